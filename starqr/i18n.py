@@ -1,0 +1,22 @@
+"""Translation layer: Chinese first, Mongolian and English alongside."""
+from flask import request
+from flask_babel import Babel
+
+babel = Babel()
+
+LANGUAGE_NAMES = {"zh": "中文", "mn": "ᠮᠣᠩᠭᠣᠯ", "en": "English"}
+
+
+def select_locale():
+    from flask import current_app
+    supported = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in supported:
+        return asked
+    return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app):
+    import os
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(os.path.dirname(__file__), "translations"))
+    babel.init_app(app, locale_selector=select_locale)

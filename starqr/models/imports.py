@@ -1,0 +1,19 @@
+"""Bulk imports of points events and scores."""
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
+
+from starqr.models.base import BaseModel, JSONField, utcnow
+from starqr.models.ratings import RatingPeriod
+
+
+class ImportBatch(BaseModel):
+    file_sha256 = CharField(max_length=64)
+    filename = CharField(max_length=255)
+    period = ForeignKeyField(RatingPeriod, on_delete="RESTRICT")
+    status = CharField(max_length=12, default="pending")  # pending | running | done | failed
+    rows_total = IntegerField(default=0)
+    rows_done = IntegerField(default=0)
+    rows_imported = IntegerField(default=0)
+    errors = JSONField(default=list)
+    created_by = CharField(max_length=60)
+    created_at = DateTimeField(default=utcnow)
+    finished_at = DateTimeField(null=True)

@@ -1,0 +1,1 @@
+"""Use cases shared by the views, the API and the CLI."""

@@ -1,0 +1,6 @@
+"""Blueprints: the public scan pages, the console and the API."""
+
+
+def init_app(app):
+    from starqr.views import public
+    app.register_blueprint(public.blueprint)
