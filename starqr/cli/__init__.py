@@ -1,0 +1,23 @@
+"""The `starqr` command: everything an operator does from a shell.
+
+Scripts at counties call these commands, so their names and options stay stable.
+"""
+import click
+
+from starqr.cli.context import pass_app
+
+
+@click.group(help="StarQR: QR plaques that resolve to live star-rating profiles.")
+@click.version_option(package_name="starqr")
+def main():
+    pass
+
+
+def _register():
+    from starqr.cli import core
+    for command in core.COMMANDS:
+        main.add_command(command)
+    # Each area adds its commands here, one import each.
+
+
+_register()

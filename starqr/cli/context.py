@@ -1,0 +1,30 @@
+"""Run CLI commands inside an app context with the configured database open."""
+import functools
+
+import click
+
+
+def pass_app(function):
+    """Decorate a click command so it runs with an app context and an open database."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        from flask import has_app_context
+        from starqr import create_app
+        from starqr.db import database
+        if has_app_context():  # already inside an app (tests, or a command calling another)
+            return function(*args, **kwargs)
+        app = create_app()
+        with app.app_context():
+            database.connect(reuse_if_open=True)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                if not database.is_closed():
+                    database.close()
+
+    return wrapper
+
+
+def fail(message):
+    raise click.ClickException(message)
