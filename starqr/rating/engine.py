@@ -1,0 +1,292 @@
+"""Rating subjects against a rubric: plain data in, plain data out.
+
+How one subject is rated (every rubric kind):
+
+1. Each value is checked and routed to its item (unknown item ids raise
+   :class:`RubricError`, value items outside their range too).  An event item's period
+   sum is clamped to its sign and its ``cap``: a +2 item contributes 0..cap and a -1
+   item contributes -cap..0, so corrections can never push an item past its limits.
+2. Components turn their items into a score in 0..max (see ``model.MODES``); bonus items
+   add up to the bonus cap; the total is clamped and rounded to 2 decimals.
+3. Stars: threshold rules (first rule whose ``min`` and ``requires`` hold), or the number
+   of criteria passed, or rank bands for quota rubrics (see :mod:`starqr.rating.quota`).
+4. A veto wins over everything: total 0, no stars, no designation, no listing.  An exempt
+   category gets its total and breakdown but no stars, designation or listing.  A failed
+   gate caps the stars and may withhold designations, as the rubric file says.
+
+Speed: :func:`compile_rubric` turns each item into a flat tuple once per rubric, so the
+per-subject loop does one dict lookup per value and a few float operations; a subject's
+breakdown (a list of dicts) is only built when someone asks for it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from starqr.rating import quota
+from starqr.rating.errors import RubricError
+from starqr.rating.model import (
+    ACCUMULATE, BONUS, DEDUCT_ONLY, DIRECT, EVENT, GATE, RATIO, SCALE, VALUE, VETO, Rubric,
+)
+
+INFINITY = float("inf")
+
+# Item spec codes (first element of each tuple in Rubric._item_specs).
+_POSITIVE_EVENT, _NEGATIVE_EVENT, _VALUE, _BONUS, _VETO, _GATE = range(6)
+# Component mode codes (first element of each tuple in Rubric._component_specs).
+_MODE_CODES = {DEDUCT_ONLY: 0, ACCUMULATE: 1, RATIO: 2, SCALE: 3, DIRECT: 4}
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectInput:
+    """One subject's period values: item id -> the SUM of ledger points, or the value."""
+
+    subject_id: int
+    values: Mapping[str, float] = field(default_factory=dict)
+    category: str | None = None
+
+
+class RatingResult:
+    """The outcome for one subject.  ``breakdown`` is computed on first access."""
+
+    __slots__ = ("subject_id", "total", "stars", "max_stars", "vetoed", "veto_items", "exempt",
+                 "designations", "listing", "gate_met", "_rubric", "_scores", "_bonus", "_gates")
+
+    def __init__(self, rubric, subject_id, total, stars, vetoed, veto_items, exempt,
+                 designations, listing, gate_met, scores, bonus, gates):
+        self._rubric = rubric
+        self.subject_id = subject_id
+        self.total = total
+        self.stars = stars
+        self.max_stars = rubric.max_stars
+        self.vetoed = vetoed
+        self.veto_items = veto_items
+        self.exempt = exempt
+        self.designations = designations
+        self.listing = listing
+        self.gate_met = gate_met
+        self._scores = scores
+        self._bonus = bonus
+        self._gates = gates
+
+    @property
+    def breakdown(self) -> list[dict[str, Any]]:
+        """One row per component (criterion, dimension), then bonus and gate if any.
+
+        ``passed`` is a bool for components with a pass mark (criteria, dimensions) and
+        for the gate; None otherwise.
+        """
+        rubric = self._rubric
+        rows = []
+        for component, score in zip(rubric.components, self._scores):
+            score = round(score, 2)
+            rows.append({"id": component.id, "name": component.name, "score": score,
+                         "max": component.max,
+                         "passed": None if component.pass_at is None else score >= component.pass_at})
+        if rubric.bonus_cap:
+            rows.append({"id": "bonus", "name": rubric.bonus_name, "score": round(self._bonus, 2),
+                         "max": rubric.bonus_cap, "passed": None})
+        if rubric.gate is not None:
+            rows.append({"id": "gate", "name": rubric.gate.name, "score": float(self._gates),
+                         "max": float(len(rubric.gate_ids)), "passed": self.gate_met})
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "subject_id": self.subject_id, "rubric": self._rubric.key,
+            "rubric_version": self._rubric.version, "total": self.total, "stars": self.stars,
+            "max_stars": self.max_stars, "vetoed": self.vetoed, "veto_items": list(self.veto_items),
+            "exempt": self.exempt, "gate_met": self.gate_met, "breakdown": self.breakdown,
+            "designations": list(self.designations), "listing": self.listing,
+        }
+
+    def __repr__(self) -> str:
+        flags = " vetoed" if self.vetoed else (" exempt" if self.exempt else "")
+        return f"<RatingResult {self.subject_id}: {self.total} {self.stars}/{self.max_stars}★{flags}>"
+
+
+# ---------------------------------------------------------------- compilation
+
+def compile_rubric(rubric: Rubric) -> None:
+    """Precompute the flat lookup tables the rating loop uses (called once at load)."""
+    component_index = {component.id: index for index, component in enumerate(rubric.components)}
+    specs: dict[str, tuple] = {}
+    for item in rubric.items:
+        if item.kind == EVENT:
+            index = component_index[item.component]
+            if item.points > 0:
+                specs[item.id] = (_POSITIVE_EVENT, index, item.cap or INFINITY, 0.0)
+            else:
+                specs[item.id] = (_NEGATIVE_EVENT, index, -(item.cap or INFINITY), 0.0)
+        elif item.kind == VALUE:
+            specs[item.id] = (_VALUE, component_index[item.component], item.min, item.max)
+        elif item.kind == BONUS:
+            specs[item.id] = (_BONUS, 0, item.cap or INFINITY, 0.0)
+        elif item.kind == VETO:
+            specs[item.id] = (_VETO, 0, 0.0, 0.0)
+        elif item.kind == GATE:
+            specs[item.id] = (_GATE, 0, 0.0, 0.0)
+    component_specs = tuple((_MODE_CODES[c.mode], c.max, c.factor or 1.0) for c in rubric.components)
+    # The model is frozen for callers; these two tables are filled in exactly once, here.
+    object.__setattr__(rubric, "_item_specs", specs)
+    object.__setattr__(rubric, "_component_specs", component_specs)
+
+
+# ---------------------------------------------------------------- rating
+
+def rate_all(rubric: Rubric, inputs: Iterable[SubjectInput]) -> dict[int, RatingResult]:
+    """Rate every subject; returns subject id -> result.
+
+    Works for every rubric kind.  For quota rubrics the stars depend on the whole group,
+    so pass every subject rated together in one call.
+    """
+    results: dict[int, RatingResult] = {}
+    key = rubric.key
+    item_specs = rubric._item_specs
+    component_specs = rubric._component_specs
+    component_count = len(component_specs)
+    zeros = [0.0] * component_count
+    bonus_cap = rubric.bonus_cap
+    total_min, total_max = rubric.total_min, rubric.total_max
+    exempt_categories = rubric.exempt_categories
+    gate_count = len(rubric.gate_ids)
+    gate = rubric.gate
+    kind = rubric.kind
+    star_rules = tuple((rule.min, rule.stars, rule.requires) for rule in rubric.star_rules)
+    pass_marks = [c.pass_at for c in rubric.components]
+    needs_passes = kind == "pass_fail" or any(d.all_components_pass for d in rubric.designations)
+    designations = rubric.designations
+    listing = rubric.listing
+    empty: tuple = ()
+    pending: list = []
+
+    for subject in inputs:
+        subject_id = subject.subject_id
+        if subject_id in results:
+            raise RubricError(f"{key}: subject {subject_id}: rated twice in one call")
+        values = subject.values
+        sums = zeros[:]
+        bonus = 0.0
+        vetoes = None
+        gates = 0
+        for item_id, value in values.items():
+            spec = item_specs.get(item_id)
+            if spec is None:
+                raise RubricError(f"{key}: subject {subject_id}: unknown item {item_id!r}")
+            code = spec[0]
+            if code == _POSITIVE_EVENT:
+                if value > 0:
+                    cap = spec[2]
+                    sums[spec[1]] += value if value < cap else cap
+                elif value != value:
+                    raise RubricError(f"{key}: subject {subject_id}: {item_id}: value is not a number")
+            elif code == _NEGATIVE_EVENT:
+                if value < 0:
+                    cap = spec[2]
+                    sums[spec[1]] += value if value > cap else cap
+                elif value != value:
+                    raise RubricError(f"{key}: subject {subject_id}: {item_id}: value is not a number")
+            elif code == _VALUE:
+                if not (spec[2] <= value <= spec[3]):
+                    raise RubricError(f"{key}: subject {subject_id}: {item_id}: {value!r} is outside "
+                                      f"{spec[2]:g}..{spec[3]:g}")
+                sums[spec[1]] = value
+            elif code == _BONUS:
+                if value > 0:
+                    cap = spec[2]
+                    bonus += value if value < cap else cap
+            elif code == _VETO:
+                if value > 0:
+                    if vetoes is None:
+                        vetoes = []
+                    vetoes.append(item_id)
+            elif value > 0:  # gate
+                gates += 1
+
+        # Components: turn raw sums into scores within 0..max.
+        scores = sums
+        total = 0.0
+        for index in range(component_count):
+            mode, maximum, factor = component_specs[index]
+            raw = sums[index]
+            if mode == 0:        # deduct_only: raw is the (negative) sum of deductions
+                score = maximum + raw
+            elif mode == 2:      # ratio
+                score = raw * maximum
+            elif mode == 3:      # scale
+                score = raw * factor
+            else:                # accumulate, direct
+                score = raw
+            if score > maximum:
+                score = maximum
+            elif score < 0.0:
+                score = 0.0
+            scores[index] = score
+            total += score
+        if bonus > bonus_cap:
+            bonus = bonus_cap
+        total += bonus
+        if total > total_max:
+            total = total_max
+        elif total < total_min:
+            total = total_min
+        total = round(total, 2)
+        gate_met = gates == gate_count
+
+        if vetoes is not None:
+            results[subject_id] = RatingResult(rubric, subject_id, 0.0, 0, True, vetoes,
+                                               subject.category in exempt_categories, [], None,
+                                               gate_met, scores, bonus, gates)
+            continue
+        if subject.category in exempt_categories:
+            results[subject_id] = RatingResult(rubric, subject_id, total, 0, False, empty, True,
+                                               [], None, gate_met, scores, bonus, gates)
+            continue
+
+        passes = None
+        if needs_passes:
+            passes = 0
+            for index in range(component_count):
+                mark = pass_marks[index]
+                if mark is not None and round(scores[index], 2) >= mark:
+                    passes += 1
+
+        if kind == "quota":
+            # Stars depend on everyone's total; keep what the designations need for later.
+            pending.append((subject_id, total, passes, values))
+            stars = 0
+        elif kind == "pass_fail":
+            stars = passes
+        else:
+            stars = 0
+            for minimum, rule_stars, requires in star_rules:
+                if total >= minimum and (not requires or all(values.get(r, 0) > 0 for r in requires)):
+                    stars = rule_stars
+                    break
+        if not gate_met and stars > gate.max_stars:
+            stars = gate.max_stars
+        titles = []
+        if designations and kind != "quota" and (gate_met or gate.designations):
+            titles = _designations(designations, total, stars, passes == component_count, values)
+        results[subject_id] = RatingResult(rubric, subject_id, total, stars, False, empty, False,
+                                           titles, listing.get(stars), gate_met, scores, bonus, gates)
+
+    if kind == "quota":
+        quota.assign_stars(rubric, results, pending)
+    return results
+
+
+def _designations(designations, total, stars, all_passed, values) -> list[str]:
+    """Names of the designations whose every condition holds (vetoes are handled before)."""
+    titles = []
+    for designation in designations:
+        if designation.min_total is not None and total < designation.min_total:
+            continue
+        if designation.min_stars is not None and stars < designation.min_stars:
+            continue
+        if designation.all_components_pass and not all_passed:
+            continue
+        if designation.requires and not all(values.get(r, 0) > 0 for r in designation.requires):
+            continue
+        titles.append(designation.name)
+    return titles
