@@ -1,0 +1,263 @@
+"""Draw a plaque layout as PNG (Pillow), SVG (text as outlines) or PDF (ReportLab).
+
+PDF: exact physical size, vector QR (filled rectangles, no bitmap), fonts embedded as
+subsets; PDF and SVG QR modules are merged into horizontal runs.
+"""
+import base64
+import functools
+import io
+
+from PIL import Image, ImageDraw
+
+from starqr.plaque import fonts
+from starqr.plaque.layout import (QrBlock, Rect, Text, VerticalText, layout_plaque, size_preset)
+from starqr.plaque.qr import dark_runs
+
+MM_PER_INCH = 25.4
+POINTS_PER_MM = 72 / MM_PER_INCH
+FORMATS = ("pdf", "svg", "png")
+DPI_CHOICES = (300, 600)
+FALLBACK_DPI = 1200  # Mongolian as an image in PDF/SVG when uharfbuzz is missing
+
+
+class RenderError(ValueError):
+    pass
+
+
+def render_plaque(content, fmt="pdf", size_preset_key=None, dpi=300, ecc="H"):
+    """One plaque or badge as bytes: fmt is pdf, svg or png; dpi matters for png only."""
+    preset = size_preset(size_preset_key, content.kind)
+    layout = layout_plaque(content, preset, ecc)
+    if fmt == "png":
+        if dpi not in DPI_CHOICES:
+            raise RenderError(f"dpi must be 300 or 600, not {dpi}")
+        buffer = io.BytesIO()
+        draw_png(layout, dpi).save(buffer, "PNG", dpi=(dpi, dpi), optimize=False, compress_level=6)
+        return buffer.getvalue()
+    if fmt == "svg":
+        return draw_svg(layout).encode("utf-8")
+    if fmt == "pdf":
+        from reportlab.pdfgen.canvas import Canvas
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, pagesize=(layout.width * POINTS_PER_MM, layout.height * POINTS_PER_MM),
+                        pageCompression=1)
+        canvas.setTitle(f"StarQR {content.code}")
+        canvas.setAuthor("StarQR")
+        draw_pdf(canvas, layout, 0, 0)
+        canvas.showPage()
+        canvas.save()
+        return buffer.getvalue()
+    raise RenderError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+
+
+# ---------------------------------------------------------------- PNG
+
+def draw_png(layout, dpi):
+    scale = dpi / MM_PER_INCH
+    image = Image.new("RGB", (round(layout.width * scale), round(layout.height * scale)), layout.background)
+    draw = ImageDraw.Draw(image)
+
+    def px(value):
+        return round(value * scale)
+
+    for op in layout.operations:
+        if isinstance(op, Rect):
+            box = (px(op.x), px(op.y), px(op.x + op.w) - 1, px(op.y + op.h) - 1)
+            if op.fill:
+                draw.rectangle(box, fill=op.fill)
+            if op.stroke:
+                half = op.stroke_width / 2
+                draw.rectangle((px(op.x - half), px(op.y - half), px(op.x + op.w + half) - 1,
+                                px(op.y + op.h + half) - 1), outline=op.stroke,
+                               width=max(1, px(op.stroke_width)))
+        elif isinstance(op, Text):
+            font = fonts.pillow_font(op.script, max(1, px(op.size)))
+            anchor = {"start": "ls", "middle": "ms", "end": "rs"}[op.anchor]
+            draw.text((op.x * scale, op.y * scale), op.text, font=font, fill=op.colour, anchor=anchor,
+                      **fonts.pillow_options(op.script))
+        elif isinstance(op, VerticalText):
+            column = vertical_mask(op.script, op.text, max(1, px(op.size)))
+            image.paste(op.colour, (px(op.x), px(op.y)), column)
+        elif isinstance(op, QrBlock):
+            for row, first, length in dark_runs(op.symbol):
+                # Exact module edges rounded to pixels: the symbol keeps its physical size.
+                draw.rectangle((px(op.x + first * op.module), px(op.y + row * op.module),
+                                px(op.x + (first + length) * op.module) - 1,
+                                px(op.y + (row + 1) * op.module) - 1), fill=op.colour)
+    return image
+
+
+def vertical_mask(script, text, size_px):
+    """An L-mode mask of a Mongolian line shaped horizontally and turned 90° clockwise."""
+    font = fonts.pillow_font(script, size_px)
+    ascent, descent = fonts.metrics(script)
+    height = round((ascent + descent) * size_px)
+    length = max(1, round(fonts.text_width(script, text, size_px)))
+    line = Image.new("L", (length + 2, height), 0)
+    ImageDraw.Draw(line).text((0, round(ascent * size_px)), text, font=font, fill=255, anchor="ls",
+                              **fonts.pillow_options(script))
+    return line.transpose(Image.Transpose.ROTATE_270)  # clockwise: the line now runs downwards
+
+
+# ---------------------------------------------------------------- SVG
+
+def _hex(colour):
+    return "#%02x%02x%02x" % colour
+
+
+def _n(value):
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def draw_svg(layout):
+    """An SVG in millimetres; text as glyph outlines so it renders the same everywhere."""
+    defs = {}
+    body = []
+    body.append(f'<rect width="{_n(layout.width)}" height="{_n(layout.height)}" fill="{_hex(layout.background)}"/>')
+    for op in layout.operations:
+        if isinstance(op, Rect):
+            attributes = f'x="{_n(op.x)}" y="{_n(op.y)}" width="{_n(op.w)}" height="{_n(op.h)}"'
+            if op.fill:
+                body.append(f'<rect {attributes} fill="{_hex(op.fill)}"/>')
+            if op.stroke:
+                body.append(f'<rect {attributes} fill="none" stroke="{_hex(op.stroke)}" '
+                            f'stroke-width="{_n(op.stroke_width)}"/>')
+        elif isinstance(op, Text):
+            glyphs = fonts.outlines(op.script).unshaped(op.text) if op.script == "zh" else _shaped(op)
+            units = fonts.outlines(op.script).units
+            scale = op.size / units
+            advance = sum(g[3] for g in glyphs) * scale
+            x = op.x - {"start": 0, "middle": advance / 2, "end": advance}[op.anchor]
+            body.append(f'<g fill="{_hex(op.colour)}">' + _glyph_uses(op.script, glyphs, x, op.y, scale, defs)
+                        + "</g>")
+        elif isinstance(op, VerticalText):
+            ascent, descent = fonts.metrics(op.script)
+            baseline_x = op.x + descent * op.size
+            if fonts.can_shape_vectors():
+                glyphs = fonts.outlines(op.script).shaped(op.text, op.script)
+                scale = op.size / fonts.outlines(op.script).units
+                body.append(f'<g fill="{_hex(op.colour)}" transform="translate({_n(baseline_x)} {_n(op.y)}) '
+                            f'rotate(90)">' + _glyph_uses(op.script, glyphs, 0, 0, scale, defs) + "</g>")
+            else:
+                body.append(_fallback_image_svg(op))
+        elif isinstance(op, QrBlock):
+            path = "".join(f"M{_n(op.x + first * op.module)} {_n(op.y + row * op.module)}"
+                           f"h{_n(length * op.module)}v{_n(op.module)}h{_n(-length * op.module)}z"
+                           for row, first, length in dark_runs(op.symbol))
+            body.append(f'<path class="qr" fill="{_hex(op.colour)}" d="{path}"/>')
+    definitions = "".join(f'<path id="{key}" d="{d}"/>' for key, d in defs.items())
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+            f'width="{_n(layout.width)}mm" height="{_n(layout.height)}mm" '
+            f'viewBox="0 0 {_n(layout.width)} {_n(layout.height)}">'
+            f"<defs>{definitions}</defs>" + "".join(body) + "</svg>\n")
+
+
+def _shaped(op):
+    if fonts.can_shape_vectors():
+        return fonts.outlines(op.script).shaped(op.text, op.script)
+    return fonts.outlines(op.script).unshaped(op.text)
+
+
+def _glyph_uses(script, glyphs, x, y, scale, defs):
+    outline = fonts.outlines(script)
+    parts = []
+    pen_x = 0
+    for name, x_offset, y_offset, advance in glyphs:
+        key = f"{script}-{name}".replace(".", "_")
+        if key not in defs:
+            defs[key] = outline.path(name)
+        if defs[key]:
+            gx = x + (pen_x + x_offset) * scale
+            gy = y - y_offset * scale
+            parts.append(f'<use xlink:href="#{key}" transform="matrix({_n(scale)} 0 0 {_n(-scale)} '
+                         f'{_n(gx)} {_n(gy)})"/>')
+        pen_x += advance
+    return "".join(parts)
+
+
+def _fallback_image_svg(op):
+    mask = vertical_mask(op.script, op.text, round(op.size / MM_PER_INCH * FALLBACK_DPI))
+    tile = Image.new("RGBA", mask.size, op.colour + (0,))
+    tile.putalpha(mask)
+    buffer = io.BytesIO()
+    tile.save(buffer, "PNG")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f'<image x="{_n(op.x)}" y="{_n(op.y)}" width="{_n(mask.size[0] * MM_PER_INCH / FALLBACK_DPI)}" '
+            f'height="{_n(mask.size[1] * MM_PER_INCH / FALLBACK_DPI)}" xlink:href="data:image/png;base64,{data}"/>')
+
+
+# ---------------------------------------------------------------- PDF
+
+def draw_pdf(canvas, layout, origin_x_mm, origin_y_mm, page_height_mm=None):
+    """Draw a layout on a ReportLab canvas with its top left at (origin_x_mm, origin_y_mm)
+    measured from the page's top left (the sheet places many badges on one page)."""
+    names = fonts.register_reportlab()
+    page_height = page_height_mm if page_height_mm is not None else layout.height
+    k = POINTS_PER_MM
+
+    def X(value):
+        return (origin_x_mm + value) * k
+
+    def Y(value):  # layout y (down) to PDF y (up)
+        return (page_height - origin_y_mm - value) * k
+
+    canvas.saveState()
+    canvas.setFillColorRGB(*_rgb(layout.background))
+    canvas.rect(X(0), Y(layout.height), layout.width * k, layout.height * k, stroke=0, fill=1)
+    for op in layout.operations:
+        if isinstance(op, Rect):
+            if op.fill:
+                canvas.setFillColorRGB(*_rgb(op.fill))
+                canvas.rect(X(op.x), Y(op.y + op.h), op.w * k, op.h * k, stroke=0, fill=1)
+            if op.stroke:
+                canvas.setStrokeColorRGB(*_rgb(op.stroke))
+                canvas.setLineWidth(op.stroke_width * k)
+                canvas.rect(X(op.x), Y(op.y + op.h), op.w * k, op.h * k, stroke=1, fill=0)
+        elif isinstance(op, Text):
+            canvas.setFillColorRGB(*_rgb(op.colour))
+            canvas.setFont(names[op.script], op.size * k)
+            draw = {"start": canvas.drawString, "middle": canvas.drawCentredString,
+                    "end": canvas.drawRightString}[op.anchor]
+            draw(X(op.x), Y(op.y), op.text)
+        elif isinstance(op, VerticalText):
+            ascent, descent = fonts.metrics(op.script)
+            if fonts.can_shape_vectors():
+                canvas.setFillColorRGB(*_rgb(op.colour))
+                canvas.setFont(names[op.script], op.size * k)
+                canvas.saveState()
+                canvas.translate(X(op.x + descent * op.size), Y(op.y))
+                canvas.rotate(-90)  # clockwise: the shaped line runs down the page
+                canvas.drawString(0, 0, op.text, shaping=True)
+                canvas.restoreState()
+            else:
+                _fallback_image_pdf(canvas, op, X, Y)
+        elif isinstance(op, QrBlock):
+            canvas.setFillColorRGB(*_rgb(op.colour))
+            path = canvas.beginPath()
+            m = op.module * k
+            for row, first, length in dark_runs(op.symbol):
+                path.rect(X(op.x) + first * m, Y(op.y) - (row + 1) * m, length * m, m)
+            canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
+
+
+def _rgb(colour):
+    return tuple(c / 255 for c in colour)
+
+
+def _fallback_image_pdf(canvas, op, X, Y):
+    from reportlab.lib.utils import ImageReader
+    image = _fallback_tile(op.script, op.text, round(op.size / MM_PER_INCH * FALLBACK_DPI), op.colour)
+    width = image.size[0] * MM_PER_INCH / FALLBACK_DPI
+    height = image.size[1] * MM_PER_INCH / FALLBACK_DPI
+    canvas.drawImage(ImageReader(image), X(op.x), Y(op.y + height), width * POINTS_PER_MM,
+                     height * POINTS_PER_MM, mask="auto")
+
+
+@functools.lru_cache(maxsize=64)
+def _fallback_tile(script, text, size_px, colour):
+    mask = vertical_mask(script, text, size_px)
+    tile = Image.new("RGBA", mask.size, colour + (0,))
+    tile.putalpha(mask)
+    return tile
