@@ -106,8 +106,10 @@ class GatePolicy:
     designations: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)   # identity equality: rubrics are hashable cache keys
 class Rubric:
+    """A validated rubric.  ``text`` is the source, for storing the version that rated."""
+
     key: str
     version: int
     scope: str

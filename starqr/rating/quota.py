@@ -75,8 +75,10 @@ def assign_stars(rubric: Rubric, results: dict, pending: list) -> None:
         result = results[subject_id]
         if not result.gate_met and final_stars > gate.max_stars:
             final_stars = gate.max_stars
-        result.stars = final_stars
-        result.listing = listing.get(final_stars)
+        titles = result.designations
         if rubric.designations and (result.gate_met or gate.designations):
-            result.designations = _designations(rubric.designations, total, final_stars,
-                                                 passes == component_count, values)
+            titles = _designations(rubric.designations, total, final_stars,
+                                   passes == component_count, values)
+        # Results are read-only tuples; the band is only known now, so replace the result.
+        results[subject_id] = result._replace(stars=final_stars, listing=listing.get(final_stars),
+                                              designations=titles)
