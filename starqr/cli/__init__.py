@@ -18,6 +18,9 @@ def _register():
     for command in core.COMMANDS:
         main.add_command(command)
     # Each area adds its commands here, one import each.
+    from starqr.cli import plaques
+    for command in plaques.COMMANDS:
+        main.add_command(command)
 
 
 _register()

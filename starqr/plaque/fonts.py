@@ -53,10 +53,9 @@ def text_width(script, text, size):
 def metrics(script):
     """(ascent, descent) as fractions of an em, from the font's own line metrics."""
     from fontTools.ttLib import TTFont
-    font = TTFont(str(FONT_FILES[script]), lazy=True)
-    units = font["head"].unitsPerEm
-    os2 = font["OS/2"]
-    ascent, descent = os2.sTypoAscender, -os2.sTypoDescender
+    with TTFont(str(FONT_FILES[script]), lazy=True) as font:
+        units = font["head"].unitsPerEm
+        ascent, descent = font["OS/2"].sTypoAscender, -font["OS/2"].sTypoDescender
     if script == "zh":  # CJK ideographs sit in the em box: 0.88 up, 0.12 down
         ascent, descent = 0.88 * units, 0.12 * units
     return ascent / units, descent / units

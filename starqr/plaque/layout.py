@@ -163,13 +163,13 @@ class Layout:
 # ---------------------------------------------------------------- text fitting
 
 # A Chinese organisation name reads best broken after a place or unit word.
-_GOOD_BREAK_AFTER = set("旗盟市县区镇乡苏木村嘎查社委会司厂局所校院站队部组")
+_GOOD_BREAK_AFTER = set("旗盟市县区镇乡木村查委会司厂局所校院站队部组")
 
 
 def _balanced_lines(text, count):
     """Split Chinese text into `count` lines of nearly equal width, preferring natural breaks."""
-    if count <= 1 or len(text) <= count:
-        return [text] if count <= 1 else [c for c in text]
+    if count <= 1 or len(text) < 2 * count or len(text) <= 4:
+        return [text]  # short names (most personal names) stay on one line
     best, best_cost = None, None
     for cuts in _cut_positions(len(text), count):
         bounds = (0,) + cuts + (len(text),)
@@ -194,6 +194,8 @@ def fit_horizontal(text, script, max_width, max_height, max_size, max_lines=2, l
     best = None
     for lines_count in range(1, max_lines + 1):
         lines = _balanced_lines(text, lines_count)
+        if len(lines) != lines_count:
+            continue
         widest = max(fonts.text_width(script, line, 1) for line in lines)
         size = min(max_size, max_width / widest,
                    max_height / (lines_count + line_gap * (lines_count - 1)))

@@ -103,3 +103,104 @@ def subject_of(plaque):
     """The organisation or member a plaque stands for."""
     model = Organisation if plaque.subject_kind == ORGANISATION else Member
     return model.get_by_id(plaque.subject_id)
+
+
+# ---------------------------------------------------------------- printing
+
+def _base_url(base_url):
+    if base_url:
+        return base_url
+    from flask import current_app
+    return current_app.config["PUBLIC_BASE_URL"]
+
+
+def get_plaque(code):
+    """The plaque with this code (any case), or PlaqueError."""
+    plaque = PlaqueCode.get_or_none(PlaqueCode.code == normalise(code))
+    if plaque is None:
+        raise PlaqueError(f"no plaque with code {normalise(code)}")
+    return plaque
+
+
+def _content(plaque, subject, parent, base_url):
+    from starqr.plaque import PlaqueContent
+    return PlaqueContent(
+        code=plaque.code, url=public_url(base_url, plaque.code), kind=plaque.subject_kind,
+        name_zh=subject.name_zh, name_mn=subject.name_mn or "",
+        parent_zh=parent.name_zh if parent else "", parent_mn=(parent.name_mn or "") if parent else "")
+
+
+def plaque_content(plaque, base_url=None):
+    """What the plaque for this PlaqueCode row shows (a starqr.plaque.PlaqueContent)."""
+    if plaque.status != "active":
+        raise PlaqueError(f"plaque {plaque.code} is revoked; print its replacement instead")
+    subject = subject_of(plaque)
+    parent = subject.branch if plaque.subject_kind == MEMBER else subject.parent
+    return _content(plaque, subject, parent, _base_url(base_url))
+
+
+def _subtree(org):
+    return Organisation.select().where(Organisation.path.startswith(org.path))
+
+
+def plaques_for_organisation(org, include_organisations=False):
+    """Active member badges (and optionally organisation plaques) under `org`, in code order.
+
+    Returns (PlaqueCode, subject, parent) triples in three queries whatever the count.
+    """
+    organisations = {o.id: o for o in _subtree(org)}
+    members = {m.id: m for m in Member.select().where(Member.branch.in_(list(organisations)),
+                                                      Member.active == True)}  # noqa: E712
+    query = PlaqueCode.select().where(PlaqueCode.status == "active")
+    member_clause = (PlaqueCode.subject_kind == MEMBER) & PlaqueCode.subject_id.in_(list(members) or [0])
+    if include_organisations:
+        query = query.where(member_clause | ((PlaqueCode.subject_kind == ORGANISATION)
+                                             & PlaqueCode.subject_id.in_(list(organisations))))
+    else:
+        query = query.where(member_clause)
+    result = []
+    for plaque in query.order_by(PlaqueCode.code):
+        if plaque.subject_kind == MEMBER:
+            member = members[plaque.subject_id]
+            result.append((plaque, member, organisations.get(member.branch_id)))
+        else:
+            subject = organisations[plaque.subject_id]
+            parent = organisations.get(subject.parent_id) or (subject.parent if subject.parent_id else None)
+            result.append((plaque, subject, parent))
+    return result
+
+
+def sheet_contents(org, base_url=None, include_organisations=False):
+    """PlaqueContent for every badge under `org`, in code order, for write_sheet."""
+    base_url = _base_url(base_url)
+    return [_content(plaque, subject, parent, base_url)
+            for plaque, subject, parent in plaques_for_organisation(org, include_organisations)]
+
+
+def export_rows(base_url=None, org=None):
+    """Active codes as dicts (code, url, kind, name, organisation), in code order, streamed."""
+    base_url = _base_url(base_url)
+    organisations = {o.id: o for o in (_subtree(org) if org is not None else Organisation.select())}
+    member_query = Member.select(Member.id, Member.name_zh, Member.branch)
+    if org is not None:
+        member_query = member_query.where(Member.branch.in_(list(organisations)))
+    members = {m.id: (m.name_zh, m.branch_id) for m in member_query.iterator()}
+    query = PlaqueCode.select().where(PlaqueCode.status == "active").order_by(PlaqueCode.code)
+    for plaque in query.iterator():
+        if plaque.subject_kind == MEMBER:
+            if plaque.subject_id not in members:
+                continue
+            name, branch_id = members[plaque.subject_id]
+            organisation = organisations.get(branch_id)
+        else:
+            subject = organisations.get(plaque.subject_id)
+            if subject is None:
+                continue
+            name, organisation = subject.name_zh, organisations.get(subject.parent_id)
+        yield {"code": plaque.code, "url": public_url(base_url, plaque.code), "kind": plaque.subject_kind,
+               "name": name, "organisation": organisation.name_zh if organisation else ""}
+
+
+def events_of(plaque):
+    """Issue, reissue and revocation events of a plaque, oldest first."""
+    return list(plaque.events.order_by(PlaqueEvent.at, PlaqueEvent.id))

@@ -1,0 +1,127 @@
+"""Plaque commands: render one plaque, print sheets, export codes, reissue and revoke."""
+import sys
+
+import click
+
+from starqr.cli.context import fail, pass_app
+
+
+def _plaque_errors():
+    from starqr.plaque import PLAQUE_ERRORS
+    from starqr.services.plaques import PlaqueError
+    return PLAQUE_ERRORS + (PlaqueError,)
+
+
+@click.command("plaque")
+@click.argument("code")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "svg", "png"]), required=True)
+@click.option("--size", "size", default=None,
+              help="plaque-600x400, plaque-400x300, door-300x200, card-85x54 or WxH in mm.")
+@click.option("--dpi", type=click.Choice(["300", "600"]), default="300", help="PNG resolution.")
+@click.option("--ecc", type=click.Choice(["H", "Q"], case_sensitive=False), default="H")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@pass_app
+def plaque_command(code, fmt, size, dpi, ecc, output):
+    """Render one plaque or badge to a print-ready file."""
+    from starqr.plaque import render_plaque
+    from starqr.services import plaques
+    try:
+        content = plaques.plaque_content(plaques.get_plaque(code))
+        data = render_plaque(content, fmt, size, dpi=int(dpi), ecc=ecc.upper())
+    except _plaque_errors() as error:
+        fail(str(error))
+    with open(output, "wb") as handle:
+        handle.write(data)
+    click.echo(f"{content.code} -> {output} ({len(data)} bytes)", err=True)
+
+
+@click.group("plaques")
+def plaques_group():
+    """Print sheets, code exports and plaque lifecycle."""
+
+
+@plaques_group.command("sheet")
+@click.option("--org", "org_id", type=int, required=True, help="Branch or town id.")
+@click.option("--paper", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4")
+@click.option("--ecc", type=click.Choice(["H", "Q"], case_sensitive=False), default="H")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@pass_app
+def sheet_command(org_id, paper, ecc, output):
+    """Write all badges of a branch or town to a print sheet PDF, in code order."""
+    from starqr.models import Organisation
+    from starqr.plaque import write_sheet
+    from starqr.services import plaques
+    org = Organisation.get_or_none(Organisation.id == org_id)
+    if org is None:
+        fail(f"no organisation with id {org_id}")
+    contents = plaques.sheet_contents(org)
+    if not contents:
+        fail(f"{org.name_zh} has no active member badges")
+    try:
+        with click.progressbar(length=len(contents), label="Badges", file=sys.stderr) as bar:
+            count = write_sheet(contents, paper.upper(), output, progress=bar.update, ecc=ecc.upper(),
+                                title=org.name_zh)
+    except _plaque_errors() as error:
+        fail(str(error))
+    click.echo(f"{count} badges -> {output}", err=True)
+
+
+@plaques_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), required=True)
+@click.option("--org", "org_id", type=int, default=None, help="Only this subtree.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None)
+@pass_app
+def export_command(fmt, org_id, output):
+    """Export active codes (code, url, kind, name, organisation) for print shops."""
+    from starqr.models import Organisation
+    from starqr.plaque import write_codes
+    from starqr.services import plaques
+    org = None
+    if org_id is not None:
+        org = Organisation.get_or_none(Organisation.id == org_id)
+        if org is None:
+            fail(f"no organisation with id {org_id}")
+    if output is None:
+        if fmt == "xlsx":
+            fail("XLSX is binary: give -o FILE.xlsx")
+        sys.stdout.flush()
+        stream = sys.stdout.buffer
+        write_codes(plaques.export_rows(org=org), fmt, stream)
+        stream.flush()
+        return
+    with open(output, "wb") as handle:
+        write_codes(plaques.export_rows(org=org), fmt, handle)
+    click.echo(f"codes -> {output}", err=True)
+
+
+@plaques_group.command("reissue")
+@click.argument("code")
+@click.option("--reason", required=True, help="Lost, damaged, forged...")
+@click.option("--by", "actor", default="cli", show_default=True)
+@pass_app
+def reissue_command(code, reason, actor):
+    """Replace a plaque: a new active code; the old one answers 410 and points to it."""
+    from starqr.services import plaques
+    try:
+        new = plaques.reissue(code, actor=actor, reason=reason)
+    except plaques.PlaqueError as error:
+        fail(str(error))
+    click.echo(new.code)
+
+
+@plaques_group.command("revoke")
+@click.argument("code")
+@click.option("--reason", required=True)
+@click.option("--by", "actor", default="cli", show_default=True)
+@pass_app
+def revoke_command(code, reason, actor):
+    """Withdraw a plaque with no replacement."""
+    from starqr.services import plaques
+    try:
+        plaque = plaques.revoke(code, actor=actor, reason=reason)
+    except plaques.PlaqueError as error:
+        fail(str(error))
+    click.echo(f"{plaque.code} revoked")
+
+
+COMMANDS = [plaque_command, plaques_group]
