@@ -1,0 +1,167 @@
+"""Core operator commands: database, demo, service, ratings, ledger."""
+import datetime
+
+import click
+
+from starqr.cli.context import fail, pass_app
+
+
+@click.command()
+@pass_app
+def migrate():
+    """Create or upgrade the database schema and store the shipped rubrics."""
+    from starqr.db import database
+    from starqr.migrations import migrate as run_migrations
+    from starqr.services import rubrics
+    ran = run_migrations(database.obj)
+    added = rubrics.sync_shipped()
+    click.echo(f"applied {len(ran)} migration(s): {', '.join(ran) or 'none pending'}; "
+               f"stored {len(added)} new rubric version(s)")
+
+
+@click.command()
+@click.option("--members", default=10_000, show_default=True, help="How many Party members to create.")
+@click.option("--seed", default=2020, show_default=True, help="Random seed: the same seed gives the same banner.")
+@click.option("--reset", is_flag=True, help="Drop every table first (destroys the database's data).")
+@click.option("--password", envvar="STARQR_DEMO_PASSWORD", help="Password for the demo logins (default: random).")
+@pass_app
+def demo(members, seed, reset, password):
+    """Load the demo banner (modelled on Urad Middle Banner) into the configured database."""
+    from flask import current_app
+    from starqr.db import database
+    from starqr.migrations import migrate as run_migrations
+    from starqr.services import demo as demo_service
+    if reset:
+        demo_service.reset_database(database.obj)
+    else:
+        run_migrations(database.obj)
+    try:
+        report = demo_service.build(members=members, seed=seed, password=password,
+                                    progress=lambda message: click.echo(message, err=True))
+    except demo_service.DemoError as error:
+        fail(str(error))
+    base = current_app.config["PUBLIC_BASE_URL"]
+    click.echo(f"demo loaded in {report.seconds:.1f} s: {report.organisations} organisations, "
+               f"{report.members} members, {report.ledger_entries} ledger entries, {report.ratings} ratings")
+    click.echo("scan these:")
+    for kind, name, code in report.codes:
+        click.echo(f"  {name} ({'党组织' if kind == 'organisation' else '党员'}): {base}/Q/{code}")
+    click.echo("console logins (password for all):")
+    for username, password_text, role, scope in report.logins:
+        click.echo(f"  {username:<11} {password_text}  ({role}, {scope})")
+    click.echo(f"console: {base}/console/")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
+@click.option("--debug", is_flag=True, help="Run Flask's development server with the debugger.")
+def serve(host, port, workers, debug):
+    """Run the web service (gunicorn; --debug for Flask's development server)."""
+    from starqr import create_app
+    if debug:
+        create_app().run(host=host, port=port, debug=True)
+        return
+    from gunicorn.app.base import BaseApplication
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return create_app()
+
+    Server().run()
+
+
+@click.command()
+@click.argument("period")
+@pass_app
+def rate(period):
+    """Compute draft ratings for PERIOD (an id, a year or a name) from the ledger."""
+    from starqr.services import ratings
+    try:
+        found = ratings.find_period(period)
+        count = ratings.rate(found)
+    except ratings.PeriodError as error:
+        fail(str(error))
+    click.echo(f"{found.name}: {count} draft ratings computed")
+
+
+@click.command()
+@click.argument("period", required=False)
+@click.option("--due", is_flag=True, help="Publish scheduled periods whose time has come; finalise ended notices.")
+@click.option("--now", "now_text", hidden=True, help="Pretend it is this UTC time (ISO), for rehearsals.")
+@pass_app
+def publish(period, due, now_text):
+    """Publish PERIOD now, or with --due everything the schedule says is due."""
+    from starqr.services import ratings
+    now = datetime.datetime.fromisoformat(now_text) if now_text else None
+    if bool(period) == bool(due):
+        fail("name a PERIOD to publish now, or pass --due for what the schedule says")
+    if due:
+        report = ratings.publish_due(now)
+        for name, what in report:
+            click.echo(f"{name}: {what}")
+        if not report:
+            click.echo("nothing due")
+        return
+    try:
+        found = ratings.find_period(period)
+    except ratings.PeriodError as error:
+        fail(str(error))
+    if found.state in ("draft", "scheduled"):
+        written = ratings.publish(found, now)
+        click.echo(f"{found.name}: published {written} ratings; public notice until {found.notice_ends_at}")
+    else:
+        written = ratings.freeze(found, now)
+        click.echo(f"{found.name}: already published; {written} corrected rating(s) published")
+
+
+@click.group()
+def ledger():
+    """The points ledger (积分台账)."""
+
+
+@ledger.command()
+@pass_app
+def verify():
+    """Check the ledger's hash chain: report entries altered, deleted or reordered."""
+    from starqr import ledger as ledger_module
+    checked, problems = ledger_module.verify()
+    for problem in problems[:50]:
+        click.echo(f"{problem.kind}: {problem.detail}", err=True)
+    if problems:
+        fail(f"ledger verification failed: {len(problems)} problem(s) in {checked} entries")
+    click.echo(f"ledger intact: {checked} entries verified")
+
+
+@click.group()
+def users():
+    """Console user accounts."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "org_admin", "secretary", "viewer"]), required=True)
+@click.option("--org", "organisation_id", type=int, help="Organisation id the user is scoped to.")
+@click.password_option()
+@pass_app
+def create_user(username, role, organisation_id, password):
+    """Create a console user."""
+    from starqr.models import Organisation
+    from starqr.services import accounts
+    organisation = Organisation.get_or_none(Organisation.id == organisation_id) if organisation_id else None
+    if organisation_id and organisation is None:
+        fail(f"no organisation with id {organisation_id}")
+    try:
+        accounts.create_user(username, password, role, organisation)
+    except accounts.AccountError as error:
+        fail(str(error))
+    click.echo(f"user {username} created ({role})")
+
+
+COMMANDS = [migrate, demo, serve, rate, publish, ledger, users]

@@ -1,0 +1,174 @@
+"""The points ledger (积分台账): append-only and hash-chained.
+
+This module is the only writer of LedgerEntry. Nothing here updates or deletes an entry:
+a correction is a new entry that names the one it corrects. Each entry's hash covers its
+content and the previous entry's hash, so `verify` finds any entry altered, deleted or
+reordered directly in the database.
+"""
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from starqr.db import bulk_insert, database
+from starqr.models import LedgerEntry, LedgerHead, utcnow
+from starqr.services import revision
+
+GENESIS = "0" * 64
+
+
+class LedgerError(Exception):
+    pass
+
+
+@dataclass
+class NewEntry:
+    subject_kind: str
+    subject_id: int
+    period_id: int
+    item: str
+    points: Decimal
+    reason: str
+    recorded_by: str
+    quantity: int = 1
+    public_reason: bool = True
+    evidence: str | None = None
+    occurred_on: str | None = None
+    corrects_id: int | None = None
+    source: str | None = None
+    recorded_at: object = field(default_factory=utcnow)
+
+
+def _points_text(points):
+    return f"{Decimal(points).quantize(Decimal('0.01'))}"
+
+
+def entry_digest(previous_hash, subject_kind, subject_id, period_id, item, points, quantity,
+                 reason, public_reason, evidence, recorded_by, recorded_at, occurred_on,
+                 corrects_id, source):
+    """The hash of one entry given the one before it. Field order is part of the format."""
+    parts = (
+        previous_hash, subject_kind, str(subject_id), str(period_id), item, _points_text(points),
+        str(quantity), reason, "1" if public_reason else "0", evidence or "", recorded_by,
+        recorded_at.strftime("%Y-%m-%dT%H:%M:%S.%f"), occurred_on or "",
+        str(corrects_id or ""), source or "",
+    )
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _lock_head():
+    """Take the chain's write lock (an UPDATE locks the row on PostgreSQL and the file on SQLite)."""
+    locked = LedgerHead.update(last_entry_id=LedgerHead.last_entry_id).where(LedgerHead.id == 1).execute()
+    if not locked:
+        LedgerHead.insert(id=1, last_entry_id=0, last_hash=GENESIS).on_conflict_ignore().execute()
+    return LedgerHead.get_by_id(1)
+
+
+def append(entries, bump_revision=True):
+    """Append entries in order, atomically. Returns how many were written.
+
+    Entries whose `source` is already in the ledger are skipped, so importing the same
+    file twice changes nothing the second time.
+    """
+    entries = list(entries)
+    if not entries:
+        return 0
+    with database.atomic():
+        head = _lock_head()
+        sources = [e.source for e in entries if e.source]
+        if sources:
+            seen = set()
+            for start in range(0, len(sources), 500):
+                chunk = sources[start:start + 500]
+                seen.update(s for (s,) in LedgerEntry.select(LedgerEntry.source)
+                            .where(LedgerEntry.source.in_(chunk)).tuples())
+            entries = [e for e in entries if not e.source or e.source not in seen]
+        previous = head.last_hash
+        rows = []
+        for e in entries:
+            points = Decimal(e.points).quantize(Decimal("0.01"))
+            digest = entry_digest(previous, e.subject_kind, e.subject_id, e.period_id, e.item, points,
+                                  e.quantity, e.reason, e.public_reason, e.evidence, e.recorded_by,
+                                  e.recorded_at, e.occurred_on, e.corrects_id, e.source)
+            rows.append((e.subject_kind, e.subject_id, e.period_id, e.item, points, e.quantity,
+                         e.reason, e.public_reason, e.evidence, e.recorded_by, e.recorded_at,
+                         e.occurred_on, e.corrects_id, e.source, digest, previous))
+            previous = digest
+        fields = [LedgerEntry.subject_kind, LedgerEntry.subject_id, LedgerEntry.period,
+                  LedgerEntry.item, LedgerEntry.points, LedgerEntry.quantity, LedgerEntry.reason,
+                  LedgerEntry.public_reason, LedgerEntry.evidence, LedgerEntry.recorded_by,
+                  LedgerEntry.recorded_at, LedgerEntry.occurred_on, LedgerEntry.corrects,
+                  LedgerEntry.source, LedgerEntry.entry_hash, LedgerEntry.previous_hash]
+        bulk_insert(LedgerEntry, fields, rows)
+        if rows:
+            last_id = LedgerEntry.select(LedgerEntry.id).order_by(LedgerEntry.id.desc()).limit(1).scalar()
+            LedgerHead.update(last_entry_id=last_id, last_hash=previous).where(LedgerHead.id == 1).execute()
+            if bump_revision:
+                revision.bump()
+    return len(rows)
+
+
+def record(subject_kind, subject_id, period_id, item, points, reason, recorded_by, **extra):
+    """Append one entry and return it."""
+    append([NewEntry(subject_kind, subject_id, period_id, item, points, reason, recorded_by, **extra)])
+    return (LedgerEntry.select().where(LedgerEntry.subject_kind == subject_kind,
+                                       LedgerEntry.subject_id == subject_id)
+            .order_by(LedgerEntry.id.desc()).first())
+
+
+def correct(entry, reason, recorded_by, new_points=None):
+    """Reverse ENTRY with a linked entry and, if NEW_POINTS is given, record the right value.
+
+    The original stays as it was; the ledger shows both and their sum is what counts.
+    """
+    if not reason:
+        raise LedgerError("a correction needs a reason")
+    if entry.corrects_id is not None:
+        raise LedgerError("correct the original entry, not a correction")
+    if LedgerEntry.select().where(LedgerEntry.corrects == entry.id).exists():
+        raise LedgerError(f"entry {entry.id} has already been corrected")
+    common = dict(subject_kind=entry.subject_kind, subject_id=entry.subject_id,
+                  period_id=entry.period_id, item=entry.item, recorded_by=recorded_by,
+                  corrects_id=entry.id, occurred_on=entry.occurred_on, public_reason=entry.public_reason)
+    new = [NewEntry(points=-entry.points, quantity=-entry.quantity, reason=f"更正:{reason}", **common)]
+    if new_points is not None:
+        new.append(NewEntry(points=Decimal(new_points), quantity=entry.quantity, reason=reason, **common))
+    append(new)
+
+
+@dataclass
+class Problem:
+    entry_id: int | None
+    kind: str  # altered | broken_link | head_mismatch
+    detail: str
+
+
+def verify(batch=20000):
+    """Walk the chain in id order. Returns (entries checked, problems found)."""
+    problems = []
+    previous = GENESIS
+    checked = 0
+    last_id = 0
+    while True:
+        rows = list(LedgerEntry.select().where(LedgerEntry.id > last_id)
+                    .order_by(LedgerEntry.id).limit(batch))
+        if not rows:
+            break
+        for row in rows:
+            checked += 1
+            if row.previous_hash != previous:
+                problems.append(Problem(row.id, "broken_link",
+                                        f"entry {row.id} does not follow the entry before it "
+                                        "(an entry was deleted, inserted or reordered)"))
+            digest = entry_digest(row.previous_hash, row.subject_kind, row.subject_id, row.period_id,
+                                  row.item, row.points, row.quantity, row.reason, row.public_reason,
+                                  row.evidence, row.recorded_by, row.recorded_at, row.occurred_on,
+                                  row.corrects_id, row.source)
+            if digest != row.entry_hash:
+                problems.append(Problem(row.id, "altered", f"entry {row.id} was changed after it was written"))
+            previous = row.entry_hash
+            last_id = row.id
+    head = LedgerHead.get_or_none(LedgerHead.id == 1)
+    if head is not None and checked and (head.last_hash != previous or head.last_entry_id != last_id):
+        problems.append(Problem(None, "head_mismatch",
+                                "the newest entries were deleted (the chain ends before its recorded head)"))
+    return checked, problems

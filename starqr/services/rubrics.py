@@ -1,0 +1,46 @@
+"""Rubric versions in the database, and which rubric rates which subject."""
+from starqr import rating
+from starqr.models import RubricVersion
+
+
+def sync_shipped():
+    """Store every shipped rubric file as a version unless that version is already stored."""
+    stored = {(r.key, r.version) for r in RubricVersion.select(RubricVersion.key, RubricVersion.version)}
+    added = []
+    for key, rubric in sorted(rating.shipped_rubrics().items()):
+        if (rubric.key, rubric.version) not in stored:
+            added.append(RubricVersion.create(key=rubric.key, version=rubric.version, scope=rubric.scope,
+                                              name=rubric.name, text=rubric.text, uploaded_by="system"))
+    return added
+
+
+def latest_version(key):
+    row = (RubricVersion.select().where(RubricVersion.key == key)
+           .order_by(RubricVersion.version.desc()).first())
+    if row is None:
+        raise LookupError(f"rubric {key!r} is not stored; run `starqr migrate`")
+    return row
+
+
+_parsed = {}
+
+
+def parsed(version_row):
+    """The engine's Rubric for a stored version, parsed once per process."""
+    cache_key = (version_row.key, version_row.version)
+    if cache_key not in _parsed:
+        _parsed[cache_key] = rating.load_rubric_text(version_row.text)
+    return _parsed[cache_key]
+
+
+def organisation_rubric_key(organisation):
+    return organisation.rubric_key or rating.DOMAIN_RUBRICS[organisation.domain]
+
+
+def member_rubric_key(branch):
+    return rating.MEMBER_RUBRIC_BY_DOMAIN[branch.domain]
+
+
+def current_rubric(key):
+    version = latest_version(key)
+    return version, parsed(version)
