@@ -77,6 +77,7 @@ def app(database_url, tmp_path):
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "PASSWORD_METHOD": "pbkdf2:sha256:1000",  # cheap hashing in tests only
         "HUEY_IMMEDIATE": True,
+        "WTF_CSRF_ENABLED": False,  # tests of CSRF itself turn it back on
     })
     database.connect(reuse_if_open=True)
     yield app
