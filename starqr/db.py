@@ -31,7 +31,7 @@ def open_database(url):
     if is_sqlite(url):
         db = connect(url, pragmas=SQLITE_PRAGMAS)
     else:
-        db = connect(url, autorollback=True)
+        db = connect(url)
     database.initialize(db)
     return db
 

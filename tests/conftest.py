@@ -93,3 +93,17 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def cli(app):
+    """Invoke the `starqr` command against the test app's database: cli("ledger", "verify")."""
+    from click.testing import CliRunner
+    from starqr.cli import main
+    runner = CliRunner()
+
+    def invoke(*args, **kwargs):
+        with app.app_context():
+            return runner.invoke(main, [str(a) for a in args], **kwargs)
+
+    return invoke
