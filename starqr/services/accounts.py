@@ -1,12 +1,27 @@
-"""Console accounts: creating users and checking passwords."""
+"""Console accounts: users, passwords, log-in with lock-out, API tokens."""
+import datetime
+import hashlib
+import secrets
+
 from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from starqr.models import ROLES, User
+from starqr.db import database
+from starqr.models import ROLES, ApiToken, User, utcnow
+from starqr.services import audit
+
+MIN_PASSWORD_LENGTH = 10
+# Defaults; STARQR apps may override with LOGIN_MAX_FAILURES / LOGIN_LOCKOUT_MINUTES.
+MAX_FAILED_LOGINS = 5
+LOCKOUT_MINUTES = 15
 
 
 class AccountError(Exception):
     pass
+
+
+def _setting(name, default):
+    return current_app.config.get(name, default) if has_app_context() else default
 
 
 def hash_password(password):
@@ -14,13 +29,21 @@ def hash_password(password):
     return generate_password_hash(password, method=method)
 
 
+def _check_new_password(password, username=None):
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if username and password.lower() == username.lower():
+        raise AccountError("a password must differ from the user name")
+
+
 def create_user(username, password, role, organisation=None, display_name=None):
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
     if role != "admin" and organisation is None:
         raise AccountError(f"a {role} needs an organisation")
-    if len(password) < 10:
-        raise AccountError("a password needs at least 10 characters")
+    if role == "secretary" and organisation.level != "branch":
+        raise AccountError("a secretary's organisation must be a branch")
+    _check_new_password(password, username)
     if User.select().where(User.username == username).exists():
         raise AccountError(f"user {username!r} already exists")
     return User.create(username=username, password_hash=hash_password(password), role=role,
@@ -29,3 +52,115 @@ def create_user(username, password, role, organisation=None, display_name=None):
 
 def password_matches(user, password):
     return check_password_hash(user.password_hash, password)
+
+
+# ---------------------------------------------------------------- log-in
+
+class LoginRefused(Exception):
+    """Why a log-in failed: 'invalid' (unknown user, bad password, inactive) or 'locked'."""
+
+    def __init__(self, reason, locked_until=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.locked_until = locked_until
+
+
+_dummy_hash = None
+
+
+def _waste_time(password):
+    """Check against a throwaway hash so unknown users take as long as known ones."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = hash_password(secrets.token_hex(8))
+    check_password_hash(_dummy_hash, password)
+
+
+def authenticate(username, password, now=None):
+    """The user for these credentials, or LoginRefused.
+
+    After MAX_FAILED_LOGINS wrong passwords in a row the account is locked for
+    LOCKOUT_MINUTES; while locked even the right password is refused.
+    """
+    now = now or utcnow()
+    user = User.get_or_none(User.username == (username or "").strip())
+    if user is None or not user.active:
+        _waste_time(password or "")
+        raise LoginRefused("invalid")
+    if user.locked_until and user.locked_until > now:
+        raise LoginRefused("locked", user.locked_until)
+    if not password_matches(user, password or ""):
+        limit = _setting("LOGIN_MAX_FAILURES", MAX_FAILED_LOGINS)
+        minutes = _setting("LOGIN_LOCKOUT_MINUTES", LOCKOUT_MINUTES)
+        with database.atomic():
+            User.update(failed_logins=User.failed_logins + 1).where(User.id == user.id).execute()
+            failures = User.get_by_id(user.id).failed_logins
+            if failures >= limit:
+                until = now + datetime.timedelta(minutes=minutes)
+                User.update(failed_logins=0, locked_until=until).where(User.id == user.id).execute()
+                audit.record(user, "account.locked", user, after={"locked_until": until})
+                raise LoginRefused("locked", until)
+        raise LoginRefused("invalid")
+    User.update(failed_logins=0, locked_until=None, last_login_at=now).where(User.id == user.id).execute()
+    return User.get_by_id(user.id)
+
+
+def change_password(user, old_password, new_password):
+    if not password_matches(user, old_password or ""):
+        raise AccountError("the current password is wrong")
+    _check_new_password(new_password, user.username)
+    if password_matches(user, new_password):
+        raise AccountError("the new password must differ from the current one")
+    with database.atomic():
+        user.password_hash = hash_password(new_password)
+        user.save()
+        audit.record(user, "account.password_changed", user)
+    return user
+
+
+def session_token(user):
+    """What the session cookie holds: the id plus a fragment of the password hash.
+
+    Changing the password changes the token, which logs out every other session.
+    """
+    fragment = hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:16]
+    return f"{user.id}:{fragment}"
+
+
+def user_for_session_token(token):
+    user_id, _, fragment = (token or "").partition(":")
+    if not user_id.isdigit():
+        return None
+    user = User.get_or_none(User.id == int(user_id), User.active == True)  # noqa: E712
+    if user is None or not secrets.compare_digest(session_token(user), token):
+        return None
+    return user
+
+
+# ---------------------------------------------------------------- API tokens
+
+def _token_digest(token):
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_api_token(user, name):
+    """A new token for USER; returns (ApiToken, the token text, shown once)."""
+    token = "sq_" + secrets.token_urlsafe(32)
+    with database.atomic():
+        row = ApiToken.create(user=user, name=name[:60], token_hash=_token_digest(token))
+        audit.record(user, "api_token.created", row, after={"name": row.name})
+    return row, token
+
+
+def user_for_api_token(token):
+    """The active user owning this (unrevoked) token, or None."""
+    if not token:
+        return None
+    row = (ApiToken.select(ApiToken, User).join(User)
+           .where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked == False,  # noqa: E712
+                  User.active == True)  # noqa: E712
+           .first())
+    if row is None:
+        return None
+    ApiToken.update(last_used_at=utcnow()).where(ApiToken.id == row.id).execute()
+    return row.user

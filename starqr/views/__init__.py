@@ -4,3 +4,5 @@
 def init_app(app):
     from starqr.views import public
     app.register_blueprint(public.blueprint)
+    from starqr.views import console
+    console.init_app(app)

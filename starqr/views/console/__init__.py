@@ -1,0 +1,155 @@
+"""The console: log-in, log-out, password change, home, and the shared navigation.
+
+Other console modules add routes to the `console` blueprint (or their own blueprints)
+and add menu entries with `register_nav`; templates extend "console/base.html".
+"""
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, url_for)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+
+from starqr.security import limiter
+from starqr.services import accounts, audit
+from starqr.views.console.auth import (ADMINISTRATORS, ALL_ROLES, SECRETARY, WRITERS, init_app as init_auth,
+                                       login_required, login_session, scope_branches, scope_root)
+from starqr.views.console.forms import ConfirmForm, LoginForm, PasswordChangeForm
+
+console = Blueprint("console", __name__, url_prefix="/console")
+
+ROLE_NAMES = {"admin": _l("系统管理员"), "org_admin": _l("组织管理员"), "secretary": _l("支部书记"),
+              "viewer": _l("只读查看")}
+
+# ---------------------------------------------------------------- navigation
+
+NAVIGATION = []  # (order, endpoint, label, roles)
+
+
+def register_nav(endpoint, label, roles=ALL_ROLES, order=50):
+    """Add a menu entry shown to ROLES; entries whose endpoint does not exist are skipped."""
+    NAVIGATION[:] = [entry for entry in NAVIGATION if entry[1] != endpoint]
+    NAVIGATION.append((order, endpoint, label, tuple(roles)))
+    NAVIGATION.sort(key=lambda entry: (entry[0], entry[1]))
+
+
+register_nav("console.home", _l("首页"), order=0)
+register_nav("console.my_branch", _l("本支部"), roles=(SECRETARY,), order=10)
+register_nav("console.password", _l("修改密码"), order=90)
+
+
+@console.app_context_processor
+def _console_context():
+    def console_nav():
+        if not current_user.is_authenticated:
+            return []
+        items = []
+        for _order, endpoint, label, roles in NAVIGATION:
+            if current_user.role in roles and endpoint in current_app.view_functions:
+                items.append({"url": url_for(endpoint), "label": label,
+                              "active": request.endpoint == endpoint})
+        return items
+    return {"console_nav": console_nav, "role_names": ROLE_NAMES, "logout_form": ConfirmForm}
+
+
+# ---------------------------------------------------------------- log-in and out
+
+def _login_rate_limit():
+    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+
+def _safe_next(target):
+    """Only same-site paths under /console: never an open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/console") or "\\" in target:
+        return None
+    return target
+
+
+@console.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.username.data, form.password.data)
+        except accounts.LoginRefused as refused:
+            if refused.reason == "locked":
+                flash(_("登录失败次数过多，账号已临时锁定，请稍后再试。"), "error")
+            else:
+                flash(_("用户名或密码不正确。"), "error")
+            return render_template("console/login.html", form=form), 401
+        login_session(user)
+        audit.record(user, "account.login", user)
+        return redirect(_safe_next(form.next.data) or url_for("console.home"))
+    return render_template("console/login.html", form=form)
+
+
+@console.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("console.home"))
+    logout_user()
+    flash(_("已退出登录。"), "info")
+    return redirect(url_for("console.login"))
+
+
+@console.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            me = current_user._get_current_object()
+            user = accounts.change_password(getattr(me, "_user", me), form.old_password.data,
+                                            form.new_password.data)
+        except accounts.AccountError as error:
+            message = {"the current password is wrong": _("当前密码不正确。"),
+                       "a password must differ from the user name": _("密码不能与用户名相同。"),
+                       "the new password must differ from the current one": _("新密码不能与当前密码相同。")}
+            form.new_password.errors.append(message.get(str(error), str(error)))
+        else:
+            login_session(user)  # the session token follows the new hash
+            flash(_("密码已修改。"), "info")
+            return redirect(url_for("console.home"))
+    return render_template("console/password.html", form=form)
+
+
+# ---------------------------------------------------------------- home
+
+@console.route("/")
+@login_required
+def home():
+    if current_user.role == SECRETARY:
+        return redirect(url_for("console.branch", branch_id=current_user.organisation_id))
+    query = scope_branches()
+    search = (request.args.get("q") or "").strip()[:60]
+    if search:
+        from starqr.models import Organisation
+        query = query.where(Organisation.name_zh.contains(search) | Organisation.name_mn.contains(search))
+    from starqr.models import Organisation
+    branches = list(query.order_by(Organisation.path).limit(100))
+    return render_template("console/home.html", branches=branches, search=search, root=scope_root(),
+                           administrators=ADMINISTRATORS, writers=WRITERS)
+
+
+@console.route("/my-branch")
+@login_required
+def my_branch():
+    if current_user.role != SECRETARY:
+        return redirect(url_for("console.home"))
+    return redirect(url_for("console.branch", branch_id=current_user.organisation_id))
+
+
+def init_app(app):
+    """Log-in machinery and the console blueprints."""
+    init_auth(app)
+    from starqr.views.console import secretary  # noqa: F401  (adds its routes to `console`)
+    app.register_blueprint(console)
+    app.register_blueprint(secretary.public_evidence)

@@ -1,0 +1,152 @@
+"""Console forms (Flask-WTF: every form carries a CSRF token). Labels are Chinese-first."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, PasswordField,
+                     SelectField, StringField, SubmitField, TextAreaField)
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+
+from starqr.services.accounts import MIN_PASSWORD_LENGTH
+
+# ---------------------------------------------------------------- accounts
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=60)],
+                           render_kw={"autocomplete": "username", "autocapitalize": "none"})
+    password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+    submit = SubmitField(_l("登录"))
+
+
+class PasswordChangeForm(FlaskForm):
+    old_password = PasswordField(_l("当前密码"), validators=[DataRequired()],
+                                 render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(_l("新密码"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+                                 render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("再次输入新密码"),
+                            validators=[DataRequired(), EqualTo("new_password", message=_l("两次输入的新密码不一致"))],
+                            render_kw={"autocomplete": "new-password"})
+    submit = SubmitField(_l("修改密码"))
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only a CSRF token and a button: log-out, and other one-click POSTs."""
+    submit = SubmitField(_l("确定"))
+
+
+# ---------------------------------------------------------------- branch and members
+
+CATEGORY_CHOICES = [("backbone", _l("骨干")), ("ordinary", _l("普通")), ("mobile", _l("流动")),
+                    ("special", _l("特殊（年老或患病）"))]
+STATUS_CHOICES = [("full", _l("正式党员")), ("probationary", _l("预备党员"))]
+OCCUPATION_CHOICES = [("", _l("（未填）")), ("employed", _l("在职")), ("farmer_herder", _l("农牧民")),
+                      ("retired", _l("离退休"))]
+GENDER_CHOICES = [("", _l("（未填）")), ("男", _l("男")), ("女", _l("女"))]
+
+
+class BranchForm(FlaskForm):
+    secretary_name = StringField(_l("支部书记"), validators=[Optional(), Length(max=60)])
+    venue_area_m2 = DecimalField(_l("活动场所面积（平方米）"), places=1,
+                                 validators=[Optional(), NumberRange(min=0, max=100000)])
+    venue_address = StringField(_l("活动场所地址"), validators=[Optional(), Length(max=255)])
+    office_phone = StringField(_l("办公电话（公开）"), validators=[Optional(), Length(max=40)])
+    feature_projects = TextAreaField(_l("特色品牌项目（每行一项）"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("保存"))
+
+
+class MemberForm(FlaskForm):
+    name_zh = StringField(_l("姓名"), validators=[DataRequired(), Length(max=60)])
+    name_mn = StringField(_l("蒙古文姓名"), validators=[Optional(), Length(max=160)])
+    gender = SelectField(_l("性别"), choices=GENDER_CHOICES, validators=[Optional()])
+    ethnicity = StringField(_l("民族"), validators=[Optional(), Length(max=20)])
+    category = SelectField(_l("党员类别"), choices=CATEGORY_CHOICES)
+    status = SelectField(_l("党员状态"), choices=STATUS_CHOICES)
+    occupation = SelectField(_l("职业"), choices=OCCUPATION_CHOICES, validators=[Optional()])
+    joined_on = DateField(_l("入党时间"), validators=[Optional()])
+    party_post = StringField(_l("党内职务"), validators=[Optional(), Length(max=60)])
+    honours = TextAreaField(_l("荣誉（每行一项）"), validators=[Optional(), Length(max=2000)])
+    volunteer_service = TextAreaField(_l("志愿服务（每行一项）"), validators=[Optional(), Length(max=2000)])
+    volunteer_hours = IntegerField(_l("志愿服务时长（小时）"), default=0,
+                                   validators=[Optional(), NumberRange(min=0, max=100000)])
+    exempt = BooleanField(_l("免于评星（年满70岁或长期患病，本人申请）"))
+    # Private: never shown on public pages.
+    phone = StringField(_l("手机号（不公开）"), validators=[Optional(), Length(max=20)])
+    id_number = StringField(_l("身份证号（不公开）"), validators=[Optional(), Length(max=18)])
+    home_address = StringField(_l("家庭住址（不公开）"), validators=[Optional(), Length(max=255)])
+    birth_date = DateField(_l("出生日期（不公开）"), validators=[Optional()])
+    submit = SubmitField(_l("保存"))
+
+
+class TransferForm(FlaskForm):
+    branch = SelectField(_l("转入支部"), coerce=int)
+    reason = StringField(_l("转接原因"), validators=[DataRequired(), Length(max=120)])
+    submit = SubmitField(_l("办理转接"))
+
+
+class RetireForm(FlaskForm):
+    left_on = DateField(_l("离开日期"), validators=[DataRequired()])
+    reason = StringField(_l("原因（如：去世、出党、组织关系转出本旗）"), validators=[DataRequired(), Length(max=120)])
+    submit = SubmitField(_l("移出名册"))
+
+
+class PostForm(FlaskForm):
+    title = StringField(_l("岗位名称"), validators=[DataRequired(), Length(max=60)])
+    duties = TextAreaField(_l("岗位职责"), validators=[DataRequired(), Length(max=2000)])
+    since = DateField(_l("设岗时间"), validators=[Optional()])
+    active = BooleanField(_l("在岗"), default=True)
+    submit = SubmitField(_l("保存"))
+
+
+# ---------------------------------------------------------------- commitments
+
+COMMITMENT_STATUS_CHOICES = [("not_started", _l("未开始")), ("in_progress", _l("进行中")),
+                             ("done", _l("已践诺")), ("not_done", _l("未践诺"))]
+
+
+class CommitmentForm(FlaskForm):
+    year = IntegerField(_l("年度"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    text = TextAreaField(_l("承诺内容"), validators=[DataRequired(), Length(max=1000)])
+    deadline = DateField(_l("完成时限"), validators=[Optional()])
+    submit = SubmitField(_l("保存"))
+
+
+class ProgressForm(FlaskForm):
+    date = DateField(_l("日期"), validators=[DataRequired()])
+    text = TextAreaField(_l("进展情况"), validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField(_l("添加进展"))
+
+
+class EvidenceForm(FlaskForm):
+    photo = FileField(_l("佐证照片（JPEG/PNG/WebP，不超过8MB）"),
+                      validators=[FileRequired(), FileAllowed(["jpg", "jpeg", "png", "webp"], _l("只能上传图片"))])
+    caption = StringField(_l("说明"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("上传"))
+
+
+class OutcomeForm(FlaskForm):
+    status = SelectField(_l("践诺状态"), choices=COMMITMENT_STATUS_CHOICES)
+    evaluation = TextAreaField(_l("评价"), validators=[Optional(), Length(max=1000)])
+    reason_not_kept = TextAreaField(_l("未践诺原因（公开显示）"), validators=[Optional(), Length(max=1000)])
+    submit = SubmitField(_l("保存结果"))
+
+
+# ---------------------------------------------------------------- points
+
+class PointsForm(FlaskForm):
+    period = SelectField(_l("评星周期"), coerce=int)
+    item = SelectField(_l("积分项目"))
+    count = IntegerField(_l("次数"), default=1, validators=[Optional(), NumberRange(min=1, max=50)])
+    value = DecimalField(_l("分值"), places=2, validators=[Optional()])
+    occurred_on = DateField(_l("发生日期"), validators=[Optional()])
+    reason = TextAreaField(_l("事由"), validators=[DataRequired(), Length(max=500)])
+    public_reason = BooleanField(_l("事由在扫码页公开"), default=True)
+    evidence = StringField(_l("佐证（文字说明）"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("记录积分"))
+
+
+class CorrectionForm(FlaskForm):
+    reason = TextAreaField(_l("更正原因"), validators=[DataRequired(), Length(max=500)])
+    new_points = DecimalField(_l("正确分值（留空则只冲销原记录）"), places=2, validators=[Optional()])
+    submit = SubmitField(_l("冲销更正"))
