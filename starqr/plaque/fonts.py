@@ -2,7 +2,7 @@
 
 Chinese needs no shaping: characters map to glyphs one to one. Traditional Mongolian
 does (initial, medial and final letter forms), so it is shaped by HarfBuzz: through
-uharfbuzz for PDF and SVG when it is installed, and through Pillow's raqm layout
+uharfbuzz for PDF and SVG when it is installed (drawn as glyph outlines), and through Pillow's raqm layout
 (HarfBuzz too) for PNG and for measuring. Every line is shaped horizontally and turned
 90 degrees clockwise, which is how vertical Mongolian is set: top to bottom, columns
 left to right.
@@ -73,10 +73,7 @@ def register_reportlab():
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     for script, name in REPORTLAB_NAMES.items():
-        font = TTFont(name, str(FONT_FILES[script]))
-        if script == "mn" and uharfbuzz is not None:
-            font.shapable = True
-        pdfmetrics.registerFont(font)
+        pdfmetrics.registerFont(TTFont(name, str(FONT_FILES[script])))
     return REPORTLAB_NAMES
 
 
@@ -113,9 +110,9 @@ class GlyphOutlines:
 
     def shaped(self, text, script):
         """[(glyph name, x offset, y offset, x advance)] in font units, shaped by HarfBuzz."""
-        blob = uharfbuzz.Blob.from_file_path(str(FONT_FILES[script]))
-        face = uharfbuzz.Face(blob)
-        font = uharfbuzz.Font(face)
+        if not hasattr(self, "_hb_font"):
+            self._hb_font = uharfbuzz.Font(uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(FONT_FILES[script]))))
+        font = self._hb_font
         buffer = uharfbuzz.Buffer()
         buffer.add_str(text)
         buffer.guess_segment_properties()

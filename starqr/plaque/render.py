@@ -4,6 +4,7 @@ PDF: exact physical size, vector QR (filled rectangles, no bitmap), fonts embedd
 subsets; PDF and SVG QR modules are merged into horizontal runs.
 """
 import base64
+import contextlib
 import functools
 import io
 
@@ -45,7 +46,8 @@ def render_plaque(content, fmt="pdf", size_preset_key=None, dpi=300, ecc="H"):
         canvas.setAuthor("StarQR")
         draw_pdf(canvas, layout, 0, 0)
         canvas.showPage()
-        canvas.save()
+        with binary_streams():
+            canvas.save()
         return buffer.getvalue()
     raise RenderError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
 
@@ -224,22 +226,88 @@ def draw_pdf(canvas, layout, origin_x_mm, origin_y_mm, page_height_mm=None):
             ascent, descent = fonts.metrics(op.script)
             if fonts.can_shape_vectors():
                 canvas.setFillColorRGB(*_rgb(op.colour))
-                canvas.setFont(names[op.script], op.size * k)
-                canvas.saveState()
-                canvas.translate(X(op.x + descent * op.size), Y(op.y))
-                canvas.rotate(-90)  # clockwise: the shaped line runs down the page
-                canvas.drawString(0, 0, op.text, shaping=True)
-                canvas.restoreState()
+                _draw_pdf_outlines(canvas, op, X(op.x + descent * op.size), Y(op.y), k)
             else:
                 _fallback_image_pdf(canvas, op, X, Y)
         elif isinstance(op, QrBlock):
             canvas.setFillColorRGB(*_rgb(op.colour))
-            path = canvas.beginPath()
-            m = op.module * k
-            for row, first, length in dark_runs(op.symbol):
-                path.rect(X(op.x) + first * m, Y(op.y) - (row + 1) * m, length * m, m)
-            canvas.drawPath(path, stroke=0, fill=1)
+            _draw_pdf_qr(canvas, op, X(op.x), Y(op.y), op.module * k)
     canvas.restoreState()
+
+
+class _CanvasPathPen:
+    """A fontTools pen drawing into a ReportLab canvas path (quadratics become cubics)."""
+
+    def __new__(cls, path, glyph_set, dx, dy):
+        from fontTools.pens.basePen import BasePen
+
+        class Pen(BasePen):
+            def _moveTo(self, point):
+                path.moveTo(point[0] + dx, point[1] + dy)
+
+            def _lineTo(self, point):
+                path.lineTo(point[0] + dx, point[1] + dy)
+
+            def _curveToOne(self, p1, p2, p3):
+                path.curveTo(p1[0] + dx, p1[1] + dy, p2[0] + dx, p2[1] + dy, p3[0] + dx, p3[1] + dy)
+
+            def _closePath(self):
+                path.close()
+
+        return Pen(glyph_set)
+
+
+def _draw_pdf_outlines(canvas, op, baseline_x, top_y, k):
+    """Vertical Mongolian as glyph outlines shaped by HarfBuzz, turned 90° clockwise.
+
+    ReportLab's own (experimental) shaper leaves Mongolian letters in their isolated
+    forms, so the PDF carries HarfBuzz's glyphs as vector outlines instead.
+    """
+    outline = fonts.outlines(op.script)
+    canvas.saveState()
+    canvas.translate(baseline_x, top_y)
+    canvas.rotate(-90)  # clockwise: the line runs down the page, letter tops to the right
+    scale = op.size * k / outline.units
+    canvas.scale(scale, scale)
+    path = canvas.beginPath()
+    pen_x = 0
+    for name, x_offset, y_offset, advance in outline.shaped(op.text, op.script):
+        outline.glyph_set[name].draw(_CanvasPathPen(path, outline.glyph_set, pen_x + x_offset, y_offset))
+        pen_x += advance
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
+
+
+def _draw_pdf_qr(canvas, op, left, top, module):
+    """The symbol as one filled path of rectangles, in module units under a scaling matrix.
+
+    Integer coordinates keep the content stream small and exact; writing the operators
+    directly avoids ReportLab's per-number formatting, which dominated sheet time.
+    """
+    canvas.saveState()
+    canvas.transform(module, 0, 0, module, left, top)
+    operators = " ".join(f"{first} {-row - 1} {length} 1 re" for row, first, length in dark_runs(op.symbol))
+    code = getattr(canvas, "_code", None)
+    if code is not None:
+        code.append(operators + " f")
+    else:  # a ReportLab without the content list: the public (slower) path API
+        path = canvas.beginPath()
+        for row, first, length in dark_runs(op.symbol):
+            path.rect(first, -row - 1, length, 1)
+        canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
+
+
+@contextlib.contextmanager
+def binary_streams():
+    """Save PDF streams zlib-compressed without ASCII85 (a third smaller, much faster)."""
+    from reportlab import rl_config
+    previous = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = previous
 
 
 def _rgb(colour):

@@ -14,7 +14,7 @@ import os
 from starqr.plaque import fonts
 from starqr.plaque.layout import (GOLD, MEMBER, RED, layout_plaque, size_preset)
 from starqr.plaque.qr import make_symbol
-from starqr.plaque.render import POINTS_PER_MM, draw_pdf
+from starqr.plaque.render import POINTS_PER_MM, binary_streams, draw_pdf
 
 PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 MARGIN_MM = 10.0
@@ -124,7 +124,8 @@ def write_sheet(contents, paper, path, progress=None, size_preset_key="card-85x5
         canvas.showPage()
         if progress:
             progress(len(batch))
-    canvas.save()
+    with binary_streams():
+        canvas.save()
     return len(contents)
 
 
