@@ -1,0 +1,85 @@
+"""Public objections (异议) during a rating's public notice (公示).
+
+Anyone may object without logging in. The sender sees a reference number; the text and
+the optional contact are for administrators only. The console resolves objections with
+:func:`resolve`; a rejection's reason is shown on the public page.
+"""
+import datetime
+import secrets
+
+from starqr.db import database
+from starqr.models import MEMBER, Member, Objection, Organisation, RatingPeriod, utcnow
+from starqr.services import revision
+from starqr.services.plaques import CODE_ALPHABET
+
+TEXT_MAX = 500
+CONTACT_MAX = 120
+TEXT_MIN = 5
+
+
+class ObjectionError(Exception):
+    """A sentence the public page can show as it is (already translated by the caller)."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code  # "not_in_notice" | "too_short" | "too_long" | "contact_too_long"
+
+
+def notice_period():
+    """The rating period currently under public notice, if any (the newest one)."""
+    return (RatingPeriod.select().where(RatingPeriod.state == "notice")
+            .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()).first())
+
+
+def new_reference(today=None):
+    today = today or datetime.date.today()
+    return f"YY{today.year}" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+
+
+def _subject_exists(plaque):
+    model = Member if plaque.subject_kind == MEMBER else Organisation
+    return model.select().where(model.id == plaque.subject_id).exists()
+
+
+def create(plaque, text, contact=None, now=None):
+    """Store an objection about PLAQUE's subject in the period under notice. Returns it."""
+    text = (text or "").strip()
+    contact = (contact or "").strip() or None
+    if len(text) < TEXT_MIN:
+        raise ObjectionError("too_short")
+    if len(text) > TEXT_MAX:
+        raise ObjectionError("too_long")
+    if contact and len(contact) > CONTACT_MAX:
+        raise ObjectionError("contact_too_long")
+    period = notice_period()
+    if period is None or plaque.status != "active" or not _subject_exists(plaque):
+        raise ObjectionError("not_in_notice")
+    now = now or utcnow()
+    for _ in range(5):
+        reference = new_reference(now.date())
+        if not Objection.select().where(Objection.reference == reference).exists():
+            break
+    with database.atomic():
+        return Objection.create(reference=reference, plaque=plaque, period=period, text=text,
+                                contact=contact, created_at=now)
+
+
+def resolve(objection, accepted, reason, actor, now=None):
+    """Close an objection: accepted (the console records the correction) or rejected with a reason.
+
+    A rejection's reason is public, so a reason is required for it. Bumps the public
+    revision so the profile shows the outcome at once.
+    """
+    reason = (reason or "").strip()
+    if not accepted and not reason:
+        raise ValueError("a rejected objection needs a reason; it is shown on the public page")
+    if objection.status != "open":
+        raise ValueError(f"objection {objection.reference} is already {objection.status}")
+    with database.atomic():
+        objection.status = "accepted" if accepted else "rejected"
+        objection.resolution = reason or None
+        objection.resolved_by = actor
+        objection.resolved_at = now or utcnow()
+        objection.save()
+        revision.bump()
+    return objection
