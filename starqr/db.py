@@ -80,6 +80,8 @@ def bulk_insert_dicts(model, rows, chunk=5000):
     if not rows:
         return 0
     names = list(dict.fromkeys(name for row in rows[:1000] for name in row))
+    # Defaults live in Python (peewee), not in the schema: add every field that has one.
+    names += [f.name for f in model._meta.sorted_fields if f.default is not None and f.name not in names]
     fields = [model._meta.fields[name] for name in names]
     defaults = [f.default() if callable(f.default) else f.default for f in fields]
     return bulk_insert(model, fields, [tuple(row.get(name, default) for name, default in zip(names, defaults))

@@ -31,22 +31,29 @@ def sqlite_template(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
+def _postgres_admin(statement):
     import psycopg2
-    name = f"starqr_test_{_worker()}"
     admin = psycopg2.connect(POSTGRES_ADMIN_URL)
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
+        cursor.execute(statement)
     admin.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    # One database per test process, so parallel runs never share (or drop) each other's.
+    name = f"starqr_test_{_worker()}_{os.getpid()}"
+    _postgres_admin(f'DROP DATABASE IF EXISTS "{name}"')
+    _postgres_admin(f'CREATE DATABASE "{name}"')
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     url = f"{base}/{name}"
     db = open_database(url)
     migrate(db)
     db.close()
-    return url
+    yield url
+    database.close() if not database.is_closed() else None
+    _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _truncate_postgres(db):
