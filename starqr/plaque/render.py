@@ -269,13 +269,46 @@ def _draw_pdf_outlines(canvas, op, baseline_x, top_y, k):
     canvas.rotate(-90)  # clockwise: the line runs down the page, letter tops to the right
     scale = op.size * k / outline.units
     canvas.scale(scale, scale)
-    path = canvas.beginPath()
+    code = getattr(canvas, "_code", None)
+    path = canvas.beginPath() if code is None else None
     pen_x = 0
     for name, x_offset, y_offset, advance in outline.shaped(op.text, op.script):
-        outline.glyph_set[name].draw(_CanvasPathPen(path, outline.glyph_set, pen_x + x_offset, y_offset))
+        dx, dy = pen_x + x_offset, y_offset
+        if code is not None:  # cached operators per glyph, one fill per glyph
+            code.append(f"q 1 0 0 1 {dx} {dy} cm {_glyph_operators(op.script, name)} f Q")
+        else:
+            outline.glyph_set[name].draw(_CanvasPathPen(path, outline.glyph_set, dx, dy))
         pen_x += advance
-    canvas.drawPath(path, stroke=0, fill=1)
+    if path is not None:
+        canvas.drawPath(path, stroke=0, fill=1)
     canvas.restoreState()
+
+
+@functools.lru_cache(maxsize=4096)
+def _glyph_operators(script, name):
+    """PDF path operators of one glyph in font units (quadratics turned into cubics)."""
+    from fontTools.pens.basePen import BasePen
+    outline = fonts.outlines(script)
+    parts = []
+
+    def number(value):
+        return f"{value:.1f}".rstrip("0").rstrip(".")
+
+    class Pen(BasePen):
+        def _moveTo(self, p):
+            parts.append(f"{number(p[0])} {number(p[1])} m")
+
+        def _lineTo(self, p):
+            parts.append(f"{number(p[0])} {number(p[1])} l")
+
+        def _curveToOne(self, p1, p2, p3):
+            parts.append(" ".join(number(v) for v in (*p1, *p2, *p3)) + " c")
+
+        def _closePath(self):
+            parts.append("h")
+
+    outline.glyph_set[name].draw(Pen(outline.glyph_set))
+    return " ".join(parts) or "0 0 m"
 
 
 def _draw_pdf_qr(canvas, op, left, top, module):
