@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, PasswordField,
+from wtforms import (SelectChoice, BooleanField, DateField, DecimalField, HiddenField, IntegerField, PasswordField,
                      SelectField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
@@ -38,12 +38,17 @@ class ConfirmForm(FlaskForm):
 
 # ---------------------------------------------------------------- branch and members
 
-CATEGORY_CHOICES = [("backbone", _l("骨干")), ("ordinary", _l("普通")), ("mobile", _l("流动")),
-                    ("special", _l("特殊（年老或患病）"))]
-STATUS_CHOICES = [("full", _l("正式党员")), ("probationary", _l("预备党员"))]
-OCCUPATION_CHOICES = [("", _l("（未填）")), ("employed", _l("在职")), ("farmer_herder", _l("农牧民")),
-                      ("retired", _l("离退休"))]
-GENDER_CHOICES = [("", _l("（未填）")), ("男", _l("男")), ("女", _l("女"))]
+def _choices(pairs):
+    """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+CATEGORY_CHOICES = _choices([("backbone", _l("骨干")), ("ordinary", _l("普通")), ("mobile", _l("流动")),
+                    ("special", _l("特殊（年老或患病）"))])
+STATUS_CHOICES = _choices([("full", _l("正式党员")), ("probationary", _l("预备党员"))])
+OCCUPATION_CHOICES = _choices([("", _l("（未填）")), ("employed", _l("在职")), ("farmer_herder", _l("农牧民")),
+                      ("retired", _l("离退休"))])
+GENDER_CHOICES = _choices([("", _l("（未填）")), ("男", _l("男")), ("女", _l("女"))])
 
 
 class BranchForm(FlaskForm):
@@ -101,8 +106,8 @@ class PostForm(FlaskForm):
 
 # ---------------------------------------------------------------- commitments
 
-COMMITMENT_STATUS_CHOICES = [("not_started", _l("未开始")), ("in_progress", _l("进行中")),
-                             ("done", _l("已践诺")), ("not_done", _l("未践诺"))]
+COMMITMENT_STATUS_CHOICES = _choices([("not_started", _l("未开始")), ("in_progress", _l("进行中")),
+                             ("done", _l("已践诺")), ("not_done", _l("未践诺"))])
 
 
 class CommitmentForm(FlaskForm):
