@@ -6,12 +6,13 @@ written in one upsert every few seconds, so a busy plaque does not turn every pa
 into a database write.
 """
 import datetime
+import logging
 import re
 import threading
 import time
 from collections import Counter
 
-from peewee import EXCLUDED
+from peewee import EXCLUDED, IntegrityError
 
 from starqr.db import database
 from starqr.models import ScanCount
@@ -19,6 +20,8 @@ from starqr.models import ScanCount
 ROBOT_AGENT = re.compile(
     r"bot|spider|crawl|slurp|curl|wget|python|httpclient|http-client|java/|go-http|okhttp|libwww|"
     r"headless|lighthouse|pingdom|uptime|monitor|preview|facebookexternalhit|scan", re.IGNORECASE)
+
+logger = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 5.0
 FLUSH_COUNT = 200
@@ -49,7 +52,10 @@ def record(plaque_id, day=None, flush_now=False):
         due = (flush_now or sum(_pending.values()) >= FLUSH_COUNT
                or time.monotonic() - _last_flush >= FLUSH_SECONDS)
     if due:
-        flush()
+        try:
+            flush()
+        except Exception:  # statistics must never break a page
+            logger.warning("scan counts not written yet", exc_info=True)
 
 
 def flush():
@@ -68,12 +74,22 @@ def flush():
              .on_conflict(conflict_target=[ScanCount.plaque, ScanCount.day],
                           update={ScanCount.count: ScanCount.count + EXCLUDED.count})
              .execute())
+    except IntegrityError:
+        # A plaque that no longer exists (e.g. a test database replaced under a worker): drop.
+        logger.warning("dropped %d scan counts for unknown plaques", sum(pending.values()))
+        return 0
     except Exception:
-        # Statistics must never break a page: put the counts back for the next attempt.
+        # The database is busy or away: keep the counts for the next attempt.
         with _lock:
             _pending.update(pending)
         raise
     return sum(pending.values())
+
+
+def reset():
+    """Forget buffered counts (tests)."""
+    with _lock:
+        _pending.clear()
 
 
 def total(plaque_ids):
