@@ -21,6 +21,9 @@ def _register():
     from starqr.cli import plaques
     for command in plaques.COMMANDS:
         main.add_command(command)
+    from starqr.cli import imports
+    for command in imports.COMMANDS:
+        main.add_command(command)
 
 
 _register()

@@ -1,0 +1,117 @@
+"""Import and schedule commands: `starqr import`, `starqr scheduler`, `starqr api-token`."""
+import os
+import sys
+
+import click
+
+from starqr.cli.context import fail, pass_app
+
+
+class _Progress:
+    """A click progress bar created once the row count is known."""
+
+    def __init__(self, label):
+        self.label = label
+        self.bar = None
+        self.shown = 0
+
+    def __call__(self, done, total):
+        if self.bar is None:
+            self.bar = click.progressbar(length=max(total, 1), label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(max(0, done - self.shown))
+        self.shown = max(self.shown, done)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--period", "period_name", required=True, help="Rating period: an id, a year or a name.")
+@click.option("--dry-run", is_flag=True, help="Validate and show whose stars would change; write nothing.")
+@click.option("--by", "actor", default="cli", show_default=True, help="Name recorded on the entries.")
+@pass_app
+def import_command(file, period_name, dry_run, actor):
+    """Import points events and scores from a CSV or XLSX file (all or nothing)."""
+    from starqr.services import audit, importer, ratings
+    try:
+        period = ratings.find_period(period_name)
+    except ratings.PeriodError as error:
+        fail(str(error))
+    with open(file, "rb") as handle:
+        data = handle.read()
+    progress = _Progress("检查" if dry_run else "导入")
+    try:
+        result = importer.run(period, data, os.path.basename(file), actor, dry_run=dry_run, progress=progress)
+    except importer.ImportFileError as error:
+        fail(str(error))
+    finally:
+        progress.close()
+    if result.errors:
+        for line in result.error_lines():
+            click.echo(line, err=True)
+        fail(f"{len(result.errors) + result.more_errors} 处错误,未写入任何数据")
+    if dry_run:
+        click.echo(f"{result.rows} 行有效;将新增 {len(result.entries)} 条台账记录"
+                   f"(已导入过 {result.already_imported} 条,取值未变 {result.unchanged_values} 条)")
+        click.echo(f"总分变化 {result.totals_changed} 个对象,星级变化 {len(result.moves)} 个:")
+        for move in result.moves[:200]:
+            click.echo(f"  {move.code or '-':<10} {move.name}  {move.before_stars}★ → {move.after_stars}★"
+                       f"  ({move.before_total:g} → {move.after_total:g})")
+        if len(result.moves) > 200:
+            click.echo(f"  …… 另有 {len(result.moves) - 200} 个")
+        return
+    audit.record(actor, "import", f"rating_period:{period.id}", after={
+        "file": os.path.basename(file), "sha256": result.file_sha256, "rows": result.rows,
+        "written": result.written, "already_imported": result.already_imported})
+    click.echo(f"{period.name}: 导入 {result.written} 条台账记录({result.rows} 行;"
+               f"已导入过 {result.already_imported} 条,取值未变 {result.unchanged_values} 条)")
+
+
+@click.command("scheduler")
+@click.option("--workers", default=2, show_default=True, type=int)
+def scheduler_command(workers):
+    """Run the task consumer: publishes on schedule every minute and runs queued imports."""
+    from huey.consumer import Consumer
+    from starqr.tasks import huey
+    click.echo(f"scheduler: huey {type(huey.storage).__name__}, {workers} worker(s); Ctrl-C to stop", err=True)
+    Consumer(huey, workers=workers, periodic=True, worker_type="thread").run()
+
+
+@click.group("api-token")
+def api_token():
+    """Per-user API tokens for /api/v1."""
+
+
+@api_token.command("create")
+@click.argument("username")
+@click.option("--name", default="script", show_default=True, help="What the token is for.")
+@pass_app
+def create_token(username, name):
+    """Create a token for USERNAME and print it (shown only this once)."""
+    from starqr.models import User
+    from starqr.services import api_tokens
+    user = User.get_or_none(User.username == username)
+    if user is None:
+        fail(f"no user {username!r}")
+    _, token = api_tokens.create(user, name, actor="cli")
+    click.echo(token)
+
+
+@api_token.command("revoke")
+@click.argument("token_id", type=int)
+@pass_app
+def revoke_token(token_id):
+    """Revoke a token by id."""
+    from starqr.models import ApiToken
+    from starqr.services import api_tokens
+    token = ApiToken.get_or_none(ApiToken.id == token_id)
+    if token is None:
+        fail(f"no token {token_id}")
+    api_tokens.revoke(token, actor="cli")
+    click.echo(f"token {token_id} revoked")
+
+
+COMMANDS = [import_command, scheduler_command, api_token]
