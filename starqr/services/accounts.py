@@ -92,6 +92,7 @@ def authenticate(username, password, now=None):
     if not password_matches(user, password or ""):
         limit = _setting("LOGIN_MAX_FAILURES", MAX_FAILED_LOGINS)
         minutes = _setting("LOGIN_LOCKOUT_MINUTES", LOCKOUT_MINUTES)
+        until = None
         with database.atomic():
             User.update(failed_logins=User.failed_logins + 1).where(User.id == user.id).execute()
             failures = User.get_by_id(user.id).failed_logins
@@ -99,7 +100,8 @@ def authenticate(username, password, now=None):
                 until = now + datetime.timedelta(minutes=minutes)
                 User.update(failed_logins=0, locked_until=until).where(User.id == user.id).execute()
                 audit.record(user, "account.locked", user, after={"locked_until": until})
-                raise LoginRefused("locked", until)
+        if until is not None:
+            raise LoginRefused("locked", until)
         raise LoginRefused("invalid")
     User.update(failed_logins=0, locked_until=None, last_login_at=now).where(User.id == user.id).execute()
     return User.get_by_id(user.id)
