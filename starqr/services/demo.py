@@ -60,14 +60,15 @@ class _Ids:
 
 def reset_database(db):
     tables = [m._meta.table_name for m in ALL_MODELS] + ["import_batch", "schema_migration"]
-    with db.atomic():
-        if db.__class__.__name__.startswith("Postgres"):
-            db.execute_sql("DROP TABLE IF EXISTS " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
-        else:
-            db.execute_sql("PRAGMA foreign_keys = OFF")
+    if db.__class__.__name__.startswith("Postgres"):
+        db.execute_sql("DROP TABLE IF EXISTS " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
+    else:
+        # SQLite ignores this pragma inside a transaction, so it is set around it.
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+        with db.atomic():
             for table in tables:
                 db.execute_sql(f'DROP TABLE IF EXISTS "{table}"')
-            db.execute_sql("PRAGMA foreign_keys = ON")
+        db.execute_sql("PRAGMA foreign_keys = ON")
     migrate(db)
 
 
@@ -230,8 +231,11 @@ class _Builder:
         if self.first_branch is None:
             self.first_branch = branches[0][0]
         weights = sum(w for _, w in branches)
-        allotted = [max(3, int(member_total * w / weights)) for _, w in branches]
-        allotted[0] += member_total - sum(allotted)
+        exact = [member_total * w / weights for _, w in branches]
+        allotted = [int(x) for x in exact]
+        by_remainder = sorted(range(len(exact)), key=lambda i: allotted[i] - exact[i])
+        for i in by_remainder[:member_total - sum(allotted)]:
+            allotted[i] += 1
         members = []
         for (branch, _), count in zip(branches, allotted):
             members.extend(self._members(branch, count))
