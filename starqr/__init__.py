@@ -22,6 +22,9 @@ def create_app(test_config=None):
         app.config.update(test_config)
     config_module.finalise(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["BEHIND_PROXY"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     from starqr import db, i18n, security
     db.init_app(app)

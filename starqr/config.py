@@ -24,13 +24,14 @@ def defaults(instance_path):
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": False,
         "PASSWORD_METHOD": "scrypt",
+        "BEHIND_PROXY": False,  # trust one proxy's X-Forwarded-* (nginx in deploy/)
     }
 
 
 # Environment variables read as STARQR_<NAME>.
 ENVIRONMENT_KEYS = (
     "DATABASE_URL", "PUBLIC_BASE_URL", "SECRET_KEY", "ENV_NAME", "HUEY_URL",
-    "UPLOAD_FOLDER", "RATELIMIT_STORAGE_URI",
+    "UPLOAD_FOLDER", "RATELIMIT_STORAGE_URI", "BEHIND_PROXY",
 )
 
 
