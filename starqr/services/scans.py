@@ -87,9 +87,11 @@ def flush():
 
 
 def reset():
-    """Forget buffered counts (tests)."""
+    """Forget buffered counts and restart the flush clock (tests)."""
+    global _last_flush
     with _lock:
         _pending.clear()
+        _last_flush = time.monotonic()
 
 
 def total(plaque_ids):
