@@ -694,6 +694,30 @@ def create_batch(period, data, filename, actor, instance_path):
                               period=period, status="pending", created_by=actor)
 
 
+def store_upload(data, filename, instance_path):
+    """Keep an uploaded file between the preview and the confirmation. Returns its sha256."""
+    digest = sha256(data)
+    extension = ".xlsx" if is_xlsx(data, filename) else ".csv"
+    path = os.path.join(imports_folder(instance_path), digest + extension)
+    if not os.path.exists(path):
+        with open(path, "wb") as handle:
+            handle.write(data)
+    return digest
+
+
+def load_upload(digest, instance_path):
+    """The bytes of a stored upload (by sha256), or ImportFileError."""
+    if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ImportFileError("上传的文件标识无效,请重新上传")
+    folder = imports_folder(instance_path)
+    for extension in (".xlsx", ".csv"):
+        path = os.path.join(folder, digest + extension)
+        if os.path.exists(path):
+            with open(path, "rb") as handle:
+                return handle.read()
+    raise ImportFileError("上传的文件已不存在,请重新上传")
+
+
 def batch_file(batch, instance_path):
     folder = imports_folder(instance_path)
     for extension in (".xlsx", ".csv"):

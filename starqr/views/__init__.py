@@ -6,3 +6,7 @@ def init_app(app):
     app.register_blueprint(public.blueprint)
     from starqr.views import console
     console.init_app(app)
+    from starqr.views import api
+    app.register_blueprint(api.blueprint)
+    from starqr.views.console import admin
+    admin.init_app(app)

@@ -1,0 +1,313 @@
+"""Administrators' use cases: rating periods, rubric versions, objections, plaques.
+
+Shared by the console and the API. Every write records an audit entry in the same
+transaction as the change.
+"""
+import datetime
+from collections import Counter, defaultdict
+
+from starqr import ledger, rating
+from starqr.db import database
+from starqr.models import (MEMBER, ORGANISATION, Member, Objection, Organisation, Rating, RatingPeriod,
+                           RubricVersion, utcnow)
+from starqr.services import audit, objections, plaques, ratings, rubrics, scheduler
+
+
+class AdminError(Exception):
+    pass
+
+
+def _name(actor):
+    return audit._actor_name(actor)
+
+
+# ---------------------------------------------------------------- rating periods
+
+def create_period(actor, name, year, starts_on, ends_on, kind="year", quarter=None, notice_days=5):
+    name = (name or "").strip()
+    if not name:
+        raise AdminError("请填写评定期名称")
+    if RatingPeriod.select().where(RatingPeriod.name == name).exists():
+        raise AdminError(f"已有名为「{name}」的评定期")
+    if ends_on < starts_on:
+        raise AdminError("结束日期不能早于开始日期")
+    if not 1 <= int(notice_days) <= 60:
+        raise AdminError("公示天数应在 1 到 60 之间")
+    if kind == "quarter" and quarter not in (1, 2, 3, 4):
+        raise AdminError("季度应为 1 到 4")
+    with database.atomic():
+        period = RatingPeriod.create(name=name, kind=kind, year=year, quarter=quarter if kind == "quarter" else None,
+                                     starts_on=starts_on, ends_on=ends_on, notice_days=int(notice_days))
+        audit.record(actor, "period.created", period, after=audit.snapshot(period))
+    return period
+
+
+def compute_draft(actor, period):
+    """Recompute the period's draft ratings from the ledger. Returns how many."""
+    if period.state not in ("draft", "scheduled"):
+        raise AdminError(f"「{period.name}」已公布,草稿不再重算;更正请通过异议处理")
+    with database.atomic():
+        count = ratings.rate(period)
+        audit.record(actor, "period.draft_computed", period, after={"ratings": count})
+    return count
+
+
+def schedule_period(actor, period, local_when, notice_days=None, now=None):
+    """Schedule publication at LOCAL_WHEN (Beijing time, naive); stored as UTC."""
+    now = now or utcnow()
+    if period.state not in ("draft", "scheduled"):
+        raise AdminError(f"「{period.name}」已公布,不能再安排发布")
+    publish_at = scheduler.to_utc(local_when)
+    if publish_at <= now:
+        raise AdminError("发布时间应晚于现在(北京时间 "
+                         f"{scheduler.to_local(now):%Y-%m-%d %H:%M})")
+    if notice_days is not None and not 1 <= int(notice_days) <= 60:
+        raise AdminError("公示天数应在 1 到 60 之间")
+    before = {"state": period.state, "publish_at": period.publish_at, "notice_days": period.notice_days}
+    with database.atomic():
+        ratings.schedule(period, publish_at, notice_days)
+        audit.record(actor, "period.scheduled", period, before=before,
+                     after={"state": period.state, "publish_at": period.publish_at,
+                            "publish_at_local": local_when, "notice_days": period.notice_days})
+    return period
+
+
+def unschedule_period(actor, period):
+    if period.state != "scheduled":
+        raise AdminError("只有已安排发布的评定期可以取消安排")
+    with database.atomic():
+        updated = RatingPeriod.update(state="draft", publish_at=None).where(
+            RatingPeriod.id == period.id, RatingPeriod.state == "scheduled").execute()
+        if not updated:
+            raise AdminError("评定期已在发布中")
+        audit.record(actor, "period.unscheduled", period, before={"publish_at": period.publish_at},
+                     after={"state": "draft"})
+    return RatingPeriod.get_by_id(period.id)
+
+
+def distribution(period, published=None):
+    """{kind: Counter(stars)} of the period's drafts (published=False) or latest snapshots (True).
+
+    With published=None: the snapshots once the period is published, else the drafts.
+    """
+    if published is None:
+        published = period.state in ("notice", "final")
+    result = {MEMBER: Counter(), ORGANISATION: Counter()}
+    if published:
+        for rating_row in ratings.latest_published(period).values():
+            result[rating_row.subject_kind][rating_row.stars] += 1
+        return result
+    query = (Rating.select(Rating.subject_kind, Rating.stars)
+             .where(Rating.period == period, Rating.published == False).tuples())  # noqa: E712
+    for kind, stars in query.iterator():
+        result[kind][stars] += 1
+    return result
+
+
+# ---------------------------------------------------------------- rubrics
+
+def rubric_keys():
+    """[(key, latest RubricVersion)] for every stored rubric."""
+    latest = {}
+    for row in RubricVersion.select().order_by(RubricVersion.key, RubricVersion.version):
+        latest[row.key] = row
+    return sorted(latest.items())
+
+
+def check_rubric_text(text, expected_key=None):
+    """Parse and validate a rubric file; RubricError names the field. Returns the Rubric."""
+    new = rating.load_rubric_text(text)
+    if expected_key and new.key != expected_key:
+        raise rating.RubricError(f"{new.key}: key: 应为 {expected_key}(上传的是另一个评分标准)")
+    latest = RubricVersion.select().where(RubricVersion.key == new.key).order_by(RubricVersion.version.desc()).first()
+    if latest is not None:
+        old = rubrics.parsed(latest)
+        if new.scope != old.scope:
+            raise rating.RubricError(f"{new.key}: scope: 不能从 {old.scope} 改为 {new.scope}")
+        if new.version <= latest.version:
+            raise rating.RubricError(f"{new.key}: version: 应大于当前版本 {latest.version}")
+    return new
+
+
+def rubric_preview(text, period, expected_key=None):
+    """How stars would move for PERIOD if this rubric text were the current version.
+
+    Returns (rubric, moves, before distribution, after distribution); moves are
+    (kind, id, name, before stars, after stars, before total, after total).
+    """
+    new = check_rubric_text(text, expected_key)
+    values = ratings.ledger_values(period)
+    subjects = ratings._subject_groups(period).get(new.key, [])
+    if not subjects:
+        return new, [], Counter(), Counter()
+    _, old = rubrics.current_rubric(new.key)
+    inputs = [rating.SubjectInput(sid, values.get((kind, sid), {}), category) for kind, sid, category in subjects]
+    kind = subjects[0][0]
+    try:
+        before, after = rating.rate_all(old, inputs), rating.rate_all(new, inputs)
+    except rating.RubricError as error:
+        # The ledger holds item ids the new version dropped: say which.
+        raise rating.RubricError(f"{new.key}: items: {error}(台账中已有该项目的记录,不能删除)")
+    changed = [sid for sid in before if before[sid].stars != after[sid].stars]
+    model = Member if kind == MEMBER else Organisation
+    names = {}
+    for start in range(0, len(changed), 900):
+        chunk = changed[start:start + 900]
+        names.update(model.select(model.id, model.name_zh).where(model.id.in_(chunk)).tuples())
+    moves = [(kind, sid, names.get(sid, ""), before[sid].stars, after[sid].stars,
+              float(before[sid].total), float(after[sid].total)) for sid in changed]
+    moves.sort(key=lambda m: (m[4] - m[3], m[1]))
+    return (new, moves, Counter(r.stars for r in before.values()), Counter(r.stars for r in after.values()))
+
+
+def upload_rubric(actor, text, expected_key=None):
+    """Store a new rubric version (validated). Returns the RubricVersion."""
+    new = check_rubric_text(text, expected_key)
+    with database.atomic():
+        row = RubricVersion.create(key=new.key, version=new.version, scope=new.scope, name=new.name,
+                                   text=text, uploaded_by=_name(actor))
+        audit.record(actor, "rubric.uploaded", row, after={"key": new.key, "version": new.version, "name": new.name})
+    return row
+
+
+# ---------------------------------------------------------------- objections
+
+def objection_subject(objection):
+    plaque = objection.plaque
+    return plaque.subject_kind, plaque.subject_id, plaques.subject_of(plaque)
+
+
+def resolve_objection(actor, objection, accepted, reason, item=None, points=None, now=None):
+    """Accept (optionally with a ledger correction, then re-rating) or reject with a public reason.
+
+    An accepted objection on a published period re-rates it: ratings.freeze writes new
+    snapshots that supersede the ones that changed.
+    """
+    reason = (reason or "").strip()
+    if not accepted and not reason:
+        raise AdminError("驳回异议需要填写理由(将在公开页面显示)")
+    if objection.status != "open":
+        raise AdminError(f"异议 {objection.reference} 已处理")
+    kind, subject_id, subject = objection_subject(objection)
+    period = objection.period or _latest_period()
+    correction = None
+    if accepted and item:
+        if period is None:
+            raise AdminError("没有可更正的评定期")
+        if period.state == "final":
+            raise AdminError(f"「{period.name}」已结束,不能再更正")
+        key = (rubrics.member_rubric_key(subject.branch) if kind == MEMBER
+               else rubrics.organisation_rubric_key(subject))
+        _, rubric = rubrics.current_rubric(key)
+        try:
+            rubric_item = rubric.item(item)
+        except KeyError:
+            raise AdminError(f"「{item}」不是评分标准「{rubric.name}」中的项目")
+        if points is None or points == 0:
+            raise AdminError("请填写调整分值(不为 0)")
+        correction = ledger.NewEntry(kind, subject_id, period.id, rubric_item.id, points,
+                                     f"异议 {objection.reference} 核实后更正:{reason or rubric_item.name}",
+                                     _name(actor), quantity=1,
+                                     source=f"objection:{objection.reference}")
+    with database.atomic():
+        before = {"status": objection.status}
+        rerated = 0
+        if correction is not None:
+            ledger.append([correction])
+            if period.state in ("notice",):
+                rerated = ratings.freeze(period, now, reason=f"异议 {objection.reference} 核实后更正")
+        objections.resolve(objection, accepted, reason, _name(actor), now)
+        audit.record(actor, "objection.accepted" if accepted else "objection.rejected", objection, before=before,
+                     after={"status": objection.status, "resolution": reason,
+                            "correction": None if correction is None else
+                            {"item": correction.item, "points": str(correction.points), "period": period.id},
+                            "rerated": rerated})
+    return objection, rerated
+
+
+def _latest_period():
+    return RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()).first()
+
+
+def open_objections(scope_org=None, limit=200):
+    query = (Objection.select().where(Objection.status == "open").order_by(Objection.created_at))
+    rows = list(query.limit(limit * 4 if scope_org else limit))
+    if scope_org is None:
+        return rows[:limit]
+    return [o for o in rows if _in_scope(o.plaque, scope_org)][:limit]
+
+
+def _in_scope(plaque, scope_org):
+    subject = plaques.subject_of(plaque)
+    org = subject.branch if plaque.subject_kind == MEMBER else subject
+    return org.path.startswith(scope_org.path)
+
+
+# ---------------------------------------------------------------- plaques
+
+def reissue_plaque(actor, code, reason):
+    try:
+        with database.atomic():
+            new = plaques.reissue(code, actor=_name(actor), reason=reason)
+            audit.record(actor, "plaque.reissued", f"plaque_code:{plaques.normalise(code)}",
+                         before={"code": plaques.normalise(code), "status": "active"},
+                         after={"status": "revoked", "replaced_by": new.code, "reason": reason})
+    except plaques.PlaqueError as error:
+        raise AdminError(str(error))
+    return new
+
+
+def revoke_plaque(actor, code, reason):
+    try:
+        with database.atomic():
+            plaque = plaques.revoke(code, actor=_name(actor), reason=reason)
+            audit.record(actor, "plaque.revoked", plaque, before={"status": "active"},
+                         after={"status": "revoked", "reason": reason})
+    except plaques.PlaqueError as error:
+        raise AdminError(str(error))
+    return plaque
+
+
+# ---------------------------------------------------------------- the tree
+
+def search_organisations(query, text, limit=100):
+    """Organisations in QUERY (a scoped select) whose Chinese or Mongolian name contains TEXT."""
+    text = (text or "").strip()[:60]
+    if not text:
+        return []
+    return list(query.where(Organisation.name_zh.contains(text) | Organisation.name_mn.contains(text)
+                            | Organisation.short_name.contains(text))
+                .order_by(Organisation.path).limit(limit))
+
+
+def search_members(member_query, text, limit=100):
+    text = (text or "").strip()[:60]
+    if not text:
+        return []
+    return list(member_query.where(Member.name_zh.contains(text) | Member.name_mn.contains(text))
+                .order_by(Member.id).limit(limit))
+
+
+def children_counts(parent_ids):
+    """{organisation id: (child organisations, active members)} in two queries."""
+    from peewee import fn
+    children = defaultdict(int)
+    for parent_id, count in (Organisation.select(Organisation.parent, fn.COUNT(Organisation.id))
+                             .where(Organisation.parent.in_(parent_ids)).group_by(Organisation.parent).tuples()):
+        children[parent_id] = count
+    members = dict(Member.select(Member.branch, fn.COUNT(Member.id))
+                   .where(Member.branch.in_(parent_ids), Member.active == True)  # noqa: E712
+                   .group_by(Member.branch).tuples())
+    return {pid: (children.get(pid, 0), members.get(pid, 0)) for pid in parent_ids}
+
+
+def now_local():
+    return scheduler.to_local(utcnow())
+
+
+def parse_local(date_text, time_text):
+    """A naive Beijing datetime from form fields (YYYY-MM-DD, HH:MM)."""
+    try:
+        return datetime.datetime.fromisoformat(f"{date_text.strip()}T{time_text.strip()}")
+    except (ValueError, AttributeError):
+        raise AdminError("发布时间格式不正确,应为 日期 2026-01-15 与 时间 09:00")

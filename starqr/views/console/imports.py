@@ -1,0 +1,127 @@
+"""Bulk import pages: upload → validation and preview → confirm → background run with progress."""
+import os
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, SelectField, SubmitField
+
+from starqr.models import ImportBatch, RatingPeriod
+from starqr.services import administration, audit, importer, scheduler
+from starqr.views.console.admin import STATE_NAMES, admin
+from starqr.views.console.auth import ADMIN, ADMINISTRATORS, roles_required, scope_root
+
+
+class UploadForm(FlaskForm):
+    period = SelectField(_l("评定期"), coerce=int, validate_choice=False)
+    file = FileField(_l("导入文件(XLSX 或 CSV,UTF-8 / GBK)"), validators=[FileRequired(_l("请选择文件"))])
+    submit = SubmitField(_l("检查并预览"))
+
+
+class ConfirmImportForm(FlaskForm):
+    period = HiddenField()
+    sha = HiddenField()
+    filename = HiddenField()
+    submit = SubmitField(_l("确认导入"))
+
+
+def _open_periods():
+    return list(RatingPeriod.select().where(RatingPeriod.state != "final")
+                .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()))
+
+
+def _scope_path():
+    root = scope_root()
+    return root.path if root is not None else None
+
+
+def _visible_batches():
+    query = ImportBatch.select().order_by(ImportBatch.id.desc())
+    if current_user.role != ADMIN:
+        query = query.where(ImportBatch.created_by == current_user.username)
+    return query
+
+
+@admin.route("/imports")
+@roles_required(*ADMINISTRATORS)
+def imports():
+    form = UploadForm()
+    form.period.choices = [(p.id, f"{p.name}({STATE_NAMES.get(p.state, p.state)})") for p in _open_periods()]
+    return render_template("console/imports/index.html", form=form, batches=list(_visible_batches().limit(20)),
+                           rubric_keys=administration.rubric_keys())
+
+
+@admin.route("/imports/preview", methods=["POST"])
+@roles_required(*ADMINISTRATORS)
+def import_preview():
+    form = UploadForm()
+    form.period.choices = [(p.id, p.name) for p in _open_periods()]
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(url_for("admin.imports"))
+    period = RatingPeriod.get_or_none(RatingPeriod.id == form.period.data)
+    if period is None:
+        flash(_("请选择评定期"), "error")
+        return redirect(url_for("admin.imports"))
+    data = form.file.data.read()
+    filename = os.path.basename(form.file.data.filename or "import.csv")
+    try:
+        result = importer.run(period, data, filename, current_user.username, dry_run=True, scope_path=_scope_path())
+    except importer.ImportFileError as error:
+        return render_template("console/imports/preview.html", period=period, filename=filename, result=None,
+                               file_error=str(error), confirm=None), 422
+    confirm = None
+    if result.ok:
+        sha = importer.store_upload(data, filename, current_app.instance_path)
+        confirm = ConfirmImportForm(period=str(period.id), sha=sha, filename=filename, formdata=None)
+    return render_template("console/imports/preview.html", period=period, filename=filename, result=result,
+                           file_error=None, confirm=confirm), (200 if result.ok else 422)
+
+
+@admin.route("/imports/confirm", methods=["POST"])
+@roles_required(*ADMINISTRATORS)
+def import_confirm():
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    period = RatingPeriod.get_or_none(RatingPeriod.id == (int(form.period.data) if form.period.data.isdigit() else 0))
+    if period is None:
+        abort(404)
+    try:
+        data = importer.load_upload(form.sha.data, current_app.instance_path)
+        batch = importer.create_batch(period, data, form.filename.data, current_user.username,
+                                      current_app.instance_path)
+    except importer.ImportFileError as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin.imports"))
+    audit.record(current_user, "import.queued", batch, after={"file": batch.filename, "period": period.id,
+                                                              "sha256": batch.file_sha256})
+    scheduler.enqueue_import(batch, _scope_path())
+    return redirect(url_for("admin.import_batch", batch_id=batch.id))
+
+
+@admin.route("/imports/<int:batch_id>")
+@roles_required(*ADMINISTRATORS)
+def import_batch(batch_id):
+    batch = _visible_batches().where(ImportBatch.id == batch_id).first() or abort(404)
+    running = batch.status in ("pending", "running")
+    percent = int(100 * batch.rows_done / batch.rows_total) if batch.rows_total else (0 if running else 100)
+    return render_template("console/imports/batch.html", batch=batch, running=running, percent=percent)
+
+
+@admin.route("/imports/templates/<key>.<fmt>")
+@roles_required(*ADMINISTRATORS)
+def import_template(key, fmt):
+    if key not in dict(administration.rubric_keys()) or fmt not in ("xlsx", "csv"):
+        abort(404)
+    if fmt == "xlsx":
+        body, mimetype = importer.template_xlsx(key), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, mimetype = importer.template_csv(key), "text/csv; charset=utf-8"
+    return body, 200, {"Content-Type": mimetype,
+                       "Content-Disposition": f"attachment; filename=starqr-import-{key}.{fmt}"}
