@@ -1,0 +1,111 @@
+"""A secretary on a phone: log in, record a points event, see it at once on the scan page.
+
+Real headless Chromium at 360×640 against a live server on 127.0.0.1 (temp SQLite, CSRF on,
+as in production). Screenshots go to test-artifacts/secretary-*.png.
+"""
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from starqr import create_app
+from starqr.db import database, open_database
+from starqr.migrations import migrate
+from tests.browser.conftest import shot
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "phone-secret-2025"
+
+
+@pytest.fixture(scope="module")
+def console_server(tmp_path_factory):
+    from tests.helpers import issue_code, make_member, make_period, make_post, make_tree
+    from starqr.services import accounts
+    folder = tmp_path_factory.mktemp("secretary")
+    url = f"sqlite:///{folder / 'starqr.db'}"
+    migrate(open_database(url))
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "browser-secretary",
+                      "PUBLIC_BASE_URL": "http://127.0.0.1", "UPLOAD_FOLDER": str(folder / "uploads"),
+                      "PASSWORD_METHOD": "pbkdf2:sha256:1000"})
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        tree = make_tree()
+        make_period()
+        accounts.create_user("yangyong", PASSWORD, "secretary", tree["branch"], display_name="杨勇")
+        member = make_member(tree["branch"], "乌云其木格", "ᠤᠶᠤᠨᠴᠢᠮᠡᠭ", category="backbone", party_post="组织委员")
+        make_post(member)
+        for name in ("巴特尔", "张秀兰", "苏和"):
+            issue_code(make_member(tree["branch"], name))
+        code = issue_code(member).code
+        database.close()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"base": f"http://127.0.0.1:{server.server_port}", "code": code, "member": "乌云其木格"}
+    server.shutdown()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=2, locale="zh-CN",
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _no_horizontal_scroll(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
+
+
+def test_secretary_records_points_that_show_on_the_scan_page(phone, console_server):
+    base, page = console_server["base"], phone
+    errors = []
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+
+    page.goto(f"{base}/console/")
+    assert page.url.startswith(f"{base}/console/login")
+    shot(page, "secretary-1-login", full_page=False)
+    _no_horizontal_scroll(page)
+    page.get_by_label("用户名").fill("yangyong")
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+    # a secretary lands on their own branch
+    assert page.get_by_role("heading", level=1).inner_text().startswith("仁宝勒格嘎查党支部")
+    shot(page, "secretary-2-branch")
+    _no_horizontal_scroll(page)
+
+    page.get_by_role("link", name=console_server["member"]).click()
+    shot(page, "secretary-3-member", full_page=False)
+    page.get_by_role("link", name="记录积分").click()
+    assert "记录积分" in page.title()
+    page.get_by_label("积分项目").select_option("study")
+    page.get_by_label("次数").fill("1")
+    page.get_by_label("事由", exact=True).fill("参加四月党课集中学习")
+    page.get_by_label("佐证（文字说明）").fill("签到表第3页")
+    shot(page, "secretary-4-points-form")
+    _no_horizontal_scroll(page)
+    page.get_by_role("button", name="记录积分").click()
+
+    flash = page.locator(".flash-success")
+    assert "已记录" in flash.inner_text() and "+2" in flash.inner_text()
+    assert "参加四月党课集中学习" in page.locator("table.entries").inner_text()
+    shot(page, "secretary-5-recorded")
+    _no_horizontal_scroll(page)
+
+    # at once on the member's public scan page, no caches in between
+    response = page.goto(f"{base}/Q/{console_server['code']}")
+    assert response.status == 200
+    live = page.locator("section.live")
+    assert "参加集中学习" in live.inner_text() and "+2" in live.inner_text()
+    live.get_by_text("最近记录").click()  # the newest entries, folded by default
+    assert "参加四月党课集中学习" in live.inner_text()
+    live.scroll_into_view_if_needed()
+    shot(page, "secretary-6-scan-page", full_page=False)
+    data = page.request.get(f"{base}/Q/{console_server['code']}.json").json()
+    reasons = [e["reason"] for e in data["live"]["entries"]]
+    assert "参加四月党课集中学习" in reasons
+    assert not errors, errors
