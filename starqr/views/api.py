@@ -22,6 +22,7 @@ csrf.exempt(blueprint)
 ADMIN, ORG_ADMIN, SECRETARY, VIEWER = "admin", "org_admin", "secretary", "viewer"
 WRITERS = (ADMIN, ORG_ADMIN, SECRETARY)
 MAX_LIMIT = 500
+MAX_ID = 2**31 - 1  # database integer columns; larger ids cannot exist
 
 
 # ---------------------------------------------------------------- errors
@@ -58,6 +59,13 @@ def _http_error(error):
 def _unexpected(error):
     current_app.logger.exception("API error")
     return error_response(500, "internal_error", "服务器内部错误")
+
+
+@blueprint.url_value_preprocessor
+def _check_ids(endpoint, values):
+    for name, value in (values or {}).items():
+        if isinstance(value, int) and value > MAX_ID:
+            raise ApiError(404, "not_found", f"{name} {value} 不存在")
 
 
 # ---------------------------------------------------------------- authentication and scope
@@ -147,7 +155,7 @@ def _period_or_404(period_id):
 
 # ---------------------------------------------------------------- arguments
 
-def _int_arg(name, default=None, minimum=None, maximum=None):
+def _int_arg(name, default=None, minimum=None, maximum=MAX_ID):
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
@@ -162,7 +170,7 @@ def _int_arg(name, default=None, minimum=None, maximum=None):
 
 def _page(query):
     limit = _int_arg("limit", 100, 1, MAX_LIMIT)
-    offset = _int_arg("offset", 0, 0, 10**9)
+    offset = _int_arg("offset", 0, 0)
     total = query.count()
     return query.limit(limit).offset(offset), {"total": total, "limit": limit, "offset": offset}
 
@@ -297,8 +305,7 @@ def create_ledger_entry():
     data = _json_body()
     kind = data.get("subject_kind")
     subject_id, period_id = data.get("subject_id"), data.get("period_id")
-    if not isinstance(subject_id, int) or isinstance(subject_id, bool) or not isinstance(period_id, int) \
-            or isinstance(period_id, bool):
+    if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_ID for v in (subject_id, period_id)):
         raise ApiError(400, "bad_request", "subject_id 与 period_id 应为整数")
     subject = _subject_or_404(kind, subject_id, user)
     period = _period_or_404(period_id)
@@ -306,7 +313,7 @@ def create_ledger_entry():
     if not isinstance(item, str) or not item:
         raise ApiError(400, "bad_request", "item 应为评分项目编号")
     count = data.get("count", 1)
-    if not isinstance(count, int) or isinstance(count, bool):
+    if not isinstance(count, int) or isinstance(count, bool) or abs(count) > MAX_ID:
         raise ApiError(400, "bad_request", "count 应为整数")
     value = data.get("value")
     if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
@@ -409,7 +416,8 @@ def schedule_period(period_id):
     if when.tzinfo is not None:
         when = when.astimezone(scheduler.LOCAL_ZONE).replace(tzinfo=None)
     notice_days = data.get("notice_days")
-    if notice_days is not None and (not isinstance(notice_days, int) or isinstance(notice_days, bool)):
+    if notice_days is not None and (not isinstance(notice_days, int) or isinstance(notice_days, bool)
+                                    or not 1 <= notice_days <= 60):
         raise ApiError(400, "bad_request", "notice_days 应为整数")
     try:
         administration.schedule_period(g.api_user, found, when, notice_days)
