@@ -344,18 +344,16 @@ class _Builder:
             period = self.period_by_year[year]
             for key in quality:
                 quality[key] = min(0.99, max(0.02, quality[key] + rng.uniform(-0.08, 0.08)))
-            if live or year == self.settled_years[-1]:
+            if live or (detailed and year == self.settled_years[-1]):
                 self._commitments(subjects, year, quality, live)
             values = {}
             entries = []
+            keep = detailed or live
             for kind, subject_id, category, domain in subjects:
                 rubric = self._rubric(kind, domain)
-                subject_values, subject_entries = self._events(rubric, kind, subject_id, period, year,
-                                                               quality[(kind, subject_id)], live,
-                                                               tallied=not detailed)
-                values[(kind, subject_id)] = subject_values
-                if detailed or live:
-                    entries.extend(subject_entries)
+                values[(kind, subject_id)] = self._events(rubric, kind, subject_id, period, year,
+                                                          quality[(kind, subject_id)], live,
+                                                          tallied=not detailed, entries=entries if keep else None)
             for start in range(0, len(entries), 50_000):
                 self.ledger_count += ledger.append(entries[start:start + 50_000], bump_revision=False)
             if not live:
@@ -370,16 +368,19 @@ class _Builder:
         key = rating.DOMAIN_RUBRICS[domain] if kind == ORGANISATION else rating.MEMBER_RUBRIC_BY_DOMAIN[domain]
         return rubrics.current_rubric(key)
 
-    def _events(self, rubric_pair, kind, subject_id, period, year, q, live, tallied):
-        """Ledger entries for one subject-year, and the item sums they add up to."""
+    def _events(self, rubric_pair, kind, subject_id, period, year, q, live, tallied, entries):
+        """The item sums of one subject-year; the ledger entries behind them go to ENTRIES
+        (None: only the sums are wanted, for years kept as snapshots only)."""
         rng = self.rng
         _, rubric = rubric_pair
         last_day = self.today if live else datetime.date(year, 12, 31)
         span = (last_day - datetime.date(year, 1, 1)).days
-        values, entries = {}, []
+        values = {}
 
         def add(item, points, quantity, reason, day, public=True):
             values[item.id] = values.get(item.id, 0.0) + points
+            if entries is None:
+                return
             entries.append(ledger.NewEntry(
                 subject_kind=kind, subject_id=subject_id, period_id=period.id, item=item.id,
                 points=round(points, 2), quantity=quantity, reason=reason, public_reason=public,
@@ -396,9 +397,9 @@ class _Builder:
                 if points > 0:
                     chance = q if item.kind == "event" else q * 0.15
                     most = int((item.cap or abs(points) * 6) / abs(points)) + (1 if item.kind == "event" else 0)
-                    count = sum(1 for _ in range(most) if rng.random() < chance * year_share)
+                    count = int(most * chance * year_share + rng.random())
                 else:
-                    count = sum(1 for _ in range(4) if rng.random() < (1 - q) * 0.35 * year_share)
+                    count = int(4 * (1 - q) * 0.35 * year_share + rng.random() * 0.9)
                 if not count:
                     continue
                 if tallied:
@@ -417,7 +418,7 @@ class _Builder:
                     add(item, 1, 1, f"{year}年度{item.name}达标", datetime.date(year, 12, 20))
             elif item.kind == "veto" and rng.random() < 0.002:
                 add(item, 1, 1, item.name, day_in_year(), public=True)
-        return values, entries
+        return values
 
     def _publish(self, period, subjects, values):
         by_rubric = {}
