@@ -1,0 +1,34 @@
+"""Configuration: environment settings, and refusing an unsafe production set-up."""
+import pytest
+
+from starqr import create_app
+
+
+def test_production_requires_a_secret_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("STARQR_ENV_NAME", "production")
+    monkeypatch.delenv("STARQR_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="STARQR_SECRET_KEY"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_production_cookies_are_secure(monkeypatch, tmp_path):
+    monkeypatch.setenv("STARQR_ENV_NAME", "production")
+    monkeypatch.setenv("STARQR_SECRET_KEY", "a" * 64)
+    monkeypatch.setenv("STARQR_PUBLIC_BASE_URL", "https://dj.example.cn/")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["PUBLIC_BASE_URL"] == "https://dj.example.cn"  # no trailing slash in QR URLs
+
+
+def test_database_url_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("STARQR_DATABASE_URL", f"sqlite:///{tmp_path}/env.db")
+    app = create_app({"TESTING": True})
+    assert app.config["DATABASE_URL"].endswith("env.db")
+
+
+def test_safe_headers_on_every_response(client):
+    response = client.get("/Q/NOSUCHCODE")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
