@@ -156,11 +156,11 @@ def candidate_values(name, converter, side, world):
 def build_urls(app, rule, side, world):
     """Every URL for RULE from SIDE's subjects, and whether it names a subject at all."""
     import itertools
-    names = sorted(rule.arguments)
+    names = sorted(n for n in rule.arguments if n in rule._converters)  # others come from rule.defaults
     choices, names_subject = [], False
     for name in names:
         converter = type(rule._converters[name]).__name__.replace("Converter", "").lower()
-        converter = {"integer": "int", "unicodestring": "default", "path": "default", "any": "any"}.get(converter, converter)
+        converter = {"integer": "int", "unicode": "default", "path": "default", "any": "any"}.get(converter, converter)
         if converter == "any":
             values, is_subject = list(rule._converters[name].items) if hasattr(rule._converters[name], "items") else [], False
         else:
@@ -168,13 +168,14 @@ def build_urls(app, rule, side, world):
         names_subject |= is_subject
         choices.append(values)
     urls = []
-    with app.test_request_context():
-        from flask import url_for
-        for combo in itertools.product(*choices):
-            try:
-                urls.append(url_for(rule.endpoint, **dict(zip(names, combo))))
-            except Exception:  # a value the converter refuses: try the next
-                continue
+    for combo in itertools.product(*choices):
+        values = dict(rule.defaults or {}, **dict(zip(names, combo)))
+        try:
+            built = rule.build(values, append_unknown=False)
+        except Exception:  # a value the converter refuses: try the next
+            continue
+        if built:
+            urls.append(built[1])
     # fmt-like values that make no sense for a route just 404; keep one URL per distinct path
     return sorted(set(urls)), names_subject
 

@@ -92,7 +92,7 @@ def test_secretary_records_points_that_show_on_the_scan_page(phone, console_serv
 
     flash = page.locator(".flash-success")
     assert "已记录" in flash.inner_text() and "+2" in flash.inner_text()
-    assert "参加四月党课集中学习" in page.locator("table.entries").inner_text()
+    assert "参加四月党课集中学习" in page.locator("ul.entries").inner_text()
     shot(page, "secretary-5-recorded")
     _no_horizontal_scroll(page)
 
