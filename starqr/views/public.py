@@ -17,9 +17,10 @@ from flask import (Blueprint, Response, abort, current_app, redirect, render_tem
                    send_from_directory, url_for)
 from flask_babel import get_locale, gettext as _
 
+from starqr.db import database
 from starqr.models import Member
 from starqr.security import csrf, limiter
-from starqr.services import objections, profiles, revision, scans
+from starqr.services import objections, profiles, scans
 from starqr.services.plaques import normalise
 
 blueprint = Blueprint("public", __name__)
@@ -130,6 +131,15 @@ def local_date(value):
     return moment.isoformat()
 
 
+def _revision():
+    """revision.current() without building the query each time: this runs on every scan."""
+    row = database.execute_sql(REVISION_SQL).fetchone()
+    return row[0] if row else 0
+
+
+REVISION_SQL = 'SELECT "value" FROM "revision" WHERE "id" = 1'
+
+
 def _lang():
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
@@ -155,7 +165,7 @@ def scan(code):
     code = normalise(code)
     lang = _lang()
     today = datetime.date.today()
-    current_revision = revision.current()
+    current_revision = _revision()
     key = (code, "json" if as_json else lang, today)
     page = cache.get(key, current_revision)
     if page is None:
