@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (DateField, DecimalField, IntegerField, SelectChoice, SelectField, StringField, SubmitField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from starqr import rating
@@ -54,6 +55,11 @@ def _names():
 def init_app(app):
     from starqr.views.console import dashboard, imports  # noqa: F401  (routes on `admin`)
     app.register_blueprint(admin)
+
+
+def choices(pairs):
+    """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _form_error(form):
@@ -114,8 +120,8 @@ class RubricUploadForm(FlaskForm):
 
 
 def _period_choices():
-    return [(p.id, f"{p.name}({STATE_NAMES.get(p.state, p.state)})")
-            for p in RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc())]
+    return choices([(p.id, f"{p.name}({STATE_NAMES.get(p.state, p.state)})")
+                    for p in RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc())])
 
 
 @admin.route("/admin/rubrics", endpoint="rubrics")
@@ -183,7 +189,7 @@ def rubric_file(key, version):
 
 class PeriodForm(FlaskForm):
     name = StringField(_l("名称"), validators=[DataRequired(), Length(max=60)], render_kw={"placeholder": "2026年度"})
-    kind = SelectField(_l("类型"), choices=[("year", _l("年度")), ("quarter", _l("季度"))])
+    kind = SelectField(_l("类型"), choices=choices([("year", _l("年度")), ("quarter", _l("季度"))]))
     year = IntegerField(_l("年份"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
     quarter = IntegerField(_l("季度(1–4,年度可空)"), validators=[Optional(), NumberRange(min=1, max=4)])
     starts_on = DateField(_l("开始日期"), validators=[DataRequired()])
@@ -303,8 +309,8 @@ def period_unschedule(period_id):
 # ---------------------------------------------------------------- objections
 
 class ResolveForm(FlaskForm):
-    decision = SelectField(_l("处理结果"), choices=[("reject", _l("驳回(理由公开显示)")),
-                                                   ("accept", _l("采纳(登记更正并重新评定)"))])
+    decision = SelectField(_l("处理结果"), choices=choices([("reject", _l("驳回(理由公开显示)")),
+                                                           ("accept", _l("采纳(登记更正并重新评定)"))]))
     reason = TextAreaField(_l("理由 / 说明"), validators=[Optional(), Length(max=1000)])
     item = SelectField(_l("更正项目(采纳时可选)"), validate_choice=False)
     points = DecimalField(_l("调整分值(采纳时可选,可为负)"), places=2,
@@ -342,16 +348,16 @@ def objection(objection_id):
         abort(404)
     kind = found.plaque.subject_kind
     key = rubrics.member_rubric_key(subject.branch) if kind == MEMBER else rubrics.organisation_rubric_key(subject)
-    _, rubric = rubrics.current_rubric(key)
+    _version, rubric = rubrics.current_rubric(key)
     form = ResolveForm()
-    form.item.choices = [("", _("(不更正积分)"))] + [(i.id, f"{i.name}({i.id})") for i in rubric.items]
+    form.item.choices = choices([("", _("(不更正积分)"))] + [(i.id, f"{i.name}({i.id})") for i in rubric.items])
     if request.method == "POST":
         if current_user.role not in ADMINISTRATORS or not can_manage(org):
             abort(403)
         if form.validate_on_submit():
             accepted = form.decision.data == "accept"
             try:
-                _, rerated = administration.resolve_objection(
+                _resolved, rerated = administration.resolve_objection(
                     current_user, found, accepted, form.reason.data,
                     item=form.item.data or None if accepted else None,
                     points=form.points.data if accepted else None)
@@ -368,8 +374,8 @@ def objection(objection_id):
 # ---------------------------------------------------------------- plaques
 
 class PlaqueActionForm(FlaskForm):
-    action = SelectField(_l("操作"), choices=[("reissue", _l("补发(旧码作废并指向新码)")),
-                                             ("revoke", _l("作废(不补发)"))])
+    action = SelectField(_l("操作"), choices=choices([("reissue", _l("补发(旧码作废并指向新码)")),
+                                                     ("revoke", _l("作废(不补发)"))]))
     reason = StringField(_l("原因"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("确定"))
 
@@ -451,7 +457,7 @@ def tokens():
     form = TokenForm()
     new_token = None
     if form.validate_on_submit():
-        _, new_token = api_tokens.create(me, form.name.data, actor=me)
+        _row, new_token = api_tokens.create(me, form.name.data, actor=me)
         flash(_("令牌只显示这一次,请立即复制保存。"), "info")
     return render_template("console/admin/tokens.html", form=form, new_token=new_token,
                            tokens=api_tokens.for_user(me), action_form=ActionForm())

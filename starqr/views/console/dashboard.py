@@ -15,7 +15,7 @@ def dashboard():
     by_town, by_domain, domain_max = figures.star_distribution(period, scope_path) if period else ({}, {}, {})
     top = figures.top_plaques(scope_path=scope_path)
     stopped = figures.stopped_plaques(scope_path=scope_path)
-    names = figures.subject_names([p for p, _ in top] + [p for p, _, _ in stopped])
+    names = figures.subject_names([row[0] for row in top] + [row[0] for row in stopped])
     return render_template("console/dashboard.html", root=root, period=period, by_town=by_town,
                            by_domain=by_domain, domain_max=domain_max, calendar=figures.calendar(),
                            objections=figures.objection_summary(scope_path),

@@ -11,7 +11,7 @@ from wtforms import HiddenField, SelectField, SubmitField
 
 from starqr.models import ImportBatch, RatingPeriod
 from starqr.services import administration, audit, importer, scheduler
-from starqr.views.console.admin import STATE_NAMES, admin
+from starqr.views.console.admin import STATE_NAMES, admin, choices
 from starqr.views.console.auth import ADMIN, ADMINISTRATORS, roles_required, scope_root
 
 
@@ -49,7 +49,7 @@ def _visible_batches():
 @roles_required(*ADMINISTRATORS)
 def imports():
     form = UploadForm()
-    form.period.choices = [(p.id, f"{p.name}({STATE_NAMES.get(p.state, p.state)})") for p in _open_periods()]
+    form.period.choices = choices([(p.id, f"{p.name}({STATE_NAMES.get(p.state, p.state)})") for p in _open_periods()])
     return render_template("console/imports/index.html", form=form, batches=list(_visible_batches().limit(20)),
                            rubric_keys=administration.rubric_keys())
 
@@ -58,7 +58,7 @@ def imports():
 @roles_required(*ADMINISTRATORS)
 def import_preview():
     form = UploadForm()
-    form.period.choices = [(p.id, p.name) for p in _open_periods()]
+    form.period.choices = choices([(p.id, p.name) for p in _open_periods()])
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
