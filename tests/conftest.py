@@ -87,7 +87,9 @@ def app(database_url, tmp_path):
         "WTF_CSRF_ENABLED": False,  # tests of CSRF itself turn it back on
     })
     database.connect(reuse_if_open=True)
-    yield app
+    # An app context for the test body, so services see the test config (cheap hashing...).
+    with app.app_context():
+        yield app
     if not database.is_closed():
         database.close()
 
