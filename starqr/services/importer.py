@@ -203,7 +203,10 @@ def read_rows(data, filename=""):
 
 
 def _blank(cells):
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+    for cell in cells:
+        if cell is not None and (cell.__class__ is not str or cell.strip()):
+            return False
+    return True
 
 
 def _header(cells):
@@ -228,6 +231,8 @@ def _header(cells):
 # ---------------------------------------------------------------- cell values
 
 def _text(value):
+    if value.__class__ is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -245,7 +250,23 @@ def parse_number(value):
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             raise ValueError
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    text = str(value).strip().translate(_FULL_WIDTH).replace(",", "").replace(" ", "")
+    text = str(value)
+    cached = _number_cache.get(text)
+    if cached is None:
+        cached = _parse_number_text(text)
+        if len(_number_cache) < 10000:
+            _number_cache[text] = cached
+    if cached is _NOT_A_NUMBER:
+        raise ValueError
+    return cached
+
+
+_NOT_A_NUMBER = object()
+_number_cache = {}  # cells repeat a handful of values; Decimal parsing is the cost
+
+
+def _parse_number_text(text):
+    text = text.strip().translate(_FULL_WIDTH).replace(",", "").replace(" ", "")
     if not text:
         return None
     if text.startswith("+"):
@@ -253,15 +274,16 @@ def parse_number(value):
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise ValueError
+        return _NOT_A_NUMBER
     if not number.is_finite():
-        raise ValueError
+        return _NOT_A_NUMBER
     return number
 
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．－＋，", "0123456789.-+,")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_date_cache = {}  # a year has 366 days: a file repeats the same few date texts
 
 
 def parse_date(value):
@@ -276,7 +298,19 @@ def parse_date(value):
         if 1 <= value < 2958466:  # Excel serial days (to 9999-12-31)
             return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
         raise ValueError
-    text = str(value).strip().translate(_FULL_WIDTH)
+    text = str(value)
+    cached = _date_cache.get(text)
+    if cached is None:
+        cached = _parse_date_text(text)
+        if len(_date_cache) < 10000:
+            _date_cache[text] = cached
+    if cached is _NOT_A_NUMBER:
+        raise ValueError
+    return cached
+
+
+def _parse_date_text(text):
+    text = text.strip().translate(_FULL_WIDTH)
     if not text:
         return None
     text = text.split(" ", 1)[0].split("T", 1)[0]
@@ -285,11 +319,23 @@ def parse_date(value):
             return datetime.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError
+    return _NOT_A_NUMBER
+
+
+_fmt_cache = {}
+CENT = Decimal("0.01")
 
 
 def _fmt(number):
-    return f"{Decimal(number).normalize():f}" if number is not None else ""
+    """A decimal's canonical text (2, 2.0 and 2.00 all give "2"), cached: values repeat."""
+    if number is None:
+        return ""
+    text = _fmt_cache.get(number)
+    if text is None:
+        text = f"{Decimal(number).normalize():f}"
+        if len(_fmt_cache) < 10000:
+            _fmt_cache[number] = text
+    return text
 
 
 # ---------------------------------------------------------------- subjects and rubrics
@@ -315,23 +361,17 @@ class Directory:
         self._load(sorted(set(codes)))
 
     def _load(self, codes):
-        plaques = []
-        for start in range(0, len(codes), CHUNK):
-            chunk = codes[start:start + CHUNK]
-            plaques.extend(PlaqueCode.select(PlaqueCode.code, PlaqueCode.subject_kind, PlaqueCode.subject_id,
-                                             PlaqueCode.status, PlaqueCode.replaced_by)
-                           .where(PlaqueCode.code.in_(chunk)).tuples())
+        plaques = _select_in('SELECT "code", "subject_kind", "subject_id", "status", "replaced_by_id" '
+                             'FROM "plaque_code" WHERE "code" IN ({})', codes)
         replaced_ids = [r for (_, _, _, status, r) in plaques if status != "active" and r]
         replacement_codes = {}
         for start in range(0, len(replaced_ids), CHUNK):
             replacement_codes.update(PlaqueCode.select(PlaqueCode.id, PlaqueCode.code)
                                      .where(PlaqueCode.id.in_(replaced_ids[start:start + CHUNK])).tuples())
         member_ids = sorted({sid for (_, kind, sid, status, _) in plaques if kind == MEMBER and status == "active"})
-        members = {}
-        for start in range(0, len(member_ids), CHUNK):
-            members.update((row[0], row) for row in
-                           Member.select(Member.id, Member.name_zh, Member.name_mn, Member.branch, Member.active)
-                           .where(Member.id.in_(member_ids[start:start + CHUNK])).tuples())
+        members = {row[0]: row for row in
+                   _select_in('SELECT "id", "name_zh", "name_mn", "branch_id", "active" FROM "member" '
+                              'WHERE "id" IN ({})', member_ids)}
         organisations = {row[0]: row for row in
                          Organisation.select(Organisation.id, Organisation.name_zh, Organisation.name_mn,
                                              Organisation.level, Organisation.domain, Organisation.rubric_key,
@@ -358,6 +398,17 @@ class Directory:
                 self.by_code[code] = Subject(ORGANISATION, subject_id, org[1], org[2] or "", key, org[6])
         for key in {s.rubric_key for s in self.by_code.values()}:
             self.rubric[key] = rubrics.current_rubric(key)
+
+
+def _select_in(sql, values, size=500):
+    """Rows of SQL (with one IN ({}) placeholder) for VALUES in chunks, as plain tuples."""
+    from starqr.db import database
+    db = database.obj
+    rows = []
+    for start in range(0, len(values), size):
+        chunk = values[start:start + size]
+        rows.extend(tuple(r) for r in db.execute_sql(sql.format(", ".join([db.param] * len(chunk))), chunk).fetchall())
+    return rows
 
 
 def _item_lookup(rubric):
@@ -411,6 +462,15 @@ class _Validator:
         directory = Directory(_text(values[0]).upper() for _, values in raw)
         lookups = {key: _item_lookup(rubric) for key, (_, rubric) in directory.rubric.items()}
         starts, ends = self.period.starts_on, self.period.ends_on
+        bound_cache = {}
+
+        def bounds(item):
+            """(min, max, points per event) of an item as Decimals, computed once per item."""
+            found = bound_cache.get(item.id)
+            if found is None:
+                found = bound_cache[item.id] = (Decimal(repr(item.min)), Decimal(repr(item.max)),
+                                                Decimal(repr(item.points)) if item.points is not None else None)
+            return found
         parsed = []
         value_rows = {}  # (kind, id, item) -> row number: a value may be set once per file
         for number, (code_cell, name_cell, item_cell, points_cell, quantity_cell, date_cell, reason_cell) in raw:
@@ -467,7 +527,8 @@ class _Validator:
                 if points is None:
                     self.fail(number, POINTS, f"「{item.name}」需要填写分值")
                     continue
-                if not Decimal(repr(item.min)) <= points <= Decimal(repr(item.max)):
+                low, high = bounds(item)[:2]
+                if not low <= points <= high:
                     self.fail(number, POINTS, f"分值 {_fmt(points)} 超出「{item.name}」的范围 {item.min:g}–{item.max:g}")
                     continue
                 if item.kind in ("veto", "gate") and points not in (0, 1):
@@ -479,8 +540,7 @@ class _Validator:
                     continue
                 value_rows[key] = number
             else:
-                per_event = Decimal(repr(item.points))
-                most = per_event * quantity
+                most = bounds(item)[2] * quantity
                 if points is None:
                     points = most
                 low, high = (most, Decimal(0)) if most < 0 else (Decimal(0), most)
@@ -488,7 +548,7 @@ class _Validator:
                     self.fail(number, POINTS, f"分值 {_fmt(points)} 超出「{item.name}」的范围:"
                               f"每次 {item.points:g} 分,{quantity} 次应在 {_fmt(low)} 到 {_fmt(high)} 之间(不为 0)")
                     continue
-            if points != points.quantize(Decimal("0.01")):
+            if points != points.quantize(CENT):
                 self.fail(number, POINTS, f"分值 {_fmt(points)} 最多两位小数")
                 continue
             try:
@@ -518,7 +578,7 @@ def _entries(period, parsed, actor, filename, current_values):
         occurred_on = occurred.isoformat() if occurred else None
         if item.kind in VALUE_KINDS:
             current = Decimal(repr(current_values.get((subject.kind, subject.id), {}).get(item.id, 0.0)))
-            delta = (points - current).quantize(Decimal("0.01"))
+            delta = (points - current).quantize(CENT)
             if delta == 0:
                 unchanged += 1
                 continue
@@ -537,11 +597,18 @@ def _entries(period, parsed, actor, filename, current_values):
 
 
 def _existing_sources(sources):
+    """The subset of SOURCES already in the ledger (raw chunked queries: peewee's SQL
+    building per IN list costs more than the query itself at 100,000 rows)."""
+    from starqr.db import database
     from starqr.models import LedgerEntry
+    db = database.obj
+    table = LedgerEntry._meta.table_name
     seen = set()
-    for start in range(0, len(sources), CHUNK):
-        seen.update(s for (s,) in LedgerEntry.select(LedgerEntry.source)
-                    .where(LedgerEntry.source.in_(sources[start:start + CHUNK])).tuples())
+    size = 500
+    for start in range(0, len(sources), size):
+        chunk = sources[start:start + size]
+        sql = f'SELECT "source" FROM "{table}" WHERE "source" IN ({", ".join([db.param] * len(chunk))})'
+        seen.update(row[0] for row in db.execute_sql(sql, chunk).fetchall())
     return seen
 
 
