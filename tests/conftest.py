@@ -13,6 +13,7 @@ import pytest
 from starqr import create_app
 from starqr.db import database, open_database
 from starqr.migrations import migrate
+from starqr.services import accounts
 
 POSTGRES_ADMIN_URL = os.environ.get("STARQR_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = [b for b in os.environ.get("STARQR_TEST_DATABASES", "sqlite,postgres").split(",") if b]
@@ -87,9 +88,12 @@ def app(database_url, tmp_path):
         "WTF_CSRF_ENABLED": False,  # tests of CSRF itself turn it back on
     })
     database.connect(reuse_if_open=True)
-    # An app context for the test body, so services see the test config (cheap hashing...).
-    with app.app_context():
-        yield app
+    # No app context is pushed around the test body: requests must each get their own
+    # (a shared one would carry g, the logged-in user and the locale across requests).
+    # Users made outside a request still get cheap test hashing:
+    accounts.HASH_METHOD_OUTSIDE_APP = app.config["PASSWORD_METHOD"]
+    yield app
+    accounts.HASH_METHOD_OUTSIDE_APP = "scrypt"
     if not database.is_closed():
         database.close()
 

@@ -60,3 +60,25 @@ def test_no_private_data_on_any_profile(client, banner):
                     assert "/photo" not in text
             checked += 1
     assert checked == 2 * len(codes)
+
+
+def test_retired_member_page_shows_no_reason_nor_personal_record(client, app):
+    from starqr.services import members as member_service
+    from tests.helpers import issue_code, make_commitment, make_member, make_post, make_tree, make_user
+    tree = make_tree()
+    member = make_member(tree["branch"], "赵刚", honours="旗级优秀共产党员")
+    make_post(member)
+    make_commitment(member, text="帮扶困难户")
+    code = issue_code(member).code
+    actor = make_user("sec-retire", "secretary", tree["branch"])
+    member_service.retire_member(actor, member, None, "出党(严重违纪)")
+    public.cache.clear()
+
+    page = client.get(f"/Q/{code}").get_data(as_text=True)
+    data = client.get(f"/Q/{code}.json").get_json()
+
+    assert "已不在本支部" in page
+    for private_text in ("出党", "严重违纪", "帮扶困难户", "环境卫生巡护岗", "旗级优秀共产党员"):
+        assert private_text not in page
+        assert private_text not in str(data)
+    assert data["active"] is False and data["posts"] == [] and data["commitments"] == []

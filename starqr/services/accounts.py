@@ -24,8 +24,12 @@ def _setting(name, default):
     return current_app.config.get(name, default) if has_app_context() else default
 
 
+# Used when no app is active (scripts); the test suite lowers it, never production code.
+HASH_METHOD_OUTSIDE_APP = "scrypt"
+
+
 def hash_password(password):
-    method = current_app.config["PASSWORD_METHOD"] if has_app_context() else "scrypt"
+    method = current_app.config["PASSWORD_METHOD"] if has_app_context() else HASH_METHOD_OUTSIDE_APP
     return generate_password_hash(password, method=method)
 
 

@@ -164,6 +164,7 @@ def retire_member(actor, member, left_on, reason):
         member.left_on = left_on or datetime.date.today()
         member.left_reason = reason.strip()[:120]
         member.save()
+        Post.update(active=False).where(Post.member == member, Post.active == True).execute()  # noqa: E712
         audit.record(actor, "member.retire", member, before,
                      audit.snapshot(member, ("active", "left_on", "left_reason")))
         revision.bump()

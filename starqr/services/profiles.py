@@ -297,14 +297,18 @@ def member_profile(member, plaque, today=None):
     chain = _chain(branch)
     periods, published, live_period = _periods()
     codes = _codes([o.id for o in chain])
+    # A member who left the roll keeps only name, branch and the published archive in public:
+    # why they left (death, expulsion, transfer) is not the public's business.
+    on_roll = bool(member.active)
     posts = [{"title": p.title, "duties": p.duties, "since": _iso(p.since)}
-             for p in Post.select().where(Post.member == member, Post.active == True).order_by(Post.id)]  # noqa: E712
+             for p in Post.select().where(Post.member == member, Post.active == True).order_by(Post.id)  # noqa: E712
+             ] if on_roll else []
     archive = _archive(MEMBER, member.id, published)
     category = "exempt" if member.exempt else member.category
     live = _live(MEMBER, member.id, live_period, rubrics.member_rubric_key(branch), category, today) \
         if member.active else None
     years = sorted({today.year, today.year - 1} | ({live_period.year} if live_period else set()))
-    photo = bool(member.photo_path and member.consent_photo)
+    photo = bool(on_roll and member.photo_path and member.consent_photo)
     return {
         "kind": MEMBER,
         "code": plaque.code,
@@ -320,18 +324,17 @@ def member_profile(member, plaque, today=None):
         "years_of_membership": _years_between(member.joined_on, today),
         "party_post": member.party_post,
         "exempt": bool(member.exempt),
-        "active": bool(member.active),
-        "left_reason": None if member.active else member.left_reason,
+        "active": on_roll,
         "posts": posts,
-        "commitments": _commitments(MEMBER, member.id, years),
+        "commitments": _commitments(MEMBER, member.id, years) if on_roll else [],
         "live": live,
         "latest": archive[-1] if archive else None,
         "archive": archive,
         "notice": _notice(archive, published),
         "objections": _objections(MEMBER, member.id),
-        "honours": _lines(member.honours),
-        "volunteer_service": _lines(member.volunteer_service),
-        "volunteer_hours": member.volunteer_hours or 0,
+        "honours": _lines(member.honours) if on_roll else [],
+        "volunteer_service": _lines(member.volunteer_service) if on_roll else [],
+        "volunteer_hours": (member.volunteer_hours or 0) if on_roll else 0,
         "as_of": today.isoformat(),
     }
 

@@ -260,11 +260,13 @@ def photo(code):
     if found.status != "active" or found.plaque.subject_kind != "member":
         abort(404)
     member = Member.get_or_none(Member.id == found.plaque.subject_id)
-    if member is None or not member.consent_photo or not member.photo_path:
+    if member is None or not member.active or not member.consent_photo or not member.photo_path:
         abort(404)
     folder = current_app.config["UPLOAD_FOLDER"]
     path = os.path.normpath(member.photo_path)
     if path.startswith("..") or os.path.isabs(path):
         abort(404)
-    response = send_from_directory(folder, path, max_age=3600)
+    # no-cache: a withdrawn consent must take effect at once, not after a cache hour.
+    response = send_from_directory(folder, path, max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
     return response
