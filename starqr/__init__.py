@@ -20,11 +20,11 @@ def create_app(test_config=None):
     app.config.update(config_module.from_environment())
     if test_config:
         app.config.update(test_config)
-    config_module.finalise(app.config)
+    config_module.finalise(app.config, app.instance_path)
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config["BEHIND_PROXY"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
     from starqr import db, i18n, security
     db.init_app(app)

@@ -2,7 +2,6 @@
 import os
 import secrets
 
-DEVELOPMENT_SECRET = "development-only-secret"
 
 
 def defaults(instance_path):
@@ -35,23 +34,44 @@ ENVIRONMENT_KEYS = (
 )
 
 
+BOOLEAN_KEYS = ("BEHIND_PROXY",)
+
+
 def from_environment(environ=os.environ):
     settings = {}
     for key in ENVIRONMENT_KEYS:
         value = environ.get("STARQR_" + key)
         if value:
-            settings[key] = value
+            settings[key] = value.strip().lower() in ("1", "true", "yes", "on") if key in BOOLEAN_KEYS else value
     return settings
 
 
-def finalise(config):
+def _instance_secret(instance_path):
+    """A random key made once per instance folder, so no deployment shares a known key."""
+    path = os.path.join(instance_path, "secret_key")
+    try:
+        with open(path) as handle:
+            return handle.read().strip()
+    except FileNotFoundError:
+        os.makedirs(instance_path, exist_ok=True)
+        key = secrets.token_hex(32)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(key)
+        return key
+
+
+def finalise(config, instance_path):
     """Fill derived settings and refuse an unsafe production configuration."""
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
     production = config["ENV_NAME"] == "production"
     if not config.get("SECRET_KEY"):
         if production:
             raise RuntimeError("STARQR_SECRET_KEY must be set when STARQR_ENV_NAME=production")
-        config["SECRET_KEY"] = DEVELOPMENT_SECRET if not config.get("TESTING") else secrets.token_hex(16)
+        config["SECRET_KEY"] = secrets.token_hex(16) if config.get("TESTING") else _instance_secret(instance_path)
+    if production and config["RATELIMIT_STORAGE_URI"].startswith("memory"):
+        # Each worker would count on its own: limits would multiply by the worker count.
+        raise RuntimeError("set STARQR_RATELIMIT_STORAGE_URI (e.g. redis://127.0.0.1:6379/1) in production")
     if production:
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True

@@ -15,6 +15,7 @@ def test_production_cookies_are_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("STARQR_ENV_NAME", "production")
     monkeypatch.setenv("STARQR_SECRET_KEY", "a" * 64)
     monkeypatch.setenv("STARQR_PUBLIC_BASE_URL", "https://dj.example.cn/")
+    monkeypatch.setenv("STARQR_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/1")
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -32,3 +33,33 @@ def test_safe_headers_on_every_response(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_production_refuses_per_worker_rate_limits(monkeypatch, tmp_path):
+    monkeypatch.setenv("STARQR_ENV_NAME", "production")
+    monkeypatch.setenv("STARQR_SECRET_KEY", "a" * 64)
+    monkeypatch.delenv("STARQR_RATELIMIT_STORAGE_URI", raising=False)
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_proxy_trust_is_a_real_boolean(monkeypatch, tmp_path):
+    monkeypatch.setenv("STARQR_BEHIND_PROXY", "0")
+    assert create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}).config["BEHIND_PROXY"] is False
+    monkeypatch.setenv("STARQR_BEHIND_PROXY", "yes")
+    assert create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}).config["BEHIND_PROXY"] is True
+
+
+def test_development_secret_is_random_per_instance_and_kept(monkeypatch, tmp_path):
+    monkeypatch.delenv("STARQR_SECRET_KEY", raising=False)
+    monkeypatch.setenv("STARQR_INSTANCE_PATH", str(tmp_path / "one"))
+    first = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}).config["SECRET_KEY"]
+    again = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}).config["SECRET_KEY"]
+    monkeypatch.setenv("STARQR_INSTANCE_PATH", str(tmp_path / "two"))
+    other = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}).config["SECRET_KEY"]
+    assert first == again != other and len(first) == 64
+
+
+def test_console_pages_are_never_cached(client):
+    response = client.get("/console/login")
+    assert response.headers["Cache-Control"] == "no-store"

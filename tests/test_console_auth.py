@@ -111,7 +111,8 @@ def test_session_cookie_flags(client, app, secretary):
 
 
 def test_production_cookies_are_secure(database_url):
-    app = create_app({"DATABASE_URL": database_url, "ENV_NAME": "production", "SECRET_KEY": "x" * 32})
+    app = create_app({"DATABASE_URL": database_url, "ENV_NAME": "production", "SECRET_KEY": "x" * 32,
+                      "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/1"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
@@ -153,3 +154,11 @@ def test_api_token_authenticates(app, secretary):
     row.revoked = True
     row.save()
     assert accounts.user_for_api_token(token) is None
+
+
+def test_api_token_opens_the_api_but_not_the_console(client, secretary):
+    _, token = accounts.create_api_token(secretary, "script")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/organisations", headers=headers).status_code == 200
+    console = client.get("/console/", headers=headers)
+    assert console.status_code == 302 and "/console/login" in console.headers["Location"]

@@ -70,6 +70,8 @@ def serve(host, port, workers, debug):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", "-")
+            # No client address or user agent: scan statistics must not track people.
+            self.cfg.set("access_log_format", '%(t)s "%(r)s" %(s)s %(b)s %(L)ss')
 
         def load(self):
             return create_app()

@@ -17,10 +17,20 @@ def export_codes(rows, fmt):
     return buffer.getvalue()
 
 
+# A cell starting with one of these is a formula to Excel/WPS: a member named
+# '=HYPERLINK(...)' must reach the print shop as text, not as something that runs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _values(row):
-    if isinstance(row, dict):
-        return [row.get(column, "") or "" for column in EXPORT_COLUMNS]
-    return list(row)
+    values = [row.get(column, "") or "" for column in EXPORT_COLUMNS] if isinstance(row, dict) else list(row)
+    return [spreadsheet_safe(v) for v in values]
 
 
 def write_codes(rows, fmt, stream):
@@ -35,11 +45,17 @@ def write_codes(rows, fmt, stream):
         text.detach()
     elif fmt == "xlsx":
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("codes")
         sheet.append(list(EXPORT_COLUMNS))
         for row in rows:
-            sheet.append(_values(row))
+            cells = []
+            for value in _values(row):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"  # text, never a formula
+                cells.append(cell)
+            sheet.append(cells)
         workbook.save(stream)
     else:
         raise ExportError(f"format must be csv or xlsx, not {fmt!r}")

@@ -45,7 +45,13 @@ def _load_user(token):
 
 @login_manager.request_loader
 def _load_user_from_request(req):
-    """API calls authenticate with `Authorization: Bearer <token>` instead of a session."""
+    """API calls authenticate with `Authorization: Bearer <token>` instead of a session.
+
+    Only under /api/: a token must never open console pages (they show private data
+    the API deliberately leaves out).
+    """
+    if not req.path.startswith("/api/"):
+        return None
     header = req.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         user = accounts.user_for_api_token(header[len("Bearer "):].strip())
