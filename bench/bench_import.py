@@ -64,9 +64,15 @@ def reset_ledger():
         LedgerHead.delete().execute()
 
 
+CPU = {}
+
+
 def timed(label, function):
-    started = time.perf_counter()
+    """(value, wall seconds); CPU[label] keeps the process CPU seconds (SQLite runs in-process,
+    so CPU time is the figure a busy shared machine does not distort)."""
+    started, cpu_started = time.perf_counter(), time.process_time()
     value = function()
+    CPU[label] = time.process_time() - cpu_started
     return value, time.perf_counter() - started
 
 
@@ -104,7 +110,8 @@ def main():
         result, seconds = timed(label, lambda: importer.run(period, data, name, "bench", dry_run=False))
         assert result.ok and result.written == args.rows, (result.error_lines()[:5], result.written)
         results[label] = seconds
-        print(f"  import {label:<5} {seconds:6.2f} s  {args.rows / seconds:>9,.0f} rows/s  (all-or-nothing, validated)")
+        print(f"  import {label:<5} {seconds:6.2f} s  {args.rows / seconds:>9,.0f} rows/s  (all-or-nothing, validated)"
+              f"   CPU {CPU[label]:5.2f} s = {args.rows / CPU[label]:>7,.0f} rows/s")
         if label == "CSV":
             again, seconds_again = timed("again", lambda: importer.run(period, data, name, "bench", dry_run=False))
             assert again.written == 0
@@ -128,12 +135,15 @@ def main():
                 LedgerEntry.insert_many(entries[start:start + (1000 if args.database == "postgres" else 900 // 13)]).execute()
 
     _, baseline = timed("bare", bare)
-    print(f"  bare peewee insert_many {baseline:6.2f} s  {args.rows / baseline:>9,.0f} rows/s  (no parsing, no checks)")
+    print(f"  bare peewee insert_many {baseline:6.2f} s  {args.rows / baseline:>9,.0f} rows/s  (no parsing, no checks)"
+          f"   CPU {CPU['bare']:5.2f} s = {args.rows / CPU['bare']:>7,.0f} rows/s")
     print(f"  CSV import / bare insert: {results['CSV'] / baseline:.2f}x the time; "
           f"XLSX: {results['XLSX'] / baseline:.2f}x")
-    target = args.rows / results["CSV"] >= 20_000
-    print(f"  target ≥20,000 rows/s CSV on SQLite: {'met' if target else 'NOT met'}"
-          if args.database == "sqlite" else "")
+    if args.database == "sqlite":
+        wall, cpu = args.rows / results["CSV"], args.rows / CPU["CSV"]
+        print(f"  target ≥20,000 rows/s CSV on SQLite: wall {wall:,.0f} ({'met' if wall >= 20_000 else 'NOT met'}), "
+              f"CPU {cpu:,.0f} ({'met' if cpu >= 20_000 else 'NOT met'}); load average {os.getloadavg()[0]:.1f} "
+              f"on {os.cpu_count()} CPUs")
     database.close()
 
 

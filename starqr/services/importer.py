@@ -167,7 +167,91 @@ def read_csv(data):
 
 
 def read_xlsx(data):
-    """Yield (row number, list of cell values) from the first worksheet of XLSX bytes."""
+    """Yield (row number, list of cell values) from the first worksheet of XLSX bytes.
+
+    A streaming reader of the sheet XML (several times faster than openpyxl's read-only
+    mode on 100,000 rows); files it does not understand go through openpyxl instead.
+    Dates stored as Excel serial numbers come out as numbers; parse_date reads those.
+    """
+    from zipfile import BadZipFile, ZipFile
+    try:
+        archive = ZipFile(io.BytesIO(data))
+        sheet_path, shared = _xlsx_sheet_and_strings(archive)
+    except (BadZipFile, KeyError, ValueError, IndexError, SyntaxError):
+        yield from _read_xlsx_openpyxl(data)
+        return
+    yield from _xlsx_rows(archive, sheet_path, shared)
+
+
+def _local(tag):
+    return tag.rsplit("}", 1)[-1]
+
+
+def _xlsx_sheet_and_strings(archive):
+    """(path of the first worksheet, shared strings) of an open XLSX archive."""
+    from xml.etree.ElementTree import fromstring
+    workbook = fromstring(archive.read("xl/workbook.xml"))
+    sheets = [el for el in workbook.iter() if _local(el.tag) == "sheet"]
+    relation = next(v for k, v in sheets[0].attrib.items() if _local(k) == "id")
+    relations = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next(el.get("Target") for el in relations.iter() if el.get("Id") == relation)
+    sheet_path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    shared = []
+    if "xl/sharedStrings.xml" in archive.namelist():
+        for item in fromstring(archive.read("xl/sharedStrings.xml")):
+            shared.append("".join(el.text or "" for el in item.iter() if _local(el.tag) == "t"))
+    return sheet_path, shared
+
+
+def _column_index(reference):
+    index = 0
+    for char in reference:
+        if char.isdigit():
+            break
+        index = index * 26 + (ord(char.upper()) - 64)
+    return index - 1
+
+
+def _xlsx_rows(archive, sheet_path, shared):
+    from xml.etree.ElementTree import iterparse
+    with archive.open(sheet_path) as handle:
+        next_number = 1
+        for _event, element in iterparse(handle, events=("end",)):
+            if _local(element.tag) != "row":
+                continue
+            number = int(element.get("r") or next_number)
+            next_number = number + 1
+            cells = []
+            for cell in element:
+                if _local(cell.tag) != "c":
+                    continue
+                reference = cell.get("r")
+                position = _column_index(reference) if reference else len(cells)
+                kind = cell.get("t", "n")
+                value = None
+                if kind == "inlineStr":
+                    value = "".join(el.text or "" for el in cell.iter() if _local(el.tag) == "t")
+                else:
+                    raw = next((el.text for el in cell if _local(el.tag) == "v"), None)
+                    if raw is not None:
+                        if kind == "s":
+                            value = shared[int(raw)]
+                        elif kind == "n":
+                            number_value = float(raw)
+                            value = int(number_value) if number_value.is_integer() and "." not in raw \
+                                and "E" not in raw.upper() else number_value
+                        elif kind == "b":
+                            value = raw == "1"
+                        else:  # str (formula result), e (error), d (ISO date)
+                            value = raw
+                while len(cells) < position:
+                    cells.append(None)
+                cells.append(value)
+            element.clear()
+            yield number, cells
+
+
+def _read_xlsx_openpyxl(data):
     from openpyxl import load_workbook
     from zipfile import BadZipFile
     with warnings.catch_warnings():
@@ -295,6 +379,8 @@ def parse_date(value):
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, int) and 19000101 <= value <= 29991231:  # 20250630 typed as a number
+            return parse_date(str(value))
         if 1 <= value < 2958466:  # Excel serial days (to 9999-12-31)
             return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
         raise ValueError
