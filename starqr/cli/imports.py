@@ -74,8 +74,10 @@ def import_command(file, period_name, dry_run, actor):
 @click.option("--workers", default=2, show_default=True, type=int)
 def scheduler_command(workers):
     """Run the task consumer: publishes on schedule every minute and runs queued imports."""
+    import logging
     from huey.consumer import Consumer
     from starqr.tasks import huey
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     click.echo(f"scheduler: huey {type(huey.storage).__name__}, {workers} worker(s); Ctrl-C to stop", err=True)
     Consumer(huey, workers=workers, periodic=True, worker_type="thread").run()
 
