@@ -218,3 +218,12 @@ def test_arbitrary_rows_are_validated_never_crash_and_bad_files_write_nothing(ba
         assert all(e.row >= 2 for e in result.errors)
     else:
         assert ledger_count() == before + result.written
+
+
+def test_a_resaved_file_with_other_number_formats_changes_nothing(banner):
+    c = banner["codes"]
+    first = [[c[0], "巴特尔", "study", "2.00", "1", "2025-03-01", "学习"]]
+    importer.run(banner["period"], importer.write_csv(first), "a.csv", "admin", dry_run=False)
+    resaved = [[c[0], " 巴特尔 ", "参加集中学习", 2, 1.0, datetime.datetime(2025, 3, 1), "学习"]]
+    again = importer.run(banner["period"], importer.write_xlsx(resaved), "a.xlsx", "admin", dry_run=False)
+    assert again.ok and again.written == 0 and again.already_imported == 1

@@ -153,3 +153,28 @@ def test_cli_publish_due_and_import(app, cli, tmp_path):
     assert result.exit_code == 0 and "published" in result.output
     result = cli("publish", "--due", "--now", "2026-01-15T01:00:00")
     assert "nothing due" in result.output
+
+
+def test_huey_storage_is_sqlite_by_default_and_redis_for_a_redis_url(tmp_path):
+    from huey import RedisHuey, SqliteHuey
+    from starqr import tasks
+    assert isinstance(tasks.make_huey(None, instance_path=str(tmp_path)), SqliteHuey)
+    assert (tmp_path / "huey.db").exists()
+    redis_huey = tasks.make_huey("redis://127.0.0.1:6379/15")
+    assert isinstance(redis_huey, RedisHuey)
+    try:
+        redis_huey.storage.conn.ping()
+    except Exception:  # no Redis here: the type check above is what can be tested
+        return
+    redis_huey.storage.flush_all()
+
+    @redis_huey.task()
+    def add(a, b):
+        return a + b
+
+    result = add(2, 3)
+    assert redis_huey.pending_count() == 1
+    task = redis_huey.dequeue()
+    redis_huey.execute(task)
+    assert result.get() == 5
+    redis_huey.storage.flush_all()
