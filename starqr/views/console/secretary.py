@@ -10,6 +10,7 @@ import io
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from starqr.models import (MEMBER, ORGANISATION, Commitment, LedgerEntry, Member, MemberPrivate, Organisation,
@@ -28,9 +29,10 @@ from starqr.views.console.forms import (_choices, BranchForm, CommitmentForm, Co
 # Evidence photos of public commitments, served outside the console.
 public_evidence = Blueprint("evidence", __name__)
 
-STATUS_NAMES = {"not_started": "未开始", "in_progress": "进行中", "done": "已践诺", "not_done": "未践诺"}
-CATEGORY_NAMES = {"backbone": "骨干", "ordinary": "普通", "mobile": "流动", "special": "特殊"}
-ITEM_KIND_NAMES = {"event": "计次", "bonus": "加分", "value": "分值", "veto": "否决", "gate": "基本条件"}
+STATUS_NAMES = {"not_started": _l("未开始"), "in_progress": _l("进行中"), "done": _l("已践诺"), "not_done": _l("未践诺")}
+CATEGORY_NAMES = {"backbone": _l("骨干"), "ordinary": _l("普通"), "mobile": _l("流动"), "special": _l("特殊")}
+ITEM_KIND_NAMES = {"event": _l("计次"), "bonus": _l("加分"), "value": _l("分值"), "veto": _l("否决"),
+                   "gate": _l("基本条件")}
 
 
 @console.app_context_processor
@@ -434,8 +436,8 @@ def _points(subject):
 def _item_label(item):
     if item.kind in ("event", "bonus") and item.points is not None:
         points = f"{item.points:+g}"
-        cap = f"，上限{item.cap:g}" if item.cap else ""
-        return f"{item.name}（每次{points}分{cap}）"
+        cap = _("，上限%(cap)s", cap=f"{item.cap:g}") if item.cap else ""
+        return _("%(name)s（每次%(points)s分%(cap)s）", name=item.name, points=points, cap=cap)
     return f"{item.name}（{item.min:g}–{item.max:g}）"
 
 
