@@ -63,6 +63,17 @@ def _lock_head():
     return LedgerHead.get_by_id(1)
 
 
+def _existing_sources(sources, chunk=500):
+    """Which of SOURCES the ledger already holds (plain SQL: this runs on every import row)."""
+    db = database.obj
+    seen = set()
+    for start in range(0, len(sources), chunk):
+        part = sources[start:start + chunk]
+        sql = f"SELECT source FROM ledger_entry WHERE source IN ({', '.join([db.param] * len(part))})"
+        seen.update(row[0] for row in db.execute_sql(sql, part).fetchall())
+    return seen
+
+
 def append(entries, bump_revision=True):
     """Append entries in order, atomically. Returns how many were written.
 
@@ -76,11 +87,7 @@ def append(entries, bump_revision=True):
         head = _lock_head()
         sources = [e.source for e in entries if e.source]
         if sources:
-            seen = set()
-            for start in range(0, len(sources), 500):
-                chunk = sources[start:start + 500]
-                seen.update(s for (s,) in LedgerEntry.select(LedgerEntry.source)
-                            .where(LedgerEntry.source.in_(chunk)).tuples())
+            seen = _existing_sources(sources)
             entries = [e for e in entries if not e.source or e.source not in seen]
         previous = head.last_hash
         rows = []

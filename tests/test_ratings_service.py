@@ -112,3 +112,18 @@ def test_cli_rate_and_publish(branch_with_members, cli):
     assert result.exit_code != 0 and "no rating period" in result.output
     result = cli("publish")
     assert result.exit_code != 0 and "--due" in result.output
+
+
+def test_only_members_who_opted_out_of_an_exempt_category_are_exempt(app):
+    tree = make_tree()
+    period = make_period(2025)
+    opted_out = make_member(tree["branch"], "老党员甲", category="special", exempt=True)
+    still_rated = make_member(tree["branch"], "老党员乙", category="special", exempt=False)
+    not_allowed = make_member(tree["branch"], "普通党员", category="ordinary", exempt=True)
+    for member in (opted_out, still_rated, not_allowed):
+        record(member, period, "appraisal_percent", 90)
+    ratings.rate(period)
+    assert member_rating(opted_out, period, published=False).exempt is True
+    assert member_rating(opted_out, period, published=False).stars == 0
+    assert member_rating(still_rated, period, published=False).exempt is False
+    assert member_rating(not_allowed, period, published=False).exempt is False

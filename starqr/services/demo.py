@@ -334,7 +334,7 @@ class _Builder:
         rng = self.rng
         branch_subjects = [(ORGANISATION, b["id"], None, b["domain"]) for b, _ in branches]
         domain_by_branch = {b["id"]: b["domain"] for b, _ in branches}
-        member_subjects = [(MEMBER, m["id"], m["category"] if m["exempt"] else None, domain_by_branch[m["branch"]])
+        member_subjects = [(MEMBER, m["id"], rubrics.rating_category(m["category"], m["exempt"]), domain_by_branch[m["branch"]])
                            for m in members]
         subjects = branch_subjects + member_subjects
         # A latent quality per subject that drifts a little each year, so stars move.

@@ -304,7 +304,7 @@ def member_profile(member, plaque, today=None):
              for p in Post.select().where(Post.member == member, Post.active == True).order_by(Post.id)  # noqa: E712
              ] if on_roll else []
     archive = _archive(MEMBER, member.id, published)
-    category = "exempt" if member.exempt else member.category
+    category = rubrics.rating_category(member.category, member.exempt)
     live = _live(MEMBER, member.id, live_period, rubrics.member_rubric_key(branch), category, today) \
         if member.active else None
     years = sorted({today.year, today.year - 1} | ({live_period.year} if live_period else set()))

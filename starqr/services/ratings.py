@@ -53,7 +53,7 @@ def _subject_groups(period):
     for member_id, branch_id, category, exempt in members:
         key = member_key_by_branch.get(branch_id)
         if key:
-            groups[key].append((MEMBER, member_id, "exempt" if exempt else category))
+            groups[key].append((MEMBER, member_id, rubrics.rating_category(category, exempt)))
     return groups
 
 

@@ -44,3 +44,12 @@ def member_rubric_key(branch):
 def current_rubric(key):
     version = latest_version(key)
     return version, parsed(version)
+
+
+def rating_category(category, opted_out):
+    """The category the engine sees for a member.
+
+    A rubric lists the categories that MAY opt out of rating (e.g. 'special': over 70 or
+    long-term ill); a member is exempt only when in such a category AND opted out.
+    """
+    return category if opted_out else None
