@@ -240,3 +240,13 @@ def test_api_tokens_page_creates_and_revokes(client, world):
     row = ApiToken.get()
     client.post(f"/console/tokens/{row.id}/revoke")
     assert client.get("/api/v1/periods", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_objection_contact_is_for_administrators_only(app, world):
+    objection = _objection(world, 3)
+    objection.contact = "13800138000 张三"
+    objection.save()
+    page = as_user(app.test_client(), "view1").get(f"/console/admin/objections/{objection.id}")
+    assert page.status_code == 200 and "13800138000" not in page.get_data(as_text=True)
+    page = as_user(app.test_client(), "town1").get(f"/console/admin/objections/{objection.id}")
+    assert "13800138000" in page.get_data(as_text=True)

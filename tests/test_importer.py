@@ -227,3 +227,23 @@ def test_a_resaved_file_with_other_number_formats_changes_nothing(banner):
     resaved = [[c[0], " 巴特尔 ", "参加集中学习", 2, 1.0, datetime.datetime(2025, 3, 1), "学习"]]
     again = importer.run(banner["period"], importer.write_xlsx(resaved), "a.xlsx", "admin", dry_run=False)
     assert again.ok and again.written == 0 and again.already_imported == 1
+
+
+def test_zip_bomb_is_refused_before_unpacking():
+    import io
+    import zipfile
+    from starqr.services import importer
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (50 * 1024 * 1024) + b"/>")
+    with pytest.raises(importer.ImportFileError, match="过大"):
+        list(importer.read_xlsx(packed.getvalue()))
+
+
+def test_written_files_never_carry_formulas_but_keep_negative_points():
+    from starqr.services import importer
+    rows = [["ABCDEFGH23", '=HYPERLINK("http://evil.example")', "miss_meeting", "-1", "1", "2026-03-01", "缺席"]]
+    text = importer.write_csv(rows).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and ",-1," in text

@@ -23,8 +23,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(value):
+    """VALUE as a spreadsheet will take it as text (numbers such as '-1' stay numbers)."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+        try:
+            float(value)
+            return value
+        except ValueError:
+            return "'" + value
     return value
 
 

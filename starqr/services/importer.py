@@ -32,6 +32,7 @@ from decimal import Decimal, InvalidOperation
 from starqr import ledger, rating
 from starqr.models import (MEMBER, ORGANISATION, ImportBatch, Member, Organisation, PlaqueCode,
                            RatingPeriod, utcnow)
+from starqr.plaque.export import spreadsheet_safe
 from starqr.services import ratings, rubrics
 
 # ---------------------------------------------------------------- columns
@@ -176,11 +177,22 @@ def read_xlsx(data):
     from zipfile import BadZipFile, ZipFile
     try:
         archive = ZipFile(io.BytesIO(data))
+        _refuse_zip_bomb(archive, len(data))
         sheet_path, shared = _xlsx_sheet_and_strings(archive)
     except (BadZipFile, KeyError, ValueError, IndexError, SyntaxError):
         yield from _read_xlsx_openpyxl(data)
         return
     yield from _xlsx_rows(archive, sheet_path, shared)
+
+
+XLSX_MAX_UNPACKED = 400 * 1024 * 1024  # a 100,000-row sheet unpacks to ~30 MB
+XLSX_MAX_RATIO = 200  # real sheets compress ~10-20x; bombs compress 1000x and more
+
+
+def _refuse_zip_bomb(archive, packed_size):
+    unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > XLSX_MAX_UNPACKED or unpacked > XLSX_MAX_RATIO * max(packed_size, 1) + 10 * 1024 * 1024:
+        raise ImportFileError("文件解压后过大,不像是正常的 Excel 表格,已拒绝。")
 
 
 def _local(tag):
@@ -988,7 +1000,7 @@ def write_xlsx(rows, header=COLUMNS):
     sheet = workbook.create_sheet("导入")
     sheet.append(list(header))
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([spreadsheet_safe(value) for value in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -998,5 +1010,5 @@ def write_csv(rows, header=COLUMNS, encoding="utf-8-sig"):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_safe(value) for value in row] for row in rows)
     return out.getvalue().encode(encoding)
