@@ -1,4 +1,10 @@
-"""A live StarQR server on 127.0.0.1 with the demo banner, and a headless Chromium at 360×640."""
+"""Live StarQR servers on 127.0.0.1 and a headless Chromium at 360×640.
+
+Servers are module-scoped: the models' database proxy is process-wide, so each module
+binds it to its own database while its tests run (`./dev test` keeps a file's tests on
+one worker with --dist loadfile).
+"""
+import contextlib
 import os
 import threading
 
@@ -16,16 +22,35 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture(scope="session")
+def browser_app(folder, **config):
+    """An app on a fresh migrated SQLite database in FOLDER (CSRF on, as in production)."""
+    url = f"sqlite:///{folder / 'starqr.db'}"
+    migrate(open_database(url))
+    settings = {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": f"browser-{folder.name}",
+                "PUBLIC_BASE_URL": "http://127.0.0.1", "UPLOAD_FOLDER": str(folder / "uploads"),
+                "PASSWORD_METHOD": "pbkdf2:sha256:1000"}
+    settings.update(config)
+    return create_app(settings)
+
+
+@contextlib.contextmanager
+def serving(app):
+    """Serve APP from a thread on a free port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
+    """The demo banner (300 members), with one reissued plaque."""
     from starqr.services import demo, plaques
     from starqr.models import MEMBER, PlaqueCode
-    path = tmp_path_factory.mktemp("browser") / "starqr.db"
-    url = f"sqlite:///{path}"
-    db = open_database(url)
-    migrate(db)
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "browser-tests",
-                      "PUBLIC_BASE_URL": "http://127.0.0.1"})
+    app = browser_app(tmp_path_factory.mktemp("browser"))
     with app.app_context():
         database.connect(reuse_if_open=True)
         report = demo.build(members=300, seed=7)
@@ -34,13 +59,10 @@ def live_server(tmp_path_factory):
         revoked = member_codes[-1].code
         replacement = plaques.reissue(revoked, actor="tester", reason="牌子丢失").code
         database.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     branch_code = [code for kind, name, code in report.codes if kind == "organisation"][0]
-    yield {"base": f"http://127.0.0.1:{server.server_port}", "branch": branch_code,
-           "member": member_codes[0].code, "revoked": revoked, "replacement": replacement}
-    server.shutdown()
+    with serving(app) as base:
+        yield {"base": base, "branch": branch_code, "member": member_codes[0].code,
+               "revoked": revoked, "replacement": replacement}
 
 
 @pytest.fixture(scope="session")

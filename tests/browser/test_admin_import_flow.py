@@ -14,15 +14,10 @@ import os
 import re
 import subprocess
 import sys
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from starqr import create_app
 from starqr.db import database, open_database
-from starqr.migrations import migrate
-from tests.browser.conftest import shot
+from tests.browser.conftest import browser_app, serving, shot
 
 pytestmark = pytest.mark.browser
 
@@ -35,30 +30,25 @@ def admin_server(tmp_path_factory):
     from starqr.models import MEMBER, LedgerEntry, Member, PlaqueCode, RatingPeriod
     from starqr.services import demo
     folder = tmp_path_factory.mktemp("admin-import")
-    url = f"sqlite:///{folder / 'starqr.db'}"
-    migrate(open_database(url))
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "browser-admin",
-                      "PUBLIC_BASE_URL": "http://127.0.0.1", "UPLOAD_FOLDER": str(folder / "uploads"),
-                      "PASSWORD_METHOD": "pbkdf2:sha256:1000", "HUEY_IMMEDIATE": True})
+    app = browser_app(folder, HUEY_IMMEDIATE=True)
+    url = app.config["DATABASE_URL"]
     app.instance_path = str(folder / "instance")
     with app.app_context():
         database.connect(reuse_if_open=True)
         demo.build(members=300, seed=11, password=PASSWORD)
         year = datetime.date.today().year
         period = RatingPeriod.get(RatingPeriod.name == f"{year}年度")
-        plaques = list(PlaqueCode.select().where(PlaqueCode.subject_kind == MEMBER, PlaqueCode.status == "active")
+        rated = Member.select(Member.id).where(Member.exempt == False)  # noqa: E712 (exempt: no stars move)
+        plaques = list(PlaqueCode.select().where(PlaqueCode.subject_kind == MEMBER, PlaqueCode.status == "active",
+                                                 PlaqueCode.subject_id.in_(rated))
                        .order_by(PlaqueCode.id).limit(4))
         names = {m.id: m.name_zh for m in Member.select().where(Member.id.in_([p.subject_id for p in plaques]))}
         subjects = [(p.code, names[p.subject_id]) for p in plaques]
         entries_before = LedgerEntry.select().count()
         database.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"base": f"http://127.0.0.1:{server.server_port}", "url": url, "period_id": period.id,
-           "period_name": period.name, "subjects": subjects, "entries_before": entries_before,
-           "instance": app.instance_path}
-    server.shutdown()
+    with serving(app) as base:
+        yield {"base": base, "url": url, "period_id": period.id, "period_name": period.name,
+               "subjects": subjects, "entries_before": entries_before, "instance": app.instance_path}
 
 
 @pytest.fixture

@@ -3,15 +3,10 @@
 Real headless Chromium at 360×640 against a live server on 127.0.0.1 (temp SQLite, CSRF on,
 as in production). Screenshots go to test-artifacts/secretary-*.png.
 """
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from starqr import create_app
-from starqr.db import database, open_database
-from starqr.migrations import migrate
-from tests.browser.conftest import shot
+from starqr.db import database
+from tests.browser.conftest import browser_app, serving, shot
 
 pytestmark = pytest.mark.browser
 
@@ -22,12 +17,7 @@ PASSWORD = "phone-secret-2025"
 def console_server(tmp_path_factory):
     from tests.helpers import issue_code, make_member, make_period, make_post, make_tree
     from starqr.services import accounts
-    folder = tmp_path_factory.mktemp("secretary")
-    url = f"sqlite:///{folder / 'starqr.db'}"
-    migrate(open_database(url))
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "browser-secretary",
-                      "PUBLIC_BASE_URL": "http://127.0.0.1", "UPLOAD_FOLDER": str(folder / "uploads"),
-                      "PASSWORD_METHOD": "pbkdf2:sha256:1000"})
+    app = browser_app(tmp_path_factory.mktemp("secretary"))
     with app.app_context():
         database.connect(reuse_if_open=True)
         tree = make_tree()
@@ -39,11 +29,8 @@ def console_server(tmp_path_factory):
             issue_code(make_member(tree["branch"], name))
         code = issue_code(member).code
         database.close()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"base": f"http://127.0.0.1:{server.server_port}", "code": code, "member": "乌云其木格"}
-    server.shutdown()
+    with serving(app) as base:
+        yield {"base": base, "code": code, "member": "乌云其木格"}
 
 
 @pytest.fixture
