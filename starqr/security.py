@@ -18,6 +18,16 @@ def init_app(app):
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
 
+    @app.before_request
+    def _refuse_nul_characters():
+        # PostgreSQL cannot store NUL in text; refuse it up front with a reason, on every route.
+        for values in (request.args, request.form):
+            if any("\x00" in value for value in values.values()) or any("\x00" in key for key in values):
+                return _bad_request("请求中含有不允许的字符 (NUL)。")
+        if "\x00" in request.path:
+            return _bad_request("请求中含有不允许的字符 (NUL)。")
+        return None
+
     @app.after_request
     def _safe_headers(response):
         headers = response.headers
@@ -31,3 +41,15 @@ def init_app(app):
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def _bad_request(message):
+    from flask import jsonify
+    if request.path.startswith("/api/"):
+        response = jsonify({"error": "bad_request", "message": message})
+    else:
+        from flask import make_response
+        response = make_response(message, 400)
+        response.mimetype = "text/plain"
+    response.status_code = 400
+    return response

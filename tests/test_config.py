@@ -63,3 +63,10 @@ def test_development_secret_is_random_per_instance_and_kept(monkeypatch, tmp_pat
 def test_console_pages_are_never_cached(client):
     response = client.get("/console/login")
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_nul_characters_are_refused_with_a_reason(client):
+    response = client.get("/api/v1/organisations", query_string={"q": "a\x00b"})
+    assert response.status_code == 400 and "NUL" in response.get_json()["message"]
+    response = client.get("/Q/ABC", query_string={"lang": "\x00"})
+    assert response.status_code == 400
