@@ -73,14 +73,14 @@ def compute(period):
 
 # ---- drafts -----------------------------------------------------------------------------
 
-def _row(period, kind, subject_id, version, result, published_at=None):
+def _row(period, kind, subject_id, version, result, published_at=None, created_at=None):
     return {
         "period": period.id, "subject_kind": kind, "subject_id": subject_id, "rubric": version.id,
         "total": result.total, "stars": result.stars, "max_stars": result.max_stars,
         "breakdown": result.breakdown, "designations": result.designations,
         "vetoed": result.vetoed, "veto_items": result.veto_items, "exempt": result.exempt,
         "listing": result.listing, "published": published_at is not None, "published_at": published_at,
-        "created_at": utcnow(),
+        "created_at": created_at or utcnow(),
     }
 
 
@@ -91,7 +91,9 @@ def rate(period):
     results = compute(period)
     with database.atomic():
         Rating.delete().where(Rating.period == period, Rating.published == False).execute()  # noqa: E712
-        rows = [_row(period, kind, sid, version, result) for (kind, sid), (version, result) in results.items()]
+        now = utcnow()
+        rows = [_row(period, kind, sid, version, result, created_at=now)
+                for (kind, sid), (version, result) in results.items()]
         _insert(rows)
     return len(results)
 
