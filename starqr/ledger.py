@@ -49,7 +49,7 @@ def entry_digest(previous_hash, subject_kind, subject_id, period_id, item, point
     parts = (
         previous_hash, subject_kind, str(subject_id), str(period_id), item, _points_text(points),
         str(quantity), reason, "1" if public_reason else "0", evidence or "", recorded_by,
-        recorded_at.strftime("%Y-%m-%dT%H:%M:%S.%f"), occurred_on or "",
+        recorded_at.isoformat(timespec="microseconds"), occurred_on or "",  # = %Y-%m-%dT%H:%M:%S.%f
         str(corrects_id or ""), source or "",
     )
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
