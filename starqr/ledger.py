@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from starqr.db import bulk_insert, database
+from starqr.db import database
 from starqr.models import LedgerEntry, LedgerHead, utcnow
 from starqr.services import revision
 
@@ -74,44 +74,77 @@ def _existing_sources(sources, chunk=500):
     return seen
 
 
+# The columns append writes, in this order; the entry's hash and the previous hash follow.
+_FIELDS = (LedgerEntry.subject_kind, LedgerEntry.subject_id, LedgerEntry.period, LedgerEntry.item,
+           LedgerEntry.points, LedgerEntry.quantity, LedgerEntry.reason, LedgerEntry.public_reason,
+           LedgerEntry.evidence, LedgerEntry.recorded_by, LedgerEntry.recorded_at, LedgerEntry.occurred_on,
+           LedgerEntry.corrects, LedgerEntry.source, LedgerEntry.entry_hash, LedgerEntry.previous_hash)
+_INSERT_CHUNK = 5000
+
+
+def entry_row(e):
+    """A NewEntry as the row append_rows takes (points as their text in cents, e.g. "2.00")."""
+    return (e.subject_kind, e.subject_id, e.period_id, e.item, _points_text(e.points), e.quantity, e.reason,
+            e.public_reason, e.evidence, e.recorded_by, e.recorded_at, e.occurred_on, e.corrects_id, e.source)
+
+
 def append(entries, bump_revision=True):
     """Append entries in order, atomically. Returns how many were written.
 
     Entries whose `source` is already in the ledger are skipped, so importing the same
     file twice changes nothing the second time.
     """
-    entries = list(entries)
-    if not entries:
-        return 0
+    return len(append_rows([entry_row(e) for e in entries], bump_revision))
+
+
+def append_rows(rows, bump_revision=True):
+    """append for rows as entry_row makes them (the bulk path: no NewEntry per row).
+
+    POINTS must be the text of a decimal with exactly two places ("2.00", "-1.50"): that
+    text is both what the hash covers and what is stored. Returns the rows written, in
+    order (rows whose source the ledger holds already are left out).
+    """
+    if not rows:
+        return []
+    db = database.obj
     with database.atomic():
         head = _lock_head()
-        sources = [e.source for e in entries if e.source]
+        sources = [row[13] for row in rows if row[13]]
         if sources:
             seen = _existing_sources(sources)
-            entries = [e for e in entries if not e.source or e.source not in seen]
+            if seen:
+                rows = [row for row in rows if not row[13] or row[13] not in seen]
         previous = head.last_hash
-        rows = []
-        for e in entries:
-            points = Decimal(e.points).quantize(Decimal("0.01"))
-            digest = entry_digest(previous, e.subject_kind, e.subject_id, e.period_id, e.item, points,
-                                  e.quantity, e.reason, e.public_reason, e.evidence, e.recorded_by,
-                                  e.recorded_at, e.occurred_on, e.corrects_id, e.source)
-            rows.append((e.subject_kind, e.subject_id, e.period_id, e.item, points, e.quantity,
-                         e.reason, e.public_reason, e.evidence, e.recorded_by, e.recorded_at,
-                         e.occurred_on, e.corrects_id, e.source, digest, previous))
+        values = []
+        sha256 = hashlib.sha256
+        stamp = stamp_text = stored_stamp = None
+        for row in rows:
+            (kind, subject_id, period_id, item, points, quantity, reason, public_reason, evidence,
+             recorded_by, recorded_at, occurred_on, corrects_id, source) = row
+            if recorded_at is not stamp:  # a bulk load shares one timestamp: format it once
+                stamp, stamp_text = recorded_at, recorded_at.isoformat(timespec="microseconds")
+                # A naive datetime as the text the drivers store (sqlite3's adapter: isoformat(" ")).
+                stored_stamp = recorded_at.isoformat(" ") if recorded_at.tzinfo is None else recorded_at
+            # The same text as entry_digest (the chain format), built in one step.
+            text = (f"{previous}\x1f{kind}\x1f{subject_id}\x1f{period_id}\x1f{item}\x1f{points}\x1f{quantity}"
+                    f"\x1f{reason}\x1f{'1' if public_reason else '0'}\x1f{evidence or ''}\x1f{recorded_by}"
+                    f"\x1f{stamp_text}\x1f{occurred_on or ''}\x1f{corrects_id or ''}\x1f{source or ''}")
+            digest = sha256(text.encode("utf-8")).hexdigest()
+            values.append((kind, subject_id, period_id, item, points, quantity, reason, public_reason, evidence,
+                           recorded_by, stored_stamp, occurred_on, corrects_id, source, digest, previous))
             previous = digest
-        fields = [LedgerEntry.subject_kind, LedgerEntry.subject_id, LedgerEntry.period,
-                  LedgerEntry.item, LedgerEntry.points, LedgerEntry.quantity, LedgerEntry.reason,
-                  LedgerEntry.public_reason, LedgerEntry.evidence, LedgerEntry.recorded_by,
-                  LedgerEntry.recorded_at, LedgerEntry.occurred_on, LedgerEntry.corrects,
-                  LedgerEntry.source, LedgerEntry.entry_hash, LedgerEntry.previous_hash]
-        bulk_insert(LedgerEntry, fields, rows)
-        if rows:
+        columns = ", ".join(f'"{f.column_name}"' for f in _FIELDS)
+        sql = (f'INSERT INTO "{LedgerEntry._meta.table_name}" ({columns}) '
+               f'VALUES ({", ".join([db.param] * len(_FIELDS))})')
+        cursor = db.cursor()
+        for start in range(0, len(values), _INSERT_CHUNK):
+            cursor.executemany(sql, values[start:start + _INSERT_CHUNK])
+        if values:
             last_id = LedgerEntry.select(LedgerEntry.id).order_by(LedgerEntry.id.desc()).limit(1).scalar()
             LedgerHead.update(last_entry_id=last_id, last_hash=previous).where(LedgerHead.id == 1).execute()
             if bump_revision:
                 revision.bump()
-    return len(rows)
+    return rows
 
 
 def record(subject_kind, subject_id, period_id, item, points, reason, recorded_by, **extra):

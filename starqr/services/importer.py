@@ -23,6 +23,7 @@ import csv
 import datetime
 import hashlib
 import io
+import operator
 import os
 import warnings
 from collections import Counter, defaultdict
@@ -55,6 +56,7 @@ _HEADER_LOOKUP = {alias.lower(): column for column, aliases in HEADER_ALIASES.it
 MAX_ERRORS = 200  # errors kept per file; the count of the rest is reported
 MAX_QUANTITY = 1000
 CHUNK = 900  # IN (...) chunk size: under SQLite's 999-parameter limit on old builds
+SOURCE = 13  # a ledger row's source (ledger.entry_row)
 
 
 class ImportFileError(Exception):
@@ -98,7 +100,7 @@ class ImportResult:
     rows: int = 0
     errors: list = field(default_factory=list)  # RowError
     more_errors: int = 0  # errors beyond MAX_ERRORS
-    entries: list = field(default_factory=list)  # ledger.NewEntry (not written on a dry run)
+    entries: list = field(default_factory=list)  # new ledger rows, ledger.entry_row's layout
     already_imported: int = 0  # rows whose entry is in the ledger already
     unchanged_values: int = 0  # value rows equal to the current value
     written: int = 0
@@ -526,11 +528,38 @@ def _item_lookup(rubric):
 VALUE_KINDS = ("value", "veto", "gate")  # the row sets the value instead of adding an event
 
 
+def _source_text(period_id, subject, item_id, points_text, quantity, occurred_on, reason):
+    """The content a row's source hashes, before its occurrence (POINTS_TEXT is _fmt(points))."""
+    return (f"{period_id}\x1f{subject.kind}\x1f{subject.id}\x1f{item_id}\x1f{points_text}\x1f{quantity}"
+            f"\x1f{occurred_on or ''}\x1f{reason}")
+
+
+def _source_of(text, occurrence):
+    return "import:" + hashlib.sha256(f"{text}\x1f{occurrence}".encode("utf-8")).hexdigest()[:48]
+
+
 def _source(period_id, subject, item_id, points, quantity, occurred_on, reason, occurrence):
     """Content hash of a row: the same row re-imported, even from a re-saved file, is skipped."""
-    text = "\x1f".join((str(period_id), subject.kind, str(subject.id), item_id, _fmt(points),
-                        str(quantity), occurred_on or "", reason, str(occurrence)))
-    return "import:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:48]
+    return _source_of(_source_text(period_id, subject, item_id, _fmt(points), quantity, occurred_on, reason),
+                      occurrence)
+
+
+class _Amount:
+    """A checked (item, quantity, points) combination; files repeat a handful of them."""
+    __slots__ = ("item", "quantity", "points", "text", "cents", "cent_error")
+
+    def __init__(self, item, quantity, points, cent_error):
+        self.item, self.quantity, self.points, self.cent_error = item, quantity, points, cent_error
+        self.text = _fmt(points)  # in the row's source
+        self.cents = None if cent_error else f"{points.quantize(CENT)}"  # in the ledger
+
+
+def _key(*cells):
+    """A memo key for cells: their classes count too where they are not all text (1 == 1.0 == True)."""
+    for cell in cells:
+        if cell.__class__ is not str:
+            return cells + tuple(cell.__class__ for cell in cells)
+    return cells
 
 
 class _Validator:
@@ -540,157 +569,204 @@ class _Validator:
         self.scope_path = scope_path  # only subjects under this organisation path, or None
         self.errors = []
         self.error_count = 0
+        self._bounds = {}
 
     def fail(self, row, column, message):
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(RowError(row, column, message))
 
+    def _subject(self, directory, code_cell, name_cell):
+        """The Subject of a row's code and name cells, or (column, message)."""
+        code = _text(code_cell).upper()
+        if not code:
+            return CODE, "编码为空"
+        subject = directory.by_code.get(code)
+        if subject is None:
+            if code in directory.revoked:
+                replacement = directory.revoked[code]
+                return CODE, f"编码 {code} 已作废" + (f",请改用新编码 {replacement}" if replacement else "")
+            if code in directory.not_rated:
+                return CODE, f"编码 {code} 属于{directory.not_rated[code]},不是参加评星的党支部或党员"
+            return CODE, f"编码 {code} 不存在"
+        if self.scope_path and not subject.organisation_path.startswith(self.scope_path):
+            return CODE, f"编码 {code}({subject.name_zh})不在您的管理范围内"
+        name = _text(name_cell)
+        if not name:
+            return NAME, f"姓名为空(编码 {code} 是「{subject.name_zh}」)"
+        if name not in (subject.name_zh, subject.name_mn):
+            return NAME, f"姓名「{name}」与编码 {code} 不符(该编码是「{subject.name_zh}」)"
+        return subject
+
+    def _bounds_of(self, item):
+        """(min, max, points per event) of an item as Decimals, computed once per item."""
+        found = self._bounds.get(item.id)
+        if found is None:
+            found = self._bounds[item.id] = (Decimal(repr(item.min)), Decimal(repr(item.max)),
+                                             Decimal(repr(item.points)) if item.points is not None else None)
+        return found
+
+    def _amount(self, rubric, lookup, item_cell, quantity_cell, points_cell):
+        """The _Amount of a row's item, quantity and points cells, or (column, message).
+
+        Everything but the once-per-file rule for values, which needs the subject."""
+        item_text = _text(item_cell)
+        item = lookup.get(item_text) or lookup.get(item_text.lower())
+        if item is None:
+            return ITEM, f"「{item_text}」不是评分标准「{rubric.name}」中的项目" if item_text else "项目为空"
+        try:
+            quantity = parse_number(quantity_cell)
+        except ValueError:
+            return QUANTITY, f"次数「{_text(quantity_cell)}」不是数字"
+        if quantity is None:
+            quantity = Decimal(1)
+        if quantity != quantity.to_integral_value() or not 1 <= quantity <= MAX_QUANTITY:
+            return QUANTITY, f"次数应为 1 到 {MAX_QUANTITY} 之间的整数"
+        quantity = int(quantity)
+        try:
+            points = parse_number(points_cell)
+        except ValueError:
+            return POINTS, f"分值「{_text(points_cell)}」不是数字"
+        if item.kind in VALUE_KINDS:
+            if quantity != 1:
+                return QUANTITY, f"「{item.name}」是一个取值,次数只能为 1"
+            if points is None:
+                return POINTS, f"「{item.name}」需要填写分值"
+            low, high = self._bounds_of(item)[:2]
+            if not low <= points <= high:
+                return POINTS, f"分值 {_fmt(points)} 超出「{item.name}」的范围 {item.min:g}–{item.max:g}"
+            if item.kind in ("veto", "gate") and points not in (0, 1):
+                return POINTS, f"「{item.name}」只能填 1(是)或 0(否)"
+        else:
+            most = self._bounds_of(item)[2] * quantity
+            if points is None:
+                points = most
+            low, high = (most, Decimal(0)) if most < 0 else (Decimal(0), most)
+            if points == 0 or not low <= points <= high:
+                return POINTS, (f"分值 {_fmt(points)} 超出「{item.name}」的范围:"
+                                f"每次 {item.points:g} 分,{quantity} 次应在 {_fmt(low)} 到 {_fmt(high)} 之间(不为 0)")
+        cent_error = None
+        if points != points.quantize(CENT):
+            cent_error = (POINTS, f"分值 {_fmt(points)} 最多两位小数")
+        return _Amount(item, quantity, points, cent_error)
+
+    def _date(self, date_cell):
+        """The ISO text of a row's date (None if blank), or (column, message)."""
+        try:
+            occurred = parse_date(date_cell)
+        except ValueError:
+            return DATE, f"日期「{_text(date_cell)}」无法识别,请写成 2025-06-30"
+        if occurred is None:
+            return None
+        starts, ends = self.period.starts_on, self.period.ends_on
+        if not starts <= occurred <= ends:
+            return DATE, (f"日期 {occurred.isoformat()} 不在评定期 {self.period.name}"
+                          f"({starts.isoformat()} 至 {ends.isoformat()})内")
+        return occurred.isoformat()
+
     def run(self, columns, rows, progress=None):
-        """Validate every row; returns (parsed rows, Directory)."""
-        get = {column: columns.get(column) for column in COLUMNS}
+        """Validate every row; returns (raw rows, parsed rows, Directory).
+
+        A parsed row is (row number, Subject, _Amount, ISO date or None, reason). Codes,
+        amounts and dates repeat across a file, so each distinct one is checked once
+        (errors are kept as (column, message) and reported for every row they occur in).
+        """
+        indexes = [columns.get(column) for column in COLUMNS]
+        pick = width = None
+        if None not in indexes:
+            pick, width = operator.itemgetter(*indexes), max(indexes) + 1
         raw = []
         for number, cells in rows:
-            if _blank(cells):
+            first = cells[0] if cells else None
+            if (first is None or (first.__class__ is str and not first.strip())) and _blank(cells):
                 continue
-            values = [cells[get[c]] if get[c] is not None and get[c] < len(cells) else None for c in COLUMNS]
-            raw.append((number, values))
+            if pick is not None and len(cells) >= width:
+                raw.append((number, pick(cells)))
+            else:
+                raw.append((number, tuple(cells[i] if i is not None and i < len(cells) else None for i in indexes)))
         if progress:
             progress(len(raw) // 2, len(raw))
-        directory = Directory(_text(values[0]).upper() for _, values in raw)
+        directory = Directory({(v[0].strip() if v[0].__class__ is str else _text(v[0])).upper() for _, v in raw})
         lookups = {key: _item_lookup(rubric) for key, (_, rubric) in directory.rubric.items()}
-        starts, ends = self.period.starts_on, self.period.ends_on
-        bound_cache = {}
-
-        def bounds(item):
-            """(min, max, points per event) of an item as Decimals, computed once per item."""
-            found = bound_cache.get(item.id)
-            if found is None:
-                found = bound_cache[item.id] = (Decimal(repr(item.min)), Decimal(repr(item.max)),
-                                                Decimal(repr(item.points)) if item.points is not None else None)
-            return found
+        subjects, amounts, dates = {}, {}, {}  # memos: cells -> result or (column, message)
+        fail = self.fail
         parsed = []
         value_rows = {}  # (kind, id, item) -> row number: a value may be set once per file
         for number, (code_cell, name_cell, item_cell, points_cell, quantity_cell, date_cell, reason_cell) in raw:
-            code = _text(code_cell).upper()
-            if not code:
-                self.fail(number, CODE, "编码为空")
-                continue
-            subject = directory.by_code.get(code)
+            key = (code_cell, name_cell) if code_cell.__class__ is str and name_cell.__class__ is str \
+                else _key(code_cell, name_cell)
+            subject = subjects.get(key)
             if subject is None:
-                if code in directory.revoked:
-                    replacement = directory.revoked[code]
-                    self.fail(number, CODE, f"编码 {code} 已作废" + (f",请改用新编码 {replacement}" if replacement else ""))
-                elif code in directory.not_rated:
-                    self.fail(number, CODE, f"编码 {code} 属于{directory.not_rated[code]},不是参加评星的党支部或党员")
-                else:
-                    self.fail(number, CODE, f"编码 {code} 不存在")
+                subject = subjects[key] = self._subject(directory, code_cell, name_cell)
+            if subject.__class__ is tuple:
+                fail(number, *subject)
                 continue
-            if self.scope_path and not subject.organisation_path.startswith(self.scope_path):
-                self.fail(number, CODE, f"编码 {code}({subject.name_zh})不在您的管理范围内")
+            if item_cell.__class__ is str and quantity_cell.__class__ is str and points_cell.__class__ is str:
+                key = (subject.rubric_key, item_cell, quantity_cell, points_cell)
+            else:
+                key = (subject.rubric_key,) + _key(item_cell, quantity_cell, points_cell)
+            amount = amounts.get(key)
+            if amount is None:
+                _, rubric = directory.rubric[subject.rubric_key]
+                amount = amounts[key] = self._amount(rubric, lookups[subject.rubric_key],
+                                                     item_cell, quantity_cell, points_cell)
+            if amount.__class__ is tuple:
+                fail(number, *amount)
                 continue
-            name = _text(name_cell)
-            if not name:
-                self.fail(number, NAME, f"姓名为空(编码 {code} 是「{subject.name_zh}」)")
-                continue
-            if name not in (subject.name_zh, subject.name_mn):
-                self.fail(number, NAME, f"姓名「{name}」与编码 {code} 不符(该编码是「{subject.name_zh}」)")
-                continue
-            version, rubric = directory.rubric[subject.rubric_key]
-            item_text = _text(item_cell)
-            item = lookups[subject.rubric_key].get(item_text) or lookups[subject.rubric_key].get(item_text.lower())
-            if item is None:
-                self.fail(number, ITEM, f"「{item_text}」不是评分标准「{rubric.name}」中的项目" if item_text else "项目为空")
-                continue
-            try:
-                quantity = parse_number(quantity_cell)
-            except ValueError:
-                self.fail(number, QUANTITY, f"次数「{_text(quantity_cell)}」不是数字")
-                continue
-            if quantity is None:
-                quantity = Decimal(1)
-            if quantity != quantity.to_integral_value() or not 1 <= quantity <= MAX_QUANTITY:
-                self.fail(number, QUANTITY, f"次数应为 1 到 {MAX_QUANTITY} 之间的整数")
-                continue
-            quantity = int(quantity)
-            try:
-                points = parse_number(points_cell)
-            except ValueError:
-                self.fail(number, POINTS, f"分值「{_text(points_cell)}」不是数字")
-                continue
+            item = amount.item
             if item.kind in VALUE_KINDS:
-                if quantity != 1:
-                    self.fail(number, QUANTITY, f"「{item.name}」是一个取值,次数只能为 1")
-                    continue
-                if points is None:
-                    self.fail(number, POINTS, f"「{item.name}」需要填写分值")
-                    continue
-                low, high = bounds(item)[:2]
-                if not low <= points <= high:
-                    self.fail(number, POINTS, f"分值 {_fmt(points)} 超出「{item.name}」的范围 {item.min:g}–{item.max:g}")
-                    continue
-                if item.kind in ("veto", "gate") and points not in (0, 1):
-                    self.fail(number, POINTS, f"「{item.name}」只能填 1(是)或 0(否)")
-                    continue
                 key = (subject.kind, subject.id, item.id)
                 if key in value_rows:
-                    self.fail(number, ITEM, f"「{item.name}」已在第{value_rows[key]}行为同一对象填写")
+                    fail(number, ITEM, f"「{item.name}」已在第{value_rows[key]}行为同一对象填写")
                     continue
                 value_rows[key] = number
-            else:
-                most = bounds(item)[2] * quantity
-                if points is None:
-                    points = most
-                low, high = (most, Decimal(0)) if most < 0 else (Decimal(0), most)
-                if points == 0 or not low <= points <= high:
-                    self.fail(number, POINTS, f"分值 {_fmt(points)} 超出「{item.name}」的范围:"
-                              f"每次 {item.points:g} 分,{quantity} 次应在 {_fmt(low)} 到 {_fmt(high)} 之间(不为 0)")
-                    continue
-            if points != points.quantize(CENT):
-                self.fail(number, POINTS, f"分值 {_fmt(points)} 最多两位小数")
+            if amount.cent_error:
+                fail(number, *amount.cent_error)
                 continue
-            try:
-                occurred = parse_date(date_cell)
-            except ValueError:
-                self.fail(number, DATE, f"日期「{_text(date_cell)}」无法识别,请写成 2025-06-30")
+            key = date_cell if date_cell.__class__ is str else _key(date_cell)  # a str is never a tuple
+            occurred_on = dates.get(key, dates)
+            if occurred_on is dates:
+                occurred_on = dates[key] = self._date(date_cell)
+            if occurred_on.__class__ is tuple:
+                fail(number, *occurred_on)
                 continue
-            if occurred is not None and not starts <= occurred <= ends:
-                self.fail(number, DATE, f"日期 {occurred.isoformat()} 不在评定期 {self.period.name}"
-                          f"({starts.isoformat()} 至 {ends.isoformat()})内")
-                continue
-            reason = _text(reason_cell)[:500] or item.name
-            parsed.append((number, subject, item, points, quantity, occurred, reason))
+            reason = (reason_cell.strip() if reason_cell.__class__ is str else _text(reason_cell))[:500] or item.name
+            parsed.append((number, subject, amount, occurred_on, reason))
             if progress and len(parsed) % 20000 == 0:
                 progress(len(raw) // 2 + len(parsed) // 2, len(raw))
         return raw, parsed, directory
 
 
 def _entries(period, parsed, actor, filename, current_values):
-    """NewEntry per valid row. Value rows record the difference from the current value."""
+    """Ledger rows (ledger.entry_row's layout) per valid row, in file order. Value rows
+    record the difference from the current value."""
     entries = []
     unchanged = 0
-    occurrences = Counter()
+    occurrences = {}
     now = utcnow()
     label = f"导入:{os.path.basename(filename)}" if filename else "导入"
-    for number, subject, item, points, quantity, occurred, reason in parsed:
-        occurred_on = occurred.isoformat() if occurred else None
+    period_id = period.id
+    sha256 = hashlib.sha256
+    for number, subject, amount, occurred_on, reason in parsed:
+        item = amount.item
         if item.kind in VALUE_KINDS:
             current = Decimal(repr(current_values.get((subject.kind, subject.id), {}).get(item.id, 0.0)))
-            delta = (points - current).quantize(CENT)
+            delta = (amount.points - current).quantize(CENT)
             if delta == 0:
                 unchanged += 1
                 continue
-            source = _source(period.id, subject, item.id, points, 1, occurred_on, reason, "value")
-            entries.append(ledger.NewEntry(subject.kind, subject.id, period.id, item.id, delta, reason, actor,
-                                           quantity=1, occurred_on=occurred_on, source=source,
-                                           evidence=label, recorded_at=now))
+            source = _source_of(_source_text(period_id, subject, item.id, amount.text, 1, occurred_on, reason),
+                                "value")
+            entries.append((subject.kind, subject.id, period_id, item.id, f"{delta}", 1, reason, True, label,
+                            actor, now, occurred_on, None, source))
             continue
-        signature = (subject.kind, subject.id, item.id, points, quantity, occurred_on, reason)
-        occurrences[signature] += 1
-        source = _source(period.id, subject, item.id, points, quantity, occurred_on, reason, occurrences[signature])
-        entries.append(ledger.NewEntry(subject.kind, subject.id, period.id, item.id, points, reason, actor,
-                                       quantity=quantity, occurred_on=occurred_on, source=source,
-                                       evidence=label, recorded_at=now))
+        # Identical rows are told apart by their occurrence (1, 2...) in the file.
+        text = _source_text(period_id, subject, item.id, amount.text, amount.quantity, occurred_on, reason)
+        occurrence = occurrences.get(text, 0) + 1
+        occurrences[text] = occurrence
+        source = "import:" + sha256(f"{text}\x1f{occurrence}".encode("utf-8")).hexdigest()[:48]
+        entries.append((subject.kind, subject.id, period_id, item.id, amount.cents, amount.quantity, reason, True,
+                        label, actor, now, occurred_on, None, source))
     return entries, unchanged
 
 
@@ -713,14 +789,14 @@ def _existing_sources(sources):
 # ---------------------------------------------------------------- the preview
 
 def compute_with(period, additions, base_values=None):
-    """ratings.compute as if ADDITIONS (NewEntry list) were in the ledger; nothing is written.
+    """ratings.compute as if ADDITIONS (ledger rows, see ledger.entry_row) were in the ledger; nothing is written.
 
     Returns (before, after): {(kind, id): RatingResult} for every rated subject.
     """
     values = base_values if base_values is not None else ratings.ledger_values(period)
     added = defaultdict(lambda: defaultdict(float))
     for entry in additions:
-        added[(entry.subject_kind, entry.subject_id)][entry.item] += float(entry.points)
+        added[(entry[0], entry[1])][entry[3]] += float(entry[4])
     before, after = {}, {}
     for key, subjects in ratings._subject_groups(period).items():
         _, rubric = rubrics.current_rubric(key)
@@ -812,19 +888,21 @@ def run(period, data, filename, actor, dry_run=True, scope_path=None, progress=N
         result.errors = validator.errors
         result.more_errors = validator.error_count - len(validator.errors)
         return result
-    has_values = any(item.kind in VALUE_KINDS for _, _, item, _, _, _, _ in parsed)
+    has_values = any(amount.item.kind in VALUE_KINDS for _, _, amount, _, _ in parsed)
     current = ratings.ledger_values(period) if (has_values or (dry_run and preview)) else {}
     entries, result.unchanged_values = _entries(period, parsed, actor, filename, current)
-    seen = _existing_sources([e.source for e in entries])
-    result.already_imported = sum(1 for e in entries if e.source in seen)
-    entries = [e for e in entries if e.source not in seen]
-    result.entries = entries
     if dry_run:
+        seen = _existing_sources([e[SOURCE] for e in entries])
+        result.entries = [e for e in entries if e[SOURCE] not in seen]
+        result.already_imported = len(entries) - len(result.entries)
         if preview:
             names = {(s.kind, s.id): (s.name_zh, code) for code, s in directory.by_code.items()}
-            result.moves, result.totals_changed = star_moves(period, entries, current, _LazyLabels(names))
+            result.moves, result.totals_changed = star_moves(period, result.entries, current, _LazyLabels(names))
         return result
-    result.written = ledger.append(entries) if entries else 0
+    # The ledger skips the sources it holds already, checked under its lock.
+    result.entries = ledger.append_rows(entries) if entries else []
+    result.written = len(result.entries)
+    result.already_imported = len(entries) - result.written
     if progress:
         progress(result.rows, result.rows)
     return result
