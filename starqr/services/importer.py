@@ -226,27 +226,49 @@ def _column_index(reference):
     return index - 1
 
 
+class _LocalNames(dict):
+    """tag -> local name, computed once per distinct tag (a sheet has a handful)."""
+
+    def __missing__(self, tag):
+        name = self[tag] = _local(tag)
+        return name
+
+
+class _ColumnIndexes(dict):
+    """column letters -> index ("AB" of "AB12"), computed once per column."""
+
+    def __missing__(self, letters):
+        index = self[letters] = _column_index(letters)
+        return index
+
+
 def _xlsx_rows(archive, sheet_path, shared):
     from xml.etree.ElementTree import iterparse
+    local = _LocalNames()
+    column_of = _ColumnIndexes()
     with archive.open(sheet_path) as handle:
         next_number = 1
         for _event, element in iterparse(handle, events=("end",)):
-            if _local(element.tag) != "row":
+            if local[element.tag] != "row":
                 continue
             number = int(element.get("r") or next_number)
             next_number = number + 1
             cells = []
             for cell in element:
-                if _local(cell.tag) != "c":
+                if local[cell.tag] != "c":
                     continue
                 reference = cell.get("r")
-                position = _column_index(reference) if reference else len(cells)
+                position = column_of[reference.rstrip("0123456789")] if reference else len(cells)
                 kind = cell.get("t", "n")
                 value = None
                 if kind == "inlineStr":
-                    value = "".join(el.text or "" for el in cell.iter() if _local(el.tag) == "t")
+                    value = "".join(el.text or "" for el in cell.iter() if local[el.tag] == "t")
                 else:
-                    raw = next((el.text for el in cell if _local(el.tag) == "v"), None)
+                    raw = None
+                    for child in cell:
+                        if local[child.tag] == "v":
+                            raw = child.text
+                            break
                     if raw is not None:
                         if kind == "s":
                             value = shared[int(raw)]
