@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 
 from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request,
                    send_from_directory, url_for)
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 
 from starqr.db import database
 from starqr.models import Member
 from starqr.security import csrf, limiter
+from starqr.i18n import select_locale
 from starqr.services import objections, profiles, scans
 from starqr.services.plaques import normalise
 
@@ -141,7 +142,9 @@ REVISION_SQL = 'SELECT "value" FROM "revision" WHERE "id" = 1'
 
 
 def _lang():
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    # The selector's answer as a string: what Babel will use, without building a Locale on
+    # every scan (only a cache miss renders, and rendering asks Babel itself).
+    return select_locale()
 
 
 # ---------------------------------------------------------------- routes
