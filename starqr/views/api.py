@@ -14,13 +14,13 @@ from werkzeug.exceptions import HTTPException
 from starqr.models import (MEMBER, ORGANISATION, ImportBatch, LedgerEntry, Member, Organisation,
                            RatingPeriod)
 from starqr.security import csrf
+from starqr.views.console.auth import (ADMIN, ORG_ADMIN, SECRETARY, VIEWER, WRITERS, can_view,
+                                       scope_organisations, scope_root)
 from starqr.services import api_tokens, audit, importer, ratings, scheduler
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
 
-ADMIN, ORG_ADMIN, SECRETARY, VIEWER = "admin", "org_admin", "secretary", "viewer"
-WRITERS = (ADMIN, ORG_ADMIN, SECRETARY)
 MAX_LIMIT = 500
 MAX_ID = 2**31 - 1  # database integer columns; larger ids cannot exist
 
@@ -95,45 +95,16 @@ def token_required(*roles):
     return decorator
 
 
-def _scope_path(user):
-    """The user's subtree path ('' for an admin), or None if the user has no scope at all."""
-    if user.role == ADMIN:
-        return ""
-    if user.organisation_id is None:
-        return None
-    return Organisation.select(Organisation.path).where(Organisation.id == user.organisation_id).scalar()
-
-
-def _visible(organisation, user):
-    if organisation is None:
-        return False
-    if user.role == ADMIN:
-        return True
-    if user.role == SECRETARY:
-        return organisation.id == user.organisation_id
-    path = _scope_path(user)
-    return bool(path) and organisation.path.startswith(path)
-
-
-def _organisations_query(user):
-    query = Organisation.select()
-    if user.role == ADMIN:
-        return query
-    if user.role == SECRETARY:
-        return query.where(Organisation.id == user.organisation_id)
-    return query.where(Organisation.path.startswith(_scope_path(user) or "/nowhere/"))
-
-
 def _organisation_or_404(organisation_id, user):
     organisation = Organisation.get_or_none(Organisation.id == organisation_id)
-    if not _visible(organisation, user):
+    if not can_view(organisation, user):
         raise ApiError(404, "not_found", f"没有编号为 {organisation_id} 的组织")
     return organisation
 
 
 def _member_or_404(member_id, user):
     member = Member.get_or_none(Member.id == member_id)
-    if member is None or not _visible(member.branch, user):
+    if member is None or not can_view(member.branch, user):
         raise ApiError(404, "not_found", f"没有编号为 {member_id} 的党员")
     return member
 
@@ -228,7 +199,7 @@ def batch_dict(b):
 @token_required()
 def organisations():
     user = g.api_user
-    query = _organisations_query(user)
+    query = scope_organisations(user)
     parent_id = _int_arg("parent_id", None, 0)
     if parent_id is not None:
         query = query.where(Organisation.parent == parent_id)
@@ -254,7 +225,7 @@ def members():
     user = g.api_user
     query = Member.select()
     if user.role != ADMIN:
-        query = query.where(Member.branch.in_(_organisations_query(user).select(Organisation.id)))
+        query = query.where(Member.branch.in_(scope_organisations(user).select(Organisation.id)))
     branch_id = _int_arg("branch_id", None, 0)
     if branch_id is not None:
         query = query.where(Member.branch == branch_id)
@@ -286,7 +257,7 @@ def ledger_entries():
         _subject_or_404(kind, subject_id, user)
         query = query.where(LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject_id)
     elif user.role != ADMIN:
-        visible = _organisations_query(user).select(Organisation.id)
+        visible = scope_organisations(user).select(Organisation.id)
         members_in_scope = Member.select(Member.id).where(Member.branch.in_(visible))
         query = query.where(((LedgerEntry.subject_kind == MEMBER) & LedgerEntry.subject_id.in_(members_in_scope))
                             | ((LedgerEntry.subject_kind == ORGANISATION) & LedgerEntry.subject_id.in_(visible)))
@@ -351,7 +322,8 @@ def create_import():
     filename = (upload.filename if upload else request.args.get("filename")) or "import.csv"
     dry_run = (request.args.get("dry_run") or "").lower() in ("1", "true", "yes")
     background = (request.args.get("background") or "").lower() in ("1", "true", "yes")
-    scope = _scope_path(user) or None
+    root = scope_root(user)
+    scope = root.path if root else None
     try:
         if background and not dry_run:
             batch = importer.create_batch(period, data, filename, user.username, current_app.instance_path)
