@@ -370,19 +370,23 @@ def parse_number(value):
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             raise ValueError
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    text = str(value)
-    cached = _number_cache.get(text)
-    if cached is None:
-        cached = _parse_number_text(text)
-        if len(_number_cache) < 10000:
-            _number_cache[text] = cached
-    if cached is _NOT_A_NUMBER:
-        raise ValueError
-    return cached
+    return _cached_parse(_number_cache, str(value), _parse_number_text)
 
 
-_NOT_A_NUMBER = object()
+_NOT_A_NUMBER = object()  # a parse failure, cached like any result
 _number_cache = {}  # cells repeat a handful of values; Decimal parsing is the cost
+
+
+def _cached_parse(cache, text, parse):
+    """parse(text) remembered in CACHE (bounded); raises ValueError for _NOT_A_NUMBER."""
+    result = cache.get(text)
+    if result is None:
+        result = parse(text)
+        if len(cache) < 10000:
+            cache[text] = result
+    if result is _NOT_A_NUMBER:
+        raise ValueError
+    return result
 
 
 def _parse_number_text(text):
@@ -420,15 +424,7 @@ def parse_date(value):
         if 1 <= value < 2958466:  # Excel serial days (to 9999-12-31)
             return _EXCEL_EPOCH + datetime.timedelta(days=int(value))
         raise ValueError
-    text = str(value)
-    cached = _date_cache.get(text)
-    if cached is None:
-        cached = _parse_date_text(text)
-        if len(_date_cache) < 10000:
-            _date_cache[text] = cached
-    if cached is _NOT_A_NUMBER:
-        raise ValueError
-    return cached
+    return _cached_parse(_date_cache, str(value), _parse_date_text)
 
 
 def _parse_date_text(text):
