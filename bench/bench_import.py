@@ -1,4 +1,4 @@
-"""Import benchmark: a 100,000-row CSV and XLSX through the real importer.
+"""Import benchmark: a 100,000-row CSV and XLSX through the real imports.
 
 The importer parses, validates every row (code, name, item, bounds, date), hashes each
 row into its idempotency source, checks the ledger for sources already there and
@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from starqr.db import bulk_insert_dicts, database, open_database  # noqa: E402
 from starqr.migrations import migrate  # noqa: E402
 from starqr.models import LedgerEntry, LedgerHead, Member, Organisation, PlaqueCode, RatingPeriod  # noqa: E402
-from starqr.services import importer, rubrics  # noqa: E402
+from starqr.services import imports, rubrics  # noqa: E402
 from starqr.services.plaques import CODE_ALPHABET  # noqa: E402
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -99,25 +99,25 @@ def main():
     migrate(db)
     period, codes = build(args.members, rng)
     rows = rows_for(args.rows, codes, rng)
-    csv_bytes = importer.write_csv(rows)
-    xlsx_bytes = importer.write_xlsx(rows)
+    csv_bytes = imports.write_csv(rows)
+    xlsx_bytes = imports.write_xlsx(rows)
     print(f"{args.database}: {args.rows:,} rows over {args.members:,} members; "
           f"CSV {len(csv_bytes) / 1e6:.1f} MB, XLSX {len(xlsx_bytes) / 1e6:.1f} MB")
 
     results = {}
     for label, data, name in (("CSV", csv_bytes, "bench.csv"), ("XLSX", xlsx_bytes, "bench.xlsx")):
         reset_ledger()
-        result, seconds = timed(label, lambda: importer.run(period, data, name, "bench", dry_run=False))
+        result, seconds = timed(label, lambda: imports.run(period, data, name, "bench", dry_run=False))
         assert result.ok and result.written == args.rows, (result.error_lines()[:5], result.written)
         results[label] = seconds
         print(f"  import {label:<5} {seconds:6.2f} s  {args.rows / seconds:>9,.0f} rows/s  (all-or-nothing, validated)"
               f"   CPU {CPU[label]:5.2f} s = {args.rows / CPU[label]:>7,.0f} rows/s")
         if label == "CSV":
-            again, seconds_again = timed("again", lambda: importer.run(period, data, name, "bench", dry_run=False))
+            again, seconds_again = timed("again", lambda: imports.run(period, data, name, "bench", dry_run=False))
             assert again.written == 0
             print(f"  same CSV again {seconds_again:6.2f} s  {args.rows / seconds_again:>9,.0f} rows/s  (0 written)")
     reset_ledger()
-    dry, seconds = timed("dry", lambda: importer.run(period, csv_bytes, "bench.csv", "bench", dry_run=True))
+    dry, seconds = timed("dry", lambda: imports.run(period, csv_bytes, "bench.csv", "bench", dry_run=True))
     print(f"  dry run CSV  {seconds:6.2f} s  {args.rows / seconds:>9,.0f} rows/s  "
           f"(validation + star preview: {len(dry.moves):,} star moves)")
 

@@ -60,6 +60,6 @@ def import_task(batch_id, scope_path=None):
     """Run a stored import batch, updating its progress as it goes."""
     def work():
         from flask import current_app
-        from starqr.services import importer
-        return importer.run_batch(batch_id, current_app.instance_path, scope_path).status
+        from starqr.services import imports
+        return imports.run_batch(batch_id, current_app.instance_path, scope_path).status
     return _run_in_app(work)

@@ -5,7 +5,7 @@ import pytest
 
 from helpers import issue_code, make_member, make_org, make_period, make_tree, make_user
 from starqr.models import LedgerEntry, RatingPeriod
-from starqr.services import api_tokens, importer
+from starqr.services import api_tokens, imports
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_ledger_create_respects_role_and_scope(client, world):
 
 def test_imports_dry_run_commit_and_errors(client, world):
     c = world["codes"]
-    data = importer.write_csv([[c[0], "巴特尔", "appraisal_percent", 100, 1, "", "民主评议"],
+    data = imports.write_csv([[c[0], "巴特尔", "appraisal_percent", 100, 1, "", "民主评议"],
                                [c[1], "其其格", "study", "", 2, "2025-05-01", "学习"]])
     url = f"/api/v1/imports?period_id={world['period'].id}&filename=scores.csv"
     response = client.post(url + "&dry_run=true", data=data, headers=auth(world, "town"))
@@ -104,7 +104,7 @@ def test_imports_dry_run_commit_and_errors(client, world):
     response = client.post(url, data=data, headers=auth(world, "admin"))
     assert response.status_code == 201 and response.json["written"] == 2
     assert client.post(url, data=data, headers=auth(world, "admin")).json["written"] == 0
-    bad = importer.write_csv([[c[0], "别人", "study", "", 1, "", ""]])
+    bad = imports.write_csv([[c[0], "别人", "study", "", 1, "", ""]])
     response = client.post(url, data=bad, headers=auth(world, "admin"))
     assert response.status_code == 422 and response.json["errors"][0]["column"] == "姓名"
     # Another town's administrator cannot import into this subtree.
@@ -115,7 +115,7 @@ def test_imports_dry_run_commit_and_errors(client, world):
 
 def test_background_import_reports_progress(client, world):
     c = world["codes"]
-    data = importer.write_csv([[c[0], "巴特尔", "study", "", 1, "", "学习"]])
+    data = imports.write_csv([[c[0], "巴特尔", "study", "", 1, "", "学习"]])
     response = client.post(f"/api/v1/imports?period_id={world['period'].id}&background=1", data=data,
                            headers=auth(world, "admin"))
     assert response.status_code == 202 and response.json["status"] == "done"  # immediate mode in tests

@@ -8,7 +8,7 @@ import pytest
 from helpers import issue_code, login, make_member, make_org, make_period, make_tree, make_user, record
 from starqr.models import (AuditLog, ImportBatch, LedgerEntry, Objection, PlaqueCode, Rating, RatingPeriod,
                            RubricVersion, ScanCount)
-from starqr.services import importer, ratings
+from starqr.services import imports, ratings
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def test_periods_create_draft_schedule_and_audit(client, world):
 
 
 def _upload(client, world, rows, name="scores.xlsx"):
-    data = importer.write_xlsx(rows)
+    data = imports.write_xlsx(rows)
     return client.post("/console/imports/preview", data={
         "period": world["period"].id, "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
 

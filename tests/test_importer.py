@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from helpers import issue_code, make_member, make_period, make_tree, record
 from starqr.models import ImportBatch, LedgerEntry
-from starqr.services import importer
+from starqr.services import imports
 
 
 @pytest.fixture
@@ -36,8 +36,8 @@ def ledger_count():
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
 def test_csv_encodings_import_the_same(banner, encoding):
-    data = importer.write_csv(rows_for(banner), encoding=encoding)
-    result = importer.run(banner["period"], data, "scores.csv", "admin", dry_run=False)
+    data = imports.write_csv(rows_for(banner), encoding=encoding)
+    result = imports.run(banner["period"], data, "scores.csv", "admin", dry_run=False)
     assert result.ok, result.error_lines()
     assert result.written == 4
     entry = LedgerEntry.get(LedgerEntry.item == "study")
@@ -45,22 +45,22 @@ def test_csv_encodings_import_the_same(banner, encoding):
 
 
 def test_xlsx_imports_and_second_import_changes_nothing(banner):
-    data = importer.write_xlsx(rows_for(banner))
-    first = importer.run(banner["period"], data, "scores.xlsx", "admin", dry_run=False)
+    data = imports.write_xlsx(rows_for(banner))
+    first = imports.run(banner["period"], data, "scores.xlsx", "admin", dry_run=False)
     assert first.ok and first.written == 4
     before = ledger_count()
-    second = importer.run(banner["period"], data, "scores.xlsx", "admin", dry_run=False)
+    second = imports.run(banner["period"], data, "scores.xlsx", "admin", dry_run=False)
     assert second.ok and second.written == 0
     assert ledger_count() == before
     # The same rows re-saved as CSV (another file, same content) change nothing either.
-    third = importer.run(banner["period"], importer.write_csv(rows_for(banner)), "again.csv", "admin", dry_run=False)
+    third = imports.run(banner["period"], imports.write_csv(rows_for(banner)), "again.csv", "admin", dry_run=False)
     assert third.written == 0 and ledger_count() == before
 
 
 def test_identical_rows_in_one_file_both_count(banner):
     c = banner["codes"]
     rows = [[c[0], "巴特尔", "study", 2, 1, "2025-03-01", "学习"]] * 2
-    result = importer.run(banner["period"], importer.write_csv(rows), "x.csv", "admin", dry_run=False)
+    result = imports.run(banner["period"], imports.write_csv(rows), "x.csv", "admin", dry_run=False)
     assert result.written == 2
 
 
@@ -77,7 +77,7 @@ def test_bad_rows_name_row_and_column_and_write_nothing(banner):
         [c[0], "巴特尔", "study", "abc", 1, "", ""],                       # row 13: not a number
         [banner["branch_code"], "仁宝勒格嘎查党支部", "study", 2, 1, "", ""],  # row 14: not that rubric's item
     ]
-    result = importer.run(banner["period"], importer.write_xlsx(rows), "bad.xlsx", "admin", dry_run=False)
+    result = imports.run(banner["period"], imports.write_xlsx(rows), "bad.xlsx", "admin", dry_run=False)
     assert not result.ok
     found = {(e.row, e.column) for e in result.errors}
     assert found == {(6, "编码"), (7, "姓名"), (8, "项目"), (9, "分值"), (10, "日期"), (11, "日期"),
@@ -89,9 +89,9 @@ def test_bad_rows_name_row_and_column_and_write_nothing(banner):
 
 
 def test_missing_header_is_a_file_error(banner):
-    data = importer.write_csv([["x", "y"]], header=["编码", "分值"])
-    with pytest.raises(importer.ImportFileError) as caught:
-        importer.run(banner["period"], data, "x.csv", "admin")
+    data = imports.write_csv([["x", "y"]], header=["编码", "分值"])
+    with pytest.raises(imports.ImportFileError) as caught:
+        imports.run(banner["period"], data, "x.csv", "admin")
     assert "姓名" in str(caught.value) and "项目" in str(caught.value)
 
 
@@ -99,7 +99,7 @@ def test_revoked_code_points_to_replacement(banner):
     from starqr.services import plaques
     new = plaques.reissue(banner["codes"][0], actor="tester", reason="丢失")
     rows = [[banner["codes"][0], "巴特尔", "study", 2, 1, "", ""]]
-    result = importer.run(banner["period"], importer.write_csv(rows), "x.csv", "admin")
+    result = imports.run(banner["period"], imports.write_csv(rows), "x.csv", "admin")
     assert new.code in str(result.errors[0]) and result.errors[0].column == "编码"
 
 
@@ -108,7 +108,7 @@ def test_dry_run_shows_star_moves_and_writes_nothing(banner):
     rows = [[c[0], "巴特尔", "appraisal_percent", 100, 1, "", "民主评议"],
             [c[0], "巴特尔", "commitments_fulfilled", 1, 1, "", "承诺全部兑现"],
             [c[1], "其其格", "study", 2, 1, "", "学习"]]
-    result = importer.run(banner["period"], importer.write_csv(rows), "x.csv", "admin", dry_run=True)
+    result = imports.run(banner["period"], imports.write_csv(rows), "x.csv", "admin", dry_run=True)
     assert result.ok and ledger_count() == 0 and len(result.entries) == 3
     moves = {m.name: m for m in result.moves}
     # 50 base + 20 appraisal + 10 commitments = 80 → 4 stars, from 50 → 1 star.
@@ -122,11 +122,11 @@ def test_value_rows_replace_the_current_value(banner):
     member = banner["members"][2]
     record(member, banner["period"], "appraisal_percent", 80)
     rows = [[banner["codes"][2], "王建国", "appraisal_percent", 90, 1, "", "复核后得票率"]]
-    result = importer.run(banner["period"], importer.write_csv(rows), "x.csv", "admin", dry_run=False)
+    result = imports.run(banner["period"], imports.write_csv(rows), "x.csv", "admin", dry_run=False)
     assert result.written == 1
     total = sum(float(e.points) for e in LedgerEntry.select().where(LedgerEntry.item == "appraisal_percent"))
     assert total == 90
-    again = importer.run(banner["period"], importer.write_csv(rows), "x.csv", "admin", dry_run=False)
+    again = imports.run(banner["period"], imports.write_csv(rows), "x.csv", "admin", dry_run=False)
     assert again.written == 0
 
 
@@ -134,7 +134,7 @@ def test_scope_keeps_rows_to_a_subtree(banner):
     from helpers import make_org
     other = make_org(banner["tree"]["town"], "unit", "rural", "另一嘎查")
     rows = [[banner["codes"][0], "巴特尔", "study", 2, 1, "", ""]]
-    result = importer.run(banner["period"], importer.write_csv(rows), "x.csv", "admin", scope_path=other.path)
+    result = imports.run(banner["period"], imports.write_csv(rows), "x.csv", "admin", scope_path=other.path)
     assert result.errors and "管理范围" in str(result.errors[0])
 
 
@@ -142,28 +142,28 @@ def test_final_period_refuses_imports(banner):
     period = banner["period"]
     period.state = "final"
     period.save()
-    with pytest.raises(importer.ImportFileError):
-        importer.run(period, importer.write_csv(rows_for(banner)), "x.csv", "admin")
+    with pytest.raises(imports.ImportFileError):
+        imports.run(period, imports.write_csv(rows_for(banner)), "x.csv", "admin")
 
 
 def test_templates_have_chinese_headers_and_parse_back(banner):
-    csv_bytes = importer.template_csv("member_points")
+    csv_bytes = imports.template_csv("member_points")
     assert csv_bytes.startswith(b"\xef\xbb\xbf") and "编码,姓名,项目".encode() in csv_bytes
-    xlsx = importer.template_xlsx("member_points")
-    columns, rows = importer.read_rows(xlsx, "t.xlsx")
-    assert set(columns) == set(importer.COLUMNS)
+    xlsx = imports.template_xlsx("member_points")
+    columns, rows = imports.read_rows(xlsx, "t.xlsx")
+    assert set(columns) == set(imports.COLUMNS)
     assert len([r for r in rows]) >= 1
 
 
 def test_background_batch_records_progress_and_outcome(banner, app):
-    data = importer.write_csv(rows_for(banner))
-    batch = importer.create_batch(banner["period"], data, "scores.csv", "admin", app.instance_path)
-    done = importer.run_batch(batch.id, app.instance_path)
+    data = imports.write_csv(rows_for(banner))
+    batch = imports.create_batch(banner["period"], data, "scores.csv", "admin", app.instance_path)
+    done = imports.run_batch(batch.id, app.instance_path)
     assert done.status == "done" and done.rows_total == 4 and done.rows_imported == 4
-    assert importer.run_batch(batch.id, app.instance_path).rows_imported == 4  # a retry is harmless
-    bad = importer.create_batch(banner["period"], importer.write_csv([["X", "Y", "Z", 1, 1, "", ""]]), "bad.csv",
+    assert imports.run_batch(batch.id, app.instance_path).rows_imported == 4  # a retry is harmless
+    bad = imports.create_batch(banner["period"], imports.write_csv([["X", "Y", "Z", 1, 1, "", ""]]), "bad.csv",
                                 "admin", app.instance_path)
-    failed = importer.run_batch(bad.id, app.instance_path)
+    failed = imports.run_batch(bad.id, app.instance_path)
     assert failed.status == "failed" and failed.errors[0]["column"] == "编码"
     assert ImportBatch.select().count() == 2
 
@@ -177,7 +177,7 @@ cell = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**6, 10**6),
 @given(st.one_of(st.text(max_size=20), st.integers(), st.floats(), st.none(), st.booleans()))
 def test_parse_number_returns_decimal_none_or_value_error(value):
     try:
-        number = importer.parse_number(value)
+        number = imports.parse_number(value)
     except ValueError:
         return
     assert number is None or number.is_finite()
@@ -185,8 +185,8 @@ def test_parse_number_returns_decimal_none_or_value_error(value):
 
 @given(st.dates(min_value=datetime.date(1900, 3, 1)), st.sampled_from(["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]))
 def test_parse_date_reads_every_written_format(day, fmt):
-    assert importer.parse_date(day.strftime(fmt)) == day
-    assert importer.parse_date(datetime.datetime.combine(day, datetime.time(8))) == day
+    assert imports.parse_date(day.strftime(fmt)) == day
+    assert imports.parse_date(datetime.datetime.combine(day, datetime.time(8))) == day
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -203,18 +203,18 @@ def test_arbitrary_rows_are_validated_never_crash_and_bad_files_write_nothing(ba
         rows = [[ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str)
                  else ("x" if isinstance(v, float) and (v != v or abs(v) == float("inf")) else v)
                  for v in row] for row in rows]
-        data = importer.write_xlsx(rows)
+        data = imports.write_xlsx(rows)
     else:
-        data = importer.write_csv([[("" if v is None else v) for v in row] for row in rows])
+        data = imports.write_csv([[("" if v is None else v) for v in row] for row in rows])
     before = ledger_count()
     try:
-        result = importer.run(banner["period"], data, "fuzz.xlsx" if as_xlsx else "fuzz.csv", "admin", dry_run=False)
-    except importer.ImportFileError:
+        result = imports.run(banner["period"], data, "fuzz.xlsx" if as_xlsx else "fuzz.csv", "admin", dry_run=False)
+    except imports.ImportFileError:
         assert ledger_count() == before
         return
     if result.errors:
         assert ledger_count() == before
-        assert all(e.column in importer.COLUMNS or e.column == "" for e in result.errors)
+        assert all(e.column in imports.COLUMNS or e.column == "" for e in result.errors)
         assert all(e.row >= 2 for e in result.errors)
     else:
         assert ledger_count() == before + result.written
@@ -223,27 +223,27 @@ def test_arbitrary_rows_are_validated_never_crash_and_bad_files_write_nothing(ba
 def test_a_resaved_file_with_other_number_formats_changes_nothing(banner):
     c = banner["codes"]
     first = [[c[0], "巴特尔", "study", "2.00", "1", "2025-03-01", "学习"]]
-    importer.run(banner["period"], importer.write_csv(first), "a.csv", "admin", dry_run=False)
+    imports.run(banner["period"], imports.write_csv(first), "a.csv", "admin", dry_run=False)
     resaved = [[c[0], " 巴特尔 ", "参加集中学习", 2, 1.0, datetime.datetime(2025, 3, 1), "学习"]]
-    again = importer.run(banner["period"], importer.write_xlsx(resaved), "a.xlsx", "admin", dry_run=False)
+    again = imports.run(banner["period"], imports.write_xlsx(resaved), "a.xlsx", "admin", dry_run=False)
     assert again.ok and again.written == 0 and again.already_imported == 1
 
 
 def test_zip_bomb_is_refused_before_unpacking():
     import io
     import zipfile
-    from starqr.services import importer
+    from starqr.services import imports
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (50 * 1024 * 1024) + b"/>")
-    with pytest.raises(importer.ImportFileError, match="过大"):
-        list(importer.read_xlsx(packed.getvalue()))
+    with pytest.raises(imports.ImportFileError, match="过大"):
+        list(imports.read_xlsx(packed.getvalue()))
 
 
 def test_written_files_never_carry_formulas_but_keep_negative_points():
-    from starqr.services import importer
+    from starqr.services import imports
     rows = [["ABCDEFGH23", '=HYPERLINK("http://evil.example")', "miss_meeting", "-1", "1", "2026-03-01", "缺席"]]
-    text = importer.write_csv(rows).decode("utf-8-sig")
+    text = imports.write_csv(rows).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and ",-1," in text

@@ -8,7 +8,7 @@ import threading
 from helpers import issue_code, make_member, make_period, make_tree, record
 from starqr.db import database
 from starqr.models import Rating, RatingPeriod
-from starqr.services import importer, ratings, scheduler
+from starqr.services import imports, ratings, scheduler
 
 PUBLISH_LOCAL = datetime.datetime(2026, 1, 15, 9, 0)  # 09:00 Beijing time
 PUBLISH_UTC = datetime.datetime(2026, 1, 15, 1, 0)
@@ -115,8 +115,8 @@ def test_huey_minute_task_runs_the_due_job(app):
 def test_imports_queue_and_run_in_immediate_mode(app):
     tree, members, period = _setup()
     code = issue_code(members[1]).code
-    data = importer.write_csv([[code, members[1].name_zh, "study", 2, 1, "2025-05-01", "学习"]])
-    batch = importer.create_batch(period, data, "x.csv", "admin", app.instance_path)
+    data = imports.write_csv([[code, members[1].name_zh, "study", 2, 1, "2025-05-01", "学习"]])
+    batch = imports.create_batch(period, data, "x.csv", "admin", app.instance_path)
     with app.app_context():
         scheduler.enqueue_import(batch)
     assert batch.__class__.get_by_id(batch.id).status == "done"
@@ -135,9 +135,9 @@ def test_cli_publish_due_and_import(app, cli, tmp_path):
     tree, members, period = _setup()
     code = issue_code(members[0]).code
     good = tmp_path / "good.csv"
-    good.write_bytes(importer.write_csv([[code, members[0].name_zh, "study", "", 2, "2025-05-01", "学习"]]))
+    good.write_bytes(imports.write_csv([[code, members[0].name_zh, "study", "", 2, "2025-05-01", "学习"]]))
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(importer.write_csv([[code, "别人", "study", "", 2, "2025-05-01", "学习"]]))
+    bad.write_bytes(imports.write_csv([[code, "别人", "study", "", 2, "2025-05-01", "学习"]]))
 
     result = cli("import", str(bad), "--period", "2025")
     assert result.exit_code != 0 and "第2行「姓名」" in result.output

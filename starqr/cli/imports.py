@@ -35,7 +35,7 @@ class _Progress:
 @pass_app
 def import_command(file, period_name, dry_run, actor):
     """Import points events and scores from a CSV or XLSX file (all or nothing)."""
-    from starqr.services import audit, importer, ratings
+    from starqr.services import audit, imports, ratings
     try:
         period = ratings.find_period(period_name)
     except ratings.PeriodError as error:
@@ -44,8 +44,8 @@ def import_command(file, period_name, dry_run, actor):
         data = handle.read()
     progress = _Progress("检查" if dry_run else "导入")
     try:
-        result = importer.run(period, data, os.path.basename(file), actor, dry_run=dry_run, progress=progress)
-    except importer.ImportFileError as error:
+        result = imports.run(period, data, os.path.basename(file), actor, dry_run=dry_run, progress=progress)
+    except imports.ImportFileError as error:
         fail(str(error))
     finally:
         progress.close()

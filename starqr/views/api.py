@@ -16,7 +16,7 @@ from starqr.models import (MEMBER, ORGANISATION, ImportBatch, LedgerEntry, Membe
 from starqr.security import csrf
 from starqr.views.console.auth import (ADMIN, ORG_ADMIN, SECRETARY, VIEWER, WRITERS, can_view,
                                        scope_organisations, scope_root)
-from starqr.services import api_tokens, audit, importer, ratings, scheduler
+from starqr.services import api_tokens, audit, imports, ratings, scheduler
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
@@ -326,7 +326,7 @@ def create_import():
     scope = root.path if root else None
     try:
         if background and not dry_run:
-            batch = importer.create_batch(period, data, filename, user.username, current_app.instance_path)
+            batch = imports.create_batch(period, data, filename, user.username, current_app.instance_path)
             audit.record(user, "import.queued", batch, after={"file": filename, "period": period.id})
             scheduler.enqueue_import(batch, scope)
             batch = ImportBatch.get_by_id(batch.id)
@@ -334,8 +334,8 @@ def create_import():
             response.status_code = 202
             response.headers["Location"] = url_for("api.import_batch", batch_id=batch.id)
             return response
-        result = importer.run(period, data, filename, user.username, dry_run=dry_run, scope_path=scope)
-    except importer.ImportFileError as error:
+        result = imports.run(period, data, filename, user.username, dry_run=dry_run, scope_path=scope)
+    except imports.ImportFileError as error:
         raise ApiError(422, "invalid_file", str(error))
     body = result.to_dict()
     if result.errors:

@@ -60,8 +60,8 @@ def desk(browser):
 
 
 def _xlsx(rows):
-    from starqr.services import importer
-    return importer.write_xlsx(rows)
+    from starqr.services import imports
+    return imports.write_xlsx(rows)
 
 
 def _rows(subjects, year):

@@ -10,7 +10,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, SubmitField
 
 from starqr.models import ImportBatch, RatingPeriod
-from starqr.services import administration, audit, importer, scheduler
+from starqr.services import administration, audit, scheduler
+from starqr.services import imports as file_imports
 from starqr.views.console.admin import STATE_NAMES, admin, choices
 from starqr.views.console.auth import ADMIN, ADMINISTRATORS, roles_required, scope_root
 
@@ -71,13 +72,13 @@ def import_preview():
     data = form.file.data.read()
     filename = os.path.basename(form.file.data.filename or "import.csv")
     try:
-        result = importer.run(period, data, filename, current_user.username, dry_run=True, scope_path=_scope_path())
-    except importer.ImportFileError as error:
+        result = file_imports.run(period, data, filename, current_user.username, dry_run=True, scope_path=_scope_path())
+    except file_imports.ImportFileError as error:
         return render_template("console/imports/preview.html", period=period, filename=filename, result=None,
                                file_error=str(error), confirm=None), 422
     confirm = None
     if result.ok:
-        sha = importer.store_upload(data, filename, current_app.instance_path)
+        sha = file_imports.store_upload(data, filename, current_app.instance_path)
         confirm = ConfirmImportForm(period=str(period.id), sha=sha, filename=filename, formdata=None)
     return render_template("console/imports/preview.html", period=period, filename=filename, result=result,
                            file_error=None, confirm=confirm), (200 if result.ok else 422)
@@ -93,10 +94,10 @@ def import_confirm():
     if period is None:
         abort(404)
     try:
-        data = importer.load_upload(form.sha.data, current_app.instance_path)
-        batch = importer.create_batch(period, data, form.filename.data, current_user.username,
+        data = file_imports.load_upload(form.sha.data, current_app.instance_path)
+        batch = file_imports.create_batch(period, data, form.filename.data, current_user.username,
                                       current_app.instance_path)
-    except importer.ImportFileError as error:
+    except file_imports.ImportFileError as error:
         flash(str(error), "error")
         return redirect(url_for("admin.imports"))
     audit.record(current_user, "import.queued", batch, after={"file": batch.filename, "period": period.id,
@@ -120,8 +121,8 @@ def import_template(key, fmt):
     if key not in dict(administration.rubric_keys()) or fmt not in ("xlsx", "csv"):
         abort(404)
     if fmt == "xlsx":
-        body, mimetype = importer.template_xlsx(key), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body, mimetype = file_imports.template_xlsx(key), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        body, mimetype = importer.template_csv(key), "text/csv; charset=utf-8"
+        body, mimetype = file_imports.template_csv(key), "text/csv; charset=utf-8"
     return body, 200, {"Content-Type": mimetype,
                        "Content-Disposition": f"attachment; filename=starqr-import-{key}.{fmt}"}

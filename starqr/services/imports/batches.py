@@ -1,0 +1,95 @@
+"""Uploads kept between preview and confirmation, and imports run as background batches."""
+import os
+
+from starqr.models import ImportBatch, RatingPeriod, utcnow
+from starqr.services.imports.errors import ImportFileError
+from starqr.services.imports.points import check_period, run
+from starqr.services.imports.reading import is_xlsx, sha256
+
+
+def imports_folder(instance_path):
+    folder = os.path.join(instance_path, "imports")
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+def create_batch(period, data, filename, actor, instance_path):
+    """Store the file and an ImportBatch (pending); the task runs it. Returns the batch."""
+    check_period(period)
+    digest = sha256(data)
+    extension = ".xlsx" if is_xlsx(data, filename) else ".csv"
+    path = os.path.join(imports_folder(instance_path), digest + extension)
+    with open(path, "wb") as handle:
+        handle.write(data)
+    return ImportBatch.create(file_sha256=digest, filename=os.path.basename(filename or "import" + extension)[:255],
+                              period=period, status="pending", created_by=actor)
+
+
+def store_upload(data, filename, instance_path):
+    """Keep an uploaded file between the preview and the confirmation. Returns its sha256."""
+    digest = sha256(data)
+    extension = ".xlsx" if is_xlsx(data, filename) else ".csv"
+    path = os.path.join(imports_folder(instance_path), digest + extension)
+    if not os.path.exists(path):
+        with open(path, "wb") as handle:
+            handle.write(data)
+    return digest
+
+
+def load_upload(digest, instance_path):
+    """The bytes of a stored upload (by sha256), or ImportFileError."""
+    if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ImportFileError("上传的文件标识无效,请重新上传")
+    folder = imports_folder(instance_path)
+    for extension in (".xlsx", ".csv"):
+        path = os.path.join(folder, digest + extension)
+        if os.path.exists(path):
+            with open(path, "rb") as handle:
+                return handle.read()
+    raise ImportFileError("上传的文件已不存在,请重新上传")
+
+
+def batch_file(batch, instance_path):
+    folder = imports_folder(instance_path)
+    for extension in (".xlsx", ".csv"):
+        path = os.path.join(folder, batch.file_sha256 + extension)
+        if os.path.exists(path):
+            return path
+    raise ImportFileError("导入文件已不存在")
+
+
+def run_batch(batch_id, instance_path, scope_path=None):
+    """Run a stored batch (in the task worker), keeping its progress and outcome up to date."""
+    batch = ImportBatch.get_by_id(batch_id)
+    if batch.status not in ("pending",):
+        return batch  # already run (a retried task must not import twice)
+    claimed = ImportBatch.update(status="running").where(ImportBatch.id == batch_id,
+                                                         ImportBatch.status == "pending").execute()
+    if not claimed:
+        return ImportBatch.get_by_id(batch_id)
+
+    def progress(done, total):
+        ImportBatch.update(rows_done=done, rows_total=total).where(ImportBatch.id == batch_id).execute()
+
+    try:
+        with open(batch_file(batch, instance_path), "rb") as handle:
+            data = handle.read()
+        period = RatingPeriod.get_by_id(batch.period_id)
+        result = run(period, data, batch.filename, batch.created_by, dry_run=False,
+                     scope_path=scope_path, progress=progress)
+    except ImportFileError as error:
+        ImportBatch.update(status="failed", errors=[{"row": 1, "column": "", "message": str(error), "text": str(error)}],
+                           finished_at=utcnow()).where(ImportBatch.id == batch_id).execute()
+        return ImportBatch.get_by_id(batch_id)
+    if result.errors:
+        errors = [e.to_dict() for e in result.errors]
+        if result.more_errors:
+            errors.append({"row": 0, "column": "", "message": f"另有 {result.more_errors} 处错误未列出",
+                           "text": f"……另有 {result.more_errors} 处错误未列出"})
+        ImportBatch.update(status="failed", errors=errors, rows_total=result.rows, rows_done=result.rows,
+                           finished_at=utcnow()).where(ImportBatch.id == batch_id).execute()
+    else:
+        ImportBatch.update(status="done", rows_total=result.rows, rows_done=result.rows,
+                           rows_imported=result.written, errors=[],
+                           finished_at=utcnow()).where(ImportBatch.id == batch_id).execute()
+    return ImportBatch.get_by_id(batch_id)

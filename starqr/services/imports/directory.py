@@ -1,0 +1,92 @@
+"""Codes → subjects and each subject's rubric, fetched once for a whole file."""
+from collections import Counter
+from dataclasses import dataclass
+
+from starqr import rating
+from starqr.models import MEMBER, ORGANISATION, Organisation, PlaqueCode
+from starqr.services import rubrics
+
+CHUNK = 900  # IN (...) chunk size: under SQLite's 999-parameter limit on old builds
+
+
+@dataclass
+class Subject:
+    kind: str
+    id: int
+    name_zh: str
+    name_mn: str
+    rubric_key: str
+    organisation_path: str  # branch path, for scope checks
+
+
+class Directory:
+    """Codes → subjects and each subject's rubric, fetched once for a whole file."""
+
+    def __init__(self, codes):
+        self.by_code = {}  # code -> Subject
+        self.revoked = {}  # code -> replacement code or None
+        self.not_rated = {}  # code -> name of an organisation that is not a branch
+        self.rubric = {}  # key -> (RubricVersion, Rubric)
+        self._load(sorted(set(codes)))
+
+    def _load(self, codes):
+        plaques = _select_in('SELECT "code", "subject_kind", "subject_id", "status", "replaced_by_id" '
+                             'FROM "plaque_code" WHERE "code" IN ({})', codes)
+        replaced_ids = [r for (_, _, _, status, r) in plaques if status != "active" and r]
+        replacement_codes = {}
+        for start in range(0, len(replaced_ids), CHUNK):
+            replacement_codes.update(PlaqueCode.select(PlaqueCode.id, PlaqueCode.code)
+                                     .where(PlaqueCode.id.in_(replaced_ids[start:start + CHUNK])).tuples())
+        member_ids = sorted({sid for (_, kind, sid, status, _) in plaques if kind == MEMBER and status == "active"})
+        members = {row[0]: row for row in
+                   _select_in('SELECT "id", "name_zh", "name_mn", "branch_id", "active" FROM "member" '
+                              'WHERE "id" IN ({})', member_ids)}
+        organisations = {row[0]: row for row in
+                         Organisation.select(Organisation.id, Organisation.name_zh, Organisation.name_mn,
+                                             Organisation.level, Organisation.domain, Organisation.rubric_key,
+                                             Organisation.path).tuples()}
+        for code, kind, subject_id, status, replaced_by in plaques:
+            if status != "active":
+                self.revoked[code] = replacement_codes.get(replaced_by)
+                continue
+            if kind == MEMBER:
+                member = members.get(subject_id)
+                if member is None or not member[4]:
+                    continue  # a member no longer on the roll: treated as unknown
+                branch = organisations[member[3]]
+                key = rating.MEMBER_RUBRIC_BY_DOMAIN[branch[4]]
+                self.by_code[code] = Subject(MEMBER, subject_id, member[1], member[2] or "", key, branch[6])
+            else:
+                org = organisations.get(subject_id)
+                if org is None:
+                    continue
+                if org[3] != "branch":
+                    self.not_rated[code] = org[1]
+                    continue
+                key = org[5] or rating.DOMAIN_RUBRICS[org[4]]
+                self.by_code[code] = Subject(ORGANISATION, subject_id, org[1], org[2] or "", key, org[6])
+        for key in {s.rubric_key for s in self.by_code.values()}:
+            self.rubric[key] = rubrics.current_rubric(key)
+
+
+def _select_in(sql, values, size=500):
+    """Rows of SQL (with one IN ({}) placeholder) for VALUES in chunks, as plain tuples."""
+    from starqr.db import database
+    db = database.obj
+    rows = []
+    for start in range(0, len(values), size):
+        chunk = values[start:start + size]
+        rows.extend(tuple(r) for r in db.execute_sql(sql.format(", ".join([db.param] * len(chunk))), chunk).fetchall())
+    return rows
+
+
+def _item_lookup(rubric):
+    """{id or Chinese name: Item} for one rubric (names that two items share are left out)."""
+    lookup = {}
+    names = Counter(item.name for item in rubric.items)
+    for item in rubric.items:
+        lookup[item.id] = item
+        lookup[item.id.lower()] = item
+        if names[item.name] == 1:
+            lookup.setdefault(item.name, item)
+    return lookup

@@ -1,0 +1,75 @@
+"""Ledger rows of a validated points file, each with a source derived from its content."""
+import hashlib
+import os
+from decimal import Decimal
+
+from starqr.models import utcnow
+from starqr.services.imports.cells import CENT, _fmt
+from starqr.services.imports.validation import VALUE_KINDS
+
+SOURCE = 13  # a ledger row's source (ledger.entry_row)
+
+
+def _source_text(period_id, subject, item_id, points_text, quantity, occurred_on, reason):
+    """The content a row's source hashes, before its occurrence (POINTS_TEXT is _fmt(points))."""
+    return (f"{period_id}\x1f{subject.kind}\x1f{subject.id}\x1f{item_id}\x1f{points_text}\x1f{quantity}"
+            f"\x1f{occurred_on or ''}\x1f{reason}")
+
+
+def _source_of(text, occurrence):
+    return "import:" + hashlib.sha256(f"{text}\x1f{occurrence}".encode("utf-8")).hexdigest()[:48]
+
+
+def _source(period_id, subject, item_id, points, quantity, occurred_on, reason, occurrence):
+    """Content hash of a row: the same row re-imported, even from a re-saved file, is skipped."""
+    return _source_of(_source_text(period_id, subject, item_id, _fmt(points), quantity, occurred_on, reason),
+                      occurrence)
+
+
+def _entries(period, parsed, actor, filename, current_values):
+    """Ledger rows (ledger.entry_row's layout) per valid row, in file order. Value rows
+    record the difference from the current value."""
+    entries = []
+    unchanged = 0
+    occurrences = {}
+    now = utcnow()
+    label = f"导入:{os.path.basename(filename)}" if filename else "导入"
+    period_id = period.id
+    sha256 = hashlib.sha256
+    for number, subject, amount, occurred_on, reason in parsed:
+        item = amount.item
+        if item.kind in VALUE_KINDS:
+            current = Decimal(repr(current_values.get((subject.kind, subject.id), {}).get(item.id, 0.0)))
+            delta = (amount.points - current).quantize(CENT)
+            if delta == 0:
+                unchanged += 1
+                continue
+            source = _source_of(_source_text(period_id, subject, item.id, amount.text, 1, occurred_on, reason),
+                                "value")
+            entries.append((subject.kind, subject.id, period_id, item.id, f"{delta}", 1, reason, True, label,
+                            actor, now, occurred_on, None, source))
+            continue
+        # Identical rows are told apart by their occurrence (1, 2...) in the file.
+        text = _source_text(period_id, subject, item.id, amount.text, amount.quantity, occurred_on, reason)
+        occurrence = occurrences.get(text, 0) + 1
+        occurrences[text] = occurrence
+        source = "import:" + sha256(f"{text}\x1f{occurrence}".encode("utf-8")).hexdigest()[:48]
+        entries.append((subject.kind, subject.id, period_id, item.id, amount.cents, amount.quantity, reason, True,
+                        label, actor, now, occurred_on, None, source))
+    return entries, unchanged
+
+
+def _existing_sources(sources):
+    """The subset of SOURCES already in the ledger (raw chunked queries: peewee's SQL
+    building per IN list costs more than the query itself at 100,000 rows)."""
+    from starqr.db import database
+    from starqr.models import LedgerEntry
+    db = database.obj
+    table = LedgerEntry._meta.table_name
+    seen = set()
+    size = 500
+    for start in range(0, len(sources), size):
+        chunk = sources[start:start + size]
+        sql = f'SELECT "source" FROM "{table}" WHERE "source" IN ({", ".join([db.param] * len(chunk))})'
+        seen.update(row[0] for row in db.execute_sql(sql, chunk).fetchall())
+    return seen

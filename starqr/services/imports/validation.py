@@ -1,0 +1,205 @@
+"""Validation of a points file's rows: every row checked before anything is written."""
+import operator
+from decimal import Decimal
+
+from starqr.services.imports.cells import CENT, _fmt, _text, parse_date, parse_number
+from starqr.services.imports.columns import CODE, COLUMNS, DATE, ITEM, NAME, POINTS, QUANTITY
+from starqr.services.imports.directory import Directory, _item_lookup
+from starqr.services.imports.errors import MAX_ERRORS, RowError
+from starqr.services.imports.reading import _blank
+
+MAX_QUANTITY = 1000
+VALUE_KINDS = ("value", "veto", "gate")  # the row sets the value instead of adding an event
+
+
+class _Amount:
+    """A checked (item, quantity, points) combination; files repeat a handful of them."""
+    __slots__ = ("item", "quantity", "points", "text", "cents", "cent_error")
+
+    def __init__(self, item, quantity, points, cent_error):
+        self.item, self.quantity, self.points, self.cent_error = item, quantity, points, cent_error
+        self.text = _fmt(points)  # in the row's source
+        self.cents = None if cent_error else f"{points.quantize(CENT)}"  # in the ledger
+
+
+def _key(*cells):
+    """A memo key for cells: their classes count too where they are not all text (1 == 1.0 == True)."""
+    for cell in cells:
+        if cell.__class__ is not str:
+            return cells + tuple(cell.__class__ for cell in cells)
+    return cells
+
+
+class _Validator:
+    def __init__(self, period, actor, scope_path=None):
+        self.period = period
+        self.actor = actor
+        self.scope_path = scope_path  # only subjects under this organisation path, or None
+        self.errors = []
+        self.error_count = 0
+        self._bounds = {}
+
+    def fail(self, row, column, message):
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(RowError(row, column, message))
+
+    def _subject(self, directory, code_cell, name_cell):
+        """The Subject of a row's code and name cells, or (column, message)."""
+        code = _text(code_cell).upper()
+        if not code:
+            return CODE, "编码为空"
+        subject = directory.by_code.get(code)
+        if subject is None:
+            if code in directory.revoked:
+                replacement = directory.revoked[code]
+                return CODE, f"编码 {code} 已作废" + (f",请改用新编码 {replacement}" if replacement else "")
+            if code in directory.not_rated:
+                return CODE, f"编码 {code} 属于{directory.not_rated[code]},不是参加评星的党支部或党员"
+            return CODE, f"编码 {code} 不存在"
+        if self.scope_path and not subject.organisation_path.startswith(self.scope_path):
+            return CODE, f"编码 {code}({subject.name_zh})不在您的管理范围内"
+        name = _text(name_cell)
+        if not name:
+            return NAME, f"姓名为空(编码 {code} 是「{subject.name_zh}」)"
+        if name not in (subject.name_zh, subject.name_mn):
+            return NAME, f"姓名「{name}」与编码 {code} 不符(该编码是「{subject.name_zh}」)"
+        return subject
+
+    def _bounds_of(self, item):
+        """(min, max, points per event) of an item as Decimals, computed once per item."""
+        found = self._bounds.get(item.id)
+        if found is None:
+            found = self._bounds[item.id] = (Decimal(repr(item.min)), Decimal(repr(item.max)),
+                                             Decimal(repr(item.points)) if item.points is not None else None)
+        return found
+
+    def _amount(self, rubric, lookup, item_cell, quantity_cell, points_cell):
+        """The _Amount of a row's item, quantity and points cells, or (column, message).
+
+        Everything but the once-per-file rule for values, which needs the subject."""
+        item_text = _text(item_cell)
+        item = lookup.get(item_text) or lookup.get(item_text.lower())
+        if item is None:
+            return ITEM, f"「{item_text}」不是评分标准「{rubric.name}」中的项目" if item_text else "项目为空"
+        try:
+            quantity = parse_number(quantity_cell)
+        except ValueError:
+            return QUANTITY, f"次数「{_text(quantity_cell)}」不是数字"
+        if quantity is None:
+            quantity = Decimal(1)
+        if quantity != quantity.to_integral_value() or not 1 <= quantity <= MAX_QUANTITY:
+            return QUANTITY, f"次数应为 1 到 {MAX_QUANTITY} 之间的整数"
+        quantity = int(quantity)
+        try:
+            points = parse_number(points_cell)
+        except ValueError:
+            return POINTS, f"分值「{_text(points_cell)}」不是数字"
+        if item.kind in VALUE_KINDS:
+            if quantity != 1:
+                return QUANTITY, f"「{item.name}」是一个取值,次数只能为 1"
+            if points is None:
+                return POINTS, f"「{item.name}」需要填写分值"
+            low, high = self._bounds_of(item)[:2]
+            if not low <= points <= high:
+                return POINTS, f"分值 {_fmt(points)} 超出「{item.name}」的范围 {item.min:g}–{item.max:g}"
+            if item.kind in ("veto", "gate") and points not in (0, 1):
+                return POINTS, f"「{item.name}」只能填 1(是)或 0(否)"
+        else:
+            most = self._bounds_of(item)[2] * quantity
+            if points is None:
+                points = most
+            low, high = (most, Decimal(0)) if most < 0 else (Decimal(0), most)
+            if points == 0 or not low <= points <= high:
+                return POINTS, (f"分值 {_fmt(points)} 超出「{item.name}」的范围:"
+                                f"每次 {item.points:g} 分,{quantity} 次应在 {_fmt(low)} 到 {_fmt(high)} 之间(不为 0)")
+        cent_error = None
+        if points != points.quantize(CENT):
+            cent_error = (POINTS, f"分值 {_fmt(points)} 最多两位小数")
+        return _Amount(item, quantity, points, cent_error)
+
+    def _date(self, date_cell):
+        """The ISO text of a row's date (None if blank), or (column, message)."""
+        try:
+            occurred = parse_date(date_cell)
+        except ValueError:
+            return DATE, f"日期「{_text(date_cell)}」无法识别,请写成 2025-06-30"
+        if occurred is None:
+            return None
+        starts, ends = self.period.starts_on, self.period.ends_on
+        if not starts <= occurred <= ends:
+            return DATE, (f"日期 {occurred.isoformat()} 不在评定期 {self.period.name}"
+                          f"({starts.isoformat()} 至 {ends.isoformat()})内")
+        return occurred.isoformat()
+
+    def run(self, columns, rows, progress=None):
+        """Validate every row; returns (raw rows, parsed rows, Directory).
+
+        A parsed row is (row number, Subject, _Amount, ISO date or None, reason). Codes,
+        amounts and dates repeat across a file, so each distinct one is checked once
+        (errors are kept as (column, message) and reported for every row they occur in).
+        """
+        indexes = [columns.get(column) for column in COLUMNS]
+        pick = width = None
+        if None not in indexes:
+            pick, width = operator.itemgetter(*indexes), max(indexes) + 1
+        raw = []
+        for number, cells in rows:
+            first = cells[0] if cells else None
+            if (first is None or (first.__class__ is str and not first.strip())) and _blank(cells):
+                continue
+            if pick is not None and len(cells) >= width:
+                raw.append((number, pick(cells)))
+            else:
+                raw.append((number, tuple(cells[i] if i is not None and i < len(cells) else None for i in indexes)))
+        if progress:
+            progress(len(raw) // 2, len(raw))
+        directory = Directory({(v[0].strip() if v[0].__class__ is str else _text(v[0])).upper() for _, v in raw})
+        lookups = {key: _item_lookup(rubric) for key, (_, rubric) in directory.rubric.items()}
+        subjects, amounts, dates = {}, {}, {}  # memos: cells -> result or (column, message)
+        fail = self.fail
+        parsed = []
+        value_rows = {}  # (kind, id, item) -> row number: a value may be set once per file
+        for number, (code_cell, name_cell, item_cell, points_cell, quantity_cell, date_cell, reason_cell) in raw:
+            key = (code_cell, name_cell) if code_cell.__class__ is str and name_cell.__class__ is str \
+                else _key(code_cell, name_cell)
+            subject = subjects.get(key)
+            if subject is None:
+                subject = subjects[key] = self._subject(directory, code_cell, name_cell)
+            if subject.__class__ is tuple:
+                fail(number, *subject)
+                continue
+            if item_cell.__class__ is str and quantity_cell.__class__ is str and points_cell.__class__ is str:
+                key = (subject.rubric_key, item_cell, quantity_cell, points_cell)
+            else:
+                key = (subject.rubric_key,) + _key(item_cell, quantity_cell, points_cell)
+            amount = amounts.get(key)
+            if amount is None:
+                _, rubric = directory.rubric[subject.rubric_key]
+                amount = amounts[key] = self._amount(rubric, lookups[subject.rubric_key],
+                                                     item_cell, quantity_cell, points_cell)
+            if amount.__class__ is tuple:
+                fail(number, *amount)
+                continue
+            item = amount.item
+            if item.kind in VALUE_KINDS:
+                key = (subject.kind, subject.id, item.id)
+                if key in value_rows:
+                    fail(number, ITEM, f"「{item.name}」已在第{value_rows[key]}行为同一对象填写")
+                    continue
+                value_rows[key] = number
+            if amount.cent_error:
+                fail(number, *amount.cent_error)
+                continue
+            key = date_cell if date_cell.__class__ is str else _key(date_cell)  # a str is never a tuple
+            occurred_on = dates.get(key, dates)
+            if occurred_on is dates:
+                occurred_on = dates[key] = self._date(date_cell)
+            if occurred_on.__class__ is tuple:
+                fail(number, *occurred_on)
+                continue
+            reason = (reason_cell.strip() if reason_cell.__class__ is str else _text(reason_cell))[:500] or item.name
+            parsed.append((number, subject, amount, occurred_on, reason))
+            if progress and len(parsed) % 20000 == 0:
+                progress(len(raw) // 2 + len(parsed) // 2, len(raw))
+        return raw, parsed, directory
