@@ -9,6 +9,7 @@ from starqr.models.plaques import PlaqueCode, PlaqueEvent
 from starqr.models.accounts import ROLES, ApiToken, AuditLog, User
 from starqr.models.public import Objection, Revision, ScanCount
 from starqr.models.imports import ImportBatch
+from starqr.models.jobs import JobLease, WorkerHeartbeat
 
 # In creation order (foreign keys point backwards).
 ALL_MODELS = [
@@ -16,4 +17,5 @@ ALL_MODELS = [
     RubricVersion, RatingPeriod, Rating, LedgerEntry, LedgerHead,
     PlaqueCode, PlaqueEvent, User, ApiToken, AuditLog,
     Objection, ScanCount, Revision, ImportBatch,
+    WorkerHeartbeat, JobLease,
 ]

@@ -10,7 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, SubmitField
 
 from starqr.models import ImportBatch, RatingPeriod
-from starqr.services import administration, audit, scheduler
+from starqr.services import administration, audit, jobs_health, scheduler
 from starqr.services import imports as file_imports
 from starqr.views.console.admin import STATE_NAMES, admin, choices
 from starqr.views.console.auth import ADMIN, ADMINISTRATORS, roles_required, scope_root
@@ -109,6 +109,7 @@ def import_confirm():
 @admin.route("/imports/<int:batch_id>")
 @roles_required(*ADMINISTRATORS)
 def import_batch(batch_id):
+    jobs_health.sweep_stalled_jobs()  # a batch whose worker died shows as failed, with the reason
     batch = _visible_batches().where(ImportBatch.id == batch_id).first() or abort(404)
     running = batch.status in ("pending", "running")
     percent = int(100 * batch.rows_done / batch.rows_total) if batch.rows_total else (0 if running else 100)
