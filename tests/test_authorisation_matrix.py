@@ -327,3 +327,28 @@ def test_admin_gets_answer_without_server_error(app, client, world):
             if status >= 500:
                 failures.append(f"admin GET {url} -> {status}")
     assert not failures, "\n".join(failures)
+
+
+def test_dashboard_counts_only_the_scope(app, world):
+    """The dashboard's objection figures (and scan figures) stay inside the viewer's subtree."""
+    import datetime
+    from starqr.models import ScanCount
+    from starqr.services import access, dashboard
+
+    far = world["foreign"]["org_admin"]
+    Objection.update(created_at=datetime.datetime(2020, 1, 1)).where(Objection.id == far.objection.id).execute()
+    today = datetime.date.today()
+    for side in (world["own"], far):
+        ScanCount.create(plaque=side.plaque, day=today, count=7)
+    with app.app_context():
+        everything = dashboard.objection_summary(access.actor_for(world["users"]["admin"]))
+        assert everything["open"] == 3 and everything["oldest_open"].id == far.objection.id
+        for role in ("org_admin", "viewer"):
+            actor = access.actor_for(world["users"][role])
+            summary = dashboard.objection_summary(actor)
+            assert summary["open"] == 2, role  # own branch and its sibling, not the other town's
+            assert summary["oldest_open"].id != far.objection.id, role
+            assert [p.id for p, _ in dashboard.top_plaques(actor)] == [world["own"].plaque.id], role
+            assert sum(n for _, n in dashboard.scans_over_time(actor)) == 7, role
+        secretary = access.actor_for(world["users"]["secretary"])
+        assert dashboard.objection_summary(secretary)["open"] == 1

@@ -1,4 +1,7 @@
-"""Figures for the administrators' dashboard, in a handful of grouped queries."""
+"""Figures for the administrators' dashboard, in a handful of grouped queries.
+
+Every figure takes the acting access.Actor and counts only what it may see.
+"""
 import datetime
 from collections import Counter, defaultdict
 
@@ -6,14 +9,12 @@ from peewee import fn
 
 from starqr.models import (MEMBER, ORGANISATION, Member, Objection, Organisation, PlaqueCode, Rating,
                            RatingPeriod, ScanCount)
-from starqr.services import scheduler
+from starqr.services import access, scheduler
 
 
-def _organisations(scope_path=None):
-    query = Organisation.select(Organisation.id, Organisation.path, Organisation.level, Organisation.domain,
-                                Organisation.name_zh)
-    if scope_path:
-        query = query.where(Organisation.path.startswith(scope_path))
+def _organisations(actor):
+    query = access.organisations(actor).select(Organisation.id, Organisation.path, Organisation.level,
+                                               Organisation.domain, Organisation.name_zh)
     return {row[0]: row for row in query.tuples()}
 
 
@@ -33,9 +34,9 @@ def featured_period():
     return published or RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()).first()
 
 
-def star_distribution(period, scope_path=None):
+def star_distribution(actor, period):
     """({town name: Counter(member stars)}, {domain: Counter(branch stars)}, max stars by domain)."""
-    organisations = _organisations(scope_path)
+    organisations = _organisations(actor)
     published = period.state in ("notice", "final")
     latest = {}
     query = (Rating.select(Rating.subject_kind, Rating.subject_id, Rating.stars, Rating.max_stars)
@@ -67,31 +68,35 @@ def star_distribution(period, scope_path=None):
     return dict(sorted(by_town.items())), dict(sorted(by_domain.items())), domain_max
 
 
-def objection_summary(scope_path=None):
-    counts = dict(Objection.select(Objection.status, fn.COUNT(Objection.id)).group_by(Objection.status).tuples())
-    oldest = Objection.select().where(Objection.status == "open").order_by(Objection.created_at).first()
+def objection_summary(actor):
+    """Objection counts by status and the oldest open one, for plaques of subjects ACTOR may see."""
+    counts_query = Objection.select(Objection.status, fn.COUNT(Objection.id)).group_by(Objection.status)
+    oldest_query = Objection.select().where(Objection.status == "open").order_by(Objection.created_at)
+    in_scope = _plaques_in_scope(actor)
+    if in_scope is not None:
+        counts_query = counts_query.where(Objection.plaque.in_(in_scope))
+        oldest_query = oldest_query.where(Objection.plaque.in_(in_scope))
+    counts = dict(counts_query.tuples())
+    oldest = oldest_query.first()
     return {"open": counts.get("open", 0), "accepted": counts.get("accepted", 0),
             "rejected": counts.get("rejected", 0), "oldest_open": oldest}
 
 
-def _plaques_in_scope(scope_path):
-    """A subquery of plaque ids under SCOPE_PATH, or None for everything."""
-    if not scope_path:
+def _plaques_in_scope(actor):
+    """A subquery of the plaque ids ACTOR may see, or None for everything."""
+    condition = access.subject_filter(actor, PlaqueCode.subject_kind, PlaqueCode.subject_id)
+    if condition is None:
         return None
-    orgs = Organisation.select(Organisation.id).where(Organisation.path.startswith(scope_path))
-    members = Member.select(Member.id).where(Member.branch.in_(orgs))
-    return PlaqueCode.select(PlaqueCode.id).where(
-        ((PlaqueCode.subject_kind == MEMBER) & PlaqueCode.subject_id.in_(members))
-        | ((PlaqueCode.subject_kind == ORGANISATION) & PlaqueCode.subject_id.in_(orgs)))
+    return PlaqueCode.select(PlaqueCode.id).where(condition)
 
 
-def scans_over_time(today=None, days=56, scope_path=None):
+def scans_over_time(actor, today=None, days=56):
     """[(week start, scans)] for the last DAYS days, by week."""
     today = today or datetime.date.today()
     start = today - datetime.timedelta(days=days - 1)
     query = (ScanCount.select(ScanCount.day, fn.SUM(ScanCount.count)).where(ScanCount.day >= start)
              .group_by(ScanCount.day))
-    in_scope = _plaques_in_scope(scope_path)
+    in_scope = _plaques_in_scope(actor)
     if in_scope is not None:
         query = query.where(ScanCount.plaque.in_(in_scope))
     weeks = Counter()
@@ -103,14 +108,14 @@ def scans_over_time(today=None, days=56, scope_path=None):
             for n in range((days + 6) // 7)]
 
 
-def top_plaques(today=None, days=30, limit=10, scope_path=None):
+def top_plaques(actor, today=None, days=30, limit=10):
     """[(PlaqueCode, scans in the last DAYS days)], most scanned first."""
     today = today or datetime.date.today()
     since = today - datetime.timedelta(days=days)
     total = fn.SUM(ScanCount.count).alias("total")
     query = (ScanCount.select(ScanCount.plaque, total).where(ScanCount.day > since)
              .group_by(ScanCount.plaque).order_by(total.desc()).limit(limit))
-    in_scope = _plaques_in_scope(scope_path)
+    in_scope = _plaques_in_scope(actor)
     if in_scope is not None:
         query = query.where(ScanCount.plaque.in_(in_scope))
     rows = list(query.tuples())
@@ -118,7 +123,7 @@ def top_plaques(today=None, days=30, limit=10, scope_path=None):
     return [(by_id[pid], int(count)) for pid, count in rows if pid in by_id]
 
 
-def stopped_plaques(today=None, days=30, limit=50, scope_path=None):
+def stopped_plaques(actor, today=None, days=30, limit=50):
     """Active plaques scanned before but not in the last DAYS days: [(PlaqueCode, last scan day, scans)]."""
     today = today or datetime.date.today()
     cutoff = today - datetime.timedelta(days=days)
@@ -126,7 +131,7 @@ def stopped_plaques(today=None, days=30, limit=50, scope_path=None):
     query = (ScanCount.select(ScanCount.plaque, last.alias("last"), fn.SUM(ScanCount.count))
              .join(PlaqueCode).where(PlaqueCode.status == "active")
              .group_by(ScanCount.plaque).having(last <= cutoff).order_by(last).limit(limit))
-    in_scope = _plaques_in_scope(scope_path)
+    in_scope = _plaques_in_scope(actor)
     if in_scope is not None:
         query = query.where(ScanCount.plaque.in_(in_scope))
     rows = list(query.tuples())

@@ -14,9 +14,9 @@ from werkzeug.exceptions import HTTPException
 from starqr.models import (MEMBER, ORGANISATION, ImportBatch, LedgerEntry, Member, Organisation,
                            RatingPeriod)
 from starqr.security import csrf
-from starqr.views.console.auth import (ADMIN, ORG_ADMIN, SECRETARY, VIEWER, WRITERS, can_view,
-                                       scope_organisations, scope_root)
-from starqr.services import api_tokens, audit, imports, ratings, scheduler
+from starqr.errors import StarQRError
+from starqr.services import access, accounts, audit, imports, scheduler
+from starqr.services.access import ADMIN, ALL_ROLES, ORG_ADMIN, WRITERS
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
@@ -75,7 +75,7 @@ def _token_user():
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "需要 API 令牌:Authorization: Bearer <token>")
-    user = api_tokens.authenticate(token.strip())
+    user = accounts.user_for_api_token(token.strip())
     if user is None:
         raise ApiError(401, "unauthorized", "API 令牌无效或已撤销")
     return user
@@ -87,33 +87,34 @@ def token_required(*roles):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             g.api_user = _token_user()
-            if roles and g.api_user.role not in roles:
+            g.actor = access.actor_for(g.api_user)
+            if roles and g.actor.role not in roles:
                 raise ApiError(403, "forbidden", "您的角色无权执行此操作")
             return view(*args, **kwargs)
-        wrapper.allowed_roles = roles or (ADMIN, ORG_ADMIN, SECRETARY, VIEWER)
+        wrapper.allowed_roles = roles or ALL_ROLES
         return wrapper
     return decorator
 
 
-def _organisation_or_404(organisation_id, user):
-    organisation = Organisation.get_or_none(Organisation.id == organisation_id)
-    if not can_view(organisation, user):
+def _organisation_or_404(organisation_id):
+    try:
+        return access.require_organisation(g.actor, organisation_id)
+    except StarQRError:
         raise ApiError(404, "not_found", f"没有编号为 {organisation_id} 的组织")
-    return organisation
 
 
-def _member_or_404(member_id, user):
-    member = Member.get_or_none(Member.id == member_id)
-    if member is None or not can_view(member.branch, user):
+def _member_or_404(member_id):
+    try:
+        return access.require_member(g.actor, member_id)
+    except StarQRError:
         raise ApiError(404, "not_found", f"没有编号为 {member_id} 的党员")
-    return member
 
 
-def _subject_or_404(kind, subject_id, user):
+def _subject_or_404(kind, subject_id):
     if kind == MEMBER:
-        return _member_or_404(subject_id, user)
+        return _member_or_404(subject_id)
     if kind == ORGANISATION:
-        return _organisation_or_404(subject_id, user)
+        return _organisation_or_404(subject_id)
     raise ApiError(400, "bad_request", "subject_kind 应为 member 或 organisation")
 
 
@@ -198,8 +199,7 @@ def batch_dict(b):
 @blueprint.route("/organisations")
 @token_required()
 def organisations():
-    user = g.api_user
-    query = scope_organisations(user)
+    query = access.organisations(g.actor)
     parent_id = _int_arg("parent_id", None, 0)
     if parent_id is not None:
         query = query.where(Organisation.parent == parent_id)
@@ -216,16 +216,13 @@ def organisations():
 @blueprint.route("/organisations/<int:organisation_id>")
 @token_required()
 def organisation(organisation_id):
-    return jsonify(organisation_dict(_organisation_or_404(organisation_id, g.api_user)))
+    return jsonify(organisation_dict(_organisation_or_404(organisation_id)))
 
 
 @blueprint.route("/members")
 @token_required()
 def members():
-    user = g.api_user
-    query = Member.select()
-    if user.role != ADMIN:
-        query = query.where(Member.branch.in_(scope_organisations(user).select(Organisation.id)))
+    query = access.members(g.actor)
     branch_id = _int_arg("branch_id", None, 0)
     if branch_id is not None:
         query = query.where(Member.branch == branch_id)
@@ -239,7 +236,7 @@ def members():
 @blueprint.route("/members/<int:member_id>")
 @token_required()
 def member(member_id):
-    return jsonify(member_dict(_member_or_404(member_id, g.api_user)))
+    return jsonify(member_dict(_member_or_404(member_id)))
 
 
 # ---------------------------------------------------------------- ledger
@@ -247,20 +244,18 @@ def member(member_id):
 @blueprint.route("/ledger")
 @token_required()
 def ledger_entries():
-    user = g.api_user
     kind = request.args.get("subject_kind")
     subject_id = _int_arg("subject_id", None, 0)
     query = LedgerEntry.select()
     if kind or subject_id is not None:
         if not kind or subject_id is None:
             raise ApiError(400, "bad_request", "subject_kind 与 subject_id 需同时给出")
-        _subject_or_404(kind, subject_id, user)
+        _subject_or_404(kind, subject_id)
         query = query.where(LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject_id)
-    elif user.role != ADMIN:
-        visible = scope_organisations(user).select(Organisation.id)
-        members_in_scope = Member.select(Member.id).where(Member.branch.in_(visible))
-        query = query.where(((LedgerEntry.subject_kind == MEMBER) & LedgerEntry.subject_id.in_(members_in_scope))
-                            | ((LedgerEntry.subject_kind == ORGANISATION) & LedgerEntry.subject_id.in_(visible)))
+    else:
+        in_scope = access.subject_filter(g.actor, LedgerEntry.subject_kind, LedgerEntry.subject_id)
+        if in_scope is not None:
+            query = query.where(in_scope)
     period_id = _int_arg("period_id", None, 0)
     if period_id is not None:
         query = query.where(LedgerEntry.period == period_id)
@@ -278,7 +273,7 @@ def create_ledger_entry():
     subject_id, period_id = data.get("subject_id"), data.get("period_id")
     if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_ID for v in (subject_id, period_id)):
         raise ApiError(400, "bad_request", "subject_id 与 period_id 应为整数")
-    subject = _subject_or_404(kind, subject_id, user)
+    subject = _subject_or_404(kind, subject_id)
     period = _period_or_404(period_id)
     item = data.get("item")
     if not isinstance(item, str) or not item:
@@ -322,8 +317,7 @@ def create_import():
     filename = (upload.filename if upload else request.args.get("filename")) or "import.csv"
     dry_run = (request.args.get("dry_run") or "").lower() in ("1", "true", "yes")
     background = (request.args.get("background") or "").lower() in ("1", "true", "yes")
-    root = scope_root(user)
-    scope = root.path if root else None
+    scope = g.actor.scope_path
     try:
         if background and not dry_run:
             batch = imports.create_batch(period, data, filename, user.username, current_app.instance_path)

@@ -1,5 +1,7 @@
-"""Who may do what in the console and the API.
+"""The console's doors: log-in sessions, role decorators, and 404/403 from the access rules.
 
+The rules themselves (who may see and change what) live in services/access.py, shared with
+the API, the importer and the dashboard; the helpers here apply them to the logged-in user.
 Roles: admin (everything), org_admin (one subtree), secretary (own branch only),
 viewer (read-only, one subtree). The rules, used the same way by every route:
 
@@ -18,13 +20,10 @@ import functools
 from flask import abort, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
-from starqr.models import MEMBER, ORGANISATION, Member, Organisation, User
-from starqr.services import accounts
-
-ADMIN, ORG_ADMIN, SECRETARY, VIEWER = "admin", "org_admin", "secretary", "viewer"
-ALL_ROLES = (ADMIN, ORG_ADMIN, SECRETARY, VIEWER)
-WRITERS = (ADMIN, ORG_ADMIN, SECRETARY)  # roles that may change data in their scope
-ADMINISTRATORS = (ADMIN, ORG_ADMIN)      # roles that oversee a subtree
+from starqr.errors import Forbidden, NotFound
+from starqr.models import User
+from starqr.services import access, accounts
+from starqr.services.access import ADMIN, ADMINISTRATORS, ALL_ROLES, ORG_ADMIN, SECRETARY, VIEWER, WRITERS  # noqa: F401
 
 login_manager = LoginManager()
 login_manager.login_view = "console.login"
@@ -41,24 +40,6 @@ User.is_active = property(lambda self: bool(self.active))
 @login_manager.user_loader
 def _load_user(token):
     return accounts.user_for_session_token(token)
-
-
-@login_manager.request_loader
-def _load_user_from_request(req):
-    """API calls authenticate with `Authorization: Bearer <token>` instead of a session.
-
-    Only under /api/: a token must never open console pages (they show private data
-    the API deliberately leaves out).
-    """
-    if not req.path.startswith("/api/"):
-        return None
-    header = req.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        user = accounts.user_for_api_token(header[len("Bearer "):].strip())
-        if user is not None:
-            g.api_token_user = True
-        return user
-    return None
 
 
 def login_session(user, remember=False):
@@ -133,119 +114,82 @@ write_required = roles_required(*WRITERS)
 admin_required = roles_required(ADMIN)
 
 
-# ---------------------------------------------------------------- scope
+# ---------------------------------------------------------------- scope (rules in services/access.py)
 
-def _user(user):
-    return current_user if user is None else user
+def current_actor():
+    """The access.Actor for the logged-in user, built once per request."""
+    cached = g.get("_actor")
+    if cached is None or cached.id != current_user.id:
+        cached = g._actor = access.actor_for(current_user._get_current_object())
+    return cached
+
+
+def _actor(user=None):
+    if user is None:
+        return current_actor()
+    if isinstance(user, access.Actor):
+        return user
+    if not getattr(user, "is_authenticated", True):
+        return None
+    return access.actor_for(user)
 
 
 def scope_root(user=None):
     """The organisation at the top of the user's scope, or None for an admin (everything)."""
-    user = _user(user)
-    if user.role == ADMIN:
-        return None
-    return Organisation.get_by_id(user.organisation_id)
-
-
-def _scope_path(user):
-    cache = g.setdefault("_scope_paths", {})
-    if user.id not in cache:
-        cache[user.id] = (Organisation.select(Organisation.path)
-                          .where(Organisation.id == user.organisation_id).scalar())
-    return cache[user.id]
+    return access.scope_root(_actor(user))
 
 
 def can_view(organisation, user=None):
     """May the user see this organisation (and what belongs to it)?"""
-    user = _user(user)
-    if organisation is None or not user.is_authenticated or not user.active:
-        return False
-    if user.role == ADMIN:
-        return True
-    if user.organisation_id is None:
-        return False
-    if user.role == SECRETARY:
-        return organisation.id == user.organisation_id
-    path = _scope_path(user)
-    return bool(path) and organisation.path.startswith(path)
+    return access.can_view(_actor(user), organisation)
 
 
 def can_manage(organisation, user=None):
     """May the user change this organisation (and what belongs to it)?"""
-    user = _user(user)
-    if not can_view(organisation, user):
-        return False
-    return user.role in WRITERS
+    return access.can_manage(_actor(user), organisation)
 
 
 def scope_organisations(user=None):
     """A query of every organisation the user may see."""
-    user = _user(user)
-    query = Organisation.select()
-    if user.role == ADMIN:
-        return query
-    if user.role == SECRETARY:
-        return query.where(Organisation.id == user.organisation_id)
-    return query.where(Organisation.path.startswith(_scope_path(user) or "/nowhere/"))
+    return access.organisations(_actor(user))
 
 
 def scope_branches(user=None):
-    return scope_organisations(user).where(Organisation.level == "branch")
+    return access.branches(_actor(user))
 
 
 def scope_members(user=None):
     """A query of every member (active or not) the user may see."""
-    user = _user(user)
-    query = Member.select()
-    if user.role == ADMIN:
-        return query
-    return query.where(Member.branch.in_(scope_organisations(user).select(Organisation.id)))
+    return access.members(_actor(user))
 
 
-def _check(organisation, write):
-    if not can_view(organisation):
+def _or_abort(rule, *args, write=False):
+    try:
+        return rule(current_actor(), *args, write=write)
+    except NotFound:
         abort(404)
-    if write and not can_manage(organisation):
+    except Forbidden:
         abort(403)
 
 
 def require_organisation_access(organisation, write=False):
     """The organisation (a row or an id) if in scope; 404 outside it; 403 on a denied write."""
-    if not isinstance(organisation, Organisation):
-        organisation = Organisation.get_or_none(Organisation.id == organisation)
-        if organisation is None:
-            abort(404)
-    _check(organisation, write)
-    return organisation
+    return _or_abort(access.require_organisation, organisation, write=write)
 
 
 def require_branch_access(branch, write=False):
     """require_organisation_access for a branch; any other level is a 404."""
-    branch = require_organisation_access(branch, write)
-    if branch.level != "branch":
-        abort(404)
-    return branch
+    return _or_abort(access.require_branch, branch, write=write)
 
 
 def require_member_access(member, write=False):
     """The member (a row or an id) if their branch is in scope; else 404 (403 on a denied write)."""
-    if not isinstance(member, Member):
-        member = Member.get_or_none(Member.id == member)
-        if member is None:
-            abort(404)
-    _check(member.branch, write)
-    return member
+    return _or_abort(access.require_member, member, write=write)
 
 
 def require_subject_access(subject_kind, subject_id, write=False):
     """A member or an organisation named by kind and id (ledger entries, commitments, plaques)."""
-    if subject_kind == MEMBER:
-        return require_member_access(subject_id, write)
-    if subject_kind == ORGANISATION:
-        return require_organisation_access(subject_id, write)
-    abort(404)
+    return _or_abort(access.require_subject, subject_kind, subject_id, write=write)
 
 
-def subject_branch(subject):
-    """The branch a subject belongs to (a member's branch, or the organisation itself)."""
-    return subject.branch if isinstance(subject, Member) else subject
+subject_branch = access.subject_branch

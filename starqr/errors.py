@@ -1,0 +1,88 @@
+"""One error base for every layer: a code, parameters, and a message template.
+
+Raise (in a service, the ledger, the importer...):
+
+    from starqr.errors import N_, NotFound, StarQRError
+
+    class MemberError(StarQRError):          # an area's errors stay one subclass
+        code = "member_invalid"
+
+    raise MemberError(N_("党员 %(name)s 已调出"), name=member.name_zh)
+    raise NotFound(N_("没有编号为 %(id)s 的党员"), code="member_not_found", id=member_id)
+
+The template is a catalogue msgid (Chinese, like every source string; `N_` marks it for
+extraction without translating); the parameters fill it. The edge translates:
+console `flash(error_text(error))`, API `{"error": code, "message": ..., "params": ...}`,
+CLI one line on stderr. `str(error)` is the untranslated text (logs, tests).
+
+This module imports nothing from Flask or the database: every layer may raise these.
+"""
+
+
+def N_(text):
+    """Mark TEXT as a catalogue msgid; translated later, at the edge."""
+    return text
+
+
+class StarQRError(Exception):
+    """The base of every expected failure: something a person can read and act on."""
+
+    code = "error"        # stable, machine-readable (API `error`, logs)
+    status = 400          # the HTTP status the API answers with
+    template = N_("操作失败")
+
+    def __init__(self, template=None, code=None, status=None, **params):
+        if template is not None:
+            self.template = str(template)
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.params = params
+        super().__init__(self.message())
+
+    def message(self, translate=None):
+        """The message, through TRANSLATE (a gettext) when given, with the parameters filled in."""
+        text = translate(self.template) if translate is not None else self.template
+        if not self.params:
+            return text
+        try:
+            return text % self.params
+        except (KeyError, ValueError, TypeError):  # a bad translation must not hide the error
+            return self.template % self.params
+
+    def to_dict(self, translate=None):
+        return {"error": self.code, "message": self.message(translate),
+                "params": {k: _plain(v) for k, v in self.params.items()}}
+
+
+def _plain(value):
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+
+
+class Invalid(StarQRError):
+    """The request is understood but its content is refused (a bad value, a rule broken)."""
+    code = "invalid"
+    status = 422
+    template = N_("输入有误")
+
+
+class NotFound(StarQRError):
+    """No such thing, or the actor may not see it (the two are indistinguishable on purpose)."""
+    code = "not_found"
+    status = 404
+    template = N_("未找到")
+
+
+class Forbidden(StarQRError):
+    """The actor may see the thing but not do this to it."""
+    code = "forbidden"
+    status = 403
+    template = N_("您无权执行此操作")
+
+
+class Conflict(StarQRError):
+    """The state of the data does not allow this now (already published, already revoked...)."""
+    code = "conflict"
+    status = 409
+    template = N_("当前状态不允许此操作")
