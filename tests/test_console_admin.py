@@ -231,8 +231,14 @@ def test_dashboard_shows_charts_calendar_and_stopped_plaques(client, world):
     assert "公示截止" in page
 
 
+def test_secretaries_have_no_api_token_page(app, world):
+    client = as_user(app.test_client(), "sec1")
+    assert "API令牌" not in client.get("/console/", follow_redirects=True).get_data(as_text=True)
+    assert client.get("/console/tokens").status_code == 403
+
+
 def test_api_tokens_page_creates_and_revokes(client, world):
-    as_user(client, "sec1")
+    as_user(client, "town1")
     page = client.post("/console/tokens", data={"name": "导入脚本"}).get_data(as_text=True)
     token = re.search(r'id="new-token">([^<]+)<', page).group(1)
     assert client.get("/api/v1/periods", headers={"Authorization": f"Bearer {token}"}).status_code == 200

@@ -5,15 +5,32 @@ and add menu entries with `register_nav`; templates extend "console/base.html".
 """
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from starqr.security import limiter
 from starqr.services import accounts, audit
-from starqr.views.console.auth import (ADMINISTRATORS, ALL_ROLES, SECRETARY, WRITERS, init_app as init_auth,
-                                       login_required, login_session, scope_branches, scope_root)
+from starqr.views.console.auth import (
+    ADMINISTRATORS,
+    ALL_ROLES,
+    SECRETARY,
+    WRITERS,
+    login_required,
+    login_session,
+    scope_branches,
+    scope_root,
+)
+from starqr.views.console.auth import init_app as init_auth
 from starqr.views.console.forms import ConfirmForm, LoginForm, PasswordChangeForm
 
 console = Blueprint("console", __name__, url_prefix="/console")
@@ -49,7 +66,8 @@ def _console_context():
                 items.append({"url": url_for(endpoint), "label": label,
                               "active": request.endpoint == endpoint})
         return items
-    return {"console_nav": console_nav, "role_names": ROLE_NAMES, "logout_form": ConfirmForm}
+    from starqr.views.console.names import template_names
+    return {"console_nav": console_nav, "role_names": ROLE_NAMES, "logout_form": ConfirmForm, **template_names()}
 
 
 # ---------------------------------------------------------------- log-in and out
@@ -128,13 +146,9 @@ def password():
 def home():
     if current_user.role == SECRETARY:
         return redirect(url_for("console.branch", branch_id=current_user.organisation_id))
-    query = scope_branches()
+    from starqr.services.consoles.secretary_pages import search_branches
     search = (request.args.get("q") or "").strip()[:60]
-    if search:
-        from starqr.models import Organisation
-        query = query.where(Organisation.name_zh.contains(search) | Organisation.name_mn.contains(search))
-    from starqr.models import Organisation
-    branches = list(query.order_by(Organisation.path).limit(100))
+    branches = search_branches(scope_branches(), search)
     return render_template("console/home.html", branches=branches, search=search, root=scope_root(),
                            administrators=ADMINISTRATORS, writers=WRITERS)
 
@@ -147,9 +161,15 @@ def my_branch():
     return redirect(url_for("console.branch", branch_id=current_user.organisation_id))
 
 
+SECRETARY_AREAS = ("branches", "members", "commitments", "points", "plaques")
+
+
 def init_app(app):
     """Log-in machinery and the console blueprints."""
     init_auth(app)
-    from starqr.views.console import secretary  # noqa: F401  (adds its routes to `console`)
+    import importlib
+    for area in SECRETARY_AREAS:  # each adds its routes to `console`
+        importlib.import_module(f"starqr.views.console.{area}")
     app.register_blueprint(console)
-    app.register_blueprint(secretary.public_evidence)
+    from starqr.views.console.commitments import public_evidence
+    app.register_blueprint(public_evidence)

@@ -2,11 +2,22 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import (SelectChoice, BooleanField, DateField, DecimalField, HiddenField, IntegerField, PasswordField,
-                     SelectField, StringField, SubmitField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from starqr.services.accounts import MIN_PASSWORD_LENGTH
+from starqr.views.console.helpers import choices as _choices
 
 # ---------------------------------------------------------------- accounts
 
@@ -37,11 +48,6 @@ class ConfirmForm(FlaskForm):
 
 
 # ---------------------------------------------------------------- branch and members
-
-def _choices(pairs):
-    """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
 
 CATEGORY_CHOICES = _choices([("backbone", _l("骨干")), ("ordinary", _l("普通")), ("mobile", _l("流动")),
                     ("special", _l("特殊（年老或患病）"))])
@@ -155,3 +161,59 @@ class CorrectionForm(FlaskForm):
     reason = TextAreaField(_l("更正原因"), validators=[DataRequired(), Length(max=500)])
     new_points = DecimalField(_l("正确分值（留空则只冲销原记录）"), places=2, validators=[Optional()])
     submit = SubmitField(_l("冲销更正"))
+
+
+# ---------------------------------------------------------------- administrators: rubrics and periods
+
+class RubricUploadForm(FlaskForm):
+    text = TextAreaField(_l("评分标准文件内容(YAML)"), validators=[Optional(), Length(max=200_000)])
+    file = FileField(_l("或上传 YAML 文件"))
+    period = SelectField(_l("预览所用评定期"), coerce=int, validate_choice=False)
+    preview = SubmitField(_l("预览星级变化"))
+    save = SubmitField(_l("保存为新版本"))
+
+
+class PeriodForm(FlaskForm):
+    name = StringField(_l("名称"), validators=[DataRequired(), Length(max=60)], render_kw={"placeholder": "2026年度"})
+    kind = SelectField(_l("类型"), choices=_choices([("year", _l("年度")), ("quarter", _l("季度"))]))
+    year = IntegerField(_l("年份"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    quarter = IntegerField(_l("季度(1–4,年度可空)"), validators=[Optional(), NumberRange(min=1, max=4)])
+    starts_on = DateField(_l("开始日期"), validators=[DataRequired()])
+    ends_on = DateField(_l("结束日期"), validators=[DataRequired()])
+    notice_days = IntegerField(_l("公示天数"), default=5, validators=[DataRequired(), NumberRange(min=1, max=60)])
+    submit = SubmitField(_l("新建评定期"))
+
+
+class ScheduleForm(FlaskForm):
+    publish_date = DateField(_l("发布日期(北京时间)"), validators=[DataRequired()])
+    publish_time = StringField(_l("发布时间(北京时间,如 09:00)"), validators=[DataRequired(), Length(max=5)],
+                               default="09:00", render_kw={"type": "time"})
+    notice_days = IntegerField(_l("公示天数"), validators=[DataRequired(), NumberRange(min=1, max=60)])
+    submit = SubmitField(_l("安排发布"))
+
+
+ActionForm = ConfirmForm  # one-click POSTs on administrators' pages
+
+
+# ---------------------------------------------------------------- administrators: objections, plaques, tokens
+
+class ResolveForm(FlaskForm):
+    decision = SelectField(_l("处理结果"), choices=_choices([("reject", _l("驳回(理由公开显示)")),
+                                                            ("accept", _l("采纳(登记更正并重新评定)"))]))
+    reason = TextAreaField(_l("理由 / 说明"), validators=[Optional(), Length(max=1000)])
+    item = SelectField(_l("更正项目(采纳时可选)"), validate_choice=False)
+    points = DecimalField(_l("调整分值(采纳时可选,可为负)"), places=2,
+                          validators=[Optional(), NumberRange(min=-100, max=100)])
+    submit = SubmitField(_l("提交"))
+
+
+class PlaqueActionForm(FlaskForm):
+    action = SelectField(_l("操作"), choices=_choices([("reissue", _l("补发(旧码作废并指向新码)")),
+                                                      ("revoke", _l("作废(不补发)"))]))
+    reason = StringField(_l("原因"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("确定"))
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("用途"), validators=[DataRequired(), Length(max=60)], render_kw={"placeholder": "导入脚本"})
+    submit = SubmitField(_l("生成令牌"))

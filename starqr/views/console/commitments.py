@@ -1,0 +1,182 @@
+"""Commitments (承诺践诺) of members and branches: progress, evidence photos, outcome."""
+import datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from starqr.models import Member
+from starqr.services import members as member_service
+from starqr.services.consoles import secretary_pages
+from starqr.views.console import console
+from starqr.views.console.auth import (
+    WRITERS,
+    can_manage,
+    login_required,
+    require_branch_access,
+    require_member_access,
+    require_subject_access,
+    roles_required,
+    subject_branch,
+)
+from starqr.views.console.forms import (
+    CommitmentForm,
+    EvidenceForm,
+    OutcomeForm,
+    ProgressForm,
+)
+from starqr.views.console.helpers import actor, attempt, flash_form_errors, form_page
+
+# Evidence photos of public commitments, served outside the console.
+public_evidence = Blueprint("evidence", __name__)
+
+
+def subject_url(subject):
+    if isinstance(subject, Member):
+        return url_for("console.member", member_id=subject.id)
+    return url_for("console.branch", branch_id=subject.id)
+
+
+def _commitment_url(commitment):
+    return url_for("console.commitment", commitment_id=commitment.id)
+
+
+def _fields(form):
+    return {f.name: f.data for f in form if f.name in member_service.COMMITMENT_FIELDS}
+
+
+def _new_commitment(subject):
+    form = CommitmentForm()
+    if request.method == "GET":
+        form.year.data = datetime.date.today().year
+    if form.validate_on_submit():
+        done = attempt(lambda: member_service.add_commitment(actor(), subject, _fields(form)),
+                       _("承诺已添加，将在扫码页公开。"), _commitment_url)
+        if done:
+            return done
+    return form_page(form, _("添加承诺：%(name)s", name=subject.name_zh), subject_url(subject))
+
+
+@console.route("/members/<int:member_id>/commitments/new", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def add_member_commitment(member_id):
+    return _new_commitment(require_member_access(member_id, write=True))
+
+
+@console.route("/branches/<int:branch_id>/commitments/new", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def add_branch_commitment(branch_id):
+    return _new_commitment(require_branch_access(branch_id, write=True))
+
+
+def _commitment(commitment_id, write=False):
+    commitment = secretary_pages.commitment(commitment_id) or abort(404)
+    subject = require_subject_access(commitment.subject_kind, commitment.subject_id, write=write)
+    return commitment, subject
+
+
+@console.route("/commitments/<int:commitment_id>")
+@login_required
+def commitment(commitment_id):
+    commitment, subject = _commitment(commitment_id)
+    progress = ProgressForm(formdata=None, date=datetime.date.today())
+    return render_template("console/secretary/commitment.html", commitment=commitment, subject=subject,
+                           subject_url=subject_url(subject), writable=can_manage(subject_branch(subject)),
+                           progress_form=progress, evidence_form=EvidenceForm(formdata=None),
+                           outcome_form=OutcomeForm(formdata=None, obj=commitment))
+
+
+@console.route("/commitments/<int:commitment_id>/edit", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def edit_commitment(commitment_id):
+    commitment, _subject = _commitment(commitment_id, write=True)
+    form = CommitmentForm(obj=commitment)
+    if form.validate_on_submit():
+        done = attempt(lambda: member_service.edit_commitment(actor(), commitment, _fields(form)),
+                       _("已保存。"), _commitment_url(commitment))
+        if done:
+            return done
+    return form_page(form, _("编辑承诺"), _commitment_url(commitment))
+
+
+@console.route("/commitments/<int:commitment_id>/progress", methods=["POST"])
+@roles_required(*WRITERS)
+def commitment_progress(commitment_id):
+    commitment, _subject = _commitment(commitment_id, write=True)
+    form = ProgressForm()
+    if form.validate_on_submit():
+        attempt(lambda: member_service.add_progress(actor(), commitment, form.date.data, form.text.data),
+                _("进展已记录。"), None)
+    else:
+        flash(_("请填写日期和进展情况。"), "error")
+    return redirect(_commitment_url(commitment))
+
+
+@console.route("/commitments/<int:commitment_id>/evidence", methods=["POST"])
+@roles_required(*WRITERS)
+def commitment_evidence(commitment_id):
+    commitment, _subject = _commitment(commitment_id, write=True)
+    form = EvidenceForm()
+    if form.validate_on_submit():
+        data = form.photo.data.read(member_service.MAX_EVIDENCE_BYTES + 1)
+        attempt(lambda: member_service.add_evidence_photo(actor(), commitment, data,
+                                                          current_app.config["UPLOAD_FOLDER"],
+                                                          caption=form.caption.data),
+                _("佐证照片已上传（已去除拍摄位置等隐藏信息）。"), None)
+    else:
+        flash_form_errors(form, with_labels=False)
+    return redirect(_commitment_url(commitment))
+
+
+@console.route("/commitments/<int:commitment_id>/outcome", methods=["POST"])
+@roles_required(*WRITERS)
+def commitment_outcome(commitment_id):
+    commitment, _subject = _commitment(commitment_id, write=True)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        attempt(lambda: member_service.set_outcome(actor(), commitment, form.status.data, form.evaluation.data,
+                                                   form.reason_not_kept.data),
+                _("践诺结果已保存。"), None)
+    return redirect(_commitment_url(commitment))
+
+
+def send_evidence(path):
+    with open(path, "rb") as handle:  # small re-encoded JPEGs: read whole, nothing left open
+        response = Response(handle.read(), mimetype="image/jpeg")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@console.route("/commitments/<int:commitment_id>/evidence/<name>")
+@login_required
+def evidence_photo(commitment_id, name):
+    commitment, _subject = _commitment(commitment_id)
+    path = member_service.evidence_path(commitment, name, current_app.config["UPLOAD_FOLDER"])
+    if path is None:
+        abort(404)
+    return send_evidence(path)
+
+
+@public_evidence.route("/evidence/<int:commitment_id>/<name>")
+def public_photo(commitment_id, name):
+    """A photo attached to a public commitment; anything else is a 404."""
+    commitment = secretary_pages.commitment(commitment_id)
+    if commitment is None or not member_service.is_public_commitment(commitment):
+        abort(404)
+    path = member_service.evidence_path(commitment, name, current_app.config["UPLOAD_FOLDER"])
+    if path is None:
+        abort(404)
+    response = send_evidence(path)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+

@@ -1,0 +1,55 @@
+"""What every console view repeats: the acting user, form choices, form errors, the
+generic form page, and one helper for "call a service, flash the outcome, redirect"."""
+from flask import flash, redirect, render_template, request
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from starqr.services.administration import AdminError
+from starqr.services.members import MemberError
+
+# Service errors whose message is meant for the person at the console.
+SERVICE_ERRORS = (MemberError, AdminError)
+
+
+def actor():
+    """The acting user row (API-token users wrap theirs)."""
+    user = current_user._get_current_object()
+    return getattr(user, "_user", user)
+
+
+def choices(pairs):
+    """WTForms 3.3 wants SelectChoice objects rather than (value, label) tuples."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def flash_form_errors(form, with_labels=True):
+    for field_name, errors in form.errors.items():
+        for error in errors:
+            field = getattr(form, field_name, None)
+            label = field.label.text if with_labels and field is not None else None
+            flash(f"{label}:{error}" if label else str(error), "error")
+
+
+def form_page(form, title, back, action=None, enctype=None, note=None):
+    return render_template("console/secretary/form.html", form=form, title=title, back=back,
+                           action=action or request.path, enctype=enctype, note=note)
+
+
+def attempt(call, message, target, field=None, errors=SERVICE_ERRORS):
+    """Run CALL (a service use case). On success flash MESSAGE and redirect to TARGET; either
+    may be a function of CALL's result; with no TARGET return True (the view redirects
+    itself). On a service error flash it (or add it to FIELD's
+    errors) and return None, so the view can re-render its form."""
+    try:
+        result = call()
+    except errors as error:
+        if field is not None:
+            field.errors = list(field.errors) + [str(error)]
+        else:
+            flash(str(error), "error")
+        return None
+    if message:
+        flash(message(result) if callable(message) else message, "success")
+    if target is None:
+        return True
+    return redirect(target(result) if callable(target) else target)

@@ -1,0 +1,95 @@
+"""Rating periods: create, compute drafts, schedule and unschedule publication."""
+import datetime
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from starqr.models import MEMBER
+from starqr.services import administration, scheduler
+from starqr.services.consoles import admin_pages
+from starqr.views.console.admin import OVERSEERS, admin
+from starqr.views.console.auth import ADMIN, roles_required
+from starqr.views.console.forms import ActionForm, PeriodForm, ScheduleForm
+from starqr.views.console.helpers import actor, attempt, flash_form_errors
+
+
+def _period_url(period_id):
+    return url_for("admin.period", period_id=period_id)
+
+
+@admin.route("/admin/periods", methods=["GET", "POST"])
+@roles_required(*OVERSEERS)
+def periods():
+    form = PeriodForm()
+    if request.method == "POST":
+        if current_user.role != ADMIN:
+            abort(403)
+        if form.validate_on_submit():
+            done = attempt(lambda: administration.create_period(
+                actor(), form.name.data, form.year.data, form.starts_on.data, form.ends_on.data,
+                kind=form.kind.data, quarter=form.quarter.data, notice_days=form.notice_days.data),
+                lambda period: _("已新建评定期 %(name)s", name=period.name), lambda period: _period_url(period.id))
+            if done:
+                return done
+    elif not form.year.data:
+        year = datetime.date.today().year
+        form.year.data, form.starts_on.data = year, datetime.date(year, 1, 1)
+        form.ends_on.data, form.name.data = datetime.date(year, 12, 31), f"{year}年度"
+    return render_template("console/admin/periods.html", periods=admin_pages.periods(), form=form,
+                           can_edit=current_user.role == ADMIN)
+
+
+@admin.route("/admin/periods/<int:period_id>")
+@roles_required(*OVERSEERS)
+def period(period_id):
+    found = admin_pages.period(period_id) or abort(404)
+    form = ScheduleForm()
+    local = scheduler.to_local(found.publish_at) if found.publish_at else None
+    if local is None:
+        local = administration.now_local() + datetime.timedelta(days=1)
+        local = local.replace(hour=9, minute=0)
+    form.publish_date.data, form.publish_time.data = local.date(), local.strftime("%H:%M")
+    form.notice_days.data = found.notice_days
+    distribution = administration.distribution(found)
+    drafts = sum(distribution[MEMBER].values()) + sum(distribution["organisation"].values())
+    return render_template("console/admin/period.html", period=found, form=form, action_form=ActionForm(),
+                           distribution=distribution, drafts=drafts, can_edit=current_user.role == ADMIN,
+                           now_local=administration.now_local())
+
+
+@admin.route("/admin/periods/<int:period_id>/draft", methods=["POST"])
+@roles_required(ADMIN)
+def period_draft(period_id):
+    found = admin_pages.period(period_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        attempt(lambda: administration.compute_draft(actor(), found),
+                lambda count: _("已计算 %(count)s 个草稿评定结果", count=count), None)
+    return redirect(_period_url(period_id))
+
+
+@admin.route("/admin/periods/<int:period_id>/schedule", methods=["POST"])
+@roles_required(ADMIN)
+def period_schedule(period_id):
+    found = admin_pages.period(period_id) or abort(404)
+    form = ScheduleForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(_period_url(period_id))
+
+    def schedule():
+        when = administration.parse_local(form.publish_date.data.isoformat(), form.publish_time.data)
+        administration.schedule_period(actor(), found, when, form.notice_days.data)
+        return when
+    attempt(schedule, lambda when: _("已安排在北京时间 %(when)s 发布,公示 %(days)s 天",
+                                     when=when.strftime("%Y-%m-%d %H:%M"), days=found.notice_days), None)
+    return redirect(_period_url(period_id))
+
+
+@admin.route("/admin/periods/<int:period_id>/unschedule", methods=["POST"])
+@roles_required(ADMIN)
+def period_unschedule(period_id):
+    found = admin_pages.period(period_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        attempt(lambda: administration.unschedule_period(actor(), found), _("已取消发布安排"), None)
+    return redirect(_period_url(period_id))
