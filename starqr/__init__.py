@@ -5,16 +5,23 @@ from flask import Flask
 
 from starqr import config as config_module
 
-PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+PROJECT_ROOT = os.path.dirname(PACKAGE_DIR)
+
+
+def asset_folder(name):
+    """templates/ or static/: inside the installed package (wheel), else the checkout's top level."""
+    packaged = os.path.join(PACKAGE_DIR, name)
+    return packaged if os.path.isdir(packaged) else os.path.join(PROJECT_ROOT, name)
 
 
 def create_app(test_config=None):
     """Build the app: config → database → babel → security → blueprints → CLI."""
     app = Flask(
         __name__,
-        instance_path=os.environ.get("STARQR_INSTANCE_PATH") or os.path.join(PROJECT_ROOT, "instance"),
-        template_folder=os.path.join(PROJECT_ROOT, "templates"),
-        static_folder=os.path.join(PROJECT_ROOT, "static"),
+        instance_path=config_module.instance_path(),
+        template_folder=asset_folder("templates"),
+        static_folder=asset_folder("static"),
     )
     app.config.update(config_module.defaults(app.instance_path))
     app.config.update(config_module.from_environment())

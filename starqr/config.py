@@ -3,6 +3,10 @@ import os
 import secrets
 
 
+def instance_path(environ=os.environ):
+    """STARQR_INSTANCE_PATH, else ./instance under the working directory (never inside the package)."""
+    return os.path.abspath(environ.get("STARQR_INSTANCE_PATH") or os.path.join(os.getcwd(), "instance"))
+
 
 def defaults(instance_path):
     return {

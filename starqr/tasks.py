@@ -11,8 +11,8 @@ from huey import RedisHuey, SqliteHuey, crontab
 
 
 def _instance_path():
-    from starqr import PROJECT_ROOT
-    return os.environ.get("STARQR_INSTANCE_PATH") or os.path.join(PROJECT_ROOT, "instance")
+    from starqr.config import instance_path
+    return instance_path()
 
 
 def make_huey(url=None, instance_path=None, immediate=False):

@@ -110,11 +110,11 @@ def test_cli_plaque_sheet_export_reissue_revoke(app, tree, tmp_path):
     sheet_rows = list(openpyxl.load_workbook(xlsx, read_only=True).active.iter_rows(values_only=True))
     assert sheet_rows[0] == ("code", "url", "kind", "name", "organisation") and len(sheet_rows) == 5
 
-    result = runner.invoke(main, ["plaques", "reissue", codes[1], "--reason", "damaged", "--by", "secretary"])
+    result = runner.invoke(main, ["plaques", "reissue", codes[1], "--reason", "damaged", "--by", "secretary", "--yes"])
     assert result.exit_code == 0, result.output
     new_code = result.output.strip()
     assert PlaqueCode.get(PlaqueCode.code == codes[1]).replaced_by.code == new_code
-    result = runner.invoke(main, ["plaques", "revoke", codes[2], "--reason", "left the party roll"])
+    result = runner.invoke(main, ["plaques", "revoke", codes[2], "--reason", "left the party roll", "--yes"])
     assert result.exit_code == 0 and PlaqueCode.get(PlaqueCode.code == codes[2]).status == "revoked"
 
 

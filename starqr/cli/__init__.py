@@ -5,9 +5,11 @@ Scripts at counties call these commands, so their names and options stay stable.
 import click
 
 from starqr.cli.context import pass_app
+from starqr.cli.errors import StarQRGroup
 
 
-@click.group(help="StarQR: QR plaques that resolve to live star-rating profiles.")
+# StarQRGroup: every error of every command is one line on stderr (exit 2 usage, 1 failed).
+@click.group(cls=StarQRGroup, help="StarQR: QR plaques that resolve to live star-rating profiles.")
 @click.version_option(package_name="starqr")
 def main():
     pass
@@ -23,6 +25,9 @@ def _register():
         main.add_command(command)
     from starqr.cli import imports
     for command in imports.COMMANDS:
+        main.add_command(command)
+    from starqr.cli import operations
+    for command in operations.COMMANDS:
         main.add_command(command)
 
 

@@ -4,6 +4,9 @@ import datetime
 import click
 
 from starqr.cli.context import fail, pass_app
+from starqr.cli.errors import confirm_or_abort, non_empty, yes_option
+
+DEMO_MIN_MEMBERS = 50  # services.demo refuses fewer; checked here before --reset wipes anything
 
 
 @click.command()
@@ -20,18 +23,31 @@ def migrate():
 
 
 @click.command()
-@click.option("--members", default=10_000, show_default=True, help="How many Party members to create.")
+@click.option("--members", default=10_000, show_default=True, type=click.IntRange(DEMO_MIN_MEMBERS, 1_000_000),
+              help="How many Party members to create.")
 @click.option("--seed", default=2020, show_default=True, help="Random seed: the same seed gives the same banner.")
 @click.option("--reset", is_flag=True, help="Drop every table first (destroys the database's data).")
-@click.option("--password", envvar="STARQR_DEMO_PASSWORD", help="Password for the demo logins (default: random).")
+@click.option("--password", envvar="STARQR_DEMO_PASSWORD", callback=non_empty,
+              help="Password for the demo logins (default: random).")
+@yes_option
 @pass_app
-def demo(members, seed, reset, password):
+def demo(members, seed, reset, password, yes):
     """Load the demo banner (modelled on Urad Middle Banner) into the configured database."""
     from flask import current_app
+
     from starqr.db import database
     from starqr.migrations import migrate as run_migrations
+    from starqr.services import accounts
     from starqr.services import demo as demo_service
+    if password is not None and len(password) < accounts.MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"needs at least {accounts.MIN_PASSWORD_LENGTH} characters",
+                                 param_hint="'--password'")
     if reset:
+        # Every argument is checked above, before anything is dropped.
+        from starqr.services import backup
+        rows = backup.data_rows(backup.current_counts(current_app.config["DATABASE_URL"]))
+        if rows:
+            confirm_or_abort(f"--reset drops every table: {rows} rows of data in this database are deleted", yes)
         demo_service.reset_database(database.obj)
     else:
         run_migrations(database.obj)
@@ -53,9 +69,9 @@ def demo(members, seed, reset, password):
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
+@click.option("--host", default="127.0.0.1", show_default=True, callback=non_empty)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes.")
 @click.option("--debug", is_flag=True, help="Run Flask's development server with the debugger.")
 def serve(host, port, workers, debug):
     """Run the web service (gunicorn; --debug for Flask's development server)."""
@@ -80,7 +96,7 @@ def serve(host, port, workers, debug):
 
 
 @click.command()
-@click.argument("period")
+@click.argument("period", callback=non_empty)
 @pass_app
 def rate(period):
     """Compute draft ratings for PERIOD (an id, a year or a name) from the ledger."""
@@ -101,11 +117,16 @@ def rate(period):
 def publish(period, due, now_text):
     """Publish PERIOD now, or with --due everything the schedule says is due."""
     from starqr.services import ratings
-    now = datetime.datetime.fromisoformat(now_text) if now_text else None
+    try:
+        now = datetime.datetime.fromisoformat(now_text) if now_text else None
+    except ValueError:
+        raise click.BadParameter(f"not an ISO time: {now_text!r}", param_hint="'--now'") from None
     if bool(period) == bool(due):
         fail("name a PERIOD to publish now, or pass --due for what the schedule says")
     if due:
+        from starqr import monitoring
         report = ratings.publish_due(now)
+        monitoring.count_publications(report)
         for name, what in report:
             click.echo(f"{name}: {what}")
         if not report:
@@ -147,15 +168,19 @@ def users():
 
 
 @users.command("create")
-@click.argument("username")
+@click.argument("username", callback=non_empty)
 @click.option("--role", type=click.Choice(["admin", "org_admin", "secretary", "viewer"]), required=True)
-@click.option("--org", "organisation_id", type=int, help="Organisation id the user is scoped to.")
+@click.option("--org", "organisation_id", type=click.IntRange(1), help="Organisation id the user is scoped to.")
 @click.password_option()
 @pass_app
 def create_user(username, role, organisation_id, password):
     """Create a console user."""
     from starqr.models import Organisation
     from starqr.services import accounts
+    try:
+        accounts.check_username(username)
+    except accounts.AccountError as error:
+        raise click.BadParameter(str(error), param_hint="'USERNAME'") from None
     organisation = Organisation.get_or_none(Organisation.id == organisation_id) if organisation_id else None
     if organisation_id and organisation is None:
         fail(f"no organisation with id {organisation_id}")

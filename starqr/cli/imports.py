@@ -5,6 +5,7 @@ import sys
 import click
 
 from starqr.cli.context import fail, pass_app
+from starqr.cli.errors import confirm_or_abort, non_empty, yes_option
 
 
 class _Progress:
@@ -29,9 +30,11 @@ class _Progress:
 
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--period", "period_name", required=True, help="Rating period: an id, a year or a name.")
+@click.option("--period", "period_name", required=True, callback=non_empty,
+              help="Rating period: an id, a year or a name.")
 @click.option("--dry-run", is_flag=True, help="Validate and show whose stars would change; write nothing.")
-@click.option("--by", "actor", default="cli", show_default=True, help="Name recorded on the entries.")
+@click.option("--by", "actor", default="cli", show_default=True, callback=non_empty,
+              help="Name recorded on the entries.")
 @pass_app
 def import_command(file, period_name, dry_run, actor):
     """Import points events and scores from a CSV or XLSX file (all or nothing)."""
@@ -71,13 +74,18 @@ def import_command(file, period_name, dry_run, actor):
 
 
 @click.command("scheduler")
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 def scheduler_command(workers):
     """Run the task consumer: publishes on schedule every minute and runs queued imports."""
     import logging
+
     from huey.consumer import Consumer
+
+    from starqr import monitoring
     from starqr.tasks import huey
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if not monitoring.configure_logging():  # JSON lines in production
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    monitoring.watch_huey(huey)
     click.echo(f"scheduler: huey {type(huey.storage).__name__}, {workers} worker(s); Ctrl-C to stop", err=True)
     Consumer(huey, workers=workers, periodic=True, worker_type="thread").run()
 
@@ -88,8 +96,8 @@ def api_token():
 
 
 @api_token.command("create")
-@click.argument("username")
-@click.option("--name", default="script", show_default=True, help="What the token is for.")
+@click.argument("username", callback=non_empty)
+@click.option("--name", default="script", show_default=True, callback=non_empty, help="What the token is for.")
 @pass_app
 def create_token(username, name):
     """Create a token for USERNAME and print it (shown only this once)."""
@@ -103,15 +111,17 @@ def create_token(username, name):
 
 
 @api_token.command("revoke")
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=click.IntRange(1))
+@yes_option
 @pass_app
-def revoke_token(token_id):
+def revoke_token(token_id, yes):
     """Revoke a token by id."""
     from starqr.models import ApiToken
     from starqr.services import api_tokens
     token = ApiToken.get_or_none(ApiToken.id == token_id)
     if token is None:
         fail(f"no token {token_id}")
+    confirm_or_abort(f"token {token_id} ({token.name}) of {token.user.username} stops working", yes)
     api_tokens.revoke(token, actor="cli")
     click.echo(f"token {token_id} revoked")
 

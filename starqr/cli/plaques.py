@@ -4,6 +4,7 @@ import sys
 import click
 
 from starqr.cli.context import fail, pass_app
+from starqr.cli.errors import OutputPath, confirm_or_abort, non_empty, yes_option
 
 
 def _plaque_errors():
@@ -13,13 +14,13 @@ def _plaque_errors():
 
 
 @click.command("plaque")
-@click.argument("code")
+@click.argument("code", callback=non_empty)
 @click.option("--format", "fmt", type=click.Choice(["pdf", "svg", "png"]), required=True)
 @click.option("--size", "size", default=None,
               help="plaque-600x400, plaque-400x300, door-300x200, card-85x54 or WxH in mm.")
 @click.option("--dpi", type=click.Choice(["300", "600"]), default="300", help="PNG resolution.")
 @click.option("--ecc", type=click.Choice(["H", "Q"], case_sensitive=False), default="H")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("-o", "--output", type=OutputPath(), required=True)
 @pass_app
 def plaque_command(code, fmt, size, dpi, ecc, output):
     """Render one plaque or badge to a print-ready file."""
@@ -41,10 +42,10 @@ def plaques_group():
 
 
 @plaques_group.command("sheet")
-@click.option("--org", "org_id", type=int, required=True, help="Branch or town id.")
+@click.option("--org", "org_id", type=click.IntRange(1), required=True, help="Branch or town id.")
 @click.option("--paper", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4")
 @click.option("--ecc", type=click.Choice(["H", "Q"], case_sensitive=False), default="H")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("-o", "--output", type=OutputPath(), required=True)
 @pass_app
 def sheet_command(org_id, paper, ecc, output):
     """Write all badges of a branch or town to a print sheet PDF, in code order."""
@@ -68,8 +69,8 @@ def sheet_command(org_id, paper, ecc, output):
 
 @plaques_group.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), required=True)
-@click.option("--org", "org_id", type=int, default=None, help="Only this subtree.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None)
+@click.option("--org", "org_id", type=click.IntRange(1), default=None, help="Only this subtree.")
+@click.option("-o", "--output", type=OutputPath(), default=None)
 @pass_app
 def export_command(fmt, org_id, output):
     """Export active codes (code, url, kind, name, organisation) for print shops."""
@@ -95,14 +96,17 @@ def export_command(fmt, org_id, output):
 
 
 @plaques_group.command("reissue")
-@click.argument("code")
-@click.option("--reason", required=True, help="Lost, damaged, forged...")
-@click.option("--by", "actor", default="cli", show_default=True)
+@click.argument("code", callback=non_empty)
+@click.option("--reason", required=True, callback=non_empty, help="Lost, damaged, forged...")
+@click.option("--by", "actor", default="cli", show_default=True, callback=non_empty)
+@yes_option
 @pass_app
-def reissue_command(code, reason, actor):
+def reissue_command(code, reason, actor, yes):
     """Replace a plaque: a new active code; the old one answers 410 and points to it."""
     from starqr.services import plaques
     try:
+        plaques.get_plaque(code)
+        confirm_or_abort(f"plaque {code} stops working (410) and a new code replaces it", yes)
         new = plaques.reissue(code, actor=actor, reason=reason)
     except plaques.PlaqueError as error:
         fail(str(error))
@@ -110,14 +114,17 @@ def reissue_command(code, reason, actor):
 
 
 @plaques_group.command("revoke")
-@click.argument("code")
-@click.option("--reason", required=True)
-@click.option("--by", "actor", default="cli", show_default=True)
+@click.argument("code", callback=non_empty)
+@click.option("--reason", required=True, callback=non_empty)
+@click.option("--by", "actor", default="cli", show_default=True, callback=non_empty)
+@yes_option
 @pass_app
-def revoke_command(code, reason, actor):
+def revoke_command(code, reason, actor, yes):
     """Withdraw a plaque with no replacement."""
     from starqr.services import plaques
     try:
+        plaques.get_plaque(code)
+        confirm_or_abort(f"plaque {code} stops working for good (no replacement)", yes)
         plaque = plaques.revoke(code, actor=actor, reason=reason)
     except plaques.PlaqueError as error:
         fail(str(error))

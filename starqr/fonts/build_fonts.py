@@ -5,9 +5,16 @@ Needs fonts-noto-cjk and fonts-noto-core installed.
 
 Why a build step: ReportLab embeds only TrueType (glyf) outlines, and Noto CJK ships
 CFF outlines in a 27 MB collection. We take the Simplified Chinese face, keep the
-characters a Chinese or Mongolian name can use (all of CJK Unified Ideographs with
-extension A, which covers GB2312 and GBK, plus punctuation, Latin and full-width
-forms) and convert the cubic CFF curves to quadratic TrueType curves.
+characters a name on a plaque uses: every hanzi of GB 18030's level 1 and level 2 (the
+6,763 hanzi of GB2312), every character written in StarQR's own sources and tests (the
+demo's names, the plaque's labels, the tests' names), Latin, punctuation and full-width
+forms; and convert the cubic CFF curves to quadratic TrueType curves.
+
+A name outside this set is refused before printing (starqr.plaque.fonts.undrawable), never
+drawn as boxes; add its characters to EXTRA_CHARACTERS and rebuild.
+
+`python starqr/fonts/build_fonts.py --from-subset` re-subsets the shipped TrueType file
+instead (no Debian package needed; it can only shrink the set).
 """
 import pathlib
 import sys
@@ -23,12 +30,49 @@ MONGOLIAN_SOURCE = pathlib.Path("/usr/share/fonts/truetype/noto/NotoSansMongolia
 CJK_TARGET = HERE / "NotoSerifSC-Bold-subset.ttf"
 MONGOLIAN_TARGET = HERE / "NotoSansMongolian-Regular.ttf"
 
-CJK_RANGES = [
+REPOSITORY = HERE.parent.parent
+# Everything but hanzi: Latin, punctuation, symbols (★), circled numbers, CJK punctuation, full-width forms.
+NON_HANZI_RANGES = [
     (0x0020, 0x007E), (0x00A0, 0x00FF), (0x2000, 0x206F), (0x2150, 0x218F),
     (0x2460, 0x24FF), (0x25A0, 0x25FF), (0x2600, 0x26FF), (0x3000, 0x303F),
-    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F),
-    (0xFF00, 0xFFEF),
+    (0xFE30, 0xFE4F), (0xFF00, 0xFFEF),
 ]
+# Hanzi outside GB2312 seen in given names (堃, 喆, 玥...): add more here and rebuild.
+EXTRA_CHARACTERS = "堃昇喆玥珺琍瑄璟頔赟旸"
+
+
+def is_hanzi(char):
+    return 0x3400 <= ord(char) <= 0x9FFF or 0xF900 <= ord(char) <= 0xFAFF or ord(char) >= 0x20000
+
+
+def gb2312_hanzi():
+    """GB 18030 level-1 and level-2 hanzi: exactly the hanzi GB2312 encodes in two bytes."""
+    chars = set()
+    for high in range(0xB0, 0xF8):
+        for low in range(0xA1, 0xFF):
+            try:
+                char = bytes((high, low)).decode("gb2312")
+            except UnicodeDecodeError:
+                continue
+            if is_hanzi(char):
+                chars.add(char)
+    return chars
+
+
+def source_characters():
+    """Every non-ASCII character written in StarQR's Python sources and tests (names, labels)."""
+    chars = set()
+    for folder in ("starqr", "tests"):
+        for path in sorted((REPOSITORY / folder).rglob("*.py")):
+            chars.update(c for c in path.read_text(encoding="utf-8") if ord(c) > 0x7F)
+    return chars
+
+
+def wanted_characters():
+    chars = gb2312_hanzi() | source_characters() | set(EXTRA_CHARACTERS)
+    chars.update(chr(c) for low, high in NON_HANZI_RANGES for c in range(low, high + 1))
+    # Mongolian letters are drawn with the Mongolian font, not this one.
+    return {c for c in chars if not 0x1800 <= ord(c) <= 0x18AF}
 
 
 def _simplified_chinese_face(collection_path):
@@ -74,9 +118,9 @@ def _cff_to_truetype(font, max_error=1.0):
     font.recalcBBoxes = True
 
 
-def build():
-    face = _simplified_chinese_face(CJK_SOURCE)
-    unicodes = [c for low, high in CJK_RANGES for c in range(low, high + 1)]
+def build(from_subset=False):
+    face = TTFont(str(CJK_TARGET)) if from_subset else _simplified_chinese_face(CJK_SOURCE)
+    unicodes = sorted(ord(c) for c in wanted_characters())
     options = subset.Options()
     options.layout_features = ["kern", "vert", "vrt2", "locl", "palt", "halt"]
     options.name_IDs = ["*"]
@@ -87,12 +131,14 @@ def build():
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=unicodes)
     subsetter.subset(face)
-    _cff_to_truetype(face)
+    if "CFF " in face:
+        _cff_to_truetype(face)
     face.save(str(CJK_TARGET))
-    TTFont(str(MONGOLIAN_SOURCE)).save(str(MONGOLIAN_TARGET))
+    if not from_subset:
+        TTFont(str(MONGOLIAN_SOURCE)).save(str(MONGOLIAN_TARGET))
     for target in (CJK_TARGET, MONGOLIAN_TARGET):
         print(f"{target.name}: {target.stat().st_size / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":
-    sys.exit(build())
+    sys.exit(build(from_subset="--from-subset" in sys.argv))

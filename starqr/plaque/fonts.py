@@ -65,6 +65,30 @@ def pillow_options(script):
     return _pillow_options(script)
 
 
+@functools.lru_cache(maxsize=None)
+def _covered(script):
+    from fontTools.ttLib import TTFont
+    with TTFont(str(FONT_FILES[script]), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+# Not drawn as glyphs: spaces, joiners and Mongolian free variation selectors / vowel separators.
+_INVISIBLE = {0x20, 0x3000, 0x200B, 0x200C, 0x200D, 0x202F, 0x180B, 0x180C, 0x180D, 0x180E, 0x180F}
+
+
+def undrawable(script, text):
+    """The characters of `text` the shipped `script` font has no glyph for ('' when all draw).
+
+    A plaque refuses such a name before printing rather than drawing boxes.
+    """
+    covered = _covered(script)
+    missing = []
+    for char in text or "":
+        if ord(char) not in covered and ord(char) not in _INVISIBLE and char not in missing:
+            missing.append(char)
+    return "".join(missing)
+
+
 # ---------------------------------------------------------------- ReportLab
 
 @functools.lru_cache(maxsize=None)

@@ -241,8 +241,19 @@ def fit_vertical(text, max_length, max_width, max_size, max_columns=2, column_ga
 
 # ---------------------------------------------------------------- the design
 
+def check_drawable(content):
+    """Refuse, before anything is drawn, a name with characters the shipped fonts lack (never boxes)."""
+    for script, text in (("zh", content.name_zh), ("zh", content.parent_zh),
+                         ("mn", content.name_mn), ("mn", content.parent_mn)):
+        missing = fonts.undrawable(script, text)
+        if missing:
+            raise LayoutError(f"{content.code}: the plaque font cannot draw {missing} in {text!r}; "
+                              "correct the name or add the characters to starqr/fonts/build_fonts.py")
+
+
 def layout_plaque(content, preset, ecc="H", symbol=None):
     """Lay out one plaque or badge at the preset's physical size."""
+    check_drawable(content)
     if symbol is None:
         symbol = make_symbol(content.url, ecc)
     width, height = preset.width_mm, preset.height_mm

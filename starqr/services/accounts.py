@@ -4,6 +4,7 @@ import hashlib
 import secrets
 
 from flask import current_app, has_app_context
+from peewee import fn
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from starqr.db import database
@@ -40,7 +41,22 @@ def _check_new_password(password, username=None):
         raise AccountError("a password must differ from the user name")
 
 
+USERNAME_MAX_LENGTH = 60
+
+
+def check_username(username):
+    """A user name: non-empty, no spaces or control characters, at most 60 characters."""
+    if not username or not username.strip():
+        raise AccountError("a user name must not be empty")
+    if any(c.isspace() or ord(c) < 32 for c in username):
+        raise AccountError(f"a user name must not contain spaces: {username!r}")
+    if len(username) > USERNAME_MAX_LENGTH:
+        raise AccountError(f"a user name has at most {USERNAME_MAX_LENGTH} characters")
+    return username
+
+
 def create_user(username, password, role, organisation=None, display_name=None):
+    check_username(username)
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
     if role != "admin" and organisation is None:
@@ -48,7 +64,7 @@ def create_user(username, password, role, organisation=None, display_name=None):
     if role == "secretary" and organisation.level != "branch":
         raise AccountError("a secretary's organisation must be a branch")
     _check_new_password(password, username)
-    if User.select().where(User.username == username).exists():
+    if User.select().where(fn.LOWER(User.username) == username.lower()).exists():
         raise AccountError(f"user {username!r} already exists")
     return User.create(username=username, password_hash=hash_password(password), role=role,
                        organisation=organisation, display_name=display_name or username)

@@ -9,6 +9,7 @@ import datetime
 import logging
 from zoneinfo import ZoneInfo
 
+from starqr import monitoring
 from starqr.models import RatingPeriod, utcnow
 from starqr.services import ratings
 
@@ -31,6 +32,7 @@ def to_local(utc):
 def run_due(now=None):
     """Publish and finalise what is due. Returns the report lines."""
     report = ratings.publish_due(now)
+    monitoring.count_publications(report)
     for name, what in report:
         log.info("%s: %s", name, what)
     return report

@@ -10,3 +10,7 @@ def init_app(app):
     app.register_blueprint(api.blueprint)
     from starqr.views.console import admin
     admin.init_app(app)
+    from starqr.views import health
+    health.init_app(app)
+    from starqr import monitoring
+    monitoring.init_app(app)

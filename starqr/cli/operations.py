@@ -1,0 +1,115 @@
+"""Operator commands: backup and restore, and the lists an operator needs (periods, API tokens)."""
+import click
+
+from starqr.cli.context import fail, pass_app
+from starqr.cli.errors import OutputPath, confirm_or_abort, yes_option
+
+
+def _settings():
+    from flask import current_app
+    return current_app.config["DATABASE_URL"], current_app.instance_path
+
+
+@click.command("backup")
+@click.option("-o", "--output", type=OutputPath(), required=True,
+              help="Backup file to write (e.g. /var/backups/starqr/starqr-2026-01-31.starqr-backup).")
+@pass_app
+def backup_command(output):
+    """Back up the database (SQLite online backup, or pg_dump) with the instance's keys and uploads."""
+    from starqr.services import backup
+    try:
+        manifest = backup.backup(*_settings(), output)
+    except backup.BackupError as error:
+        fail(str(error))
+    rows = sum(manifest["row_counts"].values())
+    click.echo(f"backup written: {output} ({manifest['backend']}, {len(manifest['row_counts'])} tables, "
+               f"{rows} rows, {len(manifest['instance_files'])} instance files)")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--force", is_flag=True, help="Replace a database that holds data (it is saved as a backup first).")
+@yes_option
+@pass_app
+def restore_command(file, force, yes):
+    """Restore a backup FILE into an empty database (stop the web service and scheduler first)."""
+    from starqr.db import database
+    from starqr.services import backup, restore
+    try:
+        manifest = backup.read_manifest(file)
+        url, instance_path = _settings()
+        if force:
+            confirm_or_abort(f"replace the data in {backup.libpq_url(url) if 'sqlite' not in url else url} "
+                             f"with the backup of {manifest['created_at']}", yes)
+        if not database.is_closed():
+            database.close()
+        report = restore.restore(file, url, instance_path, force=force)
+    except backup.BackupError as error:
+        fail(str(error))
+    if report["safety_backup"]:
+        click.echo(f"previous data saved to {report['safety_backup']}", err=True)
+    click.echo(f"restored {sum(report['row_counts'].values())} rows in {len(report['row_counts'])} tables "
+               f"from the backup of {report['manifest']['created_at']}; row counts match; "
+               f"{len(report['instance_files'])} instance file(s) restored. Next: starqr migrate; starqr ledger verify")
+
+
+@click.group("periods")
+def periods():
+    """Rating periods (评星周期)."""
+
+
+@periods.command("list")
+@pass_app
+def list_periods():
+    """List rating periods: id, name, state, dates and publication times (UTC)."""
+    from starqr.models import RatingPeriod
+    rows = list(RatingPeriod.select().order_by(RatingPeriod.starts_on.desc(), RatingPeriod.id.desc()))
+    if not rows:
+        click.echo("no rating periods", err=True)
+        return
+    click.echo(f"{'id':>5}  {'name':<16} {'state':<10} {'from':<10} {'to':<10} {'publish at (UTC)':<19} notice ends")
+    for period in rows:
+        publish_at = period.publish_at.strftime("%Y-%m-%d %H:%M") if period.publish_at else "-"
+        notice = period.notice_ends_at.strftime("%Y-%m-%d %H:%M") if period.notice_ends_at else "-"
+        click.echo(f"{period.id:>5}  {period.name:<16} {period.state:<10} {period.starts_on!s:<10} "
+                   f"{period.ends_on!s:<10} {publish_at:<19} {notice}")
+
+
+def _token_list_command():
+    @click.command("list")
+    @click.option("--user", "username", help="Only this user's tokens.")
+    @click.option("--all", "show_all", is_flag=True, help="Include revoked tokens.")
+    @pass_app
+    def list_tokens(username, show_all):
+        """List API tokens (never their text): id, user, name, created, last used, state."""
+        from starqr.models import ApiToken, User
+        query = ApiToken.select(ApiToken, User).join(User).order_by(ApiToken.id)
+        if username is not None:
+            user = User.get_or_none(User.username == username)
+            if user is None:
+                fail(f"no user {username!r}")
+            query = query.where(ApiToken.user == user)
+        if not show_all:
+            query = query.where(ApiToken.revoked == False)
+        tokens = list(query)
+        if not tokens:
+            click.echo("no tokens" if show_all else "no active tokens (--all shows revoked ones)", err=True)
+            return
+        click.echo(f"{'id':>5}  {'user':<16} {'name':<20} {'created (UTC)':<16} {'last used':<16} state")
+        for token in tokens:
+            last = getattr(token, "last_used_at", None)
+            click.echo(f"{token.id:>5}  {token.user.username:<16} {token.name:<20} "
+                       f"{token.created_at:%Y-%m-%d %H:%M} {last.strftime('%Y-%m-%d %H:%M') if last else '-':<16} "
+                       f"{'revoked' if token.revoked else 'active'}")
+    return list_tokens
+
+
+def _attach_token_list():
+    from starqr.cli.imports import api_token
+    if "list" not in api_token.commands:
+        api_token.add_command(_token_list_command())
+
+
+_attach_token_list()
+
+COMMANDS = [backup_command, restore_command, periods]
