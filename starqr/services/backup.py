@@ -25,6 +25,8 @@ import tarfile
 import tempfile
 import urllib.parse
 
+from starqr.errors import StarQRError
+
 FORMAT = "starqr-backup/1"
 # Never copied from the instance folder: live databases, logs, older backups, metrics scratch.
 SKIPPED_NAMES = ("starqr.db", "starqr.db-wal", "starqr.db-shm", "huey.db", "huey.db-wal", "huey.db-shm")
@@ -34,8 +36,8 @@ SKIPPED_SUFFIXES = (".log", ".tmp", ".pid", ".sock")
 SEED_TABLES = ("schema_migration", "rubric_version")
 
 
-class BackupError(Exception):
-    pass
+class BackupError(StarQRError):
+    code = "backup_failed"
 
 
 def _version():
