@@ -10,6 +10,7 @@ from starqr.models.accounts import ROLES, ApiToken, AuditLog, User
 from starqr.models.public import Objection, Revision, ScanCount
 from starqr.models.imports import ImportBatch
 from starqr.models.jobs import JobLease, WorkerHeartbeat
+from starqr.models.contests import CONTEST_STATES, Contest, ContestEntrant, ContestJudge, ContestScore, EntryPhoto
 
 # In creation order (foreign keys point backwards).
 ALL_MODELS = [
@@ -18,4 +19,5 @@ ALL_MODELS = [
     PlaqueCode, PlaqueEvent, User, ApiToken, AuditLog,
     Objection, ScanCount, Revision, ImportBatch,
     WorkerHeartbeat, JobLease,
+    EntryPhoto, Contest, ContestEntrant, ContestJudge, ContestScore,
 ]

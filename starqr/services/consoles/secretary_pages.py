@@ -54,14 +54,24 @@ def branch_page(branch, show_all=False):
     return {"members": members, "retired": retired, "codes": codes,
             "branch_code": plaque_service.active_code(ORGANISATION, branch.id),
             "commitments": commitments_of(ORGANISATION, branch.id), "entries": entries,
-            "corrected": corrected_ids(entries), "item_names": item_names(branch)}
+            "corrected": corrected_ids(entries), "item_names": item_names(branch),
+            "photos": _photos(entries)}
 
 
-def member_page(member):
-    entries = member_service.entries_for(member)
+def _photos(entries):
+    from starqr.services import entry_photos
+    return entry_photos.photos_for([e.id for e in entries])
+
+
+def member_page(member, page=1, per_page=25, year=None, item=None):
+    """Posts, commitments (with due dates), private details, and one page of the ledger."""
+    from starqr.services import entry_photos
+    from starqr.services.consoles import standing
+    entries, total, years, items = standing.ledger_page(MEMBER, member.id, page, per_page, year, item)
     return {"posts": list(Post.select().where(Post.member == member).order_by(Post.active.desc(), Post.id)),
             "commitments": commitments_of(MEMBER, member.id), "private": private_of(member),
-            "entries": entries, "corrected": corrected_ids(entries),
+            "entries": entries, "entry_total": total, "entry_years": years, "entry_items": items,
+            "corrected": corrected_ids(entries), "photos": entry_photos.photos_for([e.id for e in entries]),
             "plaque": plaque_service.active_code(MEMBER, member.id), "item_names": item_names(member)}
 
 

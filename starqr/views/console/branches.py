@@ -3,7 +3,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from starqr.services import members as member_service
-from starqr.services.consoles import secretary_pages
+from starqr.services.consoles import secretary_pages, standing
 from starqr.views.console import console
 from starqr.views.console.auth import (
     WRITERS,
@@ -14,6 +14,7 @@ from starqr.views.console.auth import (
 )
 from starqr.views.console.forms import BranchForm
 from starqr.views.console.helpers import actor, form_page
+from starqr.views.console.names import FLAG_NAMES
 
 
 @console.route("/branches/<int:branch_id>")
@@ -21,8 +22,10 @@ from starqr.views.console.helpers import actor, form_page
 def branch(branch_id):
     branch = require_branch_access(branch_id)
     show_all = request.args.get("all") == "1"
+    page = secretary_pages.branch_page(branch, show_all)
     return render_template("console/secretary/branch.html", branch=branch, show_all=show_all,
-                           writable=can_manage(branch), **secretary_pages.branch_page(branch, show_all))
+                           writable=can_manage(branch), standing=standing.branch_standing(branch, page["members"]),
+                           flag_names=FLAG_NAMES, **page)
 
 
 @console.route("/branches/<int:branch_id>/edit", methods=["GET", "POST"])

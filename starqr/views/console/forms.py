@@ -146,14 +146,22 @@ class OutcomeForm(FlaskForm):
 # ---------------------------------------------------------------- points
 
 class PointsForm(FlaskForm):
+    """No item is chosen for the secretary; only the fields the chosen item's kind needs are used."""
     period = SelectField(_l("评星周期"), coerce=int)
-    item = SelectField(_l("积分项目"))
-    count = IntegerField(_l("次数"), default=1, validators=[Optional(), NumberRange(min=1, max=50)])
-    value = DecimalField(_l("分值"), places=2, validators=[Optional()])
+    item = SelectField(_l("积分项目"), validate_choice=False,
+                       validators=[DataRequired(message=_l("请选择积分项目"))])
+    count = IntegerField(_l("次数"), default=1, validators=[Optional(), NumberRange(min=1, max=50)],
+                         render_kw={"inputmode": "numeric"})
+    value = DecimalField(_l("数值"), places=2, validators=[Optional()], render_kw={"inputmode": "decimal"})
+    veto_confirmed = BooleanField(_l("我已核实，确认记录否决项"))
     occurred_on = DateField(_l("发生日期"), validators=[Optional()])
     reason = TextAreaField(_l("事由"), validators=[DataRequired(), Length(max=500)])
-    public_reason = BooleanField(_l("事由在扫码页公开"), default=True)
+    public_reason = BooleanField(_l("事由在扫码页公开"), default=False)
     evidence = StringField(_l("佐证（文字说明）"), validators=[Optional(), Length(max=500)])
+    photo = FileField(_l("佐证照片（可用手机拍照）"),
+                      validators=[Optional(), FileAllowed(["jpg", "jpeg", "png", "webp"], _l("只能上传图片"))],
+                      render_kw={"accept": "image/*", "capture": "environment"})
+    photo_public = BooleanField(_l("照片在扫码页公开"), default=False)
     submit = SubmitField(_l("记录积分"))
 
 

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from starqr.services import members as member_service
-from starqr.services.consoles import secretary_pages
+from starqr.services.consoles import secretary_pages, standing
 from starqr.views.console import console
 from starqr.views.console.auth import (
     WRITERS,
@@ -18,6 +18,9 @@ from starqr.views.console.auth import (
 )
 from starqr.views.console.forms import MemberForm, PostForm, RetireForm, TransferForm
 from starqr.views.console.helpers import actor, attempt, choices, form_page
+from starqr.views.console.names import FLAG_NAMES
+
+PER_PAGE = 25  # ledger entries per page on a member's page
 
 
 def _member_data(form):
@@ -49,8 +52,13 @@ def add_member(branch_id):
 @login_required
 def member(member_id):
     member = require_member_access(member_id)
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 100000))
+    year = request.args.get("year", type=int)
+    item = (request.args.get("item") or "").strip()[:60] or None
     return render_template("console/secretary/member.html", member=member, writable=can_manage(member.branch),
-                           **secretary_pages.member_page(member))
+                           standing=standing.member_standing(member), flag_names=FLAG_NAMES,
+                           filters={"year": year, "item": item}, page=page, per_page=PER_PAGE,
+                           **secretary_pages.member_page(member, page=page, per_page=PER_PAGE, year=year, item=item))
 
 
 @console.route("/members/<int:member_id>/edit", methods=["GET", "POST"])

@@ -10,6 +10,9 @@ LEVEL_NAMES = {"banner": _l("旗"), "town": _l("苏木镇"), "unit": _l("嘎查�
 DOMAIN_NAMES = {"rural": _l("农村牧区"), "community": _l("社区"), "organ": _l("机关"),
                 "state_enterprise": _l("国企"), "private_enterprise": _l("非公企业"), "social": _l("社会组织")}
 
+FLAG_NAMES = {"commitment_overdue": _l("承诺已过期未完成"), "no_entry_this_quarter": _l("本季度无积分记录"),
+              "not_in_roster": _l("不在名册")}
+
 
 def template_names():
     from starqr.services import scheduler
