@@ -143,7 +143,7 @@ def append_rows(rows, bump_revision=True):
             last_id = LedgerEntry.select(LedgerEntry.id).order_by(LedgerEntry.id.desc()).limit(1).scalar()
             LedgerHead.update(last_entry_id=last_id, last_hash=previous).where(LedgerHead.id == 1).execute()
             if bump_revision:
-                revision.bump()
+                revision.bump(*{(row[0], row[1]) for row in values})
     return rows
 
 

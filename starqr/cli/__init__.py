@@ -29,6 +29,9 @@ def _register():
     from starqr.cli import operations
     for command in operations.COMMANDS:
         main.add_command(command)
+    from starqr.cli import pages
+    for command in pages.COMMANDS:
+        main.add_command(command)
 
 
 _register()

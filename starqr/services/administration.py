@@ -10,7 +10,7 @@ from starqr import ledger, rating
 from starqr.db import database
 from starqr.models import (MEMBER, ORGANISATION, Member, Objection, Organisation, Rating, RatingPeriod,
                            RubricVersion, utcnow)
-from starqr.services import audit, objections, plaques, ratings, rubrics, scheduler
+from starqr.services import audit, objections, plaques, ratings, revision, rubrics, scheduler
 
 
 class AdminError(Exception):
@@ -39,6 +39,7 @@ def create_period(actor, name, year, starts_on, ends_on, kind="year", quarter=No
         period = RatingPeriod.create(name=name, kind=kind, year=year, quarter=quarter if kind == "quarter" else None,
                                      starts_on=starts_on, ends_on=ends_on, notice_days=int(notice_days))
         audit.record(actor, "period.created", period, after=audit.snapshot(period))
+        revision.bump()
     return period
 
 
@@ -82,6 +83,7 @@ def unschedule_period(actor, period):
             raise AdminError("评定期已在发布中")
         audit.record(actor, "period.unscheduled", period, before={"publish_at": period.publish_at},
                      after={"state": "draft"})
+        revision.bump()
     return RatingPeriod.get_by_id(period.id)
 
 

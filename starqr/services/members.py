@@ -61,7 +61,7 @@ def edit_branch(actor, branch, fields):
         branch.save()
         after = audit.snapshot(branch, BRANCH_FIELDS)
         audit.record(actor, "branch.edit", branch, *audit.changes(before, after))
-        revision.bump()
+        revision.bump(branch)
     return branch
 
 
@@ -105,7 +105,7 @@ def add_member(actor, branch, fields, private=None, issue_badge=True):
         if plaque:
             after["badge"] = plaque.code
         audit.record(actor, "member.add", member, None, after)
-        revision.bump()
+        revision.bump(member)
     return member
 
 
@@ -128,7 +128,7 @@ def edit_member(actor, member, fields, private=None):
         if changed_private:
             after["private"] = changed_private
         audit.record(actor, "member.edit", member, before, after)
-        revision.bump()
+        revision.bump(member)
     return member
 
 
@@ -148,7 +148,7 @@ def transfer_member(actor, member, new_branch, reason):
         member.save()
         audit.record(actor, "member.transfer", member, {"branch": old_branch_id},
                      {"branch": new_branch.id, "reason": reason.strip()})
-        revision.bump()
+        revision.bump(member, (ORGANISATION, old_branch_id))
     return member
 
 
@@ -167,7 +167,7 @@ def retire_member(actor, member, left_on, reason):
         Post.update(active=False).where(Post.member == member, Post.active == True).execute()  # noqa: E712
         audit.record(actor, "member.retire", member, before,
                      audit.snapshot(member, ("active", "left_on", "left_reason")))
-        revision.bump()
+        revision.bump(member)
     return member
 
 
@@ -181,7 +181,7 @@ def add_post(actor, member, fields):
     with database.atomic():
         post = Post.create(member=member, **data)
         audit.record(actor, "post.add", post, None, audit.snapshot(post))
-        revision.bump()
+        revision.bump(member)
     return post
 
 
@@ -197,7 +197,7 @@ def edit_post(actor, post, fields):
             setattr(post, name, value)
         post.save()
         audit.record(actor, "post.edit", post, *audit.changes(before, audit.snapshot(post, POST_FIELDS)))
-        revision.bump()
+        revision.bump((MEMBER, post.member_id))
     return post
 
 
@@ -217,7 +217,7 @@ def add_commitment(actor, subject, fields):
     with database.atomic():
         commitment = Commitment.create(subject_kind=kind, subject_id=subject.id, **data)
         audit.record(actor, "commitment.add", commitment, None, audit.snapshot(commitment))
-        revision.bump()
+        revision.bump((commitment.subject_kind, commitment.subject_id))
     return commitment
 
 
@@ -233,7 +233,7 @@ def edit_commitment(actor, commitment, fields):
         commitment.save()
         audit.record(actor, "commitment.edit", commitment,
                      *audit.changes(before, audit.snapshot(commitment, COMMITMENT_FIELDS)))
-        revision.bump()
+        revision.bump((commitment.subject_kind, commitment.subject_id))
     return commitment
 
 
@@ -249,7 +249,7 @@ def add_progress(actor, commitment, date, text):
         commitment.updated_at = utcnow()
         commitment.save()
         audit.record(actor, "commitment.progress", commitment, None, note)
-        revision.bump()
+        revision.bump((commitment.subject_kind, commitment.subject_id))
     return commitment
 
 
@@ -269,7 +269,7 @@ def set_outcome(actor, commitment, status, evaluation=None, reason_not_kept=None
         commitment.save()
         audit.record(actor, "commitment.outcome", commitment,
                      *audit.changes(before, audit.snapshot(commitment, fields)))
-        revision.bump()
+        revision.bump((commitment.subject_kind, commitment.subject_id))
     return commitment
 
 
@@ -341,7 +341,7 @@ def add_evidence_photo(actor, commitment, data, upload_folder, caption=None):
             commitment.updated_at = utcnow()
             commitment.save()
             audit.record(actor, "commitment.evidence", commitment, None, entry)
-            revision.bump()
+            revision.bump((commitment.subject_kind, commitment.subject_id))
     except Exception:
         os.remove(path)
         raise

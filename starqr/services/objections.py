@@ -60,8 +60,10 @@ def create(plaque, text, contact=None, now=None):
         if not Objection.select().where(Objection.reference == reference).exists():
             break
     with database.atomic():
-        return Objection.create(reference=reference, plaque=plaque, period=period, text=text,
-                                contact=contact, created_at=now)
+        stored = Objection.create(reference=reference, plaque=plaque, period=period, text=text,
+                                  contact=contact, created_at=now)
+        revision.bump(plaque)  # the page counts open objections
+        return stored
 
 
 def resolve(objection, accepted, reason, actor, now=None):
@@ -81,5 +83,5 @@ def resolve(objection, accepted, reason, actor, now=None):
         objection.resolved_by = actor
         objection.resolved_at = now or utcnow()
         objection.save()
-        revision.bump()
+        revision.bump(objection.plaque)
     return objection

@@ -70,7 +70,7 @@ def reissue(code, actor, reason):
         new = _create(old.subject_kind, old.subject_id, version=old.version + 1, actor=actor)
         _revoke(old, actor, reason, replaced_by=new)
         PlaqueEvent.create(plaque=new, action="reissued", actor=actor, reason=reason)
-        revision.bump()
+        revision.bump(old, new)
     return new
 
 
@@ -85,7 +85,7 @@ def revoke(code, actor, reason):
         if plaque.status != "active":
             raise PlaqueError(f"plaque {plaque.code} is already revoked")
         _revoke(plaque, actor, reason, replaced_by=None)
-        revision.bump()
+        revision.bump(plaque)
     return plaque
 
 

@@ -165,7 +165,9 @@ def schedule(period, publish_at, notice_days=None):
     period.publish_at = publish_at
     if notice_days is not None:
         period.notice_days = notice_days
-    period.save()
+    with database.atomic():
+        period.save()
+        revision.bump()  # live pages show when the period will be published
     return period
 
 

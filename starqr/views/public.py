@@ -1,102 +1,85 @@
 """Public scan pages: /Q/<CODE> as HTML and JSON, the objection form, the friendly errors.
 
-Thin: starqr.services.profiles builds the data, templates/public/ render it. Rendered
-pages are cached per (code, language, revision, day); every write that changes public
-data bumps the revision, so the next request renders afresh in every worker.
+Thin: starqr.services.profiles builds the data, templates/public/ render it, and
+starqr.services.pages keeps the rendered page per (code, language): a scan is one indexed
+query and no template. Every write that changes a page bumps its subject's version
+(services/revision.py) in the writing transaction, so no worker on any host serves the old
+page once the write has committed; a stale page is rendered afresh on its next scan.
 """
 import datetime
-import gzip
-import hashlib
 import json
 import os
-import threading
-from collections import OrderedDict
 from zoneinfo import ZoneInfo
 
 from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request,
                    send_from_directory, url_for)
 from flask_babel import gettext as _
 
-from starqr.db import database
 from starqr.models import Member
 from starqr.security import csrf, limiter
 from starqr.i18n import select_locale
-from starqr.services import objections, profiles, scans
+from starqr.services import objections, pages, profiles, scans
 from starqr.services.plaques import normalise
 
 blueprint = Blueprint("public", __name__)
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
-CACHE_SIZE = 4000
 CACHE_CONTROL = "public, no-cache"  # keep a copy, revalidate each time (answered by 304)
 VARY = "Accept-Language, Accept-Encoding"
 
 
-# ---------------------------------------------------------------- rendered page cache
+# ---------------------------------------------------------------- stored pages
 
-class PageCache:
-    """Rendered bodies by key; emptied when the revision moves on."""
-
-    def __init__(self, size=CACHE_SIZE):
-        self.size = size
-        self.revision = None
-        self.pages = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key, current_revision):
-        with self.lock:
-            if self.revision != current_revision:
-                self.pages.clear()
-                self.revision = current_revision
-                return None
-            page = self.pages.get(key)
-            if page is not None:
-                self.pages.move_to_end(key)
-            return page
-
-    def put(self, key, current_revision, page):
-        with self.lock:
-            if self.revision != current_revision:
-                self.pages.clear()
-                self.revision = current_revision
-            self.pages[key] = page
-            if len(self.pages) > self.size:
-                self.pages.popitem(last=False)
+class _NoCache:
+    """There is no per-worker page cache any more (pages live in the page store); kept for callers."""
 
     def clear(self):
-        with self.lock:
-            self.pages.clear()
-            self.revision = None
+        pass
 
 
-cache = PageCache()
-
-
-class Page:
-    __slots__ = ("body", "gzipped", "etag", "mimetype", "plaque_id", "title")
-
-    def __init__(self, body, mimetype, plaque_id, current_revision):
-        self.body = body
-        self.gzipped = gzip.compress(body, 6, mtime=0)
-        digest = hashlib.blake2b(body, digest_size=8).hexdigest()
-        self.etag = f"r{current_revision}-{digest}"
-        self.mimetype = mimetype
-        self.plaque_id = plaque_id
+cache = _NoCache()
 
 
 def _respond(page, status=200):
-    """The cached page, gzip if the client takes it, 304 if its copy is current."""
+    """The stored page, gzip if the client takes it, 304 if its copy is current."""
     if page.etag in request.if_none_match:
         response = Response(status=304)
     else:
         wants_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
-        response = Response(page.gzipped if wants_gzip else page.body, status=status, mimetype=page.mimetype)
+        response = Response(page.gz if wants_gzip else page.body, status=status, mimetype=page.mimetype)
         if wants_gzip:
             response.headers["Content-Encoding"] = "gzip"
     response.set_etag(page.etag)
     response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["Vary"] = VARY
     return response
+
+
+def render_page(code, lang, today=None):
+    """Render CODE's page in LANG from the database and keep it in the page store.
+
+    Returns (page, None), or (None, status) for "unknown" / "revoked" / "gone" (never stored).
+    The versions are read before the data, so a write committing meanwhile leaves the stored
+    page stale rather than wrong.
+    """
+    today = today or datetime.date.today()
+    resolved = pages.resolve(code)
+    if resolved is None:
+        return None, "unknown"
+    plaque, stamp = resolved
+    if plaque.status != "active":
+        return None, "revoked"
+    profile = profiles.profile_for(plaque, today)
+    if profile is None:
+        return None, "gone"
+    if lang == "json":
+        body = json.dumps(profile, ensure_ascii=False, separators=(",", ":")).encode()
+    else:
+        body = render_template("public/profile.html", p=profile, lang=lang,
+                               needs_mongolian=_needs_mongolian(profile, lang)).encode()
+    page = pages.make(body, lang, plaque.id, plaque.subject_kind, plaque.subject_id)
+    pages.store(code, lang, page, len(body), stamp, today)
+    return page, None
 
 
 # ---------------------------------------------------------------- template helpers
@@ -132,15 +115,6 @@ def local_date(value):
     return moment.isoformat()
 
 
-def _revision():
-    """revision.current() without building the query each time: this runs on every scan."""
-    row = database.execute_sql(REVISION_SQL).fetchone()
-    return row[0] if row else 0
-
-
-REVISION_SQL = 'SELECT "value" FROM "revision" WHERE "id" = 1'
-
-
 def _lang():
     # The selector's answer as a string: what Babel will use, without building a Locale on
     # every scan (only a cache miss renders, and rendering asks Babel itself).
@@ -166,29 +140,17 @@ def scan(code):
     if as_json:
         code = code[:-5]
     code = normalise(code)
-    lang = _lang()
-    today = datetime.date.today()
-    current_revision = _revision()
-    key = (code, "json" if as_json else lang, today)
-    page = cache.get(key, current_revision)
+    lang = "json" if as_json else _lang()
+    page = pages.fetch(code, lang)
     if page is None:
-        found = profiles.lookup(code)
-        if found.status == "unknown":
+        if not code or len(code) > 16:
             return _not_found(as_json, code)
-        if found.status == "revoked":
-            return _revoked(found, as_json)
-        profile = profiles.profile_for(found.plaque, today)
-        if profile is None:
+        page, status = render_page(code, lang)
+        if page is None:
+            if status == "revoked":
+                return _revoked(profiles.lookup(code), as_json)
             return _not_found(as_json, code)
-        if as_json:
-            body = json.dumps(profile, ensure_ascii=False, separators=(",", ":")).encode()
-            page = Page(body, "application/json", found.plaque.id, current_revision)
-        else:
-            body = render_template("public/profile.html", p=profile, lang=lang,
-                                   needs_mongolian=_needs_mongolian(profile, lang)).encode()
-            page = Page(body, "text/html", found.plaque.id, current_revision)
-        cache.put(key, current_revision, page)
-    if scans.countable(request) and not as_json:
+    if not as_json and scans.countable(request):
         scans.record(page.plaque_id)
     return _respond(page)
 
@@ -273,3 +235,17 @@ def photo(code):
     response = send_from_directory(folder, path, max_age=0)
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+def build_pages(app, lang="zh", limit=None, batch=500):
+    """Render every missing or stale LANG page (the background builder). Returns how many."""
+    done = 0
+    while limit is None or done < limit:
+        codes = pages.stale_codes(batch if limit is None else min(batch, limit - done), lang)
+        if not codes:
+            break
+        with app.test_request_context(f"/Q/?lang={lang}" if lang != "json" else "/Q/"):
+            for code in codes:
+                render_page(code, lang)
+        done += len(codes)
+    return done
