@@ -38,6 +38,11 @@ def create_app(test_config=None):
     i18n.init_app(app)
     security.init_app(app)
 
+    from starqr import tasks
+    from starqr.services import accounts
+    tasks.init_app(app)
+    accounts.configure(app.config)  # services read no Flask: settings are handed to them
+
     from starqr.views import init_app as init_views
     init_views(app)
     return app

@@ -8,6 +8,13 @@ def instance_path(environ=os.environ):
     return os.path.abspath(environ.get("STARQR_INSTANCE_PATH") or os.path.join(os.getcwd(), "instance"))
 
 
+def settings(environ=os.environ):
+    """The configuration without an app (defaults, then the environment), for the task consumer."""
+    values = defaults(instance_path(environ))
+    values.update(from_environment(environ))
+    return values
+
+
 def defaults(instance_path):
     return {
         "DATABASE_URL": "sqlite:///" + os.path.join(instance_path, "starqr.db"),
@@ -18,6 +25,7 @@ def defaults(instance_path):
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ["zh", "mn", "en"],
         "HUEY_URL": None,  # None: SQLite storage in the instance folder; redis://... in production
+        "HUEY_IMMEDIATE": False,  # run background jobs at once, in-process (tests, demos)
         "UPLOAD_FOLDER": os.path.join(instance_path, "uploads"),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": "memory://",
@@ -34,11 +42,11 @@ def defaults(instance_path):
 # Environment variables read as STARQR_<NAME>.
 ENVIRONMENT_KEYS = (
     "DATABASE_URL", "PUBLIC_BASE_URL", "SECRET_KEY", "ENV_NAME", "HUEY_URL",
-    "UPLOAD_FOLDER", "RATELIMIT_STORAGE_URI", "BEHIND_PROXY",
+    "UPLOAD_FOLDER", "RATELIMIT_STORAGE_URI", "BEHIND_PROXY", "HUEY_IMMEDIATE",
 )
 
 
-BOOLEAN_KEYS = ("BEHIND_PROXY",)
+BOOLEAN_KEYS = ("BEHIND_PROXY", "HUEY_IMMEDIATE")
 
 
 def from_environment(environ=os.environ):

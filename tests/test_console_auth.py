@@ -29,9 +29,11 @@ def test_login_and_logout(client, secretary):
 def test_password_hashes_are_strong(app):
     from starqr import config
     assert config.defaults("/tmp")["PASSWORD_METHOD"] == "scrypt"
-    with app.app_context():
-        app.config["PASSWORD_METHOD"] = "scrypt"  # the production default
+    accounts.configure({"PASSWORD_METHOD": "scrypt"})  # the production default
+    try:
         user = make_user("h", "admin")
+    finally:
+        accounts.configure(app.config)
     assert user.password_hash.startswith("scrypt:") and PASSWORD not in user.password_hash
     assert accounts.password_matches(user, PASSWORD)
 

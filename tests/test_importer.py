@@ -134,7 +134,9 @@ def test_scope_keeps_rows_to_a_subtree(banner):
     from helpers import make_org
     other = make_org(banner["tree"]["town"], "unit", "rural", "另一嘎查")
     rows = [[banner["codes"][0], "巴特尔", "study", 2, 1, "", ""]]
-    result = imports.run(banner["period"], imports.write_csv(rows), "x.csv", "admin", scope_path=other.path)
+    from starqr.services import access
+    actor = access.Actor(id=1, name="town_admin", role="org_admin", organisation_id=other.id, scope_path=other.path)
+    result = imports.run(banner["period"], imports.write_csv(rows), "x.csv", actor)
     assert result.errors and "管理范围" in str(result.errors[0])
 
 

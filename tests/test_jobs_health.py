@@ -14,6 +14,7 @@ from helpers import issue_code, make_member, make_period, make_tree
 
 from starqr.models import ImportBatch, JobLease, LedgerEntry, utcnow
 from starqr.services import imports as importer
+from starqr import tasks
 from starqr.services import jobs_health, scheduler
 from starqr.services.imports import batches
 
@@ -83,7 +84,7 @@ def test_rerunning_a_failed_import_is_safe(app):
     for _ in range(2):
         again = importer.create_batch(batch.period, data, "x.csv", "admin", app.instance_path)
         with app.app_context():
-            scheduler.enqueue_import(again)
+            tasks.enqueue_import(again)
         assert ImportBatch.get_by_id(again.id).status == "done"
     assert LedgerEntry.select().count() == 1
 
@@ -91,7 +92,7 @@ def test_rerunning_a_failed_import_is_safe(app):
 def test_the_import_task_holds_a_lease_and_releases_it(app):
     batch = _batch(app, status="pending")
     with app.app_context():
-        scheduler.enqueue_import(batch)
+        tasks.enqueue_import(batch)
     assert ImportBatch.get_by_id(batch.id).status == "done"
     assert JobLease.select().count() == 0
 
@@ -105,7 +106,7 @@ def test_an_unexpected_error_ends_the_import_failed(app, monkeypatch):
     monkeypatch.setattr(batches, "run", explode)
     with app.app_context():
         try:
-            scheduler.enqueue_import(batch)
+            tasks.enqueue_import(batch)
         except ValueError:
             pass
     failed = ImportBatch.get_by_id(batch.id)

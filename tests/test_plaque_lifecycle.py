@@ -9,6 +9,8 @@ from starqr.cli import main
 from starqr.models import MEMBER, ORGANISATION, Member, Organisation, PlaqueCode, PlaqueEvent
 from starqr.services import plaques
 
+BASE_URL = "https://starqr.example.cn"
+
 
 def _tree():
     banner = Organisation.create(level="banner", domain="rural", name_zh="乌拉特中旗", name_mn="ᠤᠷᠠᠳ ᠳᠤᠮᠳᠠᠳᠤ ᠬᠣᠰᠢᠭᠤ")
@@ -48,18 +50,18 @@ def test_reissue_replaces_code_and_records_who_and_why(tree):
     with pytest.raises(plaques.PlaqueError):
         plaques.reissue(new.code, actor="bob", reason="")
     with pytest.raises(plaques.PlaqueError):
-        plaques.plaque_content(old)
+        plaques.plaque_content(old, BASE_URL)
 
 
 def test_code_never_changes_when_names_change(tree):
     _, _, branch, members = tree
     plaque = plaques.issue(MEMBER, members[0].id)
-    before = plaques.plaque_content(plaque)
+    before = plaques.plaque_content(plaque, BASE_URL)
     members[0].name_zh = "巴特尔二"
     members[0].save()
     branch.name_zh = "乌兰社区联合党支部"
     branch.save()
-    after = plaques.plaque_content(PlaqueCode.get_by_id(plaque.id))
+    after = plaques.plaque_content(PlaqueCode.get_by_id(plaque.id), BASE_URL)
     assert (after.code, after.url) == (before.code, before.url)
     assert after.url == "HTTPS://STARQR.EXAMPLE.CN/Q/" + plaque.code
     assert (after.name_zh, after.parent_zh) == ("巴特尔二", "乌兰社区联合党支部")
@@ -73,7 +75,7 @@ def test_plaques_for_organisation_in_code_order(tree):
     assert [p.code for p, _, _ in listed] == sorted(codes)
     assert all(parent.id == branch.id for _, _, parent in listed)
     assert len(plaques.plaques_for_organisation(town, include_organisations=True)) == 4
-    contents = plaques.sheet_contents(branch)
+    contents = plaques.sheet_contents(branch, BASE_URL)
     assert [c.code for c in contents] == sorted(codes) and contents[0].kind == MEMBER
 
 

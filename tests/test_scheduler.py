@@ -8,6 +8,7 @@ import threading
 from helpers import issue_code, make_member, make_period, make_tree, record
 from starqr.db import database
 from starqr.models import Rating, RatingPeriod
+from starqr import tasks
 from starqr.services import imports, ratings, scheduler
 
 PUBLISH_LOCAL = datetime.datetime(2026, 1, 15, 9, 0)  # 09:00 Beijing time
@@ -118,7 +119,7 @@ def test_imports_queue_and_run_in_immediate_mode(app):
     data = imports.write_csv([[code, members[1].name_zh, "study", 2, 1, "2025-05-01", "学习"]])
     batch = imports.create_batch(period, data, "x.csv", "admin", app.instance_path)
     with app.app_context():
-        scheduler.enqueue_import(batch)
+        tasks.enqueue_import(batch)
     assert batch.__class__.get_by_id(batch.id).status == "done"
 
 
@@ -156,12 +157,11 @@ def test_cli_publish_due_and_import(app, cli, tmp_path):
 
 
 def test_huey_storage_is_sqlite_by_default_and_redis_for_a_redis_url(tmp_path):
-    from huey import RedisHuey, SqliteHuey
-    from starqr import tasks
-    assert isinstance(tasks.make_huey(None, instance_path=str(tmp_path)), SqliteHuey)
+    from huey.storage import RedisStorage, SqliteStorage
+    assert isinstance(tasks.make_huey(None, instance_path=str(tmp_path)).storage, SqliteStorage)
     assert (tmp_path / "huey.db").exists()
     redis_huey = tasks.make_huey("redis://127.0.0.1:6379/15")
-    assert isinstance(redis_huey, RedisHuey)
+    assert isinstance(redis_huey.storage, RedisStorage)
     try:
         redis_huey.storage.conn.ping()
     except Exception:  # no Redis here: the type check above is what can be tested

@@ -7,6 +7,11 @@ from starqr.cli.context import fail, pass_app
 from starqr.cli.errors import OutputPath, confirm_or_abort, non_empty, yes_option
 
 
+def _base_url():
+    from flask import current_app
+    return current_app.config["PUBLIC_BASE_URL"]
+
+
 def _plaque_errors():
     from starqr.plaque import PLAQUE_ERRORS
     from starqr.services.plaques import PlaqueError
@@ -27,7 +32,7 @@ def plaque_command(code, fmt, size, dpi, ecc, output):
     from starqr.plaque import render_plaque
     from starqr.services import plaques
     try:
-        content = plaques.plaque_content(plaques.get_plaque(code))
+        content = plaques.plaque_content(plaques.get_plaque(code), _base_url())
         data = render_plaque(content, fmt, size, dpi=int(dpi), ecc=ecc.upper())
     except _plaque_errors() as error:
         fail(str(error))
@@ -55,7 +60,7 @@ def sheet_command(org_id, paper, ecc, output):
     org = Organisation.get_or_none(Organisation.id == org_id)
     if org is None:
         fail(f"no organisation with id {org_id}")
-    contents = plaques.sheet_contents(org)
+    contents = plaques.sheet_contents(org, _base_url())
     if not contents:
         fail(f"{org.name_zh} has no active member badges")
     try:
@@ -87,11 +92,11 @@ def export_command(fmt, org_id, output):
             fail("XLSX is binary: give -o FILE.xlsx")
         sys.stdout.flush()
         stream = sys.stdout.buffer
-        write_codes(plaques.export_rows(org=org), fmt, stream)
+        write_codes(plaques.export_rows(_base_url(), org=org), fmt, stream)
         stream.flush()
         return
     with open(output, "wb") as handle:
-        write_codes(plaques.export_rows(org=org), fmt, handle)
+        write_codes(plaques.export_rows(_base_url(), org=org), fmt, handle)
     click.echo(f"codes -> {output}", err=True)
 
 

@@ -82,6 +82,16 @@ def actor_for(user):
                  scope_path=path, active=bool(user.active))
 
 
+def as_actor(who):
+    """An Actor from what older callers pass: an Actor, a User, a name (the system under that
+    name: CLI, scripts, tests) or None (the system)."""
+    if who is None:
+        return SYSTEM
+    if isinstance(who, str):
+        return system(who)
+    return actor_for(who)
+
+
 def actor_for_user_id(user_id, fallback_name="system"):
     """Rebuild an actor in a background job: the user as they are now, or the system for None."""
     if user_id is None:
@@ -105,6 +115,19 @@ def can_view(actor, organisation):
     if actor.role == SECRETARY:
         return organisation.id == actor.organisation_id
     return bool(actor.scope_path) and organisation.path.startswith(actor.scope_path)
+
+
+def covers_path(actor, path):
+    """can_view for an organisation known only by its materialised path (bulk checks, no row)."""
+    if actor is None or not actor.active:
+        return False
+    if actor.role == ADMIN:
+        return True
+    if not actor.scope_path or not path:
+        return False
+    if actor.role == SECRETARY:
+        return path == actor.scope_path
+    return path.startswith(actor.scope_path)
 
 
 def can_manage(actor, organisation):

@@ -3,7 +3,6 @@ import datetime
 import hashlib
 import secrets
 
-from flask import current_app, has_app_context
 from peewee import fn
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -12,7 +11,7 @@ from starqr.models import ROLES, ApiToken, User, utcnow
 from starqr.services import audit
 
 MIN_PASSWORD_LENGTH = 10
-# Defaults; STARQR apps may override with LOGIN_MAX_FAILURES / LOGIN_LOCKOUT_MINUTES.
+# Defaults; configure(app.config) applies PASSWORD_METHOD, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_MINUTES.
 MAX_FAILED_LOGINS = 5
 LOCKOUT_MINUTES = 15
 
@@ -21,17 +20,26 @@ class AccountError(Exception):
     pass
 
 
+# Set from the app config by create_app (configure); no Flask here.
+_settings = {}
+
+
+def configure(config):
+    """Take the account settings from an app config (a mapping): one source for every door."""
+    _settings.update({key: config[key] for key in ("PASSWORD_METHOD", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES")
+                      if config.get(key) is not None})
+
+
 def _setting(name, default):
-    return current_app.config.get(name, default) if has_app_context() else default
+    return _settings.get(name, default)
 
 
-# Used when no app is active (scripts); the test suite lowers it, never production code.
+# The hashing method before any app is configured (scripts); the test suite lowers it, never production code.
 HASH_METHOD_OUTSIDE_APP = "scrypt"
 
 
 def hash_password(password):
-    method = current_app.config["PASSWORD_METHOD"] if has_app_context() else HASH_METHOD_OUTSIDE_APP
-    return generate_password_hash(password, method=method)
+    return generate_password_hash(password, method=_settings.get("PASSWORD_METHOD", HASH_METHOD_OUTSIDE_APP))
 
 
 def _check_new_password(password, username=None):

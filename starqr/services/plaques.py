@@ -107,13 +107,6 @@ def subject_of(plaque):
 
 # ---------------------------------------------------------------- printing
 
-def _base_url(base_url):
-    if base_url:
-        return base_url
-    from flask import current_app
-    return current_app.config["PUBLIC_BASE_URL"]
-
-
 def get_plaque(code):
     """The plaque with this code (any case), or PlaqueError."""
     plaque = PlaqueCode.get_or_none(PlaqueCode.code == normalise(code))
@@ -130,13 +123,16 @@ def _content(plaque, subject, parent, base_url):
         parent_zh=parent.name_zh if parent else "", parent_mn=(parent.name_mn or "") if parent else "")
 
 
-def plaque_content(plaque, base_url=None):
-    """What the plaque for this PlaqueCode row shows (a starqr.plaque.PlaqueContent)."""
+def plaque_content(plaque, base_url):
+    """What the plaque for this PlaqueCode row shows (a starqr.plaque.PlaqueContent).
+
+    BASE_URL: the site's public address (the app's PUBLIC_BASE_URL), which every QR encodes.
+    """
     if plaque.status != "active":
         raise PlaqueError(f"plaque {plaque.code} is revoked; print its replacement instead")
     subject = subject_of(plaque)
     parent = subject.branch if plaque.subject_kind == MEMBER else subject.parent
-    return _content(plaque, subject, parent, _base_url(base_url))
+    return _content(plaque, subject, parent, base_url)
 
 
 def _subtree(org):
@@ -170,16 +166,14 @@ def plaques_for_organisation(org, include_organisations=False):
     return result
 
 
-def sheet_contents(org, base_url=None, include_organisations=False):
+def sheet_contents(org, base_url, include_organisations=False):
     """PlaqueContent for every badge under `org`, in code order, for write_sheet."""
-    base_url = _base_url(base_url)
     return [_content(plaque, subject, parent, base_url)
             for plaque, subject, parent in plaques_for_organisation(org, include_organisations)]
 
 
-def export_rows(base_url=None, org=None):
+def export_rows(base_url, org=None):
     """Active codes as dicts (code, url, kind, name, organisation), in code order, streamed."""
-    base_url = _base_url(base_url)
     organisations = {o.id: o for o in (_subtree(org) if org is not None else Organisation.select())}
     member_query = Member.select(Member.id, Member.name_zh, Member.branch)
     if org is not None:

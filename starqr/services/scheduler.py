@@ -1,4 +1,4 @@
-"""The publication schedule: local (Asia/Shanghai) times, the due run, and queued imports.
+"""The publication schedule: local (Asia/Shanghai) times and the due run.
 
 Administrators enter times in Beijing time; the database stores naive UTC. Whatever runs
 the schedule (the huey consumer's minute task, or a systemd timer calling
@@ -53,16 +53,3 @@ def calendar(now=None, limit=20):
     upcoming = [e for e in events if e[0] >= now]
     recent = [e for e in events if e[0] < now][-5:]
     return recent + upcoming[:limit]
-
-
-def _configure(huey_instance):
-    from flask import current_app, has_app_context
-    if has_app_context():
-        huey_instance.immediate = bool(current_app.config.get("HUEY_IMMEDIATE"))
-
-
-def enqueue_import(batch, scope_path=None):
-    """Queue a stored import batch (run at once in immediate mode)."""
-    from starqr import tasks
-    _configure(tasks.huey)
-    return tasks.import_task(batch.id, scope_path)

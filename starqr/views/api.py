@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from starqr.models import (MEMBER, ORGANISATION, ImportBatch, LedgerEntry, Member, Organisation,
                            RatingPeriod)
 from starqr.security import csrf
+from starqr import tasks
 from starqr.errors import StarQRError
 from starqr.services import access, accounts, audit, imports, scheduler
 from starqr.services.access import ADMIN, ALL_ROLES, ORG_ADMIN, WRITERS
@@ -317,18 +318,17 @@ def create_import():
     filename = (upload.filename if upload else request.args.get("filename")) or "import.csv"
     dry_run = (request.args.get("dry_run") or "").lower() in ("1", "true", "yes")
     background = (request.args.get("background") or "").lower() in ("1", "true", "yes")
-    scope = g.actor.scope_path
     try:
         if background and not dry_run:
             batch = imports.create_batch(period, data, filename, user.username, current_app.instance_path)
             audit.record(user, "import.queued", batch, after={"file": filename, "period": period.id})
-            scheduler.enqueue_import(batch, scope)
+            tasks.enqueue_import(batch, g.actor)
             batch = ImportBatch.get_by_id(batch.id)
             response = jsonify(batch_dict(batch))
             response.status_code = 202
             response.headers["Location"] = url_for("api.import_batch", batch_id=batch.id)
             return response
-        result = imports.run(period, data, filename, user.username, dry_run=dry_run, scope_path=scope)
+        result = imports.run(period, data, filename, g.actor, dry_run=dry_run)
     except imports.ImportFileError as error:
         raise ApiError(422, "invalid_file", str(error))
     body = result.to_dict()

@@ -1,6 +1,7 @@
 """Uploads kept between preview and confirmation, and imports run as background batches."""
 import os
 
+from starqr.errors import StarQRError
 from starqr.models import ImportBatch, RatingPeriod, utcnow
 from starqr.services.imports.errors import ImportFileError
 from starqr.services.imports.points import check_period, run
@@ -58,8 +59,11 @@ def batch_file(batch, instance_path):
     raise ImportFileError("导入文件已不存在")
 
 
-def run_batch(batch_id, instance_path, scope_path=None):
-    """Run a stored batch (in the task worker), keeping its progress and outcome up to date."""
+def run_batch(batch_id, instance_path, actor=None):
+    """Run a stored batch (in the task worker) as ACTOR, keeping its progress and outcome up to date.
+
+    ACTOR None: the system, recorded under the batch's creator's name.
+    """
     batch = ImportBatch.get_by_id(batch_id)
     if batch.status not in ("pending",):
         return batch  # already run (a retried task must not import twice)
@@ -75,9 +79,8 @@ def run_batch(batch_id, instance_path, scope_path=None):
         with open(batch_file(batch, instance_path), "rb") as handle:
             data = handle.read()
         period = RatingPeriod.get_by_id(batch.period_id)
-        result = run(period, data, batch.filename, batch.created_by, dry_run=False,
-                     scope_path=scope_path, progress=progress)
-    except ImportFileError as error:
+        result = run(period, data, batch.filename, actor or batch.created_by, dry_run=False, progress=progress)
+    except StarQRError as error:
         ImportBatch.update(status="failed", errors=[{"row": 1, "column": "", "message": str(error), "text": str(error)}],
                            finished_at=utcnow()).where(ImportBatch.id == batch_id).execute()
         return ImportBatch.get_by_id(batch_id)

@@ -1,11 +1,14 @@
 """What an import reports: a file it cannot read, and errors that name a row and a column."""
 from dataclasses import dataclass
 
+from starqr.errors import Invalid
+
 MAX_ERRORS = 200  # errors kept per file; the count of the rest is reported
 
 
-class ImportFileError(Exception):
+class ImportFileError(Invalid):
     """The file cannot be read at all (not a row problem)."""
+    code = "invalid_file"
 
 
 @dataclass(frozen=True)

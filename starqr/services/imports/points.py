@@ -19,7 +19,7 @@ Speed: no query per row. Codes, subjects and rubrics are fetched once per file i
 IN queries; validation is plain Python over tuples; the ledger appends in one transaction.
 """
 from starqr import ledger
-from starqr.services import ratings
+from starqr.services import access, ratings
 from starqr.services.imports.entries import SOURCE, _entries, _existing_sources
 from starqr.services.imports.errors import ImportFileError
 from starqr.services.imports.preview import _LazyLabels, star_moves
@@ -33,8 +33,11 @@ def check_period(period):
         raise ImportFileError(f"评定期「{period.name}」已结束(final),不能再导入;请在控制台登记更正")
 
 
-def run(period, data, filename, actor, dry_run=True, scope_path=None, progress=None, preview=True):
+def run(period, data, filename, actor, dry_run=True, progress=None, preview=True):
     """Validate a file and, unless DRY_RUN, write it to the ledger all-or-nothing.
+
+    ACTOR (an access.Actor, or a name for the system) is who imports: rows outside its
+    scope are refused, and the ledger records its name.
 
     Returns an ImportResult. A file that cannot be read at all raises ImportFileError;
     row problems are reported in result.errors and nothing is written.
@@ -43,7 +46,8 @@ def run(period, data, filename, actor, dry_run=True, scope_path=None, progress=N
     check_period(period)
     result = ImportResult(filename=filename, file_sha256=sha256(data), period_id=period.id, dry_run=dry_run)
     columns, rows = read_rows(data, filename)
-    validator = _Validator(period, actor, scope_path)
+    actor = access.as_actor(actor)
+    validator = _Validator(period, actor)
     raw, parsed, directory = validator.run(columns, rows, progress)
     result.rows = len(raw)
     if not raw:
@@ -54,7 +58,7 @@ def run(period, data, filename, actor, dry_run=True, scope_path=None, progress=N
         return result
     has_values = any(amount.item.kind in VALUE_KINDS for _, _, amount, _, _ in parsed)
     current = ratings.ledger_values(period) if (has_values or (dry_run and preview)) else {}
-    entries, result.unchanged_values = _entries(period, parsed, actor, filename, current)
+    entries, result.unchanged_values = _entries(period, parsed, actor.name, filename, current)
     if dry_run:
         seen = _existing_sources([e[SOURCE] for e in entries])
         result.entries = [e for e in entries if e[SOURCE] not in seen]

@@ -2,6 +2,7 @@
 import operator
 from decimal import Decimal
 
+from starqr.services import access
 from starqr.services.imports.cells import CENT, _fmt, _text, parse_date, parse_number
 from starqr.services.imports.columns import CODE, COLUMNS, DATE, ITEM, NAME, POINTS, QUANTITY
 from starqr.services.imports.directory import Directory, _item_lookup
@@ -31,10 +32,9 @@ def _key(*cells):
 
 
 class _Validator:
-    def __init__(self, period, actor, scope_path=None):
+    def __init__(self, period, actor):
         self.period = period
-        self.actor = actor
-        self.scope_path = scope_path  # only subjects under this organisation path, or None
+        self.actor = actor  # an access.Actor: only subjects in its scope
         self.errors = []
         self.error_count = 0
         self._bounds = {}
@@ -57,7 +57,7 @@ class _Validator:
             if code in directory.not_rated:
                 return CODE, f"编码 {code} 属于{directory.not_rated[code]},不是参加评星的党支部或党员"
             return CODE, f"编码 {code} 不存在"
-        if self.scope_path and not subject.organisation_path.startswith(self.scope_path):
+        if not access.covers_path(self.actor, subject.organisation_path):
             return CODE, f"编码 {code}({subject.name_zh})不在您的管理范围内"
         name = _text(name_cell)
         if not name:

@@ -10,10 +10,11 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, SubmitField
 
 from starqr.models import ImportBatch, RatingPeriod
-from starqr.services import administration, audit, jobs_health, scheduler
+from starqr import tasks
+from starqr.services import administration, audit, jobs_health
 from starqr.services import imports as file_imports
 from starqr.views.console.admin import STATE_NAMES, admin, choices
-from starqr.views.console.auth import ADMIN, ADMINISTRATORS, roles_required, scope_root
+from starqr.views.console.auth import ADMIN, ADMINISTRATORS, current_actor, roles_required
 
 
 class UploadForm(FlaskForm):
@@ -32,11 +33,6 @@ class ConfirmImportForm(FlaskForm):
 def _open_periods():
     return list(RatingPeriod.select().where(RatingPeriod.state != "final")
                 .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()))
-
-
-def _scope_path():
-    root = scope_root()
-    return root.path if root is not None else None
 
 
 def _visible_batches():
@@ -72,7 +68,7 @@ def import_preview():
     data = form.file.data.read()
     filename = os.path.basename(form.file.data.filename or "import.csv")
     try:
-        result = file_imports.run(period, data, filename, current_user.username, dry_run=True, scope_path=_scope_path())
+        result = file_imports.run(period, data, filename, current_actor(), dry_run=True)
     except file_imports.ImportFileError as error:
         return render_template("console/imports/preview.html", period=period, filename=filename, result=None,
                                file_error=str(error), confirm=None), 422
@@ -102,7 +98,7 @@ def import_confirm():
         return redirect(url_for("admin.imports"))
     audit.record(current_user, "import.queued", batch, after={"file": batch.filename, "period": period.id,
                                                               "sha256": batch.file_sha256})
-    scheduler.enqueue_import(batch, _scope_path())
+    tasks.enqueue_import(batch, current_actor())
     return redirect(url_for("admin.import_batch", batch_id=batch.id))
 
 

@@ -56,7 +56,7 @@ def plaque_file(code, fmt):
     if plaque.status != "active":
         abort(410)
     from starqr.plaque import render_plaque
-    content = plaque_service.plaque_content(plaque)
+    content = plaque_service.plaque_content(plaque, current_app.config["PUBLIC_BASE_URL"])
     dpi = 600 if request.args.get("dpi") == "600" else 300
     response = Response(render_plaque(content, fmt, dpi=dpi), mimetype=PLAQUE_MIMETYPES[fmt])
     if request.args.get("download"):
@@ -72,7 +72,7 @@ def plaque_file(code, fmt):
 def branch_sheet(branch_id):
     branch = require_branch_access(branch_id)
     from starqr.plaque import PAPERS, write_sheet
-    contents = plaque_service.sheet_contents(branch)
+    contents = plaque_service.sheet_contents(branch, current_app.config["PUBLIC_BASE_URL"])
     if not contents:
         flash(_("本支部还没有可打印的党员挂牌。"), "error")
         return redirect(url_for("console.branch_plaques", branch_id=branch.id))
@@ -93,7 +93,7 @@ def branch_codes(branch_id, fmt):
     from starqr.plaque import EXPORT_FORMATS, export_codes
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    data = export_codes(list(plaque_service.export_rows(org=branch)), fmt)
+    data = export_codes(list(plaque_service.export_rows(current_app.config["PUBLIC_BASE_URL"], org=branch)), fmt)
     mimetype = "text/csv" if fmt == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
