@@ -56,20 +56,59 @@ def test_too_short_and_outside_notice(client, noticed, app):
     assert "不在公示期" in response.get_data(as_text=True)
 
 
-def test_rate_limited_per_client(client, noticed):
+def test_limit_counts_per_code_not_per_address(client, noticed):
+    """One village address, two plaques: the first code fills its hour, the second still takes objections."""
+    other = make_member(noticed["member"].branch, name_zh="其其格")
+    other_code = issue_code(other).code
     statuses = [client.post(f"/Q/{noticed['code']}/objection", data={"text": f"第{n}条异议，请核实情况。"}).status_code
-                for n in range(7)]
-    assert statuses[:5] == [200] * 5 and statuses[5] == 429
-    assert Objection.select().count() == 5
+                for n in range(objections.PER_CODE_PER_HOUR)]
+    assert statuses == [200] * objections.PER_CODE_PER_HOUR
+    limited = client.post(f"/Q/{noticed['code']}/objection", data={"text": "超出限额的这条异议请保留文字。",
+                                                                    "contact": "村委会"})
+    assert limited.status_code == 429
+    page = limited.get_data(as_text=True)
+    assert "超出限额的这条异议请保留文字。" in page and 'value="村委会"' in page  # the typed text is kept
+    assert "以后再提交" in page and int(limited.headers["Retry-After"]) > 3000
+    assert "Too Many Requests" not in page
+    # the same address, another code: accepted
+    assert client.post(f"/Q/{other_code}/objection", data={"text": "另一块牌子的异议，请核实。"}).status_code == 200
+    assert Objection.select().count() == objections.PER_CODE_PER_HOUR + 1
 
 
-def test_rate_limited_per_code(client, noticed):
+def test_limit_holds_across_senders_and_reopens_after_an_hour(client, noticed):
+    for n in range(objections.PER_CODE_PER_HOUR + 2):
+        client.post(f"/Q/{noticed['code']}/objection", data={"text": f"第{n}条异议，请核实情况。"},
+                    environ_base={"REMOTE_ADDR": f"10.0.0.{n + 1}"})
+    assert Objection.select().count() == objections.PER_CODE_PER_HOUR
+    plaque = issue_code(noticed["member"]).__class__.get(code=noticed["code"])
+    later = max(o.created_at for o in Objection.select()) + datetime.timedelta(hours=1, seconds=1)
+    objections.create(plaque, "一小时后再提交的异议。", now=later)
+    assert Objection.select().count() == objections.PER_CODE_PER_HOUR + 1
+
+
+def test_limited_page_in_the_visitors_language(client, noticed):
+    for n in range(objections.PER_CODE_PER_HOUR):
+        client.post(f"/Q/{noticed['code']}/objection", data={"text": f"第{n}条异议，请核实情况。"})
+    for lang, word in (("mn", "ᠳᠠᠬᠢᠨ"), ("en", "Please")):
+        page = client.post(f"/Q/{noticed['code']}/objection?lang={lang}", data={"text": "ᠲᠡᠰᠲ text kept"})
+        assert page.status_code == 429
+        html = page.get_data(as_text=True)
+        assert "ᠲᠡᠰᠲ text kept" in html and word in html and "异议提交太频繁" not in html
+
+
+def test_honeypot_does_not_use_up_the_codes_share(client, noticed):
+    for n in range(10):
+        client.post(f"/Q/{noticed['code']}/objection", data={"text": "买便宜的药请点击链接", "website": "x"})
+    assert client.post(f"/Q/{noticed['code']}/objection", data={"text": "真实的异议，请核实。"}).status_code == 200
+
+
+def test_per_address_flood_guard_is_our_page(client, noticed):
     statuses = []
-    for n in range(62):
-        address = f"10.0.{n // 200}.{n % 200 + 1}"
-        statuses.append(client.post(f"/Q/{noticed['code']}/objection", data={"text": f"第{n}条异议，请核实情况。"},
-                                    environ_base={"REMOTE_ADDR": address}).status_code)
+    for n in range(32):
+        response = client.post(f"/Q/{noticed['code']}/objection", data={"text": "买便宜的药请点击链接", "website": "x"})
+        statuses.append(response.status_code)
     assert statuses.count(429) == 2
+    assert "异议提交太频繁" in response.get_data(as_text=True)
 
 
 def test_resolve_rejected_shows_reason(client, noticed):

@@ -28,7 +28,8 @@ def scene(app):
     branch = tree["branch"]
     member = make_member(branch, name_zh="巴特尔", name_mn="ᠪᠠᠭᠠᠲᠤᠷ", party_post="组织委员")
     make_post(member)
-    make_commitment(member, text="帮助结对户发展肉羊养殖", status="not_done", reason_not_kept="结对户外出务工，已调整帮扶方式")
+    make_commitment(member, text="帮助结对户发展肉羊养殖", status="not_done", reason_not_kept="结对户外出务工，已调整帮扶方式",
+                    reason_public=True)
     year = datetime.date.today().year
     final = make_period(year - 2)
     notice = make_period(year - 1)

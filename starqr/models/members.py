@@ -71,7 +71,8 @@ class Commitment(BaseModel):
     progress_notes = JSONField(default=list)  # [{"date": "2025-06-30", "text": "..."}]
     evidence = JSONField(default=list)  # [{"kind": "photo"|"text", "value": "..."}]
     evaluation = TextField(null=True)
-    reason_not_kept = TextField(null=True)  # shown publicly when the status is not_done
+    reason_not_kept = TextField(null=True)  # shown publicly when not_done AND reason_public
+    reason_public = BooleanField(default=False)  # a secretary checked the reason holds nothing private
     updated_at = DateTimeField(default=utcnow)
 
     class Meta:

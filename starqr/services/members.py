@@ -253,18 +253,21 @@ def add_progress(actor, commitment, date, text):
     return commitment
 
 
-def set_outcome(actor, commitment, status, evaluation=None, reason_not_kept=None):
+def set_outcome(actor, commitment, status, evaluation=None, reason_not_kept=None, reason_public=False):
+    """Record how a commitment ended. The reason it was not kept goes public only when
+    REASON_PUBLIC says the secretary checked it names no illness or family matter."""
     if status not in COMMITMENT_STATUSES:
         raise MemberError("践诺状态不正确。")
     reason_not_kept = (reason_not_kept or "").strip() or None
     if status == "not_done" and not reason_not_kept:
         raise MemberError("未践诺时须填写原因，该原因会在扫码页公开。")
-    fields = ("status", "evaluation", "reason_not_kept")
+    fields = ("status", "evaluation", "reason_not_kept", "reason_public")
     with database.atomic():
         before = audit.snapshot(commitment, fields)
         commitment.status = status
         commitment.evaluation = (evaluation or "").strip() or None
         commitment.reason_not_kept = reason_not_kept if status == "not_done" else None
+        commitment.reason_public = bool(reason_public and commitment.reason_not_kept)
         commitment.updated_at = utcnow()
         commitment.save()
         audit.record(actor, "commitment.outcome", commitment,

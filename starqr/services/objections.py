@@ -15,14 +15,19 @@ from starqr.services.plaques import CODE_ALPHABET
 TEXT_MAX = 500
 CONTACT_MAX = 120
 TEXT_MIN = 5
+# A whole village often shares one carrier address, so limits count per plaque code (all
+# senders together), not per address: a handful an hour, and a ceiling per notice period.
+PER_CODE_PER_HOUR = 5
+PER_CODE_PER_PERIOD = 30
 
 
 class ObjectionError(Exception):
     """A sentence the public page can show as it is (already translated by the caller)."""
 
-    def __init__(self, code):
+    def __init__(self, code, retry_at=None):
         super().__init__(code)
-        self.code = code  # "not_in_notice" | "too_short" | "too_long" | "contact_too_long"
+        self.code = code  # "not_in_notice" | "too_short" | "too_long" | "contact_too_long" | "too_many"
+        self.retry_at = retry_at  # for "too_many": when the code takes objections again (naive UTC)
 
 
 def notice_period():
@@ -55,6 +60,7 @@ def create(plaque, text, contact=None, now=None):
     if period is None or plaque.status != "active" or not _subject_exists(plaque):
         raise ObjectionError("not_in_notice")
     now = now or utcnow()
+    check_limit(plaque, period, now)
     for _ in range(5):
         reference = new_reference(now.date())
         if not Objection.select().where(Objection.reference == reference).exists():
@@ -63,7 +69,28 @@ def create(plaque, text, contact=None, now=None):
         stored = Objection.create(reference=reference, plaque=plaque, period=period, text=text,
                                   contact=contact, created_at=now)
         revision.bump(plaque)  # the page counts open objections
-        return stored
+    return stored
+
+
+def check_limit(plaque, period, now=None):
+    """Raise ObjectionError('too_many', retry_at) when PLAQUE's code has had its share.
+
+    At most PER_CODE_PER_HOUR objections in any hour and PER_CODE_PER_PERIOD in one notice
+    period, whoever sends them. retry_at is when the oldest objection of the hour ages out,
+    or the end of the notice for the period ceiling.
+    """
+    now = now or utcnow()
+    hour_ago = now - datetime.timedelta(hours=1)
+    recent = list(Objection.select(Objection.created_at)
+                  .where(Objection.plaque == plaque, Objection.created_at > hour_ago)
+                  .order_by(Objection.created_at.desc()).limit(PER_CODE_PER_HOUR).tuples())
+    in_period = (Objection.select().where(Objection.plaque == plaque, Objection.period == period).count()
+                 if period is not None else 0)
+    if in_period >= PER_CODE_PER_PERIOD:
+        raise ObjectionError("too_many", period.notice_ends_at)
+    if len(recent) >= PER_CODE_PER_HOUR:
+        oldest = recent[-1][0]
+        raise ObjectionError("too_many", oldest + datetime.timedelta(hours=1))
 
 
 def resolve(objection, accepted, reason, actor, now=None):

@@ -16,12 +16,13 @@ from peewee import fn
 from starqr import rating
 from starqr.models import (MEMBER, ORGANISATION, Commitment, LedgerEntry, Member, Objection,
                            Organisation, PlaqueCode, Post, Rating, RatingPeriod, RubricVersion)
-from starqr.services import rubrics
+from starqr.services import rubrics, star_reasons
 from starqr.services.plaques import normalise
 
 PUBLISHED_STATES = ("notice", "final")
 LIVE_STATES = ("draft", "scheduled")
-LIVE_ENTRIES_SHOWN = 12  # the HTML lists the newest entries; the JSON carries them all
+LIVE_ENTRIES_SHOWN = 12
+PRIVATE_CATEGORIES = ("special",)  # 特殊: old or ill  # the HTML lists the newest entries; the JSON carries them all
 
 
 class Lookup:
@@ -137,19 +138,27 @@ def _org_ref(organisation, codes):
 # ---------------------------------------------------------------- ratings and the archive
 
 def _rating_dict(r, period):
-    return {
+    rubric = rubrics.parsed(r.rubric)
+    marks = star_reasons.pass_marks(rubric)
+    entry = {
         "period": period.name, "period_id": period.id, "year": period.year, "state": period.state,
         "published_at": _iso(r.published_at or period.published_at),
         "notice_ends_at": _iso(period.notice_ends_at) if period.state == "notice" else None,
         "total": _number(r.total), "stars": r.stars, "max_stars": r.max_stars,
         "vetoed": bool(r.vetoed), "veto_items": list(r.veto_items or []), "exempt": bool(r.exempt),
+        # the rubric's names for the veto items: the page shows words, never item ids
+        "veto_names": star_reasons.item_names(rubric, r.veto_items),
         "listing": r.listing, "designations": list(r.designations or []),
         "breakdown": [{"id": b.get("id"), "name": b.get("name"), "score": _number(b.get("score")),
-                       "max": _number(b.get("max")), "passed": b.get("passed")} for b in (r.breakdown or [])],
+                       "max": _number(b.get("max")), "passed": b.get("passed"),
+                       "pass_at": marks.get(b.get("id"))} for b in (r.breakdown or [])],
         "rubric": r.rubric.name, "rubric_key": r.rubric.key, "rubric_version": r.rubric.version,
+        "rubric_kind": rubric.kind,
         "corrected": r.supersedes_id is not None,
         "correction_reason": r.correction_reason if r.supersedes_id is not None else None,
     }
+    entry["why"] = star_reasons.explain(rubric, entry)
+    return entry
 
 
 def _archive(kind, subject_id, published_periods):
@@ -225,6 +234,8 @@ def _live(kind, subject_id, period, rubric_key, category, today):
                        # a reason kept off public pages shows as the item's name alone
                        "reason": reason if public else None,
                        "correction": corrects is not None})
+    # newest first by the day it happened (recording order is not event order)
+    listed.sort(key=lambda e: e["date"] or "", reverse=True)
     items = [{"item": item, "name": item_name(item), "points": _number(total), "count": counts[item]}
              for item, total in sorted(sums.items(), key=lambda pair: -abs(pair[1]))]
     estimate = None
@@ -252,7 +263,8 @@ def _commitments(kind, subject_id, years):
             # photos are files for the console; the public page names them, text evidence is shown
             "evidence": [e.get("value") if e.get("kind") == "text" else None for e in (c.evidence or [])],
             "evaluation": c.evaluation,
-            "reason_not_kept": c.reason_not_kept if c.status == "not_done" else None,
+            # often illness or family matters: public only once a secretary marked it publishable
+            "reason_not_kept": c.reason_not_kept if c.status == "not_done" and c.reason_public else None,
         })
     return result
 
@@ -317,7 +329,9 @@ def member_profile(member, plaque, today=None):
         "photo": photo,
         "branch": _org_ref(branch, codes),
         "organisations": [_org_ref(o, codes) for o in chain[:-1]],
-        "category": member.category,
+        # A category that may opt out of rating (old age, long illness) is nobody's business:
+        # the public sees a neutral 免评 (exempt) when the member opted out, never the category.
+        "category": None if member.category in PRIVATE_CATEGORIES else member.category,
         "status": member.status,
         "occupation": member.occupation,
         "joined_year": member.joined_on.year if member.joined_on else None,

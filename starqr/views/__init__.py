@@ -4,6 +4,8 @@
 def init_app(app):
     from starqr.views import public
     app.register_blueprint(public.blueprint)
+    from starqr.views import public_pages
+    public_pages.init_app(app)
     from starqr.views import console
     console.init_app(app)
     from starqr.views import api

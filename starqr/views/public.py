@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from starqr.models import Member
 from starqr.security import csrf, limiter
 from starqr.i18n import select_locale
-from starqr.services import objections, pages, profiles, scans
+from starqr.services import objections, onward, pages, profiles, scans
 from starqr.services.plaques import normalise
 
 blueprint = Blueprint("public", __name__)
@@ -174,6 +174,7 @@ def _revoked(found, as_json):
     if as_json:
         return _json_error(410, "revoked", _("这块牌子已停用。"), replaced_by=replacement)
     response = Response(render_template("public/revoked.html", code=found.plaque.code, replacement=replacement,
+                                        onward=None if replacement else onward.onward(found.plaque),
                                         lang=_lang()), status=410)
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -184,15 +185,29 @@ def _json_error(status, error, message, **extra):
     return Response(body, status=status, mimetype="application/json")
 
 
-def _code_key():
-    return "objection-code:" + normalise((request.view_args or {}).get("code", ""))
+def _address_limit_breached(request_limit):
+    """Flask-Limiter's on_breach: our page, with the typed text kept and the time to try again."""
+    retry_at = datetime.datetime.fromtimestamp(request_limit.reset_at, datetime.timezone.utc)
+    return _objection_limited(normalise((request.view_args or {}).get("code", "")), retry_at)
+
+
+def _objection_limited(code, retry_at):
+    response = Response(render_template("public/limited.html", code=code, lang=_lang(), retry_at=retry_at,
+                                        text=request.form.get("text", ""), contact=request.form.get("contact", "")),
+                        status=429)
+    if retry_at is not None:
+        seconds = max(1, int((retry_at - datetime.datetime.now(datetime.timezone.utc)).total_seconds()))
+        response.headers["Retry-After"] = str(seconds)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blueprint.route("/Q/<code>/objection", methods=["POST"])
 @blueprint.route("/q/<code>/objection", methods=["POST"], endpoint="objection_lower")
-@csrf.exempt  # an anonymous form with no session: rate limits and the honeypot guard it
-@limiter.limit("5 per hour;20 per day", methods=["POST"])
-@limiter.limit("60 per hour", key_func=_code_key, methods=["POST"])
+@csrf.exempt  # an anonymous form with no session: the per-code limit and the honeypot guard it
+# Per address only a generous flood guard (a village may share one address); the real
+# limit counts per plaque code in objections.check_limit.
+@limiter.limit("30 per hour;100 per day", methods=["POST"], on_breach=_address_limit_breached)
 def objection(code):
     found = profiles.lookup(code)
     if found.status != "active":
@@ -205,6 +220,9 @@ def objection(code):
     try:
         stored = objections.create(found.plaque, request.form.get("text"), request.form.get("contact"))
     except objections.ObjectionError as error:
+        if error.code == "too_many":
+            retry_at = error.retry_at.replace(tzinfo=datetime.timezone.utc) if error.retry_at else None
+            return _objection_limited(found.plaque.code, retry_at)
         messages = {
             "not_in_notice": _("现在不在公示期，暂不受理异议。"),
             "too_short": _("请写清楚异议内容（至少5个字）。"),
@@ -212,7 +230,9 @@ def objection(code):
             "contact_too_long": _("联系方式太长。"),
         }
         response = Response(render_template("public/objection_done.html", code=found.plaque.code, lang=lang,
-                                            error=messages[error.code]), status=400)
+                                            error=messages[error.code],
+                                            text=None if error.code == "not_in_notice" else request.form.get("text", "")),
+                            status=400)
         return response
     return render_template("public/objection_done.html", code=found.plaque.code, lang=lang,
                            reference=stored.reference)

@@ -144,7 +144,7 @@ def commitment_outcome(commitment_id):
     form = OutcomeForm()
     if form.validate_on_submit():
         attempt(lambda: member_service.set_outcome(actor(), commitment, form.status.data, form.evaluation.data,
-                                                   form.reason_not_kept.data),
+                                                   form.reason_not_kept.data, form.reason_public.data),
                 _("践诺结果已保存。"), None)
     return redirect(_commitment_url(commitment))
 

@@ -140,6 +140,7 @@ class OutcomeForm(FlaskForm):
     status = SelectField(_l("践诺状态"), choices=COMMITMENT_STATUS_CHOICES)
     evaluation = TextAreaField(_l("评价"), validators=[Optional(), Length(max=1000)])
     reason_not_kept = TextAreaField(_l("未践诺原因（公开显示）"), validators=[Optional(), Length(max=1000)])
+    reason_public = BooleanField(_l("原因可以在扫码页公开（不含病情、家庭等个人情况）"), default=False)
     submit = SubmitField(_l("保存结果"))
 
 
