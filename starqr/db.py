@@ -26,18 +26,37 @@ def is_sqlite(url):
     return url.startswith("sqlite")
 
 
-def open_database(url):
-    """Open the database named by URL and bind the models' proxy to it."""
+POOL_CONNECTIONS = 8  # per process; a sync worker uses one
+POOL_STALE_SECONDS = 300
+
+
+def open_database(url, pooled=False):
+    """Open the database named by URL and bind the models' proxy to it.
+
+    POOLED (PostgreSQL): connections are kept and reused between requests (playhouse.pool)
+    instead of a new connection, with its authentication round trips, per request.
+    """
     if is_sqlite(url):
         db = connect(url, pragmas=SQLITE_PRAGMAS)
+    elif pooled:
+        scheme, rest = url.split("://", 1)
+        db = connect(f"{scheme.split('+')[0]}+pool://{rest}", max_connections=POOL_CONNECTIONS,
+                     stale_timeout=POOL_STALE_SECONDS)
     else:
         db = connect(url)
     database.initialize(db)
     return db
 
 
+def analyze(db=None):
+    """Refresh the planner's statistics (after bulk loads and migrations): without them the
+    ratings lookup picks the period index over the subject index on a big database."""
+    (db or database).execute_sql("ANALYZE")
+
+
 def init_app(app):
-    open_database(app.config["DATABASE_URL"])
+    # Web workers pool their PostgreSQL connections; tests open many short-lived apps, so they don't.
+    open_database(app.config["DATABASE_URL"], pooled=app.config.get("DATABASE_POOL", not app.config.get("TESTING")))
 
     @app.before_request
     def _connect():

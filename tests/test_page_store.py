@@ -169,3 +169,23 @@ def test_the_builder_renders_stale_pages_and_stops(cli, world):
     assert set(pages.stale_codes()) == {world["code"], world["branch_code"], world["town_code"]}
     assert "3 pages" in cli("pages", "build").output
     assert "4 pages" in cli("pages", "stats").output
+
+
+def test_member_counts_are_maintained_through_every_change(client, world):
+    from starqr.models import BranchMemberCount, Member
+    branch = world["tree"]["branch"]
+
+    def counted(org):
+        return client.get(f"/Q/{issue_code(org).code}.json").get_json()["member_count"]
+
+    assert BranchMemberCount.get_by_id(branch.id).members == 1
+    assert counted(world["tree"]["town"]) == 1
+    extra = member_service.add_member(world["actor"], branch, {"name_zh": "赵丽"})
+    make_member(branch)  # a bulk load straight into the table counts too
+    assert counted(world["tree"]["banner"]) == 3
+    member_service.retire_member(world["actor"], extra, None, "转出")
+    other_branch = world["other"].branch
+    member_service.transfer_member(world["actor"], world["member"], other_branch, "工作调动")
+    assert counted(world["tree"]["town"]) == 1
+    assert BranchMemberCount.get_by_id(other_branch.id).members == 2
+    assert sum(c.members for c in BranchMemberCount.select()) == Member.select().where(Member.active).count()

@@ -51,4 +51,6 @@ def migrate(db, target=None):
         ran.append(name)
         if name == target:
             break
+    if ran:
+        db.execute_sql("ANALYZE")  # fresh planner statistics for the new schema and data
     return ran

@@ -12,6 +12,7 @@ from starqr.models.imports import ImportBatch
 from starqr.models.jobs import JobLease, WorkerHeartbeat
 from starqr.models.contests import CONTEST_STATES, Contest, ContestEntrant, ContestJudge, ContestScore, EntryPhoto
 from starqr.models.pages import PageSubject, PublicPage
+from starqr.models.aggregates import BranchMemberCount
 
 # In creation order (foreign keys point backwards).
 ALL_MODELS = [
@@ -21,5 +22,5 @@ ALL_MODELS = [
     Objection, ScanCount, Revision, ImportBatch,
     WorkerHeartbeat, JobLease,
     EntryPhoto, Contest, ContestEntrant, ContestJudge, ContestScore,
-    PublicPage, PageSubject,
+    PublicPage, PageSubject, BranchMemberCount,
 ]

@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 
 from starqr import ledger, rating
-from starqr.db import bulk_insert_dicts, database
+from starqr.db import analyze, bulk_insert_dicts, database
 from starqr.migrations import migrate
 from starqr.models import (ALL_MODELS, MEMBER, ORGANISATION, Commitment, Member,
                            MemberPrivate, Objection, Organisation, PlaqueCode, PlaqueEvent, Post,
@@ -87,6 +87,7 @@ def build(members=MEMBERS_PER_BANNER, seed=2020, today=None, password=None, prog
         share = members // banners + (1 if index < members % banners else 0)
         builder.banner(index, share, detailed=(index == 0))
     builder.finish()
+    analyze()  # planner statistics after the bulk load
     logins = builder.users(password)
     return DemoReport(members=builder.member_count, organisations=builder.organisation_count,
                       ledger_entries=builder.ledger_count, ratings=builder.rating_count,

@@ -14,7 +14,7 @@ from collections import defaultdict
 from peewee import fn
 
 from starqr import rating
-from starqr.models import (MEMBER, ORGANISATION, Commitment, LedgerEntry, Member, Objection,
+from starqr.models import (MEMBER, ORGANISATION, BranchMemberCount, Commitment, LedgerEntry, Member, Objection,
                            Organisation, PlaqueCode, Post, Rating, RatingPeriod, RubricVersion)
 from starqr.services import rubrics, star_reasons
 from starqr.services.plaques import normalise
@@ -371,9 +371,10 @@ def organisation_profile(organisation, plaque, today=None):
                        .order_by(Member.party_post.is_null(), Member.id))
         member_count = len(members)
     else:
-        member_count = (Member.select(fn.COUNT(Member.id)).join(Organisation)
-                        .where(Organisation.path.startswith(organisation.path), Member.active == True)  # noqa: E712
-                        .scalar())
+        # the maintained per-branch counts (m0015_b), not a count of the region's members
+        member_count = int(BranchMemberCount.select(fn.COALESCE(fn.SUM(BranchMemberCount.members), 0))
+                           .join(Organisation, on=(Organisation.id == BranchMemberCount.branch_id))
+                           .where(Organisation.path.startswith(organisation.path)).scalar() or 0)
     codes = _codes([o.id for o in chain] + [c.id for c in children], [m.id for m in members])
     member_stars = _latest_stars(MEMBER, [m.id for m in members], latest_period)
     child_stars = _latest_stars(ORGANISATION, [c.id for c in children], latest_period)
