@@ -13,8 +13,8 @@ def pages_group():
 
 @pages_group.command("build", help="Render missing or stale pages (zh by default); --follow keeps doing it.")
 @click.option("--lang", "langs", multiple=True, default=["zh"], type=click.Choice(["zh", "mn", "en", "json"]))
-@click.option("--limit", type=int, default=None, help="At most this many pages per language.")
-@click.option("--follow", type=float, default=None, metavar="SECONDS",
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many pages per language.")
+@click.option("--follow", type=click.FloatRange(min=0.1), default=None, metavar="SECONDS",
               help="Keep running: look for stale pages every SECONDS.")
 @pass_app
 def build(langs, limit, follow):
