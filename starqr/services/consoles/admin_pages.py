@@ -2,7 +2,6 @@
 from starqr.models import (
     MEMBER,
     ApiToken,
-    AuditLog,
     Member,
     Objection,
     Organisation,
@@ -88,16 +87,70 @@ def plaque_with_subject(code):
     return found, subject, (subject.branch if found.subject_kind == MEMBER else subject)
 
 
-def audit_rows(actor=None, action=None, page=1, per_page=100):
-    """A page of audit entries, newest first, and whether there are more."""
-    query = AuditLog.select()
-    if actor:
-        query = query.where(AuditLog.actor == actor)
-    if action:
-        query = query.where(AuditLog.action.startswith(action))
-    rows = list(query.order_by(AuditLog.id.desc()).offset((page - 1) * per_page).limit(per_page + 1))
-    return rows[:per_page], len(rows) > per_page
-
-
 def user_token(user, token_id):
     return ApiToken.get_or_none(ApiToken.id == token_id, ApiToken.user == user.id)
+
+
+def towns():
+    """Banners and towns, for filters that narrow to one part of the tree."""
+    return list(Organisation.select().where(Organisation.level.in_(("banner", "town")))
+                .order_by(Organisation.path).limit(300))
+
+
+def objection_context(objection, limit=100):
+    """The subject's current result, the ledger entries the objection is about, the deadline.
+
+    The entries are the subject's in the objection's period (newest first); the result is
+    the newest published rating of that period (a correction wins).
+    """
+    from starqr.models import LedgerEntry, Rating
+    from starqr.services.consoles.standing import published_period
+    plaque = objection.plaque
+    period = objection.period or published_period()
+    result, entries = None, []
+    if period is not None:
+        result = (Rating.select().where(Rating.period == period, Rating.subject_kind == plaque.subject_kind,
+                                        Rating.subject_id == plaque.subject_id, Rating.published == True)
+                  .order_by(Rating.id.desc()).first())
+        entries = list(LedgerEntry.select().where(LedgerEntry.period == period,
+                                                  LedgerEntry.subject_kind == plaque.subject_kind,
+                                                  LedgerEntry.subject_id == plaque.subject_id)
+                       .order_by(LedgerEntry.id.desc()).limit(limit))
+    return {"period": period, "result": result, "entries": entries,
+            "deadline": period.notice_ends_at if period is not None and period.state == "notice" else None}
+
+
+def distribution_by_rubric(period, published=None):
+    """[{"key", "name", "max_stars", "counts": Counter(stars), "total"}], one per rubric, the widest
+    scheme first: ten-star villages never share an axis with five-star schemes."""
+    from collections import Counter
+    if published is None:
+        published = period.state in ("notice", "final")
+    from starqr.models import Rating
+    query = (Rating.select(Rating.subject_kind, Rating.subject_id, Rating.id, Rating.stars, Rating.max_stars,
+                           RubricVersion.key, RubricVersion.name)
+             .join(RubricVersion).where(Rating.period == period, Rating.published == bool(published))
+             .order_by(Rating.id).tuples())
+    newest = {}
+    for kind, subject_id, _rating_id, stars, max_stars, key, name in query.iterator():
+        newest[(kind, subject_id)] = (key, name, stars, max_stars)  # a correction supersedes the earlier one
+    charts = {}
+    for key, name, stars, max_stars in newest.values():
+        chart = charts.setdefault(key, {"key": key, "name": name, "max_stars": max_stars, "counts": Counter(),
+                                        "total": 0})
+        chart["counts"][stars] += 1
+        chart["total"] += 1
+        chart["max_stars"] = max(chart["max_stars"], max_stars)
+    return sorted(charts.values(), key=lambda c: (-c["max_stars"], c["key"]))
+
+
+def period_holds(period):
+    """What holds the period's notice: open objections, and the held subjects lane l09's rating
+    service exposes (if it does: `ratings.held_subjects(period)` -> [{"kind", "id", "reason"...}])."""
+    from starqr.services import ratings
+    open_objections = list(Objection.select(Objection, PlaqueCode).join(PlaqueCode)
+                           .where(Objection.period == period, Objection.status == "open")
+                           .order_by(Objection.created_at).limit(200))
+    held_subjects = getattr(ratings, "held_subjects", None)
+    held = list(held_subjects(period)) if callable(held_subjects) else None
+    return {"objections": open_objections, "held": held}

@@ -9,6 +9,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -207,11 +208,14 @@ ActionForm = ConfirmForm  # one-click POSTs on administrators' pages
 # ---------------------------------------------------------------- administrators: objections, plaques, tokens
 
 class ResolveForm(FlaskForm):
-    decision = SelectField(_l("处理结果"), choices=_choices([("reject", _l("驳回(理由公开显示)")),
-                                                            ("accept", _l("采纳(登记更正并重新评定)"))]))
-    reason = TextAreaField(_l("理由 / 说明"), validators=[Optional(), Length(max=1000)])
-    item = SelectField(_l("更正项目(采纳时可选)"), validate_choice=False)
-    points = DecimalField(_l("调整分值(采纳时可选,可为负)"), places=2,
+    """No verdict is preselected; either verdict needs its reason."""
+    decision = RadioField(_l("处理结果"), choices=_choices([("reject", _l("驳回（理由在扫码页公开）")),
+                                                           ("accept", _l("采纳（登记更正并重新评定）"))]),
+                          validators=[DataRequired(message=_l("请选择处理结果"))])
+    reason = TextAreaField(_l("理由"), validators=[DataRequired(message=_l("请填写理由，采纳和驳回都需要")),
+                                                  Length(max=1000)])
+    item = SelectField(_l("更正项目（采纳时可选）"), validate_choice=False)
+    points = DecimalField(_l("调整分值（采纳时可选，可为负）"), places=2,
                           validators=[Optional(), NumberRange(min=-100, max=100)])
     submit = SubmitField(_l("提交"))
 

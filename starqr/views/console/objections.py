@@ -53,4 +53,6 @@ def objection(objection_id):
             if done:
                 return done
     return render_template("console/admin/objection.html", objection=found, subject=subject, org=org, form=form,
-                           can_resolve=current_user.role in ADMINISTRATORS and found.status == "open")
+                           can_resolve=current_user.role in ADMINISTRATORS and found.status == "open",
+                           context=admin_pages.objection_context(found),
+                           item_names={i.id: i.name for i in rubric.items})

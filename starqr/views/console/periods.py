@@ -5,7 +5,6 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from starqr.models import MEMBER
 from starqr.services import administration, scheduler
 from starqr.services.consoles import admin_pages
 from starqr.views.console.admin import OVERSEERS, admin
@@ -33,7 +32,11 @@ def periods():
             if done:
                 return done
     elif not form.year.data:
+        # Suggest the first year without a yearly period: never one that already exists.
+        taken = {p.year for p in admin_pages.periods() if p.kind == "year"}
         year = datetime.date.today().year
+        while year in taken:
+            year += 1
         form.year.data, form.starts_on.data = year, datetime.date(year, 1, 1)
         form.ends_on.data, form.name.data = datetime.date(year, 12, 31), f"{year}年度"
     return render_template("console/admin/periods.html", periods=admin_pages.periods(), form=form,
@@ -51,11 +54,10 @@ def period(period_id):
         local = local.replace(hour=9, minute=0)
     form.publish_date.data, form.publish_time.data = local.date(), local.strftime("%H:%M")
     form.notice_days.data = found.notice_days
-    distribution = administration.distribution(found)
-    drafts = sum(distribution[MEMBER].values()) + sum(distribution["organisation"].values())
+    charts = admin_pages.distribution_by_rubric(found)
     return render_template("console/admin/period.html", period=found, form=form, action_form=ActionForm(),
-                           distribution=distribution, drafts=drafts, can_edit=current_user.role == ADMIN,
-                           now_local=administration.now_local())
+                           charts=charts, drafts=sum(c["total"] for c in charts), holds=admin_pages.period_holds(found),
+                           can_edit=current_user.role == ADMIN, now_local=administration.now_local())
 
 
 @admin.route("/admin/periods/<int:period_id>/draft", methods=["POST"])

@@ -1,5 +1,6 @@
 """Plaques: a branch's printable codes and sheets (secretaries), look-up, reissue and revoke
 (administrators)."""
+import csv
 import io
 
 from flask import (
@@ -14,11 +15,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from starqr.models import ORGANISATION
 from starqr.services import administration
 from starqr.services import plaques as plaque_service
-from starqr.services.consoles import admin_pages, secretary_pages
+from starqr.services.consoles import admin_pages, plaque_scans, secretary_pages
 from starqr.views.console import console
 from starqr.views.console.admin import admin
 from starqr.views.console.auth import (
@@ -27,12 +29,15 @@ from starqr.views.console.auth import (
     can_view,
     login_required,
     require_branch_access,
+    require_organisation_access,
     require_subject_access,
     roles_required,
+    scope_root,
 )
 from starqr.views.console.forms import PlaqueActionForm
 from starqr.views.console.helpers import actor, attempt, flash_form_errors
 
+SCAN_PAGE_LIMIT = 500
 PLAQUE_MIMETYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 
 
@@ -137,3 +142,40 @@ def plaque_action(code):
         attempt(lambda: administration.revoke_plaque(actor(), found.code, form.reason.data),
                 _("牌匾 %(code)s 已作废", code=found.code), None)
     return redirect(url_for("admin.plaque_lookup", code=found.code))
+
+
+# ---------------------------------------------------------------- scans per plaque
+
+SCAN_LIST_NAMES = {"all": _l("全部牌匾"), "never": _l("从未被扫码"), "stale": _l("90天未被扫码")}
+
+
+def _scan_scope():
+    organisation_id = request.args.get("org", type=int)
+    organisation = require_organisation_access(organisation_id) if organisation_id else scope_root()
+    which = request.args.get("list", "never")
+    return organisation, (which if which in plaque_scans.KINDS else "never")
+
+
+@admin.route("/admin/plaques/scans")
+@roles_required(*ADMINISTRATORS)
+def plaque_scan_list():
+    organisation, which = _scan_scope()
+    rows = plaque_scans.plaque_scans(organisation, which, limit=SCAN_PAGE_LIMIT + 1)
+    return render_template("console/admin/plaque_scans.html", rows=rows[:SCAN_PAGE_LIMIT],
+                           more=len(rows) > SCAN_PAGE_LIMIT, organisation=organisation, which=which,
+                           list_names=SCAN_LIST_NAMES, towns=[t for t in admin_pages.towns() if can_view(t)])
+
+
+@admin.route("/admin/plaques/scans.csv")
+@roles_required(*ADMINISTRATORS)
+def plaque_scan_csv():
+    organisation, which = _scan_scope()
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow([_("支部/组织"), _("对象"), _("牌匾编码"), _("近30天扫码"), _("累计扫码"), _("最近扫码日期")])
+    for row in plaque_scans.plaque_scans(organisation, which):
+        writer.writerow([row["branch"].name_zh if row["branch"] else "", row["subject"].name_zh if row["subject"] else "",
+                         row["plaque"].code, row["recent"], row["total"], row["last"].isoformat() if row["last"] else ""])
+    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename=starqr-plaques-{which}.csv"})

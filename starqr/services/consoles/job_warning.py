@@ -1,0 +1,35 @@
+"""Is queued work stuck? Read through services/jobs_health (lane l14's heartbeat and leases)."""
+from starqr.models import ImportBatch
+from starqr.services import jobs_health
+
+STUCK_AFTER_SECONDS = 120  # a queued job whose consumer has not been seen for two minutes
+
+
+def queue_state(now=None, created_by=None):
+    """{"stuck", "pending", "running", "last_seen" (UTC or None), "age_seconds", "failed": [(batch, reason)]}.
+
+    stuck: work waits and the task consumer has not beaten for STUCK_AFTER_SECONDS (or never).
+    """
+    health = jobs_health.job_health(now)
+    consumer = health["scheduler"]
+    age = consumer["age_seconds"]
+    waiting = health["pending"] > 0
+    stuck = waiting and (consumer["state"] == "never" or age is None or age > STUCK_AFTER_SECONDS)
+    failed = []
+    if health["failed_recently"]:
+        query = ImportBatch.select().where(ImportBatch.id.in_(health["failed_recently"]))
+        if created_by:  # organisation administrators see their own batches only
+            query = query.where(ImportBatch.created_by == created_by)
+        for batch in query.order_by(ImportBatch.id.desc()):
+            failed.append((batch, failure_reason(batch)))
+    return {"stuck": stuck, "pending": health["pending"], "running": health["running"],
+            "last_seen": consumer["last_beat"], "age_seconds": age, "failed": failed}
+
+
+def failure_reason(batch):
+    """A failed batch's reason in one sentence (its first recorded error)."""
+    errors = batch.errors or []
+    if not errors:
+        return None
+    first = errors[0]
+    return first.get("text") or first.get("message") if isinstance(first, dict) else str(first)

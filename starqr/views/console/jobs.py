@@ -1,0 +1,39 @@
+"""Background job health on the import pages: a stuck queue names its fix; run a job now."""
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from starqr.services.consoles import job_warning
+from starqr.views.console.admin import admin
+from starqr.views.console.auth import ADMIN, ADMINISTRATORS, roles_required
+from starqr.views.console.forms import ActionForm
+
+
+@admin.app_context_processor
+def _job_health():
+    def queue_state():
+        if not current_user.is_authenticated or current_user.role not in ADMINISTRATORS:
+            return None
+        return job_warning.queue_state(created_by=None if current_user.role == ADMIN else current_user.username)
+    return {"queue_state": queue_state, "run_now_form": ActionForm}
+
+
+@admin.route("/imports/<int:batch_id>/run-now", methods=["POST"])
+@roles_required(*ADMINISTRATORS)
+def import_run_now(batch_id):
+    """Run a queued import in this request, when the task consumer is not running."""
+    from starqr import tasks
+    from starqr.models import ImportBatch
+    from starqr.views.console.imports import _scope_path, _visible_batches
+    batch = _visible_batches().where(ImportBatch.id == batch_id).first() or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if batch.status != "pending":
+        flash(_("这个导入已不在排队中。"), "info")
+    elif current_user.role != ADMIN and batch.created_by != current_user.username:
+        abort(403)
+    else:
+        tasks.import_task.call_local(batch.id, _scope_path())
+        flash(_("已在本次请求中运行导入。"), "success")
+    return redirect(request.referrer if (request.referrer or "").startswith(request.host_url) else
+                    url_for("admin.import_batch", batch_id=batch.id))
