@@ -66,6 +66,9 @@ def test_stuck_queue_warning_names_the_fix(app, world):
     assert 'id="stuck-queue"' not in admin.get(f"/console/imports/{batch.id}").get_data(as_text=True)
     WorkerHeartbeat.update(beat_at=utcnow() - datetime.timedelta(seconds=180)).execute()
     assert 'id="stuck-queue"' in admin.get("/console/imports").get_data(as_text=True)
+    # "run now" runs it in the request (here the stored file is missing: it fails, with a reason)
+    admin.post(f"/console/imports/{batch.id}/run-now")
+    assert ImportBatch.get_by_id(batch.id).status in ("done", "failed")
 
 
 def test_failed_job_shows_its_reason(app, world):

@@ -24,7 +24,8 @@ def import_run_now(batch_id):
     """Run a queued import in this request, when the task consumer is not running."""
     from starqr import tasks
     from starqr.models import ImportBatch
-    from starqr.views.console.imports import _scope_path, _visible_batches
+    from starqr.views.console.auth import current_actor
+    from starqr.views.console.imports import _visible_batches
     batch = _visible_batches().where(ImportBatch.id == batch_id).first() or abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -33,7 +34,11 @@ def import_run_now(batch_id):
     elif current_user.role != ADMIN and batch.created_by != current_user.username:
         abort(403)
     else:
-        tasks.import_task.call_local(batch.id, _scope_path())
-        flash(_("已在本次请求中运行导入。"), "success")
+        try:
+            tasks.import_task.call_local(batch.id, current_actor().id)
+        except Exception:  # noqa: BLE001 - the job recorded its reason on the batch; show the page
+            flash(_("导入没有完成，原因见下方。"), "error")
+        else:
+            flash(_("已在本次请求中运行导入。"), "success")
     return redirect(request.referrer if (request.referrer or "").startswith(request.host_url) else
                     url_for("admin.import_batch", batch_id=batch.id))
