@@ -37,6 +37,8 @@ def create_app(test_config=None):
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    from starqr import checkpoints
+    checkpoints.init_app(app)
 
     from starqr import tasks
     from starqr.services import accounts

@@ -86,6 +86,7 @@ def app(database_url, tmp_path):
         "PASSWORD_METHOD": "pbkdf2:sha256:1000",  # cheap hashing in tests only
         "HUEY_IMMEDIATE": True,
         "WTF_CSRF_ENABLED": False,  # tests of CSRF itself turn it back on
+        "LEDGER_KEY_FILE": str(tmp_path / "ledger_signing.key"),
     })
     database.connect(reuse_if_open=True)
     # No app context is pushed around the test body: requests must each get their own

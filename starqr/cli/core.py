@@ -16,10 +16,14 @@ def migrate():
     from starqr.db import database
     from starqr.migrations import migrate as run_migrations
     from starqr.services import rubrics
+    from starqr import checkpoints
     ran = run_migrations(database.obj)
     added = rubrics.sync_shipped()
     click.echo(f"applied {len(ran)} migration(s): {', '.join(ran) or 'none pending'}; "
                f"stored {len(added)} new rubric version(s)")
+    where, created = checkpoints.ensure_key()
+    if created:
+        click.echo(f"created the ledger signing key {where} (keep a copy outside the database's backups)")
 
 
 @click.command()
@@ -150,16 +154,54 @@ def ledger():
 
 
 @ledger.command()
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False),
+              help="A checkpoint file exported earlier: prove the ledger still extends it.")
+@click.option("--public-key", "public_keys", multiple=True,
+              help="Trust this Ed25519 public key (hex) instead of the local signing key's; repeatable.")
 @pass_app
-def verify():
-    """Check the ledger's hash chain: report entries altered, deleted or reordered."""
+def verify(checkpoint_file, public_keys):
+    """Check the hash chain and every signed checkpoint (and an exported one with --checkpoint)."""
+    from starqr import checkpoints
     from starqr import ledger as ledger_module
     checked, problems = ledger_module.verify()
-    for problem in problems[:50]:
-        click.echo(f"{problem.kind}: {problem.detail}", err=True)
-    if problems:
-        fail(f"ledger verification failed: {len(problems)} problem(s) in {checked} entries")
-    click.echo(f"ledger intact: {checked} entries verified")
+    outside = None
+    lines = [f"{problem.kind}: {problem.detail}" for problem in problems]
+    signed = checkpoints.LedgerCheckpoint.select().count()
+    try:
+        outside = checkpoints.read_file(checkpoint_file) if checkpoint_file else None
+        trusted = set(public_keys) or {checkpoints.public_key_hex()}
+    except checkpoints.CheckpointError as error:
+        if outside is None and not signed and not public_keys and not checkpoint_file:
+            trusted = None  # no key and nothing signed yet: the chain alone is checked
+        else:
+            fail(str(error))
+    found = checkpoints.verify(trusted, outside) if trusted else []
+    lines += [f"{kind}: {detail}" for kind, detail in found]
+    for line in lines[:50]:
+        click.echo(line, err=True)
+    if lines:
+        fail(f"ledger verification failed: {len(lines)} problem(s) in {checked} entries "
+             f"and {checkpoints.LedgerCheckpoint.select().count()} checkpoint(s)")
+    extra = f"; extends the checkpoint in {checkpoint_file}" if checkpoint_file else ""
+    click.echo(f"ledger intact: {checked} entries verified, {signed} signed checkpoint(s) verified{extra}")
+
+
+@ledger.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also export the checkpoint to this file.")
+@pass_app
+def checkpoint(output):
+    """Sign the ledger's current head and store it (and export it with -o FILE)."""
+    from starqr import checkpoints
+    from starqr.db import database
+    try:
+        with database.atomic():
+            made = checkpoints.write(reason="manual")
+        if output:
+            checkpoints.export(output, made)
+    except (checkpoints.CheckpointError, OSError) as error:
+        fail(str(error))
+    click.echo(f"checkpoint {made.id}: {made.entry_count} entries, head {made.head_hash[:16]}…, "
+               f"signed {made.signed_at}" + (f"; written to {output}" if output else ""))
 
 
 @click.group()

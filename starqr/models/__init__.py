@@ -3,7 +3,8 @@ from starqr.models.base import MEMBER, ORGANISATION, SUBJECT_KINDS, BaseModel, J
 from starqr.models.organisations import DOMAINS, LEVELS, UNIT_KINDS, Organisation
 from starqr.models.members import (CATEGORIES, COMMITMENT_STATUSES, OCCUPATIONS, STATUSES,
                                    Commitment, Member, MemberPrivate, Post)
-from starqr.models.ratings import PERIOD_STATES, Rating, RatingPeriod, RubricVersion
+from starqr.models.ratings import (PERIOD_STATES, PeriodRubric, Rating, RatingHold, RatingPeriod,
+                                   RubricVersion)
 from starqr.models.ledger import LedgerEntry, LedgerHead
 from starqr.models.plaques import PlaqueCode, PlaqueEvent
 from starqr.models.accounts import ROLES, ApiToken, AuditLog, User
@@ -13,6 +14,7 @@ from starqr.models.jobs import JobLease, WorkerHeartbeat
 from starqr.models.contests import CONTEST_STATES, Contest, ContestEntrant, ContestJudge, ContestScore, EntryPhoto
 from starqr.models.pages import PageSubject, PublicPage
 from starqr.models.aggregates import BranchMemberCount
+from starqr.models.checkpoints import LedgerCheckpoint
 
 # In creation order (foreign keys point backwards).
 ALL_MODELS = [
@@ -23,4 +25,5 @@ ALL_MODELS = [
     WorkerHeartbeat, JobLease,
     EntryPhoto, Contest, ContestEntrant, ContestJudge, ContestScore,
     PublicPage, PageSubject, BranchMemberCount,
+    RatingHold, PeriodRubric, LedgerCheckpoint,
 ]

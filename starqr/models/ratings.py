@@ -39,6 +39,9 @@ class RatingPeriod(BaseModel):
     published_at = DateTimeField(null=True)
     finalised_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
+    # {branch id: [organisation rubric key, member rubric key]} pinned with the rubric
+    # versions when the period is scheduled or published (services.period_rules).
+    rubric_assignments = TextField(null=True)
 
     class Meta:
         indexes = ((("year", "quarter"), False),)
@@ -78,3 +81,32 @@ class Rating(BaseModel):
             (("subject_kind", "subject_id", "period"), False),
             (("period", "published"), False),
         )
+
+
+class RatingHold(BaseModel):
+    """A subject the last rating run could not rate, and why (a code the edge translates).
+
+    Replaced on every run of the period; a held subject keeps its last published rating.
+    """
+
+    period = ForeignKeyField(RatingPeriod, backref="holds", on_delete="CASCADE")
+    subject_kind = CharField(max_length=16)
+    subject_id = IntegerField()
+    reason = CharField(max_length=40)  # e.g. value_out_of_range, rubric_missing, engine_error
+    detail = JSONField(default=dict)  # parameters of the reason (item, value, bounds...)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("period", "subject_kind", "subject_id"), True),)
+
+
+class PeriodRubric(BaseModel):
+    """The rubric version a period uses for one rubric key, pinned when it is scheduled."""
+
+    period = ForeignKeyField(RatingPeriod, backref="pinned_rubrics", on_delete="CASCADE")
+    key = CharField(max_length=60)
+    rubric = ForeignKeyField(RubricVersion, on_delete="RESTRICT")
+    pinned_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("period", "key"), True),)

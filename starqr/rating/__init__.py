@@ -24,7 +24,7 @@ import functools
 import os
 
 from starqr.rating.engine import RatingResult, SubjectInput, rate_all
-from starqr.rating.errors import RubricError
+from starqr.rating.errors import RubricError, SubjectInputError
 from starqr.rating.model import Component, Item, Rubric
 from starqr.rating.schema import load_rubric, load_rubric_text
 
@@ -71,6 +71,6 @@ def shipped_rubrics() -> dict[str, Rubric]:
 
 __all__ = [
     "Component", "DOMAIN_RUBRICS", "Item", "MEMBER_RUBRIC_BY_DOMAIN", "RUBRICS_DIRECTORY",
-    "RatingResult", "Rubric", "RubricError", "SubjectInput", "load_rubric", "load_rubric_text",
+    "RatingResult", "Rubric", "RubricError", "SubjectInput", "SubjectInputError", "load_rubric", "load_rubric_text",
     "rate_all", "shipped_rubrics",
 ]

@@ -25,7 +25,7 @@ from operator import itemgetter
 from typing import Any, Iterable, Mapping
 
 from starqr.rating import quota
-from starqr.rating.errors import RubricError
+from starqr.rating.errors import RubricError, SubjectInputError
 from starqr.rating.model import (
     ACCUMULATE, BONUS, DEDUCT_ONLY, DIRECT, EVENT, GATE, RATIO, SCALE, VALUE, VETO, Rubric,
 )
@@ -149,11 +149,18 @@ def compile_rubric(rubric: Rubric) -> None:
 
 # ---------------------------------------------------------------- rating
 
-def rate_all(rubric: Rubric, inputs: Iterable[SubjectInput]) -> dict[int, RatingResult]:
+def rate_all(rubric: Rubric, inputs: Iterable[SubjectInput], errors: dict | None = None,
+             ignore_unknown: bool = False) -> dict[int, RatingResult]:
     """Rate every subject; returns subject id -> result.
 
     Works for every rubric kind.  For quota rubrics the stars depend on the whole group,
     so pass every subject rated together in one call.
+
+    A subject whose values this rubric cannot rate raises :class:`SubjectInputError`; with
+    ERRORS (a dict) given, that subject is left out and ERRORS[subject id] holds the error
+    instead, so one subject's bad data never stops anyone else's rating.  IGNORE_UNKNOWN
+    skips values of items the rubric does not know (a member transferred from a branch
+    rated by another rubric); the caller shows them as "not counted under this rubric".
     """
     results: dict[int, RatingResult] = {}
     key = rubric.key
@@ -178,7 +185,7 @@ def rate_all(rubric: Rubric, inputs: Iterable[SubjectInput]) -> dict[int, Rating
 
     for subject in inputs:
         subject_id = subject.subject_id
-        if subject_id in results:
+        if subject_id in results or (errors is not None and subject_id in errors):
             raise RubricError(f"{key}: subject {subject_id}: rated twice in one call")
         values = subject.values
         sums = zeros[:]
@@ -188,36 +195,43 @@ def rate_all(rubric: Rubric, inputs: Iterable[SubjectInput]) -> dict[int, Rating
         # Literal codes rather than the _POSITIVE_EVENT... names: a global lookup per value
         # costs measurable time at a million values.  0 +event, 1 -event, 2 value, 3 bonus,
         # 4 veto, 5 gate (see compile_rubric).
-        for item_id, value in values.items():
-            spec = item_specs.get(item_id)
-            if spec is None:
-                raise RubricError(f"{key}: subject {subject_id}: unknown item {item_id!r}")
-            code, index, low, high = spec
-            if code == 0:
-                if value > 0:
-                    sums[index] += value if value < low else low        # low holds the cap
-                elif value != value:
-                    raise RubricError(f"{key}: subject {subject_id}: {item_id}: value is not a number")
-            elif code == 1:
-                if value < 0:
-                    sums[index] += value if value > low else low        # low holds -cap
-                elif value != value:
-                    raise RubricError(f"{key}: subject {subject_id}: {item_id}: value is not a number")
-            elif code == 2:
-                if not (low <= value <= high):
-                    raise RubricError(f"{key}: subject {subject_id}: {item_id}: {value!r} is outside "
-                                      f"{low:g}..{high:g}")
-                sums[index] = value
-            elif code == 3:
-                if value > 0:
-                    bonus += value if value < low else low              # low holds the cap
-            elif code == 4:
-                if value > 0:
-                    if vetoes is None:
-                        vetoes = []
-                    vetoes.append(item_id)
-            elif value > 0:  # 5: gate
-                gates += 1
+        try:
+            for item_id, value in values.items():
+                spec = item_specs.get(item_id)
+                if spec is None:
+                    if ignore_unknown:
+                        continue
+                    _check_values(item_specs, key, subject_id, values, ignore_unknown)
+                code, index, low, high = spec
+                if code == 0:
+                    if value > 0:
+                        sums[index] += value if value < low else low        # low holds the cap
+                    elif value != value:
+                        _check_values(item_specs, key, subject_id, values, ignore_unknown)
+                elif code == 1:
+                    if value < 0:
+                        sums[index] += value if value > low else low        # low holds -cap
+                    elif value != value:
+                        _check_values(item_specs, key, subject_id, values, ignore_unknown)
+                elif code == 2:
+                    if not (low <= value <= high):
+                        _check_values(item_specs, key, subject_id, values, ignore_unknown)
+                    sums[index] = value
+                elif code == 3:
+                    if value > 0:
+                        bonus += value if value < low else low              # low holds the cap
+                elif code == 4:
+                    if value > 0:
+                        if vetoes is None:
+                            vetoes = []
+                        vetoes.append(item_id)
+                elif value > 0:  # 5: gate
+                    gates += 1
+        except SubjectInputError as error:
+            if errors is None:
+                raise
+            errors[subject_id] = error
+            continue
 
         # Components: turn raw sums into scores within 0..max.
         scores = sums
@@ -289,6 +303,26 @@ def rate_all(rubric: Rubric, inputs: Iterable[SubjectInput]) -> dict[int, Rating
     if kind == "quota":
         quota.assign_stars(rubric, results, pending)
     return results
+
+
+def _check_values(item_specs, key, subject_id, values, ignore_unknown):
+    """Raise SubjectInputError for the first value this rubric cannot rate (the slow path:
+    only called once the rating loop has met a value it cannot take)."""
+    for item_id, value in values.items():
+        spec = item_specs.get(item_id)
+        if spec is None:
+            if ignore_unknown:
+                continue
+            raise SubjectInputError(f"{key}: subject {subject_id}: unknown item {item_id!r}", subject_id,
+                                    "unknown_item", item=item_id)
+        if spec[0] == 2 and not (spec[2] <= value <= spec[3]):
+            low, high = spec[2], spec[3]
+            raise SubjectInputError(f"{key}: subject {subject_id}: {item_id}: {value!r} is outside "
+                                    f"{low:g}..{high:g}", subject_id, "value_out_of_range",
+                                    item=item_id, value=value, low=low, high=high)
+        if value != value:
+            raise SubjectInputError(f"{key}: subject {subject_id}: {item_id}: value is not a number", subject_id,
+                                    "not_a_number", item=item_id)
 
 
 def _designations(designations, total, stars, all_passed, values) -> list[str]:

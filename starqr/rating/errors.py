@@ -10,3 +10,18 @@ class RubricError(ValueError):
     administrator editing a file or an importer reading a spreadsheet can fix it
     without reading Python.
     """
+
+
+class SubjectInputError(RubricError):
+    """One subject's values cannot be rated by this rubric (the rubric itself is fine).
+
+    ``code`` names the problem for people (``unknown_item``, ``value_out_of_range``,
+    ``not_a_number``, ``rated_twice``) and ``params`` its details, so a service can hold
+    that subject alone, say why in the reader's language, and rate everyone else.
+    """
+
+    def __init__(self, message, subject_id=None, code="invalid_input", **params):
+        super().__init__(message)
+        self.subject_id = subject_id
+        self.code = code
+        self.params = params

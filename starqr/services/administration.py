@@ -10,7 +10,7 @@ from starqr import ledger, rating
 from starqr.db import database
 from starqr.models import (MEMBER, ORGANISATION, Member, Objection, Organisation, Rating, RatingPeriod,
                            RubricVersion, utcnow)
-from starqr.services import audit, objections, plaques, ratings, revision, rubrics, scheduler
+from starqr.services import audit, objections, period_rules, plaques, ratings, revision, rubrics, scheduler
 
 
 class AdminError(Exception):
@@ -81,6 +81,7 @@ def unschedule_period(actor, period):
             RatingPeriod.id == period.id, RatingPeriod.state == "scheduled").execute()
         if not updated:
             raise AdminError("评定期已在发布中")
+        period_rules.unpin(period)
         audit.record(actor, "period.unscheduled", period, before={"publish_at": period.publish_at},
                      after={"state": "draft"})
         revision.bump()
@@ -219,6 +220,9 @@ def resolve_objection(actor, objection, accepted, reason, item=None, points=None
             if period.state in ("notice",):
                 rerated = ratings.freeze(period, now, reason=f"异议 {objection.reference} 核实后更正")
         objections.resolve(objection, accepted, reason, _name(actor), now)
+        if objection.period_id is not None:
+            # The notice may have been held open only by this objection.
+            ratings.finalise_if_answered(objection.period, now)
         audit.record(actor, "objection.accepted" if accepted else "objection.rejected", objection, before=before,
                      after={"status": objection.status, "resolution": reason,
                             "correction": None if correction is None else

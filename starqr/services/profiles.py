@@ -16,7 +16,7 @@ from peewee import fn
 from starqr import rating
 from starqr.models import (MEMBER, ORGANISATION, BranchMemberCount, Commitment, LedgerEntry, Member, Objection,
                            Organisation, PlaqueCode, Post, Rating, RatingPeriod, RubricVersion)
-from starqr.services import rubrics, star_reasons
+from starqr.services import rating_inputs, rubrics, star_reasons
 from starqr.services.plaques import normalise
 
 PUBLISHED_STATES = ("notice", "final")
@@ -236,13 +236,22 @@ def _live(kind, subject_id, period, rubric_key, category, today):
                        "correction": corrects is not None})
     # newest first by the day it happened (recording order is not event order)
     listed.sort(key=lambda e: e["date"] or "", reverse=True)
+    # Values by the ledger's rule per item kind (rating_inputs): a value item shows the
+    # value in use (the latest entry), not the sum of its entries.
+    values = rating_inputs.values_from_entries(
+        [(item, entry_id, points, corrects) for entry_id, item, points, _q, _r, _p, _o, _t, corrects
+         in reversed(entries)])
+    sums = {item: values.get(item, 0.0) for item in sums}
     items = [{"item": item, "name": item_name(item), "points": _number(total), "count": counts[item]}
              for item, total in sorted(sums.items(), key=lambda pair: -abs(pair[1]))]
     estimate = None
     if rubric.kind == "points":
-        result = rating.rate_all(rubric, [rating.SubjectInput(subject_id, dict(sums), category)])[subject_id]
-        estimate = {"total": _number(result.total), "stars": result.stars, "max_stars": result.max_stars,
-                    "vetoed": bool(result.vetoed), "exempt": bool(result.exempt)}
+        # Data the rubric cannot rate gives no estimate rather than an error page.
+        result = rating.rate_all(rubric, [rating.SubjectInput(subject_id, values, category)], errors={},
+                                 ignore_unknown=True).get(subject_id)
+        if result is not None:
+            estimate = {"total": _number(result.total), "stars": result.stars, "max_stars": result.max_stars,
+                        "vetoed": bool(result.vetoed), "exempt": bool(result.exempt)}
     return {"period": period.name, "period_id": period.id, "state": period.state,
             "publish_at": _iso(period.publish_at), "as_of": today.isoformat(),
             "points": _number(sum(sums.values())), "rubric": version.name,

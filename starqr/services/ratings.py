@@ -8,11 +8,9 @@ import datetime
 from collections import defaultdict
 
 from starqr.db import bulk_insert, database
-from starqr import rating
-from starqr.models import (MEMBER, ORGANISATION, LedgerEntry, Member, Organisation, Rating,
-                           RatingPeriod, utcnow)
-from starqr.services import revision, rubrics
-from peewee import fn
+from starqr import checkpoints, rating
+from starqr.models import Rating, RatingPeriod, RubricVersion, utcnow
+from starqr.services import period_rules, rating_holds, rating_inputs, revision, rubrics
 
 
 
@@ -22,52 +20,59 @@ class PeriodError(Exception):
 
 # ---- inputs -----------------------------------------------------------------------------
 
-def ledger_values(period, subject_kind=None):
-    """{(kind, id): {item: sum of points}} for a period, straight from one GROUP BY."""
-    query = (LedgerEntry
-             .select(LedgerEntry.subject_kind, LedgerEntry.subject_id, LedgerEntry.item,
-                     fn.SUM(LedgerEntry.points))
-             .where(LedgerEntry.period == period)
-             .group_by(LedgerEntry.subject_kind, LedgerEntry.subject_id, LedgerEntry.item))
-    if subject_kind:
-        query = query.where(LedgerEntry.subject_kind == subject_kind)
-    # Straight from the cursor: peewee's per-value conversion costs more than the query here.
-    sql, params = query.sql()
-    values = defaultdict(dict)
-    for kind, subject_id, item, total in database.execute_sql(sql, params).fetchall():
-        values[(kind, subject_id)][item] = float(total)
-    return values
+# The ledger's meaning per item kind lives in rating_inputs; these names stay for callers.
+ledger_values = rating_inputs.ledger_values
+not_counted = rating_inputs.not_counted
+holds = rating_holds.holds
 
 
 def _subject_groups(period):
-    """Group every rated subject by the rubric key that rates it: {key: [(kind, id, category)]}."""
-    groups = defaultdict(list)
-    branches = list(Organisation.select(Organisation.id, Organisation.domain, Organisation.rubric_key)
-                    .where(Organisation.level == "branch").tuples())
-    member_key_by_branch = {}
-    for branch_id, domain, rubric_key in branches:
-        groups[rubric_key or rating.DOMAIN_RUBRICS[domain]].append((ORGANISATION, branch_id, None))
-        member_key_by_branch[branch_id] = rating.MEMBER_RUBRIC_BY_DOMAIN[domain]
-    members = (Member.select(Member.id, Member.branch, Member.category, Member.exempt)
-               .where(Member.active == True).tuples().iterator())  # noqa: E712
-    for member_id, branch_id, category, exempt in members:
-        key = member_key_by_branch.get(branch_id)
-        if key:
-            groups[key].append((MEMBER, member_id, rubrics.rating_category(category, exempt)))
-    return groups
+    """{key: [(kind, id, category)]}: who is rated in PERIOD and by which rubric key."""
+    return rating_inputs.subject_groups(period, period_rules.assignments(period))
 
 
-def compute(period):
-    """Rate every subject for PERIOD. Returns {(kind, id): (RubricVersion, RatingResult)}."""
+def compute(period, held=None):
+    """Rate every subject of PERIOD that can be rated. Returns {(kind, id): (RubricVersion, RatingResult)}.
+
+    A subject that cannot be rated (a value outside its range, a rubric that cannot be
+    read...) is left out and, when HELD (a dict) is given, HELD[(kind, id)] = (code, params)
+    says why; nobody else is affected. Scheduled and published periods use their pinned
+    rubric versions; a subject already published keeps the version of its snapshot.
+    """
+    held = {} if held is None else held
     values = ledger_values(period)
-    results = {}
+    pinned = period_rules.pinned_versions(period)
+    snapshots = period_rules.snapshot_versions(period) if period.state in ("notice", "final") else {}
+    versions = {}
+    by_version = defaultdict(list)
     for key, subjects in _subject_groups(period).items():
-        version, rubric = rubrics.current_rubric(key)
-        inputs = [rating.SubjectInput(subject_id, values.get((kind, subject_id), {}), category)
-                  for kind, subject_id, category in subjects]
-        kind = subjects[0][0]
-        for subject_id, result in rating.rate_all(rubric, inputs).items():
-            results[(kind, subject_id)] = (version, result)
+        try:
+            default = period_rules.version_for(period, key, pinned)
+        except Exception as error:  # a rubric missing or unreadable holds its subjects only
+            for kind, subject_id, _ in subjects:
+                held[(kind, subject_id)] = ("rubric_missing", {"key": key or "", "message": str(error)[:200]})
+            continue
+        for subject in subjects:
+            version_id = snapshots.get(subject[:2])
+            if version_id is not None and version_id != default[0].id:
+                if version_id not in versions:
+                    row = RubricVersion.get_by_id(version_id)
+                    versions[version_id] = (row, rubrics.parsed(row))
+            else:
+                version_id = default[0].id
+                versions.setdefault(version_id, default)
+            by_version[version_id].append(subject)
+    results = {}
+    for version_id, subjects in by_version.items():
+        version, rubric = versions[version_id]
+        for kind in {s[0] for s in subjects}:
+            inputs = [rating.SubjectInput(subject_id, values.get((kind, subject_id), {}), category)
+                      for subject_kind, subject_id, category in subjects if subject_kind == kind]
+            errors = {}
+            for subject_id, result in rating.rate_all(rubric, inputs, errors=errors, ignore_unknown=True).items():
+                results[(kind, subject_id)] = (version, result)
+            for subject_id, error in errors.items():
+                held[(kind, subject_id)] = rating_holds.detail_of(error)
     return results
 
 
@@ -88,13 +93,15 @@ def rate(period):
     """Replace the period's drafts with freshly computed ones. Returns how many."""
     if period.state == "final":
         raise PeriodError(f"{period.name} is final; record corrections and use `starqr publish`")
-    results = compute(period)
+    held = {}
+    results = compute(period, held)
     with database.atomic():
         Rating.delete().where(Rating.period == period, Rating.published == False).execute()  # noqa: E712
         now = utcnow()
         rows = [_row(period, kind, sid, version, result, created_at=now)
                 for (kind, sid), (version, result) in results.items()]
         _insert(rows)
+        rating_holds.replace(period, held)
     return len(results)
 
 
@@ -137,8 +144,10 @@ def freeze(period, now=None, reason=None):
     running this twice changes nothing the second time. Returns how many were written.
     """
     now = now or utcnow()
-    results = compute(period)
+    held = {}
+    results = compute(period, held)
     with database.atomic():
+        rating_holds.replace(period, held)
         existing = latest_published(period)
         new_rows, superseded = [], []
         for (kind, sid), (version, result) in results.items():
@@ -161,12 +170,13 @@ def schedule(period, publish_at, notice_days=None):
     """Schedule publication at PUBLISH_AT (UTC, naive)."""
     if period.state not in ("draft", "scheduled"):
         raise PeriodError(f"{period.name} is already published")
-    period.state = "scheduled"
-    period.publish_at = publish_at
-    if notice_days is not None:
-        period.notice_days = notice_days
     with database.atomic():
-        period.save()
+        period.state = "scheduled"
+        period.publish_at = publish_at
+        if notice_days is not None:
+            period.notice_days = notice_days
+        period.save(only=[RatingPeriod.state, RatingPeriod.publish_at, RatingPeriod.notice_days])
+        period_rules.pin(period)
         revision.bump()  # live pages show when the period will be published
     return period
 
@@ -187,15 +197,19 @@ def publish(period, now=None):
         ends = now + datetime.timedelta(days=period.notice_days)
         if not _claim(period, start_from, state="notice", published_at=now, notice_ends_at=ends):
             return 0
+        period_rules.pin(period, now)
+        period.state, period.published_at, period.notice_ends_at = "notice", now, ends
         written = freeze(period, now)
+        checkpoints.write_if_possible(reason="publication", period=period, now=now)
         revision.bump()
     return written
 
 
 def finalise(period, now=None):
+    """End the notice and make the period final, unless objections about it are still open."""
     now = now or utcnow()
     with database.atomic():
-        if period.state != "notice":
+        if period.state != "notice" or period_rules.open_objection_count(period):
             return False
         done = _claim(period, "notice", state="final", finalised_at=now)
         if done:
@@ -206,19 +220,51 @@ def finalise(period, now=None):
 def publish_due(now=None):
     """Publish every scheduled period whose time has come and finalise every notice that ended.
 
-    Returns a list of (period name, what happened) lines.
+    Returns a list of (period name, what happened) lines: what was published, which
+    subjects were held and why, which notices stay open because objections are open.
+    Never raises for one period's data: a period that fails is reported and skipped.
     """
     now = now or utcnow()
     report = []
     due = RatingPeriod.select().where(RatingPeriod.state == "scheduled", RatingPeriod.publish_at <= now)
     for period in list(due):
-        written = publish(period, now)
-        report.append((period.name, f"published {written} ratings; notice until {period.notice_ends_at or ''}"))
+        try:
+            written = publish(period, now)
+        except Exception as error:  # noqa: BLE001 - one period's failure must not stop the others
+            database.rollback() if database.in_transaction() else None
+            report.append((period.name, f"not published: {type(error).__name__}: {str(error)[:200]}"))
+            continue
+        held = holds(period)
+        line = f"published {written} ratings; notice until {period.notice_ends_at or ''}"
+        if held:
+            line += f"; {len(held)} held (暂缓评定)"
+        report.append((period.name, line))
+        report.extend(_held_lines(period, held))
     ended = RatingPeriod.select().where(RatingPeriod.state == "notice", RatingPeriod.notice_ends_at <= now)
     for period in list(ended):
-        if finalise(period, now):
+        waiting = period_rules.open_objection_count(period)
+        if waiting:
+            report.append((period.name, f"held: {waiting} objections open (公示延续:{waiting} 条异议待处理)"))
+        elif finalise(period, now):
             report.append((period.name, "finalised"))
     return report
+
+
+def _held_lines(period, held, limit=20):
+    listed = rating_holds.listed(period, limit=limit)
+    lines = [(period.name, f"  held {h['subject_kind']} {h['subject_id']} {h['name']}: {h['text']}") for h in listed]
+    if len(held) > limit:
+        lines.append((period.name, f"  ... and {len(held) - limit} more held"))
+    return lines
+
+
+def finalise_if_answered(period, now=None):
+    """Finalise PERIOD if its notice has ended and no objection is open any more (after an answer)."""
+    period = RatingPeriod.get_by_id(period.id)
+    now = now or utcnow()
+    if period.state == "notice" and period.notice_ends_at and period.notice_ends_at <= now:
+        return finalise(period, now)
+    return False
 
 
 def find_period(name_or_id):

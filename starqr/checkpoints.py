@@ -1,0 +1,237 @@
+"""Signed checkpoints of the points ledger: a chain an insider cannot rewrite unseen.
+
+The hash chain (starqr.ledger) finds an entry changed behind StarQR's back, but anyone
+who can write the database can also recompute every hash. A checkpoint closes that gap,
+in the manner of Certificate Transparency's signed tree heads (RFC 9162): the chain head
+(how many entries, the newest entry's id and hash, the time) signed with an Ed25519 key
+kept OUTSIDE the database:
+
+- ``STARQR_LEDGER_SIGNING_KEY``: the 32-byte seed as 64 hex digits, or
+- a key file (``LEDGER_KEY_FILE``, default ``<instance>/ledger_signing.key``, mode 0600),
+  created by :func:`ensure_key` (``starqr migrate``/``init``) when missing.
+
+A checkpoint is written at every publication and on ``starqr ledger checkpoint``; it is
+stored, shown on notice pages and in the public JSON, and can be exported as a small JSON
+file. Verification (:func:`verify`) checks every stored checkpoint's signature against
+the trusted public key and that the chain still holds the head each one signed; given an
+exported file it proves the current ledger extends the ledger that file describes, so
+deleting the newest entries or rebuilding the chain is caught by anyone who kept one.
+"""
+import datetime
+import json
+import os
+
+from nacl.exceptions import BadSignatureError
+from nacl.signing import SigningKey, VerifyKey
+
+from starqr.models import LedgerCheckpoint, LedgerEntry, LedgerHead, utcnow
+
+FORMAT = "starqr-ledger-checkpoint/v1"
+KEY_ENV = "STARQR_LEDGER_SIGNING_KEY"
+KEY_FILE_ENV = "STARQR_LEDGER_KEY_FILE"
+_settings = {"key_file": None}
+
+
+class CheckpointError(Exception):
+    """A checkpoint cannot be made or read (no key, unreadable file...): one plain sentence."""
+
+
+def init_app(app):
+    """Remember where this app keeps its signing key (nothing is created here)."""
+    _settings["key_file"] = (app.config.get("LEDGER_KEY_FILE") or os.environ.get(KEY_FILE_ENV)
+                             or os.path.join(app.instance_path, "ledger_signing.key"))
+
+
+def key_file():
+    return _settings["key_file"] or os.environ.get(KEY_FILE_ENV) or os.path.join("instance", "ledger_signing.key")
+
+
+# ---- the key ----------------------------------------------------------------------------------
+
+def ensure_key(path=None):
+    """Create the signing key file if there is no key yet. Returns (path or 'env', created)."""
+    if os.environ.get(KEY_ENV):
+        return "env", False
+    path = path or key_file()
+    if os.path.exists(path):
+        return path, False
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    seed = SigningKey.generate().encode().hex()
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made by a concurrent process a moment ago
+        return path, False
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(seed + "\n")
+    return path, True
+
+
+def signing_key(create=False):
+    """The Ed25519 signing key from the environment or the key file (CheckpointError if none)."""
+    text = os.environ.get(KEY_ENV)
+    if not text:
+        path = key_file()
+        if create:
+            ensure_key(path)
+        try:
+            with open(path) as handle:
+                text = handle.read()
+        except OSError:
+            raise CheckpointError(f"no ledger signing key: set {KEY_ENV} or run `starqr migrate` "
+                                  f"to create {path}") from None
+    try:
+        seed = bytes.fromhex(text.strip())
+        if len(seed) != 32:
+            raise ValueError
+    except ValueError:
+        raise CheckpointError("the ledger signing key is not 64 hex digits") from None
+    return SigningKey(seed)
+
+
+def public_key_hex(create=False):
+    return signing_key(create).verify_key.encode().hex()
+
+
+# ---- making checkpoints -----------------------------------------------------------------------
+
+def message(entry_count, last_entry_id, head_hash, signed_at):
+    """The exact bytes a checkpoint signs. Field order is part of the format."""
+    return f"{FORMAT}\n{entry_count}\n{last_entry_id}\n{head_hash}\n{signed_at}".encode("ascii")
+
+
+def chain_head():
+    """(entry count, newest entry id, newest entry hash) of the ledger as it is now."""
+    head = LedgerHead.get_or_none(LedgerHead.id == 1)
+    if head is None or not head.last_entry_id:
+        return 0, 0, "0" * 64
+    count = LedgerEntry.select().where(LedgerEntry.id <= head.last_entry_id).count()
+    return count, head.last_entry_id, head.last_hash
+
+
+def write(reason="manual", period=None, now=None, create_key=True):
+    """Sign the current chain head and store it. Returns the LedgerCheckpoint."""
+    key = signing_key(create=create_key)
+    count, last_id, head_hash = chain_head()
+    signed_at = (now or utcnow()).replace(microsecond=0).isoformat() + "Z"
+    signature = key.sign(message(count, last_id, head_hash, signed_at)).signature.hex()
+    return LedgerCheckpoint.create(entry_count=count, last_entry_id=last_id, head_hash=head_hash,
+                                   signed_at=signed_at, public_key=key.verify_key.encode().hex(),
+                                   signature=signature, reason=reason,
+                                   period=period.id if period is not None else None)
+
+
+def write_if_possible(reason="publication", period=None, now=None):
+    """write(), creating the key if needed; a publication never fails for want of a checkpoint."""
+    try:
+        return write(reason, period, now)
+    except (CheckpointError, OSError):
+        return None
+
+
+def as_dict(checkpoint):
+    """The public, exportable form of a checkpoint (what a copy kept elsewhere holds)."""
+    return {"format": FORMAT, "entry_count": checkpoint.entry_count, "last_entry_id": checkpoint.last_entry_id,
+            "head_hash": checkpoint.head_hash, "signed_at": checkpoint.signed_at,
+            "public_key": checkpoint.public_key, "signature": checkpoint.signature}
+
+
+def latest():
+    return LedgerCheckpoint.select().order_by(LedgerCheckpoint.id.desc()).first()
+
+
+def latest_public():
+    """The newest checkpoint as a dict for pages and JSON, or None."""
+    newest = latest()
+    return None if newest is None else as_dict(newest)
+
+
+def export(path, checkpoint=None):
+    checkpoint = checkpoint or latest()
+    if checkpoint is None:
+        raise CheckpointError("no checkpoint yet: run `starqr ledger checkpoint`")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(as_dict(checkpoint), handle, indent=2)
+        handle.write("\n")
+    return checkpoint
+
+
+def read_file(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError) as error:
+        raise CheckpointError(f"cannot read checkpoint file {path}: {error}") from None
+    needed = ("format", "entry_count", "last_entry_id", "head_hash", "signed_at", "public_key", "signature")
+    if not isinstance(data, dict) or any(name not in data for name in needed) or data["format"] != FORMAT:
+        raise CheckpointError(f"{path} is not a StarQR ledger checkpoint ({FORMAT})")
+    if not isinstance(data["entry_count"], int) or not isinstance(data["last_entry_id"], int):
+        raise CheckpointError(f"{path}: entry_count and last_entry_id must be whole numbers")
+    return data
+
+
+# ---- verifying ----------------------------------------------------------------------------------
+
+def signature_ok(data, trusted_keys):
+    """True when DATA (as_dict form) is signed by one of TRUSTED_KEYS (hex public keys)."""
+    if data["public_key"] not in trusted_keys:
+        return False
+    try:
+        VerifyKey(bytes.fromhex(data["public_key"])).verify(
+            message(data["entry_count"], data["last_entry_id"], data["head_hash"], data["signed_at"]),
+            bytes.fromhex(data["signature"]))
+    except (BadSignatureError, ValueError):
+        return False
+    return True
+
+
+def _head_holds(data):
+    """None if the ledger still holds the head DATA signed, else what is wrong."""
+    last_id = data["last_entry_id"]
+    if last_id == 0:
+        return None
+    entry = LedgerEntry.select(LedgerEntry.entry_hash).where(LedgerEntry.id == last_id).first()
+    if entry is None:
+        return f"entry {last_id} it signed is missing (the newest entries were deleted)"
+    if entry.entry_hash != data["head_hash"]:
+        return f"entry {last_id} no longer has the hash it signed (the chain was rewritten)"
+    count = LedgerEntry.select().where(LedgerEntry.id <= last_id).count()
+    if count != data["entry_count"]:
+        return f"it signed {data['entry_count']} entries up to entry {last_id}; the ledger now has {count}"
+    return None
+
+
+def verify(trusted_keys=None, outside=None):
+    """Problems with the stored checkpoints and, given OUTSIDE (a read_file dict), with that one.
+
+    Returns a list of (kind, detail) with kind in bad_signature | untrusted_key | head_mismatch
+    | outside_checkpoint.
+    """
+    if trusted_keys is None:
+        trusted_keys = {public_key_hex()}
+    problems = []
+    for checkpoint in LedgerCheckpoint.select().order_by(LedgerCheckpoint.id).iterator():
+        data = as_dict(checkpoint)
+        label = f"checkpoint {checkpoint.id} ({checkpoint.signed_at})"
+        if data["public_key"] not in trusted_keys:
+            problems.append(("untrusted_key", f"{label} is signed by a key that is not this ledger's signing key"))
+            continue
+        if not signature_ok(data, trusted_keys):
+            problems.append(("bad_signature", f"{label} has a wrong signature (it was altered or forged)"))
+            continue
+        wrong = _head_holds(data)
+        if wrong:
+            problems.append(("head_mismatch", f"{label}: {wrong}"))
+    if outside is not None:
+        if not signature_ok(outside, trusted_keys):
+            problems.append(("outside_checkpoint", "the checkpoint file's signature does not verify with "
+                                                   "this ledger's signing key"))
+        else:
+            wrong = _head_holds(outside)
+            if wrong:
+                problems.append(("outside_checkpoint", f"the ledger does not extend the checkpoint file "
+                                                       f"({outside['signed_at']}): {wrong}"))
+    return problems
+
+
+def parse_time(signed_at):
+    return datetime.datetime.fromisoformat(signed_at.rstrip("Z"))

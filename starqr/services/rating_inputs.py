@@ -1,0 +1,216 @@
+"""What the ledger says each subject has, item by item, for one period.
+
+One meaning for every kind of item, whatever door an entry came through (console, API,
+import, objection):
+
+- **Per-event items** (event and bonus items) accumulate: the period's value is the SUM
+  of the item's entries (the engine then clamps it to the item's sign and cap).
+- **Value items** (appraisal %, criterion and dimension scores, shares, areas; also veto
+  and gate flags) take the LATEST entry of the period: a second entry replaces the
+  first, it never adds to it. An entry reversed by a correction does not count; the
+  correction's replacement value, if any, is the latest. Every entry is checked against
+  the item's own range when it is recorded, so the value in use never exceeds it.
+
+Entries of items the subject's rubric does not know (a member transferred from a branch
+rated by another rubric) stay in the ledger and are "not counted under this rubric".
+"""
+import datetime
+from collections import defaultdict
+
+from starqr import rating
+from starqr.db import database
+from starqr.models import MEMBER, ORGANISATION, LedgerEntry, Member, Organisation, RubricVersion
+from starqr.services import rubrics
+from peewee import fn
+
+# Item kinds whose entries set a value instead of adding an event (see the module doc).
+VALUE_KINDS = ("value", "veto", "gate")
+
+
+def value_item_ids():
+    """Ids of items that are value-like in some shipped or stored rubric (item ids keep their
+    kind across rubrics: an id is a column name in import files)."""
+    ids = set()
+    for rubric in rating.shipped_rubrics().values():
+        ids.update(item.id for item in rubric.items if item.kind in VALUE_KINDS)
+    for version in RubricVersion.select():
+        ids.update(item.id for item in rubrics.parsed(version).items if item.kind in VALUE_KINDS)
+    return ids
+
+
+def latest_value(entries):
+    """The value in use from ENTRIES [(id, points, corrects_id)] of one value item, in id order.
+
+    ledger.correct writes the reversal first and the replacement second, so the first entry
+    naming an original is its reversal. Returns None when every entry was reversed.
+    """
+    reversals, reversed_ids = set(), set()
+    for entry_id, _, corrects_id in entries:
+        if corrects_id is not None and corrects_id not in reversed_ids:
+            reversed_ids.add(corrects_id)
+            reversals.add(entry_id)
+    live = [points for entry_id, points, _ in entries
+            if entry_id not in reversals and entry_id not in reversed_ids]
+    return float(live[-1]) if live else None
+
+
+def ledger_values(period, subject_kind=None):
+    """{(kind, id): {item: value}} for PERIOD: sums for event items, latest for value items.
+
+    One GROUP BY for everything; a second query only for the rare value items with more
+    than one entry in the period.
+    """
+    query = (LedgerEntry
+             .select(LedgerEntry.subject_kind, LedgerEntry.subject_id, LedgerEntry.item,
+                     fn.SUM(LedgerEntry.points), fn.COUNT(LedgerEntry.id))
+             .where(LedgerEntry.period == period)
+             .group_by(LedgerEntry.subject_kind, LedgerEntry.subject_id, LedgerEntry.item))
+    if subject_kind:
+        query = query.where(LedgerEntry.subject_kind == subject_kind)
+    value_ids = value_item_ids()
+    # Straight from the cursor: peewee's per-value conversion costs more than the query here.
+    sql, params = query.sql()
+    values = defaultdict(dict)
+    repeated = []
+    for kind, subject_id, item, total, count in database.execute_sql(sql, params).fetchall():
+        values[(kind, subject_id)][item] = float(total)
+        if count > 1 and item in value_ids:
+            repeated.append((kind, subject_id, item))
+    if repeated:
+        for key, latest in _latest_values(period, repeated).items():
+            kind, subject_id, item = key
+            if latest is None:
+                values[(kind, subject_id)].pop(item, None)
+            else:
+                values[(kind, subject_id)][item] = latest
+    return values
+
+
+def _latest_values(period, keys, chunk=500):
+    """{(kind, id, item): latest value} for the given groups (see latest_value)."""
+    wanted = set(keys)
+    entries = defaultdict(list)
+    subject_ids = sorted({subject_id for _, subject_id, _ in keys})
+    items = sorted({item for _, _, item in keys})
+    for start in range(0, len(subject_ids), chunk):
+        rows = (LedgerEntry.select(LedgerEntry.subject_kind, LedgerEntry.subject_id, LedgerEntry.item,
+                                   LedgerEntry.id, LedgerEntry.points, LedgerEntry.corrects)
+                .where(LedgerEntry.period == period, LedgerEntry.item.in_(items),
+                       LedgerEntry.subject_id.in_(subject_ids[start:start + chunk]))
+                .order_by(LedgerEntry.id).tuples())
+        for kind, subject_id, item, entry_id, points, corrects_id in rows:
+            if (kind, subject_id, item) in wanted:
+                entries[(kind, subject_id, item)].append((entry_id, points, corrects_id))
+    return {key: latest_value(rows) for key, rows in entries.items()}
+
+
+def subject_values(kind, subject_id, period):
+    """{item: value} for one subject, by the same rule as ledger_values."""
+    rows = list(LedgerEntry.select(LedgerEntry.item, LedgerEntry.id, LedgerEntry.points, LedgerEntry.corrects)
+                .where(LedgerEntry.period == period, LedgerEntry.subject_kind == kind,
+                       LedgerEntry.subject_id == subject_id)
+                .order_by(LedgerEntry.id).tuples())
+    return values_from_entries(rows)
+
+
+def values_from_entries(rows):
+    """{item: value} from [(item, id, points, corrects_id)] of one subject and period, in id order."""
+    value_ids = value_item_ids()
+    sums, by_item = defaultdict(float), defaultdict(list)
+    for item, entry_id, points, corrects_id in rows:
+        sums[item] += float(points)
+        by_item[item].append((entry_id, points, corrects_id))
+    values = {}
+    for item, total in sums.items():
+        if item in value_ids:
+            latest = latest_value(by_item[item])
+            if latest is not None:
+                values[item] = latest
+        else:
+            values[item] = total
+    return values
+
+
+def current_value(kind, subject_id, period, item_id):
+    """(value, date recorded or occurred) of the value item now in use for the subject, or None."""
+    rows = list(LedgerEntry.select(LedgerEntry.id, LedgerEntry.points, LedgerEntry.corrects,
+                                   LedgerEntry.recorded_at, LedgerEntry.occurred_on)
+                .where(LedgerEntry.period == period, LedgerEntry.subject_kind == kind,
+                       LedgerEntry.subject_id == subject_id, LedgerEntry.item == item_id)
+                .order_by(LedgerEntry.id).tuples())
+    value = latest_value([(r[0], r[1], r[2]) for r in rows])
+    if value is None:
+        return None
+    reversals, reversed_ids = set(), set()
+    for entry_id, _, corrects_id, _, _ in rows:
+        if corrects_id is not None and corrects_id not in reversed_ids:
+            reversed_ids.add(corrects_id)
+            reversals.add(entry_id)
+    live = [r for r in rows if r[0] not in reversals and r[0] not in reversed_ids]
+    newest = live[-1]
+    return value, newest[4] or newest[3].date().isoformat()
+
+
+def not_counted(subject, period, rubric=None):
+    """Entries of SUBJECT in PERIOD under items its rubric does not know: [{item, points, entries}]."""
+    kind = MEMBER if isinstance(subject, Member) else ORGANISATION
+    if rubric is None:
+        key = (rubrics.member_rubric_key(subject.branch) if kind == MEMBER
+               else rubrics.organisation_rubric_key(subject))
+        _, rubric = rubrics.current_rubric(key)
+    known = rubric._items_by_id
+    rows = (LedgerEntry.select(LedgerEntry.item, fn.SUM(LedgerEntry.points), fn.COUNT(LedgerEntry.id))
+            .where(LedgerEntry.period == period, LedgerEntry.subject_kind == kind,
+                   LedgerEntry.subject_id == subject.id)
+            .group_by(LedgerEntry.item).order_by(LedgerEntry.item).tuples())
+    return [{"item": item, "points": float(total), "entries": count}
+            for item, total, count in rows if item not in known]
+
+
+# ---- who is rated, by which rubric key -------------------------------------------------------
+
+def eligible(joined_on, period):
+    """A member is rated for a period unless it ended before they joined (no date: rated)."""
+    return joined_on is None or joined_on <= period.ends_on
+
+
+def subject_groups(period, assignments=None):
+    """Group every rated subject by the rubric key that rates it: {key: [(kind, id, category)]}.
+
+    ASSIGNMENTS ({branch id: [organisation key, member key]}, pinned with the period) wins
+    over the tree's current assignment for the branches it names. Members are rated under
+    the rubric of the branch they belong to now (a transfer moves them), and not at all for
+    a period that ended before they joined.
+    """
+    assignments = assignments or {}
+    groups = defaultdict(list)
+    branches = list(Organisation.select(Organisation.id, Organisation.domain, Organisation.rubric_key)
+                    .where(Organisation.level == "branch").tuples())
+    member_key_by_branch = {}
+    for branch_id, domain, rubric_key in branches:
+        pinned = assignments.get(str(branch_id))
+        org_key = pinned[0] if pinned else (rubric_key or rating.DOMAIN_RUBRICS.get(domain))
+        member_key = pinned[1] if pinned else rating.MEMBER_RUBRIC_BY_DOMAIN.get(domain)
+        groups[org_key].append((ORGANISATION, branch_id, None))
+        member_key_by_branch[branch_id] = member_key
+    ends_on = period.ends_on
+    if isinstance(ends_on, str):
+        ends_on = datetime.date.fromisoformat(ends_on)
+    members = (Member.select(Member.id, Member.branch, Member.category, Member.exempt, Member.joined_on)
+               .where(Member.active == True).tuples().iterator())  # noqa: E712
+    for member_id, branch_id, category, exempt, joined_on in members:
+        if joined_on is not None and joined_on > ends_on:
+            continue
+        key = member_key_by_branch.get(branch_id)
+        if key:
+            groups[key].append((MEMBER, member_id, rubrics.rating_category(category, exempt)))
+    return groups
+
+
+def current_assignments():
+    """{branch id (text): [organisation key, member key]} as the tree assigns them now."""
+    rows = (Organisation.select(Organisation.id, Organisation.domain, Organisation.rubric_key)
+            .where(Organisation.level == "branch").tuples())
+    return {str(branch_id): [rubric_key or rating.DOMAIN_RUBRICS.get(domain),
+                             rating.MEMBER_RUBRIC_BY_DOMAIN.get(domain)]
+            for branch_id, domain, rubric_key in rows}

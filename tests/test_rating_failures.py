@@ -1,0 +1,160 @@
+"""The six failures of issue 9, reproduced through the doors people use, then fixed."""
+import datetime
+from decimal import Decimal
+
+from starqr import ledger
+from starqr.models import MEMBER, LedgerEntry, Objection, Rating, RatingPeriod, RubricVersion
+from starqr.services import administration, objections, plaques, ratings
+from tests.helpers import issue_code, make_member, make_org, make_period, make_tree, make_user, record
+
+NOW = datetime.datetime(2026, 1, 15, 1, 0)
+
+
+def rating_of(member, period, published=True):
+    return (Rating.select().where(Rating.subject_kind == MEMBER, Rating.subject_id == member.id,
+                                  Rating.period == period, Rating.published == published)
+            .order_by(Rating.id.desc()).first())
+
+
+# ---------------------------------------------------------------- 1. two value entries
+
+def test_two_value_entries_take_the_latest_and_nothing_stalls(app, client):
+    tree = make_tree()
+    period = make_period(2025)
+    twice = make_member(tree["branch"], "重复评议")
+    other = make_member(tree["branch"], "其他党员")
+    record(twice, period, "appraisal_percent", 60)
+    record(twice, period, "appraisal_percent", 80)
+    record(other, period, "appraisal_percent", 90)
+    # ten-star criterion score twice: the branch's score is the latest, not 170
+    record(tree["branch"], period, "strong_leadership", 85)
+    record(tree["branch"], period, "strong_leadership", 70)
+    code = issue_code(twice).code
+    assert client.get(f"/Q/{code}").status_code == 200
+    assert client.get(f"/Q/{code}.json").status_code in (200, 404)
+    assert ratings.rate(period) == 3
+    mine = rating_of(twice, period, published=False)
+    assert mine.total == Decimal("66.00")  # 50 + 80 × 0.2, not 50 + 140 × 0.2
+    branch_row = Rating.get(Rating.subject_kind == "organisation", Rating.subject_id == tree["branch"].id)
+    leadership = next(row for row in branch_row.breakdown if row["id"] == "strong_leadership")
+    assert leadership["score"] == 70
+    report = ratings.publish_due(NOW)  # nothing scheduled
+    assert report == []
+
+
+def test_a_subject_that_cannot_be_rated_is_held_and_others_publish(app):
+    tree = make_tree()
+    period = make_period(2025)
+    broken = make_member(tree["branch"], "坏数据")
+    fine = make_member(tree["branch"], "好数据")
+    # An old delta-style value written straight into the ledger: 160 is outside 0..100.
+    ledger.append([ledger.NewEntry(MEMBER, broken.id, period.id, "appraisal_percent", Decimal(160), "旧数据", "x")])
+    record(fine, period, "appraisal_percent", 90)
+    ratings.schedule(period, NOW)
+    report = ratings.publish_due(NOW)
+    assert any("held" in line or "暂缓" in line for _, line in report)
+    assert rating_of(fine, period) is not None
+    assert rating_of(broken, period) is None
+    holds = ratings.holds(period)
+    assert [(h.subject_id, h.reason) for h in holds] == [(broken.id, "value_out_of_range")]
+
+
+# ---------------------------------------------------------------- 2. transfers
+
+def test_transfer_to_a_branch_with_another_rubric_keeps_entries_and_rates(app):
+    tree = make_tree()
+    soe = make_org(tree["town"], "branch", "state_enterprise", "某国企党支部")
+    period = make_period(2025)
+    mover = make_member(tree["branch"], "调动党员")
+    stays = make_member(tree["branch"], "留下党员")
+    for _ in range(3):
+        record(mover, period, "study", 2)
+    record(stays, period, "study", 2)
+    mover.branch = soe
+    mover.save()
+    assert ratings.rate(period) >= 3
+    assert rating_of(mover, period, published=False) is not None
+    assert rating_of(stays, period, published=False) is not None
+    uncounted = ratings.not_counted(mover, period)
+    assert [u["item"] for u in uncounted] == ["study"]
+    assert LedgerEntry.select().where(LedgerEntry.subject_id == mover.id).count() == 3
+
+
+# ---------------------------------------------------------------- 3. membership dates
+
+def test_no_rating_for_a_period_that_ended_before_joining(app):
+    tree = make_tree()
+    last_year = make_period(2025)
+    newcomer = make_member(tree["branch"], "新党员", joined_on=datetime.date(2026, 3, 1))
+    veteran = make_member(tree["branch"], "老党员")
+    ratings.rate(last_year)
+    assert rating_of(newcomer, last_year, published=False) is None
+    assert rating_of(veteran, last_year, published=False) is not None
+
+
+# ---------------------------------------------------------------- 4. rubric edits under notice
+
+def test_a_new_rubric_version_never_rerates_a_period_under_notice(app):
+    tree = make_tree()
+    period = make_period(2025)
+    member = make_member(tree["branch"], "公示中")
+    record(member, period, "appraisal_percent", 100)
+    ratings.publish(period, NOW)
+    before = rating_of(member, period)
+    old = RubricVersion.select().where(RubricVersion.key == "member_points").order_by(RubricVersion.version.desc()).first()
+    text = old.text.replace("version: 1", "version: 2").replace("factor: 0.2", "factor: 0.1")
+    admin = make_user("admin1", "admin")
+    administration.upload_rubric(admin, text)
+    # a routine correction of someone else in the same period
+    other = make_member(tree["branch"], "别人")
+    record(other, period, "study", 2)
+    ratings.freeze(period, NOW + datetime.timedelta(days=1), reason="更正")
+    after = rating_of(member, period)
+    assert after.id == before.id  # not re-published under the new version
+    assert after.stars == before.stars
+
+
+# ---------------------------------------------------------------- 5. objections hold the notice
+
+def test_notice_does_not_end_while_objections_are_open(app):
+    tree = make_tree()
+    period = make_period(2025)
+    member = make_member(tree["branch"], "被异议")
+    record(member, period, "appraisal_percent", 90)
+    code = issue_code(member)
+    ratings.publish(period, NOW)
+    objection = objections.create(code, "我认为评议分数有误，请核实", now=NOW)
+    end = NOW + datetime.timedelta(days=6)
+    report = ratings.publish_due(end)
+    assert RatingPeriod.get_by_id(period.id).state == "notice"
+    assert any("1" in line for _, line in report)
+    admin = make_user("admin2", "admin")
+    administration.resolve_objection(admin, Objection.get_by_id(objection.id), False, "经核实无误", now=end)
+    assert RatingPeriod.get_by_id(period.id).state == "final"
+
+
+# ---------------------------------------------------------------- 6. a rewritten chain is caught
+
+def test_rewritten_chain_with_recomputed_hashes_is_caught(app, cli):
+    tree = make_tree()
+    period = make_period(2025)
+    member = make_member(tree["branch"], "台账")
+    for _ in range(4):
+        record(member, period, "study", 2)
+    assert cli("ledger", "checkpoint").exit_code == 0
+    entries = list(LedgerEntry.select().order_by(LedgerEntry.id))
+    previous = ledger.GENESIS
+    for entry in entries:
+        points = Decimal("20.00") if entry.id == entries[1].id else entry.points
+        digest = ledger.entry_digest(previous, entry.subject_kind, entry.subject_id, entry.period_id, entry.item,
+                                     points, entry.quantity, entry.reason, entry.public_reason, entry.evidence,
+                                     entry.recorded_by, entry.recorded_at, entry.occurred_on, entry.corrects_id,
+                                     entry.source)
+        LedgerEntry.update(points=points, entry_hash=digest, previous_hash=previous).where(
+            LedgerEntry.id == entry.id).execute()
+        previous = digest
+    ledger.LedgerHead.update(last_hash=previous).execute()
+    result = cli("ledger", "verify")
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert "checkpoint" in result.output
