@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from helpers import issue_code, make_member, make_period, make_tree, record
 from starqr.models import ImportBatch, LedgerEntry
-from starqr.services import imports
+from starqr.services import imports, ratings
 
 
 @pytest.fixture
@@ -124,8 +124,10 @@ def test_value_rows_replace_the_current_value(banner):
     rows = [[banner["codes"][2], "王建国", "appraisal_percent", 90, 1, "", "复核后得票率"]]
     result = imports.run(banner["period"], imports.write_csv(rows), "x.csv", "admin", dry_run=False)
     assert result.written == 1
-    total = sum(float(e.points) for e in LedgerEntry.select().where(LedgerEntry.item == "appraisal_percent"))
-    assert total == 90
+    # The entry carries the value itself; the latest value entry is the one in use.
+    newest = LedgerEntry.select().where(LedgerEntry.item == "appraisal_percent").order_by(LedgerEntry.id.desc()).first()
+    assert float(newest.points) == 90
+    assert ratings.ledger_values(banner["period"])[("member", member.id)]["appraisal_percent"] == 90
     again = imports.run(banner["period"], imports.write_csv(rows), "x.csv", "admin", dry_run=False)
     assert again.written == 0
 

@@ -2,8 +2,16 @@
 import datetime
 import json
 
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, Model, TextField
-from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate as run_operations
+from peewee import (
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+from playhouse.migrate import migrate as run_operations
 
 
 class RatingPeriod(Model):
@@ -22,7 +30,7 @@ class JSONField(TextField):
 
 
 def _now():
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
 
 class RatingHold(Model):

@@ -10,7 +10,14 @@
 import orjson
 
 from starqr.db import database
-from starqr.models import Objection, PeriodRubric, Rating, RatingPeriod, RubricVersion, utcnow
+from starqr.models import (
+    Objection,
+    PeriodRubric,
+    Rating,
+    RatingPeriod,
+    RubricVersion,
+    utcnow,
+)
 from starqr.services import rating_inputs, rubrics
 
 PINNED_STATES = ("scheduled", "notice", "final")
@@ -70,7 +77,7 @@ def version_for(period, key, pinned=None):
 def snapshot_versions(period):
     """{(kind, id): rubric version id} of each subject's newest published snapshot in PERIOD."""
     rows = (Rating.select(Rating.subject_kind, Rating.subject_id, Rating.rubric)
-            .where(Rating.period == period, Rating.published == True)  # noqa: E712
+            .where(Rating.period == period, Rating.published == True)
             .order_by(Rating.id).tuples())
     return {(kind, subject_id): rubric_id for kind, subject_id, rubric_id in rows.iterator()}
 

@@ -17,11 +17,19 @@ rated by another rubric) stay in the ledger and are "not counted under this rubr
 import datetime
 from collections import defaultdict
 
+from peewee import fn
+
 from starqr import rating
 from starqr.db import database
-from starqr.models import MEMBER, ORGANISATION, LedgerEntry, Member, Organisation, RubricVersion
+from starqr.models import (
+    MEMBER,
+    ORGANISATION,
+    LedgerEntry,
+    Member,
+    Organisation,
+    RubricVersion,
+)
 from starqr.services import rubrics
-from peewee import fn
 
 # Item kinds whose entries set a value instead of adding an event (see the module doc).
 VALUE_KINDS = ("value", "veto", "gate")
@@ -197,7 +205,7 @@ def subject_groups(period, assignments=None):
     if isinstance(ends_on, str):
         ends_on = datetime.date.fromisoformat(ends_on)
     members = (Member.select(Member.id, Member.branch, Member.category, Member.exempt, Member.joined_on)
-               .where(Member.active == True).tuples().iterator())  # noqa: E712
+               .where(Member.active == True).tuples().iterator())
     for member_id, branch_id, category, exempt, joined_on in members:
         if joined_on is not None and joined_on > ends_on:
             continue

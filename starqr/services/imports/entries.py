@@ -28,7 +28,8 @@ def _source(period_id, subject, item_id, points, quantity, occurred_on, reason, 
 
 def _entries(period, parsed, actor, filename, current_values):
     """Ledger rows (ledger.entry_row's layout) per valid row, in file order. Value rows
-    record the difference from the current value."""
+    record the value itself, which replaces the period's current value (the ledger's rule
+    for value items, services.rating_inputs); a value equal to the current one is skipped."""
     entries = []
     unchanged = 0
     occurrences = {}
@@ -39,14 +40,14 @@ def _entries(period, parsed, actor, filename, current_values):
     for number, subject, amount, occurred_on, reason in parsed:
         item = amount.item
         if item.kind in VALUE_KINDS:
-            current = Decimal(repr(current_values.get((subject.kind, subject.id), {}).get(item.id, 0.0)))
-            delta = (amount.points - current).quantize(CENT)
-            if delta == 0:
+            held = current_values.get((subject.kind, subject.id), {}).get(item.id)
+            value = amount.points.quantize(CENT)
+            if held is not None and Decimal(repr(held)).quantize(CENT) == value:
                 unchanged += 1
                 continue
             source = _source_of(_source_text(period_id, subject, item.id, amount.text, 1, occurred_on, reason),
                                 "value")
-            entries.append((subject.kind, subject.id, period_id, item.id, f"{delta}", 1, reason, True, label,
+            entries.append((subject.kind, subject.id, period_id, item.id, f"{value}", 1, reason, True, label,
                             actor, now, occurred_on, None, source))
             continue
         # Identical rows are told apart by their occurrence (1, 2...) in the file.

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from starqr import rating
 from starqr.models import MEMBER, Member, Organisation, PlaqueCode
-from starqr.services import ratings, rubrics
+from starqr.services import period_rules, rating_inputs, ratings
 from starqr.services.imports.directory import CHUNK
 
 
@@ -29,32 +29,46 @@ def compute_with(period, additions, base_values=None):
     Returns (before, after): {(kind, id): RatingResult} for every rated subject.
     """
     values = base_values if base_values is not None else ratings.ledger_values(period)
+    value_ids = rating_inputs.value_item_ids()
     added = defaultdict(lambda: defaultdict(float))
+    replaced = defaultdict(dict)  # value items: the last row's value replaces the current one
     for entry in additions:
-        added[(entry[0], entry[1])][entry[3]] += float(entry[4])
+        if entry[3] in value_ids:
+            replaced[(entry[0], entry[1])][entry[3]] = float(entry[4])
+        else:
+            added[(entry[0], entry[1])][entry[3]] += float(entry[4])
     before, after = {}, {}
+    pinned = period_rules.pinned_versions(period)
     for key, subjects in ratings._subject_groups(period).items():
-        _, rubric = rubrics.current_rubric(key)
+        try:
+            _, rubric = period_rules.version_for(period, key, pinned)  # what publication would use
+        except LookupError:
+            continue
         inputs_before, inputs_after, touched = [], [], False
         for kind, subject_id, category in subjects:
             current = values.get((kind, subject_id), {})
             inputs_before.append(rating.SubjectInput(subject_id, current, category))
             extra = added.get((kind, subject_id))
-            if extra:
+            values_set = replaced.get((kind, subject_id))
+            if extra or values_set:
                 touched = True
                 merged = dict(current)
-                for item_id, points in extra.items():
+                for item_id, points in (extra or {}).items():
                     merged[item_id] = merged.get(item_id, 0.0) + points
+                merged.update(values_set or {})
                 inputs_after.append(rating.SubjectInput(subject_id, merged, category))
             else:
                 inputs_after.append(rating.SubjectInput(subject_id, current, category))
         kind = subjects[0][0]
-        results_before = rating.rate_all(rubric, inputs_before)
+        # Subjects the rubric cannot rate are held at publication; the preview leaves them out.
+        results_before = rating.rate_all(rubric, inputs_before, errors={}, ignore_unknown=True)
         # A quota rubric ranks everyone, so an addition can move subjects it does not touch.
-        results_after = rating.rate_all(rubric, inputs_after) if touched else results_before
+        results_after = (rating.rate_all(rubric, inputs_after, errors={}, ignore_unknown=True) if touched
+                         else results_before)
         for subject_id, result in results_before.items():
-            before[(kind, subject_id)] = result
-            after[(kind, subject_id)] = results_after[subject_id]
+            if subject_id in results_after:
+                before[(kind, subject_id)] = result
+                after[(kind, subject_id)] = results_after[subject_id]
     return before, after
 
 
