@@ -135,17 +135,27 @@ def publish(period, due, now_text):
             click.echo(f"{name}: {what}")
         if not report:
             click.echo("nothing due")
+        elif report.failed and not report.done:
+            fail(f"nothing could be published: {report.failed} period(s) failed (see the lines above)")
         return
     try:
         found = ratings.find_period(period)
+        if found.state in ("draft", "scheduled"):
+            written = ratings.publish(found, now)
+            line = f"{found.name}: published {written} ratings; public notice until {found.notice_ends_at}"
+        else:
+            written = ratings.freeze(found, now)
+            line = f"{found.name}: already published; {written} corrected rating(s) published"
     except ratings.PeriodError as error:
         fail(str(error))
-    if found.state in ("draft", "scheduled"):
-        written = ratings.publish(found, now)
-        click.echo(f"{found.name}: published {written} ratings; public notice until {found.notice_ends_at}")
-    else:
-        written = ratings.freeze(found, now)
-        click.echo(f"{found.name}: already published; {written} corrected rating(s) published")
+    except Exception as error:  # noqa: BLE001 - one line, never a traceback
+        fail(f"{period}: not published: {type(error).__name__}: {str(error)[:200]}")
+    held = ratings.holds(found)
+    click.echo(line + (f"; {len(held)} held (暂缓评定)" if held else ""))
+    for name, what in ratings.held_lines(found, held):
+        click.echo(f"{name}: {what}")
+    if held and not written and not ratings.latest_published(found):
+        fail(f"{found.name}: nothing could be published: all {len(held)} subject(s) held")
 
 
 @click.group()
@@ -164,18 +174,13 @@ def verify(checkpoint_file, public_keys):
     from starqr import checkpoints
     from starqr import ledger as ledger_module
     checked, problems = ledger_module.verify()
-    outside = None
     lines = [f"{problem.kind}: {problem.detail}" for problem in problems]
     signed = checkpoints.LedgerCheckpoint.select().count()
     try:
         outside = checkpoints.read_file(checkpoint_file) if checkpoint_file else None
-        trusted = set(public_keys) or {checkpoints.public_key_hex()}
     except checkpoints.CheckpointError as error:
-        if outside is None and not signed and not public_keys and not checkpoint_file:
-            trusted = None  # no key and nothing signed yet: the chain alone is checked
-        else:
-            fail(str(error))
-    found = checkpoints.verify(trusted, outside) if trusted else []
+        fail(str(error))
+    found = checkpoints.verify(set(public_keys) or None, outside)
     lines += [f"{kind}: {detail}" for kind, detail in found]
     for line in lines[:50]:
         click.echo(line, err=True)

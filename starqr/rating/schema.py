@@ -4,6 +4,18 @@ A rubric file is YAML.  Everything is checked here, once, at load time; the erro
 the rubric and the field (``member_points: components[2].max: must be a positive
 number``).  Unknown keys are errors too, because a misspelt ``cpa: 12`` would otherwise
 silently mean "no cap".  See ``starqr/rubrics/member_points.yaml`` for an annotated file.
+
+What the ledger's entries mean, per item kind (the same for every door):
+
+- event items (``points``, in ``deduct_only`` / ``accumulate`` components) and bonus
+  items ACCUMULATE: their entries are summed over the period and the sum is clamped to
+  the item's sign and ``cap``;
+- value items (the one item of a ``ratio`` / ``scale`` / ``direct`` component: appraisal
+  percentages, criterion and dimension scores, shares, areas) and veto / gate flags take
+  the LATEST entry of the period; each entry lies within the item's ``min``..``max``;
+- items a rubric does not know are ignored by it (kept in the ledger, "not counted").
+
+See ``starqr.services.rating_inputs`` for the implementation.
 """
 from __future__ import annotations
 

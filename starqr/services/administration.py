@@ -10,7 +10,8 @@ from starqr import ledger, rating
 from starqr.db import database
 from starqr.models import (MEMBER, ORGANISATION, Member, Objection, Organisation, Rating, RatingPeriod,
                            RubricVersion, utcnow)
-from starqr.services import audit, objections, period_rules, plaques, ratings, revision, rubrics, scheduler
+from starqr.services import (audit, objections, period_rules, plaques, rating_inputs, ratings, revision,
+                             rubrics, scheduler)
 
 
 class AdminError(Exception):
@@ -201,12 +202,17 @@ def resolve_objection(actor, objection, accepted, reason, item=None, points=None
             raise AdminError(f"「{period.name}」已结束,不能再更正")
         key = (rubrics.member_rubric_key(subject.branch) if kind == MEMBER
                else rubrics.organisation_rubric_key(subject))
-        _, rubric = rubrics.current_rubric(key)
+        _, rubric = period_rules.version_for(period, key)
         try:
             rubric_item = rubric.item(item)
         except KeyError:
             raise AdminError(f"「{item}」不是评分标准「{rubric.name}」中的项目")
-        if points is None or points == 0:
+        if rubric_item.kind in rating_inputs.VALUE_KINDS:
+            # A value item takes its latest entry: the correction is the right value itself.
+            if points is None or not rubric_item.min <= float(points) <= rubric_item.max:
+                raise AdminError(f"「{rubric_item.name}」取最新一次记录的值:请填写更正后的值"
+                                 f"({rubric_item.min:g} 到 {rubric_item.max:g} 之间)")
+        elif points is None or points == 0:
             raise AdminError("请填写调整分值(不为 0)")
         correction = ledger.NewEntry(kind, subject_id, period.id, rubric_item.id, points,
                                      f"异议 {objection.reference} 核实后更正:{reason or rubric_item.name}",

@@ -225,32 +225,42 @@ def publish_due(now=None):
     Never raises for one period's data: a period that fails is reported and skipped.
     """
     now = now or utcnow()
-    report = []
+    report = DueReport()
     due = RatingPeriod.select().where(RatingPeriod.state == "scheduled", RatingPeriod.publish_at <= now)
     for period in list(due):
         try:
             written = publish(period, now)
         except Exception as error:  # noqa: BLE001 - one period's failure must not stop the others
-            database.rollback() if database.in_transaction() else None
+            report.failed += 1
             report.append((period.name, f"not published: {type(error).__name__}: {str(error)[:200]}"))
             continue
+        report.done += 1
         held = holds(period)
         line = f"published {written} ratings; notice until {period.notice_ends_at or ''}"
         if held:
             line += f"; {len(held)} held (暂缓评定)"
         report.append((period.name, line))
-        report.extend(_held_lines(period, held))
+        report.extend(held_lines(period, held))
     ended = RatingPeriod.select().where(RatingPeriod.state == "notice", RatingPeriod.notice_ends_at <= now)
     for period in list(ended):
         waiting = period_rules.open_objection_count(period)
         if waiting:
             report.append((period.name, f"held: {waiting} objections open (公示延续:{waiting} 条异议待处理)"))
         elif finalise(period, now):
+            report.done += 1
             report.append((period.name, "finalised"))
     return report
 
 
-def _held_lines(period, held, limit=20):
+class DueReport(list):
+    """publish_due's lines, and how many periods moved on (done) or failed."""
+
+    done = 0
+    failed = 0
+
+
+def held_lines(period, held, limit=20):
+    """(period name, line) per held subject, for the scheduler log and the CLI."""
     listed = rating_holds.listed(period, limit=limit)
     lines = [(period.name, f"  held {h['subject_kind']} {h['subject_id']} {h['name']}: {h['text']}") for h in listed]
     if len(held) > limit:
