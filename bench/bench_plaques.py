@@ -8,7 +8,6 @@ Makes its own data (no database). Prints, in one run:
 each with its ratio to the bare QR matrix generation of the same codes.
 """
 import argparse
-import io
 import os
 import random
 import sys

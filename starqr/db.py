@@ -1,7 +1,6 @@
 """The database: chosen at run time from a URL, bound to the models through a proxy."""
-from flask import g
 from peewee import (AutoField, BooleanField, CharField, DateField, DateTimeField, DatabaseProxy,
-                    DecimalField, FloatField, ForeignKeyField, IntegerField, TextField)
+                    DecimalField, FloatField, ForeignKeyField, IntegerField)
 from playhouse.db_url import connect
 
 database = DatabaseProxy()

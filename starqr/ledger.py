@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from starqr.db import database
 from starqr.models import LedgerEntry, LedgerHead, utcnow
-from starqr.services import revision
 
 GENESIS = "0" * 64
 
@@ -88,6 +87,19 @@ def entry_row(e):
             e.public_reason, e.evidence, e.recorded_by, e.recorded_at, e.occurred_on, e.corrects_id, e.source)
 
 
+# Called inside the writing transaction with the {(subject kind, id)} just written, unless
+# bump_revision=False. services/revision.py registers the public pages' invalidation here, so
+# the ledger (core) needs no import from the service layer above it.
+_written_hooks = []
+
+
+def on_written(hook):
+    """Register HOOK(subjects) to run inside every append's transaction (used as a decorator too)."""
+    if hook not in _written_hooks:
+        _written_hooks.append(hook)
+    return hook
+
+
 def append(entries, bump_revision=True):
     """Append entries in order, atomically. Returns how many were written.
 
@@ -143,7 +155,9 @@ def append_rows(rows, bump_revision=True):
             last_id = LedgerEntry.select(LedgerEntry.id).order_by(LedgerEntry.id.desc()).limit(1).scalar()
             LedgerHead.update(last_entry_id=last_id, last_hash=previous).where(LedgerHead.id == 1).execute()
             if bump_revision:
-                revision.bump(*{(row[0], row[1]) for row in values})
+                written = {(row[0], row[1]) for row in values}
+                for hook in _written_hooks:
+                    hook(written)
     return rows
 
 

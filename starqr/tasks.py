@@ -12,6 +12,7 @@ Services never import this module: views, the API and the CLI queue work here
 Every job runs through `_run_job`, which logs its start, end and duration, and turns any
 failure into a recorded outcome: an import that raises anything ends "failed" with its reason.
 """
+import functools
 import logging
 import os
 import time
@@ -102,7 +103,7 @@ def _run_job(name, function, on_failure=None):
                       extra={"event": "job.failed", "job": name, "seconds": seconds,
                              "error": type(error).__name__})
         if on_failure is not None:
-            _in_app(lambda: on_failure(error))
+            _in_app(functools.partial(on_failure, error))
         if not huey.immediate:
             raise  # the consumer counts it as an error (metrics); in-process callers get the outcome
         return "failed"

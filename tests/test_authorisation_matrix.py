@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import pytest
 from PIL import Image
 
-from starqr.models import ImportBatch, Objection, RatingPeriod, RubricVersion
+from starqr.models import ImportBatch, Objection, RubricVersion
 from starqr.services import accounts
 from starqr.services import members as member_service
 from tests.helpers import (issue_code, login, make_commitment, make_member, make_org, make_period, make_post,

@@ -1,5 +1,4 @@
 """Secretaries' work through the console: members, posts, commitments, evidence, points, plaques."""
-import datetime
 import io
 from decimal import Decimal
 

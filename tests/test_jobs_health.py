@@ -15,7 +15,7 @@ from helpers import issue_code, make_member, make_period, make_tree
 from starqr.models import ImportBatch, JobLease, LedgerEntry, utcnow
 from starqr.services import imports as importer
 from starqr import tasks
-from starqr.services import jobs_health, scheduler
+from starqr.services import jobs_health
 from starqr.services.imports import batches
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -25,6 +25,7 @@ from operator import itemgetter
 from typing import Any, Iterable, Mapping
 
 from starqr.rating import quota
+from starqr.rating.designations import designations_met
 from starqr.rating.errors import RubricError, SubjectInputError
 from starqr.rating.model import (
     ACCUMULATE, BONUS, DEDUCT_ONLY, DIRECT, EVENT, GATE, RATIO, SCALE, VALUE, VETO, Rubric,
@@ -296,7 +297,7 @@ def rate_all(rubric: Rubric, inputs: Iterable[SubjectInput], errors: dict | None
             stars = gate.max_stars
         titles = []
         if designations and kind != "quota" and (gate_met or gate.designations):
-            titles = _designations(designations, total, stars, passes == component_count, values)
+            titles = designations_met(designations, total, stars, passes == component_count, values)
         results[subject_id] = new_result(RatingResult, (rubric, subject_id, total, stars, False, empty, False,
                                            titles, listing.get(stars), gate_met, scores, bonus, gates))
 
@@ -323,19 +324,3 @@ def _check_values(item_specs, key, subject_id, values, ignore_unknown):
         if value != value:
             raise SubjectInputError(f"{key}: subject {subject_id}: {item_id}: value is not a number", subject_id,
                                     "not_a_number", item=item_id)
-
-
-def _designations(designations, total, stars, all_passed, values) -> list[str]:
-    """Names of the designations whose every condition holds (vetoes are handled before)."""
-    titles = []
-    for designation in designations:
-        if designation.min_total is not None and total < designation.min_total:
-            continue
-        if designation.min_stars is not None and stars < designation.min_stars:
-            continue
-        if designation.all_components_pass and not all_passed:
-            continue
-        if designation.requires and not all(values.get(r, 0) > 0 for r in designation.requires):
-            continue
-        titles.append(designation.name)
-    return titles

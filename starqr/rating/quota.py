@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 
+from starqr.rating.designations import designations_met
 from starqr.rating.model import Rubric
 
 
@@ -49,8 +50,6 @@ def assign_stars(rubric: Rubric, results: dict, pending: list) -> None:
     ``pending`` holds (subject id, total, criteria passed, values) for every subject that
     is neither vetoed nor exempt, as collected by :func:`starqr.rating.engine.rate_all`.
     """
-    from starqr.rating.engine import _designations
-
     ordered = sorted(pending, key=lambda entry: (-entry[1], entry[0]))
     boundaries = band_boundaries(rubric, len(ordered))
     fail_below = rubric.quota_fail_below
@@ -77,7 +76,7 @@ def assign_stars(rubric: Rubric, results: dict, pending: list) -> None:
             final_stars = gate.max_stars
         titles = result.designations
         if rubric.designations and (result.gate_met or gate.designations):
-            titles = _designations(rubric.designations, total, final_stars,
+            titles = designations_met(rubric.designations, total, final_stars,
                                    passes == component_count, values)
         # Results are read-only tuples; the band is only known now, so replace the result.
         results[subject_id] = result._replace(stars=final_stars, listing=listing.get(final_stars),

@@ -149,7 +149,7 @@ def freeze(period, now=None, reason=None):
     with database.atomic():
         rating_holds.replace(period, held)
         existing = latest_published(period)
-        new_rows, superseded = [], []
+        new_rows = []
         for (kind, sid), (version, result) in results.items():
             old = existing.get((kind, sid))
             if old is not None and _same(old, version, result):

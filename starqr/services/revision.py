@@ -12,6 +12,7 @@ has committed no worker on any host serves the old page (services/pages.py check
 on every scan in the same query that reads the page). Versions only grow, so a page rendered
 before the write and stored after it is never served: it never flips back.
 """
+from starqr import ledger
 from starqr.db import database
 from starqr.models import (MEMBER, ORGANISATION, Member, Objection, Organisation, PageSubject, PlaqueCode,
                            PublicPage, Revision)
@@ -113,3 +114,9 @@ def touched_since(moment):
     """(kind, id) of subjects bumped at or after MOMENT (the file exporter follows these)."""
     return list(PageSubject.select(PageSubject.subject_kind, PageSubject.subject_id)
                 .where(PageSubject.changed_at >= moment).tuples())
+
+
+@ledger.on_written
+def _ledger_written(subjects):
+    """New ledger entries change their subjects' pages (registered with the ledger, which sits below)."""
+    bump(*subjects)

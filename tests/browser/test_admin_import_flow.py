@@ -9,7 +9,6 @@ moved past the publication time) publishes it: the member's public page changes.
 Screenshots: test-artifacts/admin-import-*.png.
 """
 import datetime
-import io
 import os
 import re
 import subprocess

@@ -1,7 +1,7 @@
 """Bulk import pages: upload → validation and preview → confirm → background run with progress."""
 import os
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
