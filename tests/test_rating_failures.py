@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from starqr import ledger
 from starqr.models import MEMBER, LedgerEntry, Objection, Rating, RatingPeriod, RubricVersion
-from starqr.services import administration, objections, plaques, ratings
+from starqr.services import administration, objections, ratings
 from tests.helpers import issue_code, make_member, make_org, make_period, make_tree, make_user, record
 
 NOW = datetime.datetime(2026, 1, 15, 1, 0)

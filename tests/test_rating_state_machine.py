@@ -18,7 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from starqr import checkpoints, ledger
 from starqr.db import database
 from starqr.models import (ALL_MODELS, MEMBER, ORGANISATION, LedgerEntry, Member, Objection, PlaqueCode,
-                           Rating, RatingPeriod, RubricVersion)
+                           Rating, RatingPeriod)
 from starqr.services import administration, imports, members, objections, rating_inputs, ratings, rubrics
 from tests.helpers import issue_code, make_member, make_org, make_period, make_tree, make_user
 
