@@ -4,7 +4,7 @@ import datetime
 import click
 
 from starqr.cli.context import fail, pass_app
-from starqr.cli.errors import confirm_or_abort, non_empty, yes_option
+from starqr.cli.errors import OutputPath, confirm_or_abort, non_empty, yes_option
 
 DEMO_MIN_MEMBERS = 50  # services.demo refuses fewer; checked here before --reset wipes anything
 
@@ -158,15 +158,25 @@ def publish(period, due, now_text):
         fail(f"{found.name}: nothing could be published: all {len(held)} subject(s) held")
 
 
+def _hex_keys(keys):
+    for key in keys:
+        try:
+            if len(bytes.fromhex(key)) != 32:
+                raise ValueError
+        except ValueError:
+            raise click.BadParameter(f"{key!r} is not an Ed25519 public key (64 hex digits)") from None
+    return keys
+
+
 @click.group()
 def ledger():
     """The points ledger (积分台账)."""
 
 
 @ledger.command()
-@click.option("--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False),
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
               help="A checkpoint file exported earlier: prove the ledger still extends it.")
-@click.option("--public-key", "public_keys", multiple=True,
+@click.option("--public-key", "public_keys", multiple=True, callback=lambda ctx, param, keys: _hex_keys(keys),
               help="Trust this Ed25519 public key (hex) instead of the local signing key's; repeatable.")
 @pass_app
 def verify(checkpoint_file, public_keys):
@@ -192,7 +202,7 @@ def verify(checkpoint_file, public_keys):
 
 
 @ledger.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also export the checkpoint to this file.")
+@click.option("-o", "--output", type=OutputPath(), help="Also export the checkpoint to this file.")
 @pass_app
 def checkpoint(output):
     """Sign the ledger's current head and store it (and export it with -o FILE)."""
