@@ -36,6 +36,7 @@ def defaults(instance_path):
         "REMEMBER_COOKIE_SECURE": False,
         "PASSWORD_METHOD": "scrypt",
         "BEHIND_PROXY": False,  # trust one proxy's X-Forwarded-* (nginx in deploy/)
+        "SCAN_COUNTS_URL": None,  # redis://...: scans counted with HINCRBY (several workers and hosts)
     }
 
 
@@ -43,6 +44,7 @@ def defaults(instance_path):
 ENVIRONMENT_KEYS = (
     "DATABASE_URL", "PUBLIC_BASE_URL", "SECRET_KEY", "ENV_NAME", "HUEY_URL",
     "UPLOAD_FOLDER", "RATELIMIT_STORAGE_URI", "BEHIND_PROXY", "HUEY_IMMEDIATE",
+    "SCAN_COUNTS_URL",
 )
 
 

@@ -1,10 +1,16 @@
 """Scan statistics without tracking: a count per code per day, nothing else.
 
 No IP address and no user agent is stored. Obvious robots and conditional re-requests
-(a browser revalidating its copy) do not count. Counts are buffered in the worker and
-written in one upsert every few seconds, so a busy plaque does not turn every page view
-into a database write.
+(a browser revalidating its copy) do not count.
+
+Counts never get lost:
+- with SCAN_COUNTS_URL (Redis, production, several workers and hosts) each scan is one
+  HINCRBY at once, so a worker that recycles, crashes or is killed loses nothing; counts move
+  to the database every few seconds, taken out of Redis atomically (any worker, any host);
+- without it, counts are buffered in the worker and written every few seconds and when the
+  worker exits (gunicorn's max_requests recycling, shutdown), so none is left behind.
 """
+import atexit
 import datetime
 import logging
 import re
@@ -25,10 +31,38 @@ logger = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 5.0
 FLUSH_COUNT = 200
+REDIS_KEY = "starqr:scans"  # a hash "plaque_id:YYYY-MM-DD" -> count; configure() adds the database's tag
 
 _lock = threading.Lock()
 _pending = Counter()
 _last_flush = time.monotonic()
+_redis = None
+_exit_hook = False
+
+# Take the whole hash and delete it in one step: two flushers never take the same counts.
+_TAKE = """
+local counts = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1])
+return counts
+"""
+
+
+def configure(url=None, database_url=""):
+    """Count in Redis at URL (redis://...), or in the worker's buffer when URL is None.
+
+    The Redis key carries a tag of DATABASE_URL, so two deployments (or test runs) sharing
+    one Redis never mix their counts."""
+    global _redis, _exit_hook, REDIS_KEY
+    if url:
+        import hashlib
+        import redis
+        _redis = redis.Redis.from_url(url, socket_timeout=2)
+        REDIS_KEY = "starqr:scans:" + hashlib.blake2b(database_url.encode(), digest_size=6).hexdigest()
+    else:
+        _redis = None
+    if not _exit_hook:
+        atexit.register(_flush_at_exit)  # gunicorn workers exit through sys.exit: this runs
+        _exit_hook = True
 
 
 def countable(request):
@@ -44,13 +78,23 @@ def countable(request):
 
 
 def record(plaque_id, day=None, flush_now=False):
-    """Count one scan of a plaque (buffered)."""
+    """Count one scan of a plaque."""
     global _last_flush
     day = day or datetime.date.today()
-    with _lock:
-        _pending[(plaque_id, day)] += 1
-        due = (flush_now or sum(_pending.values()) >= FLUSH_COUNT
-               or time.monotonic() - _last_flush >= FLUSH_SECONDS)
+    if _redis is not None:
+        try:
+            _redis.hincrby(REDIS_KEY, f"{plaque_id}:{day.isoformat()}", 1)
+        except Exception:  # Redis away: keep the count in the worker (written at the next flush or exit)
+            logger.warning("scan count kept in the worker: Redis unavailable", exc_info=True)
+            with _lock:
+                _pending[(plaque_id, day)] += 1
+        with _lock:
+            due = flush_now or time.monotonic() - _last_flush >= FLUSH_SECONDS
+    else:
+        with _lock:
+            _pending[(plaque_id, day)] += 1
+            due = (flush_now or sum(_pending.values()) >= FLUSH_COUNT
+                   or time.monotonic() - _last_flush >= FLUSH_SECONDS)
     if due:
         try:
             flush()
@@ -58,13 +102,38 @@ def record(plaque_id, day=None, flush_now=False):
             logger.warning("scan counts not written yet", exc_info=True)
 
 
-def flush():
-    """Write buffered counts: one upsert per (code, day). Returns how many scans were written."""
+def _take():
+    """Everything counted so far (buffer and Redis), removed from where it was kept."""
     global _last_flush
     with _lock:
-        pending = dict(_pending)
+        pending = Counter(_pending)
         _pending.clear()
         _last_flush = time.monotonic()
+    if _redis is not None:
+        raw = _redis.eval(_TAKE, 1, REDIS_KEY) or []
+        for field, value in zip(raw[::2], raw[1::2]):
+            plaque_id, day = (field.decode() if isinstance(field, bytes) else field).split(":")
+            pending[(int(plaque_id), datetime.date.fromisoformat(day))] += int(value)
+    return pending
+
+
+def _give_back(pending):
+    if _redis is not None:
+        try:
+            pipe = _redis.pipeline()
+            for (plaque_id, day), count in pending.items():
+                pipe.hincrby(REDIS_KEY, f"{plaque_id}:{day.isoformat()}", count)
+            pipe.execute()
+            return
+        except Exception:
+            pass
+    with _lock:
+        _pending.update(pending)
+
+
+def flush():
+    """Write the counts taken so far: one upsert per (code, day). Returns how many scans were written."""
+    pending = _take()
     if not pending:
         return 0
     rows = [{"plaque": plaque_id, "day": day, "count": count} for (plaque_id, day), count in pending.items()]
@@ -80,10 +149,19 @@ def flush():
         return 0
     except Exception:
         # The database is busy or away: keep the counts for the next attempt.
-        with _lock:
-            _pending.update(pending)
+        _give_back(pending)
         raise
     return sum(pending.values())
+
+
+def _flush_at_exit():
+    try:
+        flush()
+    except Exception:
+        logger.warning("scan counts not written at exit", exc_info=True)
+    finally:
+        if not database.is_closed():
+            database.close()
 
 
 def reset():

@@ -23,6 +23,11 @@ from starqr.services.plaques import normalise
 
 blueprint = Blueprint("public", __name__)
 
+
+@blueprint.record_once
+def _configure(state):
+    scans.configure(state.app.config.get("SCAN_COUNTS_URL"), state.app.config["DATABASE_URL"])
+
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 CACHE_CONTROL = "public, no-cache"  # keep a copy, revalidate each time (answered by 304)
 VARY = "Accept-Language, Accept-Encoding"
