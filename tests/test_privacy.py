@@ -82,3 +82,42 @@ def test_retired_member_page_shows_no_reason_nor_personal_record(client, app):
         assert private_text not in page
         assert private_text not in str(data)
     assert data["active"] is False and data["posts"] == [] and data["commitments"] == []
+
+
+# Words that would tell the public about a person's health, in every language a page speaks.
+HEALTH_WORDS = {
+    "zh": ["病", "住院", "患病", "患有", "残疾", "手术", "癌", "体弱", "医院"],
+    "en": ["ill", "illness", "sick", "hospital", "disease", "disabled", "elderly", "surgery"],
+    "mn": ["ᠡᠪᠡᠳᠴᠢᠨ", "ᠡᠮᠨᠡᠯᠭᠡ", "ᠨᠠᠰᠤᠲᠠᠢ", "ᠥᠪᠴᠢᠨ"],
+}
+HEALTH = re.compile("|".join(HEALTH_WORDS["zh"] + HEALTH_WORDS["mn"])
+                    + r"|\b(?:" + "|".join(HEALTH_WORDS["en"]) + r")\b", re.I)
+
+
+def test_no_health_words_on_any_public_page(client, banner):
+    """Exempt members, special categories and unkept commitments: nothing says anyone is old or ill."""
+    from starqr.models import Commitment
+    # The demo's unkept commitments include 因病住院; none is marked publishable.
+    assert Commitment.select().where(Commitment.reason_not_kept.contains("病")).exists()
+    assert Member.select().where(Member.category == "special", Member.exempt == True).exists()  # noqa: E712
+    codes = [p.code for p in PlaqueCode.select().where(PlaqueCode.status == "active")]
+    for code in codes:
+        for suffix in ("", "?lang=mn", "?lang=en", ".json"):
+            text = client.get(f"/Q/{code}{suffix}").get_data(as_text=True)
+            found = HEALTH.search(text)
+            assert found is None, (code, suffix, found and text[max(0, found.start() - 60):found.end() + 60])
+
+
+def test_a_reason_marked_publishable_is_shown(client, app):
+    from starqr.services import members as member_service
+    from tests.helpers import issue_code, make_commitment, make_member, make_tree, make_user
+    tree = make_tree()
+    member = make_member(tree["branch"], "赵刚")
+    commitment = make_commitment(member, text="带动2户群众加入专业合作社")
+    code = issue_code(member).code
+    actor = make_user("sec-reason", "secretary", tree["branch"])
+    member_service.set_outcome(actor, commitment, "not_done", reason_not_kept="因病住院三个月")
+    assert "因病住院" not in client.get(f"/Q/{code}").get_data(as_text=True)
+    member_service.set_outcome(actor, commitment, "not_done", reason_not_kept="受旱灾影响，合作社推迟成立",
+                               reason_public=True)
+    assert "受旱灾影响" in client.get(f"/Q/{code}").get_data(as_text=True)
