@@ -33,12 +33,13 @@ def create_app(test_config=None):
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
-    from starqr import db, i18n, security
+    from starqr import db, i18n, request_guards, security
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     from starqr import checkpoints
     checkpoints.init_app(app)
+    request_guards.init_app(app)
 
     from starqr import tasks
     from starqr.services import accounts

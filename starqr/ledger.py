@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from starqr.db import database
 from starqr.models import LedgerEntry, LedgerHead, utcnow
+from starqr import validation
 
 GENESIS = "0" * 64
 
@@ -38,7 +39,15 @@ class NewEntry:
 
 
 def _points_text(points):
-    return f"{Decimal(points).quantize(Decimal('0.01'))}"
+    # Normalised (-0 is "0.00"): the same text is hashed and stored, so verify agrees with the database.
+    return validation.points_text(points)
+
+
+class _NegativeZero:
+    """What entries written before the -0 fix hashed: "-0.00"."""
+
+
+_LEGACY_NEGATIVE_ZERO = _NegativeZero()
 
 
 def entry_digest(previous_hash, subject_kind, subject_id, period_id, item, points, quantity,
@@ -46,7 +55,8 @@ def entry_digest(previous_hash, subject_kind, subject_id, period_id, item, point
                  corrects_id, source):
     """The hash of one entry given the one before it. Field order is part of the format."""
     parts = (
-        previous_hash, subject_kind, str(subject_id), str(period_id), item, _points_text(points),
+        previous_hash, subject_kind, str(subject_id), str(period_id), item,
+        "-0.00" if points is _LEGACY_NEGATIVE_ZERO else _points_text(points),
         str(quantity), reason, "1" if public_reason else "0", evidence or "", recorded_by,
         recorded_at.isoformat(timespec="microseconds"), occurred_on or "",  # = %Y-%m-%dT%H:%M:%S.%f
         str(corrects_id or ""), source or "",
@@ -217,6 +227,12 @@ def verify(batch=20000):
                                   row.item, row.points, row.quantity, row.reason, row.public_reason,
                                   row.evidence, row.recorded_by, row.recorded_at, row.occurred_on,
                                   row.corrects_id, row.source)
+            if digest != row.entry_hash and row.points == 0:
+                # Written before -0 was normalised: the hash covered "-0.00" while 0 was stored.
+                digest = entry_digest(row.previous_hash, row.subject_kind, row.subject_id, row.period_id,
+                                      row.item, _LEGACY_NEGATIVE_ZERO, row.quantity, row.reason, row.public_reason,
+                                      row.evidence, row.recorded_by, row.recorded_at, row.occurred_on,
+                                      row.corrects_id, row.source)
             if digest != row.entry_hash:
                 problems.append(Problem(row.id, "altered", f"entry {row.id} was changed after it was written"))
             previous = row.entry_hash

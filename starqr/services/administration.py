@@ -6,7 +6,7 @@ transaction as the change.
 import datetime
 from collections import Counter, defaultdict
 
-from starqr import ledger, rating
+from starqr import ledger, rating, validation
 from starqr.db import database
 from starqr.models import (MEMBER, ORGANISATION, Member, Objection, Organisation, Rating, RatingPeriod,
                            RubricVersion, utcnow)
@@ -187,7 +187,11 @@ def resolve_objection(actor, objection, accepted, reason, item=None, points=None
     An accepted objection on a published period re-rates it: ratings.freeze writes new
     snapshots that supersede the ones that changed.
     """
-    reason = (reason or "").strip()
+    try:  # the answer is published: no control characters, no identity number, mobile or address
+        reason = validation.public_text(reason, "reason", validation.N_("处理理由"), max_length=500)
+        points = None if points is None or points == "" else validation.ledger_value(points, "points")
+    except validation.ValidationError as error:
+        raise AdminError(error.message(True)) from error
     if not accepted and not reason:
         raise AdminError("驳回异议需要填写理由(将在公开页面显示)")
     if objection.status != "open":

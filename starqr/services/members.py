@@ -7,13 +7,14 @@ a member leaves the roll (retire) or moves (transfer); a ledger entry is reverse
 linked correction.
 """
 import datetime
+import functools
 import io
 import os
 import re
 import secrets
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from starqr import ledger
+from starqr import ledger, validation
 from starqr.db import database
 from starqr.models import (COMMITMENT_STATUSES, MEMBER, ORGANISATION, Commitment, LedgerEntry, Member,
                            MemberPrivate, Organisation, Post, RatingPeriod, utcnow)
@@ -35,15 +36,53 @@ COMMITMENT_FIELDS = ("year", "text", "deadline")
 _PRIVATE_MARK = "(已修改)"
 
 
+# Free text shown on the scan page: refused when it holds an identity number, a mobile or an address.
+PUBLIC_TEXT_FIELDS = {"honours", "volunteer_service", "party_post", "title", "duties", "text", "feature_projects"}
+FIELD_LABELS = {
+    "name_zh": validation.N_("姓名"), "name_mn": validation.N_("蒙古文姓名"), "party_post": validation.N_("党内职务"),
+    "honours": validation.N_("荣誉"), "volunteer_service": validation.N_("志愿服务"),
+    "secretary_name": validation.N_("书记姓名"), "venue_address": validation.N_("活动场所地址"),
+    "office_phone": validation.N_("办公电话"), "feature_projects": validation.N_("特色项目"),
+    "title": validation.N_("岗位名称"), "duties": validation.N_("岗位职责"), "text": validation.N_("承诺内容"),
+    "id_number": validation.N_("身份证号"), "phone": validation.N_("电话"), "home_address": validation.N_("家庭住址"),
+    "gender": validation.N_("性别"), "ethnicity": validation.N_("民族"),
+}
+
+
+def _models_of():
+    return {MEMBER_FIELDS: Member, PRIVATE_FIELDS: MemberPrivate, BRANCH_FIELDS: Organisation,
+            POST_FIELDS: Post, COMMITMENT_FIELDS: Commitment}
+
+
 def _clean(fields, allowed):
+    """The ALLOWED fields of FIELDS, texts checked (control characters, the column's length,
+    private data in public ones): ValidationError names the field."""
+    model = _models_of().get(allowed)
     data = {}
     for name in allowed:
         if name in fields:
             value = fields[name]
             if isinstance(value, str):
-                value = value.strip() or None
+                column = model._meta.fields.get(name) if model else None
+                limit = getattr(column, "max_length", None) or 5000
+                label = FIELD_LABELS.get(name, name)
+                check = validation.public_text if name in PUBLIC_TEXT_FIELDS else validation.text
+                value = check(value, name, label, max_length=limit) or None
             data[name] = value
     return data
+
+
+def _refusing(function):
+    """Service functions answer MemberError for a refused value too (the message names the field)."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except validation.ValidationError as error:
+            refused = MemberError(error.message(True))  # in the user's language where there is one
+            refused.field, refused.validation = error.field, error
+            raise refused from error
+    return wrapper
 
 
 def _private_audit(before, after):
@@ -52,6 +91,7 @@ def _private_audit(before, after):
 
 # ---------------------------------------------------------------- branch
 
+@_refusing
 def edit_branch(actor, branch, fields):
     data = _clean(fields, BRANCH_FIELDS)
     with database.atomic():
@@ -85,6 +125,7 @@ def _save_private(member, private):
     return before, audit.snapshot(row, PRIVATE_FIELDS)
 
 
+@_refusing
 def add_member(actor, branch, fields, private=None, issue_badge=True):
     """A new member on BRANCH's roll, with a badge code issued at once."""
     if branch.level != "branch":
@@ -109,6 +150,7 @@ def add_member(actor, branch, fields, private=None, issue_badge=True):
     return member
 
 
+@_refusing
 def edit_member(actor, member, fields, private=None):
     data = _clean(fields, MEMBER_FIELDS)
     if "name_zh" in data and not data["name_zh"]:
@@ -132,6 +174,7 @@ def edit_member(actor, member, fields, private=None):
     return member
 
 
+@_refusing
 def transfer_member(actor, member, new_branch, reason):
     """Move a member to another branch; their badge code stays valid and follows them."""
     if not member.active:
@@ -140,6 +183,7 @@ def transfer_member(actor, member, new_branch, reason):
         raise MemberError("只能转入党支部。")
     if new_branch.id == member.branch_id:
         raise MemberError("转入支部与当前支部相同。")
+    reason = validation.text(reason, "reason", validation.N_("转接原因"), max_length=500)
     if not (reason or "").strip():
         raise MemberError("请填写转接原因。")
     with database.atomic():
@@ -152,17 +196,19 @@ def transfer_member(actor, member, new_branch, reason):
     return member
 
 
+@_refusing
 def retire_member(actor, member, left_on, reason):
     """Take a member off the active roll. The record, ledger and ratings stay."""
     if not member.active:
         raise MemberError("该党员已移出名册。")
+    reason = validation.text(reason, "reason", validation.N_("移出原因"), max_length=120)
     if not (reason or "").strip():
         raise MemberError("请填写原因。")
     with database.atomic():
         before = audit.snapshot(member, ("active", "left_on", "left_reason"))
         member.active = False
         member.left_on = left_on or datetime.date.today()
-        member.left_reason = reason.strip()[:120]
+        member.left_reason = reason
         member.save()
         Post.update(active=False).where(Post.member == member, Post.active == True).execute()  # noqa: E712
         audit.record(actor, "member.retire", member, before,
@@ -173,6 +219,7 @@ def retire_member(actor, member, left_on, reason):
 
 # ---------------------------------------------------------------- posts
 
+@_refusing
 def add_post(actor, member, fields):
     data = _clean(fields, POST_FIELDS)
     if not data.get("title") or not data.get("duties"):
@@ -185,6 +232,7 @@ def add_post(actor, member, fields):
     return post
 
 
+@_refusing
 def edit_post(actor, post, fields):
     data = _clean(fields, POST_FIELDS)
     if "active" in data:
@@ -208,6 +256,7 @@ def commitment_subject(commitment):
     return model.get_or_none(model.id == commitment.subject_id)
 
 
+@_refusing
 def add_commitment(actor, subject, fields):
     kind = MEMBER if isinstance(subject, Member) else ORGANISATION
     data = _clean(fields, COMMITMENT_FIELDS)
@@ -221,6 +270,7 @@ def add_commitment(actor, subject, fields):
     return commitment
 
 
+@_refusing
 def edit_commitment(actor, commitment, fields):
     data = _clean(fields, COMMITMENT_FIELDS)
     if "text" in data and not data["text"]:
@@ -237,11 +287,12 @@ def edit_commitment(actor, commitment, fields):
     return commitment
 
 
+@_refusing
 def add_progress(actor, commitment, date, text):
-    text = (text or "").strip()
+    text = validation.public_text(text, "text", validation.N_("进展情况"), max_length=1000)
     if not text:
         raise MemberError("请填写进展情况。")
-    note = {"date": (date or datetime.date.today()).isoformat(), "text": text[:1000]}
+    note = {"date": (date or datetime.date.today()).isoformat(), "text": text}
     with database.atomic():
         commitment.progress_notes = list(commitment.progress_notes or []) + [note]
         if commitment.status == "not_started":
@@ -253,12 +304,15 @@ def add_progress(actor, commitment, date, text):
     return commitment
 
 
+@_refusing
 def set_outcome(actor, commitment, status, evaluation=None, reason_not_kept=None, reason_public=False):
     """Record how a commitment ended. The reason it was not kept goes public only when
     REASON_PUBLIC says the secretary checked it names no illness or family matter."""
     if status not in COMMITMENT_STATUSES:
         raise MemberError("践诺状态不正确。")
-    reason_not_kept = (reason_not_kept or "").strip() or None
+    reason_not_kept = validation.public_text(reason_not_kept, "reason_not_kept", validation.N_("未践诺原因"),
+                                             max_length=1000) or None
+    evaluation = validation.public_text(evaluation, "evaluation", validation.N_("评价"), max_length=1000) or None
     if status == "not_done" and not reason_not_kept:
         raise MemberError("未践诺时须填写原因，该原因会在扫码页公开。")
     fields = ("status", "evaluation", "reason_not_kept", "reason_public")
@@ -327,8 +381,10 @@ def reencode_photo(data):
         raise MemberError("文件不是有效的图片。")
 
 
+@_refusing
 def add_evidence_photo(actor, commitment, data, upload_folder, caption=None):
     """Store a re-encoded photo under a random name and attach it to the commitment."""
+    caption = validation.public_text(caption, "caption", validation.N_("图片说明"), max_length=200)
     clean = reencode_photo(data)
     folder = evidence_folder(upload_folder)
     os.makedirs(folder, exist_ok=True)
@@ -336,7 +392,7 @@ def add_evidence_photo(actor, commitment, data, upload_folder, caption=None):
     path = os.path.join(folder, name)
     with open(path, "xb") as handle:
         handle.write(clean)
-    entry = {"kind": "photo", "value": name, "caption": (caption or "").strip()[:200] or None,
+    entry = {"kind": "photo", "value": name, "caption": caption or None,
              "added_at": utcnow().isoformat(timespec="seconds")}
     try:
         with database.atomic():
@@ -389,11 +445,9 @@ def open_periods():
                 .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()))
 
 
-def _decimal(value):
-    try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise MemberError("分值不是有效的数字。")
+def _decimal(value, field="value", label=validation.N_("分值")):
+    """A ledger value by the one rule of every door (finite, ≤ two decimals, no -0); ValidationError."""
+    return validation.ledger_value(value, field, label)
 
 
 def _within(item, points):
@@ -402,6 +456,7 @@ def _within(item, points):
         raise MemberError(f"“{item.name}”每条记录的分值须在 {low.normalize():f} 到 {high.normalize():f} 之间。")
 
 
+@_refusing
 def record_points(actor, subject, period, item_id, reason, count=1, value=None, occurred_on=None,
                   evidence=None, public_reason=True):
     """Record points events for SUBJECT from its rubric's items. Returns the new entries.
@@ -416,9 +471,12 @@ def record_points(actor, subject, period, item_id, reason, count=1, value=None, 
         item = rubric.item(item_id)
     except KeyError:
         raise MemberError("积分项目不属于该对象的评星标准。")
-    reason = (reason or "").strip()
+    # The reason is shown on the scan page unless marked private; the evidence text is shown with it.
+    check = validation.public_text if public_reason else validation.text
+    reason = check(reason, "reason", validation.N_("事由"), max_length=500)
     if not reason:
         raise MemberError("请填写事由。")
+    evidence = check(evidence, "evidence", validation.N_("佐证"), max_length=500)
     kind = MEMBER if isinstance(subject, Member) else ORGANISATION
     if isinstance(subject, Member) and not subject.active:
         raise MemberError("该党员已移出名册。")
@@ -427,9 +485,7 @@ def record_points(actor, subject, period, item_id, reason, count=1, value=None, 
                   recorded_by=name, public_reason=bool(public_reason), evidence=(evidence or "").strip() or None,
                   occurred_on=occurred_on.isoformat() if occurred_on else None)
     if item.kind in ("event", "bonus") and item.points is not None:
-        count = int(count or 1)
-        if not 1 <= count <= 50:
-            raise MemberError("次数须在1到50之间。")
+        count = validation.count(count)
         points = _decimal(item.points)
         _within(item, points)
         new = [ledger.NewEntry(points=points, **common) for _ in range(count)]
@@ -450,6 +506,7 @@ def record_points(actor, subject, period, item_id, reason, count=1, value=None, 
     return entries
 
 
+@_refusing
 def correct_entry(actor, entry, reason, new_points=None):
     """Reverse ENTRY with a linked entry (and record the right value if given)."""
     if entry.corrects_id is not None:
@@ -458,11 +515,11 @@ def correct_entry(actor, entry, reason, new_points=None):
         raise MemberError("这条记录已经更正过。")
     if entry.period.state not in ("draft", "scheduled"):
         raise MemberError("该评星周期已公布，更正须由管理员通过异议处理。")
-    reason = (reason or "").strip()
+    reason = validation.public_text(reason, "reason", validation.N_("更正原因"), max_length=500)
     if not reason:
         raise MemberError("请填写更正原因。")
     if new_points is not None and new_points != "":
-        new_points = _decimal(new_points)
+        new_points = _decimal(new_points, "new_points")
         subject = (Member if entry.subject_kind == MEMBER else Organisation).get_by_id(entry.subject_id)
         _version, rubric = subject_rubric(subject)
         try:

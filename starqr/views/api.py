@@ -9,10 +9,12 @@ import datetime
 import functools
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from starqr.models import (MEMBER, ORGANISATION, ImportBatch, LedgerEntry, Member, Organisation,
                            RatingPeriod)
+from starqr import validation
 from starqr.security import csrf
 from starqr import tasks
 from starqr.errors import StarQRError
@@ -279,24 +281,20 @@ def create_ledger_entry():
     item = data.get("item")
     if not isinstance(item, str) or not item:
         raise ApiError(400, "bad_request", "item 应为评分项目编号")
-    count = data.get("count", 1)
-    if not isinstance(count, int) or isinstance(count, bool) or abs(count) > MAX_ID:
-        raise ApiError(400, "bad_request", "count 应为整数")
     value = data.get("value")
     if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
         raise ApiError(400, "bad_request", "value 应为数字")
-    occurred_on = data.get("occurred_on")
-    if occurred_on is not None:
-        try:
-            occurred_on = datetime.date.fromisoformat(str(occurred_on))
-        except ValueError:
-            raise ApiError(400, "bad_request", "occurred_on 应为 YYYY-MM-DD")
     reason = data.get("reason")
     if not isinstance(reason, str):
         raise ApiError(400, "bad_request", "reason 应为文字")
-    try:
-        entries = member_service.record_points(user, subject, period, item, reason[:500], count=count,
+    try:  # one rule per field kind, the same as the console's and the importer's (starqr/validation)
+        count = validation.count(data.get("count", 1))
+        value = None if value is None else validation.ledger_value(value)
+        occurred_on = validation.calendar_date(data.get("occurred_on"), "occurred_on", validation.N_("发生日期"))
+        entries = member_service.record_points(user, subject, period, item, reason, count=count,
                                                value=value, occurred_on=occurred_on)
+    except validation.ValidationError as error:
+        raise ApiError(422, error.code, error.message(gettext), field=error.field)
     except member_service.MemberError as error:
         raise ApiError(422, "invalid", str(error))
     return jsonify({"items": [entry_dict(e) for e in entries]}), 201

@@ -4,12 +4,19 @@ from decimal import Decimal
 
 from starqr.services import access
 from starqr.services.imports.cells import CENT, _fmt, _text, parse_date, parse_number
-from starqr.services.imports.columns import CODE, COLUMNS, DATE, ITEM, NAME, POINTS, QUANTITY
+from starqr.services.imports.columns import CODE, COLUMNS, DATE, ITEM, NAME, POINTS, QUANTITY, REASON
 from starqr.services.imports.directory import Directory, _item_lookup
 from starqr.services.imports.errors import MAX_ERRORS, RowError
 from starqr.services.imports.reading import _blank
+from starqr.validation import find_private_data, has_control_characters, points_text
 
 MAX_QUANTITY = 1000
+MAX_REASON = 500
+PRIVATE_REASON = {  # reasons are published on the scan page
+    "id_number": "事由会公开显示,其中似乎有身份证号码;请删去",
+    "mobile": "事由会公开显示,其中似乎有手机号码;请删去",
+    "address": "事由会公开显示,其中似乎有家庭住址(门牌号);请删去",
+}
 VALUE_KINDS = ("value", "veto", "gate")  # the row sets the value instead of adding an event
 
 
@@ -20,7 +27,7 @@ class _Amount:
     def __init__(self, item, quantity, points, cent_error):
         self.item, self.quantity, self.points, self.cent_error = item, quantity, points, cent_error
         self.text = _fmt(points)  # in the row's source
-        self.cents = None if cent_error else f"{points.quantize(CENT)}"  # in the ledger
+        self.cents = None if cent_error else points_text(points)  # in the ledger (-0 as "0.00")
 
 
 def _key(*cells):
@@ -160,6 +167,7 @@ class _Validator:
         fail = self.fail
         parsed = []
         value_rows = {}  # (kind, id, item) -> row number: a value may be set once per file
+        private_reasons = {}  # reason -> private data kind or None (reasons repeat)
         for number, (code_cell, name_cell, item_cell, points_cell, quantity_cell, date_cell, reason_cell) in raw:
             key = (code_cell, name_cell) if code_cell.__class__ is str and name_cell.__class__ is str \
                 else _key(code_cell, name_cell)
@@ -198,7 +206,20 @@ class _Validator:
             if occurred_on.__class__ is tuple:
                 fail(number, *occurred_on)
                 continue
-            reason = (reason_cell.strip() if reason_cell.__class__ is str else _text(reason_cell))[:500] or item.name
+            reason = (reason_cell.strip() if reason_cell.__class__ is str else _text(reason_cell)) or item.name
+            if len(reason) > MAX_REASON:  # refused, never cut
+                fail(number, REASON, f"事由最多 {MAX_REASON} 个字(本行 {len(reason)} 个)")
+                continue
+            if has_control_characters(reason):
+                fail(number, REASON, "事由含有不允许的控制字符(如 NUL)")
+                continue
+            private = private_reasons.get(reason, private_reasons)
+            if private is private_reasons:
+                private = private_reasons[reason] = find_private_data(reason) if len(private_reasons) < 50000 \
+                    else find_private_data(reason)
+            if private:
+                fail(number, REASON, PRIVATE_REASON[private])
+                continue
             parsed.append((number, subject, amount, occurred_on, reason))
             if progress and len(parsed) % 20000 == 0:
                 progress(len(raw) // 2 + len(parsed) // 2, len(raw))
