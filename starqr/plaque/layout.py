@@ -4,9 +4,10 @@ The layout knows nothing of the output format: the PDF, SVG and PNG backends dra
 same operations, so a plaque looks the same in all three. Origin top left, y down.
 """
 import dataclasses
+import itertools
 import re
 
-from starqr.plaque import fonts
+from starqr.plaque import fonts, words
 from starqr.plaque.qr import QUIET_ZONE_MODULES, make_symbol
 
 # Sober Party style: deep red ground, gold lettering and frame, a white QR panel.
@@ -162,38 +163,35 @@ class Layout:
 
 # ---------------------------------------------------------------- text fitting
 
-# A Chinese organisation name reads best broken after a place or unit word.
-_GOOD_BREAK_AFTER = set("旗盟市县区镇乡木村查委会司厂局所校院站队部组")
+def _balanced_lines(text, count, breakable=True):
+    """Split Chinese text into `count` lines of nearly equal width, breaking only between words.
 
-
-def _balanced_lines(text, count):
-    """Split Chinese text into `count` lines of nearly equal width, preferring natural breaks."""
-    if count <= 1 or len(text) < 2 * count or len(text) <= 4:
+    Personal names (breakable=False) never break; nor does a name with too few word
+    boundaries: the caller then shrinks it onto fewer lines (see starqr/plaque/words.py).
+    """
+    if count <= 1 or not breakable or len(text) < 2 * count or len(text) <= 4:
         return [text]  # short names (most personal names) stay on one line
+    points = words.break_points(text)
+    if len(points) < count - 1:
+        return [text]
     best, best_cost = None, None
-    for cuts in _cut_positions(len(text), count):
-        bounds = (0,) + cuts + (len(text),)
-        lines = [text[bounds[i]:bounds[i + 1]] for i in range(count)]
-        widest = max(len(line) for line in lines)
-        cost = widest * 10 + sum(0 if text[cut - 1] in _GOOD_BREAK_AFTER else 15 for cut in cuts)
+    for cuts in itertools.combinations(points, count - 1):
+        lines = words.lines_at(text, cuts)
+        # the longest line decides; a line should not end or start on 和/与/及
+        cost = max(len(line) for line in lines) * 3 + sum(
+            (line[-1] in words.FUNCTION_CHARACTERS) + (line[0] in words.FUNCTION_CHARACTERS) for line in lines)
         if best_cost is None or cost < best_cost:
             best, best_cost = lines, cost
     return best
 
 
-def _cut_positions(length, count):
-    if count == 2:
-        return [(i,) for i in range(1, length)]
-    return [(i, j) for i in range(1, length - 1) for j in range(i + 1, length)]
-
-
-def fit_horizontal(text, script, max_width, max_height, max_size, max_lines=2, line_gap=0.25):
+def fit_horizontal(text, script, max_width, max_height, max_size, max_lines=2, line_gap=0.25, breakable=True):
     """Largest size (≤ max_size) and lines that fit the box; None if nothing readable fits."""
     if not text:
         return max_size, []
     best = None
     for lines_count in range(1, max_lines + 1):
-        lines = _balanced_lines(text, lines_count)
+        lines = _balanced_lines(text, lines_count, breakable)
         if len(lines) != lines_count:
             continue
         widest = max(fonts.text_width(script, line, 1) for line in lines)
@@ -380,7 +378,7 @@ def _layout_names(operations, content, left, top, right, bottom, unit, portrait)
         y += 3 * unit
         name_top, name_bottom = y, bottom
     name_size, name_lines = fit_horizontal(content.name_zh, "zh", block_width, name_bottom - name_top,
-                                           22 * unit, 3)
+                                           22 * unit, 3, breakable=content.kind != MEMBER)
     line_height = name_size * 1.25
     block_height = len(name_lines) * line_height - name_size * 0.25
     y = name_top + (name_bottom - name_top - block_height) / 2

@@ -22,6 +22,7 @@ from starqr.models import (ALL_MODELS, MEMBER, ORGANISATION, Commitment, Member,
                            MemberPrivate, Objection, Organisation, PlaqueCode, PlaqueEvent, Post,
                            RatingPeriod, ScanCount, utcnow)
 from starqr.services import accounts, revision, rubrics
+from starqr.services import demo_mongolian as mongolian
 from starqr.services import demo_names as names
 from starqr.services.plaques import CODE_ALPHABET, CODE_LENGTH
 from starqr.services.ratings import _insert as insert_ratings
@@ -197,10 +198,10 @@ class _Builder:
             branches.append((branch, 1.0))
         for n, cname in enumerate(names.COMMUNITY_NAMES):
             town, town_zh = towns[0] if n < 8 else towns[n % len(towns)]
-            unit = self._org(rows, town, "unit", "community", f"{cname}社区", f"{names.COMMUNITY_MN} {n + 1}",
+            unit = self._org(rows, town, "unit", "community", f"{cname}社区", mongolian.community(cname),
                              unit_kind="community")
             branch = self._org(rows, unit, "branch", "community", f"{cname}社区党支部",
-                               f"{names.COMMUNITY_MN} {n + 1} {names.BRANCH_MN}",
+                               f"{mongolian.community(cname)} {names.BRANCH_MN}",
                                venue_address=f"{town_zh}{cname}社区党群服务中心",
                                **self._branch_details((200, 1200)))
             branches.append((branch, 1.3))
@@ -211,13 +212,14 @@ class _Builder:
             ("社会组织党委", "social", "social", names.SOCIAL_ORGANISATIONS, 0.3),
         ]
         for group_zh, domain, unit_kind, unit_names, weight in groups:
-            group = self._org(rows, banner, "town", domain, group_zh, None,
+            group = self._org(rows, banner, "town", domain, group_zh, mongolian.group(group_zh, banner_mn),
                               venue_address=f"{banner_zh}政务服务中心")
             local = "乌拉特中" if index == 0 else f"模拟{index + 1:03d}"
             for uname in unit_names:
                 full = local + uname if uname.startswith("旗") else uname
-                unit = self._org(rows, group, "unit", domain, full, None, unit_kind=unit_kind)
-                branch = self._org(rows, unit, "branch", domain, f"{full}党支部", None,
+                unit_mn = mongolian.unit(uname, banner_mn)
+                unit = self._org(rows, group, "unit", domain, full, unit_mn, unit_kind=unit_kind)
+                branch = self._org(rows, unit, "branch", domain, f"{full}党支部", f"{unit_mn} {names.BRANCH_MN}",
                                    venue_address=f"{full}办公楼",
                                    **self._branch_details((60, 300)))
                 branches.append((branch, weight))
@@ -261,7 +263,8 @@ class _Builder:
                 name_zh, name_mn, ethnicity = first, first_mn, "蒙古族"
             else:
                 given = rng.choice(names.HAN_GIVEN) + (rng.choice(names.HAN_GIVEN) if rng.random() < 0.7 else "")
-                name_zh, name_mn, ethnicity = rng.choice(names.HAN_SURNAMES) + given, None, "汉族"
+                name_zh = rng.choice(names.HAN_SURNAMES) + given
+                name_mn, ethnicity = mongolian.person(name_zh), "汉族"
             age = rng.randrange(22, 86)
             joined_year = max(self.today.year - age + 18 + rng.randrange(0, 30), 1960)
             joined_year = min(joined_year, self.today.year - (0 if rng.random() < 0.04 else 1))

@@ -31,7 +31,7 @@ VILLAGE_SUFFIXES = [
 ]
 GACHA_MN = "ᠭᠠᠴᠠᠭ᠎ᠠ"  # 嘎查
 BRANCH_MN = "ᠨᠠᠮ ᠤᠨ ᠡᠰ ᠪᠦᠯᠦᠭ"  # 党支部
-COMMUNITY_MN = "ᠬᠣᠷᠣᠭ᠎ᠠ"  # 社区
+COMMUNITY_MN = "ᠬᠣᠷᠢᠶᠠᠯᠠᠩ"  # 社区
 
 COMMUNITY_NAMES = ["团结", "民主", "新华", "振兴", "和谐", "朝阳", "育才", "幸福", "广场", "金泉",
                    "阳光", "文化"]
