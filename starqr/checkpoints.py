@@ -24,6 +24,7 @@ import os
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
+from starqr.errors import StarQRError
 from starqr.models import LedgerCheckpoint, LedgerEntry, LedgerHead, utcnow
 
 FORMAT = "starqr-ledger-checkpoint/v1"
@@ -32,8 +33,9 @@ KEY_FILE_ENV = "STARQR_LEDGER_KEY_FILE"
 _settings = {"key_file": None}
 
 
-class CheckpointError(Exception):
+class CheckpointError(StarQRError):
     """A checkpoint cannot be made or read (no key, unreadable file...): one plain sentence."""
+    code = "checkpoint_error"
 
 
 def init_app(app):

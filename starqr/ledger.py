@@ -9,6 +9,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from starqr.errors import Invalid
 from starqr.db import database
 from starqr.models import LedgerEntry, LedgerHead, utcnow
 from starqr import validation
@@ -16,8 +17,8 @@ from starqr import validation
 GENESIS = "0" * 64
 
 
-class LedgerError(Exception):
-    pass
+class LedgerError(Invalid):
+    code = "ledger_invalid"
 
 
 @dataclass

@@ -1,12 +1,13 @@
 """Code lists for print shops doing variable-data printing: CSV and XLSX."""
 import csv
 import io
+from starqr.errors import Invalid
 
 EXPORT_COLUMNS = ("code", "url", "kind", "name", "organisation")
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-class ExportError(ValueError):
+class ExportError(Invalid, ValueError):
     pass
 
 

@@ -9,6 +9,7 @@ import re
 
 from starqr.plaque import fonts, words
 from starqr.plaque.qr import QUIET_ZONE_MODULES, make_symbol
+from starqr.errors import Invalid
 
 # Sober Party style: deep red ground, gold lettering and frame, a white QR panel.
 RED = (178, 18, 22)
@@ -66,7 +67,7 @@ SIZE_PRESETS = {
 DEFAULT_PRESET = {ORGANISATION: "plaque-400x300", MEMBER: "card-85x54"}
 
 
-class LayoutError(ValueError):
+class LayoutError(Invalid, ValueError):
     pass
 
 

@@ -7,6 +7,7 @@ included), so it is the default.
 """
 import dataclasses
 import functools
+from starqr.errors import Invalid
 
 ECC_LEVELS = ("H", "Q")
 QUIET_ZONE_MODULES = 4  # the full quiet zone the standard asks for
@@ -25,7 +26,7 @@ class QrSymbol:
         return len(self.matrix)
 
 
-class QrError(ValueError):
+class QrError(Invalid, ValueError):
     pass
 
 

@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 from starqr.plaque import fonts
 from starqr.plaque.layout import (QrBlock, Rect, Text, VerticalText, layout_plaque, size_preset)
 from starqr.plaque.qr import dark_runs
+from starqr.errors import Invalid
 
 MM_PER_INCH = 25.4
 POINTS_PER_MM = 72 / MM_PER_INCH
@@ -21,7 +22,7 @@ DPI_CHOICES = (300, 600)
 FALLBACK_DPI = 1200  # Mongolian as an image in PDF/SVG when uharfbuzz is missing
 
 
-class RenderError(ValueError):
+class RenderError(Invalid, ValueError):
     pass
 
 

@@ -15,6 +15,7 @@ from starqr.plaque import fonts
 from starqr.plaque.layout import (GOLD, MEMBER, RED, layout_plaque, size_preset)
 from starqr.plaque.qr import make_symbol
 from starqr.plaque.render import POINTS_PER_MM, binary_streams, draw_pdf
+from starqr.errors import Invalid
 
 PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 MARGIN_MM = 10.0
@@ -26,7 +27,7 @@ COVER_ROWS_PER_COLUMN = 56
 COVER_COLUMNS = 2
 
 
-class SheetError(ValueError):
+class SheetError(Invalid, ValueError):
     pass
 
 

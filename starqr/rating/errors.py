@@ -1,7 +1,8 @@
 """The one exception the rubric engine raises."""
+from starqr.errors import StarQRError
 
 
-class RubricError(ValueError):
+class RubricError(StarQRError, ValueError):
     """A rubric file, or the input given to a rubric, is not valid.
 
     The message always starts with the rubric key and then names the bad field
@@ -21,7 +22,6 @@ class SubjectInputError(RubricError):
     """
 
     def __init__(self, message, subject_id=None, code="invalid_input", **params):
-        super().__init__(message)
+        super().__init__(message, code=code)
         self.subject_id = subject_id
-        self.code = code
         self.params = params

@@ -6,6 +6,7 @@ import secrets
 from peewee import fn
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from starqr.errors import N_, Invalid, StarQRError
 from starqr.db import database
 from starqr.models import ROLES, ApiToken, User, utcnow
 from starqr.services import audit
@@ -16,8 +17,8 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT_MINUTES = 15
 
 
-class AccountError(Exception):
-    pass
+class AccountError(Invalid):
+    code = "account_invalid"
 
 
 # Set from the app config by create_app (configure); no Flask here.
@@ -84,11 +85,14 @@ def password_matches(user, password):
 
 # ---------------------------------------------------------------- log-in
 
-class LoginRefused(Exception):
+class LoginRefused(StarQRError):
     """Why a log-in failed: 'invalid' (unknown user, bad password, inactive) or 'locked'."""
 
+    status = 401
+
     def __init__(self, reason, locked_until=None):
-        super().__init__(reason)
+        super().__init__(N_("账号已锁定,请稍后再试") if reason == "locked" else N_("用户名或密码不正确"),
+                         code=f"login_{reason}")
         self.reason = reason
         self.locked_until = locked_until
 

@@ -7,6 +7,7 @@ import datetime
 from collections import Counter, defaultdict
 
 from starqr import ledger, rating, validation
+from starqr.errors import Invalid
 from starqr.db import database
 from starqr.models import (MEMBER, ORGANISATION, Member, Objection, Organisation, Rating, RatingPeriod,
                            RubricVersion, utcnow)
@@ -14,8 +15,8 @@ from starqr.services import (audit, objections, period_rules, plaques, rating_in
                              rubrics, scheduler)
 
 
-class AdminError(Exception):
-    pass
+class AdminError(Invalid):
+    code = "admin_invalid"
 
 
 def _name(actor):

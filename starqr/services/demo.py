@@ -15,6 +15,7 @@ import random
 import secrets
 from dataclasses import dataclass
 
+from starqr.errors import StarQRError
 from starqr import ledger, rating
 from starqr.db import analyze, bulk_insert_dicts, database
 from starqr.migrations import migrate
@@ -32,8 +33,8 @@ MEMBERS_PER_BANNER = 10_000
 CHUNK = 5000
 
 
-class DemoError(Exception):
-    pass
+class DemoError(StarQRError):
+    code = "demo_refused"
 
 
 @dataclass

@@ -15,14 +15,16 @@ import secrets
 from decimal import Decimal
 
 from starqr import ledger, validation
+from starqr.errors import Invalid
 from starqr.db import database
 from starqr.models import (COMMITMENT_STATUSES, MEMBER, ORGANISATION, Commitment, LedgerEntry, Member,
                            MemberPrivate, Organisation, Post, RatingPeriod, utcnow)
 from starqr.services import audit, plaques, revision, rubrics
 
 
-class MemberError(Exception):
+class MemberError(Invalid):
     """A request the rules refuse; the message is Chinese, fit to show to the user."""
+    code = "member_invalid"
 
 
 MEMBER_FIELDS = ("name_zh", "name_mn", "gender", "ethnicity", "category", "status", "occupation", "joined_on",

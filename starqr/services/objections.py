@@ -7,6 +7,7 @@ the optional contact are for administrators only. The console resolves objection
 import datetime
 import secrets
 
+from starqr.errors import Invalid
 from starqr.db import database
 from starqr.models import MEMBER, Member, Objection, Organisation, RatingPeriod, utcnow
 from starqr.services import revision
@@ -21,12 +22,11 @@ PER_CODE_PER_HOUR = 5
 PER_CODE_PER_PERIOD = 30
 
 
-class ObjectionError(Exception):
-    """A sentence the public page can show as it is (already translated by the caller)."""
+class ObjectionError(Invalid):
+    """Why an objection is refused, by code; the public page words it in the reader's language."""
 
     def __init__(self, code, retry_at=None):
-        super().__init__(code)
-        self.code = code  # "not_in_notice" | "too_short" | "too_long" | "contact_too_long" | "too_many"
+        super().__init__(code, code=code, status=429 if code == "too_many" else None)  # "not_in_notice" | "too_short" | "too_long" | "contact_too_long" | "too_many"
         self.retry_at = retry_at  # for "too_many": when the code takes objections again (naive UTC)
 
 

@@ -1,6 +1,7 @@
 """Plaque codes: issue, reissue and revoke. A code never changes otherwise."""
 import secrets
 
+from starqr.errors import Invalid
 from starqr.db import database
 from starqr.models import MEMBER, ORGANISATION, Member, Organisation, PlaqueCode, PlaqueEvent, utcnow
 from starqr.services import revision
@@ -11,8 +12,8 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10  # 31**10 ≈ 8e14: unguessable, not a sequence, not derived from names
 
 
-class PlaqueError(Exception):
-    pass
+class PlaqueError(Invalid):
+    code = "plaque_invalid"
 
 
 def new_code():

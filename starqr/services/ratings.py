@@ -7,6 +7,7 @@ which one it supersedes. Every step is safe to run twice or concurrently.
 import datetime
 from collections import defaultdict
 
+from starqr.errors import Conflict
 from starqr.db import bulk_insert, database
 from starqr import checkpoints, rating
 from starqr.models import Rating, RatingPeriod, RubricVersion, utcnow
@@ -14,8 +15,8 @@ from starqr.services import period_rules, rating_holds, rating_inputs, revision,
 
 
 
-class PeriodError(Exception):
-    pass
+class PeriodError(Conflict):
+    code = "period_state"
 
 
 # ---- inputs -----------------------------------------------------------------------------
