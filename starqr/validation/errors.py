@@ -1,4 +1,6 @@
 """The one error every validator raises: which field, what is wrong, in words a person reads."""
+from starqr.errors import N_ as N_  # noqa: PLC0414 (one marker for the whole package)
+from starqr.errors import Invalid
 
 
 _translator = None
@@ -20,12 +22,7 @@ def translate(text):
         return text
 
 
-def N_(text):
-    """Mark TEXT as a catalogue msgid (translated at the edge, not here)."""
-    return text
-
-
-class ValidationError(ValueError):
+class ValidationError(Invalid, ValueError):
     """FIELD (machine name) broke a rule. The message is TEMPLATE % params, the label included.
 
     The template and the field label are Chinese msgids; the edge translates them:
@@ -42,7 +39,7 @@ class ValidationError(ValueError):
         if code:
             self.code = code
         self.params = params
-        super().__init__(self.message())
+        Exception.__init__(self, self.message())  # not StarQRError's: the template here has a label
 
     def message(self, translate=None):
         """The message; TRANSLATE is a gettext, or True for the registered one (use_translator)."""
