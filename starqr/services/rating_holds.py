@@ -30,10 +30,12 @@ def _number(value):
     return str(value)
 
 
-def detail_of(error):
-    """(code, params) for an error raised while rating one subject."""
+def detail_of(error, rubric=None):
+    """(code, params) for an error raised while rating one subject (item ids named by RUBRIC)."""
     code = getattr(error, "code", None)
     params = dict(getattr(error, "params", {}) or {})
+    if rubric is not None and params.get("item") in getattr(rubric, "_items_by_id", {}):
+        params["item"] = rubric.item(params["item"]).name
     if code not in REASONS:
         return "engine_error", {"message": str(error)[:200]}
     return code, {name: (_number(value) if isinstance(value, (int, float)) else value)
@@ -85,5 +87,7 @@ def listed(period, gettext=None, limit=500):
             names.update({(kind, i): n for i, n in model.select(model.id, model.name_zh)
                           .where(model.id.in_(ids)).tuples()})
     return [{"subject_kind": h.subject_kind, "subject_id": h.subject_id,
-             "name": names.get((h.subject_kind, h.subject_id), ""), "reason": h.reason,
-             "detail": h.detail, "text": describe(h, gettext)} for h in rows]
+             "kind": h.subject_kind, "id": h.subject_id,
+             "name": names.get((h.subject_kind, h.subject_id), ""), "code": h.reason,
+             "message": REASONS.get(h.reason, GENERIC), "params": dict(h.detail or {}),
+             "reason": describe(h, gettext), "text": describe(h, gettext)} for h in rows]

@@ -159,6 +159,21 @@ def current_value(kind, subject_id, period, item_id):
     return value, newest[4] or newest[3].date().isoformat()
 
 
+def current_values(subject, period):
+    """{item: (value, date)} of SUBJECT's value items in use in PERIOD (what a new entry would replace)."""
+    kind = MEMBER if isinstance(subject, Member) else ORGANISATION
+    value_ids = value_item_ids()
+    items = [item for (item,) in LedgerEntry.select(LedgerEntry.item).distinct()
+             .where(LedgerEntry.period == period, LedgerEntry.subject_kind == kind,
+                    LedgerEntry.subject_id == subject.id).tuples() if item in value_ids]
+    found = {}
+    for item in items:
+        value = current_value(kind, subject.id, period, item)
+        if value is not None:
+            found[item] = value
+    return found
+
+
 def not_counted(subject, period, rubric=None):
     """Entries of SUBJECT in PERIOD under items its rubric does not know: [{item, points, entries}]."""
     kind = MEMBER if isinstance(subject, Member) else ORGANISATION

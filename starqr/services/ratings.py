@@ -27,6 +27,11 @@ not_counted = rating_inputs.not_counted
 holds = rating_holds.holds
 
 
+def held_subjects(period, limit=500):
+    """[{kind, id, name, reason (Chinese), message + params (for the edge's gettext)}] of PERIOD."""
+    return rating_holds.listed(period, limit=limit)
+
+
 def _subject_groups(period):
     """{key: [(kind, id, category)]}: who is rated in PERIOD and by which rubric key."""
     return rating_inputs.subject_groups(period, period_rules.assignments(period))
@@ -73,7 +78,7 @@ def compute(period, held=None):
             for subject_id, result in rating.rate_all(rubric, inputs, errors=errors, ignore_unknown=True).items():
                 results[(kind, subject_id)] = (version, result)
             for subject_id, error in errors.items():
-                held[(kind, subject_id)] = rating_holds.detail_of(error)
+                held[(kind, subject_id)] = rating_holds.detail_of(error, rubric)
     return results
 
 

@@ -360,7 +360,15 @@ def periods():
 @blueprint.route("/periods/<int:period_id>")
 @token_required()
 def period(period_id):
-    return jsonify(period_dict(_period_or_404(period_id)))
+    from flask_babel import gettext
+    from starqr.services import period_rules, ratings
+    found = _period_or_404(period_id)
+    held = [{"subject_kind": h["kind"], "subject_id": h["id"], "name": h["name"], "code": h["code"],
+             "reason": gettext(h["message"], **h["params"]) if h["params"] else gettext(h["message"])}
+            for h in ratings.held_subjects(found)]
+    open_objections = period_rules.open_objection_count(found)
+    return jsonify({**period_dict(found), "held": held, "objections_open": open_objections,
+                    "notice_held": bool(period_rules.notice_held(found))})
 
 
 @blueprint.route("/periods/<int:period_id>/schedule", methods=["POST"])

@@ -77,7 +77,12 @@ def document():
                     "state": {"type": "string", "enum": ["draft", "scheduled", "notice", "final"]},
                     "publish_at": nullable_string, "publish_at_local": nullable_string,
                     "notice_days": {"type": "integer"}, "notice_ends_at": nullable_string,
-                    "published_at": nullable_string, "finalised_at": nullable_string}},
+                    "published_at": nullable_string, "finalised_at": nullable_string,
+                    # one period only: subjects held back by the last rating run, and open objections
+                    "held": {"type": "array", "items": {"type": "object", "properties": {
+                        "subject_kind": {"type": "string"}, "subject_id": {"type": "integer"},
+                        "name": {"type": "string"}, "code": {"type": "string"}, "reason": {"type": "string"}}}},
+                    "objections_open": {"type": "integer"}, "notice_held": {"type": "boolean"}}},
                 "ImportResult": {"type": "object", "properties": {
                     "rows": {"type": "integer"}, "ok": {"type": "boolean"}, "dry_run": {"type": "boolean"},
                     "new_entries": {"type": "integer"}, "already_imported": {"type": "integer"},

@@ -156,6 +156,7 @@ class PointsForm(FlaskForm):
                          render_kw={"inputmode": "numeric"})
     value = DecimalField(_l("数值"), places=2, validators=[Optional()], render_kw={"inputmode": "decimal"})
     veto_confirmed = BooleanField(_l("我已核实，确认记录否决项"))
+    replace_confirmed = BooleanField(_l("确认替换现值（取值类项目以最新一次记录为准，不会相加）"))
     occurred_on = DateField(_l("发生日期"), validators=[Optional()])
     reason = TextAreaField(_l("事由"), validators=[DataRequired(), Length(max=500)])
     public_reason = BooleanField(_l("事由在扫码页公开"), default=False)

@@ -4,7 +4,7 @@ import datetime
 from flask import abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
-from starqr.services import entry_photos
+from starqr.services import entry_photos, rating_inputs
 from starqr.services import members as member_service
 from starqr.services.consoles import secretary_pages
 from starqr.views.console import console
@@ -92,19 +92,28 @@ def _points(subject):
     form.period.choices = choices([(p.id, p.name) for p in periods])
     if request.method == "GET":
         form.occurred_on.data = datetime.date.today()
+    chosen = next((p for p in periods if p.id == form.period.data), periods[0])
+    # Value items take the latest entry: say what a new entry would replace, before saving it.
+    current = rating_inputs.current_values(subject, chosen)
+    replacing = None
     if form.validate_on_submit():
         item = by_id.get(form.item.data)
+        replacing = current.get(item.id) if item is not None and item.kind in rating_inputs.VALUE_KINDS else None
         if item is None:
             form.item.errors = list(form.item.errors) + [_("请选择积分项目")]
         elif item.kind == "veto" and not form.veto_confirmed.data:
             form.veto_confirmed.errors = [_("否决项会使本期评星直接不合格，请勾选确认后再提交。")]
+        elif replacing is not None and not form.replace_confirmed.data:
+            form.replace_confirmed.errors = [_("将替换 %(date)s 记录的 %(value)s；请勾选确认后再提交。",
+                                               value=f"{replacing[0]:g}", date=replacing[1])]
         else:
-            done = _record(subject, rubric, item, form, next(p for p in periods if p.id == form.period.data), back)
+            done = _record(subject, rubric, item, form, chosen, back)
             if done:
                 return done
     groups, vetoes = item_groups(rubric, items)
     return render_template("console/secretary/points.html", form=form, subject=subject, back=back,
-                           groups=groups, vetoes=vetoes, rubric=rubric, kind_names=ITEM_KIND_NAMES)
+                           groups=groups, vetoes=vetoes, rubric=rubric, kind_names=ITEM_KIND_NAMES,
+                           current=current, replacing=replacing)
 
 
 def _record(subject, rubric, item, form, period, back):

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from starqr import rating
-from starqr.services import administration, rubrics
+from starqr.services import administration, period_rules, rubrics
 from starqr.services.consoles import admin_pages
 from starqr.views.console.admin import OVERSEERS, admin
 from starqr.views.console.auth import ADMIN, roles_required
@@ -67,9 +67,10 @@ def rubric(key):
                     preview = {"rubric": new, "moves": moves, "before": before, "after": after, "period": period}
             except rating.RubricError as error:
                 form.text.errors.append(_("评分标准有误:%(error)s", error=str(error)))
+    affected, protected = period_rules.periods_affected_by(key)
     return render_template("console/admin/rubric.html", key=key, versions=versions, shown=shown,
                            parsed=rubrics.parsed(shown), form=form, preview=preview,
-                           can_upload=current_user.role == ADMIN)
+                           can_upload=current_user.role == ADMIN, affected=affected, protected=protected)
 
 
 @admin.route("/admin/rubrics/<key>/v<int:version>.yaml")

@@ -1,0 +1,265 @@
+"""Value items mean the same through every door; held subjects, pinned periods and signed
+checkpoints are visible where people look (console, API, CLI)."""
+import datetime
+import json
+from decimal import Decimal
+
+from starqr import checkpoints, ledger
+from starqr.models import MEMBER, LedgerCheckpoint, LedgerEntry, LedgerHead, Objection, RatingPeriod
+from starqr.services import administration, api_tokens, imports, objections, ratings
+from tests.helpers import issue_code, login, make_member, make_org, make_period, make_tree, make_user, record
+
+NOW = datetime.datetime(2026, 1, 15, 1, 0)
+
+
+def value_in_use(member, period, item="appraisal_percent"):
+    return ratings.ledger_values(period)[(MEMBER, member.id)].get(item)
+
+
+# ---------------------------------------------------------------- value items through every door
+
+def test_value_items_take_the_latest_entry_through_every_door(app, client, cli):
+    tree = make_tree()
+    period = make_period(2025)
+    member = make_member(tree["branch"], "王芳")
+    code = issue_code(member).code
+    make_user("sec", "secretary", tree["branch"])
+    secretary = make_user("sec_api", "secretary", tree["branch"])
+    token = api_tokens.create(secretary, "test")[1]
+
+    # console: the first value is saved at once
+    login(client, "sec")
+    form = {"period": period.id, "item": "appraisal_percent", "value": "60", "reason": "民主评议"}
+    assert client.post(f"/console/members/{member.id}/points", data=form).status_code == 302
+    # a second value: the page says what it replaces, before anything is saved
+    page = client.get(f"/console/members/{member.id}/points").get_data(as_text=True)
+    assert "再次填写将替换" in page and "60" in page
+    response = client.post(f"/console/members/{member.id}/points", data={**form, "value": "80"})
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "将替换" in text and "60" in text
+    assert LedgerEntry.select().where(LedgerEntry.subject_id == member.id).count() == 1
+    response = client.post(f"/console/members/{member.id}/points", data={**form, "value": "80",
+                                                                         "replace_confirmed": "y"})
+    assert response.status_code == 302
+    assert value_in_use(member, period) == 80
+
+    # API: the same rule
+    body = {"subject_kind": "member", "subject_id": member.id, "period_id": period.id,
+            "item": "appraisal_percent", "value": 70, "reason": "复核"}
+    response = client.post("/api/v1/ledger", json=body, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert value_in_use(member, period) == 70
+
+    # import: the value itself replaces the current one
+    rows = [[code, "王芳", "appraisal_percent", 90, 1, "", "导入"]]
+    assert imports.run(period, imports.write_csv(rows), "x.csv", "admin", dry_run=False).written == 1
+    assert value_in_use(member, period) == 90
+
+    # a correction reverses the latest value: the one before it is back in use
+    newest = LedgerEntry.select().where(LedgerEntry.subject_id == member.id).order_by(LedgerEntry.id.desc()).first()
+    ledger.correct(newest, "导入错了", "admin")
+    assert value_in_use(member, period) == 70
+    ratings.rate(period)
+    # nothing exceeds the item's maximum: 50 + 70 × 0.2
+    assert ratings.compute(period)[(MEMBER, member.id)][1].total == 64.0
+
+    # CLI: rate and publish say nothing is held
+    result = cli("publish", "2025")
+    assert result.exit_code == 0 and "held" not in result.output
+
+
+def test_events_still_accumulate(app):
+    tree = make_tree()
+    period = make_period(2025)
+    member = make_member(tree["branch"])
+    for _ in range(3):
+        record(member, period, "study", 2)
+    assert value_in_use(member, period, "study") == 6
+
+
+# ---------------------------------------------------------------- held subjects where people look
+
+def _broken(app):
+    tree = make_tree()
+    period = make_period(2025)
+    broken = make_member(tree["branch"], "坏数据")
+    fine = make_member(tree["branch"], "好数据")
+    ledger.append([ledger.NewEntry(MEMBER, broken.id, period.id, "appraisal_percent", Decimal(160), "旧数据", "x")])
+    record(fine, period, "appraisal_percent", 90)
+    return tree, period, broken, fine
+
+
+def test_held_subject_is_listed_in_console_api_and_cli(app, client, cli):
+    tree, period, broken, fine = _broken(app)
+    admin = make_user("admin", "admin")
+    token = api_tokens.create(admin, "t")[1]
+    result = cli("publish", "2025")
+    assert result.exit_code == 0, result.output
+    assert "1 held" in result.output and "坏数据" in result.output and "160" in result.output
+    assert "Traceback" not in result.output
+    login(client, "admin")
+    page = client.get(f"/console/admin/periods/{period.id}").get_data(as_text=True)
+    assert "坏数据" in page and "超出了允许范围" in page
+    data = client.get(f"/api/v1/periods/{period.id}", headers={"Authorization": f"Bearer {token}"}).json
+    assert [h["subject_id"] for h in data["held"]] == [broken.id]
+    assert data["held"][0]["code"] == "value_out_of_range" and "160" in data["held"][0]["reason"]
+    english = client.get(f"/api/v1/periods/{period.id}?lang=en", headers={"Authorization": f"Bearer {token}"}).json
+    assert english["held"][0]["reason"]
+
+
+def test_publish_fails_in_one_line_only_when_nothing_could_be_done(app, cli):
+    tree = make_tree()
+    period = make_period(2025)
+    only = make_member(tree["branch"], "唯一")
+    ledger.append([ledger.NewEntry(MEMBER, only.id, period.id, "appraisal_percent", Decimal(500), "旧", "x")])
+    # the branch itself is rated too: hold it with a broken score
+    ledger.append([ledger.NewEntry("organisation", tree["branch"].id, period.id, "strong_leadership",
+                                   Decimal(400), "旧", "x")])
+    result = cli("publish", "2025")
+    assert result.exit_code != 0
+    assert "nothing could be published" in result.output and "Traceback" not in result.output
+
+
+def test_publish_due_reports_held_and_objection_holds(app, cli):
+    tree, period, broken, fine = _broken(app)
+    ratings.schedule(period, NOW)
+    result = cli("publish", "--due", "--now", NOW.isoformat())
+    assert result.exit_code == 0 and "held" in result.output and "坏数据" in result.output
+    code = issue_code(fine)
+    objections.create(code, "评议数据有误，请复核", now=NOW)
+    later = NOW + datetime.timedelta(days=6)
+    result = cli("publish", "--due", "--now", later.isoformat())
+    assert result.exit_code == 0 and "1 objections open" in result.output
+    assert RatingPeriod.get_by_id(period.id).state == "notice"
+
+
+# ---------------------------------------------------------------- transfers and pinning in the console
+
+def test_transferred_members_entries_show_as_not_counted(app, client):
+    tree = make_tree()
+    soe = make_org(tree["town"], "branch", "state_enterprise", "国企支部")
+    period = make_period(2025)
+    member = make_member(tree["branch"], "调动")
+    record(member, period, "study", 2)
+    member.branch = soe
+    member.save()
+    make_user("admin", "admin")
+    login(client, "admin")
+    page = client.get(f"/console/members/{member.id}").get_data(as_text=True)
+    assert "不计入现行评分标准" in page
+    ratings.rate(period)
+    assert ratings.holds(period) == []
+
+
+def test_rubric_page_says_which_periods_a_new_version_affects(app, client):
+    tree = make_tree()
+    draft = make_period(2026)
+    published = make_period(2025)
+    member = make_member(tree["branch"])
+    record(member, published, "appraisal_percent", 90)
+    ratings.publish(published, NOW)
+    make_user("admin", "admin")
+    login(client, "admin")
+    page = client.get("/console/admin/rubrics/member_points").get_data(as_text=True)
+    section = page[page.index('id="rubric-periods"'):]
+    section = section[:section.index("</p>")]
+    affected, protected = section.split("不会影响")
+    assert draft.name in affected and published.name in protected
+
+
+# ---------------------------------------------------------------- the notice waits for objections
+
+def test_answering_the_last_objection_finalises(app):
+    tree = make_tree()
+    period = make_period(2025)
+    member = make_member(tree["branch"], "甲")
+    record(member, period, "appraisal_percent", 80)
+    code = issue_code(member)
+    ratings.publish(period, NOW)
+    first = objections.create(code, "第一条异议内容很具体", now=NOW)
+    second = objections.create(code, "第二条异议内容很具体", now=NOW)
+    end = NOW + datetime.timedelta(days=10)
+    assert ratings.finalise(RatingPeriod.get_by_id(period.id), end) is False
+    admin = make_user("admin", "admin")
+    administration.resolve_objection(admin, Objection.get_by_id(first.id), True, "核实后更正",
+                                     item="appraisal_percent", points=Decimal(85), now=end)
+    assert RatingPeriod.get_by_id(period.id).state == "notice"
+    assert ratings.ledger_values(period)[(MEMBER, member.id)]["appraisal_percent"] == 85
+    administration.resolve_objection(admin, Objection.get_by_id(second.id), False, "无误", now=end)
+    assert RatingPeriod.get_by_id(period.id).state == "final"
+
+
+# ---------------------------------------------------------------- signed checkpoints
+
+def _ledger_with_entries(n=8):
+    tree = make_tree()
+    period = make_period(2025)
+    member = make_member(tree["branch"])
+    for _ in range(n):
+        record(member, period, "study", 2)
+    return period
+
+
+def test_checkpoint_export_and_verify(app, cli, tmp_path):
+    _ledger_with_entries()
+    out = tmp_path / "cp.json"
+    result = cli("ledger", "checkpoint", "-o", out)
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["entry_count"] == 8 and len(data["signature"]) == 128
+    result = cli("ledger", "verify", "--checkpoint", out)
+    assert result.exit_code == 0 and "1 signed checkpoint" in result.output
+    # anyone holding only the public key can check it
+    result = cli("ledger", "verify", "--checkpoint", out, "--public-key", data["public_key"])
+    assert result.exit_code == 0
+
+
+def test_deleting_the_newest_entries_is_caught_with_an_old_checkpoint(app, cli, tmp_path):
+    _ledger_with_entries(10)
+    out = tmp_path / "cp.json"
+    assert cli("ledger", "checkpoint", "-o", out).exit_code == 0
+    # the insider deletes the newest 5 entries, the stored checkpoints, and fixes the head
+    newest = [e.id for e in LedgerEntry.select().order_by(LedgerEntry.id.desc()).limit(5)]
+    LedgerEntry.delete().where(LedgerEntry.id.in_(newest)).execute()
+    LedgerCheckpoint.delete().execute()
+    last = LedgerEntry.select().order_by(LedgerEntry.id.desc()).first()
+    LedgerHead.update(last_entry_id=last.id, last_hash=last.entry_hash).execute()
+    assert cli("ledger", "verify").exit_code == 0  # the chain alone looks intact
+    result = cli("ledger", "verify", "--checkpoint", out)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "does not extend the checkpoint file" in result.output and "deleted" in result.output
+
+
+def test_a_wrong_signature_on_a_stored_checkpoint_is_caught(app, cli):
+    _ledger_with_entries(3)
+    assert cli("ledger", "checkpoint").exit_code == 0
+    stored = LedgerCheckpoint.select().first()
+    forged = ("0" if stored.signature[0] != "0" else "1") + stored.signature[1:]
+    LedgerCheckpoint.update(signature=forged).execute()
+    result = cli("ledger", "verify")
+    assert result.exit_code != 0 and "wrong signature" in result.output and "Traceback" not in result.output
+
+
+def test_checkpoint_signed_by_another_key_is_not_trusted(app, cli, tmp_path):
+    _ledger_with_entries(3)
+    checkpoints.ensure_key()
+    from nacl.signing import SigningKey
+    other = SigningKey.generate()
+    count, last_id, head = checkpoints.chain_head()
+    signed_at = "2026-01-01T00:00:00Z"
+    signature = other.sign(checkpoints.message(count, last_id, head, signed_at)).signature.hex()
+    LedgerCheckpoint.create(entry_count=count, last_entry_id=last_id, head_hash=head, signed_at=signed_at,
+                            public_key=other.verify_key.encode().hex(), signature=signature)
+    result = cli("ledger", "verify")
+    assert result.exit_code != 0 and "not this ledger's signing key" in result.output
+
+
+def test_publication_writes_a_checkpoint_and_migrate_makes_the_key(app, cli, tmp_path):
+    period = _ledger_with_entries(2)
+    ratings.publish(period, NOW)
+    assert LedgerCheckpoint.select().where(LedgerCheckpoint.reason == "publication").count() == 1
+    assert checkpoints.verify() == []
+    path, created = checkpoints.ensure_key(str(tmp_path / "new.key"))
+    assert created and oct((tmp_path / "new.key").stat().st_mode)[-3:] == "600"
+    assert checkpoints.ensure_key(str(tmp_path / "new.key")) == (str(tmp_path / "new.key"), False)
