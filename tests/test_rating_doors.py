@@ -263,3 +263,26 @@ def test_publication_writes_a_checkpoint_and_migrate_makes_the_key(app, cli, tmp
     path, created = checkpoints.ensure_key(str(tmp_path / "new.key"))
     assert created and oct((tmp_path / "new.key").stat().st_mode)[-3:] == "600"
     assert checkpoints.ensure_key(str(tmp_path / "new.key")) == (str(tmp_path / "new.key"), False)
+
+
+# ---------------------------------------------------------------- what the public sees
+
+def test_notice_page_shows_checkpoint_and_a_correction_is_announced(app, client):
+    tree = make_tree()
+    period = make_period(2025)
+    member = make_member(tree["branch"], "公示人")
+    entry = record(member, period, "miss_meeting", -1)
+    record(member, period, "appraisal_percent", 90)
+    code = issue_code(member).code
+    ratings.publish(period, NOW)
+    page = client.get(f"/Q/{code}").get_data(as_text=True)
+    assert 'id="ledger-checkpoint"' in page
+    data = client.get(f"/Q/{code}.json").json
+    checkpoint = data["notice"]["ledger_checkpoint"]
+    assert checkpoint["entry_count"] == 2 and len(checkpoint["signature"]) == 128
+    ledger.correct(entry, "请假手续齐全", "admin")
+    ratings.freeze(RatingPeriod.get_by_id(period.id), NOW + datetime.timedelta(days=1), reason="异议成立")
+    page = client.get(f"/Q/{code}").get_data(as_text=True)
+    assert 'id="correction"' in page and "异议成立" in page and "2026" in page
+    data = client.get(f"/Q/{code}.json").json
+    assert data["latest"]["corrected"] and data["latest"]["corrected_at"].startswith("2026-01-16")

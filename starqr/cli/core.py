@@ -211,6 +211,10 @@ def checkpoint(output):
     try:
         with database.atomic():
             made = checkpoints.write(reason="manual")
+            from starqr.models import RatingPeriod
+            from starqr.services import revision
+            if RatingPeriod.select().where(RatingPeriod.state == "notice").exists():
+                revision.bump()  # notice pages show the newest checkpoint
         if output:
             checkpoints.export(output, made)
     except (checkpoints.CheckpointError, OSError) as error:

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from peewee import fn
 
-from starqr import rating
+from starqr import checkpoints, rating
 from starqr.models import (MEMBER, ORGANISATION, BranchMemberCount, Commitment, LedgerEntry, Member, Objection,
                            Organisation, PlaqueCode, Post, Rating, RatingPeriod, RubricVersion)
 from starqr.services import rating_inputs, rubrics, star_reasons
@@ -156,6 +156,8 @@ def _rating_dict(r, period):
         "rubric_kind": rubric.kind,
         "corrected": r.supersedes_id is not None,
         "correction_reason": r.correction_reason if r.supersedes_id is not None else None,
+        # a correction is announced with its date (the superseding snapshot's publication)
+        "corrected_at": _iso(r.published_at) if r.supersedes_id is not None else None,
     }
     entry["why"] = star_reasons.explain(rubric, entry)
     return entry
@@ -306,7 +308,9 @@ def _notice(archive, published_periods):
         return None
     period = published_periods[-1]
     return {"period": period.name, "period_id": period.id, "published_at": _iso(period.published_at),
-            "ends_at": _iso(period.notice_ends_at), "objections_open": True}
+            "ends_at": _iso(period.notice_ends_at), "objections_open": True,
+            # the ledger's newest signed checkpoint: anyone may keep it and check the ledger later
+            "ledger_checkpoint": checkpoints.latest_public()}
 
 
 # ---------------------------------------------------------------- members
