@@ -186,8 +186,11 @@ def verify(checkpoint_file, public_keys):
     checked, problems = ledger_module.verify()
     lines = [f"{problem.kind}: {problem.detail}" for problem in problems]
     signed = checkpoints.LedgerCheckpoint.select().count()
+    for key in public_keys:
+        if len(key) != 64 or any(c not in "0123456789abcdef" for c in key.lower()):
+            fail(f"--public-key must be 64 hex digits (an Ed25519 public key), not {key!r}")
     try:
-        outside = checkpoints.read_file(checkpoint_file) if checkpoint_file else None
+        outside = checkpoints.read_file(checkpoint_file) if checkpoint_file is not None else None
     except checkpoints.CheckpointError as error:
         fail(str(error))
     found = checkpoints.verify(set(public_keys) or None, outside)
@@ -197,7 +200,7 @@ def verify(checkpoint_file, public_keys):
     if lines:
         fail(f"ledger verification failed: {len(lines)} problem(s) in {checked} entries "
              f"and {checkpoints.LedgerCheckpoint.select().count()} checkpoint(s)")
-    extra = f"; extends the checkpoint in {checkpoint_file}" if checkpoint_file else ""
+    extra = f"; extends the checkpoint in {checkpoint_file}" if checkpoint_file is not None else ""
     click.echo(f"ledger intact: {checked} entries verified, {signed} signed checkpoint(s) verified{extra}")
 
 
@@ -208,6 +211,8 @@ def checkpoint(output):
     """Sign the ledger's current head and store it (and export it with -o FILE)."""
     from starqr import checkpoints
     from starqr.db import database
+    if output is not None and not output.strip():
+        fail("-o needs a file name")
     try:
         with database.atomic():
             made = checkpoints.write(reason="manual")
