@@ -127,3 +127,26 @@ def test_cli_backup_and_restore_refusals(cli, tmp_path):
     make_tree()
     result = cli("restore", good, "--force")  # no terminal, no --yes: refused before anything is touched
     assert result.exit_code == 1 and "--yes" in result.output
+
+
+def test_nightly_retention_deletes_only_old_dated_backups_and_keeps_the_newest(tmp_path):
+    import datetime
+    now = datetime.datetime(2026, 6, 30, 2, 0, tzinfo=datetime.UTC)
+    names = [backup.dated_name(now - datetime.timedelta(days=days)) for days in (0, 1, 2, 20, 40)]
+    for name in [*names, "keep-me.starqr-backup", "notes.txt"]:
+        (tmp_path / name).write_text("x")
+    deleted = backup.prune(str(tmp_path), keep_days=14, now=now)
+    assert sorted(deleted) == sorted(str(tmp_path / n) for n in names[3:])
+    assert (tmp_path / "keep-me.starqr-backup").exists() and (tmp_path / "notes.txt").exists()
+    # However old, the newest three stay (a stopped timer must not empty the folder).
+    assert backup.prune(str(tmp_path), keep_days=1, now=now + datetime.timedelta(days=365)) == []
+
+
+def test_cli_backup_into_a_folder_with_retention(cli, tmp_path):
+    folder = tmp_path / "nightly"
+    folder.mkdir()
+    result = cli("backup", "--folder", folder, "--keep-days", "14")
+    assert result.exit_code == 0, result.output
+    assert len([p for p in folder.iterdir() if backup.BACKUP_NAME.match(p.name)]) == 1
+    assert cli("backup", "--keep-days", "3", "-o", tmp_path / "x.starqr-backup").exit_code == 2
+    assert cli("backup").exit_code == 2

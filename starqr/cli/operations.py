@@ -11,12 +11,21 @@ def _settings():
 
 
 @click.command("backup")
-@click.option("-o", "--output", type=OutputPath(), required=True,
-              help="Backup file to write (e.g. /var/backups/starqr/starqr-2026-01-31.starqr-backup).")
+@click.option("-o", "--output", type=OutputPath(), help="Backup file to write.")
+@click.option("--folder", type=click.Path(file_okay=False, writable=True, exists=True),
+              help="Write starqr-<UTC time>.starqr-backup into this folder instead (nightly timer).")
+@click.option("--keep-days", type=click.IntRange(1, 3650),
+              help="With --folder: then delete its dated backups older than this (the newest 3 always stay).")
 @pass_app
-def backup_command(output):
+def backup_command(output, folder, keep_days):
     """Back up the database (SQLite online backup, or pg_dump) with the instance's keys and uploads."""
+    import os
     from starqr.services import backup
+    if bool(output) == bool(folder):
+        raise click.UsageError("give either -o FILE or --folder DIR")
+    if keep_days and not folder:
+        raise click.UsageError("--keep-days goes with --folder")
+    output = output or os.path.join(folder, backup.dated_name())
     try:
         manifest = backup.backup(*_settings(), output)
     except backup.BackupError as error:
@@ -24,6 +33,9 @@ def backup_command(output):
     rows = sum(manifest["row_counts"].values())
     click.echo(f"backup written: {output} ({manifest['backend']}, {len(manifest['row_counts'])} tables, "
                f"{rows} rows, {len(manifest['instance_files'])} instance files)")
+    if keep_days:  # only after a backup succeeded
+        for path in backup.prune(folder, keep_days):
+            click.echo(f"deleted old backup {path}")
 
 
 @click.command("restore")

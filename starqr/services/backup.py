@@ -18,6 +18,7 @@ import datetime
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -214,6 +215,31 @@ def backup(url, instance_path, output):
             os.fsync(handle.fileno())
         os.replace(partial, output)  # a backup file is whole or absent
     return manifest
+
+
+BACKUP_NAME = re.compile(r"^starqr-\d{8}T\d{6}Z\.starqr-backup$")
+
+
+def dated_name(now=None):
+    now = now or datetime.datetime.now(datetime.UTC)
+    return f"starqr-{now:%Y%m%dT%H%M%SZ}.starqr-backup"
+
+
+def prune(folder, keep_days, keep_at_least=3, now=None):
+    """Delete this folder's dated backups older than KEEP_DAYS, always keeping the newest few.
+
+    Only files named like dated_name() are touched. Returns the deleted paths.
+    """
+    now = now or datetime.datetime.now(datetime.UTC)
+    dated = sorted(name for name in os.listdir(folder) if BACKUP_NAME.match(name))
+    cutoff = now - datetime.timedelta(days=keep_days)
+    deleted = []
+    for name in dated[:-keep_at_least] if keep_at_least else dated:
+        taken = datetime.datetime.strptime(name[7:23], "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.UTC)
+        if taken < cutoff:
+            os.remove(os.path.join(folder, name))
+            deleted.append(os.path.join(folder, name))
+    return deleted
 
 
 def read_manifest(path):
