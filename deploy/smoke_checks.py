@@ -114,29 +114,6 @@ def metrics_hidden(base):
     expect(status == 404, f"status {status}")
 
 
-@check("console log-in through nginx")
-def console_login(base, password):
-    status, headers, body = request(base, "/console/login")
-    expect(status == 200, f"login page: {status}")
-    cookies = _cookies(headers)
-    token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body)
-    form = {"username": "admin", "password": password}
-    if token:
-        form["csrf_token"] = token.group(1).decode()
-    status, headers, _ = request(base, "/console/login", "POST", urllib.parse.urlencode(form),
-                                 {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookies})
-    expect(status == 302 and "login" not in headers.get("Location", "login"), f"log-in answered {status} {headers}")
-    session = _cookies(headers) or cookies
-    status, _, body = request(base, "/console/", headers={"Cookie": session})
-    expect(status == 200, f"console after log-in: {status}")
-    return "admin logged in, /console/ 200"
-
-
-def _cookies(headers):
-    raw = [value for key, value in headers.items() if key.lower() == "set-cookie"]
-    return "; ".join(item.split(";", 1)[0] for item in raw)
-
-
 # ---------------------------------------------------------------- the scheduler
 
 def _app():
@@ -149,45 +126,114 @@ def _app():
     return app
 
 
-@check("import queued in Redis and run by the scheduler")
-def scheduled_import(app, member):
-    from starqr.models import ImportBatch, LedgerEntry, RatingPeriod
-    from starqr.services import imports, scheduler
+class Browser:
+    """Just enough of a browser for the console: a cookie jar, forms, multipart uploads."""
+
+    def __init__(self, base):
+        self.base = base
+        self.cookies = {}
+
+    def go(self, path, method="GET", form=None, files=None):
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if files:
+            boundary = "----starqr-smoke-boundary"
+            parts = []
+            for key, value in (form or {}).items():
+                parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode())
+            for key, (filename, data) in files.items():
+                parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"; filename="{filename}"\r\n'
+                             f"Content-Type: text/csv\r\n\r\n".encode() + data + b"\r\n")
+            body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+        elif form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        status, response_headers, content = request(self.base, path, method, body, headers)
+        for key, value in response_headers.items():
+            if key.lower() == "set-cookie":
+                name, _, rest = value.split(";", 1)[0].partition("=")
+                self.cookies[name] = rest
+        return status, response_headers, content.decode(errors="replace")
+
+
+def hidden_fields(html, form_action):
+    """The named inputs of the form posting to FORM_ACTION."""
+    match = re.search(r'<form[^>]*action="' + re.escape(form_action) + r'"[^>]*>(.*?)</form>', html, re.S)
+    expect(match, f"no form posting to {form_action}")
+    return dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', match.group(1)))
+
+
+@check("console log-in through nginx")
+def console_login(browser, password):
+    status, _, html = browser.go("/console/login")
+    expect(status == 200, f"login page: {status}")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    form = {"username": "admin", "password": password}
+    if token:
+        form["csrf_token"] = token.group(1)
+    status, headers, _ = browser.go("/console/login", "POST", form)
+    expect(status == 302 and "login" not in headers.get("Location", "login"), f"log-in answered {status}")
+    status, _, _ = browser.go("/console/")
+    expect(status == 200, f"console after log-in: {status}")
+    return "admin logged in, /console/ 200"
+
+
+@check("import uploaded in the console, queued in Redis and run by the scheduler")
+def scheduled_import(browser, member):
+    from starqr.db import database
+    from starqr.models import ImportBatch, LedgerEntry
+    from starqr.services import imports
     name, _, code = member
-    period = RatingPeriod.get(RatingPeriod.year == datetime.date.today().year)
+    year = datetime.date.today().year
     before = LedgerEntry.select().count()
-    day = datetime.date.today().isoformat()
-    data = imports.write_csv([[code, name, "study", "", 2, day, "部署冒烟测试:集中学习"]])
-    batch = imports.create_batch(period, data, "smoke.csv", "smoke", app.instance_path)
-    scheduler.enqueue_import(batch)
+    status, _, html = browser.go("/console/imports")
+    expect(status == 200, f"imports page: {status}")
+    period = re.search(r'<option value="(\d+)"[^>]*>\s*' + str(year), html)
+    expect(period, f"no {year} period offered")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    data = imports.write_csv([[code, name, "study", "", 2, datetime.date.today().isoformat(), "部署冒烟测试:集中学习"]])
+    form = {"period": period.group(1), **({"csrf_token": token.group(1)} if token else {})}
+    status, _, html = browser.go("/console/imports/preview", "POST", form, {"file": ("smoke.csv", data)})
+    expect(status == 200, f"preview answered {status}")
+    status, headers, _ = browser.go("/console/imports/confirm", "POST",
+                                    hidden_fields(html, "/console/imports/confirm"))
+    expect(status == 302, f"confirm answered {status}")
+    batch_id = int(re.search(r"/imports/(\d+)", headers["Location"]).group(1))
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        batch = ImportBatch.get_by_id(batch.id)
+        database.close()
+        database.connect()
+        batch = ImportBatch.get_by_id(batch_id)
         if batch.status not in ("pending", "running"):
             break
         time.sleep(0.5)
-    expect(batch.status == "done", f"batch {batch.id} is {batch.status}: {getattr(batch, 'error', '')}")
+    expect(batch.status == "done", f"batch {batch.id} is {batch.status}")
     expect(LedgerEntry.select().count() == before + 1, "the ledger did not grow by one entry")
+    status, _, _ = browser.go(f"/console/imports/{batch_id}")
+    expect(status == 200, f"batch page: {status}")
     return f"batch {batch.id} done, 1 ledger entry"
 
 
+@check("publication scheduled two seconds from now")
 def schedule_publication(app):
     from starqr.models import RatingPeriod, utcnow
     from starqr.services import ratings
     period = RatingPeriod.get(RatingPeriod.year == datetime.date.today().year)
     ratings.schedule(period, utcnow() + datetime.timedelta(seconds=2))
-    return period.id
+    return str(period.id)
 
 
 @check("scheduled publication published by the scheduler")
 def publication(app, period_id):
+    expect(period_id, "nothing was scheduled")
     from starqr.db import database
     from starqr.models import RatingPeriod
     deadline = time.monotonic() + 150  # the minute task runs once a minute
     while time.monotonic() < deadline:
         database.close()
         database.connect()
-        period = RatingPeriod.get_by_id(period_id)
+        period = RatingPeriod.get_by_id(int(period_id))
         if period.state == "notice":
             return f"{period.name} published at {period.published_at:%H:%M:%S} UTC"
         time.sleep(2)
@@ -313,9 +359,10 @@ def main():
     unknown_code(args.base)
     static_files(args.base)
     metrics_hidden(args.base)
-    console_login(args.base, os.environ["STARQR_DEMO_PASSWORD"])
+    browser = Browser(args.base)
+    console_login(browser, os.environ["STARQR_DEMO_PASSWORD"])
     app = _app()
-    scheduled_import(app, member)
+    scheduled_import(browser, member)
     period_id = schedule_publication(app)
     reload_under_load(args.base, organisation[2], master)
     kill_under_load(args.base, member[2], master)

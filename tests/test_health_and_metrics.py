@@ -52,3 +52,17 @@ def test_json_log_lines(monkeypatch, capsys):
     monkeypatch.delenv("STARQR_LOG_FORMAT")
     assert monitoring.json_logs_wanted({"ENV_NAME": "production"})
     assert not monitoring.json_logs_wanted({"ENV_NAME": "development"})
+
+
+def test_page_store_hits_and_misses_are_counted(client):
+    from prometheus_client import REGISTRY
+    from tests.helpers import issue_code, make_member, make_tree
+    code = issue_code(make_member(make_tree()["branch"], "王芳")).code
+
+    def count(result):
+        return REGISTRY.get_sample_value("starqr_page_cache_total", {"result": result}) or 0
+
+    hits, misses = count("hit"), count("miss")
+    client.get(f"/Q/{code}")
+    client.get(f"/Q/{code}")
+    assert count("miss") >= misses + 1 and count("hit") >= hits + 1

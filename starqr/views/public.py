@@ -15,6 +15,7 @@ from flask import (Blueprint, Response, abort, current_app, redirect, render_tem
                    send_from_directory, url_for)
 from flask_babel import gettext as _
 
+from starqr import monitoring
 from starqr.models import Member
 from starqr.security import csrf, limiter
 from starqr.i18n import select_locale
@@ -147,6 +148,7 @@ def scan(code):
     code = normalise(code)
     lang = "json" if as_json else _lang()
     page = pages.fetch(code, lang)
+    monitoring.count_cache(page is not None)
     if page is None:
         if not code or len(code) > 16:
             return _not_found(as_json, code)
