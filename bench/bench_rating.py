@@ -13,7 +13,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -24,7 +23,7 @@ from starqr.migrations import migrate  # noqa: E402
 from starqr.models import Member, Organisation, RatingPeriod  # noqa: E402
 from starqr.services import ratings, rubrics  # noqa: E402
 
-POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+from scratch import owned, scratch_database  # noqa: E402  (bench/scratch.py: databases of our own)
 
 
 def build(members, rng):
@@ -77,12 +76,9 @@ def main():
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        if args.database == "sqlite":
-            db = open_database(f"sqlite:///{scratch}/bench.db")
-        else:
-            db = open_database(POSTGRES_URL)
-            db.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    # A database of our own, unique name, dropped at the end (never the one a URL points at).
+    with scratch_database(args.database, "rating") as url:
+        db = open_database(owned(url))
         migrate(db)
         start = time.perf_counter()
         period = build(args.members, random.Random(7))
