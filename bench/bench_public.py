@@ -1,91 +1,118 @@
-"""Benchmark the public scan page /Q/<CODE>.
+"""Benchmark the public scan page /Q/<CODE> at region scale, on SQLite and PostgreSQL.
 
-Prints:
-  1. page bytes (raw and gzip) of the largest demo member page and branch page;
-  2. requests/s and p50/p99 latency of /Q/<CODE> under gunicorn, measured with wrk on
-     127.0.0.1, next to a Flask hello-world on the same gunicorn settings in the same run
-     (target: at least 60% of hello-world's throughput);
-  3. the same figure on a big SQLite database (e.g. 1.7 million members) against the 10k
-     demo (target: within 1.2×), when a big database is given.
+For each database and size it loads a generated region (bench/bulkgen.py: COPY/executemany,
+timed against the same path into a bare table), builds the stored pages, and measures with
+wrk, interleaving rounds and reporting medians:
 
-    .venv/bin/python bench/bench_public.py                       # builds a 10k demo in a temp dir
-    .venv/bin/python bench/bench_public.py --big-db /data/big.db # also the big database
-    STARQR_BENCH_BIG_DB=/data/big.db .venv/bin/python bench/bench_public.py
+    static       nginx sending a 5 KB file                 (the floor for anything through nginx)
+    hello        a Flask hello-world under the same gunicorn (the floor for anything direct)
+    random-nginx a different code on every request, through nginx   (target >= 50% of static)
+    random-app   the same, straight to gunicorn                     (target >= 50% of hello)
+    hot-nginx / hot-app   one code over and over
 
-Make a big database once (takes a while):
-    STARQR_DATABASE_URL=sqlite:////data/big.db starqr demo --members 1700000
+and in-process: the cold render of town / banner / region pages (the biggest pages), the
+full page rebuild rate, database and page-store bytes per member, and which index the ratings
+lookup uses. Every database is its own (bench/scratch.py) and dropped at the end.
+
+    .venv/bin/python bench/bench_public.py --sizes 10000,200000 --databases sqlite,postgres
+    .venv/bin/python bench/bench_public.py --sizes 10000 --duration 3 --rounds 1      # quick look
+
+Gunicorn runs 2 sync workers per app (the issue's set-up), nginx 1 worker; wrk -t2 -c32.
 """
 import argparse
-import gzip
 import os
+import random
 import re
 import shutil
-import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENV_BIN = os.path.dirname(sys.executable)
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+sys.path[:0] = [BENCH, ROOT]
 
+from scratch import database_size, owned, scratch_database  # noqa: E402
+import bulkgen  # noqa: E402
 
-def _tool(name):
-    candidate = os.path.join(VENV_BIN, name)
-    return candidate if os.path.exists(candidate) else shutil.which(name)
+BROWSER = "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Mobile Safari/537.36"
+SCENARIOS = ("static", "hello", "random-nginx", "random-app", "hot-nginx", "hot-app")
+FLOOR = {"random-nginx": "static", "hot-nginx": "static", "random-app": "hello", "hot-app": "hello"}
 
 
 def free_port():
+    import socket
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def build_demo(path, members):
-    env = dict(os.environ, STARQR_DATABASE_URL=f"sqlite:///{path}", STARQR_INSTANCE_PATH=os.path.dirname(path))
-    started = time.time()
-    subprocess.run([_tool("starqr"), "demo", "--members", str(members)], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
-    print(f"built a {members}-member demo in {time.time() - started:.0f} s: {path}")
+def wait(url, seconds=60):
+    import urllib.error
+    import urllib.request
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
 
 
-def largest_pages(db_path):
-    """(member code, raw, gzip), (branch code, raw, gzip) of the largest pages, via the test client."""
-    os.environ["STARQR_DATABASE_URL"] = f"sqlite:///{db_path}"
-    from peewee import fn
-    from starqr import create_app
-    from starqr.db import database
-    from starqr.models import MEMBER, ORGANISATION, LedgerEntry, Member, Organisation, PlaqueCode
-    app = create_app({"DATABASE_URL": f"sqlite:///{db_path}"})
-    client = app.test_client()
-    with app.app_context():
-        database.connect(reuse_if_open=True)
-        # Candidates: the members with the most ledger entries, the biggest branches.
-        busiest = [sid for sid, in (LedgerEntry.select(LedgerEntry.subject_id)
-                                    .where(LedgerEntry.subject_kind == MEMBER)
-                                    .group_by(LedgerEntry.subject_id)
-                                    .order_by(fn.COUNT(LedgerEntry.id).desc()).limit(40).tuples())]
-        long_names = [m.id for m in Member.select(Member.id).order_by(fn.LENGTH(Member.name_mn).desc()).limit(10)]
-        branches = [o.id for o in Organisation.select(Organisation.id).where(Organisation.level == "branch")]
-        codes = {(k, i): c for k, i, c in PlaqueCode.select(PlaqueCode.subject_kind, PlaqueCode.subject_id,
-                                                            PlaqueCode.code)
-                 .where(PlaqueCode.status == "active").tuples()}
-        database.close()
-    result = {}
-    for kind, ids in ((MEMBER, busiest + long_names), (ORGANISATION, branches)):
-        best = None
-        for subject_id in ids:
-            code = codes.get((kind, subject_id))
-            if not code:
-                continue
-            body = client.get(f"/Q/{code}").data
-            size = (len(body), len(gzip.compress(body, 6)))
-            if best is None or size[1] > best[2]:
-                best = (code, *size)
-        result[kind] = best
-    return result
+class Server:
+    def __init__(self, command, env, url, log):
+        self.log = open(log, "w")
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+        wait(url)
 
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+
+def gunicorn(app, port, env, folder, workers=2):
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + folder, **env)
+    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+               "--log-level", "warning", "--max-requests", "5000", app]
+    return Server(command, env, f"http://127.0.0.1:{port}/", os.path.join(folder, f"gunicorn-{port}.log"))
+
+
+NGINX = """
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/nginx-error.log error;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on; tcp_nopush on;
+    client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi; uwsgi_temp_path {folder}/uwsgi; scgi_temp_path {folder}/scgi;
+    upstream starqr_app {{ server 127.0.0.1:{app_port}; keepalive 32; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location = /static5k.html {{ root {folder}; }}
+        # the public blocks of deploy/nginx.conf
+        location ~ ^/[Qq]/ {{
+            gzip off;  # stored pages are already gzip
+            proxy_pass http://starqr_app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+        }}
+    }}
+}}
+"""
 
 HELLO = textwrap.dedent('''
     from flask import Flask
@@ -93,157 +120,202 @@ HELLO = textwrap.dedent('''
 
     @app.route("/")
     def hello():
-        return "Hello, World!"
+        return "hello, world"
+''')
+
+LUA = textwrap.dedent('''
+    local codes = {{}}
+    for line in io.lines("{path}") do codes[#codes + 1] = line end
+    math.randomseed(os.time() + tonumber(tostring({{}}):sub(8), 16))
+    local headers = {{["User-Agent"] = "{agent}", ["Accept-Encoding"] = "gzip"}}
+    request = function()
+        return wrk.format("GET", "/Q/" .. codes[math.random(#codes)], headers)
+    end
 ''')
 
 
-class Gunicorn:
-    def __init__(self, module, env, workers, port):
-        self.port = port
-        self.process = subprocess.Popen(
-            [_tool("gunicorn"), "-w", str(workers), "-k", "sync", "-b", f"127.0.0.1:{port}",
-             "--log-level", "warning", module],
-            env=env, cwd=env.get("BENCH_CWD", ROOT))
+def wrk(url, duration, connections, threads, script=None):
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency"]
+    if script:
+        command += ["-s", script]
+    else:
+        command += ["-H", f"User-Agent: {BROWSER}", "-H", "Accept-Encoding: gzip"]
+    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)\b", output)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p50.group(2)]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {"rate": rate, "p50": float(p50.group(1)) * scale, "errors": int(non2xx.group(1)) if non2xx else 0}
 
-    def wait(self, path):
-        import urllib.request
-        for _ in range(200):
+
+def in_process(url, codes, sample, folder):
+    """Build the pages of SAMPLE codes, time cold renders of the big pages; sizes and plans."""
+    os.environ["STARQR_INSTANCE_PATH"] = folder
+    from starqr import create_app
+    from starqr.db import database
+    from starqr.services import pages, revision
+    from starqr.views import public
+    app = create_app({"DATABASE_URL": owned(url), "SECRET_KEY": "bench", "DATABASE_POOL": False})
+    result = {}
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        started = time.perf_counter()
+        for lang_codes in (sample,):
+            with app.test_request_context("/Q/"):
+                for code in lang_codes:
+                    public.render_page(code, "zh")
+        build = time.perf_counter() - started
+        result["pages_per_s"] = len(sample) / build
+        count, compressed, plain = pages.size_summary()
+        result["store_bytes_per_page"] = compressed / max(count, 1)
+        result["plain_bytes_per_page"] = plain / max(count, 1)
+        # cold renders of the biggest pages: the subject's version moves on before each
+        for label in ("town", "banner", "region"):
+            code = codes[label]
+            plaque, _ = pages.resolve(code)
+            times = []
+            for _ in range(5):
+                with database.atomic():
+                    revision.bump((plaque.subject_kind, plaque.subject_id))
+                with app.test_request_context("/Q/"):
+                    t = time.perf_counter()
+                    public.render_page(code, "zh")
+                    times.append((time.perf_counter() - t) * 1000)
+            result[f"{label}_ms"] = statistics.median(times)
+        # which index answers the ratings lookup of a member's archive
+        p = database.obj.param
+        sql = (f'SELECT * FROM "rating" WHERE "subject_kind" = {p} AND "subject_id" = {p} AND "published" = {p} '
+               f'AND "period_id" IN ({p})')
+        explain = "EXPLAIN QUERY PLAN " if url.startswith("sqlite") else "EXPLAIN "
+        plan = database.execute_sql(explain + sql, ("member", 5, True, 1)).fetchall()
+        result["ratings_plan"] = " | ".join(str(row[-1]) for row in plan)[:160]
+        database.close()
+    return result
+
+
+def run_one(kind, size, args, hello_url, static_folder):
+    with scratch_database(kind, f"public{size}") as url:
+        from starqr.db import open_database
+        from starqr.migrations import migrate
+        db = open_database(owned(url))
+        migrate(db)
+        loaded = bulkgen.load(size)
+        floor = bulkgen.floor(loaded["rows"])
+        db.close()
+        rng = random.Random(5)
+        sample = rng.sample(loaded["codes"], min(args.pages, len(loaded["codes"])))
+        big = {"town": loaded["town_code"], "banner": loaded["banner_code"], "region": loaded["region_code"]}
+        folder = tempfile.mkdtemp(prefix="starqr_bench_public_")
+        os.chmod(folder, 0o755)  # nginx's worker user reads the static file
+        try:
+            stats = in_process(url, big, sample, folder)
+            stats.update(load_s=loaded["load_s"], floor_s=floor, rows=loaded["rows"], members=loaded["members"],
+                         db_bytes_per_member=database_size(url) / loaded["members"],
+                         full_rebuild_s=(loaded["plaques"]) / stats["pages_per_s"])
+            codes_file = os.path.join(folder, "codes.txt")
+            with open(codes_file, "w") as handle:
+                handle.write("\n".join(sample))
+            script = os.path.join(folder, "random.lua")
+            with open(script, "w") as handle:
+                handle.write(LUA.format(path=codes_file, agent=BROWSER))
+            app_port, nginx_port = free_port(), free_port()
+            env = {"STARQR_DATABASE_URL": url, "STARQR_INSTANCE_PATH": folder, "STARQR_SECRET_KEY": "bench",
+                   "STARQR_SCAN_COUNTS_URL": "redis://127.0.0.1:6379/0"}
+            app = gunicorn("starqr.wsgi:app", app_port, env, folder)
+            shutil.copy(os.path.join(static_folder, "static5k.html"), folder)
+            os.chmod(os.path.join(folder, "static5k.html"), 0o644)
+            conf = os.path.join(folder, "nginx.conf")
+            with open(conf, "w") as handle:
+                handle.write(NGINX.format(folder=folder, port=nginx_port, app_port=app_port))
+            nginx = Server(["nginx", "-p", folder, "-c", conf, "-e", os.path.join(folder, "e.log"), "-g", "daemon off;"],
+                           dict(os.environ), f"http://127.0.0.1:{nginx_port}/static5k.html",
+                           os.path.join(folder, "nginx.log"))
+            hot = sample[0]
+            urls = {"static": (f"http://127.0.0.1:{nginx_port}/static5k.html", None),
+                    "hello": (hello_url, None),
+                    "random-nginx": (f"http://127.0.0.1:{nginx_port}/", script),
+                    "random-app": (f"http://127.0.0.1:{app_port}/", script),
+                    "hot-nginx": (f"http://127.0.0.1:{nginx_port}/Q/{hot}", None),
+                    "hot-app": (f"http://127.0.0.1:{app_port}/Q/{hot}", None)}
+            figures = {name: [] for name in SCENARIOS}
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=2).read()
-                return
-            except Exception:
-                time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(10)
-
-
-def wrk(url, duration, connections, threads):
-    output = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency",
-                             "-H", "User-Agent: Mozilla/5.0 (Linux; Android 12) bench", url],
-                            capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-
-    def percentile(p):
-        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", output).groups()
-        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {"rps": rps, "p50": percentile(50), "p99": percentile(99), "non2xx": int(errors.group(1)) if errors else 0}
+                for name, (target, lua) in urls.items():  # warm every worker and connection
+                    wrk(target, 1, args.connections, args.threads, lua)
+                for _ in range(args.rounds):  # interleaved rounds: noise hits every scenario alike
+                    for name in SCENARIOS:
+                        target, lua = urls[name]
+                        figures[name].append(wrk(target, args.duration, args.connections, args.threads, lua))
+            finally:
+                nginx.stop()
+                app.stop()
+            for name in SCENARIOS:
+                stats[name] = {"rate": statistics.median(f["rate"] for f in figures[name]),
+                               "p50": statistics.median(f["p50"] for f in figures[name]),
+                               "errors": sum(f["errors"] for f in figures[name])}
+            return stats
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
-def measure_profile(db_path, code, args, label):
-    port = free_port()
-    env = dict(os.environ, STARQR_DATABASE_URL=f"sqlite:///{db_path}", STARQR_INSTANCE_PATH=os.path.dirname(db_path),
-               STARQR_ENV_NAME="bench")
-    server = Gunicorn("starqr.wsgi:app", env, args.workers, port)
-    try:
-        server.wait(f"/Q/{code}")
-        wrk(f"http://127.0.0.1:{port}/Q/{code}", 1, args.connections, args.threads)  # warm every worker
-        figures = wrk(f"http://127.0.0.1:{port}/Q/{code}", args.duration, args.connections, args.threads)
-    finally:
-        server.stop()
-    print(f"  {label:<34} {figures['rps']:>9.0f} req/s   p50 {figures['p50']:>7.2f} ms   p99 {figures['p99']:>7.2f} ms"
-          + (f"   non-2xx {figures['non2xx']}" if figures["non2xx"] else ""))
-    return figures
-
-
-def measure_hello(args, workdir):
-    with open(os.path.join(workdir, "bench_hello.py"), "w") as f:
-        f.write(HELLO)
-    port = free_port()
-    env = dict(os.environ, BENCH_CWD=workdir, PYTHONPATH=workdir)
-    server = Gunicorn("bench_hello:app", env, args.workers, port)
-    try:
-        server.wait("/")
-        wrk(f"http://127.0.0.1:{port}/", 1, args.connections, args.threads)
-        figures = wrk(f"http://127.0.0.1:{port}/", args.duration, args.connections, args.threads)
-    finally:
-        server.stop()
-    print(f"  {'Flask hello-world':<34} {figures['rps']:>9.0f} req/s   p50 {figures['p50']:>7.2f} ms"
-          f"   p99 {figures['p99']:>7.2f} ms")
-    return figures
-
-
-def _median(figures):
-    ordered = sorted(figures, key=lambda f: f["rps"])
-    return ordered[len(ordered) // 2]
-
-
-def _big_code(big_db, code):
-    """The same page on the big database: the demo's first banner is built identically for
-    the same seed, so the 10k demo's code usually exists there too. Otherwise any member of
-    the first banner (finding the largest page would render millions of pages)."""
-    import sqlite3
-    connection = sqlite3.connect(f"file:{big_db}?mode=ro", uri=True)
-    try:
-        if connection.execute("SELECT 1 FROM plaque_code WHERE code = ?", (code,)).fetchone():
-            return code
-        row = connection.execute("SELECT code FROM plaque_code WHERE subject_kind = 'member' AND status = 'active' "
-                                 "ORDER BY id LIMIT 1 OFFSET 100").fetchone()
-        return row[0]
-    finally:
-        connection.close()
+def report(kind, size, s):
+    print(f"\n== {kind}, {size:,} members ({s['rows']:,} rows)")
+    print(f"load (COPY/executemany, indexes, triggers) {s['load_s']:7.2f} s  {s['rows'] / s['load_s']:>9,.0f} rows/s  "
+          f"floor (same rows, bare table) {s['floor_s']:6.2f} s  -> {s['load_s'] / s['floor_s']:.1f}x the floor")
+    print(f"database {s['db_bytes_per_member']:,.0f} B/member; page store {s['store_bytes_per_page']:,.0f} B/page gzip "
+          f"({s['plain_bytes_per_page']:,.0f} B plain); page build {s['pages_per_s']:,.0f} pages/s in one process "
+          f"-> full rebuild of every zh page ~{s['full_rebuild_s'] / 60:.1f} min")
+    print(f"cold render: town {s['town_ms']:.1f} ms, banner {s['banner_ms']:.1f} ms, region {s['region_ms']:.1f} ms; "
+          f"ratings lookup plan: {s['ratings_plan']}")
+    print(f"{'scenario':<14}{'req/s':>10}{'p50 ms':>9}  vs floor   errors")
+    for name in SCENARIOS:
+        f = s[name]
+        ratio = f"{f['rate'] / s[FLOOR[name]]['rate']:.2f} of {FLOOR[name]}" if name in FLOOR else ""
+        print(f"{name:<14}{f['rate']:>10,.0f}{f['p50']:>9.2f}  {ratio:<16}{f['errors']}")
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", help="an existing 10k demo SQLite file (default: build one in a temp dir)")
-    parser.add_argument("--members", type=int, default=10_000)
-    parser.add_argument("--big-db", default=os.environ.get("STARQR_BENCH_BIG_DB"),
-                        help="a big SQLite demo file, e.g. 1.7M members (or STARQR_BENCH_BIG_DB)")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000", help="members, comma-separated (the first is the reference)")
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--pages", type=int, default=10_000, help="member pages built and scanned at random")
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
-    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2))
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved measurement rounds")
     args = parser.parse_args()
-
-    workdir = tempfile.mkdtemp(prefix="starqr-bench-")
+    for tool in ("wrk", "nginx"):
+        if not shutil.which(tool):
+            raise SystemExit(f"{tool} is needed")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    kinds = [k for k in args.databases.split(",") if k]
+    shared = tempfile.mkdtemp(prefix="starqr_bench_public_shared_")
+    with open(os.path.join(shared, "hello_app.py"), "w") as handle:
+        handle.write(HELLO)
+    with open(os.path.join(shared, "static5k.html"), "w") as handle:
+        handle.write(("<p>" + "星" * 40 + "</p>\n") * 40)
+    hello_port = free_port()
+    hello = gunicorn("hello_app:app", hello_port, {}, shared)
+    results = {}
     try:
-        db_path = args.db
-        if not db_path:
-            db_path = os.path.join(workdir, "demo10k.db")
-            build_demo(db_path, args.members)
-
-        print("\n== page bytes (largest demo pages) ==")
-        pages = largest_pages(db_path)
-        for kind, label in (("member", "member page"), ("organisation", "branch page")):
-            code, raw, zipped = pages[kind]
-            verdict = "ok" if zipped <= 14 * 1024 else "OVER 14 KB"
-            print(f"  {label:<12} /Q/{code}: {raw:>7} bytes raw, {zipped:>6} bytes gzip ({verdict})")
-
-        member_code = pages["member"][0]
-        big_code = _big_code(args.big_db, member_code) if args.big_db else None
-        print(f"\n== throughput: gunicorn -w {args.workers} (sync), wrk -t{args.threads} -c{args.connections} "
-              f"-d{args.duration}s on 127.0.0.1, {args.rounds} interleaved rounds, medians ==")
-        # Interleaved rounds: a busy neighbour on this shared machine then slows every
-        # contender alike instead of whichever happened to run during the noise.
-        runs = {"hello": [], "scan": [], "big": []}
-        for _ in range(args.rounds):
-            runs["hello"].append(measure_hello(args, workdir))
-            runs["scan"].append(measure_profile(db_path, member_code, args, f"/Q/<CODE> ({args.members // 1000}k demo)"))
-            if big_code:
-                runs["big"].append(measure_profile(args.big_db, big_code, args, "/Q/<CODE> (big database)"))
-        hello, scan = _median(runs["hello"]), _median(runs["scan"])
-        print(f"  median: hello-world {hello['rps']:.0f} req/s, /Q/<CODE> {scan['rps']:.0f} req/s "
-              f"(p50 {scan['p50']:.2f} ms, p99 {scan['p99']:.2f} ms)")
-        print(f"  /Q/<CODE> is {100 * scan['rps'] / hello['rps']:.0f}% of hello-world (target >= 60%)")
-
-        print("\n== big database ==")
-        if big_code:
-            big = _median(runs["big"])
-            print(f"  same page /Q/{big_code} on the big database: {big['rps']:.0f} req/s "
-                  f"(p50 {big['p50']:.2f} ms, p99 {big['p99']:.2f} ms)")
-            print(f"  10k demo / big database throughput: {scan['rps'] / big['rps']:.2f}x (target <= 1.2x); "
-                  f"p50 {big['p50'] / scan['p50']:.2f}x")
-        else:
-            print("  skipped: pass --big-db PATH or STARQR_BENCH_BIG_DB=PATH. Make one with\n"
-                  "    STARQR_DATABASE_URL=sqlite:////path/big.db starqr demo --members 1700000")
+        for kind in kinds:
+            for size in sizes:
+                results[(kind, size)] = run_one(kind, size, args, f"http://127.0.0.1:{hello_port}/", shared)
+                report(kind, size, results[(kind, size)])
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        hello.stop()
+        shutil.rmtree(shared, ignore_errors=True)
+    print(f"\n== targets (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    for kind in kinds:
+        small = results[(kind, sizes[0])]
+        for size in sizes:
+            s = results[(kind, size)]
+            line = (f"{kind:<9}{size:>10,}  random-nginx {s['random-nginx']['rate'] / s['static']['rate']:.2f} of static "
+                    f"(>= 0.5)  random-app {s['random-app']['rate'] / s['hello']['rate']:.2f} of hello (>= 0.5)")
+            if size != sizes[0]:
+                line += (f"  p50 vs {sizes[0]:,}: random-app {s['random-app']['p50'] / small['random-app']['p50']:.2f}x "
+                         f"random-nginx {s['random-nginx']['p50'] / small['random-nginx']['p50']:.2f}x (<= 1.2)  "
+                         f"town {s['town_ms'] / small['town_ms']:.2f}x banner {s['banner_ms'] / small['banner_ms']:.2f}x")
+            print(line)
 
 
 if __name__ == "__main__":

@@ -38,13 +38,27 @@ def open_database(url, pooled=False):
     if is_sqlite(url):
         db = connect(url, pragmas=SQLITE_PRAGMAS)
     elif pooled:
-        scheme, rest = url.split("://", 1)
-        db = connect(f"{scheme.split('+')[0]}+pool://{rest}", max_connections=POOL_CONNECTIONS,
-                     stale_timeout=POOL_STALE_SECONDS)
+        db = _pool(url)
     else:
         db = connect(url)
     database.initialize(db)
     return db
+
+
+def _pool(url):
+    from playhouse.db_url import parse
+    from playhouse.pool import PooledPostgresqlDatabase
+
+    class QuickPool(PooledPostgresqlDatabase):
+        def _is_closed(self, conn):
+            # peewee pings every checked-out connection (SELECT 1): a round trip per request, as
+            # long as the page query itself. The driver's own state says whether the connection
+            # is usable; one that broke since fails a request and is discarded when checked in.
+            return bool(conn.closed) or conn.get_transaction_status() == 4  # TRANSACTION_STATUS_UNKNOWN
+
+    settings = parse(url.replace("postgresql+pool://", "postgresql://").replace("postgres+pool://", "postgresql://"))
+    name = settings.pop("database")
+    return QuickPool(name, max_connections=POOL_CONNECTIONS, stale_timeout=POOL_STALE_SECONDS, **settings)
 
 
 def analyze(db=None):
