@@ -150,3 +150,24 @@ def test_cli_backup_into_a_folder_with_retention(cli, tmp_path):
     assert len([p for p in folder.iterdir() if backup.BACKUP_NAME.match(p.name)]) == 1
     assert cli("backup", "--keep-days", "3", "-o", tmp_path / "x.starqr-backup").exit_code == 2
     assert cli("backup").exit_code == 2
+
+
+def test_a_signing_key_kept_outside_the_instance_travels_too(app, database_url, tmp_path):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    key = tmp_path / "etc" / "ledger_signing.key"
+    key.parent.mkdir()
+    key.write_text("a" * 64 + "\n")
+    output = tmp_path / "k.starqr-backup"
+    manifest = backup.backup(database_url, str(instance), str(output), key_file=str(key))
+    assert "keys/ledger_signing.key" in manifest["instance_files"]
+    other_host_key = tmp_path / "other" / "ledger_signing.key"
+    restored = restore._restore_instance_files(_extracted(output, tmp_path), str(tmp_path / "i2"),
+                                               str(other_host_key))
+    assert other_host_key.read_text() == "a" * 64 + "\n" and str(other_host_key) in restored
+
+
+def _extracted(path, tmp_path):
+    folder = tmp_path / "extracted"
+    restore._extract(str(path), str(folder))
+    return str(folder)

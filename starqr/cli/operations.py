@@ -10,6 +10,14 @@ def _settings():
     return current_app.config["DATABASE_URL"], current_app.instance_path
 
 
+def _key_file():
+    try:
+        from starqr import checkpoints
+    except ImportError:
+        return None
+    return checkpoints.key_file()
+
+
 @click.command("backup")
 @click.option("-o", "--output", type=OutputPath(), help="Backup file to write.")
 @click.option("--folder", type=click.Path(file_okay=False, writable=True, exists=True),
@@ -27,7 +35,7 @@ def backup_command(output, folder, keep_days):
         raise click.UsageError("--keep-days goes with --folder")
     output = output or os.path.join(folder, backup.dated_name())
     try:
-        manifest = backup.backup(*_settings(), output)
+        manifest = backup.backup(*_settings(), output, key_file=_key_file())
     except backup.BackupError as error:
         fail(str(error))
     rows = sum(manifest["row_counts"].values())
@@ -55,7 +63,7 @@ def restore_command(file, force, yes):
                              f"with the backup of {manifest['created_at']}", yes)
         if not database.is_closed():
             database.close()
-        report = restore.restore(file, url, instance_path, force=force)
+        report = restore.restore(file, url, instance_path, force=force, key_file=_key_file())
     except backup.BackupError as error:
         fail(str(error))
     if report["safety_backup"]:

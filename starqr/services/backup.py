@@ -180,8 +180,22 @@ def instance_files(instance_path):
     return found
 
 
-def backup(url, instance_path, output):
-    """Write a backup of the database at URL (and the instance's files) to OUTPUT; returns the manifest."""
+def key_files(instance_path, key_file):
+    """(path, archive name) of a ledger signing key kept OUTSIDE the instance folder (the one inside
+    travels with the instance files)."""
+    if not key_file or not os.path.isfile(key_file):
+        return []
+    inside = os.path.commonpath([os.path.abspath(key_file), os.path.abspath(instance_path)]) \
+        == os.path.abspath(instance_path)
+    return [] if inside else [(key_file, "keys/ledger_signing.key")]
+
+
+def backup(url, instance_path, output, key_file=None):
+    """Write a backup of the database at URL (and the instance's files) to OUTPUT; returns the manifest.
+
+    KEY_FILE: the ledger signing key's path (starqr.checkpoints.key_file()); carried as
+    keys/ledger_signing.key when it lies outside the instance folder.
+    """
     output = os.path.abspath(output)
     folder = os.path.dirname(output)
     if not os.path.isdir(folder):
@@ -194,7 +208,7 @@ def backup(url, instance_path, output):
         else:
             member, counts, head = _dump_postgres(url, scratch)
             backend = "postgresql"
-        extra = instance_files(instance_path)
+        extra = instance_files(instance_path) + key_files(instance_path, key_file)
         manifest = {
             "format": FORMAT, "backend": backend, "database_file": member,
             "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),

@@ -81,28 +81,37 @@ def _restore_postgres(dump, url):
                           + " ".join(result.stderr.decode(errors="replace").split())[:300])
 
 
-def _restore_instance_files(folder, instance_path):
-    source_root = os.path.join(folder, "instance")
+def _put_back(source, target):
+    """Copy SOURCE to TARGET; a different file already there is kept as TARGET.before-restore."""
+    os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+    if os.path.exists(target):
+        if filecmp.cmp(source, target, shallow=False):
+            return False
+        os.replace(target, target + ".before-restore")
+    shutil.copy2(source, target)
+    return True
+
+
+def _restore_instance_files(folder, instance_path, key_file=None):
     restored = []
-    if not os.path.isdir(source_root):
-        return restored
+    source_root = os.path.join(folder, "instance")
     for root, _, files in os.walk(source_root):
         for name in files:
             source = os.path.join(root, name)
             relative = os.path.relpath(source, source_root)
-            target = os.path.join(instance_path, relative)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            if os.path.exists(target):
-                if filecmp.cmp(source, target, shallow=False):
-                    continue
-                os.replace(target, target + ".before-restore")
-            shutil.copy2(source, target)
-            restored.append(relative)
+            if _put_back(source, os.path.join(instance_path, relative)):
+                restored.append(relative)
+    key = os.path.join(folder, "keys", "ledger_signing.key")
+    if os.path.isfile(key) and key_file and _put_back(key, key_file):
+        restored.append(key_file)
     return restored
 
 
-def restore(path, url, instance_path, force=False):
-    """Restore backup PATH into the database at URL. Returns a report dict."""
+def restore(path, url, instance_path, force=False, key_file=None):
+    """Restore backup PATH into the database at URL. Returns a report dict.
+
+    KEY_FILE: where this host keeps the ledger signing key, for a key backed up from outside
+    the instance folder."""
     manifest = read_manifest(path)
     target_sqlite = sqlite_path(url)
     target_backend = "sqlite" if target_sqlite is not None else "postgresql"
@@ -120,7 +129,7 @@ def restore(path, url, instance_path, force=False):
         folder = os.path.join(instance_path, "backups")
         os.makedirs(folder, mode=0o700, exist_ok=True)
         safety = os.path.join(folder, f"pre-restore-{stamp}.starqr-backup")
-        backup(url, instance_path, safety)
+        backup(url, instance_path, safety, key_file)
     with tempfile.TemporaryDirectory(prefix="starqr-restore-") as scratch:
         _extract(path, scratch)
         database_file = os.path.join(scratch, manifest["database_file"])
@@ -128,7 +137,7 @@ def restore(path, url, instance_path, force=False):
             _restore_sqlite(database_file, target_sqlite)
         else:
             _restore_postgres(database_file, url)
-        files = _restore_instance_files(scratch, instance_path)
+        files = _restore_instance_files(scratch, instance_path, key_file)
     after = current_counts(url)
     expected = manifest["row_counts"]
     differing = sorted(t for t in set(expected) | set(after) if expected.get(t) != after.get(t))
