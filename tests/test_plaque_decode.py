@@ -272,3 +272,72 @@ def _report(request):
         return
     with capture.global_and_fixture_disabled():  # shown even without -s
         print(text)
+
+
+# ---------------------------------------------------------------- whole pixels, and the issue's wear on real PNGs
+
+# 600 dpi for the smaller designs only: a 600 mm plaque at 600 dpi is 134 megapixels.
+PIXEL_CASES = [(kind, preset, 300) for kind, preset in CASES] + [("member", "card-85x54", 600),
+                                                                  ("organisation", "door-300x200", 600)]
+
+
+@pytest.mark.parametrize("kind, preset, dpi", PIXEL_CASES)
+def test_png_modules_fall_on_whole_pixels(kind, preset, dpi):
+    """Every module of a raster plaque is the same square of whole pixels, exactly as the matrix says."""
+    from starqr.plaque.render import qr_pixel_grid
+    content = CONTENTS[kind]
+    layout = layout_plaque(content, size_preset(preset))
+    block = next(op for op in layout.operations if isinstance(op, QrBlock))
+    left, top, module = qr_pixel_grid(block, dpi)
+    png = numpy.array(Image.open(io.BytesIO(render_plaque(content, "png", preset, dpi=dpi))).convert("L"))
+    size = block.symbol.size
+    area = png[top:top + size * module, left:left + size * module]
+    cells = area.reshape(size, module, size, module)
+    dark = cells.max(axis=(1, 3)) < 128
+    light = cells.min(axis=(1, 3)) >= 128
+    assert (dark | light).all(), "a module is split between dark and light pixels"
+    assert tuple(map(tuple, dark)) == block.symbol.matrix
+    quiet = QUIET_ZONE_MODULES * module
+    ring = png[top - quiet:top + size * module + quiet, left - quiet:left + size * module + quiet].copy()
+    ring[quiet:-quiet, quiet:-quiet] = 255
+    assert ring.min() >= 128, "the quiet zone is not clear"
+
+
+# The issue's plaque: an organisation in a seed-7 demo, printed as PNG, photographed worn.
+DEMO_CONTENT = PlaqueContent(
+    code="22BJGX7XBX", url="HTTP://127.0.0.1:5000/Q/22BJGX7XBX", kind="organisation",
+    name_zh="阿拉腾格勒嘎查党支部", name_mn="ᠠᠯᠲᠠᠨ ᠭᠡᠯ ᠭᠠᠴᠠᠭ᠎ᠠ ᠨᠠᠮ ᠤᠨ ᠡᠰ ᠪᠦᠯᠦᠭ",
+    parent_zh="阿拉腾格勒嘎查", parent_mn="ᠠᠯᠲᠠᠨ ᠭᠡᠯ ᠭᠠᠴᠠᠭ᠎ᠠ")
+
+
+def issue_wear(image, offset, symbol_px, module_px, width=160):
+    """12% blot, blur, a 160 px capture, a 15° turn, JPEG quality 20 — all at once."""
+    image = image.copy()
+    side = round(symbol_px * 0.12 ** 0.5)
+    x = round(offset + (symbol_px - side) / 2)
+    ImageDraw.Draw(image).rectangle((x, x, x + side - 1, x + side - 1), fill=(92, 70, 52))
+    image = image.filter(ImageFilter.GaussianBlur(module_px * 0.35))
+    image = image.resize((width, round(image.height * width / image.width)), Image.BILINEAR)
+    return jpeg(rotate(image, 15), 20)
+
+
+@pytest.mark.parametrize("content, preset, dpi", [(DEMO_CONTENT, None, 300), (DEMO_CONTENT, "door-300x200", 300),
+                                                  (DEMO_CONTENT, "door-300x200", 600),
+                                                  (CONTENTS["organisation"], "plaque-600x400", 300),
+                                                  (CONTENTS["member"], "card-85x54", 300),
+                                                  (CONTENTS["member"], "card-85x54", 600)])
+def test_real_png_under_the_issues_wear_reads_where_a_bare_qr_reads(content, preset, dpi):
+    from starqr.plaque.render import qr_pixel_grid
+    layout = layout_plaque(content, size_preset(preset, content.kind))
+    block = next(op for op in layout.operations if isinstance(op, QrBlock))
+    left, top, module = qr_pixel_grid(block, dpi)
+    png = Image.open(io.BytesIO(render_plaque(content, "png", preset, dpi=dpi))).convert("RGB")
+    frame = (QUIET_ZONE_MODULES + 6) * module
+    symbol_px = block.symbol.size * module
+    crop = png.crop((left - frame, top - frame, left + symbol_px + frame, top + symbol_px + frame))
+    bare, bare_offset = bare_image(block.symbol, module, margin_modules=6)
+    for width in (140, 160, 200):
+        plaque_ok = decodes(issue_wear(crop, frame, symbol_px, module, width), content.url)
+        bare_ok = decodes(issue_wear(bare, bare_offset, symbol_px, module, width), content.url)
+        for decoder in DECODERS:
+            assert plaque_ok[decoder] or not bare_ok[decoder], (content.code, preset, dpi, width, decoder)

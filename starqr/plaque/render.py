@@ -82,12 +82,23 @@ def draw_png(layout, dpi):
             column = vertical_mask(op.script, op.text, max(1, px(op.size)))
             image.paste(op.colour, (px(op.x), px(op.y)), column)
         elif isinstance(op, QrBlock):
+            # Every module is the same whole number of pixels: modules of 40 and 41 px side by side
+            # blur into each other after a phone's capture and JPEG. The symbol is centred on its
+            # exact place, so it moves by under half a module into its own quiet zone.
+            left, top, module = qr_pixel_grid(op, dpi)
             for row, first, length in dark_runs(op.symbol):
-                # Exact module edges rounded to pixels: the symbol keeps its physical size.
-                draw.rectangle((px(op.x + first * op.module), px(op.y + row * op.module),
-                                px(op.x + (first + length) * op.module) - 1,
-                                px(op.y + (row + 1) * op.module) - 1), fill=op.colour)
+                draw.rectangle((left + first * module, top + row * module, left + (first + length) * module - 1,
+                                top + (row + 1) * module - 1), fill=op.colour)
     return image
+
+
+def qr_pixel_grid(block, dpi):
+    """(left, top, module) in whole pixels for a QrBlock drawn at DPI."""
+    scale = dpi / MM_PER_INCH
+    module = max(1, round(block.module * scale))
+    exact = block.symbol.size * block.module * scale
+    shift = (exact - block.symbol.size * module) / 2
+    return round(block.x * scale + shift), round(block.y * scale + shift), module
 
 
 def vertical_mask(script, text, size_px):
