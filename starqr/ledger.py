@@ -18,7 +18,7 @@ GENESIS = "0" * 64
 
 
 class LedgerError(Invalid):
-    code = "ledger_invalid"
+    """Refused by the ledger's rules (code "invalid")."""
 
 
 @dataclass

@@ -18,7 +18,7 @@ LOCKOUT_MINUTES = 15
 
 
 class AccountError(Invalid):
-    code = "account_invalid"
+    """Refused by the rules (code "invalid", HTTP 422)."""
 
 
 # Set from the app config by create_app (configure); no Flask here.

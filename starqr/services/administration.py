@@ -16,7 +16,7 @@ from starqr.services import (audit, objections, period_rules, plaques, rating_in
 
 
 class AdminError(Invalid):
-    code = "admin_invalid"
+    """Refused by the rules (code "invalid", HTTP 422)."""
 
 
 def _name(actor):

@@ -24,7 +24,6 @@ from starqr.services import audit, plaques, revision, rubrics
 
 class MemberError(Invalid):
     """A request the rules refuse; the message is Chinese, fit to show to the user."""
-    code = "member_invalid"
 
 
 MEMBER_FIELDS = ("name_zh", "name_mn", "gender", "ethnicity", "category", "status", "occupation", "joined_on",

@@ -13,7 +13,7 @@ CODE_LENGTH = 10  # 31**10 ≈ 8e14: unguessable, not a sequence, not derived fr
 
 
 class PlaqueError(Invalid):
-    code = "plaque_invalid"
+    """Refused by the rules (code "invalid", HTTP 422)."""
 
 
 def new_code():

@@ -1,0 +1,138 @@
+"""The API's plumbing: the blueprint, its one error shape, token authentication, the spectree instance.
+
+Authentication is `Authorization: Bearer <token>` only (tokens from the console or
+`starqr api-token create`); a session cookie is ignored here, which is why the blueprint is
+exempt from CSRF. A token acts as its user: an access.Actor with the same role and subtree
+scope as in the console, in `g.actor`. Things outside the scope answer 404, as if they did
+not exist. Every error is JSON: {"error": code, "message": sentence, ...}; service errors
+(StarQRError) are translated here, at the edge, into the caller's language.
+"""
+import functools
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import gettext
+from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from werkzeug.exceptions import HTTPException
+
+from starqr.errors import StarQRError
+from starqr.security import csrf
+from starqr.services import access, accounts
+from starqr.services.access import ALL_ROLES
+from starqr.views.api.schemas import MAX_ID
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(blueprint)
+
+
+class ApiError(Exception):
+    """An error the API itself answers (authentication, unknown paths, malformed requests)."""
+
+    def __init__(self, status, error, message, **extra):
+        super().__init__(message)
+        self.status, self.error, self.message, self.extra = status, error, message, extra
+
+
+def error_response(status, error, message, **extra):
+    """The one shape of every API error."""
+    body = {"error": error, "message": message}
+    body.update({key: value for key, value in extra.items() if value is not None})
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="starqr"'
+    return response
+
+
+@blueprint.errorhandler(ApiError)
+def _api_error(error):
+    return error_response(error.status, error.error, error.message, **error.extra)
+
+
+@blueprint.errorhandler(StarQRError)
+def _service_error(error):
+    """A service refused: its code, its message translated now, the field when there is one."""
+    status = error.status if 400 <= error.status < 500 else 422
+    return error_response(status, error.code, error.message(gettext), field=getattr(error, "field", None))
+
+
+@blueprint.errorhandler(HTTPException)
+def _http_error(error):
+    return error_response(error.code or 500, (error.name or "error").lower().replace(" ", "_"),
+                          error.description or error.name)
+
+
+@blueprint.errorhandler(Exception)
+def _unexpected(error):
+    current_app.logger.exception("API error")
+    return error_response(500, "internal_error", gettext("服务器内部错误"))
+
+
+@blueprint.url_value_preprocessor
+def _check_ids(endpoint, values):
+    for name, value in (values or {}).items():
+        if isinstance(value, int) and value > MAX_ID:
+            raise ApiError(404, "not_found", f"{name} {value} 不存在")
+
+
+# ---------------------------------------------------------------- request validation (spectree)
+
+def _refuse_invalid(req, resp, error, instance, *args):
+    """spectree's hook: a request that fails its schema answers 400 in our error shape."""
+    if error is None:
+        return
+    problems = error.errors()
+    first = problems[0] if problems else {}
+    where = first.get("loc") or ()
+    field = ".".join(str(part) for part in where) or None
+    message = f"{field}: {first.get('msg', '')}" if field else "请求体应为 JSON 对象"
+    raise ApiError(400, "bad_request", message, field=field)
+
+
+spec = SpecTree(
+    "flask", mode="strict", annotations=False, validation_error_status=400, before=_refuse_invalid,
+    title="StarQR API", version="1", path="apidoc",
+    description="组织、党员、积分台账、批量导入与评定期。认证:Authorization: Bearer <token>。"
+                "令牌的权限与其用户相同(角色与管理范围)。错误一律为 {error, message}。",
+    security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(type="http", scheme="bearer"))],
+    security={"bearer": []},
+    naming_strategy=lambda model: model.__name__,  # one schemas module: plain names are unique
+    nested_naming_strategy=lambda parent, child: child,
+)
+
+
+def document():
+    """The OpenAPI document, generated from the routes' schemas (needs an app context)."""
+    return spec.spec
+
+
+# ---------------------------------------------------------------- authentication
+
+def _token_user():
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "需要 API 令牌:Authorization: Bearer <token>")
+    user = accounts.user_for_api_token(token.strip())
+    if user is None:
+        raise ApiError(401, "unauthorized", "API 令牌无效或已撤销")
+    return user
+
+
+def token_required(*roles):
+    """Authenticate by token (g.actor); ROLES (if given) limits which roles may call."""
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            g.actor = access.actor_for(_token_user())
+            if roles and g.actor.role not in roles:
+                raise ApiError(403, "forbidden", "您的角色无权执行此操作")
+            return view(*args, **kwargs)
+        wrapper.allowed_roles = roles or ALL_ROLES
+        return wrapper
+    return decorator
+
+
+def page(query, paging):
+    """(rows, {"total", "limit", "offset"}) of a query for the Paging parameters."""
+    return (query.limit(paging.limit).offset(paging.offset),
+            {"total": query.count(), "limit": paging.limit, "offset": paging.offset})

@@ -1,0 +1,77 @@
+"""/organisations and /members: the organisation tree and the roll, inside the token's scope."""
+from flask import g, request
+from spectree import Response
+
+from starqr.models import Member, Organisation
+from starqr.errors import NotFound
+from starqr.services import access
+from starqr.views.api import schemas as s
+from starqr.views.api.base import ApiError, blueprint, page, spec, token_required
+
+ERRORS = {"HTTP_400": s.Error, "HTTP_401": s.Error}
+
+
+def organisation_or_404(organisation_id):
+    try:
+        return access.require_organisation(g.actor, organisation_id)
+    except NotFound:
+        raise ApiError(404, "not_found", f"没有编号为 {organisation_id} 的组织") from None
+
+
+def member_or_404(member_id):
+    try:
+        return access.require_member(g.actor, member_id)
+    except NotFound:
+        raise ApiError(404, "not_found", f"没有编号为 {member_id} 的党员") from None
+
+
+@blueprint.route("/organisations")
+@token_required()
+@spec.validate(query=s.OrganisationQuery, resp=Response(HTTP_200=s.OrganisationPage, **ERRORS),
+               operation_id="listOrganisations")
+def organisations():
+    """组织列表(管理范围内)"""
+    args = request.context.query
+    query = access.organisations(g.actor)
+    if args.parent_id is not None:
+        query = query.where(Organisation.parent == args.parent_id)
+    if args.level:
+        query = query.where(Organisation.level == args.level)
+    search = (args.q or "").strip()
+    if search:
+        query = query.where(Organisation.name_zh.contains(search) | Organisation.name_mn.contains(search))
+    rows, paging = page(query.order_by(Organisation.path, Organisation.id), args)
+    return s.OrganisationPage(items=list(rows), **paging)
+
+
+@blueprint.route("/organisations/<int:organisation_id>")
+@token_required()
+@spec.validate(resp=Response(HTTP_200=s.Organisation, HTTP_401=s.Error, HTTP_404=s.Error),
+               operation_id="getOrganisation")
+def organisation(organisation_id):
+    """一个组织"""
+    return s.Organisation.model_validate(organisation_or_404(organisation_id))
+
+
+@blueprint.route("/members")
+@token_required()
+@spec.validate(query=s.MemberQuery, resp=Response(HTTP_200=s.MemberPage, **ERRORS), operation_id="listMembers")
+def members():
+    """党员列表(管理范围内)"""
+    args = request.context.query
+    query = access.members(g.actor)
+    if args.branch_id is not None:
+        query = query.where(Member.branch == args.branch_id)
+    search = (args.q or "").strip()
+    if search:
+        query = query.where(Member.name_zh.contains(search) | Member.name_mn.contains(search))
+    rows, paging = page(query.order_by(Member.id), args)
+    return s.MemberPage(items=list(rows), **paging)
+
+
+@blueprint.route("/members/<int:member_id>")
+@token_required()
+@spec.validate(resp=Response(HTTP_200=s.Member, HTTP_401=s.Error, HTTP_404=s.Error), operation_id="getMember")
+def member(member_id):
+    """一名党员"""
+    return s.Member.model_validate(member_or_404(member_id))

@@ -1,0 +1,61 @@
+"""/imports: a CSV or XLSX file checked, previewed, written, or queued (administrators)."""
+from flask import current_app, g, jsonify, request, url_for
+from flask_babel import gettext
+from spectree import Response
+
+from starqr import tasks
+from starqr.models import ImportBatch
+from starqr.services import access, audit, imports
+from starqr.views.api import schemas as s
+from starqr.views.api.base import ApiError, blueprint, error_response, spec, token_required
+from starqr.views.api.periods import period_or_404
+
+ERRORS = {"HTTP_400": s.Error, "HTTP_401": s.Error, "HTTP_403": s.Error, "HTTP_404": s.Error, "HTTP_413": s.Error,
+          "HTTP_422": s.Error}
+
+
+@blueprint.route("/imports", methods=["POST"])
+@token_required(access.ADMIN, access.ORG_ADMIN)
+@spec.validate(query=s.ImportQuery, resp=Response(HTTP_200=s.ImportResult, HTTP_201=s.ImportResult,
+                                                  HTTP_202=s.ImportBatch, **ERRORS), operation_id="createImport")
+def create_import():
+    """批量导入(CSV/XLSX);dry_run=true 只检查并预览星级变化
+
+    The body is the file itself (text/csv or the XLSX type), or a multipart field `file`.
+    """
+    args = request.context.query
+    period = period_or_404(args.period_id)
+    upload = request.files.get("file")
+    data = upload.read() if upload else request.get_data()
+    filename = (upload.filename if upload else args.filename) or "import.csv"
+    actor = g.actor
+    if args.background and not args.dry_run:
+        batch = imports.create_batch(period, data, filename, actor.name, current_app.instance_path)
+        audit.record(actor, "import.queued", batch, after={"file": filename, "period": period.id})
+        tasks.enqueue_import(batch, actor)
+        response = jsonify(s.dump(s.ImportBatch, ImportBatch.get_by_id(batch.id)))
+        response.status_code = 202
+        response.headers["Location"] = url_for("api.import_batch", batch_id=batch.id)
+        return response
+    result = imports.run(period, data, filename, actor, dry_run=args.dry_run)
+    body = result.to_dict()
+    if result.errors:
+        count = len(result.errors) + result.more_errors
+        return error_response(422, "invalid_rows", gettext("%(n)s 处错误,未写入任何数据", n=count),
+                              errors=body["errors"], more_errors=result.more_errors)
+    if not args.dry_run:
+        audit.record(actor, "import", f"rating_period:{period.id}",
+                     after={"file": filename, "sha256": result.file_sha256, "written": result.written})
+    return s.ImportResult.model_validate(body), (200 if args.dry_run else 201)
+
+
+@blueprint.route("/imports/<int:batch_id>")
+@token_required(access.ADMIN, access.ORG_ADMIN)
+@spec.validate(resp=Response(HTTP_200=s.ImportBatch, HTTP_401=s.Error, HTTP_403=s.Error, HTTP_404=s.Error),
+               operation_id="getImport")
+def import_batch(batch_id):
+    """后台导入的进度"""
+    batch = ImportBatch.get_or_none(ImportBatch.id == batch_id)
+    if batch is None or (g.actor.role != access.ADMIN and batch.created_by != g.actor.name):
+        raise ApiError(404, "not_found", f"没有编号为 {batch_id} 的导入")
+    return s.ImportBatch.model_validate(batch)

@@ -1,0 +1,69 @@
+"""/ledger: points entries inside the token's scope, and recording new ones (writers only)."""
+from flask import g, request
+from flask_babel import gettext
+from spectree import Response
+
+from starqr import validation
+from starqr.models import MEMBER, ORGANISATION, LedgerEntry
+from starqr.services import access
+from starqr.services import members as member_service
+from starqr.views.api import schemas as s
+from starqr.views.api.base import ApiError, blueprint, page, spec, token_required
+from starqr.views.api.directory import member_or_404, organisation_or_404
+from starqr.views.api.periods import period_or_404
+
+
+def subject_or_404(kind, subject_id):
+    if kind == MEMBER:
+        return member_or_404(subject_id)
+    if kind == ORGANISATION:
+        return organisation_or_404(subject_id)
+    raise ApiError(400, "bad_request", "subject_kind 应为 member 或 organisation")
+
+
+@blueprint.route("/ledger")
+@token_required()
+@spec.validate(query=s.LedgerQuery, resp=Response(HTTP_200=s.LedgerPage, HTTP_400=s.Error, HTTP_401=s.Error,
+                                                  HTTP_404=s.Error), operation_id="listLedgerEntries")
+def ledger_entries():
+    """积分台账记录"""
+    args = request.context.query
+    query = LedgerEntry.select()
+    if args.subject_kind or args.subject_id is not None:
+        if not args.subject_kind or args.subject_id is None:
+            raise ApiError(400, "bad_request", "subject_kind 与 subject_id 需同时给出")
+        subject_or_404(args.subject_kind, args.subject_id)
+        query = query.where(LedgerEntry.subject_kind == args.subject_kind, LedgerEntry.subject_id == args.subject_id)
+    else:
+        in_scope = access.subject_filter(g.actor, LedgerEntry.subject_kind, LedgerEntry.subject_id)
+        if in_scope is not None:
+            query = query.where(in_scope)
+    if args.period_id is not None:
+        query = query.where(LedgerEntry.period == args.period_id)
+    rows, paging = page(query.order_by(LedgerEntry.id), args)
+    return s.LedgerPage(items=list(rows), **paging)
+
+
+@blueprint.route("/ledger", methods=["POST"])
+@token_required(*access.WRITERS)
+@spec.validate(json=s.NewLedgerEntry, resp=Response(HTTP_201=s.LedgerEntries, HTTP_400=s.Error, HTTP_401=s.Error,
+                                                    HTTP_403=s.Error, HTTP_404=s.Error, HTTP_422=s.Error),
+               operation_id="createLedgerEntry")
+def create_ledger_entry():
+    """记录积分事件"""
+    body = request.context.json
+    subject = subject_or_404(body.subject_kind, body.subject_id)
+    period = period_or_404(body.period_id)
+    # One rule per field kind, the same as the console's and the importer's (starqr/validation).
+    count = validation.count(body.count)
+    value = None if body.value is None else validation.ledger_value(body.value)
+    occurred_on = validation.calendar_date(body.occurred_on, "occurred_on", validation.N_("发生日期"))
+    try:
+        entries = member_service.record_points(g.actor, subject, period, body.item, body.reason, count=count,
+                                               value=value, occurred_on=occurred_on)
+    except member_service.MemberError as error:
+        refused = getattr(error, "validation", None)
+        if refused is not None:  # a value rule: name the field, in the caller's language
+            raise ApiError(422, refused.code, refused.message(gettext), field=refused.field) from error
+        raise ApiError(422, "invalid", error.message(gettext)) from error
+    return s.LedgerEntries(items=entries), 201
