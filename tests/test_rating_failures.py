@@ -158,3 +158,22 @@ def test_rewritten_chain_with_recomputed_hashes_is_caught(app, cli):
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     assert "checkpoint" in result.output
+
+
+def test_party_age_counts_from_full_membership_as_the_rubric_documents(app, client):
+    from starqr import rating
+    from starqr.services import rating_inputs
+    tree = make_tree()
+    today = datetime.date(2026, 6, 1)
+    full = make_member(tree["branch"], "正式", joined_on=datetime.date(2010, 7, 1),
+                       full_member_on=datetime.date(2011, 7, 1))
+    no_date = make_member(tree["branch"], "无转正日期", joined_on=datetime.date(2010, 7, 1))
+    probationary = make_member(tree["branch"], "预备", joined_on=datetime.date(2025, 12, 1), status="probationary")
+    assert rating_inputs.party_age_years(full, today) == 14  # from 转正, not 15 from joining
+    assert rating_inputs.party_age_years(no_date, today) == 14  # one year of probation
+    assert rating_inputs.party_age_years(probationary, today) is None
+    joined_scheme = rating.load_rubric_text(
+        rating.shipped_rubrics()["member_points"].text + "\nparty_age: {from: joined}\n")
+    assert rating_inputs.party_age_years(full, today, joined_scheme) == 15
+    page = client.get(f"/Q/{issue_code(probationary).code}").get_data(as_text=True)
+    assert "党龄自转正之日算起" in page

@@ -20,6 +20,7 @@ class Member(BaseModel):
     status = CharField(max_length=16, default="full")
     occupation = CharField(max_length=16, null=True)
     joined_on = DateField(null=True)
+    full_member_on = DateField(null=True)  # 转正日期: 党龄 counts from here (rubric party_age)
     party_post = CharField(max_length=60, null=True)  # e.g. 支部书记, 组织委员
     honours = TextField(null=True)  # one per line
     volunteer_service = TextField(null=True)  # one per line

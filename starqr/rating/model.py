@@ -137,6 +137,9 @@ class Rubric:
     _item_specs: dict[str, tuple] = field(repr=False, default_factory=dict)
     _component_specs: tuple = field(repr=False, default=())
     _items_by_id: dict[str, Item] = field(repr=False, default_factory=dict)
+    # 党龄 shown for members: "full_membership" (from 转正, as the Party Constitution counts
+    # it; the default) or "joined" (from admission, for schemes that count it so).
+    party_age_from: str = "full_membership"
 
     def item(self, item_id: str) -> Item:
         """The item with this id; ``KeyError`` if the rubric has none."""

@@ -15,6 +15,11 @@ What the ledger's entries mean, per item kind (the same for every door):
   the LATEST entry of the period; each entry lies within the item's ``min``..``max``;
 - items a rubric does not know are ignored by it (kept in the ledger, "not counted").
 
+``party_age: {from: full_membership | joined}`` (optional) says how a member's 党龄 is
+counted on their page: from 转正 (the default, as the Party Constitution counts it: a
+probationary member has none yet; without a recorded 转正 date, one year after joining),
+or from admission for schemes that count it so.
+
 See ``starqr.services.rating_inputs`` for the implementation.
 """
 from __future__ import annotations
@@ -142,7 +147,8 @@ def load_rubric_text(text: str) -> Rubric:
 
 TOP_LEVEL_REQUIRED = ("key", "version", "name", "scope", "kind", "components")
 TOP_LEVEL_OPTIONAL = ("description", "items", "bonus", "gate", "veto", "total", "exempt",
-                      "stars", "quota", "designations", "listing")
+                      "stars", "quota", "designations", "listing", "party_age")
+PARTY_AGE_BASES = ("full_membership", "joined")
 
 
 def build_rubric(data: Any, text: str = "") -> Rubric:
@@ -275,6 +281,13 @@ def build_rubric(data: Any, text: str = "") -> Rubric:
                 check.fail(star_path, f"{stars} stars already listed as {listing[stars]}")
             listing[stars] = list_name
 
+    party_age_from = "full_membership"
+    if "party_age" in data:
+        party_age = check.mapping(data["party_age"], "party_age", ("from",))
+        if party_age["from"] not in PARTY_AGE_BASES:
+            check.fail("party_age.from", f"must be one of {', '.join(PARTY_AGE_BASES)}")
+        party_age_from = party_age["from"]
+
     rubric = Rubric(
         key=key, version=version, scope=scope, name=name, kind=kind, text=text,
         description=description, components=tuple(components), items=items,
@@ -283,6 +296,7 @@ def build_rubric(data: Any, text: str = "") -> Rubric:
         exempt_categories=exempt, star_rules=star_rules, quota_bands=quota_bands,
         quota_fail_below=fail_below, designations=designations, listing=listing,
         max_stars=max_stars, _items_by_id={item.id: item for item in items},
+        party_age_from=party_age_from,
     )
     engine.compile_rubric(rubric)
     return rubric

@@ -89,6 +89,14 @@ def _years_between(start, today):
     return today.year - start.year - ((today.month, today.day) < (start.month, start.day))
 
 
+def _party_age(member, branch, today):
+    try:
+        _, rubric = rubrics.current_rubric(rubrics.member_rubric_key(branch))
+    except (LookupError, rating.RubricError):
+        rubric = None
+    return rating_inputs.party_age_years(member, today, rubric)
+
+
 def _period_dict(period):
     return {"id": period.id, "name": period.name, "year": period.year, "quarter": period.quarter,
             "state": period.state, "published_at": _iso(period.published_at),
@@ -212,7 +220,10 @@ def _live(kind, subject_id, period, rubric_key, category, today):
     """This period's ledger so far: items, entries, and an unofficial estimate for points rubrics."""
     if period is None:
         return None
-    version, rubric = rubrics.current_rubric(rubric_key)
+    try:
+        version, rubric = rubrics.current_rubric(rubric_key)
+    except (LookupError, rating.RubricError):  # a rubric that cannot be read: no live box, never a 500
+        return None
     entries = list(LedgerEntry.select(LedgerEntry.id, LedgerEntry.item, LedgerEntry.points, LedgerEntry.quantity,
                                       LedgerEntry.reason, LedgerEntry.public_reason, LedgerEntry.occurred_on,
                                       LedgerEntry.recorded_at, LedgerEntry.corrects)
@@ -348,7 +359,8 @@ def member_profile(member, plaque, today=None):
         "status": member.status,
         "occupation": member.occupation,
         "joined_year": member.joined_on.year if member.joined_on else None,
-        "years_of_membership": _years_between(member.joined_on, today),
+        # 党龄 as the member's rubric counts it (from 转正 unless the scheme says otherwise)
+        "years_of_membership": _party_age(member, branch, today),
         "party_post": member.party_post,
         "exempt": bool(member.exempt),
         "active": on_roll,

@@ -237,3 +237,34 @@ def current_assignments():
     return {str(branch_id): [rubric_key or rating.DOMAIN_RUBRICS.get(domain),
                              rating.MEMBER_RUBRIC_BY_DOMAIN.get(domain)]
             for branch_id, domain, rubric_key in rows}
+
+
+# ---- 党龄 -------------------------------------------------------------------------------------
+
+def party_age_since(member, rubric=None):
+    """The date 党龄 counts from for MEMBER, as the rubric documents (None: no 党龄 yet).
+
+    From 转正 by default (full_member_on; without it, one year after joining, the
+    probation period); a probationary member has none yet. ``party_age: {from: joined}``
+    counts from admission instead.
+    """
+    basis = getattr(rubric, "party_age_from", "full_membership")
+    if basis == "joined":
+        return member.joined_on
+    if member.status == "probationary":
+        return None
+    if member.full_member_on:
+        return member.full_member_on
+    if member.joined_on is None:
+        return None
+    try:
+        return member.joined_on.replace(year=member.joined_on.year + 1)
+    except ValueError:  # 29 February
+        return member.joined_on + datetime.timedelta(days=365)
+
+
+def party_age_years(member, today, rubric=None):
+    since = party_age_since(member, rubric)
+    if since is None:
+        return None
+    return max(0, today.year - since.year - ((today.month, today.day) < (since.month, since.day)))
