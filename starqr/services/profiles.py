@@ -253,7 +253,7 @@ def _live(kind, subject_id, period, rubric_key, category, today):
     # value in use (the latest entry), not the sum of its entries.
     values = rating_inputs.values_from_entries(
         [(item, entry_id, points, corrects) for entry_id, item, points, _q, _r, _p, _o, _t, corrects
-         in reversed(entries)])
+         in reversed(entries)], rating_inputs.value_ids_of(rubric))
     sums = {item: values.get(item, 0.0) for item in sums}
     items = [{"item": item, "name": item_name(item), "points": _number(total), "count": counts[item]}
              for item, total in sorted(sums.items(), key=lambda pair: -abs(pair[1]))]

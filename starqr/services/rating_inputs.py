@@ -121,9 +121,17 @@ def subject_values(kind, subject_id, period):
     return values_from_entries(rows)
 
 
-def values_from_entries(rows):
-    """{item: value} from [(item, id, points, corrects_id)] of one subject and period, in id order."""
-    value_ids = value_item_ids()
+def value_ids_of(rubric):
+    """Ids of RUBRIC's value-like items (no query: for one subject's page)."""
+    return {item.id for item in rubric.items if item.kind in VALUE_KINDS}
+
+
+def values_from_entries(rows, value_ids=None):
+    """{item: value} from [(item, id, points, corrects_id)] of one subject and period, in id order.
+
+    VALUE_IDS: the value-like item ids to apply the latest-entry rule to (default: every rubric's).
+    """
+    value_ids = value_item_ids() if value_ids is None else value_ids
     sums, by_item = defaultdict(float), defaultdict(list)
     for item, entry_id, points, corrects_id in rows:
         sums[item] += float(points)
