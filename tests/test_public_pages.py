@@ -190,3 +190,17 @@ def test_veto_is_shown_plainly(client, app):
 def test_json_is_valid_utf8_json(client, scene):
     raw = client.get(f"/Q/{scene['branch_code']}.json").data
     assert json.loads(raw.decode("utf-8"))["code"] == scene["branch_code"]
+
+
+def test_recent_records_newest_first(client, scene):
+    member, live = scene["member"], scene["periods"][2]
+    year = live.year
+    record(member, live, "study", 2, reason="三月的学习", occurred_on=f"{year}-03-01")
+    record(member, live, "study", 2, reason="一月的学习", occurred_on=f"{year}-01-05")
+    record(member, live, "study", 2, reason="六月的学习", occurred_on=f"{year}-06-20")
+    from starqr.services import revision
+    revision.bump(member)
+    html = client.get(f"/Q/{scene['member_code']}").get_data(as_text=True)
+    assert html.index("六月的学习") < html.index("三月的学习") < html.index("一月的学习")
+    assert "JSON" not in html.split("<body>", 1)[1]  # the JSON twin is a <link rel="alternate">, not a link
+    assert f'<link rel="alternate" type="application/json" href="/Q/{scene["member_code"]}.json">' in html
