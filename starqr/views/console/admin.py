@@ -28,7 +28,7 @@ register_nav("admin.audit", _l("操作日志"), roles=(ADMIN,), order=60)
 # Secretaries have no use for API tokens (imports and scripts are administrators' work).
 register_nav("admin.tokens", _l("API令牌"), roles=OVERSEERS, order=85)
 
-AREAS = ("tree", "rubrics", "periods", "objections", "plaques", "audit_log", "tokens", "imports", "jobs", "dashboard")
+AREAS = ("tree", "rubrics", "periods", "objections", "plaques", "audit_log", "tokens", "imports", "jobs", "contests", "dashboard")
 
 
 def init_app(app):
@@ -36,3 +36,5 @@ def init_app(app):
     for area in AREAS:  # each adds its routes to `admin`
         importlib.import_module(f"starqr.views.console.{area}")
     app.register_blueprint(admin)
+    from starqr.views.console.contests import judging
+    app.register_blueprint(judging)

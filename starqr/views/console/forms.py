@@ -11,11 +11,13 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from starqr.services.accounts import MIN_PASSWORD_LENGTH
 from starqr.views.console.helpers import choices as _choices
@@ -231,3 +233,32 @@ class PlaqueActionForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField(_l("用途"), validators=[DataRequired(), Length(max=60)], render_kw={"placeholder": "导入脚本"})
     submit = SubmitField(_l("生成令牌"))
+
+
+# ---------------------------------------------------------------- 比武争星 contests
+
+class ContestForm(FlaskForm):
+    name = StringField(_l("名称"), validators=[DataRequired(), Length(max=120)],
+                       render_kw={"placeholder": "海流图镇2026年比武争星拉练观摩"})
+    held_on = DateField(_l("举行日期"), validators=[Optional()])
+    sheet = SelectField(_l("评分表"))
+    branches = SelectMultipleField(_l("参赛支部"), coerce=int, validate_choice=False,
+                                   widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    submit = SubmitField(_l("创建"))
+
+
+class JudgeUserForm(FlaskForm):
+    username = StringField(_l("控制台用户名"), validators=[DataRequired(), Length(max=60)])
+    submit = SubmitField(_l("添加为评委"))
+
+
+class JudgeLinkForm(FlaskForm):
+    name = StringField(_l("评委姓名"), validators=[DataRequired(), Length(max=60)])
+    organisation = SelectField(_l("评委所在支部（不能给本支部打分）"), coerce=int, validate_choice=False)
+    submit = SubmitField(_l("生成一次性评分链接"))
+
+
+class CloseContestForm(FlaskForm):
+    award_item = SelectField(_l("把名次记入台账（可选）"), validate_choice=False)
+    award_top = IntegerField(_l("前几名记加分"), default=0, validators=[Optional(), NumberRange(min=0, max=50)])
+    submit = SubmitField(_l("结束评分并公布排名"))
