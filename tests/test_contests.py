@@ -7,7 +7,7 @@ import pytest
 
 from starqr.errors import Conflict, Forbidden
 from starqr.models import ORGANISATION, AuditLog, LedgerEntry, Rating, RubricVersion
-from starqr.services import access, contests
+from starqr.services import access, contests, town_designation
 from tests.helpers import issue_code, login, make_org, make_period, make_tree, make_user
 
 
@@ -116,7 +116,7 @@ def test_town_designation_from_branch_results(app, round_):
     for branch, designations in ((a, ["最强党支部"]), (b, ["最强党支部"]), (c, [])):
         Rating.create(period=period, subject_kind=ORGANISATION, subject_id=branch.id, rubric=rubric, total=92,
                       stars=4, max_stars=5, designations=designations, published=True)
-    designation = contests.town_designation(round_["town"])
+    designation = town_designation.town_designation(round_["town"])
     assert designation["counting"] == 2 and designation["branches"] == 3 and designation["qualifies"]
     page = app.test_client().get(f"/Q/{issue_code(round_['town']).code}").get_data(as_text=True)
     assert "整乡推进示范苏木镇" in page

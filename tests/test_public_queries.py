@@ -11,7 +11,7 @@ from tests.helpers import (issue_code, make_commitment, make_member, make_period
                            record)
 
 MEMBER_PAGE_QUERIES = 16
-BRANCH_PAGE_QUERIES = 17  # +1: the ledger's signed checkpoint on notice pages (l09)
+BRANCH_PAGE_QUERIES = 18  # +1: the ledger's signed checkpoint on notice pages (l09); +1: 比武争星 rankings (l13)
 
 
 @contextlib.contextmanager

@@ -27,7 +27,6 @@ from starqr.models import (
     ContestJudge,
     ContestScore,
     Organisation,
-    Rating,
     RatingPeriod,
     User,
     utcnow,
@@ -35,7 +34,6 @@ from starqr.models import (
 from starqr.services import access, audit, revision, rubrics
 
 SHEETS_DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(__file__)), "rubrics", "contests")
-TOWN_RULES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "rubrics", "towns", "demonstration_town.yaml")
 TRIM_FROM = 5  # with this many judges or more, drop the highest and the lowest total
 MAX_ENTRANTS = 200
 MAX_JUDGES = 60
@@ -375,58 +373,18 @@ def award_items(contest):
 
 
 def public_results(organisation_id, limit=10):
-    """Closed rounds a branch took part in, newest first: [{"contest", "held_on", "rank", "of", "score"}]."""
-    ids = [e.contest_id for e in ContestEntrant.select().where(ContestEntrant.organisation_id == organisation_id)]
+    """Closed rounds a branch took part in, newest first: [{"contest", "held_on", "rank", "of", "score"}].
+
+    One query (the scan page counts its queries)."""
     shown = []
-    for contest in (Contest.select().where(Contest.id.in_(ids or [0]), Contest.state == "closed")
-                    .order_by(Contest.closed_at.desc()).limit(limit)):
+    query = (Contest.select(Contest.name, Contest.held_on, Contest.closed_at, Contest.results)
+             .join(ContestEntrant, on=(ContestEntrant.contest_id == Contest.id))
+             .where(ContestEntrant.organisation_id == organisation_id, Contest.state == "closed")
+             .order_by(Contest.closed_at.desc()).limit(limit))
+    for contest in query:
         ranked = [r for r in contest.results or [] if r.get("rank")]
         mine = next((r for r in ranked if r["organisation_id"] == organisation_id), None)
         if mine is not None:
             shown.append({"contest": contest.name, "held_on": contest.held_on or contest.closed_at.date().isoformat(),
                           "rank": mine["rank"], "of": len(ranked), "score": mine["score"]})
     return shown
-
-
-# ---------------------------------------------------------------- 整乡推进示范苏木镇
-
-def town_rules():
-    with open(TOWN_RULES, encoding="utf-8") as handle:
-        return yaml.safe_load(handle.read())
-
-
-def town_designation(town, rules=None):
-    """Does TOWN earn 整乡推进示范苏木镇? From its branches' newest published results.
-
-    {"name", "qualifies", "branches", "counting", "share", "threshold"} or None for a non-town.
-    """
-    if town is None or town.level != "town":
-        return None
-    rules = rules or town_rules()
-    branch_ids = [b.id for b in Organisation.select(Organisation.id).where(
-        Organisation.path.startswith(town.path), Organisation.level == "branch")]
-    newest = {}
-    if branch_ids:
-        query = (Rating.select(Rating.subject_id, Rating.stars, Rating.max_stars, Rating.designations, Rating.vetoed)
-                 .join(RatingPeriod)
-                 .where(Rating.subject_kind == ORGANISATION, Rating.subject_id.in_(branch_ids),
-                        Rating.published == True, RatingPeriod.state.in_(("notice", "final")))
-                 .order_by(RatingPeriod.year, Rating.id))
-        for row in query:
-            newest[row.subject_id] = row  # the newest published period wins
-    counting = 0
-    for row in newest.values():
-        if row.vetoed:
-            continue
-        ten = row.max_stars >= 10
-        if (rules.get("designation") in (row.designations or [])
-                or (not ten and row.stars >= rules.get("min_stars_five", 5))
-                or (ten and row.stars >= rules.get("min_stars_ten", 8))):
-            counting += 1
-    total = len(branch_ids)
-    share = counting / total if total else 0.0
-    threshold = float(rules.get("share", 0.6))
-    return {"name": rules.get("name", "整乡推进示范苏木镇"), "branches": total, "counting": counting,
-            "share": round(share, 3), "threshold": threshold,
-            "qualifies": total >= int(rules.get("min_branches", 1)) and share >= threshold}
-

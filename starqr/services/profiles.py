@@ -16,7 +16,7 @@ from peewee import fn
 from starqr import checkpoints, rating
 from starqr.models import (MEMBER, ORGANISATION, BranchMemberCount, Commitment, LedgerEntry, Member, Objection,
                            Organisation, PlaqueCode, Post, Rating, RatingPeriod, RubricVersion)
-from starqr.services import contests, rating_inputs, rubrics, star_reasons
+from starqr.services import contests, rating_inputs, rubrics, star_reasons, town_designation
 from starqr.services.plaques import normalise
 
 PUBLISHED_STATES = ("notice", "final")
@@ -453,6 +453,6 @@ def organisation_profile(organisation, plaque, today=None):
         "distribution": distribution,
         # 比武争星 rankings and the 整乡推进示范苏木镇 designation (lane l13, services/contests.py)
         "contests": contests.public_results(organisation.id) if is_branch else [],
-        "town_designation": contests.town_designation(organisation) if organisation.level == "town" else None,
+        "town_designation": town_designation.town_designation(organisation) if organisation.level == "town" else None,
         "as_of": today.isoformat(),
     }

@@ -36,5 +36,5 @@ def init_app(app):
     for area in AREAS:  # each adds its routes to `admin`
         importlib.import_module(f"starqr.views.console.{area}")
     app.register_blueprint(admin)
-    from starqr.views.console.contests import judging
-    app.register_blueprint(judging)
+    # the visiting judges' blueprint (by name: contests.py imports this module)
+    app.register_blueprint(importlib.import_module("starqr.views.console.contests").judging)
