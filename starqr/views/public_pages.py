@@ -4,6 +4,7 @@ Every 4xx/5xx answered outside the console and the API is one of our pages, in t
 visitor's language, with a way onward (the code box); never a bare framework page.
 """
 from flask import Blueprint, render_template, request
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from starqr.i18n import select_locale
@@ -19,6 +20,16 @@ OTHER_DOORS = ("/api/", "/console")
 def label_filter(name):
     """A rubric name (item, veto, gate, designation, listing...) in the page's language."""
     return label(name)
+
+
+@blueprint.app_template_filter("words")
+def words_filter(name, personal=False):
+    """A Chinese name that wraps only between words (the plaque's rule): each word an inline block."""
+    from starqr.plaque import words
+    if not name:
+        return name
+    cuts = () if personal else words.break_points(name)
+    return Markup("").join(Markup('<span class="w">%s</span>') % escape(part) for part in words.lines_at(name, cuts))
 
 
 @blueprint.route("/")
