@@ -14,6 +14,14 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+@limiter.request_filter
+def _reads_are_never_limited():
+    """StarQR limits only writes (log-in and objection POSTs, decorated with methods=["POST"]);
+    a scan or any other read ends the extension's check here, through its public filter hook,
+    instead of resolving the endpoint's limits on every request."""
+    return request.method in ("GET", "HEAD", "OPTIONS")
+
+
 class PublicPagesSkipSessions(SecureCookieSessionInterface):
     """Scan pages never use a session: don't load, sign or save one there.
 
@@ -39,12 +47,6 @@ def init_app(app):
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
-    # StarQR has no app-wide or blueprint limits: only decorated views (log-in, objections)
-    # are limited, and the decorator checks those itself. The extension's before-request
-    # hook would still cost ~0.25 ms on every scan to conclude there is nothing to check.
-    hooks = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in hooks:
-        hooks.remove(limiter._check_request_limit)
 
     @app.before_request
     def _refuse_nul_characters():

@@ -1,17 +1,18 @@
 """QR symbols for plaques: upper-case URL, alphanumeric mode, smallest version.
 
-Two encoders are wired in so the benchmark can compare them on the same codes
-(bench/bench_plaques.py). Both give version 4 at level H for a production URL; warm,
-`segno` measured faster here (about 5.0 ms against 6.1 ms per symbol, mask selection
-included), so it is the default.
+One encoder: `qrcode`, the one the design names. bench/bench_plaques.py still times
+`segno` on the same codes when it is installed: on a 1,000-badge sheet it was not
+decisively faster (matrix 12.1 ms against 12.2 ms per symbol on a loaded machine; sheet
+18.0 s against 21.1 s, best of two interleaved rounds), so a second encoder is not worth
+its weight. Both give version 4 at level H for a production URL.
 """
 import dataclasses
 import functools
+
 from starqr.errors import Invalid
 
 ECC_LEVELS = ("H", "Q")
 QUIET_ZONE_MODULES = 4  # the full quiet zone the standard asks for
-DEFAULT_ENGINE = "segno"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,7 +38,8 @@ def _check(data, ecc):
         raise QrError("a plaque URL must be upper case so the symbol uses alphanumeric mode")
 
 
-def _matrix_qrcode(data, ecc):
+def _matrix(data, ecc):
+    """(version, rows of bools) from qrcode: smallest version, best mask by penalty."""
     import qrcode
     from qrcode.util import MODE_ALPHA_NUM, QRData
     levels = {"H": qrcode.constants.ERROR_CORRECT_H, "Q": qrcode.constants.ERROR_CORRECT_Q}
@@ -47,20 +49,11 @@ def _matrix_qrcode(data, ecc):
     return symbol.version, tuple(tuple(bool(cell) for cell in row) for row in symbol.get_matrix())
 
 
-def _matrix_segno(data, ecc):
-    import segno
-    symbol = segno.make_qr(data, error=ecc.lower(), mode="alphanumeric", boost_error=False)
-    return symbol.version, tuple(tuple(bool(cell) for cell in row) for row in symbol.matrix)
-
-
-ENGINES = {"qrcode": _matrix_qrcode, "segno": _matrix_segno}
-
-
 @functools.lru_cache(maxsize=4096)
-def make_symbol(data, ecc="H", engine=DEFAULT_ENGINE):
+def make_symbol(data, ecc="H"):
     """The QR symbol for `data` (an upper-case URL) at error correction `ecc`."""
     _check(data, ecc)
-    version, matrix = ENGINES[engine](data, ecc)
+    version, matrix = _matrix(data, ecc)
     return QrSymbol(data=data, ecc=ecc, version=version, matrix=matrix)
 
 

@@ -247,28 +247,6 @@ def draw_pdf(canvas, layout, origin_x_mm, origin_y_mm, page_height_mm=None):
     canvas.restoreState()
 
 
-class _CanvasPathPen:
-    """A fontTools pen drawing into a ReportLab canvas path (quadratics become cubics)."""
-
-    def __new__(cls, path, glyph_set, dx, dy):
-        from fontTools.pens.basePen import BasePen
-
-        class Pen(BasePen):
-            def _moveTo(self, point):
-                path.moveTo(point[0] + dx, point[1] + dy)
-
-            def _lineTo(self, point):
-                path.lineTo(point[0] + dx, point[1] + dy)
-
-            def _curveToOne(self, p1, p2, p3):
-                path.curveTo(p1[0] + dx, p1[1] + dy, p2[0] + dx, p2[1] + dy, p3[0] + dx, p3[1] + dy)
-
-            def _closePath(self):
-                path.close()
-
-        return Pen(glyph_set)
-
-
 def _draw_pdf_outlines(canvas, op, baseline_x, top_y, k):
     """Vertical Mongolian as glyph outlines shaped by HarfBuzz, turned 90° clockwise.
 
@@ -281,18 +259,12 @@ def _draw_pdf_outlines(canvas, op, baseline_x, top_y, k):
     canvas.rotate(-90)  # clockwise: the line runs down the page, letter tops to the right
     scale = op.size * k / outline.units
     canvas.scale(scale, scale)
-    code = getattr(canvas, "_code", None)
-    path = canvas.beginPath() if code is None else None
     pen_x = 0
     for name, x_offset, y_offset, advance in outline.shaped(op.text, op.script):
         dx, dy = pen_x + x_offset, y_offset
-        if code is not None:  # cached operators per glyph, one fill per glyph
-            code.append(f"q 1 0 0 1 {dx} {dy} cm {_glyph_operators(op.script, name)} f Q")
-        else:
-            outline.glyph_set[name].draw(_CanvasPathPen(path, outline.glyph_set, dx, dy))
+        # Cached operators per glyph, one fill per glyph, through the canvas's public addLiteral.
+        canvas.addLiteral(f"q 1 0 0 1 {dx} {dy} cm {_glyph_operators(op.script, name)} f Q")
         pen_x += advance
-    if path is not None:
-        canvas.drawPath(path, stroke=0, fill=1)
     canvas.restoreState()
 
 
@@ -332,27 +304,19 @@ def _draw_pdf_qr(canvas, op, left, top, module):
     canvas.saveState()
     canvas.transform(module, 0, 0, module, left, top)
     operators = " ".join(f"{first} {-row - 1} {length} 1 re" for row, first, length in dark_runs(op.symbol))
-    code = getattr(canvas, "_code", None)
-    if code is not None:
-        code.append(operators + " f")
-    else:  # a ReportLab without the content list: the public (slower) path API
-        path = canvas.beginPath()
-        for row, first, length in dark_runs(op.symbol):
-            path.rect(first, -row - 1, length, 1)
-        canvas.drawPath(path, stroke=0, fill=1)
+    canvas.addLiteral(operators + " f")  # public: raw operators, no per-number formatting
     canvas.restoreState()
 
 
-@contextlib.contextmanager
 def binary_streams():
-    """Save PDF streams zlib-compressed without ASCII85 (a third smaller, much faster)."""
+    """Configure ReportLab once (process-wide) to save PDF streams zlib-compressed without ASCII85:
+    a third smaller and much faster. useA85 is one of ReportLab's documented settings (rl_settings,
+    also settable as RL_useA85=0); it is set once and never flipped back and forth per render,
+    so concurrent renders in threads cannot see each other's value. Returns a null context for
+    the callers' `with`."""
     from reportlab import rl_config
-    previous = rl_config.useA85
     rl_config.useA85 = 0
-    try:
-        yield
-    finally:
-        rl_config.useA85 = previous
+    return contextlib.nullcontext()
 
 
 def _rgb(colour):
