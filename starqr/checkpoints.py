@@ -25,6 +25,8 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
 from starqr.errors import StarQRError
+from starqr import merkle
+from starqr.db import database
 from starqr.models import LedgerCheckpoint, LedgerEntry, LedgerHead, utcnow
 
 FORMAT = "starqr-ledger-checkpoint/v1"
@@ -96,9 +98,36 @@ def public_key_hex(create=False):
 
 # ---- making checkpoints -----------------------------------------------------------------------
 
-def message(entry_count, last_entry_id, head_hash, signed_at):
-    """The exact bytes a checkpoint signs. Field order is part of the format."""
-    return f"{FORMAT}\n{entry_count}\n{last_entry_id}\n{head_hash}\n{signed_at}".encode("ascii")
+def message(entry_count, last_entry_id, head_hash, signed_at, tree_root=None):
+    """The exact bytes a checkpoint signs. Field order is part of the format; the Merkle
+    tree root (RFC 9162 tree head over the entry hashes) is signed when present."""
+    text = f"{FORMAT}\n{entry_count}\n{last_entry_id}\n{head_hash}\n{signed_at}"
+    return (text + (f"\n{tree_root}" if tree_root else "")).encode("ascii")
+
+
+def _leaf_stream(last_entry_id, chunk=50000):
+    """The entry hashes (bytes) in id order up to LAST_ENTRY_ID, read in chunks."""
+    after = 0
+    while True:
+        rows = (LedgerEntry.select(LedgerEntry.id, LedgerEntry.entry_hash)
+                .where(LedgerEntry.id > after, LedgerEntry.id <= last_entry_id)
+                .order_by(LedgerEntry.id).limit(chunk).tuples())
+        sql, params = rows.sql()
+        batch = database.execute_sql(sql, params).fetchall()
+        if not batch:
+            return
+        for _, digest in batch:
+            yield bytes.fromhex(digest)
+        after = batch[-1][0]
+
+
+def tree_roots(last_entry_id, sizes):
+    """{size: Merkle root hex} of the first SIZE entries, for each of SIZES, in one pass."""
+    return {size: digest.hex() for size, digest in merkle.prefix_roots(_leaf_stream(last_entry_id), sizes).items()}
+
+
+def leaves(last_entry_id):
+    return list(_leaf_stream(last_entry_id))
 
 
 def chain_head():
@@ -114,10 +143,12 @@ def write(reason="manual", period=None, now=None, create_key=True):
     """Sign the current chain head and store it. Returns the LedgerCheckpoint."""
     key = signing_key(create=create_key)
     count, last_id, head_hash = chain_head()
+    tree_root = tree_roots(last_id, [count]).get(count, merkle.EMPTY_ROOT.hex())
     signed_at = (now or utcnow()).replace(microsecond=0).isoformat() + "Z"
-    signature = key.sign(message(count, last_id, head_hash, signed_at)).signature.hex()
+    signature = key.sign(message(count, last_id, head_hash, signed_at, tree_root)).signature.hex()
     return LedgerCheckpoint.create(entry_count=count, last_entry_id=last_id, head_hash=head_hash,
-                                   signed_at=signed_at, public_key=key.verify_key.encode().hex(),
+                                   tree_root=tree_root, signed_at=signed_at,
+                                   public_key=key.verify_key.encode().hex(),
                                    signature=signature, reason=reason,
                                    period=period.id if period is not None else None)
 
@@ -133,7 +164,7 @@ def write_if_possible(reason="publication", period=None, now=None):
 def as_dict(checkpoint):
     """The public, exportable form of a checkpoint (what a copy kept elsewhere holds)."""
     return {"format": FORMAT, "entry_count": checkpoint.entry_count, "last_entry_id": checkpoint.last_entry_id,
-            "head_hash": checkpoint.head_hash, "signed_at": checkpoint.signed_at,
+            "head_hash": checkpoint.head_hash, "tree_root": checkpoint.tree_root, "signed_at": checkpoint.signed_at,
             "public_key": checkpoint.public_key, "signature": checkpoint.signature}
 
 
@@ -147,12 +178,17 @@ def latest_public():
     return None if newest is None else as_dict(newest)
 
 
-def export(path, checkpoint=None):
+def export(path, checkpoint=None, since=None):
+    """Write CHECKPOINT (default: the newest) to PATH; with SINCE (an older read_file dict),
+    with a consistency proof from it, so two files alone prove the ledger only grew."""
     checkpoint = checkpoint or latest()
     if checkpoint is None:
         raise CheckpointError("no checkpoint yet: run `starqr ledger checkpoint`")
+    data = as_dict(checkpoint)
+    if since is not None:
+        data["consistency"] = consistency(since, checkpoint)
     with open(path, "w", encoding="utf-8") as handle:
-        json.dump(as_dict(checkpoint), handle, indent=2)
+        json.dump(data, handle, indent=2)
         handle.write("\n")
     return checkpoint
 
@@ -179,7 +215,8 @@ def signature_ok(data, trusted_keys):
         return False
     try:
         VerifyKey(bytes.fromhex(data["public_key"])).verify(
-            message(data["entry_count"], data["last_entry_id"], data["head_hash"], data["signed_at"]),
+            message(data["entry_count"], data["last_entry_id"], data["head_hash"], data["signed_at"],
+                    data.get("tree_root")),
             bytes.fromhex(data["signature"]))
     except (BadSignatureError, ValueError):
         return False
@@ -215,7 +252,7 @@ def verify(trusted_keys=None, outside=None):
             if outside is None and not LedgerCheckpoint.select().exists():
                 return []  # nothing signed yet and no key: the chain alone is what there is to check
             return [("no_key", f"cannot check the signatures: {error}")]
-    problems = []
+    problems, checked_heads = [], []
     for checkpoint in LedgerCheckpoint.select().order_by(LedgerCheckpoint.id).iterator():
         data = as_dict(checkpoint)
         label = f"checkpoint {checkpoint.id} ({checkpoint.signed_at})"
@@ -228,6 +265,9 @@ def verify(trusted_keys=None, outside=None):
         wrong = _head_holds(data)
         if wrong:
             problems.append(("head_mismatch", f"{label}: {wrong}"))
+        elif data.get("tree_root"):
+            checked_heads.append((label, data))
+    problems += _tree_problems(checked_heads, outside)
     if outside is not None:
         if not signature_ok(outside, trusted_keys):
             problems.append(("outside_checkpoint", "the checkpoint file's signature does not verify with "
@@ -238,6 +278,53 @@ def verify(trusted_keys=None, outside=None):
                 problems.append(("outside_checkpoint", f"the ledger does not extend the checkpoint file "
                                                        f"({outside['signed_at']}): {wrong}"))
     return problems
+
+
+def _tree_problems(checked_heads, outside):
+    """Each signed Merkle tree root must be the root of the ledger's first entry_count entries."""
+    heads = list(checked_heads)
+    if outside is not None and outside.get("tree_root") and _head_holds(outside) is None:
+        heads.append(("the checkpoint file", outside))
+    if not heads:
+        return []
+    newest = max(data["last_entry_id"] for _, data in heads)
+    roots = tree_roots(newest, [data["entry_count"] for _, data in heads])
+    return [("tree_mismatch", f"{label}: the Merkle tree root it signed is not the root of the ledger's "
+                              f"first {data['entry_count']} entries")
+            for label, data in heads if roots.get(data["entry_count"]) != data["tree_root"]]
+
+
+def consistency(old, new_checkpoint=None):
+    """{from_size, from_root, proof} proving the ledger at NEW_CHECKPOINT (default: the newest)
+    extends the one OLD (a read_file dict) describes; CheckpointError if it does not."""
+    new_checkpoint = new_checkpoint or latest()
+    if new_checkpoint is None or not new_checkpoint.tree_root or not old.get("tree_root"):
+        raise CheckpointError("both checkpoints need a Merkle tree root")
+    m, n = old["entry_count"], new_checkpoint.entry_count
+    all_leaves = leaves(new_checkpoint.last_entry_id)
+    if not 0 < m <= n == len(all_leaves) or merkle.root(all_leaves[:m]).hex() != old["tree_root"]:
+        raise CheckpointError("the ledger does not extend the older checkpoint: no consistency proof exists")
+    return {"from_size": m, "from_root": old["tree_root"],
+            "proof": [node.hex() for node in merkle.consistency_proof(m, all_leaves)]}
+
+
+def check_consistency(old, new, trusted_keys=None):
+    """Offline: problems proving checkpoint file NEW (with its "consistency" proof) extends OLD."""
+    keys = trusted_keys or {old["public_key"]}
+    problems = [f"{name} checkpoint: signature does not verify" for name, data in (("old", old), ("new", new))
+                if not signature_ok(data, keys)]
+    proof = new.get("consistency") or {}
+    if problems:
+        return problems
+    if proof.get("from_size") != old["entry_count"] or proof.get("from_root") != old.get("tree_root"):
+        return ["the new checkpoint carries no consistency proof from the old one (export it with --since)"]
+    try:
+        nodes = [bytes.fromhex(node) for node in proof.get("proof", [])]
+        ok = merkle.verify_consistency(old["entry_count"], new["entry_count"], bytes.fromhex(old["tree_root"]),
+                                       bytes.fromhex(new["tree_root"]), nodes)
+    except (TypeError, ValueError):
+        ok = False
+    return [] if ok else ["the consistency proof fails: the newer ledger does not contain the older one unchanged"]
 
 
 def parse_time(signed_at):

@@ -286,3 +286,36 @@ def test_notice_page_shows_checkpoint_and_a_correction_is_announced(app, client)
     assert 'id="correction"' in page and "异议成立" in page and "2026" in page
     data = client.get(f"/Q/{code}.json").json
     assert data["latest"]["corrected"] and data["latest"]["corrected_at"].startswith("2026-01-16")
+
+
+def test_merkle_consistency_proof_between_two_exported_checkpoints(app, cli, tmp_path):
+    period = _ledger_with_entries(5)
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    assert cli("ledger", "checkpoint", "-o", old).exit_code == 0
+    member = LedgerEntry.select().first()
+    for _ in range(6):
+        ledger.append([ledger.NewEntry(MEMBER, member.subject_id, period.id, "study", Decimal(2), "又一次", "x")])
+    result = cli("ledger", "checkpoint", "-o", new, "--since", old)
+    assert result.exit_code == 0, result.output
+    assert json.loads(new.read_text())["consistency"]["from_size"] == 5
+    result = cli("ledger", "check-proof", old, new)
+    assert result.exit_code == 0 and "proven" in result.output
+    assert cli("ledger", "verify", "--checkpoint", old).exit_code == 0
+    # a forged proof, or a proof against someone else's checkpoint, fails in one line
+    data = json.loads(new.read_text())
+    data["consistency"]["proof"][0] = "00" * 32
+    new.write_text(json.dumps(data))
+    result = cli("ledger", "check-proof", old, new)
+    assert result.exit_code != 0 and "not proven" in result.output and "Traceback" not in result.output
+
+
+def test_rebuilt_chain_cannot_get_a_consistency_proof(app, cli, tmp_path):
+    _ledger_with_entries(4)
+    old = tmp_path / "old.json"
+    assert cli("ledger", "checkpoint", "-o", old).exit_code == 0
+    first = LedgerEntry.select().order_by(LedgerEntry.id).first()
+    LedgerEntry.update(entry_hash="ab" * 32).where(LedgerEntry.id == first.id).execute()
+    result = cli("ledger", "checkpoint", "-o", tmp_path / "new.json", "--since", old)
+    assert result.exit_code != 0 and "does not extend" in result.output
+    result = cli("ledger", "verify")
+    assert result.exit_code != 0 and "Traceback" not in result.output

@@ -206,14 +206,19 @@ def verify(checkpoint_file, public_keys):
 
 @ledger.command()
 @click.option("-o", "--output", type=OutputPath(), help="Also export the checkpoint to this file.")
+@click.option("--since", "since_file", type=click.Path(exists=True, dir_okay=False),
+              help="An older checkpoint file: add a Merkle consistency proof from it to the export.")
 @pass_app
-def checkpoint(output):
+def checkpoint(output, since_file):
     """Sign the ledger's current head and store it (and export it with -o FILE)."""
     from starqr import checkpoints
     from starqr.db import database
     if output is not None and not output.strip():
         fail("-o needs a file name")
+    if since_file is not None and output is None:
+        fail("--since goes with -o FILE (the proof is written into the exported file)")
     try:
+        since = checkpoints.read_file(since_file) if since_file is not None else None
         with database.atomic():
             made = checkpoints.write(reason="manual")
             from starqr.models import RatingPeriod
@@ -221,11 +226,32 @@ def checkpoint(output):
             if RatingPeriod.select().where(RatingPeriod.state == "notice").exists():
                 revision.bump()  # notice pages show the newest checkpoint
         if output:
-            checkpoints.export(output, made)
+            checkpoints.export(output, made, since=since)
     except (checkpoints.CheckpointError, OSError) as error:
         fail(str(error))
     click.echo(f"checkpoint {made.id}: {made.entry_count} entries, head {made.head_hash[:16]}…, "
                f"signed {made.signed_at}" + (f"; written to {output}" if output else ""))
+
+
+@ledger.command("check-proof")
+@click.argument("old_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("new_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--public-key", "public_keys", multiple=True, callback=lambda ctx, param, keys: _hex_keys(keys),
+              help="Trust this Ed25519 public key (hex); default: the key named in the old file.")
+def check_proof(old_file, new_file, public_keys):
+    """Offline: prove NEW_FILE's ledger extends OLD_FILE's (signatures and Merkle consistency proof)."""
+    from starqr import checkpoints
+    try:
+        old, new = checkpoints.read_file(old_file), checkpoints.read_file(new_file)
+    except checkpoints.CheckpointError as error:
+        fail(str(error))
+    problems = checkpoints.check_consistency(old, new, set(public_keys) or None)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        fail(f"not proven: {new_file} does not show that the ledger of {old_file} was kept unchanged")
+    click.echo(f"proven: the ledger of {new_file} ({new['entry_count']} entries) extends the ledger of "
+               f"{old_file} ({old['entry_count']} entries) unchanged")
 
 
 @click.group()

@@ -15,6 +15,7 @@ class LedgerCheckpoint(BaseModel):
     entry_count = IntegerField()
     last_entry_id = IntegerField()
     head_hash = CharField(max_length=64)
+    tree_root = CharField(max_length=64, null=True)  # RFC 9162 Merkle tree head over the entry hashes
     signed_at = CharField(max_length=32)  # ISO UTC text, exactly as signed
     public_key = CharField(max_length=64)  # hex
     signature = CharField(max_length=128)  # hex
