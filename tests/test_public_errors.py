@@ -58,3 +58,9 @@ def test_api_errors_stay_json(client, app):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code in (401, 404)
     assert "扫码查星级" not in response.get_data(as_text=True)
+
+
+def test_refused_characters_get_our_page(client, app):
+    response = client.get("/Q/ABC", query_string={"lang": "\x00"})
+    assert response.status_code == 400
+    _ours(response)
