@@ -81,10 +81,9 @@ def _bad_request(message):
     if request.path.startswith("/api/"):
         response = jsonify({"error": "bad_request", "message": message})
     elif not request.path.startswith("/console"):
-        # public routes: our page in the visitor's language, with the code box (l10)
-        from flask import make_response
-        from starqr.views.public_pages import error_page
-        response = make_response(error_page(400))
+        # public routes: the app's error handler answers with our page in the visitor's language (l10)
+        from werkzeug.exceptions import BadRequest
+        raise BadRequest(message)
     else:
         from flask import make_response
         response = make_response(message, 400)
