@@ -249,7 +249,9 @@ def _workers(master):
 
 
 def _wrk(url, seconds, during):
-    process = subprocess.Popen(["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", url],
+    # --timeout 15s: on a loaded 2-core machine a response may take seconds while a worker boots;
+    # slow is not failed. Failed = an error status or a broken connection.
+    process = subprocess.Popen(["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "15s", "--latency", url],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     time.sleep(seconds / 3)
     during()
@@ -259,8 +261,31 @@ def _wrk(url, seconds, during):
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     failed = (int(bad.group(1)) if bad else 0) + (sum(int(n) for n in errors.groups()) if errors else 0)
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)
-    expect(total > 0 and failed == 0, f"{failed} failed of {total}:\n{output}")
+    expect(total > 0 and failed == 0,
+           f"{failed} failed of {total}:\n{output}\n{_database_activity()}\n{_nginx_errors()}")
     return total, rate
+
+
+def _nginx_errors():
+    logs = os.environ.get("SMOKE_LOGS", "")
+    path = os.path.join(logs, "nginx-error.log")
+    if not logs or not os.path.exists(path):
+        return ""
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        return "nginx errors:\n" + "".join(handle.readlines()[-15:])
+
+
+def _database_activity():
+    """What the deployment's database sessions are doing (for a failed load check)."""
+    url = os.environ.get("STARQR_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return ""
+    query = ("SELECT pid, state, wait_event_type, wait_event, now() - xact_start AS in_transaction, "
+             "left(regexp_replace(query, '\\s+', ' ', 'g'), 100) FROM pg_stat_activity "
+             "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    result = subprocess.run(["psql", url.replace("+pool", ""), "-Atc", query], capture_output=True, text=True,
+                            check=False)
+    return "database sessions:\n" + (result.stdout or result.stderr)
 
 
 @check("graceful reload (HUP) under wrk load: no failed request")
@@ -269,7 +294,7 @@ def reload_under_load(base, code, master):
     total, rate = _wrk(f"{base}/Q/{code}", 9, lambda: os.kill(master, signal.SIGHUP))
     time.sleep(2)
     after = _workers(master)
-    expect(set(before).isdisjoint(after), f"workers not replaced: {before} → {after}")
+    expect(set(before).isdisjoint(after), f"workers not replaced: {before} → {after}\n{_database_activity()}")
     return f"{total} requests, {rate}/s, 0 failed; workers {before} → {after}"
 
 
