@@ -319,3 +319,33 @@ def test_rebuilt_chain_cannot_get_a_consistency_proof(app, cli, tmp_path):
     assert result.exit_code != 0 and "does not extend" in result.output
     result = cli("ledger", "verify")
     assert result.exit_code != 0 and "Traceback" not in result.output
+
+
+def test_cli_import_door_replaces_a_value(app, cli, tmp_path):
+    tree = make_tree()
+    period = make_period(2025)
+    member = make_member(tree["branch"], "命令行")
+    code = issue_code(member).code
+    record(member, period, "appraisal_percent", 60)
+    path = tmp_path / "values.csv"
+    path.write_bytes(imports.write_csv([[code, "命令行", "appraisal_percent", 75, 1, "", "复评"]]))
+    result = cli("import", path, "--period", "2025")
+    assert result.exit_code == 0, result.output
+    assert value_in_use(member, period) == 75  # replaced, not 135
+
+
+def test_reassigning_a_branch_never_changes_a_scheduled_period(app):
+    tree = make_tree()
+    period = make_period(2025)
+    for item in ("strong_leadership", "pioneer_members"):
+        record(tree["branch"], period, item, 90)
+    ratings.schedule(period, NOW)
+    tree["branch"].rubric_key = "branch_five_strong"  # re-assigned after scheduling
+    tree["branch"].save()
+    ratings.publish_due(NOW)
+    published = ratings.latest_published(period)[("organisation", tree["branch"].id)]
+    assert published.rubric.key == "village_ten_star" and published.max_stars == 10
+    draft = make_period(2026)
+    ratings.rate(draft)  # a draft period follows the new assignment
+    drafted = [r for r in draft.ratings if r.subject_kind == "organisation"][0]
+    assert drafted.rubric.key == "branch_five_strong"

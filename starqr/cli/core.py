@@ -110,7 +110,10 @@ def rate(period):
         count = ratings.rate(found)
     except ratings.PeriodError as error:
         fail(str(error))
-    click.echo(f"{found.name}: {count} draft ratings computed")
+    held = ratings.holds(found)
+    click.echo(f"{found.name}: {count} draft ratings computed" + (f"; {len(held)} held (暂缓评定)" if held else ""))
+    for name, what in ratings.held_lines(found, held):
+        click.echo(f"{name}: {what}")
 
 
 @click.command()
