@@ -10,7 +10,7 @@ DISTRIBUTIONS = {"PIL": "pillow", "yaml": "pyyaml", "nacl": "pynacl", "fontTools
                  "flask_babel": "flask-babel", "flask_limiter": "flask-limiter", "flask_login": "flask-login",
                  "flask_wtf": "flask-wtf", "prometheus_client": "prometheus-client", "playhouse": "peewee",
                  "psycopg2": "psycopg2-binary", "python_calamine": "python-calamine", "wtforms": "flask-wtf",
-                 "werkzeug": "flask", "segno": "segno"}
+                 "werkzeug": "flask", "markupsafe": "flask", "jinja2": "flask", "segno": "segno"}  # Flask requires them
 OPTIONAL = {"psycopg2", "redis", "brotli"}  # extras: postgres, redis, fonts
 
 
