@@ -13,7 +13,6 @@ ALLOWED = {
     "starqr/services/demo.py",      # l08: demo through the doors
     "starqr/services/members.py",   # l08: members split by area
     "starqr/rating/schema.py",      # l09: rubric schema
-    "starqr/services/profiles.py",  # l10: what the public page shows
 }
 
 

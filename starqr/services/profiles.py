@@ -9,20 +9,22 @@ Every builder runs a fixed number of queries whatever the number of members, per
 or ledger entries (tests/test_public_queries.py holds them to it).
 """
 import datetime
-from collections import defaultdict
 
 from peewee import fn
 
-from starqr import checkpoints, rating
-from starqr.models import (MEMBER, ORGANISATION, BranchMemberCount, Commitment, LedgerEntry, Member, Objection,
-                           Organisation, PlaqueCode, Post, Rating, RatingPeriod, RubricVersion)
-from starqr.services import contests, rating_inputs, rubrics, star_reasons, town_designation
+from starqr import rating
+from starqr.models import (MEMBER, ORGANISATION, BranchMemberCount, Member, Organisation, PlaqueCode, Post, Rating,
+                           RatingPeriod)
+from starqr.services import contests, rating_inputs, rubrics, town_designation
 from starqr.services.plaques import normalise
+from starqr.services.profile_records import (archive as _archive, commitments as _commitments, iso as _iso,
+                                              latest_stars as _latest_stars, live as _live, notice as _notice,
+                                              number as _number, objections as _objections, stars_ref as _stars_ref)
 
 PUBLISHED_STATES = ("notice", "final")
 LIVE_STATES = ("draft", "scheduled")
-LIVE_ENTRIES_SHOWN = 12
-PRIVATE_CATEGORIES = ("special",)  # 特殊: old or ill  # the HTML lists the newest entries; the JSON carries them all
+LIVE_ENTRIES_SHOWN = 12  # the HTML lists the newest entries; the JSON carries them all
+PRIVATE_CATEGORIES = ("special",)  # 特殊: old or ill
 
 
 class Lookup:
@@ -63,21 +65,6 @@ def profile_for(plaque, today=None):
 
 
 # ---------------------------------------------------------------- small helpers
-
-def _iso(value):
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.replace(microsecond=0).isoformat() + "Z"  # stored as naive UTC
-    return value.isoformat()
-
-
-def _number(value):
-    if value is None:
-        return None
-    value = float(value)
-    return int(value) if value == int(value) else round(value, 2)
-
 
 def _lines(text):
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
@@ -141,187 +128,6 @@ def _chain(organisation):
 def _org_ref(organisation, codes):
     return {"name_zh": organisation.name_zh, "name_mn": organisation.name_mn, "level": organisation.level,
             "code": codes.get((ORGANISATION, organisation.id))}
-
-
-# ---------------------------------------------------------------- ratings and the archive
-
-def _rating_dict(r, period):
-    rubric = rubrics.parsed(r.rubric)
-    marks = star_reasons.pass_marks(rubric)
-    entry = {
-        "period": period.name, "period_id": period.id, "year": period.year, "state": period.state,
-        "published_at": _iso(r.published_at or period.published_at),
-        "notice_ends_at": _iso(period.notice_ends_at) if period.state == "notice" else None,
-        "total": _number(r.total), "stars": r.stars, "max_stars": r.max_stars,
-        "vetoed": bool(r.vetoed), "veto_items": list(r.veto_items or []), "exempt": bool(r.exempt),
-        # the rubric's names for the veto items: the page shows words, never item ids
-        "veto_names": star_reasons.item_names(rubric, r.veto_items),
-        "listing": r.listing, "designations": list(r.designations or []),
-        "breakdown": [{"id": b.get("id"), "name": b.get("name"), "score": _number(b.get("score")),
-                       "max": _number(b.get("max")), "passed": b.get("passed"),
-                       "pass_at": marks.get(b.get("id"))} for b in (r.breakdown or [])],
-        "rubric": r.rubric.name, "rubric_key": r.rubric.key, "rubric_version": r.rubric.version,
-        "rubric_kind": rubric.kind,
-        "corrected": r.supersedes_id is not None,
-        "correction_reason": r.correction_reason if r.supersedes_id is not None else None,
-        # a correction is announced with its date (the superseding snapshot's publication)
-        "corrected_at": _iso(r.published_at) if r.supersedes_id is not None else None,
-    }
-    entry["why"] = star_reasons.explain(rubric, entry)
-    return entry
-
-
-def _archive(kind, subject_id, published_periods):
-    """Every published period's newest rating, oldest first, with the change in stars and total."""
-    if not published_periods:
-        return []
-    by_id = {p.id: p for p in published_periods}
-    query = (Rating.select(Rating, RubricVersion).join(RubricVersion)
-             .where(Rating.subject_kind == kind, Rating.subject_id == subject_id, Rating.published == True,  # noqa: E712
-                    Rating.period.in_(list(by_id)))
-             .order_by(Rating.id))
-    newest = {}
-    for r in query:
-        newest[r.period_id] = r  # a correction supersedes the earlier snapshot
-    archive, previous = [], None
-    for period in published_periods:
-        r = newest.get(period.id)
-        if r is None:
-            continue
-        entry = _rating_dict(r, period)
-        entry["change_stars"] = None if previous is None else entry["stars"] - previous["stars"]
-        entry["change_total"] = None if previous is None else _number(entry["total"] - previous["total"])
-        archive.append(entry)
-        previous = entry
-    return archive
-
-
-def _latest_stars(kind, subject_ids, period):
-    """{subject id: (stars, max_stars, vetoed, exempt)} in PERIOD, one query."""
-    if period is None or not subject_ids:
-        return {}
-    query = (Rating.select(Rating.subject_id, Rating.stars, Rating.max_stars, Rating.vetoed, Rating.exempt)
-             .where(Rating.period == period, Rating.subject_kind == kind, Rating.published == True,  # noqa: E712
-                    Rating.subject_id.in_(list(subject_ids)))
-             .order_by(Rating.id).tuples())
-    return {sid: (stars, max_stars, bool(vetoed), bool(exempt)) for sid, stars, max_stars, vetoed, exempt in query}
-
-
-def _stars_ref(value):
-    if value is None:
-        return None
-    stars, max_stars, vetoed, exempt = value
-    return {"stars": stars, "max_stars": max_stars, "vetoed": vetoed, "exempt": exempt}
-
-
-# ---------------------------------------------------------------- live points
-
-def _live(kind, subject_id, period, rubric_key, category, today):
-    """This period's ledger so far: items, entries, and an unofficial estimate for points rubrics."""
-    if period is None:
-        return None
-    try:
-        version, rubric = rubrics.current_rubric(rubric_key)
-    except (LookupError, rating.RubricError):  # a rubric that cannot be read: no live box, never a 500
-        return None
-    entries = list(LedgerEntry.select(LedgerEntry.id, LedgerEntry.item, LedgerEntry.points, LedgerEntry.quantity,
-                                      LedgerEntry.reason, LedgerEntry.public_reason, LedgerEntry.occurred_on,
-                                      LedgerEntry.recorded_at, LedgerEntry.corrects)
-                   .where(LedgerEntry.period == period, LedgerEntry.subject_kind == kind,
-                          LedgerEntry.subject_id == subject_id)
-                   .order_by(LedgerEntry.id.desc()).tuples())
-
-    def item_name(item_id):
-        try:
-            return rubric.item(item_id).name
-        except KeyError:
-            return item_id
-
-    sums, counts = defaultdict(float), defaultdict(int)
-    listed = []
-    for entry_id, item, points, quantity, reason, public, occurred_on, recorded_at, corrects in entries:
-        sums[item] += float(points)
-        counts[item] += quantity
-        listed.append({"item": item, "name": item_name(item), "points": _number(points), "quantity": quantity,
-                       "date": occurred_on or _iso(recorded_at.date()),
-                       # a reason kept off public pages shows as the item's name alone
-                       "reason": reason if public else None,
-                       "correction": corrects is not None})
-    # newest first by the day it happened (recording order is not event order)
-    listed.sort(key=lambda e: e["date"] or "", reverse=True)
-    # Values by the ledger's rule per item kind (rating_inputs): a value item shows the
-    # value in use (the latest entry), not the sum of its entries.
-    values = rating_inputs.values_from_entries(
-        [(item, entry_id, points, corrects) for entry_id, item, points, _q, _r, _p, _o, _t, corrects
-         in reversed(entries)], rating_inputs.value_ids_of(rubric))
-    sums = {item: values.get(item, 0.0) for item in sums}
-    items = [{"item": item, "name": item_name(item), "points": _number(total), "count": counts[item]}
-             for item, total in sorted(sums.items(), key=lambda pair: -abs(pair[1]))]
-    estimate = None
-    if rubric.kind == "points":
-        # Data the rubric cannot rate gives no estimate rather than an error page.
-        result = rating.rate_all(rubric, [rating.SubjectInput(subject_id, values, category)], errors={},
-                                 ignore_unknown=True).get(subject_id)
-        if result is not None:
-            estimate = {"total": _number(result.total), "stars": result.stars, "max_stars": result.max_stars,
-                        "vetoed": bool(result.vetoed), "exempt": bool(result.exempt)}
-    return {"period": period.name, "period_id": period.id, "state": period.state,
-            "publish_at": _iso(period.publish_at), "as_of": today.isoformat(),
-            "points": _number(sum(sums.values())), "rubric": version.name,
-            "by_item": items, "entries": listed, "estimate": estimate}
-
-
-# ---------------------------------------------------------------- commitments and objections
-
-def _commitments(kind, subject_id, years):
-    query = (Commitment.select().where(Commitment.subject_kind == kind, Commitment.subject_id == subject_id,
-                                       Commitment.year.in_(years))
-             .order_by(Commitment.year.desc(), Commitment.deadline, Commitment.id))
-    result = []
-    for c in query:
-        result.append({
-            "year": c.year, "text": c.text, "deadline": _iso(c.deadline), "status": c.status,
-            "progress": [{"date": n.get("date"), "text": n.get("text")} for n in (c.progress_notes or [])],
-            # photos are files for the console; the public page names them, text evidence is shown
-            "evidence": [e.get("value") if e.get("kind") == "text" else None for e in (c.evidence or [])],
-            "evaluation": c.evaluation,
-            # often illness or family matters: public only once a secretary marked it publishable
-            "reason_not_kept": c.reason_not_kept if c.status == "not_done" and c.reason_public else None,
-        })
-    return result
-
-
-def _objections(kind, subject_id):
-    """Resolved objections about this subject: reference, date, outcome, and a rejection's reason.
-
-    The objection's own text and contact stay with the administrators: a sender may have
-    written personal details into them.
-    """
-    plaques = PlaqueCode.select(PlaqueCode.id).where(PlaqueCode.subject_kind == kind,
-                                                     PlaqueCode.subject_id == subject_id)
-    query = (Objection.select(Objection.reference, Objection.status, Objection.resolution, Objection.resolved_at,
-                              Objection.created_at, Objection.period)
-             .where(Objection.plaque.in_(plaques)).order_by(Objection.created_at.desc()).limit(20).tuples())
-    result = {"open": 0, "resolved": []}
-    for reference, status, resolution, resolved_at, created_at, period_id in query:
-        if status == "open":
-            result["open"] += 1
-            continue
-        result["resolved"].append({"reference": reference, "status": status, "received_at": _iso(created_at),
-                                   "resolved_at": _iso(resolved_at), "period_id": period_id,
-                                   "reason": resolution if status == "rejected" else None})
-    return result
-
-
-def _notice(archive, published_periods):
-    """The public notice (公示) if the newest published result is under it."""
-    if not published_periods or published_periods[-1].state != "notice":
-        return None
-    period = published_periods[-1]
-    return {"period": period.name, "period_id": period.id, "published_at": _iso(period.published_at),
-            "ends_at": _iso(period.notice_ends_at), "objections_open": True,
-            # the ledger's newest signed checkpoint: anyone may keep it and check the ledger later
-            "ledger_checkpoint": checkpoints.latest_public()}
 
 
 # ---------------------------------------------------------------- members
