@@ -46,7 +46,19 @@ def _no_horizontal_scroll(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
 
 
-def test_secretary_records_points_that_show_on_the_scan_page(phone, console_server):
+def _camera_photo(folder):
+    """A phone photo with a camera make and a GPS position in its EXIF."""
+    from PIL import Image
+    image = Image.new("RGB", (2400, 1800), (180, 40, 40))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {2: (41.0, 1.0, 0.0), 4: (108.0, 1.0, 0.0)}
+    path = folder / "IMG_20250418_0930.jpg"
+    image.save(path, "JPEG", exif=exif)
+    return str(path)
+
+
+def test_secretary_records_points_that_show_on_the_scan_page(phone, console_server, tmp_path):
     base, page = console_server["base"], phone
     errors = []
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
@@ -66,13 +78,23 @@ def test_secretary_records_points_that_show_on_the_scan_page(phone, console_serv
     _no_horizontal_scroll(page)
 
     page.get_by_role("link", name=console_server["member"]).click()
+    page.wait_for_url("**/members/*")
+    before = float(page.locator(".live-points").get_attribute("data-points"))
     shot(page, "secretary-3-member", full_page=False)
     page.get_by_role("link", name="记录积分").click()
+    page.wait_for_url("**/points")
+    page.wait_for_load_state()
     assert "记录积分" in page.title()
-    page.get_by_label("积分项目").select_option("study")
+    assert page.locator("input[name=item]:checked").count() == 0  # no default item
+    assert not page.get_by_label("事由在扫码页公开").is_checked()  # public reason: opt in
+    page.locator("label.item-choice", has_text="参加集中学习").click()
     page.get_by_label("次数").fill("1")
     page.get_by_label("事由", exact=True).fill("参加四月党课集中学习")
     page.get_by_label("佐证（文字说明）").fill("签到表第3页")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_label("佐证照片（可用手机拍照）").click()
+    chooser.value.set_files(_camera_photo(tmp_path))
+    page.get_by_label("事由在扫码页公开").check()
     shot(page, "secretary-4-points-form")
     _no_horizontal_scroll(page)
     page.get_by_role("button", name="记录积分").click()
@@ -80,6 +102,12 @@ def test_secretary_records_points_that_show_on_the_scan_page(phone, console_serv
     flash = page.locator(".flash-success")
     assert "已记录" in flash.inner_text() and "+2" in flash.inner_text()
     assert "参加四月党课集中学习" in page.locator("ul.entries").inner_text()
+    page.goto(f"{base}/console/")  # the branch home, then the member again: live points moved by +2
+    page.get_by_role("link", name=console_server["member"]).click()
+    page.wait_for_url("**/members/*")
+    after = float(page.locator(".live-points").get_attribute("data-points"))
+    assert after == before + 2, (before, after)
+    assert page.locator("img.evidence-thumb").count() == 1
     shot(page, "secretary-5-recorded")
     _no_horizontal_scroll(page)
 

@@ -8,7 +8,7 @@ import json
 from peewee import Value
 
 from starqr.errors import N_
-from starqr.models import AuditLog, Member, Organisation, RubricVersion, User
+from starqr.models import AuditLog, LedgerEntry, Member, Organisation, RatingPeriod, RubricVersion, User
 from starqr.services import rubrics, scheduler
 
 ACTIONS = {
@@ -70,11 +70,15 @@ def _item_names():
     return names
 
 
-def _value(field, value, item_names):
+def _value(field, value, item_names, periods=None):
     if value is None or value == "":
         return None
     if field == "item" and isinstance(value, str):
         return f"{item_names.get(value, value)}（{value}）" if value in item_names else value
+    if field == "period" and isinstance(value, int) and periods and value in periods:
+        return periods[value]
+    if field == "entries" and isinstance(value, list):
+        return "、".join(f"#{v}" for v in value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, (dict, list)):
@@ -84,11 +88,19 @@ def _value(field, value, item_names):
 
 def _targets(rows):
     """{"member:42": "王芳（某某党支部）", "organisation:7": "某某党支部"}, batched."""
-    member_ids, org_ids, user_ids = set(), set(), set()
+    member_ids, org_ids, user_ids, entry_ids = set(), set(), set(), set()
     for row in rows:
         kind, _sep, ident = (row.target or "").partition(":")
         if ident.isdigit():
-            {"member": member_ids, "organisation": org_ids, "user": user_ids}.get(kind, set()).add(int(ident))
+            {"member": member_ids, "organisation": org_ids, "user": user_ids,
+             "ledger_entry": entry_ids}.get(kind, set()).add(int(ident))
+    entries = {}
+    if entry_ids:
+        for entry_id, kind, subject_id in (LedgerEntry.select(LedgerEntry.id, LedgerEntry.subject_kind,
+                                                              LedgerEntry.subject_id)
+                                           .where(LedgerEntry.id.in_(list(entry_ids))).tuples()):
+            entries[entry_id] = f"{kind}:{subject_id}"
+            {"member": member_ids, "organisation": org_ids}.get(kind, set()).add(subject_id)
     names = {}
     if member_ids:
         members = list(Member.select(Member.id, Member.name_zh, Member.branch).where(Member.id.in_(list(member_ids))))
@@ -103,6 +115,8 @@ def _targets(rows):
     if user_ids:
         for u in User.select(User.id, User.username).where(User.id.in_(list(user_ids))):
             names[f"user:{u.id}"] = u.username
+    for entry_id, subject in entries.items():
+        names[f"ledger_entry:{entry_id}"] = f"#{entry_id} {names.get(subject, subject)}"
     return names
 
 
@@ -113,13 +127,15 @@ def describe(rows):
     """
     item_names = _item_names()
     targets = _targets(rows)
+    periods = {p.id: p.name for p in RatingPeriod.select(RatingPeriod.id, RatingPeriod.name)}
     described = []
     for row in rows:
         before = row.before if isinstance(row.before, dict) else ({"": row.before} if row.before is not None else {})
         after = row.after if isinstance(row.after, dict) else ({"": row.after} if row.after is not None else {})
         changes = []
         for field in sorted(set(before) | set(after), key=lambda f: (f not in FIELDS, f)):
-            old, new = _value(field, before.get(field), item_names), _value(field, after.get(field), item_names)
+            old = _value(field, before.get(field), item_names, periods)
+            new = _value(field, after.get(field), item_names, periods)
             if old == new:
                 continue
             changes.append((FIELDS.get(field, field), old, new))
