@@ -17,7 +17,8 @@ lookup uses. Every database is its own (bench/scratch.py) and dropped at the end
     .venv/bin/python bench/bench_public.py --sizes 10000,200000 --databases sqlite,postgres
     .venv/bin/python bench/bench_public.py --sizes 10000 --duration 3 --rounds 1      # quick look
 
-Gunicorn runs 2 sync workers per app (the issue's set-up), nginx 1 worker; wrk -t2 -c32.
+Gunicorn runs 2 sync workers per app (the issue's set-up); nginx is deploy/nginx.conf made
+plain-HTTP by deploy/nginx_http_variant.py (1 worker, rate limits off); wrk -t2 -c32.
 """
 import argparse
 import os
@@ -84,35 +85,19 @@ class Server:
 def gunicorn(app, port, env, folder, workers=2):
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + folder, **env)
     command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning", "--max-requests", "5000", app]
+               "--log-level", "warning", app]  # no max_requests: a recycling worker would stall a 5 s run
     return Server(command, env, f"http://127.0.0.1:{port}/", os.path.join(folder, f"gunicorn-{port}.log"))
 
 
-NGINX = """
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/nginx-error.log error;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    sendfile on; tcp_nopush on;
-    client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi; uwsgi_temp_path {folder}/uwsgi; scgi_temp_path {folder}/scgi;
-    upstream starqr_app {{ server 127.0.0.1:{app_port}; keepalive 32; }}
-    server {{
-        listen 127.0.0.1:{port};
-        location = /static5k.html {{ root {folder}; }}
-        # the public blocks of deploy/nginx.conf
-        location ~ ^/[Qq]/ {{
-            gzip off;  # stored pages are already gzip
-            proxy_pass http://starqr_app;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $host;
-        }}
-    }}
-}}
-"""
+def nginx_conf(folder, port, app_port):
+    """deploy/nginx.conf as deployed, through l11's HTTP variant (deploy/nginx_http_variant.py):
+    plain HTTP on PORT, gunicorn at APP_PORT, /static/ from FOLDER, rate limits off (wrk is one address)."""
+    sys.path.insert(0, os.path.join(ROOT, "deploy"))
+    import nginx_http_variant
+    with open(os.path.join(ROOT, "deploy", "nginx.conf")) as handle:
+        text = handle.read()
+    return nginx_http_variant.variant(text, port, f"127.0.0.1:{app_port}", folder, folder)
+
 
 HELLO = textwrap.dedent('''
     from flask import Flask
@@ -226,12 +211,12 @@ def run_one(kind, size, args, hello_url, static_folder):
             os.chmod(os.path.join(folder, "static5k.html"), 0o644)
             conf = os.path.join(folder, "nginx.conf")
             with open(conf, "w") as handle:
-                handle.write(NGINX.format(folder=folder, port=nginx_port, app_port=app_port))
+                handle.write(nginx_conf(folder, nginx_port, app_port))
             nginx = Server(["nginx", "-p", folder, "-c", conf, "-e", os.path.join(folder, "e.log"), "-g", "daemon off;"],
-                           dict(os.environ), f"http://127.0.0.1:{nginx_port}/static5k.html",
+                           dict(os.environ), f"http://127.0.0.1:{nginx_port}/static/static5k.html",
                            os.path.join(folder, "nginx.log"))
             hot = sample[0]
-            urls = {"static": (f"http://127.0.0.1:{nginx_port}/static5k.html", None),
+            urls = {"static": (f"http://127.0.0.1:{nginx_port}/static/static5k.html", None),
                     "hello": (hello_url, None),
                     "random-nginx": (f"http://127.0.0.1:{nginx_port}/", script),
                     "random-app": (f"http://127.0.0.1:{app_port}/", script),

@@ -189,3 +189,31 @@ def test_member_counts_are_maintained_through_every_change(client, world):
     assert counted(world["tree"]["town"]) == 1
     assert BranchMemberCount.get_by_id(other_branch.id).members == 2
     assert sum(c.members for c in BranchMemberCount.select()) == Member.select().where(Member.active).count()
+
+
+@pytest.mark.parametrize("suffix", ["", ".json", "?lang=mn", "?lang=en"])
+def test_the_fast_path_answers_exactly_as_the_view(client, world, suffix):
+    url = f"/Q/{world['code']}{suffix}"
+    headers = {"Accept-Encoding": "gzip", "User-Agent": "Mozilla/5.0"}
+    first = client.get(url, headers=headers)  # rendered by the view
+    with count_queries() as counter:
+        second = client.get(url, headers=headers)  # answered from the store before Flask
+    assert counter["n"] == 1
+    assert first.status_code == second.status_code == 200
+    assert first.data == second.data and first.headers["ETag"] == second.headers["ETag"]
+    for name in ("Content-Type", "Content-Encoding", "Cache-Control", "Vary", "Content-Security-Policy",
+                 "X-Frame-Options", "X-Content-Type-Options"):
+        assert first.headers.get(name) == second.headers.get(name), name
+    assert client.get(url, headers={"If-None-Match": second.headers["ETag"]}).status_code == 304
+    assert client.get(url).data == gzip.decompress(second.data)  # plain for a client without gzip
+
+
+def test_the_fast_path_counts_scans_and_leaves_robots_out(client, world):
+    from starqr.models import ScanCount
+    url = f"/Q/{world['code']}"
+    client.get(url, headers={"User-Agent": "Googlebot"})
+    for _ in range(3):
+        client.get(url, headers={"User-Agent": "Mozilla/5.0"})
+    client.get(url, headers={"User-Agent": "curl/8"})
+    scans.flush()
+    assert sum(c.count for c in ScanCount.select()) == 3

@@ -82,6 +82,17 @@ def countable(request):
     return not ROBOT_AGENT.search(agent)
 
 
+def countable_environ(environ):
+    """countable() for a bare WSGI environ (the fast scan path)."""
+    if environ.get("REQUEST_METHOD") != "GET":
+        return False
+    if environ.get("HTTP_IF_NONE_MATCH") or environ.get("HTTP_IF_MODIFIED_SINCE"):
+        return False
+    if environ.get("HTTP_PURPOSE") == "prefetch" or environ.get("HTTP_SEC_PURPOSE", "").startswith("prefetch"):
+        return False
+    return not ROBOT_AGENT.search(environ.get("HTTP_USER_AGENT", ""))
+
+
 def record(plaque_id, day=None, flush_now=False):
     """Count one scan of a plaque (buffered in the worker for at most a second or two)."""
     day = day or datetime.date.today()

@@ -28,6 +28,10 @@ blueprint = Blueprint("public", __name__)
 @blueprint.record_once
 def _configure(state):
     scans.configure(state.app.config.get("SCAN_COUNTS_URL"), state.app.config["DATABASE_URL"])
+    # Stored pages answered before Flask (views/fast_scans.py); everything else goes on to the app.
+    from starqr.db import is_sqlite
+    from starqr.views.fast_scans import FastScans
+    state.app.wsgi_app = FastScans(state.app.wsgi_app, state.app, keep_open=is_sqlite(state.app.config["DATABASE_URL"]))
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 CACHE_CONTROL = "public, no-cache"  # keep a copy, revalidate each time (answered by 304)
@@ -147,7 +151,8 @@ def scan(code):
         code = code[:-5]
     code = normalise(code)
     lang = "json" if as_json else _lang()
-    page = pages.fetch(code, lang)
+    # views/fast_scans.py looked for this very page a moment ago: don't ask twice
+    page = None if request.environ.get("starqr.store_missed") == (code, lang) else pages.fetch(code, lang)
     monitoring.count_cache(page is not None)
     if page is None:
         if not code or len(code) > 16:
