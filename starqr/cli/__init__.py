@@ -32,6 +32,9 @@ def _register():
     from starqr.cli import pages
     for command in pages.COMMANDS:
         main.add_command(command)
+    from starqr.cli import onboarding
+    for command in onboarding.COMMANDS:
+        main.add_command(command)
 
 
 _register()

@@ -1,6 +1,6 @@
 """Peewee models, split by area; import them from here."""
 from starqr.models.base import MEMBER, ORGANISATION, SUBJECT_KINDS, BaseModel, JSONField, utcnow
-from starqr.models.organisations import DOMAINS, LEVELS, UNIT_KINDS, Organisation
+from starqr.models.organisations import DOMAINS, LEVELS, UNIT_KINDS, Organisation, RubricAssignment
 from starqr.models.members import (CATEGORIES, COMMITMENT_STATUSES, OCCUPATIONS, STATUSES,
                                    Commitment, Member, MemberPrivate, Post)
 from starqr.models.ratings import (PERIOD_STATES, PeriodRubric, Rating, RatingHold, RatingPeriod,
@@ -26,4 +26,5 @@ ALL_MODELS = [
     EntryPhoto, Contest, ContestEntrant, ContestJudge, ContestScore,
     PublicPage, PageSubject, BranchMemberCount,
     RatingHold, PeriodRubric, LedgerCheckpoint,
+    RubricAssignment,
 ]

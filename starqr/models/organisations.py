@@ -1,8 +1,8 @@
 """The organisation tree: banner → town → village / community / organ / enterprise → branch."""
-from peewee import (CharField, DateField, DecimalField, ForeignKeyField, IntegerField,
-                    TextField)
+from peewee import (BooleanField, CharField, DateField, DateTimeField, DecimalField, ForeignKeyField,
+                    IntegerField, TextField)
 
-from starqr.models.base import BaseModel
+from starqr.models.base import BaseModel, utcnow
 
 LEVELS = ("banner", "town", "unit", "branch")
 # The unit (third level) says what kind of place it is; the domain picks the rubric.
@@ -28,9 +28,32 @@ class Organisation(BaseModel):
     office_phone = CharField(max_length=40, null=True)  # the office's public line, not a person's
     rubric_key = CharField(max_length=60, null=True)  # None: the domain's default rubric
     sort_order = IntegerField(default=0)
+    code = CharField(max_length=40, null=True, unique=True)  # 组织编码: the county's own code, the import key
+    archived_at = DateTimeField(null=True)  # dissolved or merged: its plaques answer 410, its history stays
+    archived_reason = CharField(max_length=255, null=True)
+    merged_into_id = IntegerField(null=True)  # the organisation it was merged into, if any
 
     class Meta:
         indexes = ((("parent", "sort_order"), False),)
 
     def __str__(self):
         return self.name_zh
+
+
+class RubricAssignment(BaseModel):
+    """An administrator's choice of rubric for an organisation (and, with SUBTREE, everything under it).
+
+    Kept as history: the newest assignment whose APPLIES_FROM is on or before a date wins,
+    so a change never reaches a period that was already scheduled when it was made.
+    """
+
+    organisation = ForeignKeyField(Organisation, backref="rubric_assignments", on_delete="RESTRICT")
+    rubric_key = CharField(max_length=60)
+    subtree = BooleanField(default=True)
+    applies_from = DateField()
+    reason = CharField(max_length=255, null=True)
+    assigned_by = CharField(max_length=60)
+    assigned_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("organisation", "applies_from"), False),)

@@ -26,7 +26,6 @@ from starqr.models import (
     ORGANISATION,
     LedgerEntry,
     Member,
-    Organisation,
     RubricVersion,
 )
 from starqr.services import rubrics
@@ -215,13 +214,11 @@ def subject_groups(period, assignments=None):
     """
     assignments = assignments or {}
     groups = defaultdict(list)
-    branches = list(Organisation.select(Organisation.id, Organisation.domain, Organisation.rubric_key)
-                    .where(Organisation.level == "branch").tuples())
     member_key_by_branch = {}
-    for branch_id, domain, rubric_key in branches:
-        pinned = assignments.get(str(branch_id))
-        org_key = pinned[0] if pinned else (rubric_key or rating.DOMAIN_RUBRICS.get(domain))
-        member_key = pinned[1] if pinned else rating.MEMBER_RUBRIC_BY_DOMAIN.get(domain)
+    for branch_id, (org_key, member_key) in current_assignments().items():
+        pinned = assignments.get(branch_id)
+        org_key, member_key = pinned if pinned else (org_key, member_key)
+        branch_id = int(branch_id)
         groups[org_key].append((ORGANISATION, branch_id, None))
         member_key_by_branch[branch_id] = member_key
     ends_on = period.ends_on
@@ -239,12 +236,12 @@ def subject_groups(period, assignments=None):
 
 
 def current_assignments():
-    """{branch id (text): [organisation key, member key]} as the tree assigns them now."""
-    rows = (Organisation.select(Organisation.id, Organisation.domain, Organisation.rubric_key)
-            .where(Organisation.level == "branch").tuples())
-    return {str(branch_id): [rubric_key or rating.DOMAIN_RUBRICS.get(domain),
-                             rating.MEMBER_RUBRIC_BY_DOMAIN.get(domain)]
-            for branch_id, domain, rubric_key in rows}
+    """{branch id (text): [organisation key, member key]} as the tree assigns them now
+    (services.rubric_assignments: assigned rubrics inherited down the tree, else the domain
+    defaults); archived branches are not rated."""
+    from starqr.services.rubric_assignments import branch_rubric_keys
+    organisation_keys, member_keys = branch_rubric_keys()
+    return {str(branch_id): [key, member_keys[branch_id]] for branch_id, key in organisation_keys.items()}
 
 
 # ---- 党龄 -------------------------------------------------------------------------------------

@@ -34,11 +34,13 @@ def parsed(version_row):
 
 
 def organisation_rubric_key(organisation):
-    return organisation.rubric_key or rating.DOMAIN_RUBRICS[organisation.domain]
+    from starqr.services.rubric_assignments import effective_rubric
+    return effective_rubric(organisation)[0]
 
 
 def member_rubric_key(branch):
-    return rating.MEMBER_RUBRIC_BY_DOMAIN[branch.domain]
+    from starqr.services.rubric_assignments import MEMBER_SCOPE, effective_rubric
+    return effective_rubric(branch, scope=MEMBER_SCOPE)[0]
 
 
 def current_rubric(key):

@@ -2,7 +2,6 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from starqr import rating
 from starqr.models import MEMBER, ORGANISATION, Organisation, PlaqueCode
 from starqr.services import rubrics
 
@@ -22,7 +21,8 @@ class Subject:
 class Directory:
     """Codes → subjects and each subject's rubric, fetched once for a whole file."""
 
-    def __init__(self, codes):
+    def __init__(self, codes, period=None):
+        self.period = period  # a scheduled period keeps the rubric assignments pinned with it
         self.by_code = {}  # code -> Subject
         self.revoked = {}  # code -> replacement code or None
         self.not_rated = {}  # code -> name of an organisation that is not a branch
@@ -45,6 +45,12 @@ class Directory:
                          Organisation.select(Organisation.id, Organisation.name_zh, Organisation.name_mn,
                                              Organisation.level, Organisation.domain, Organisation.rubric_key,
                                              Organisation.path).tuples()}
+        from starqr.services import period_rules, rating_inputs
+        keys = rating_inputs.current_assignments()  # archived branches are left out
+        if self.period is not None:
+            keys.update({k: v for k, v in period_rules.assignments(self.period).items() if k in keys})
+        organisation_keys = {int(k): v[0] for k, v in keys.items()}
+        member_keys = {int(k): v[1] for k, v in keys.items()}
         for code, kind, subject_id, status, replaced_by in plaques:
             if status != "active":
                 self.revoked[code] = replacement_codes.get(replaced_by)
@@ -54,7 +60,9 @@ class Directory:
                 if member is None or not member[4]:
                     continue  # a member no longer on the roll: treated as unknown
                 branch = organisations[member[3]]
-                key = rating.MEMBER_RUBRIC_BY_DOMAIN[branch[4]]
+                key = member_keys.get(member[3])
+                if key is None:
+                    continue  # an archived branch
                 self.by_code[code] = Subject(MEMBER, subject_id, member[1], member[2] or "", key, branch[6])
             else:
                 org = organisations.get(subject_id)
@@ -63,7 +71,9 @@ class Directory:
                 if org[3] != "branch":
                     self.not_rated[code] = org[1]
                     continue
-                key = org[5] or rating.DOMAIN_RUBRICS[org[4]]
+                key = organisation_keys.get(subject_id)
+                if key is None:
+                    continue  # archived
                 self.by_code[code] = Subject(ORGANISATION, subject_id, org[1], org[2] or "", key, org[6])
         for key in {s.rubric_key for s in self.by_code.values()}:
             self.rubric[key] = rubrics.current_rubric(key)

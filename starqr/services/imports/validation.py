@@ -161,7 +161,8 @@ class _Validator:
                 raw.append((number, tuple(cells[i] if i is not None and i < len(cells) else None for i in indexes)))
         if progress:
             progress(len(raw) // 2, len(raw))
-        directory = Directory({(v[0].strip() if v[0].__class__ is str else _text(v[0])).upper() for _, v in raw})
+        directory = Directory({(v[0].strip() if v[0].__class__ is str else _text(v[0])).upper() for _, v in raw},
+                              self.period)
         lookups = {key: _item_lookup(rubric) for key, (_, rubric) in directory.rubric.items()}
         subjects, amounts, dates = {}, {}, {}  # memos: cells -> result or (column, message)
         fail = self.fail

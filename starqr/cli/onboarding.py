@@ -1,0 +1,171 @@
+"""Onboarding commands: `starqr init`, `orgs import|list`, `members import`, `template`, `ratings export`."""
+import os
+import sys
+
+import click
+
+from starqr.cli.context import fail, pass_app
+from starqr.cli.imports import _Progress
+
+
+@click.command("init")
+@click.option("--banner", "banner_name", required=True, help="The banner's Chinese name (the root organisation).")
+@click.option("--banner-mn", "banner_name_mn", help="The banner's name in traditional Mongolian script.")
+@click.option("--code", help="The banner's 组织编码 (else the tree import's 旗 row gives it).")
+@click.option("--admin", "admin_username", required=True, help="User name of the first administrator.")
+@click.option("--password-stdin", is_flag=True, help="Read the administrator's password from standard input.")
+@pass_app
+def init_command(banner_name, banner_name_mn, code, admin_username, password_stdin):
+    """Start a real banner on an empty database: the banner and its first administrator."""
+    from starqr.db import database
+    from starqr.migrations import migrate as run_migrations
+    from starqr.services import onboarding
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            fail("no password on standard input")
+    run_migrations(database.obj)
+    try:
+        banner, user, password_used = onboarding.init_banner(banner_name, admin_username, banner_name_mn,
+                                                             password=password, code=code)
+    except onboarding.OnboardingError as error:
+        fail(str(error))
+    click.echo(f"banner created: {banner.name_zh} (id {banner.id}); administrator: {user.username}")
+    if not password_stdin:
+        click.echo(f"one-time password (shown once, change it after logging in): {password_used}")
+    click.echo("next: starqr template tree -o tree.xlsx; starqr orgs import tree.xlsx")
+
+
+def _print_plan(plan, moved_word):
+    click.echo(plan.summary())
+    for title, changes in (("新增", plan.created), ("修改", plan.updated), (moved_word, plan.moved)):
+        for change in changes[:100]:
+            detail = ";".join(f"{k}: {a or '—'} → {b or '—'}" for k, (a, b) in change.fields.items())
+            click.echo(f"  {title} 第{change.row}行 {change.key} {change.name}" + (f"  {detail}" if detail else ""))
+        if len(changes) > 100:
+            click.echo(f"  …… 另有 {len(changes) - 100} 条{title}")
+    for change in plan.missing[:100]:
+        click.echo(f"  名册中缺少 {change.key or '(无编号)'} {change.name}(支部 {change.note}),请在控制台确认是否离开")
+
+
+def _run_table_import(module, file, dry_run, label, moved_word):
+    from starqr.services import imports
+    with open(file, "rb") as handle:
+        data = handle.read()
+    progress = _Progress(label)
+    try:
+        plan = module.run(data, os.path.basename(file), "cli", dry_run=dry_run, progress=progress)
+    except imports.ImportFileError as error:
+        fail(str(error))
+    finally:
+        progress.close()
+    if plan.errors:
+        for line in plan.error_lines():
+            click.echo(line, err=True)
+        fail(f"{len(plan.errors) + plan.more_errors} 处错误,未写入任何数据")
+    _print_plan(plan, moved_word)
+    click.echo("(试运行,未写入)" if dry_run else ("已导入" if plan.applied else "没有需要写入的变化"))
+
+
+@click.group()
+def orgs():
+    """The organisation tree (组织树)."""
+
+
+@orgs.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the file and show the changes; write nothing.")
+@pass_app
+def orgs_import(file, dry_run):
+    """Import the tree from XLSX or CSV (UTF-8 or GBK), all or nothing.
+
+    \b
+    Columns: 组织编码, 组织名称, 蒙古文名称, 上级组织编码, 层级, 领域, 活动场所面积, 书记
+    层级: 旗, 苏木镇, 嘎查村社区, 支部 (also 旗县, 乡镇, 村, 社区)
+    领域: 农村牧区, 社区, 机关, 国企, 非公企业, 社会组织
+    组织编码 is the key: the same file again changes nothing; a new 上级组织编码 is a move.
+    """
+    from starqr.services.imports import tree
+    _run_table_import(tree, file, dry_run, "组织树", "调整上级")
+
+
+@orgs.command("list")
+@click.option("--under", "code", help="Only this organisation (a 组织编码) and those under it.")
+@pass_app
+def orgs_list(code):
+    """List organisations: code, id, name, level, domain, rubric, members."""
+    from starqr.services import organisations
+    try:
+        rows = organisations.listing(code)
+    except organisations.OrganisationError as error:
+        fail(str(error))
+    click.echo("\t".join(("code", "id", "name", "level", "domain", "rubric", "members")))
+    for row in rows:
+        click.echo("\t".join(str(v) for v in row))
+
+
+@click.group()
+def members():
+    """The member roster (党员花名册)."""
+
+
+@members.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the file and show the changes; write nothing.")
+@pass_app
+def members_import(file, dry_run):
+    """Import the roster from XLSX or CSV (UTF-8 or GBK), all or nothing.
+
+    \b
+    Columns: 党员编号, 姓名, 蒙古文姓名, 所在支部编码, 党员类别, 入党日期, 转正日期, 岗位
+    党员类别: 骨干党员, 普通党员, 流动党员, 特殊党员
+    党员编号 is the key; a new 所在支部编码 is a transfer (the badge code stays).
+    Identity-card or mobile numbers are refused: StarQR does not keep them.
+    """
+    from starqr.services.imports import roster_apply
+    _run_table_import(roster_apply, file, dry_run, "花名册", "转接")
+
+
+@click.command("template")
+@click.argument("kind", type=click.Choice(["tree", "roster", "points"]))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .xlsx file to write.")
+@click.option("--rubric", default="member_points", show_default=True, help="points: the rubric whose items to list.")
+@pass_app
+def template_command(kind, output, rubric):
+    """Write an import template: header, example row, choice lists and a sheet explaining each column."""
+    from starqr.services.imports import workbooks
+    try:
+        data = workbooks.template(kind, rubric)
+    except LookupError as error:
+        fail(str(error))
+    with open(output, "wb") as handle:
+        handle.write(data)
+    click.echo(f"{output}: {kind} template written")
+
+
+@click.group("ratings")
+def ratings_group():
+    """Ratings records (评星台账)."""
+
+
+@ratings_group.command("export")
+@click.argument("period")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
+@click.option("--under", "code", help="Only this organisation (a 组织编码) and those under it.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@pass_app
+def ratings_export(period, fmt, code, output):
+    """Export PERIOD's ratings: one sheet for organisations, one for members (CSV: two files)."""
+    from starqr.services import organisations, ratings, ratings_export as export
+    try:
+        found = ratings.find_period(period)
+        under = organisations.by_code(code) if code else None
+    except (ratings.PeriodError, organisations.OrganisationError) as error:
+        fail(str(error))
+    written = export.write(found, fmt, output, under)
+    click.echo(f"{found.name}: {written['organisations']} organisations, {written['members']} members → "
+               + ", ".join(written["files"]))
+
+
+COMMANDS = [init_command, orgs, members, template_command, ratings_group]

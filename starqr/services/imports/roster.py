@@ -1,0 +1,241 @@
+"""The member roster import (党员花名册): 党员编号 is the key; a new branch is a transfer.
+
+    党员编号 | 姓名 | 蒙古文姓名 | 所在支部编码 | 党员类别 | 入党日期 | 转正日期 | 岗位
+
+A column that looks like identity-card or mobile numbers refuses the whole file: StarQR
+does not keep them. Members of the file's branches missing from it are flagged "not in
+roster", never removed: an administrator confirms each departure (services.departures).
+"""
+import datetime
+from dataclasses import dataclass
+
+from starqr.models import Organisation
+from starqr.services.imports import vocabulary as words
+from starqr.services.imports.cells import _text, parse_date
+from starqr.services.imports.directory import _select_in
+from starqr.services.imports.errors import ImportFileError
+from starqr.services.imports.privacy import REFUSAL, looks_private, private_header
+from starqr.services.imports.reading import _blank
+from starqr.services.imports.tabular import Change, Column, Errors, new_plan, read_table
+
+NUMBER, NAME, NAME_MN, BRANCH, CATEGORY, JOINED, FULL, POST = (
+    "党员编号", "姓名", "蒙古文姓名", "所在支部编码", "党员类别", "入党日期", "转正日期", "岗位")
+COLUMNS = (
+    Column(NUMBER, ("编号", "党员号"), True, "党员在本旗的编号(唯一),是导入的依据:再次导入时按编号更新", (), "M0001"),
+    Column(NAME, ("党员姓名",), True, "中文姓名,会在扫码页公开", (), "张三"),
+    Column(NAME_MN, ("蒙文姓名", "蒙古文"), False, "传统蒙古文姓名(可空)", (), ""),
+    Column(BRANCH, ("支部编码", "所在支部"), True, "所在党支部的组织编码(见组织树);改为另一支部即为组织关系转接", (),
+           "150824101001"),
+    Column(CATEGORY, ("类别",), False, "骨干党员、普通党员、流动党员或特殊党员;空为普通党员",
+           tuple(words.CATEGORY_NAMES.values()), "普通党员"),
+    Column(JOINED, ("入党时间",), False, "如 2001-07-01;评星从入党后开始的第一个评定期算起", (), "2001-07-01"),
+    Column(FULL, ("转正时间",), False, "预备党员转为正式党员的日期;空且入党不满一年为预备党员", (), "2002-07-01"),
+    Column(POST, ("职务", "党内职务"), False, "如 支部书记、组织委员(可空)", (), ""),
+)
+FIELD_LABELS = {"name_zh": NAME, "name_mn": NAME_MN, "category": CATEGORY, "joined_on": JOINED, "full_on": FULL,
+                "party_post": POST, "status": "预备/正式"}
+MAX_NUMBER = 40
+
+
+@dataclass
+class RosterRow:
+    row: int
+    number: str
+    name_zh: str
+    name_mn: str
+    branch_id: int
+    category: str
+    joined_on: object
+    full_on: object
+    party_post: str
+    status: str
+
+
+def _refuse_private(number, cells, labels):
+    for index, cell in enumerate(cells):
+        if cell is None:
+            continue
+        kind = cell.__class__
+        if (kind is int or kind is float or (kind is str and 11 <= len(cell) <= 24)) and looks_private(cell):
+            label = labels[index] if index < len(labels) and labels[index] else f"第{index + 1}列"
+            raise ImportFileError(f"第{number}行「{label}」:{REFUSAL}")
+
+
+def _branches(scope_path):
+    """{code: (id, path, archived, level, name)} of every coded organisation."""
+    return {code: (org_id, path, archived, level, name) for org_id, code, path, archived, level, name in
+            Organisation.select(Organisation.id, Organisation.code, Organisation.path, Organisation.archived_at,
+                                Organisation.level, Organisation.name_zh)
+            .where(Organisation.code.is_null(False)).tuples()}
+
+
+class _Checker:
+    def __init__(self, errors, scope_path, today):
+        self.errors = errors
+        self.scope_path = scope_path
+        self.today = today
+        self.branches = _branches(scope_path)
+        self.branch_memo = {}
+        self.date_memo = {}
+
+    def branch(self, number, cell):
+        key = _text(cell)
+        found = self.branch_memo.get(key)
+        if found is None:
+            found = self.branch_memo[key] = self._branch(key)
+        if found.__class__ is str:
+            self.errors.add(number, BRANCH, found)
+            return None
+        return found
+
+    def _branch(self, code):
+        if not code:
+            return "所在支部编码为空"
+        org = self.branches.get(code)
+        if org is None:
+            return f"支部编码 {code} 不存在(请先导入组织树)"
+        org_id, path, archived, level, name = org
+        if level != "branch":
+            return f"编码 {code}({name})不是党支部"
+        if archived:
+            return f"支部 {code}({name})已撤销"
+        if self.scope_path and not path.startswith(self.scope_path):
+            return f"支部 {code}({name})不在您的管理范围内"
+        return org_id
+
+    def date(self, number, column, cell):
+        key = cell if cell.__class__ is str else (cell, cell.__class__)
+        found = self.date_memo.get(key, self)
+        if found is self:
+            try:
+                found = parse_date(cell)
+                if found is not None and not datetime.date(1921, 7, 1) <= found <= self.today:
+                    found = f"{column}「{found.isoformat()}」不在 1921-07-01 到今天之间"
+            except ValueError:
+                found = f"{column}「{_text(cell)}」不是有效日期,请写成 2001-07-01"
+            self.date_memo[key] = found
+        if found.__class__ is str:
+            self.errors.add(number, column, found)
+            return False
+        return found
+
+
+def parse_rows(found, labels, rows, errors, scope_path, today):
+    """(row count, [RosterRow]) of a roster file; problems go to ERRORS."""
+    checker = _Checker(errors, scope_path, today)
+    index = {name: found.get(name) for name in (NUMBER, NAME, NAME_MN, BRANCH, CATEGORY, JOINED, FULL, POST)}
+    parsed, seen, count = [], {}, 0
+    year_ago = today - datetime.timedelta(days=365)
+    for number, cells in rows:
+        if _blank(cells):
+            continue
+        count += 1
+        _refuse_private(number, cells, labels)
+        width = len(cells)
+        get = {name: (cells[i] if i is not None and i < width else None) for name, i in index.items()}
+        member_number = _text(get[NUMBER])
+        if not member_number:
+            errors.add(number, NUMBER, "党员编号为空")
+            continue
+        if len(member_number) > MAX_NUMBER:
+            errors.add(number, NUMBER, f"党员编号不能超过 {MAX_NUMBER} 个字符")
+            continue
+        if member_number in seen:
+            errors.add(number, NUMBER, f"党员编号 {member_number} 与第{seen[member_number]}行重复")
+            continue
+        seen[member_number] = number
+        name = _text(get[NAME])
+        ok = True
+        if not name:
+            errors.add(number, NAME, "姓名为空")
+            ok = False
+        elif len(name) > 60:
+            errors.add(number, NAME, "姓名不能超过 60 个字")
+            ok = False
+        branch_id = checker.branch(number, get[BRANCH])
+        category_text = _text(get[CATEGORY])
+        category = words.lookup(words.CATEGORY_WORDS, category_text) if category_text else "ordinary"
+        if category is None:
+            errors.add(number, CATEGORY, f"党员类别「{category_text}」不正确,应为"
+                       + "、".join(words.CATEGORY_NAMES.values()))
+        joined = checker.date(number, JOINED, get[JOINED])
+        full = checker.date(number, FULL, get[FULL])
+        if joined and full and full < joined:
+            errors.add(number, FULL, f"转正日期 {full.isoformat()} 早于入党日期 {joined.isoformat()}")
+            continue
+        if not ok or branch_id is None or category is None or joined is False or full is False:
+            continue
+        probationary = (full is None and joined is not None and joined > year_ago) or (full and full > today)
+        parsed.append(RosterRow(number, member_number, name, _text(get[NAME_MN])[:160], branch_id, category, joined,
+                                full, _text(get[POST])[:60], "probationary" if probationary else "full"))
+    return count, parsed
+
+
+def existing_members(numbers):
+    """{member number: (id, branch id, active, name_zh, name_mn, category, joined_on, full_on, party_post, status,
+    missing flag)} for the file's numbers."""
+    rows = _select_in('SELECT "member_number", "id", "branch_id", "active", "name_zh", "name_mn", "category", '
+                      '"joined_on", "full_on", "party_post", "status", "missing_from_roster_at" FROM "member" '
+                      'WHERE "member_number" IN ({})', numbers)
+    return {row[0]: (row[1:]) for row in rows}
+
+
+def _as_date(value):
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+def plan_rows(plan, parsed, errors, branch_codes):
+    """Fill PLAN with new members, changed fields, transfers and members missing from the file."""
+    existing = existing_members([r.number for r in parsed])
+    for row in parsed:
+        found = existing.get(row.number)
+        if found is None:
+            plan.created.append(Change(row.row, row.number, row.name_zh, note=branch_codes.get(row.branch_id, "")))
+            continue
+        member_id, branch_id, active, *values, _missing = found
+        if not active:
+            errors.add(row.row, NUMBER, f"党员编号 {row.number}({values[0]})已移出名册,不能再导入;如需恢复请联系管理员")
+            continue
+        before = dict(zip(("name_zh", "name_mn", "category", "joined_on", "full_on", "party_post", "status"), values))
+        before["joined_on"], before["full_on"] = _as_date(before["joined_on"]), _as_date(before["full_on"])
+        after = {"name_zh": row.name_zh, "name_mn": row.name_mn or None, "category": row.category,
+                 "joined_on": row.joined_on, "full_on": row.full_on, "party_post": row.party_post or None,
+                 "status": row.status}
+        changes = {FIELD_LABELS[k]: (before[k], after[k]) for k in after if (before[k] or None) != (after[k] or None)}
+        if branch_id != row.branch_id:
+            changes[BRANCH] = (branch_codes.get(branch_id, f"#{branch_id}"), branch_codes.get(row.branch_id, ""))
+            plan.moved.append(Change(row.row, row.number, row.name_zh, changes, subject_id=member_id))
+        elif changes:
+            plan.updated.append(Change(row.row, row.number, row.name_zh, changes, subject_id=member_id))
+        else:
+            plan.unchanged += 1
+    branch_ids = sorted({r.branch_id for r in parsed})
+    numbers = {r.number for r in parsed}
+    for member_id, number, name, branch_id in _select_in(
+            'SELECT "id", "member_number", "name_zh", "branch_id" FROM "member" WHERE "active" = TRUE '
+            'AND "branch_id" IN ({}) ORDER BY "id"', branch_ids):
+        if number not in numbers:
+            plan.missing.append(Change(0, number or "", name, note=branch_codes.get(branch_id, ""),
+                                       subject_id=member_id))
+    return existing
+
+
+def read(data, filename, dry_run, scope_path, today=None):
+    """(plan, parsed rows, errors, existing) of a roster file, checked but not applied."""
+    today = today or datetime.date.today()
+    plan = new_plan("roster", data, filename, dry_run)
+    found, labels, rows = read_table(data, filename, COLUMNS, refuse_header=private_header)
+    errors = Errors()
+    plan.rows, parsed = parse_rows(found, labels, rows, errors, scope_path, today)
+    if not plan.rows:
+        errors.add(2, "", "文件没有数据行")
+    existing = {}
+    if not errors:
+        branch_codes = {org_id: code for org_id, code in
+                        Organisation.select(Organisation.id, Organisation.code)
+                        .where(Organisation.level == "branch").tuples()}
+        existing = plan_rows(plan, parsed, errors, branch_codes)
+    return plan, parsed, errors, existing
+

@@ -1,0 +1,70 @@
+"""Applying a checked roster: new members with badges, changed fields, transfers, "not in roster" flags.
+
+A transfer only changes the member's branch: the badge code, the archive and the ledger
+stay with the person.
+"""
+from starqr.db import bulk_insert_dicts, database
+from starqr.models import MEMBER, AuditLog, Member, utcnow
+from starqr.services import audit, revision
+from starqr.services.imports import roster
+from starqr.services.imports.codes import issue_many, reserve_ids
+
+CHUNK = 500
+
+
+def run(data, filename, actor, dry_run=True, scope_path=None, progress=None, today=None):
+    """Check a roster file and, unless DRY_RUN, apply it all-or-nothing. Returns an ImportPlan."""
+    plan, parsed, errors, existing = roster.read(data, filename, dry_run, scope_path, today)
+    if errors:
+        return plan.fail_with(errors)
+    if progress:
+        progress(plan.rows // 2, plan.rows)
+    present_flagged = [found[0] for number, found in existing.items() if found[-1] is not None]
+    if dry_run or not (plan.changes or plan.missing or present_flagged):
+        return plan
+    with database.atomic():
+        _apply(plan, parsed, actor, filename, present_flagged)
+    plan.applied = True
+    if progress:
+        progress(plan.rows, plan.rows)
+    return plan
+
+
+def _apply(plan, parsed, actor, filename, present_flagged):
+    name = audit._actor_name(actor)
+    now = utcnow()
+    by_row = {row.row: row for row in parsed}
+    new = [by_row[change.row] for change in plan.created]
+    ids = reserve_ids(Member, len(new))
+    bulk_insert_dicts(Member, [dict(id=member_id, branch=r.branch_id, name_zh=r.name_zh, name_mn=r.name_mn or None,
+                                    category=r.category, status=r.status, joined_on=r.joined_on, full_on=r.full_on,
+                                    party_post=r.party_post or None, member_number=r.number, volunteer_hours=0,
+                                    consent_photo=False, exempt=False, active=True, created_at=now)
+                               for member_id, r in zip(ids, new)])
+    issue_many(MEMBER, ids, name)
+    logs = []
+    for change in plan.updated + plan.moved:
+        row = by_row[change.row]
+        member_id = change.subject_id
+        Member.update(name_zh=row.name_zh, name_mn=row.name_mn or None, category=row.category, status=row.status,
+                      joined_on=row.joined_on, full_on=row.full_on, party_post=row.party_post or None,
+                      branch=row.branch_id, missing_from_roster_at=None).where(Member.id == member_id).execute()
+        before = {label: pair[0] for label, pair in change.fields.items()}
+        after = {label: pair[1] for label, pair in change.fields.items()}
+        transfer = roster.BRANCH in change.fields
+        if transfer:
+            after["reason"] = "名册导入:组织关系转接"
+        logs.append(dict(actor=name, action="member.transfer" if transfer else "member.edit",
+                         target=f"member:{member_id}", before=audit._json_safe(before), after=audit._json_safe(after),
+                         at=now))
+    for start in range(0, len(present_flagged), CHUNK):
+        Member.update(missing_from_roster_at=None).where(Member.id.in_(present_flagged[start:start + CHUNK])).execute()
+    missing = [change.subject_id for change in plan.missing]
+    for start in range(0, len(missing), CHUNK):
+        (Member.update(missing_from_roster_at=now)
+         .where(Member.id.in_(missing[start:start + CHUNK]), Member.missing_from_roster_at.is_null()).execute())
+    logs.append(dict(actor=name, action="import.roster", target=(filename or "roster")[:120], before=None,
+                     after={"sha256": plan.file_sha256, "created": len(plan.created), "updated": len(plan.updated),
+                            "transferred": len(plan.moved), "not_in_roster": len(plan.missing)}, at=now))
+    bulk_insert_dicts(AuditLog, logs)
+    revision.bump()

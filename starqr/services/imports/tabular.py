@@ -1,0 +1,167 @@
+"""The shared pipeline of the tree and roster imports: columns, reading, errors, the plan.
+
+A table import reads a CSV or XLSX file into rows of named cells, checks every row (each
+problem names its row and column), and builds an ImportPlan: what would be created,
+changed or moved. Nothing is written unless the whole file is valid; applying the same
+file twice changes nothing the second time.
+"""
+from dataclasses import dataclass, field
+
+from starqr.services.imports.errors import MAX_ERRORS, ImportFileError, RowError
+from starqr.services.imports.reading import _blank, is_xlsx, read_csv, sha256
+from starqr.services.imports.xlsx import read_xlsx
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # the Chinese header, as in the template
+    aliases: tuple = ()
+    required: bool = False
+    explanation: str = ""  # shown in the template's explanation sheet
+    choices: tuple = ()  # the template's data-validation list
+    example: object = ""
+
+
+def _label(cell):
+    label = str(cell).strip().lstrip("\ufeff").rstrip("*＊").strip()
+    for bracket in ("(", "（"):  # "入党日期（YYYY-MM-DD）" counts as 入党日期
+        label = label.split(bracket, 1)[0].strip()
+    return label
+
+
+def read_table(data, filename, columns, refuse_header=None):
+    """({column name: index}, header labels, iterator of (row number, cells)) for a table file.
+
+    REFUSE_HEADER(label) may return a message that refuses the whole file (private data).
+    """
+    if not data:
+        raise ImportFileError("文件是空的")
+    rows = read_xlsx(data) if is_xlsx(data, filename) else read_csv(data)
+    lookup = {}
+    for column in columns:
+        for alias in (column.name,) + tuple(column.aliases):
+            lookup.setdefault(alias.lower(), column.name)
+    for _number, cells in rows:
+        if _blank(cells):
+            continue
+        found, labels = {}, []
+        for index, cell in enumerate(cells):
+            label = "" if cell is None else _label(cell)
+            labels.append(label)
+            if refuse_header and label:
+                message = refuse_header(label)
+                if message:
+                    raise ImportFileError(f"第1行「{label}」:{message}")
+            name = lookup.get(label.lower())
+            if name and name not in found:
+                found[name] = index
+        missing = [c.name for c in columns if c.required and c.name not in found]
+        if missing:
+            raise ImportFileError("第1行(表头)缺少列:" + "、".join(missing) + "。表头应为:"
+                                  + "、".join(c.name for c in columns) + "(可下载模板)")
+        return found, labels, rows
+    raise ImportFileError("文件是空的")
+
+
+def cell_dicts(found, rows):
+    """(row number, {column name: cell}) for every non-blank row."""
+    for number, cells in rows:
+        if _blank(cells):
+            continue
+        width = len(cells)
+        yield number, {name: (cells[index] if index < width else None) for name, index in found.items()}
+
+
+class Errors:
+    """Row-and-column errors of one file: the first MAX_ERRORS kept, the rest counted."""
+
+    def __init__(self):
+        self.kept = []
+        self.count = 0
+
+    def add(self, row, column, message):
+        self.count += 1
+        if len(self.kept) < MAX_ERRORS:
+            self.kept.append(RowError(row, column, message))
+
+    def __bool__(self):
+        return bool(self.count)
+
+
+@dataclass
+class Change:
+    """One planned change: a new record, changed fields, a move/transfer or a record missing from the file."""
+
+    row: int  # the file's row (0 for a record missing from the file)
+    key: str  # 组织编码 or 党员编号
+    name: str
+    fields: dict = field(default_factory=dict)  # field label -> (before, after)
+    note: str = ""
+    subject_id: int = 0  # the existing record's id
+
+    def to_dict(self):
+        return {"row": self.row, "key": self.key, "name": self.name, "note": self.note, "id": self.subject_id,
+                "fields": {k: [_plain(a), _plain(b)] for k, (a, b) in self.fields.items()}}
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@dataclass
+class ImportPlan:
+    """What a tree or roster file would do (dry run) or did (applied)."""
+
+    kind: str  # "tree" | "roster"
+    filename: str
+    file_sha256: str
+    rows: int = 0
+    errors: list = field(default_factory=list)  # RowError
+    more_errors: int = 0
+    created: list = field(default_factory=list)  # Change
+    updated: list = field(default_factory=list)  # Change: fields changed (not the parent/branch)
+    moved: list = field(default_factory=list)  # Change: a new parent (tree) or branch (roster: a transfer)
+    missing: list = field(default_factory=list)  # Change: roster only, members of the file's branches not in it
+    unchanged: int = 0
+    dry_run: bool = True
+    applied: bool = False
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    @property
+    def changes(self):
+        return len(self.created) + len(self.updated) + len(self.moved)
+
+    def fail_with(self, errors):
+        self.errors = errors.kept
+        self.more_errors = errors.count - len(errors.kept)
+        return self
+
+    def error_lines(self):
+        lines = [str(e) for e in self.errors]
+        if self.more_errors:
+            lines.append(f"……另有 {self.more_errors} 处错误未列出")
+        return lines
+
+    def summary(self):
+        text = (f"{self.rows} 行:新增 {len(self.created)},修改 {len(self.updated)},"
+                f"{'调动' if self.kind == 'tree' else '转接'} {len(self.moved)},未变 {self.unchanged}")
+        if self.kind == "roster":
+            text += f";名册中缺少 {len(self.missing)} 人(不会自动删除)"
+        return text
+
+    def to_dict(self):
+        return {
+            "kind": self.kind, "filename": self.filename, "file_sha256": self.file_sha256, "rows": self.rows,
+            "ok": self.ok, "dry_run": self.dry_run, "applied": self.applied,
+            "errors": [e.to_dict() for e in self.errors], "more_errors": self.more_errors,
+            "created": [c.to_dict() for c in self.created], "updated": [c.to_dict() for c in self.updated],
+            "moved": [c.to_dict() for c in self.moved], "missing": [c.to_dict() for c in self.missing],
+            "unchanged": self.unchanged,
+        }
+
+
+def new_plan(kind, data, filename, dry_run):
+    return ImportPlan(kind=kind, filename=filename or "", file_sha256=sha256(data), dry_run=dry_run)

@@ -1,0 +1,209 @@
+"""The organisation tree: create, rename, move and archive, each audited, within the actor's scope.
+
+An archived organisation (dissolved or merged) keeps its history; its plaque answers 410
+with "organisation dissolved" or "merged into …".
+"""
+from starqr.db import database
+from starqr.models import ORGANISATION, Member, Organisation, PlaqueCode, utcnow
+from starqr.services import audit, plaques, revision
+from starqr.services.imports import vocabulary as words
+from starqr.services.imports.tree import repath
+
+EDIT_FIELDS = ("name_zh", "name_mn", "code", "secretary_name", "venue_area_m2")
+
+
+class OrganisationError(Exception):
+    """A request the rules refuse; the message is Chinese, fit to show to the user."""
+
+
+def scope_path(actor):
+    """The subtree path an actor may change, or None for an administrator (or the CLI)."""
+    role = getattr(actor, "role", None)
+    if role is None or role == "admin":
+        return None
+    organisation = getattr(actor, "organisation", None)
+    if role != "org_admin" or organisation is None:
+        raise OrganisationError("只有管理员可以调整组织树。")
+    return organisation.path
+
+
+def _check_scope(actor, organisation, allow_root=True):
+    path = scope_path(actor)
+    if path is None:
+        return
+    if not organisation.path.startswith(path) or (not allow_root and organisation.path == path):
+        raise OrganisationError(f"「{organisation.name_zh}」不在您的管理范围内。")
+
+
+def by_code(code):
+    found = Organisation.get_or_none(Organisation.code == (code or "").strip())
+    if found is None:
+        raise OrganisationError(f"组织编码 {code} 不存在")
+    return found
+
+
+def _check_code(code, organisation=None):
+    code = (code or "").strip() or None
+    if code:
+        query = Organisation.select().where(Organisation.code == code)
+        if organisation is not None:
+            query = query.where(Organisation.id != organisation.id)
+        if query.exists():
+            raise OrganisationError(f"组织编码 {code} 已被使用。")
+    return code
+
+
+def _check_parent(parent, level):
+    if parent.archived_at:
+        raise OrganisationError(f"「{parent.name_zh}」已撤销,不能作为上级组织。")
+    if words.LEVEL_DEPTH[parent.level] >= words.LEVEL_DEPTH[level]:
+        raise OrganisationError(f"{words.LEVEL_NAMES[level]}不能隶属于{words.LEVEL_NAMES[parent.level]}。")
+
+
+def create(actor, parent, level, domain, name_zh, name_mn=None, code=None, **fields):
+    if level not in words.LEVEL_DEPTH or level == "banner":
+        raise OrganisationError("层级不正确。")
+    if domain not in words.DOMAIN_NAMES:
+        raise OrganisationError("领域不正确。")
+    name_zh = (name_zh or "").strip()
+    if not name_zh:
+        raise OrganisationError("请填写组织名称。")
+    _check_scope(actor, parent)
+    _check_parent(parent, level)
+    code = _check_code(code)
+    with database.atomic():
+        organisation = Organisation.create(
+            parent=parent, path="/", level=level, domain=domain, name_zh=name_zh[:120],
+            name_mn=(name_mn or "").strip()[:240] or None, code=code,
+            unit_kind=words.UNIT_KIND_BY_DOMAIN[domain] if level == "unit" else None,
+            sort_order=Organisation.select().where(Organisation.parent == parent).count(),
+            **{k: v for k, v in fields.items() if k in EDIT_FIELDS})
+        organisation.path = f"{parent.path}{organisation.id}/"
+        organisation.save()
+        plaques.issue(ORGANISATION, organisation.id, actor=audit._actor_name(actor))
+        audit.record(actor, "organisation.create", organisation, None,
+                     audit.snapshot(organisation, ("code", "name_zh", "name_mn", "level", "domain", "parent")))
+        revision.bump()
+    return organisation
+
+
+def rename(actor, organisation, name_zh, name_mn=None, code=None, **fields):
+    """New names in both scripts (and the code or details, if given)."""
+    name_zh = (name_zh or "").strip()
+    if not name_zh:
+        raise OrganisationError("请填写组织名称。")
+    _check_scope(actor, organisation)
+    changes = {"name_zh": name_zh[:120], "name_mn": (name_mn or "").strip()[:240] or None}
+    if code is not None:
+        changes["code"] = _check_code(code, organisation)
+    changes.update({k: v for k, v in fields.items() if k in EDIT_FIELDS})
+    with database.atomic():
+        before = audit.snapshot(organisation, tuple(changes))
+        for name, value in changes.items():
+            setattr(organisation, name, value)
+        organisation.save()
+        audit.record(actor, "organisation.rename", organisation,
+                     *audit.changes(before, audit.snapshot(organisation, tuple(changes))))
+        revision.bump()
+    return organisation
+
+
+def move(actor, organisation, new_parent):
+    """Put ORGANISATION (and everything under it) under NEW_PARENT."""
+    if organisation.parent_id is None:
+        raise OrganisationError("旗是组织树的根,不能移动。")
+    _check_scope(actor, organisation, allow_root=False)
+    _check_scope(actor, new_parent)
+    if new_parent.path.startswith(organisation.path):
+        raise OrganisationError("不能移到自己或自己的下级组织之下。")
+    _check_parent(new_parent, organisation.level)
+    if new_parent.id == organisation.parent_id:
+        raise OrganisationError("新的上级组织与原来相同。")
+    with database.atomic():
+        before = {"parent": organisation.parent_id, "path": organisation.path}
+        Organisation.update(parent=new_parent).where(Organisation.id == organisation.id).execute()
+        repath()
+        organisation = Organisation.get_by_id(organisation.id)
+        audit.record(actor, "organisation.move", organisation, before,
+                     {"parent": new_parent.id, "path": organisation.path})
+        revision.bump()
+    return organisation
+
+
+def archive(actor, organisation, reason, merged_into=None):
+    """Dissolve or merge ORGANISATION: it leaves the tree's active part, its plaque answers 410.
+
+    Its branches and members must have moved first (a merger transfers them to the new
+    organisation through the roster or the console), so no member is left without a branch.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise OrganisationError("请填写撤销或合并的原因。")
+    if organisation.parent_id is None:
+        raise OrganisationError("旗是组织树的根,不能撤销。")
+    if organisation.archived_at:
+        raise OrganisationError("该组织已撤销。")
+    _check_scope(actor, organisation, allow_root=False)
+    if merged_into is not None:
+        _check_scope(actor, merged_into)
+        if merged_into.archived_at or merged_into.path.startswith(organisation.path):
+            raise OrganisationError("请选择一个现存的、不在其下级的组织作为合并去向。")
+    active_children = (Organisation.select().where(Organisation.parent == organisation,
+                                                   Organisation.archived_at.is_null()).count())
+    if active_children:
+        raise OrganisationError(f"该组织还有 {active_children} 个下级组织,请先调整或撤销。")
+    active_members = Member.select().where(Member.branch == organisation, Member.active == True).count()  # noqa: E712
+    if active_members:
+        raise OrganisationError(f"该组织还有 {active_members} 名党员,请先转接。")
+    name = audit._actor_name(actor)
+    notice = f"组织已并入「{merged_into.name_zh}」" if merged_into else "组织已撤销"
+    with database.atomic():
+        organisation.archived_at = utcnow()
+        organisation.archived_reason = reason[:255]
+        organisation.merged_into_id = merged_into.id if merged_into else None
+        organisation.save()
+        for plaque in PlaqueCode.select().where(PlaqueCode.subject_kind == ORGANISATION,
+                                                PlaqueCode.subject_id == organisation.id,
+                                                PlaqueCode.status == "active"):
+            plaques._revoke(plaque, name, notice, replaced_by=None)
+        audit.record(actor, "organisation.archive", organisation, None,
+                     {"reason": reason, "merged_into": organisation.merged_into_id})
+        revision.bump()
+    return organisation
+
+
+def archived_notice(plaque):
+    """For a revoked plaque of an archived organisation: "organisation dissolved" or "merged into …"."""
+    if plaque.subject_kind != ORGANISATION:
+        return None
+    organisation = Organisation.get_or_none(Organisation.id == plaque.subject_id)
+    if organisation is None or organisation.archived_at is None:
+        return None
+    merged = Organisation.get_or_none(Organisation.id == organisation.merged_into_id) \
+        if organisation.merged_into_id else None
+    if merged is None:
+        return {"dissolved": True, "merged_into": None, "merged_code": None}
+    code = PlaqueCode.get_or_none(PlaqueCode.subject_kind == ORGANISATION, PlaqueCode.subject_id == merged.id,
+                                  PlaqueCode.status == "active")
+    return {"dissolved": False, "merged_into": merged.name_zh, "merged_code": code.code if code else None}
+
+
+def listing(code=None):
+    """(code, id, name, level, domain, rubric, members) for every organisation, or those under CODE."""
+    from starqr.services.rubric_assignments import effective_rubrics
+    query = Organisation.select().order_by(Organisation.path)
+    if code:
+        query = query.where(Organisation.path.startswith(by_code(code).path))
+    organisations = list(query)
+    counts = _member_counts()
+    effective = effective_rubrics(organisations)
+    return [(o.code or "", o.id, o.name_zh, words.LEVEL_NAMES[o.level] + ("(已撤销)" if o.archived_at else ""),
+             words.DOMAIN_NAMES[o.domain], effective[o.id][0] if o.id in effective else "",
+             counts.get(o.id, 0)) for o in organisations]
+
+
+def _member_counts():
+    from peewee import fn
+    return dict(Member.select(Member.branch, fn.COUNT(Member.id)).where(Member.active == True)  # noqa: E712
+                .group_by(Member.branch).tuples())
+

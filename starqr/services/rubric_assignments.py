@@ -1,0 +1,128 @@
+"""Which rubric rates an organisation (and its members), and why.
+
+Every organisation has an effective rubric: the domain default unless an administrator
+assigned another (shipped or uploaded) rubric to it or to a subtree above it (inherited
+downward; the nearest assignment wins). An assignment applies from the day after the last
+period that is scheduled, under notice or final, so it never changes such a period.
+"""
+import datetime
+
+from starqr import rating
+from starqr.db import database
+from starqr.models import Organisation, RatingPeriod, RubricAssignment, RubricVersion
+from starqr.services import audit, revision
+from starqr.services.imports import vocabulary as words
+
+ORGANISATION_SCOPE, MEMBER_SCOPE = "organisation", "member"
+EARLIEST = datetime.date(1900, 1, 1)
+
+
+class AssignmentError(Exception):
+    """A request the rules refuse; the message is Chinese, fit to show to the user."""
+
+
+def next_unscheduled_start():
+    """The first day no scheduled, noticed or final period covers: where a new assignment starts."""
+    last = (RatingPeriod.select(RatingPeriod.ends_on)
+            .where(RatingPeriod.state.in_(("scheduled", "notice", "final")))
+            .order_by(RatingPeriod.ends_on.desc()).first())
+    return last.ends_on + datetime.timedelta(days=1) if last else EARLIEST
+
+
+def rubric_scope(key):
+    row = RubricVersion.select(RubricVersion.scope).where(RubricVersion.key == key).first()
+    if row is None:
+        raise AssignmentError(f"评星标准 {key} 不存在。")
+    return row.scope
+
+
+def assign(actor, organisation, rubric_key, subtree=True, reason=None):
+    """Assign RUBRIC_KEY to ORGANISATION (SUBTREE: and everything under it) from the next unscheduled period."""
+    if getattr(actor, "role", "admin") != "admin":
+        raise AssignmentError("只有系统管理员可以指定评星标准。")
+    scope = rubric_scope(rubric_key)
+    applies_from = next_unscheduled_start()
+    with database.atomic():
+        before = effective_rubric(organisation, scope=scope)
+        row = RubricAssignment.create(organisation=organisation, rubric_key=rubric_key, subtree=bool(subtree),
+                                      applies_from=applies_from, reason=(reason or "").strip()[:255] or None,
+                                      assigned_by=audit._actor_name(actor))
+        audit.record(actor, "rubric.assign", organisation, {"rubric": before[0]},
+                     {"rubric": rubric_key, "subtree": bool(subtree), "applies_from": applies_from,
+                      "reason": row.reason})
+        revision.bump()
+    return row
+
+
+def _ancestor_ids(organisation):
+    return [int(part) for part in organisation.path.strip("/").split("/") if part]
+
+
+def _default(organisation, scope):
+    if scope == MEMBER_SCOPE:
+        return rating.MEMBER_RUBRIC_BY_DOMAIN[organisation.domain], \
+            f"领域「{words.DOMAIN_NAMES[organisation.domain]}」党员的默认标准"
+    if organisation.rubric_key:
+        return organisation.rubric_key, "组织设置"
+    return rating.DOMAIN_RUBRICS[organisation.domain], f"领域「{words.DOMAIN_NAMES[organisation.domain]}」的默认标准"
+
+
+def _pick(organisation, chain, assignments, scopes, scope, names):
+    """The nearest assignment of SCOPE along CHAIN (the organisation first, then upward)."""
+    for distance, org_id in enumerate(chain):
+        row = assignments.get((org_id, scope))
+        if row is None or (distance and not row.subtree):
+            continue
+        if distance == 0:
+            return row.rubric_key, "本组织指定" + (f"({row.reason})" if row.reason else "")
+        return row.rubric_key, f"继承自上级「{names.get(org_id, org_id)}」的指定"
+    return _default(organisation, scope)
+
+
+def effective_rubrics(organisations, on=None, scope=ORGANISATION_SCOPE):
+    """{organisation id: (rubric key, why)} for many organisations, in a few queries.
+
+    ON: a date (a period's first day) for what rated that period; None for the newest assignments.
+    """
+    organisations = list(organisations)
+    if not organisations:
+        return {}
+    chains = {o.id: _ancestor_ids(o)[::-1] or [o.id] for o in organisations}
+    every = {org_id for chain in chains.values() for org_id in chain}
+    rows = RubricAssignment.select().where(RubricAssignment.organisation.in_(list(every)))
+    if on is not None:
+        rows = rows.where(RubricAssignment.applies_from <= on)
+    rows = list(rows.order_by(RubricAssignment.applies_from, RubricAssignment.id))
+    scopes = dict(RubricVersion.select(RubricVersion.key, RubricVersion.scope).tuples()) if rows else {}
+    assignments = {}
+    for row in rows:
+        assignments[(row.organisation_id, scopes.get(row.rubric_key, ORGANISATION_SCOPE))] = row
+    names = {}
+    if assignments:
+        names = dict(Organisation.select(Organisation.id, Organisation.name_zh)
+                     .where(Organisation.id.in_([k[0] for k in assignments])).tuples())
+    return {o.id: _pick(o, chains[o.id], assignments, scopes, scope, names) for o in organisations}
+
+
+def effective_rubric(organisation, on=None, scope=ORGANISATION_SCOPE):
+    """(rubric key, why) for ORGANISATION's own rating (SCOPE "member": for its members)."""
+    return effective_rubrics([organisation], on, scope)[organisation.id]
+
+
+def history(organisation):
+    """The assignments made on ORGANISATION itself, newest first."""
+    return list(RubricAssignment.select().where(RubricAssignment.organisation == organisation)
+                .order_by(RubricAssignment.applies_from.desc(), RubricAssignment.id.desc()))
+
+
+def branch_rubric_keys(on=None):
+    """({branch id: its rubric key}, {branch id: its members' rubric key}) for every active branch.
+
+    What a rating run needs, in three queries; ON is the period's first day.
+    """
+    branches = list(Organisation.select(Organisation.id, Organisation.path, Organisation.domain,
+                                        Organisation.rubric_key)
+                    .where(Organisation.level == "branch", Organisation.archived_at.is_null()))
+    organisation_keys = {o.id: k for o, (k, _) in zip(branches, effective_rubrics(branches, on).values())}
+    member_keys = {o.id: k for o, (k, _) in zip(branches, effective_rubrics(branches, on, MEMBER_SCOPE).values())}
+    return organisation_keys, member_keys
