@@ -5,14 +5,18 @@ import sys
 import click
 
 from starqr.cli.context import fail, pass_app
+from starqr.cli.errors import OutputPath, non_empty
 from starqr.cli.imports import _Progress
 
 
 @click.command("init")
-@click.option("--banner", "banner_name", required=True, help="The banner's Chinese name (the root organisation).")
-@click.option("--banner-mn", "banner_name_mn", help="The banner's name in traditional Mongolian script.")
-@click.option("--code", help="The banner's 组织编码 (else the tree import's 旗 row gives it).")
-@click.option("--admin", "admin_username", required=True, help="User name of the first administrator.")
+@click.option("--banner", "banner_name", required=True, callback=non_empty,
+              help="The banner's Chinese name (the root organisation).")
+@click.option("--banner-mn", "banner_name_mn", callback=non_empty,
+              help="The banner's name in traditional Mongolian script.")
+@click.option("--code", callback=non_empty, help="The banner's 组织编码 (else the tree import's 旗 row gives it).")
+@click.option("--admin", "admin_username", required=True, callback=non_empty,
+              help="User name of the first administrator.")
 @click.option("--password-stdin", is_flag=True, help="Read the administrator's password from standard input.")
 @pass_app
 def init_command(banner_name, banner_name_mn, code, admin_username, password_stdin):
@@ -91,7 +95,7 @@ def orgs_import(file, dry_run):
 
 
 @orgs.command("list")
-@click.option("--under", "code", help="Only this organisation (a 组织编码) and those under it.")
+@click.option("--under", "code", callback=non_empty, help="Only this organisation (a 组织编码) and those under it.")
 @pass_app
 def orgs_list(code):
     """List organisations: code, id, name, level, domain, rubric, members."""
@@ -129,8 +133,9 @@ def members_import(file, dry_run):
 
 @click.command("template")
 @click.argument("kind", type=click.Choice(["tree", "roster", "points"]))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .xlsx file to write.")
-@click.option("--rubric", default="member_points", show_default=True, help="points: the rubric whose items to list.")
+@click.option("-o", "--output", required=True, type=OutputPath(), help="The .xlsx file to write.")
+@click.option("--rubric", default="member_points", show_default=True, callback=non_empty,
+              help="points: the rubric whose items to list.")
 @pass_app
 def template_command(kind, output, rubric):
     """Write an import template: header, example row, choice lists and a sheet explaining each column."""
@@ -150,10 +155,10 @@ def ratings_group():
 
 
 @ratings_group.command("export")
-@click.argument("period")
+@click.argument("period", callback=non_empty)
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
-@click.option("--under", "code", help="Only this organisation (a 组织编码) and those under it.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--under", "code", callback=non_empty, help="Only this organisation (a 组织编码) and those under it.")
+@click.option("-o", "--output", required=True, type=OutputPath())
 @pass_app
 def ratings_export(period, fmt, code, output):
     """Export PERIOD's ratings: one sheet for organisations, one for members (CSV: two files)."""

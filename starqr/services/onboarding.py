@@ -2,12 +2,14 @@
 import secrets
 
 from starqr.db import database
+from starqr.errors import Invalid
 from starqr.models import ORGANISATION, Organisation, User
 from starqr.services import accounts, audit, plaques, revision, rubrics
 
 
-class OnboardingError(Exception):
+class OnboardingError(Invalid):
     """A request the rules refuse; the message is fit to show to the operator."""
+    code = "init_refused"
 
 
 def is_empty():

@@ -4,27 +4,23 @@ An archived organisation (dissolved or merged) keeps its history; its plaque ans
 with "organisation dissolved" or "merged into …".
 """
 from starqr.db import database
+from starqr.errors import Invalid
 from starqr.models import ORGANISATION, Member, Organisation, PlaqueCode, utcnow
 from starqr.services import audit, plaques, revision
 from starqr.services.imports import vocabulary as words
-from starqr.services.imports.tree import repath
+from starqr.services.imports.tree import administrator, repath
 
 EDIT_FIELDS = ("name_zh", "name_mn", "code", "secretary_name", "venue_area_m2")
 
 
-class OrganisationError(Exception):
+class OrganisationError(Invalid):
     """A request the rules refuse; the message is Chinese, fit to show to the user."""
+    code = "organisation_invalid"
 
 
 def scope_path(actor):
     """The subtree path an actor may change, or None for an administrator (or the CLI)."""
-    role = getattr(actor, "role", None)
-    if role is None or role == "admin":
-        return None
-    organisation = getattr(actor, "organisation", None)
-    if role != "org_admin" or organisation is None:
-        raise OrganisationError("只有管理员可以调整组织树。")
-    return organisation.path
+    return administrator(actor).scope_path
 
 
 def _check_scope(actor, organisation, allow_root=True):
@@ -83,7 +79,7 @@ def create(actor, parent, level, domain, name_zh, name_mn=None, code=None, **fie
         plaques.issue(ORGANISATION, organisation.id, actor=audit._actor_name(actor))
         audit.record(actor, "organisation.create", organisation, None,
                      audit.snapshot(organisation, ("code", "name_zh", "name_mn", "level", "domain", "parent")))
-        revision.bump()
+        revision.bump(organisation)
     return organisation
 
 
@@ -104,7 +100,7 @@ def rename(actor, organisation, name_zh, name_mn=None, code=None, **fields):
         organisation.save()
         audit.record(actor, "organisation.rename", organisation,
                      *audit.changes(before, audit.snapshot(organisation, tuple(changes))))
-        revision.bump()
+        revision.bump(organisation, subtree=True)
     return organisation
 
 
@@ -120,13 +116,15 @@ def move(actor, organisation, new_parent):
     if new_parent.id == organisation.parent_id:
         raise OrganisationError("新的上级组织与原来相同。")
     with database.atomic():
-        before = {"parent": organisation.parent_id, "path": organisation.path}
+        old_parent = organisation.parent_id
+        before = {"parent": old_parent, "path": organisation.path}
         Organisation.update(parent=new_parent).where(Organisation.id == organisation.id).execute()
         repath()
         organisation = Organisation.get_by_id(organisation.id)
         audit.record(actor, "organisation.move", organisation, before,
                      {"parent": new_parent.id, "path": organisation.path})
-        revision.bump()
+        revision.bump(organisation, subtree=True)
+        revision.bump((ORGANISATION, old_parent))
     return organisation
 
 
@@ -166,9 +164,10 @@ def archive(actor, organisation, reason, merged_into=None):
                                                 PlaqueCode.subject_id == organisation.id,
                                                 PlaqueCode.status == "active"):
             plaques._revoke(plaque, name, notice, replaced_by=None)
+            revision.bump(plaque)
         audit.record(actor, "organisation.archive", organisation, None,
                      {"reason": reason, "merged_into": organisation.merged_into_id})
-        revision.bump()
+        revision.bump(organisation)
     return organisation
 
 

@@ -9,16 +9,18 @@ import datetime
 
 from starqr import rating
 from starqr.db import database
+from starqr.errors import Invalid
 from starqr.models import Organisation, RatingPeriod, RubricAssignment, RubricVersion
-from starqr.services import audit, revision
+from starqr.services import access, audit, revision
 from starqr.services.imports import vocabulary as words
 
 ORGANISATION_SCOPE, MEMBER_SCOPE = "organisation", "member"
 EARLIEST = datetime.date(1900, 1, 1)
 
 
-class AssignmentError(Exception):
+class AssignmentError(Invalid):
     """A request the rules refuse; the message is Chinese, fit to show to the user."""
+    code = "rubric_assignment_invalid"
 
 
 def next_unscheduled_start():
@@ -38,7 +40,7 @@ def rubric_scope(key):
 
 def assign(actor, organisation, rubric_key, subtree=True, reason=None):
     """Assign RUBRIC_KEY to ORGANISATION (SUBTREE: and everything under it) from the next unscheduled period."""
-    if getattr(actor, "role", "admin") != "admin":
+    if not access.as_actor(actor).sees_everything:
         raise AssignmentError("只有系统管理员可以指定评星标准。")
     scope = rubric_scope(rubric_key)
     applies_from = next_unscheduled_start()

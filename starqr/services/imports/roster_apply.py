@@ -8,13 +8,18 @@ from starqr.models import MEMBER, AuditLog, Member, utcnow
 from starqr.services import audit, revision
 from starqr.services.imports import roster
 from starqr.services.imports.codes import issue_many, reserve_ids
+from starqr.services.imports.tree import administrator
 
 CHUNK = 500
 
 
-def run(data, filename, actor, dry_run=True, scope_path=None, progress=None, today=None):
-    """Check a roster file and, unless DRY_RUN, apply it all-or-nothing. Returns an ImportPlan."""
-    plan, parsed, errors, existing = roster.read(data, filename, dry_run, scope_path, today)
+def run(data, filename, actor, dry_run=True, progress=None, today=None):
+    """Check a roster file and, unless DRY_RUN, apply it all-or-nothing. Returns an ImportPlan.
+
+    ACTOR: an administrator, or a town administrator for branches within their subtree.
+    """
+    actor = administrator(actor)
+    plan, parsed, errors, existing = roster.read(data, filename, dry_run, actor.scope_path, today)
     if errors:
         return plan.fail_with(errors)
     if progress:

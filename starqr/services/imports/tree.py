@@ -7,8 +7,9 @@ Rows never delete anything: organisations missing from the file stay as they are
 from dataclasses import dataclass
 
 from starqr.db import bulk_insert_dicts, database
+from starqr.errors import Forbidden
 from starqr.models import ORGANISATION, AuditLog, Member, Organisation, utcnow
-from starqr.services import audit, revision
+from starqr.services import access, audit, revision
 from starqr.services.imports import vocabulary as words
 from starqr.services.imports.cells import _text, parse_number
 from starqr.services.imports.codes import issue_many, reserve_ids
@@ -44,6 +45,14 @@ class _Row:
     domain: str
     venue_area_m2: object
     secretary_name: str
+
+
+def administrator(who):
+    """The Actor of WHO if it may change the tree or the roster (an administrator or a town administrator)."""
+    actor = access.as_actor(who)
+    if not actor.active or actor.role not in access.ADMINISTRATORS:
+        raise Forbidden("只有管理员可以导入组织树和党员花名册", code="import_forbidden")
+    return actor
 
 
 def _parse(number, cells, errors):
@@ -193,8 +202,14 @@ def _field_changes(row, org, parent_code_before):
     return changes
 
 
-def run(data, filename, actor, dry_run=True, scope_path=None, progress=None):
-    """Check a tree file and, unless DRY_RUN, apply it all-or-nothing. Returns an ImportPlan."""
+def run(data, filename, actor, dry_run=True, progress=None):
+    """Check a tree file and, unless DRY_RUN, apply it all-or-nothing. Returns an ImportPlan.
+
+    ACTOR (an access.Actor, a User or a name for the system): an administrator, or a town
+    administrator for rows within their subtree.
+    """
+    actor = administrator(actor)
+    scope_path = actor.scope_path
     plan = new_plan("tree", data, filename, dry_run)
     found, _labels, rows = read_table(data, filename, COLUMNS)
     errors = Errors()
