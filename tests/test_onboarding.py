@@ -81,6 +81,7 @@ def test_onboarding_end_to_end(app, cli, client, tmp_path):
     under = Organisation.select().where(Organisation.path.startswith(town.path), Organisation.level == "branch").first()
     key, why = rubric_assignments.effective_rubric(under)
     assert key == "branch_quota" and "继承" in why
+    assert Organisation.get_by_id(under.id).rubric_key == "branch_quota"  # materialised for scans and ratings
 
     # Points, rating, publication, plaques.
     period = make_period(datetime.date.today().year)
@@ -91,6 +92,9 @@ def test_onboarding_end_to_end(app, cli, client, tmp_path):
     result = cli("import", tmp_path / "points.csv", "--period", period.id)
     assert result.exit_code == 0, result.output
     assert ratings.rate(period) > 500
+    from starqr.models import Rating
+    rated = Rating.get(Rating.subject_kind == "organisation", Rating.subject_id == under.id)
+    assert rated.rubric.key == "branch_quota"
     assert ratings.publish(period) > 500
     result = cli("plaques", "export", "--format", "csv", "-o", tmp_path / "codes.csv")
     assert result.exit_code == 0, result.output
@@ -135,9 +139,27 @@ def test_tree_import_moves_and_gbk(app):
     assert unit.parent.code == "T2"
     children = Organisation.select().where(Organisation.parent == unit)
     assert all(c.path.startswith(unit.path) for c in children)
-    assert Organisation.get(Organisation.code == "B00").path != old_path or branch.parent.code != "U00"
+    assert Organisation.get(Organisation.code == "B00").path.startswith(unit.path) and old_path != unit.path
     # A town administrator imports only within the town.
     town = Organisation.get(Organisation.code == "T0")
     user = make_user("town", "org_admin", town)
     outside = tree.run(files.xlsx(moved, files.TREE_HEADER), "tree.xlsx", user, dry_run=True)
     assert not outside.ok and any("管理范围" in str(e) for e in outside.errors)
+
+
+def test_assignment_inherited_and_left_behind_on_a_move(app):
+    from starqr.services import organisations, rubrics
+    rubrics.sync_shipped()
+    rows, _branches = files.tree_rows()
+    assert tree.run(files.xlsx(rows, files.TREE_HEADER), "tree.xlsx", "cli", dry_run=False).ok
+    town0, town2 = Organisation.get(Organisation.code == "T0"), Organisation.get(Organisation.code == "T2")
+    rubric_assignments.assign("cli", town0, "member_points_strict", subtree=True, reason="96/90/80/70/60")
+    unit = Organisation.get(Organisation.code == "U00")
+    branch = Organisation.select().where(Organisation.parent == unit).first()
+    assert branch.member_rubric_key == "member_points_strict"
+    key, why = rubric_assignments.effective_rubric(branch, scope="member")
+    assert key == "member_points_strict" and "T0" not in why and "第1镇党委" in why
+    organisations.move("cli", unit, town2)
+    branch = Organisation.get_by_id(branch.id)
+    assert branch.member_rubric_key is None and branch.path.startswith(Organisation.get_by_id(unit.id).path)
+    assert rubric_assignments.effective_rubric(branch, scope="member")[0] == "member_points"

@@ -32,6 +32,9 @@ class Organisation(BaseModel):
     archived_at = DateTimeField(null=True)  # dissolved or merged: its plaques answer 410, its history stays
     archived_reason = CharField(max_length=255, null=True)
     merged_into_id = IntegerField(null=True)  # the organisation it was merged into, if any
+    # Kept equal to the effective assignment (services.rubric_assignments.materialise), so a
+    # scan reads the rubric from the row it has; None: the domain's default member rubric.
+    member_rubric_key = CharField(max_length=60, null=True)
 
     class Meta:
         indexes = ((("parent", "sort_order"), False),)

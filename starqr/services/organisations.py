@@ -9,6 +9,7 @@ from starqr.models import ORGANISATION, Member, Organisation, PlaqueCode, utcnow
 from starqr.services import audit, plaques, revision
 from starqr.services.imports import vocabulary as words
 from starqr.services.imports.tree import administrator, repath
+from starqr.services.rubric_assignments import materialise
 
 EDIT_FIELDS = ("name_zh", "name_mn", "code", "secretary_name", "venue_area_m2")
 
@@ -76,6 +77,7 @@ def create(actor, parent, level, domain, name_zh, name_mn=None, code=None, **fie
             **{k: v for k, v in fields.items() if k in EDIT_FIELDS})
         organisation.path = f"{parent.path}{organisation.id}/"
         organisation.save()
+        materialise()
         plaques.issue(ORGANISATION, organisation.id, actor=audit._actor_name(actor))
         audit.record(actor, "organisation.create", organisation, None,
                      audit.snapshot(organisation, ("code", "name_zh", "name_mn", "level", "domain", "parent")))
@@ -120,6 +122,7 @@ def move(actor, organisation, new_parent):
         before = {"parent": old_parent, "path": organisation.path}
         Organisation.update(parent=new_parent).where(Organisation.id == organisation.id).execute()
         repath()
+        materialise()
         organisation = Organisation.get_by_id(organisation.id)
         audit.record(actor, "organisation.move", organisation, before,
                      {"parent": new_parent.id, "path": organisation.path})

@@ -52,7 +52,8 @@ def assign(actor, organisation, rubric_key, subtree=True, reason=None):
         audit.record(actor, "rubric.assign", organisation, {"rubric": before[0]},
                      {"rubric": rubric_key, "subtree": bool(subtree), "applies_from": applies_from,
                       "reason": row.reason})
-        revision.bump()
+        materialise()
+        revision.bump(organisation, subtree=bool(subtree))
     return row
 
 
@@ -62,6 +63,8 @@ def _ancestor_ids(organisation):
 
 def _default(organisation, scope):
     if scope == MEMBER_SCOPE:
+        if organisation.member_rubric_key:
+            return organisation.member_rubric_key, "组织设置"
         return rating.MEMBER_RUBRIC_BY_DOMAIN[organisation.domain], \
             f"领域「{words.DOMAIN_NAMES[organisation.domain]}」党员的默认标准"
     if organisation.rubric_key:
@@ -117,14 +120,41 @@ def history(organisation):
                 .order_by(RubricAssignment.applies_from.desc(), RubricAssignment.id.desc()))
 
 
-def branch_rubric_keys(on=None):
-    """({branch id: its rubric key}, {branch id: its members' rubric key}) for every active branch.
-
-    What a rating run needs, in three queries; ON is the period's first day.
-    """
-    branches = list(Organisation.select(Organisation.id, Organisation.path, Organisation.domain,
-                                        Organisation.rubric_key)
-                    .where(Organisation.level == "branch", Organisation.archived_at.is_null()))
-    organisation_keys = {o.id: k for o, (k, _) in zip(branches, effective_rubrics(branches, on).values())}
-    member_keys = {o.id: k for o, (k, _) in zip(branches, effective_rubrics(branches, on, MEMBER_SCOPE).values())}
+def branch_rubric_keys():
+    """({branch id: its rubric key}, {branch id: its members' rubric key}) for every active branch,
+    as assigned now (one query: assignments are materialised on the rows)."""
+    organisation_keys, member_keys = {}, {}
+    for branch_id, domain, key, member_key in (
+            Organisation.select(Organisation.id, Organisation.domain, Organisation.rubric_key,
+                                Organisation.member_rubric_key)
+            .where(Organisation.level == "branch", Organisation.archived_at.is_null()).tuples()):
+        organisation_keys[branch_id] = key or rating.DOMAIN_RUBRICS[domain]
+        member_keys[branch_id] = member_key or rating.MEMBER_RUBRIC_BY_DOMAIN[domain]
     return organisation_keys, member_keys
+
+
+def materialise():
+    """Write each organisation's effective assignment onto its row (rubric_key, member_rubric_key).
+
+    Called after an assignment, a move or a tree import. With no assignment at all nothing is
+    touched. Returns how many rows changed.
+    """
+    if not RubricAssignment.select().exists():
+        return 0
+    organisations = list(Organisation.select())
+    wanted = {}
+    for scope in (ORGANISATION_SCOPE, MEMBER_SCOPE):
+        for org_id, (key, why) in effective_rubrics(organisations, None, scope).items():
+            assigned = why.startswith(("本组织指定", "继承自上级"))
+            wanted.setdefault(org_id, {})["rubric_key" if scope == ORGANISATION_SCOPE else "member_rubric_key"] = \
+                key if assigned else None
+    assigned_keys = {key for (key,) in RubricAssignment.select(RubricAssignment.rubric_key).distinct().tuples()}
+    changed = 0
+    for organisation in organisations:
+        fields = wanted[organisation.id]
+        if fields["rubric_key"] is None and organisation.rubric_key and organisation.rubric_key not in assigned_keys:
+            fields.pop("rubric_key")  # set directly, not by an assignment: leave it
+        if any(getattr(organisation, name) != value for name, value in fields.items()):
+            Organisation.update(**fields).where(Organisation.id == organisation.id).execute()
+            changed += 1
+    return changed

@@ -34,13 +34,12 @@ def parsed(version_row):
 
 
 def organisation_rubric_key(organisation):
-    from starqr.services.rubric_assignments import effective_rubric
-    return effective_rubric(organisation)[0]
+    return organisation.rubric_key or rating.DOMAIN_RUBRICS[organisation.domain]
 
 
 def member_rubric_key(branch):
-    from starqr.services.rubric_assignments import MEMBER_SCOPE, effective_rubric
-    return effective_rubric(branch, scope=MEMBER_SCOPE)[0]
+    # Assignments are materialised on the row (services.rubric_assignments.materialise).
+    return getattr(branch, "member_rubric_key", None) or rating.MEMBER_RUBRIC_BY_DOMAIN[branch.domain]
 
 
 def current_rubric(key):

@@ -289,6 +289,8 @@ def _apply(plan, rows, matched, actor, filename):
                          target=f"organisation:{org.id}", before=audit._json_safe(before),
                          after=audit._json_safe(after), at=now))
     repath()
+    from starqr.services.rubric_assignments import materialise
+    materialise()  # new and moved organisations inherit the assignments above them
     issue_many(ORGANISATION, [ids[c] for c in new_codes], name)
     logs.append(dict(actor=name, action="import.tree", target=filename[:120] or "tree", before=None,
                      after={"sha256": plan.file_sha256, "created": len(plan.created), "updated": len(plan.updated),
