@@ -7,7 +7,7 @@ from starqr.db import database
 from starqr.errors import Invalid
 from starqr.models import ORGANISATION, Member, Organisation, PlaqueCode, utcnow
 from starqr.services import audit, plaques, revision
-from starqr.services.imports import vocabulary as words
+from starqr.services import vocabulary as words
 from starqr.services.imports.tree import administrator, repath
 from starqr.services.rubric_assignments import materialise
 

@@ -11,7 +11,7 @@ import os
 
 from starqr.models import MEMBER, ORGANISATION, Member, Organisation, Rating, RubricVersion
 from starqr.plaque.export import spreadsheet_safe
-from starqr.services.imports.vocabulary import CATEGORY_NAMES, LEVEL_NAMES
+from starqr.services.vocabulary import CATEGORY_NAMES, LEVEL_NAMES
 
 ORGANISATION_HEADERS = ["组织路径", "组织编码", "组织名称", "层级", "评星标准", "标准版本", "总分", "星级", "榜单",
                         "称号", "一票否决", "状态", "公布日期"]

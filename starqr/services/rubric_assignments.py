@@ -12,7 +12,7 @@ from starqr.db import database
 from starqr.errors import Invalid
 from starqr.models import Organisation, RatingPeriod, RubricAssignment, RubricVersion
 from starqr.services import access, audit, revision
-from starqr.services.imports import vocabulary as words
+from starqr.services import vocabulary as words
 
 ORGANISATION_SCOPE, MEMBER_SCOPE = "organisation", "member"
 EARLIEST = datetime.date(1900, 1, 1)

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from starqr.models import Organisation
-from starqr.services.imports import vocabulary as words
+from starqr.services import vocabulary as words
 from starqr.services.imports.cells import _text, parse_date
 from starqr.services.imports.directory import _select_in
 from starqr.services.imports.errors import ImportFileError

@@ -10,7 +10,7 @@ from starqr.db import bulk_insert_dicts, database
 from starqr.errors import Forbidden
 from starqr.models import ORGANISATION, AuditLog, Member, Organisation, utcnow
 from starqr.services import access, audit, revision
-from starqr.services.imports import vocabulary as words
+from starqr.services import vocabulary as words
 from starqr.services.imports.cells import _text, parse_number
 from starqr.services.imports.codes import issue_many, reserve_ids
 from starqr.services.imports.tabular import Column, Errors, Change, cell_dicts, new_plan, read_table
