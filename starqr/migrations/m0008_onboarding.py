@@ -35,7 +35,6 @@ def upgrade(db):
         migrator.add_index("organisation", ("code",), True),
         migrator.add_column("organisation", "member_rubric_key", CharField(max_length=60, null=True)),
         migrator.add_column("member", "member_number", CharField(max_length=40, null=True)),
-        migrator.add_column("member", "full_on", DateField(null=True)),
         migrator.add_column("member", "missing_from_roster_at", DateTimeField(null=True)),
         migrator.add_index("member", ("member_number",), True),
     )

@@ -33,7 +33,6 @@ class Member(BaseModel):
     left_reason = CharField(max_length=120, null=True)
     created_at = DateTimeField(default=utcnow)
     member_number = CharField(max_length=40, null=True, unique=True)  # 党员编号: the roster's key
-    full_on = DateField(null=True)  # 转正日期
     missing_from_roster_at = DateTimeField(null=True)  # absent from its branch's last roster import
 
     def __str__(self):

@@ -32,7 +32,7 @@ COLUMNS = (
     Column(FULL, ("转正时间",), False, "预备党员转为正式党员的日期;空且入党不满一年为预备党员", (), "2002-07-01"),
     Column(POST, ("职务", "党内职务"), False, "如 支部书记、组织委员(可空)", (), ""),
 )
-FIELD_LABELS = {"name_zh": NAME, "name_mn": NAME_MN, "category": CATEGORY, "joined_on": JOINED, "full_on": FULL,
+FIELD_LABELS = {"name_zh": NAME, "name_mn": NAME_MN, "category": CATEGORY, "joined_on": JOINED, "full_member_on": FULL,
                 "party_post": POST, "status": "预备/正式"}
 MAX_NUMBER = 40
 
@@ -46,7 +46,7 @@ class RosterRow:
     branch_id: int
     category: str
     joined_on: object
-    full_on: object
+    full_member_on: object
     party_post: str
     status: str
 
@@ -172,10 +172,10 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
 
 
 def existing_members(numbers):
-    """{member number: (id, branch id, active, name_zh, name_mn, category, joined_on, full_on, party_post, status,
-    missing flag)} for the file's numbers."""
+    """{member number: (id, branch id, active, name_zh, name_mn, category, joined_on, full_member_on,
+    party_post, status, missing flag)} for the file's numbers."""
     rows = _select_in('SELECT "member_number", "id", "branch_id", "active", "name_zh", "name_mn", "category", '
-                      '"joined_on", "full_on", "party_post", "status", "missing_from_roster_at" FROM "member" '
+                      '"joined_on", "full_member_on", "party_post", "status", "missing_from_roster_at" FROM "member" '
                       'WHERE "member_number" IN ({})', numbers)
     return {row[0]: (row[1:]) for row in rows}
 
@@ -198,10 +198,12 @@ def plan_rows(plan, parsed, errors, branch_codes):
         if not active:
             errors.add(row.row, NUMBER, f"党员编号 {row.number}({values[0]})已移出名册,不能再导入;如需恢复请联系管理员")
             continue
-        before = dict(zip(("name_zh", "name_mn", "category", "joined_on", "full_on", "party_post", "status"), values))
-        before["joined_on"], before["full_on"] = _as_date(before["joined_on"]), _as_date(before["full_on"])
+        before = dict(zip(("name_zh", "name_mn", "category", "joined_on", "full_member_on", "party_post", "status"),
+                          values))
+        for name in ("joined_on", "full_member_on"):
+            before[name] = _as_date(before[name])
         after = {"name_zh": row.name_zh, "name_mn": row.name_mn or None, "category": row.category,
-                 "joined_on": row.joined_on, "full_on": row.full_on, "party_post": row.party_post or None,
+                 "joined_on": row.joined_on, "full_member_on": row.full_member_on, "party_post": row.party_post or None,
                  "status": row.status}
         changes = {FIELD_LABELS[k]: (before[k], after[k]) for k in after if (before[k] or None) != (after[k] or None)}
         if branch_id != row.branch_id:

@@ -42,7 +42,8 @@ def _apply(plan, parsed, actor, filename, present_flagged):
     new = [by_row[change.row] for change in plan.created]
     ids = reserve_ids(Member, len(new))
     bulk_insert_dicts(Member, [dict(id=member_id, branch=r.branch_id, name_zh=r.name_zh, name_mn=r.name_mn or None,
-                                    category=r.category, status=r.status, joined_on=r.joined_on, full_on=r.full_on,
+                                    category=r.category, status=r.status, joined_on=r.joined_on,
+                                    full_member_on=r.full_member_on,
                                     party_post=r.party_post or None, member_number=r.number, volunteer_hours=0,
                                     consent_photo=False, exempt=False, active=True, created_at=now)
                                for member_id, r in zip(ids, new)])
@@ -52,7 +53,7 @@ def _apply(plan, parsed, actor, filename, present_flagged):
         row = by_row[change.row]
         member_id = change.subject_id
         Member.update(name_zh=row.name_zh, name_mn=row.name_mn or None, category=row.category, status=row.status,
-                      joined_on=row.joined_on, full_on=row.full_on, party_post=row.party_post or None,
+                      joined_on=row.joined_on, full_member_on=row.full_member_on, party_post=row.party_post or None,
                       branch=row.branch_id, missing_from_roster_at=None).where(Member.id == member_id).execute()
         before = {label: pair[0] for label, pair in change.fields.items()}
         after = {label: pair[1] for label, pair in change.fields.items()}
