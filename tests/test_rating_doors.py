@@ -349,3 +349,18 @@ def test_reassigning_a_branch_never_changes_a_scheduled_period(app):
     ratings.rate(draft)  # a draft period follows the new assignment
     drafted = [r for r in draft.ratings if r.subject_kind == "organisation"][0]
     assert drafted.rubric.key == "branch_five_strong"
+
+
+def test_full_membership_date_from_the_console_sets_the_party_age(app, client):
+    tree = make_tree()
+    member = make_member(tree["branch"], "转正", joined_on=datetime.date(2010, 7, 1))
+    code = issue_code(member).code
+    make_user("admin", "admin")
+    login(client, "admin")
+    response = client.post(f"/console/members/{member.id}/edit", data={
+        "name_zh": "转正", "category": "ordinary", "status": "full", "joined_on": "2010-07-01",
+        "full_member_on": "2012-07-01", "volunteer_hours": "0"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    data = client.get(f"/Q/{code}.json").json
+    today = datetime.date.today()
+    assert data["years_of_membership"] == today.year - 2012 - ((today.month, today.day) < (7, 1))

@@ -27,7 +27,7 @@ class MemberError(Invalid):
 
 
 MEMBER_FIELDS = ("name_zh", "name_mn", "gender", "ethnicity", "category", "status", "occupation", "joined_on",
-                 "party_post", "honours", "volunteer_service", "volunteer_hours", "exempt")
+                 "full_member_on", "party_post", "honours", "volunteer_service", "volunteer_hours", "exempt")
 PRIVATE_FIELDS = ("id_number", "phone", "home_address", "birth_date")
 BRANCH_FIELDS = ("secretary_name", "venue_area_m2", "venue_address", "office_phone", "feature_projects")
 POST_FIELDS = ("title", "duties", "since", "active")

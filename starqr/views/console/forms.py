@@ -79,6 +79,7 @@ class MemberForm(FlaskForm):
     status = SelectField(_l("党员状态"), choices=STATUS_CHOICES)
     occupation = SelectField(_l("职业"), choices=OCCUPATION_CHOICES, validators=[Optional()])
     joined_on = DateField(_l("入党时间"), validators=[Optional()])
+    full_member_on = DateField(_l("转正时间（党龄自转正之日算起）"), validators=[Optional()])
     party_post = StringField(_l("党内职务"), validators=[Optional(), Length(max=60)])
     honours = TextAreaField(_l("荣誉（每行一项）"), validators=[Optional(), Length(max=2000)])
     volunteer_service = TextAreaField(_l("志愿服务（每行一项）"), validators=[Optional(), Length(max=2000)])
