@@ -144,7 +144,7 @@ def publish(period, due, now_text):
     try:
         found = ratings.find_period(period)
         if found.state in ("draft", "scheduled"):
-            written = ratings.publish(found, now)
+            written = ratings.publish(found, now, actor="cli")
             line = f"{found.name}: published {written} ratings; public notice until {found.notice_ends_at}"
         else:
             written = ratings.freeze(found, now)

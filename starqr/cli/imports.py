@@ -38,7 +38,7 @@ class _Progress:
 @pass_app
 def import_command(file, period_name, dry_run, actor):
     """Import points events and scores from a CSV or XLSX file (all or nothing)."""
-    from starqr.services import audit, imports, ratings
+    from starqr.services import imports, ratings
     try:
         period = ratings.find_period(period_name)
     except ratings.PeriodError as error:
@@ -66,9 +66,6 @@ def import_command(file, period_name, dry_run, actor):
         if len(result.moves) > 200:
             click.echo(f"  …… 另有 {len(result.moves) - 200} 个")
         return
-    audit.record(actor, "import", f"rating_period:{period.id}", after={
-        "file": os.path.basename(file), "sha256": result.file_sha256, "rows": result.rows,
-        "written": result.written, "already_imported": result.already_imported})
     click.echo(f"{period.name}: 导入 {result.written} 条台账记录({result.rows} 行;"
                f"已导入过 {result.already_imported} 条,取值未变 {result.unchanged_values} 条)")
 

@@ -265,10 +265,7 @@ def _in_scope(plaque, scope_org):
 def reissue_plaque(actor, code, reason):
     try:
         with database.atomic():
-            new = plaques.reissue(code, actor=_name(actor), reason=reason)
-            audit.record(actor, "plaque.reissued", f"plaque_code:{plaques.normalise(code)}",
-                         before={"code": plaques.normalise(code), "status": "active"},
-                         after={"status": "revoked", "replaced_by": new.code, "reason": reason})
+            new = plaques.reissue(code, actor=actor, reason=reason)  # audited there
     except plaques.PlaqueError as error:
         raise AdminError(str(error))
     return new
@@ -277,9 +274,7 @@ def reissue_plaque(actor, code, reason):
 def revoke_plaque(actor, code, reason):
     try:
         with database.atomic():
-            plaque = plaques.revoke(code, actor=_name(actor), reason=reason)
-            audit.record(actor, "plaque.revoked", plaque, before={"status": "active"},
-                         after={"status": "revoked", "reason": reason})
+            plaque = plaques.revoke(code, actor=actor, reason=reason)  # audited there
     except plaques.PlaqueError as error:
         raise AdminError(str(error))
     return plaque

@@ -9,10 +9,15 @@ import decimal
 from starqr.models import AuditLog
 
 
-def _actor_name(actor):
+def actor_name(actor):
+    """What the log (and the ledger, plaque events...) records for ACTOR: a User, an
+    access.Actor, a name, or None (the system)."""
     if actor is None:
         return "system"
     return getattr(actor, "username", None) or str(actor)
+
+
+_actor_name = actor_name  # older callers
 
 
 def target_name(target):
@@ -64,7 +69,7 @@ def snapshot(row, fields=None):
 
 def record(actor, action, target, before=None, after=None):
     """Write one audit entry. ACTOR is a User or a name; TARGET a model row or a string."""
-    return AuditLog.create(actor=_actor_name(actor)[:60], action=action[:60],
+    return AuditLog.create(actor=actor_name(actor)[:60], action=action[:60],
                            target=target_name(target)[:120],
                            before=_json_safe(before), after=_json_safe(after))
 

@@ -4,7 +4,7 @@ import secrets
 from starqr.errors import Invalid
 from starqr.db import database
 from starqr.models import MEMBER, ORGANISATION, Member, Organisation, PlaqueCode, PlaqueEvent, utcnow
-from starqr.services import revision
+from starqr.services import audit, revision
 
 # Upper case without look-alikes (no 0/O, 1/I/L), so the QR stays in alphanumeric mode
 # and a villager can type the printed code.
@@ -59,7 +59,12 @@ def active_code(subject_kind, subject_id):
 
 
 def reissue(code, actor, reason):
-    """Lost, damaged or forged: a new active code; the old one answers 410 and points to it."""
+    """Lost, damaged or forged: a new active code; the old one answers 410 and points to it.
+
+    ACTOR (a User, an access.Actor or a name) is recorded on the events and in the audit log,
+    whichever door asks (console, API, CLI).
+    """
+    actor_row, actor = actor, audit.actor_name(actor)
     if not reason:
         raise PlaqueError("a reason is required to reissue a plaque")
     with database.atomic():
@@ -71,12 +76,16 @@ def reissue(code, actor, reason):
         new = _create(old.subject_kind, old.subject_id, version=old.version + 1, actor=actor)
         _revoke(old, actor, reason, replaced_by=new)
         PlaqueEvent.create(plaque=new, action="reissued", actor=actor, reason=reason)
+        audit.record(actor_row, "plaque.reissued", f"plaque_code:{old.code}",
+                     before={"code": old.code, "status": "active"},
+                     after={"status": "revoked", "replaced_by": new.code, "reason": reason})
         revision.bump(old, new)
     return new
 
 
 def revoke(code, actor, reason):
-    """Withdraw a plaque with no replacement (e.g. a vetoed member's badge)."""
+    """Withdraw a plaque with no replacement (e.g. a vetoed member's badge); audited here."""
+    actor_row, actor = actor, audit.actor_name(actor)
     if not reason:
         raise PlaqueError("a reason is required to revoke a plaque")
     with database.atomic():
@@ -86,6 +95,8 @@ def revoke(code, actor, reason):
         if plaque.status != "active":
             raise PlaqueError(f"plaque {plaque.code} is already revoked")
         _revoke(plaque, actor, reason, replaced_by=None)
+        audit.record(actor_row, "plaque.revoked", plaque, before={"status": "active"},
+                     after={"status": "revoked", "reason": reason})
         revision.bump(plaque)
     return plaque
 

@@ -5,13 +5,16 @@ rating never changes; a later difference becomes a new published rating that rec
 which one it supersedes. Every step is safe to run twice or concurrently.
 """
 import datetime
+import logging
 from collections import defaultdict
 
 from starqr.errors import Conflict
 from starqr.db import bulk_insert, database
 from starqr import checkpoints, rating
 from starqr.models import Rating, RatingPeriod, RubricVersion, utcnow
-from starqr.services import period_rules, rating_holds, rating_inputs, revision, rubrics
+from starqr.services import audit, period_rules, rating_holds, rating_inputs, revision, rubrics
+
+log = logging.getLogger("starqr.ratings")
 
 
 
@@ -193,8 +196,8 @@ def _claim(period, from_state, **changes):
         RatingPeriod.id == period.id, RatingPeriod.state == from_state).execute() == 1
 
 
-def publish(period, now=None):
-    """Freeze the ratings and start the public notice (公示). Safe to call twice."""
+def publish(period, now=None, actor="scheduler"):
+    """Freeze the ratings and start the public notice (公示). Safe to call twice; audited as ACTOR."""
     now = now or utcnow()
     with database.atomic():
         start_from = period.state
@@ -207,11 +210,15 @@ def publish(period, now=None):
         period.state, period.published_at, period.notice_ends_at = "notice", now, ends
         written = freeze(period, now)
         checkpoints.write_if_possible(reason="publication", period=period, now=now)
+        audit.record(actor, "period.published", period, before={"state": start_from},
+                     after={"state": "notice", "ratings": written, "notice_ends_at": ends})
         revision.bump()
+    log.info("period %s published: %s ratings, notice until %s", period.name, written, ends,
+             extra={"event": "period.published", "period": period.id, "ratings": written})
     return written
 
 
-def finalise(period, now=None):
+def finalise(period, now=None, actor="scheduler"):
     """End the notice and make the period final, unless objections about it are still open."""
     now = now or utcnow()
     with database.atomic():
@@ -219,7 +226,9 @@ def finalise(period, now=None):
             return False
         done = _claim(period, "notice", state="final", finalised_at=now)
         if done:
+            audit.record(actor, "period.finalised", period, before={"state": "notice"}, after={"state": "final"})
             revision.bump()
+            log.info("period %s final", period.name, extra={"event": "period.finalised", "period": period.id})
     return done
 
 

@@ -1,7 +1,9 @@
 """Uploads kept between preview and confirmation, and imports run as background batches."""
 import os
 
+from starqr.db import database
 from starqr.errors import StarQRError
+from starqr.services import audit
 from starqr.models import ImportBatch, RatingPeriod, utcnow
 from starqr.services.imports.errors import ImportFileError
 from starqr.services.imports.points import check_period, run
@@ -15,15 +17,21 @@ def imports_folder(instance_path):
 
 
 def create_batch(period, data, filename, actor, instance_path):
-    """Store the file and an ImportBatch (pending); the task runs it. Returns the batch."""
+    """Store the file and an ImportBatch (pending), audited as queued by ACTOR (an Actor or a
+    name); the task runs it. Returns the batch."""
     check_period(period)
     digest = sha256(data)
     extension = ".xlsx" if is_xlsx(data, filename) else ".csv"
     path = os.path.join(imports_folder(instance_path), digest + extension)
     with open(path, "wb") as handle:
         handle.write(data)
-    return ImportBatch.create(file_sha256=digest, filename=os.path.basename(filename or "import" + extension)[:255],
-                              period=period, status="pending", created_by=actor)
+    with database.atomic():
+        batch = ImportBatch.create(file_sha256=digest, period=period, status="pending",
+                                   filename=os.path.basename(filename or "import" + extension)[:255],
+                                   created_by=audit.actor_name(actor)[:60])
+        audit.record(actor, "import.queued", batch, after={"file": batch.filename, "period": period.id,
+                                                           "sha256": digest})
+    return batch
 
 
 def store_upload(data, filename, instance_path):

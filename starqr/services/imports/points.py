@@ -18,14 +18,19 @@ the same file again (or a re-saved copy) writes nothing the second time.
 Speed: no query per row. Codes, subjects and rubrics are fetched once per file in chunked
 IN queries; validation is plain Python over tuples; the ledger appends in one transaction.
 """
+import logging
+
 from starqr import ledger
-from starqr.services import access, ratings
+from starqr.db import database
+from starqr.services import access, audit, ratings
 from starqr.services.imports.entries import SOURCE, _entries, _existing_sources
 from starqr.services.imports.errors import ImportFileError
 from starqr.services.imports.preview import _LazyLabels, star_moves
 from starqr.services.imports.reading import read_rows, sha256
 from starqr.services.imports.result import ImportResult
 from starqr.services.imports.validation import VALUE_KINDS, _Validator
+
+log = logging.getLogger("starqr.imports")
 
 
 def check_period(period):
@@ -67,10 +72,18 @@ def run(period, data, filename, actor, dry_run=True, progress=None, preview=True
             names = {(s.kind, s.id): (s.name_zh, code) for code, s in directory.by_code.items()}
             result.moves, result.totals_changed = star_moves(period, result.entries, current, _LazyLabels(names))
         return result
-    # The ledger skips the sources it holds already, checked under its lock.
-    result.entries = ledger.append_rows(entries) if entries else []
-    result.written = len(result.entries)
-    result.already_imported = len(entries) - result.written
+    # The ledger skips the sources it holds already, checked under its lock; the audit entry
+    # is written here, in the same transaction, whichever door (console, API, CLI, job) imports.
+    with database.atomic():
+        result.entries = ledger.append_rows(entries) if entries else []
+        result.written = len(result.entries)
+        result.already_imported = len(entries) - result.written
+        audit.record(actor, "import", f"rating_period:{period.id}", after={
+            "file": filename, "sha256": result.file_sha256, "rows": result.rows, "written": result.written,
+            "already_imported": result.already_imported})
+    log.info("import %s into %s: %s rows, %s written by %s", filename, period.name, result.rows, result.written,
+             actor.name, extra={"event": "import.written", "period": period.id, "rows": result.rows,
+                                "written": result.written, "actor": actor.name})
     if progress:
         progress(result.rows, result.rows)
     return result

@@ -5,7 +5,7 @@ from spectree import Response
 
 from starqr import tasks
 from starqr.models import ImportBatch
-from starqr.services import access, audit, imports
+from starqr.services import access, imports
 from starqr.views.api import schemas as s
 from starqr.views.api.base import ApiError, blueprint, error_response, spec, token_required
 from starqr.views.api.periods import period_or_404
@@ -30,8 +30,7 @@ def create_import():
     filename = (upload.filename if upload else args.filename) or "import.csv"
     actor = g.actor
     if args.background and not args.dry_run:
-        batch = imports.create_batch(period, data, filename, actor.name, current_app.instance_path)
-        audit.record(actor, "import.queued", batch, after={"file": filename, "period": period.id})
+        batch = imports.create_batch(period, data, filename, actor, current_app.instance_path)
         tasks.enqueue_import(batch, actor)
         response = jsonify(s.dump(s.ImportBatch, ImportBatch.get_by_id(batch.id)))
         response.status_code = 202
@@ -43,9 +42,6 @@ def create_import():
         count = len(result.errors) + result.more_errors
         return error_response(422, "invalid_rows", gettext("%(n)s 处错误,未写入任何数据", n=count),
                               errors=body["errors"], more_errors=result.more_errors)
-    if not args.dry_run:
-        audit.record(actor, "import", f"rating_period:{period.id}",
-                     after={"file": filename, "sha256": result.file_sha256, "written": result.written})
     return s.ImportResult.model_validate(body), (200 if args.dry_run else 201)
 
 

@@ -11,7 +11,7 @@ from wtforms import HiddenField, SelectField, SubmitField
 
 from starqr.models import ImportBatch, RatingPeriod
 from starqr import tasks
-from starqr.services import administration, audit, jobs_health
+from starqr.services import administration, jobs_health
 from starqr.services import imports as file_imports
 from starqr.views.console.admin import STATE_NAMES, admin, choices
 from starqr.views.console.auth import ADMIN, ADMINISTRATORS, current_actor, roles_required
@@ -91,13 +91,11 @@ def import_confirm():
         abort(404)
     try:
         data = file_imports.load_upload(form.sha.data, current_app.instance_path)
-        batch = file_imports.create_batch(period, data, form.filename.data, current_user.username,
-                                      current_app.instance_path)
+        batch = file_imports.create_batch(period, data, form.filename.data, current_actor(),
+                                          current_app.instance_path)
     except file_imports.ImportFileError as error:
         flash(str(error), "error")
         return redirect(url_for("admin.imports"))
-    audit.record(current_user, "import.queued", batch, after={"file": batch.filename, "period": period.id,
-                                                              "sha256": batch.file_sha256})
     tasks.enqueue_import(batch, current_actor())
     return redirect(url_for("admin.import_batch", batch_id=batch.id))
 
