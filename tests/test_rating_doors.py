@@ -364,3 +364,18 @@ def test_full_membership_date_from_the_console_sets_the_party_age(app, client):
     data = client.get(f"/Q/{code}.json").json
     today = datetime.date.today()
     assert data["years_of_membership"] == today.year - 2012 - ((today.month, today.day) < (7, 1))
+
+
+def test_rubric_preview_of_a_pinned_period_says_it_will_not_change(app, client):
+    tree = make_tree()
+    period = make_period(2025)
+    member = make_member(tree["branch"])
+    record(member, period, "appraisal_percent", 100)
+    ratings.schedule(period, NOW)
+    make_user("admin", "admin")
+    login(client, "admin")
+    from starqr.services import rubrics as rubric_store
+    text = rubric_store.latest_version("member_points").text.replace("version: 1", "version: 2")
+    page = client.post("/console/admin/rubrics/member_points",
+                       data={"text": text, "period": period.id, "preview": "1"}).get_data(as_text=True)
+    assert 'id="preview-pinned"' in page
