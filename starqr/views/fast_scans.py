@@ -22,12 +22,12 @@ QUERY = re.compile(r"^(?:lang=(zh|mn|en))?$")
 
 
 class FastScans:
-    def __init__(self, wsgi_app, app, keep_open):
+    def __init__(self, wsgi_app, app, keep_open, cache_control, vary):
         self.wsgi_app = wsgi_app
         self.languages = list(app.config["LANGUAGES"])
         self.default = app.config["BABEL_DEFAULT_LOCALE"]
         self.keep_open = keep_open
-        self.extra = self._static_headers(app)
+        self.extra = self._static_headers(app, cache_control, vary)
         try:
             from starqr import monitoring
             self.requests, self.seconds = monitoring.REQUESTS, monitoring.REQUEST_SECONDS
@@ -36,9 +36,9 @@ class FastScans:
             self.requests = self.seconds = self.count_cache = None
 
     @staticmethod
-    def _static_headers(app):
-        from starqr.views import public
-        headers = [("Cache-Control", public.CACHE_CONTROL), ("Vary", public.VARY)]
+    def _static_headers(app, cache_control, vary):
+        # The view's own values, handed in by views/public.py (no import back: no cycle).
+        headers = [("Cache-Control", cache_control), ("Vary", vary)]
         try:
             from starqr.security import CONTENT_SECURITY_POLICY
             headers += [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),

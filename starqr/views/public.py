@@ -31,7 +31,8 @@ def _configure(state):
     # Stored pages answered before Flask (views/fast_scans.py); everything else goes on to the app.
     from starqr.db import is_sqlite
     from starqr.views.fast_scans import FastScans
-    state.app.wsgi_app = FastScans(state.app.wsgi_app, state.app, keep_open=is_sqlite(state.app.config["DATABASE_URL"]))
+    state.app.wsgi_app = FastScans(state.app.wsgi_app, state.app, keep_open=is_sqlite(state.app.config["DATABASE_URL"]),
+                                   cache_control=CACHE_CONTROL, vary=VARY)
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 CACHE_CONTROL = "public, no-cache"  # keep a copy, revalidate each time (answered by 304)
