@@ -1,14 +1,22 @@
 """What every console view repeats: the acting user, form choices, form errors, the
 generic form page, and one helper for "call a service, flash the outcome, redirect"."""
 from flask import flash, redirect, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from starqr.services.administration import AdminError
-from starqr.services.members import MemberError
+from starqr.errors import StarQRError
 
-# Service errors whose message is meant for the person at the console.
-SERVICE_ERRORS = (MemberError, AdminError)
+# Service errors whose message is meant for the person at the console: every service error
+# shares the one base (starqr/errors.py), MemberError and AdminError included.
+SERVICE_ERRORS = (StarQRError,)
+
+
+def error_text(error):
+    """A service error in the reader's language (its catalogue template, parameters filled in)."""
+    if isinstance(error, StarQRError):
+        return error.message(gettext)
+    return str(error)
 
 
 def actor():
@@ -44,9 +52,9 @@ def attempt(call, message, target, field=None, errors=SERVICE_ERRORS):
         result = call()
     except errors as error:
         if field is not None:
-            field.errors = list(field.errors) + [str(error)]
+            field.errors = list(field.errors) + [error_text(error)]
         else:
-            flash(str(error), "error")
+            flash(error_text(error), "error")
         return None
     if message:
         flash(message(result) if callable(message) else message, "success")

@@ -1,0 +1,48 @@
+"""One error base: a code and parameters, the message translated at the edge (zh, mn, en)."""
+import pytest
+from flask_babel import gettext
+
+from starqr import errors
+from starqr.errors import N_, NotFound, StarQRError
+
+
+def test_every_service_error_shares_the_base():
+    from starqr import checkpoints, ledger, validation
+    from starqr.plaque import qr, render, sheet
+    from starqr.rating.errors import RubricError
+    from starqr.services import (accounts, administration, demo, imports, members, objections, plaques,
+                                 ratings)
+    classes = [accounts.AccountError, accounts.LoginRefused, members.MemberError, plaques.PlaqueError,
+               demo.DemoError, imports.ImportFileError, administration.AdminError, ratings.PeriodError,
+               objections.ObjectionError, ledger.LedgerError, checkpoints.CheckpointError, RubricError,
+               validation.ValidationError, qr.QrError, render.RenderError, sheet.SheetError]
+    assert all(issubclass(cls, StarQRError) for cls in classes)
+    assert issubclass(RubricError, ValueError) and issubclass(qr.QrError, ValueError)  # older callers
+
+
+def test_code_params_and_untranslated_text():
+    error = errors.Invalid(N_("“%(name)s”已移出名册"), code="member_left", name="巴特尔")
+    assert (error.code, error.status, error.params) == ("member_left", 422, {"name": "巴特尔"})
+    assert str(error) == "“巴特尔”已移出名册"
+    assert error.to_dict()["params"] == {"name": "巴特尔"}
+    # A translation that lost its placeholder must not hide the error.
+    assert error.message(lambda text: "broken %(other)s") == "“巴特尔”已移出名册"
+
+
+@pytest.mark.parametrize("lang, expected", [("zh", "没有这名党员"), ("en", "No such party member"),
+                                            ("mn", "ᠡᠨᠡ ᠨᠠᠮ ᠤᠨ ᠭᠡᠰᠢᠭᠦᠨ ᠪᠠᠶᠢᠬᠤ ᠦᠭᠡᠢ")])
+def test_translated_at_the_edge(app, lang, expected):
+    error = NotFound(N_("没有这名党员"), code="member_not_found")
+    with app.test_request_context(f"/?lang={lang}"):
+        assert error.message(gettext) == expected
+
+
+def test_the_api_answers_service_errors_in_the_callers_language(app, client):
+    from helpers import make_period, make_user
+    from starqr.services import accounts
+    period = make_period(year=2025, state="final")
+    _, token = accounts.create_api_token(make_user("err_admin", "admin"), "t")
+    response = client.post(f"/api/v1/periods/{period.id}/schedule?lang=en", json={"publish_at": "2030-01-01T09:00"},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code in (409, 422) and response.is_json
+    assert set(response.json) >= {"error", "message"}
