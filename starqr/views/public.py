@@ -19,7 +19,7 @@ from starqr import monitoring
 from starqr.models import Member
 from starqr.security import csrf, limiter
 from starqr.i18n import select_locale
-from starqr.services import objections, onward, pages, profiles, scans
+from starqr.services import objections, onward, organisations, pages, profiles, scans
 from starqr.services.plaques import normalise
 
 blueprint = Blueprint("public", __name__)
@@ -184,11 +184,13 @@ def _not_found(as_json=False, code=""):
 
 def _revoked(found, as_json):
     replacement = found.replacement.code if found.replacement else None
+    archived = organisations.archived_notice(found.plaque)  # dissolved, or merged into another (l08)
     if as_json:
-        return _json_error(410, "revoked", _("这块牌子已停用。"), replaced_by=replacement)
+        return _json_error(410, "revoked", _("这块牌子已停用。"), replaced_by=replacement,
+                           **({"organisation_archived": archived} if archived else {}))
     response = Response(render_template("public/revoked.html", code=found.plaque.code, replacement=replacement,
                                         onward=None if replacement else onward.onward(found.plaque),
-                                        lang=_lang()), status=410)
+                                        archived=archived, lang=_lang()), status=410)
     response.headers["Cache-Control"] = "no-cache"
     return response
 

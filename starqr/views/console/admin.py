@@ -28,7 +28,8 @@ register_nav("admin.audit", _l("操作日志"), roles=(ADMIN,), order=60)
 # Secretaries have no use for API tokens (imports and scripts are administrators' work).
 register_nav("admin.tokens", _l("API令牌"), roles=OVERSEERS, order=85)
 
-AREAS = ("tree", "rubrics", "periods", "objections", "plaques", "audit_log", "tokens", "imports", "jobs", "contests", "dashboard")
+AREAS = ("tree", "rubrics", "periods", "objections", "plaques", "audit_log", "tokens", "imports", "jobs", "contests", "dashboard",
+         "organisations")  # organisations: l08 (onboarding)
 
 
 def init_app(app):

@@ -1,0 +1,285 @@
+"""Organisation tree administration (create, rename, move, archive, rubric), the tree and roster
+imports (upload → preview → confirm), departures of members missing from the roster, import
+templates and the ratings record download. Logic lives in services; these views parse and render.
+"""
+import datetime
+import os
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
+
+from starqr.errors import StarQRError
+from starqr.models import Member, Organisation, RatingPeriod
+from starqr.services import administration, departures, organisations, ratings_export, rubric_assignments
+from starqr.services import imports as file_imports
+from starqr.services import vocabulary as words
+from starqr.services.imports import roster_apply, tree, workbooks
+from starqr.views.console import register_nav
+from starqr.views.console.admin import admin
+from starqr.views.console.helpers import choices
+from starqr.views.console.auth import (ADMINISTRATORS, current_actor, require_organisation_access,
+                                       roles_required, scope_root)
+
+register_nav("admin.onboarding", _l("组织与花名册"), roles=ADMINISTRATORS, order=25)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+IMPORTERS = {"tree": tree, "roster": roster_apply}
+
+
+class CreateForm(FlaskForm):
+    name_zh = StringField(_l("组织名称"))
+    name_mn = StringField(_l("蒙古文名称"))
+    code = StringField(_l("组织编码"))
+    level = SelectField(_l("层级"), choices=choices([(k, v) for k, v in words.LEVEL_NAMES.items() if k != "banner"]))
+    domain = SelectField(_l("领域"), choices=choices(words.DOMAIN_NAMES.items()))
+    submit = SubmitField(_l("新建下级组织"))
+
+
+class RenameForm(FlaskForm):
+    name_zh = StringField(_l("组织名称"))
+    name_mn = StringField(_l("蒙古文名称"))
+    code = StringField(_l("组织编码"))
+    submit = SubmitField(_l("保存名称"))
+
+
+class MoveForm(FlaskForm):
+    parent = StringField(_l("新上级组织的编码"))
+    submit = SubmitField(_l("调整隶属关系"))
+
+
+class ArchiveForm(FlaskForm):
+    reason = StringField(_l("撤销或合并的原因"))
+    merged_into = StringField(_l("并入组织的编码(撤销则留空)"))
+    submit = SubmitField(_l("撤销该组织"))
+
+
+class RubricForm(FlaskForm):
+    rubric = SelectField(_l("评分标准"), validate_choice=False)
+    subtree = BooleanField(_l("下级组织一并适用"), default=True)
+    reason = StringField(_l("原因"))
+    submit = SubmitField(_l("指定评分标准"))
+
+
+class UploadForm(FlaskForm):
+    kind = SelectField(_l("导入内容"), choices=choices([("tree", _l("组织树")), ("roster", _l("党员花名册"))]))
+    file = FileField(_l("导入文件(XLSX 或 CSV,UTF-8 / GBK)"), validators=[FileRequired(_l("请选择文件"))])
+    submit = SubmitField(_l("检查并预览"))
+
+
+class ConfirmForm(FlaskForm):
+    kind = HiddenField()
+    sha = HiddenField()
+    filename = HiddenField()
+    submit = SubmitField(_l("确认导入"))
+
+
+class DepartureForm(FlaskForm):
+    reason = StringField(_l("离开原因(不公开)"))
+    confirm = SubmitField(_l("确认离开名册"))
+    keep = SubmitField(_l("仍在名册,取消标记"))
+
+
+def _fail(error):
+    flash(str(error), "error")
+
+
+def _organisation(organisation_id):
+    return require_organisation_access(organisation_id, write=True)
+
+
+def _by_code(code):
+    try:
+        return organisations.by_code(code)
+    except StarQRError as error:
+        _fail(error)
+        return None
+
+
+@admin.route("/organisations")
+@roles_required(*ADMINISTRATORS)
+def organisation_page():
+    organisation_id = request.args.get("org", type=int)
+    current = require_organisation_access(organisation_id) if organisation_id else scope_root()
+    if current is None:
+        current = Organisation.select().where(Organisation.parent.is_null()).order_by(Organisation.id).first()
+    if current is None:
+        return render_template("console/organisations/index.html", current=None)
+    children = list(Organisation.select().where(Organisation.parent == current).order_by(Organisation.sort_order,
+                                                                                        Organisation.id))
+    effective = rubric_assignments.effective_rubrics([current] + children)
+    member_effective = rubric_assignments.effective_rubrics([current], scope=rubric_assignments.MEMBER_SCOPE)
+    chain_ids = [int(p) for p in current.path.strip("/").split("/") if p][:-1]
+    chain = list(Organisation.select().where(Organisation.id.in_(chain_ids)).order_by(Organisation.path))
+    rubric_form = RubricForm()
+    rubric_form.rubric.choices = choices([(key, f"{row.name}({key})") for key, row in administration.rubric_keys()])
+    return render_template(
+        "console/organisations/index.html", current=current, children=children, chain=chain, effective=effective,
+        member_effective=member_effective[current.id], history=rubric_assignments.history(current),
+        create_form=CreateForm(formdata=None), rename_form=RenameForm(formdata=None, obj=current),
+        move_form=MoveForm(formdata=None), archive_form=ArchiveForm(formdata=None), rubric_form=rubric_form,
+        level_names=words.LEVEL_NAMES, domain_names=words.DOMAIN_NAMES, can_assign=current_actor().sees_everything,
+        members=Member.select().where(Member.branch == current, Member.active == True).count())  # noqa: E712
+
+
+def _back(organisation):
+    return redirect(url_for("admin.organisation_page", org=organisation.id))
+
+
+@admin.route("/organisations/<int:organisation_id>/<action>", methods=["POST"])
+@roles_required(*ADMINISTRATORS)
+def organisation_action(organisation_id, action):
+    organisation = _organisation(organisation_id)
+    actor = current_actor()
+    try:
+        if action == "create":
+            form = CreateForm()
+            if form.validate_on_submit():
+                created = organisations.create(actor, organisation, form.level.data, form.domain.data,
+                                               form.name_zh.data, form.name_mn.data, form.code.data)
+                flash(_("已新建 %(name)s", name=created.name_zh), "success")
+                return _back(created)
+        elif action == "rename":
+            form = RenameForm()
+            if form.validate_on_submit():
+                organisations.rename(actor, organisation, form.name_zh.data, form.name_mn.data, form.code.data)
+                flash(_("名称已保存"), "success")
+        elif action == "move":
+            form = MoveForm()
+            parent = _by_code(form.parent.data) if form.validate_on_submit() else None
+            if parent is not None:
+                organisations.move(actor, organisation, require_organisation_access(parent.id, write=True))
+                flash(_("已调整到 %(name)s 之下", name=parent.name_zh), "success")
+        elif action == "archive":
+            form = ArchiveForm()
+            if form.validate_on_submit():
+                merged = None
+                if (form.merged_into.data or "").strip():
+                    merged = _by_code(form.merged_into.data)
+                    if merged is None:
+                        return _back(organisation)
+                organisations.archive(actor, organisation, form.reason.data, merged)
+                flash(_("组织已撤销,其牌匾将显示撤销或合并去向"), "success")
+        elif action == "rubric":
+            form = RubricForm()
+            form.rubric.choices = choices([(key, key) for key, _row in administration.rubric_keys()])
+            if form.validate_on_submit():
+                row = rubric_assignments.assign(actor, organisation, form.rubric.data, form.subtree.data,
+                                                form.reason.data)
+                flash(_("评分标准已指定,从 %(day)s 起的评定期适用", day=row.applies_from.isoformat()), "success")
+        else:
+            abort(404)
+    except StarQRError as error:
+        _fail(error)
+    return _back(organisation)
+
+
+# ---------------------------------------------------------------- imports, templates, departures
+
+@admin.route("/onboarding")
+@roles_required(*ADMINISTRATORS)
+def onboarding():
+    periods = list(RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()))
+    return render_template("console/organisations/imports.html", form=UploadForm(formdata=None),
+                           flagged=departures.flagged(current_actor()), departure_form=DepartureForm(formdata=None),
+                           periods=periods, root=scope_root())
+
+
+@admin.route("/onboarding/preview", methods=["POST"])
+@roles_required(*ADMINISTRATORS)
+def onboarding_preview():
+    form = UploadForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(url_for("admin.onboarding"))
+    data = form.file.data.read()
+    filename = os.path.basename(form.file.data.filename or "import.xlsx")
+    kind = form.kind.data
+    try:
+        plan = IMPORTERS[kind].run(data, filename, current_actor(), dry_run=True)
+    except StarQRError as error:
+        return render_template("console/organisations/preview.html", plan=None, kind=kind, filename=filename,
+                               file_error=str(error), confirm=None), 422
+    confirm = None
+    if plan.ok:
+        sha = file_imports.store_upload(data, filename, current_app.instance_path)
+        confirm = ConfirmForm(kind=kind, sha=sha, filename=filename, formdata=None)
+    return render_template("console/organisations/preview.html", plan=plan, kind=kind, filename=filename,
+                           file_error=None, confirm=confirm), (200 if plan.ok else 422)
+
+
+@admin.route("/onboarding/confirm", methods=["POST"])
+@roles_required(*ADMINISTRATORS)
+def onboarding_confirm():
+    form = ConfirmForm()
+    if not form.validate_on_submit() or form.kind.data not in IMPORTERS:
+        abort(400)
+    try:
+        data = file_imports.load_upload(form.sha.data, current_app.instance_path)
+        plan = IMPORTERS[form.kind.data].run(data, form.filename.data, current_actor(), dry_run=False)
+    except StarQRError as error:
+        _fail(error)
+        return redirect(url_for("admin.onboarding"))
+    if not plan.ok:
+        for line in plan.error_lines()[:20]:
+            flash(line, "error")
+    else:
+        flash(_("已导入:%(summary)s", summary=plan.summary()), "success")
+    return redirect(url_for("admin.onboarding"))
+
+
+@admin.route("/onboarding/templates/<kind>.xlsx")
+@roles_required(*ADMINISTRATORS)
+def onboarding_template(kind):
+    if kind not in workbooks.KINDS:
+        abort(404)
+    rubric = request.args.get("rubric", "member_points")
+    if rubric not in dict(administration.rubric_keys()):
+        abort(404)
+    return workbooks.template(kind, rubric), 200, {
+        "Content-Type": XLSX, "Content-Disposition": f"attachment; filename=starqr-{kind}-template.xlsx"}
+
+
+@admin.route("/onboarding/departures", methods=["POST"])
+@roles_required(*ADMINISTRATORS)
+def onboarding_departures():
+    form = DepartureForm()
+    if not form.validate_on_submit():
+        abort(400)
+    chosen = request.form.getlist("member", type=int)
+    if not chosen:
+        flash(_("请先选择党员"), "error")
+        return redirect(url_for("admin.onboarding"))
+    try:
+        if form.keep.data:
+            count = departures.dismiss(current_actor(), chosen)
+            flash(_("%(n)s 人保留在名册中", n=count), "success")
+        else:
+            count = departures.confirm(current_actor(), chosen, form.reason.data, datetime.date.today())
+            flash(_("%(n)s 人已移出名册", n=count), "success")
+    except StarQRError as error:
+        _fail(error)
+    return redirect(url_for("admin.onboarding"))
+
+
+@admin.route("/onboarding/ratings.<fmt>")
+@roles_required(*ADMINISTRATORS)
+def ratings_download(fmt):
+    period = RatingPeriod.get_or_none(RatingPeriod.id == request.args.get("period", type=int)) or abort(404)
+    under = scope_root()
+    if request.args.get("org", type=int):
+        under = require_organisation_access(request.args.get("org", type=int))
+    if fmt == "xlsx":
+        body, _organisations, _members = ratings_export.xlsx(period, under)
+        return body, 200, {"Content-Type": XLSX,
+                           "Content-Disposition": f"attachment; filename=starqr-ratings-{period.id}.xlsx"}
+    if fmt in ("organisations.csv", "members.csv"):
+        organisation_csv, member_csv, _o, _m = ratings_export.csv_files(period, under)
+        body = organisation_csv if fmt.startswith("organisations") else member_csv
+        return body, 200, {"Content-Type": "text/csv; charset=utf-8",
+                           "Content-Disposition": f"attachment; filename=starqr-ratings-{period.id}-{fmt}"}
+    abort(404)
