@@ -105,9 +105,8 @@ def message(entry_count, last_entry_id, head_hash, signed_at, tree_root=None):
     return (text + (f"\n{tree_root}" if tree_root else "")).encode("ascii")
 
 
-def _leaf_stream(last_entry_id, chunk=50000):
-    """The entry hashes (bytes) in id order up to LAST_ENTRY_ID, read in chunks."""
-    after = 0
+def _leaf_stream(last_entry_id, chunk=50000, after=0):
+    """The entry hashes (bytes) in id order after AFTER up to LAST_ENTRY_ID, read in chunks."""
     while True:
         rows = (LedgerEntry.select(LedgerEntry.id, LedgerEntry.entry_hash)
                 .where(LedgerEntry.id > after, LedgerEntry.id <= last_entry_id)
@@ -143,14 +142,39 @@ def write(reason="manual", period=None, now=None, create_key=True):
     """Sign the current chain head and store it. Returns the LedgerCheckpoint."""
     key = signing_key(create=create_key)
     count, last_id, head_hash = chain_head()
-    tree_root = tree_roots(last_id, [count]).get(count, merkle.EMPTY_ROOT.hex())
+    stack = _tree_frontier(count, last_id)
+    tree_root = merkle.fold(stack).hex()
     signed_at = (now or utcnow()).replace(microsecond=0).isoformat() + "Z"
     signature = key.sign(message(count, last_id, head_hash, signed_at, tree_root)).signature.hex()
     return LedgerCheckpoint.create(entry_count=count, last_entry_id=last_id, head_hash=head_hash,
-                                   tree_root=tree_root, signed_at=signed_at,
+                                   tree_root=tree_root, tree_frontier=merkle.frontier_text(stack),
+                                   signed_at=signed_at,
                                    public_key=key.verify_key.encode().hex(),
                                    signature=signature, reason=reason,
                                    period=period.id if period is not None else None)
+
+
+def _tree_frontier(count, last_id):
+    """The Merkle compact range of the ledger's first COUNT entries (up to LAST_ID).
+
+    Continues from the newest earlier checkpoint whose signed head the ledger still holds
+    (so its prefix is unchanged), reading only the entries since; else from the start.
+    """
+    base = (LedgerCheckpoint.select().where(LedgerCheckpoint.tree_frontier.is_null(False),
+                                            LedgerCheckpoint.last_entry_id <= last_id)
+            .order_by(LedgerCheckpoint.last_entry_id.desc(), LedgerCheckpoint.id.desc()).first())
+    stack, after = [], 0
+    if base is not None and _head_holds(as_dict(base)) is None:
+        try:
+            stack, after = merkle.frontier_of(base.tree_frontier), base.last_entry_id
+        except ValueError:
+            stack, after = [], 0
+        if sum(size for size, _ in stack) != base.entry_count:
+            stack, after = [], 0
+    merkle.extend(stack, _leaf_stream(last_id, after=after))
+    if sum(size for size, _ in stack) != count:  # entries below the base were deleted: start over
+        stack = merkle.extend([], _leaf_stream(last_id))
+    return stack
 
 
 def write_if_possible(reason="publication", period=None, now=None):

@@ -48,6 +48,34 @@ def _fold(stack):
     return digest
 
 
+def extend(stack, leaves):
+    """Push LEAVES onto STACK (a compact range, e.g. from frontier_of) and return it."""
+    for data in leaves:
+        _push(stack, data)
+    return stack
+
+
+def fold(stack):
+    """The tree root of a compact range."""
+    return _fold(stack)
+
+
+def frontier_text(stack):
+    """A compact range as text to store: "size:hexhash" per subtree, comma-separated."""
+    return ",".join(f"{size}:{digest.hex()}" for size, digest in stack)
+
+
+def frontier_of(text):
+    """The compact range stored by frontier_text (ValueError if it is not one)."""
+    stack = []
+    for part in filter(None, (text or "").split(",")):
+        size, digest = part.split(":")
+        stack.append((int(size), bytes.fromhex(digest)))
+    if any(size <= 0 or size & (size - 1) for size, _ in stack):
+        raise ValueError("not a compact range")
+    return stack
+
+
 def root(leaves):
     """MTH(D[n]) of LEAVES (bytes), in O(n) hashes and O(log n) memory."""
     stack = []

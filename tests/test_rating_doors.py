@@ -379,3 +379,21 @@ def test_rubric_preview_of_a_pinned_period_says_it_will_not_change(app, client):
     page = client.post("/console/admin/rubrics/member_points",
                        data={"text": text, "period": period.id, "preview": "1"}).get_data(as_text=True)
     assert 'id="preview-pinned"' in page
+
+
+def test_checkpoints_continue_the_tree_from_the_last_one(app, cli):
+    from starqr import merkle
+    period = _ledger_with_entries(3)
+    first = checkpoints.write()
+    member = LedgerEntry.select().first()
+    for n in range(9):
+        ledger.append([ledger.NewEntry(MEMBER, member.subject_id, period.id, "study", Decimal(2), f"第{n}次", "x")])
+        made = checkpoints.write()
+        assert made.tree_root == merkle.root(checkpoints.leaves(made.last_entry_id)).hex()
+    assert first.tree_root != made.tree_root
+    # a tampered stored frontier yields a checkpoint that verify rejects
+    LedgerCheckpoint.update(tree_frontier="1:" + "00" * 32).where(LedgerCheckpoint.id == made.id).execute()
+    LedgerCheckpoint.update(entry_count=1).where(LedgerCheckpoint.id == made.id).execute()
+    ledger.append([ledger.NewEntry(MEMBER, member.subject_id, period.id, "study", Decimal(2), "再次", "x")])
+    result = cli("ledger", "verify")
+    assert result.exit_code != 0 and "Traceback" not in result.output

@@ -1,5 +1,5 @@
 """Signed checkpoints of the ledger's hash chain (see starqr.checkpoints)."""
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from starqr.models.base import BaseModel, utcnow
 from starqr.models.ratings import RatingPeriod
@@ -16,6 +16,7 @@ class LedgerCheckpoint(BaseModel):
     last_entry_id = IntegerField()
     head_hash = CharField(max_length=64)
     tree_root = CharField(max_length=64, null=True)  # RFC 9162 Merkle tree head over the entry hashes
+    tree_frontier = TextField(null=True)  # the tree's compact range: the next checkpoint continues from it
     signed_at = CharField(max_length=32)  # ISO UTC text, exactly as signed
     public_key = CharField(max_length=64)  # hex
     signature = CharField(max_length=128)  # hex
