@@ -73,7 +73,7 @@ def _lock_head():
     return LedgerHead.get_by_id(1)
 
 
-def _existing_sources(sources, chunk=500):
+def existing_sources(sources, chunk=500):
     """Which of SOURCES the ledger already holds (plain SQL: this runs on every import row)."""
     db = database.obj
     seen = set()
@@ -134,7 +134,7 @@ def append_rows(rows, bump_revision=True):
         head = _lock_head()
         sources = [row[13] for row in rows if row[13]]
         if sources:
-            seen = _existing_sources(sources)
+            seen = existing_sources(sources)
             if seen:
                 rows = [row for row in rows if not row[13] or row[13] not in seen]
         previous = head.last_hash

@@ -10,7 +10,7 @@ from starqr import ledger, rating, validation
 from starqr.errors import Invalid
 from starqr.db import database
 from starqr.models import (MEMBER, ORGANISATION, Member, Objection, Organisation, Rating, RatingPeriod,
-                           RubricVersion, utcnow)
+                           RubricVersion, utcnow, subject_model)
 from starqr.services import (audit, objections, period_rules, plaques, rating_inputs, ratings, revision,
                              rubrics, scheduler)
 
@@ -154,7 +154,7 @@ def rubric_preview(text, period, expected_key=None):
         # The ledger holds item ids the new version dropped: say which.
         raise rating.RubricError(f"{new.key}: items: {error}(台账中已有该项目的记录,不能删除)")
     changed = [sid for sid in before if before[sid].stars != after[sid].stars]
-    model = Member if kind == MEMBER else Organisation
+    model = subject_model(kind)
     names = {}
     for start in range(0, len(changed), 900):
         chunk = changed[start:start + 900]

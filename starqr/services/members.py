@@ -18,7 +18,7 @@ from starqr import ledger, validation
 from starqr.errors import Invalid
 from starqr.db import database
 from starqr.models import (COMMITMENT_STATUSES, MEMBER, ORGANISATION, Commitment, LedgerEntry, Member,
-                           MemberPrivate, Organisation, Post, RatingPeriod, utcnow)
+                           MemberPrivate, Organisation, Post, RatingPeriod, utcnow, get_subject, subject_model)
 from starqr.services import audit, plaques, revision, rubrics
 
 
@@ -253,8 +253,7 @@ def edit_post(actor, post, fields):
 # ---------------------------------------------------------------- commitments
 
 def commitment_subject(commitment):
-    model = Member if commitment.subject_kind == MEMBER else Organisation
-    return model.get_or_none(model.id == commitment.subject_id)
+    return get_subject(commitment.subject_kind, commitment.subject_id)
 
 
 @_refusing
@@ -521,7 +520,7 @@ def correct_entry(actor, entry, reason, new_points=None):
         raise MemberError("请填写更正原因。")
     if new_points is not None and new_points != "":
         new_points = _decimal(new_points, "new_points")
-        subject = (Member if entry.subject_kind == MEMBER else Organisation).get_by_id(entry.subject_id)
+        subject = subject_model(entry.subject_kind).get_by_id(entry.subject_id)
         _version, rubric = subject_rubric(subject)
         try:
             _within(rubric.item(entry.item), new_points)

@@ -9,7 +9,7 @@ import secrets
 
 from starqr.errors import Invalid
 from starqr.db import database
-from starqr.models import MEMBER, Member, Objection, Organisation, RatingPeriod, utcnow
+from starqr.models import Objection, RatingPeriod, utcnow, subject_model
 from starqr.services import revision
 from starqr.services.plaques import CODE_ALPHABET
 
@@ -26,7 +26,8 @@ class ObjectionError(Invalid):
     """Why an objection is refused, by code; the public page words it in the reader's language."""
 
     def __init__(self, code, retry_at=None):
-        super().__init__(code, code=code, status=429 if code == "too_many" else None)  # "not_in_notice" | "too_short" | "too_long" | "contact_too_long" | "too_many"
+        # code: "not_in_notice" | "too_short" | "too_long" | "contact_too_long" | "too_many"
+        super().__init__(code, code=code, status=429 if code == "too_many" else None)
         self.retry_at = retry_at  # for "too_many": when the code takes objections again (naive UTC)
 
 
@@ -42,7 +43,7 @@ def new_reference(today=None):
 
 
 def _subject_exists(plaque):
-    model = Member if plaque.subject_kind == MEMBER else Organisation
+    model = subject_model(plaque.subject_kind)
     return model.select().where(model.id == plaque.subject_id).exists()
 
 

@@ -3,7 +3,7 @@ import secrets
 
 from starqr.errors import Invalid
 from starqr.db import database
-from starqr.models import MEMBER, ORGANISATION, Member, Organisation, PlaqueCode, PlaqueEvent, utcnow
+from starqr.models import MEMBER, ORGANISATION, Member, Organisation, PlaqueCode, PlaqueEvent, utcnow, subject_model
 from starqr.services import audit, revision
 
 # Upper case without look-alikes (no 0/O, 1/I/L), so the QR stays in alphanumeric mode
@@ -113,8 +113,7 @@ def _revoke(plaque, actor, reason, replaced_by):
 
 def subject_of(plaque):
     """The organisation or member a plaque stands for."""
-    model = Organisation if plaque.subject_kind == ORGANISATION else Member
-    return model.get_by_id(plaque.subject_id)
+    return subject_model(plaque.subject_kind).get_by_id(plaque.subject_id)
 
 
 # ---------------------------------------------------------------- printing

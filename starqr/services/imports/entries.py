@@ -58,19 +58,3 @@ def _entries(period, parsed, actor, filename, current_values):
         entries.append((subject.kind, subject.id, period_id, item.id, amount.cents, amount.quantity, reason, True,
                         label, actor, now, occurred_on, None, source))
     return entries, unchanged
-
-
-def _existing_sources(sources):
-    """The subset of SOURCES already in the ledger (raw chunked queries: peewee's SQL
-    building per IN list costs more than the query itself at 100,000 rows)."""
-    from starqr.db import database
-    from starqr.models import LedgerEntry
-    db = database.obj
-    table = LedgerEntry._meta.table_name
-    seen = set()
-    size = 500
-    for start in range(0, len(sources), size):
-        chunk = sources[start:start + size]
-        sql = f'SELECT "source" FROM "{table}" WHERE "source" IN ({", ".join([db.param] * len(chunk))})'
-        seen.update(row[0] for row in db.execute_sql(sql, chunk).fetchall())
-    return seen

@@ -23,7 +23,7 @@ import logging
 from starqr import ledger
 from starqr.db import database
 from starqr.services import access, audit, ratings
-from starqr.services.imports.entries import SOURCE, _entries, _existing_sources
+from starqr.services.imports.entries import SOURCE, _entries
 from starqr.services.imports.errors import ImportFileError
 from starqr.services.imports.preview import _LazyLabels, star_moves
 from starqr.services.imports.reading import read_rows, sha256
@@ -65,7 +65,7 @@ def run(period, data, filename, actor, dry_run=True, progress=None, preview=True
     current = ratings.ledger_values(period) if (has_values or (dry_run and preview)) else {}
     entries, result.unchanged_values = _entries(period, parsed, actor.name, filename, current)
     if dry_run:
-        seen = _existing_sources([e[SOURCE] for e in entries])
+        seen = ledger.existing_sources([e[SOURCE] for e in entries])  # the ledger's own query
         result.entries = [e for e in entries if e[SOURCE] not in seen]
         result.already_imported = len(entries) - len(result.entries)
         if preview:

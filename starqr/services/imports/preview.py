@@ -3,7 +3,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from starqr import rating
-from starqr.models import MEMBER, Member, Organisation, PlaqueCode
+from starqr.models import PlaqueCode, subject_model
 from starqr.services import period_rules, rating_inputs, ratings
 from starqr.services.imports.directory import CHUNK
 
@@ -99,7 +99,7 @@ def _labels(keys):
     for kind, subject_id in keys:
         by_kind[kind].append(subject_id)
     for kind, ids in by_kind.items():
-        model = Member if kind == MEMBER else Organisation
+        model = subject_model(kind)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
             names = dict(model.select(model.id, model.name_zh).where(model.id.in_(chunk)).tuples())
