@@ -262,22 +262,20 @@ def _in_scope(plaque, scope_org):
 
 # ---------------------------------------------------------------- plaques
 
-def reissue_plaque(actor, code, reason):
+def _plaque_change(change, actor, code, reason):
     try:
         with database.atomic():
-            new = plaques.reissue(code, actor=actor, reason=reason)  # audited there
+            return change(code, actor=actor, reason=reason)  # audited there, whichever door asks
     except plaques.PlaqueError as error:
-        raise AdminError(str(error))
-    return new
+        raise AdminError(str(error)) from error
+
+
+def reissue_plaque(actor, code, reason):
+    return _plaque_change(plaques.reissue, actor, code, reason)
 
 
 def revoke_plaque(actor, code, reason):
-    try:
-        with database.atomic():
-            plaque = plaques.revoke(code, actor=actor, reason=reason)  # audited there
-    except plaques.PlaqueError as error:
-        raise AdminError(str(error))
-    return plaque
+    return _plaque_change(plaques.revoke, actor, code, reason)
 
 
 # ---------------------------------------------------------------- the tree

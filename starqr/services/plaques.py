@@ -1,7 +1,7 @@
 """Plaque codes: issue, reissue and revoke. A code never changes otherwise."""
 import secrets
 
-from starqr.errors import Invalid
+from starqr.errors import N_, Invalid
 from starqr.db import database
 from starqr.models import MEMBER, ORGANISATION, Member, Organisation, PlaqueCode, PlaqueEvent, utcnow, subject_model
 from starqr.services import audit, revision
@@ -65,14 +65,8 @@ def reissue(code, actor, reason):
     whichever door asks (console, API, CLI).
     """
     actor_row, actor = actor, audit.actor_name(actor)
-    if not reason:
-        raise PlaqueError("a reason is required to reissue a plaque")
     with database.atomic():
-        old = PlaqueCode.get_or_none(PlaqueCode.code == normalise(code))
-        if old is None:
-            raise PlaqueError(f"no plaque with code {normalise(code)}")
-        if old.status != "active":
-            raise PlaqueError(f"plaque {old.code} is already revoked")
+        old = _active_plaque(code, reason, "reissue")
         new = _create(old.subject_kind, old.subject_id, version=old.version + 1, actor=actor)
         _revoke(old, actor, reason, replaced_by=new)
         PlaqueEvent.create(plaque=new, action="reissued", actor=actor, reason=reason)
@@ -86,18 +80,24 @@ def reissue(code, actor, reason):
 def revoke(code, actor, reason):
     """Withdraw a plaque with no replacement (e.g. a vetoed member's badge); audited here."""
     actor_row, actor = actor, audit.actor_name(actor)
-    if not reason:
-        raise PlaqueError("a reason is required to revoke a plaque")
     with database.atomic():
-        plaque = PlaqueCode.get_or_none(PlaqueCode.code == normalise(code))
-        if plaque is None:
-            raise PlaqueError(f"no plaque with code {normalise(code)}")
-        if plaque.status != "active":
-            raise PlaqueError(f"plaque {plaque.code} is already revoked")
+        plaque = _active_plaque(code, reason, "revoke")
         _revoke(plaque, actor, reason, replaced_by=None)
         audit.record(actor_row, "plaque.revoked", plaque, before={"status": "active"},
                      after={"status": "revoked", "reason": reason})
         revision.bump(plaque)
+    return plaque
+
+
+def _active_plaque(code, reason, verb):
+    """The active plaque with CODE, for a change that needs a REASON; PlaqueError otherwise."""
+    if not reason:
+        raise PlaqueError(N_("a reason is required to %(verb)s a plaque"), verb=verb)
+    plaque = PlaqueCode.get_or_none(PlaqueCode.code == normalise(code))
+    if plaque is None:
+        raise PlaqueError(N_("no plaque with code %(plaque)s"), code="plaque_not_found", plaque=normalise(code))
+    if plaque.status != "active":
+        raise PlaqueError(N_("plaque %(plaque)s is already revoked"), code="plaque_revoked", plaque=plaque.code)
     return plaque
 
 
