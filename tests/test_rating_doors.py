@@ -397,3 +397,14 @@ def test_checkpoints_continue_the_tree_from_the_last_one(app, cli):
     ledger.append([ledger.NewEntry(MEMBER, member.subject_id, period.id, "study", Decimal(2), "再次", "x")])
     result = cli("ledger", "verify")
     assert result.exit_code != 0 and "Traceback" not in result.output
+
+
+def test_members_are_rated_by_their_branchs_assigned_member_rubric(app):
+    tree = make_tree()
+    period = make_period(2025)
+    member = make_member(tree["branch"])
+    record(member, period, "appraisal_percent", 90)
+    tree["branch"].member_rubric_key = "member_points_strict"  # an assignment (l08's rubric_assignments)
+    tree["branch"].save()
+    results = ratings.compute(period)
+    assert results[(MEMBER, member.id)][0].key == "member_points_strict"
