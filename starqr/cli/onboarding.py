@@ -36,6 +36,10 @@ def init_command(banner_name, banner_name_mn, code, admin_username, password_std
     except onboarding.OnboardingError as error:
         fail(str(error))
     click.echo(f"banner created: {banner.name_zh} (id {banner.id}); administrator: {user.username}")
+    from starqr import checkpoints
+    where, created = checkpoints.ensure_key()  # signs the ledger's checkpoints; kept outside the database
+    if created:
+        click.echo(f"created the ledger signing key {where} (keep a copy outside the database's backups)")
     if not password_stdin:
         click.echo(f"one-time password (shown once, change it after logging in): {password_used}")
     click.echo("next: starqr template tree -o tree.xlsx; starqr orgs import tree.xlsx")
