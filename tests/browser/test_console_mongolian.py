@@ -27,9 +27,10 @@ def console_server(tmp_path_factory):
 
 
 def _check(page, name):
-    page.wait_for_load_state("networkidle")
-    shot(page, f"console-mn-{name}", full_page=False)
+    page.wait_for_load_state("load")
     elements = page.evaluate(MONGOLIAN_ELEMENTS)
+    assert page.evaluate(FONT_READY), name
+    shot(page, f"console-mn-{name}", full_page=False)
     assert elements, name
     for element in elements:
         assert element["font"].lstrip('"').startswith("StarQR Mongolian"), (name, element)
@@ -52,7 +53,6 @@ def test_console_shows_mongolian_names_in_the_mongolian_font(browser, console_se
     assert field.input_value() == "ᠪᠠᠭᠠᠲᠤᠷ"
     style = field.evaluate("e => [getComputedStyle(e).writingMode, getComputedStyle(e).fontFamily]")
     assert style[0] == "vertical-lr" and style[1].lstrip('"').startswith("StarQR Mongolian")
-    page.wait_for_load_state("networkidle")
     assert page.evaluate(FONT_READY)
     shot(page, "console-mn-edit", full_page=False)
     context.close()

@@ -107,7 +107,10 @@ def phone(browser):
 
 def check_layout(page, name, lang):
     """The rules of the issue, for the page now loaded; saves the screenshots."""
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("load")  # not networkidle: on a loaded machine it can time out
+    elements = page.evaluate(MONGOLIAN_ELEMENTS)
+    if elements:  # waits for the font, so the screenshots show Mongolian, not boxes
+        assert page.evaluate(FONT_READY), f"{name} ({lang}): the Mongolian font did not load"
     shot(page, f"layout-{name}-{lang}-first-screen", full_page=False)
     shot(page, f"layout-{name}-{lang}")
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -118,14 +121,11 @@ def check_layout(page, name, lang):
         assert height <= viewport_height, f"{name}: the vertical Mongolian page scrolls vertically ({height} px)"
     else:
         assert width <= 360, f"{name} ({lang}): {width} px wide"
-    elements = page.evaluate(MONGOLIAN_ELEMENTS)
     if lang == "mn":
         assert elements, f"{name}: no Mongolian text on the Mongolian page"
     for element in elements:
         assert element["mode"].startswith("vertical"), (name, lang, element)
         assert element["font"].lstrip('"').startswith("StarQR Mongolian"), (name, lang, element)
-    if elements:
-        assert page.evaluate(FONT_READY), f"{name} ({lang}): the Mongolian font did not load"
     # every snake_case key shows as words
     text = page.evaluate("document.body.innerText")
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), (name, lang)
