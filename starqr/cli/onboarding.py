@@ -42,6 +42,10 @@ def init_command(banner_name, banner_name_mn, code, admin_username, password_std
         click.echo(f"created the ledger signing key {where} (keep a copy outside the database's backups)")
     if not password_stdin:
         click.echo(f"one-time password (shown once, change it after logging in): {password_used}")
+    from starqr import checkpoints
+    where, created = checkpoints.ensure_key()
+    if created:
+        click.echo(f"created the ledger signing key {where} (keep a copy outside the database's backups)")
     click.echo("next: starqr template tree -o tree.xlsx; starqr orgs import tree.xlsx")
 
 

@@ -1,7 +1,7 @@
 """Ids and plaque/badge codes for many new rows at once (an import), in a few queries."""
 import secrets
 
-from starqr.db import bulk_insert_dicts, database
+from starqr.db import bulk_insert, database
 from starqr.models import PlaqueCode, PlaqueEvent, utcnow
 from starqr.services.imports.directory import _select_in
 from starqr.services.plaques import CODE_ALPHABET, CODE_LENGTH
@@ -25,12 +25,26 @@ def reserve_ids(model, count):
     return list(range(start, start + count))
 
 
+_ACCEPT = 256 - 256 % len(CODE_ALPHABET)  # bytes below this map evenly onto the alphabet
+_TO_LETTER = bytes(ord(CODE_ALPHABET[b % len(CODE_ALPHABET)]) for b in range(256))
+_REJECTED = bytes(range(_ACCEPT, 256))
+
+
+def _draw(count):
+    """COUNT random codes from the OS's random source, drawn in bulk (secrets.choice per letter is
+    ~20x slower at 100,000 codes); rejection keeps every letter equally likely."""
+    need = count * CODE_LENGTH
+    letters = b""
+    while len(letters) < need:
+        letters += secrets.token_bytes(need - len(letters) + need // 16 + 16).translate(None, _REJECTED)
+    text = letters[:need].translate(_TO_LETTER).decode("ascii")
+    return {text[i:i + CODE_LENGTH] for i in range(0, need, CODE_LENGTH)}
+
+
 def _unused_codes(count):
-    choice = secrets.choice
     codes = set()
     while len(codes) < count:
-        fresh = {"".join(choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(count - len(codes))}
-        fresh -= codes
+        fresh = _draw(count - len(codes)) - codes
         taken = {row[0] for row in _select_in('SELECT "code" FROM "plaque_code" WHERE "code" IN ({})', sorted(fresh))}
         codes |= fresh - taken
     return list(codes)
@@ -43,9 +57,12 @@ def issue_many(subject_kind, subject_ids, actor, reason="首次挂牌"):
     now = utcnow()
     issued = dict(zip(subject_ids, _unused_codes(len(subject_ids))))
     ids = reserve_ids(PlaqueCode, len(issued))
-    bulk_insert_dicts(PlaqueCode, [dict(id=code_id, code=code, subject_kind=subject_kind, subject_id=subject_id,
-                                        version=1, status="active", issued_at=now, issued_by=actor)
-                                   for code_id, (subject_id, code) in zip(ids, issued.items())])
-    bulk_insert_dicts(PlaqueEvent, [dict(plaque=code_id, action="issued", actor=actor, reason=reason, at=now)
-                                    for code_id in ids])
+    fields = PlaqueCode._meta.fields
+    bulk_insert(PlaqueCode, [fields[n] for n in ("id", "code", "subject_kind", "subject_id", "version", "status",
+                                                 "issued_at", "issued_by")],
+                [(code_id, code, subject_kind, subject_id, 1, "active", now, actor)
+                 for code_id, (subject_id, code) in zip(ids, issued.items())])
+    fields = PlaqueEvent._meta.fields
+    bulk_insert(PlaqueEvent, [fields[n] for n in ("plaque", "action", "actor", "reason", "at")],
+                [(code_id, "issued", actor, reason, now) for code_id in ids])
     return issued

@@ -123,7 +123,8 @@ class _Checker:
 def parse_rows(found, labels, rows, errors, scope_path, today):
     """(row count, [RosterRow]) of a roster file; problems go to ERRORS."""
     checker = _Checker(errors, scope_path, today)
-    index = {name: found.get(name) for name in (NUMBER, NAME, NAME_MN, BRANCH, CATEGORY, JOINED, FULL, POST)}
+    names = (NUMBER, NAME, NAME_MN, BRANCH, CATEGORY, JOINED, FULL, POST)
+    index = [found.get(name) for name in names]
     parsed, seen, count = [], {}, 0
     year_ago = today - datetime.timedelta(days=365)
     for number, cells in rows:
@@ -132,7 +133,7 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
         count += 1
         _refuse_private(number, cells, labels)
         width = len(cells)
-        get = {name: (cells[i] if i is not None and i < width else None) for name, i in index.items()}
+        get = dict(zip(names, [cells[i] if i is not None and i < width else None for i in index]))
         member_number = _text(get[NUMBER])
         if not member_number:
             errors.add(number, NUMBER, "党员编号为空")

@@ -3,7 +3,7 @@
 A transfer only changes the member's branch: the badge code, the archive and the ledger
 stay with the person.
 """
-from starqr.db import bulk_insert_dicts, database
+from starqr.db import bulk_insert, bulk_insert_dicts, database
 from starqr.models import MEMBER, AuditLog, Member, utcnow
 from starqr.services import audit, revision
 from starqr.services.imports import roster
@@ -41,12 +41,15 @@ def _apply(plan, parsed, actor, filename, present_flagged):
     by_row = {row.row: row for row in parsed}
     new = [by_row[change.row] for change in plan.created]
     ids = reserve_ids(Member, len(new))
-    bulk_insert_dicts(Member, [dict(id=member_id, branch=r.branch_id, name_zh=r.name_zh, name_mn=r.name_mn or None,
-                                    category=r.category, status=r.status, joined_on=r.joined_on,
-                                    full_member_on=r.full_member_on,
-                                    party_post=r.party_post or None, member_number=r.number, volunteer_hours=0,
-                                    consent_photo=False, exempt=False, active=True, created_at=now)
-                               for member_id, r in zip(ids, new)])
+    names = ("id", "branch", "name_zh", "name_mn", "category", "status", "joined_on", "full_member_on", "party_post",
+             "member_number", "volunteer_hours", "consent_photo", "exempt", "active", "created_at")
+    names += tuple(f.name for f in Member._meta.sorted_fields if f.name not in names and f.default is not None)
+    defaults = tuple(Member._meta.fields[n].default for n in names[15:])
+    defaults = tuple(d() if callable(d) else d for d in defaults)
+    bulk_insert(Member, [Member._meta.fields[n] for n in names],
+                [(member_id, r.branch_id, r.name_zh, r.name_mn or None, r.category, r.status, r.joined_on,
+                  r.full_member_on, r.party_post or None, r.number, 0, False, False, True, now) + defaults
+                 for member_id, r in zip(ids, new)])
     issue_many(MEMBER, ids, name)
     logs = []
     for change in plan.updated + plan.moved:
