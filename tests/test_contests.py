@@ -104,6 +104,8 @@ def test_judging_through_pages_and_a_link(app, round_):
     secretary = app.test_client()
     login(secretary, "sec_a")
     contest_id = contest_url.rsplit("/", 1)[1]
+    home = secretary.get(f"/console/branches/{a.id}").get_data(as_text=True)
+    assert "比武争星：请您打分" in home and f"/console/judging/{contest_id}" in home
     own = secretary.post(f"/console/judging/{contest_id}?branch={a.id}",
                          data={f"c_{k}": v for k, v in _scores(99).items()})
     assert "评委不能给本支部打分" in own.get_data(as_text=True)

@@ -219,6 +219,11 @@ def judge_for_user(contest, user_id):
     return judge
 
 
+def open_rounds_judged_by(user_id):
+    """Open rounds in which the user is a judge (for a reminder on their home page)."""
+    return [c for c in contests_judged_by(user_id) if c.state == "open"]
+
+
 def contests_judged_by(user_id):
     ids = [j.contest_id for j in ContestJudge.select().where(ContestJudge.user_id == user_id)]
     return list(Contest.select().where(Contest.id.in_(ids or [0])).order_by(Contest.id.desc()))

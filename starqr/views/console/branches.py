@@ -2,6 +2,9 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from flask_login import current_user
+
+from starqr.services import contests
 from starqr.services import members as member_service
 from starqr.services.consoles import secretary_pages, standing
 from starqr.views.console import console
@@ -25,7 +28,7 @@ def branch(branch_id):
     page = secretary_pages.branch_page(branch, show_all)
     return render_template("console/secretary/branch.html", branch=branch, show_all=show_all,
                            writable=can_manage(branch), standing=standing.branch_standing(branch, page["members"]),
-                           flag_names=FLAG_NAMES, **page)
+                           flag_names=FLAG_NAMES, judging=contests.open_rounds_judged_by(current_user.id), **page)
 
 
 @console.route("/branches/<int:branch_id>/edit", methods=["GET", "POST"])

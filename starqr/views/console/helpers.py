@@ -20,7 +20,13 @@ def error_text(error):
 
 
 def actor():
-    """The acting user row (API-token users wrap theirs)."""
+    """Who is acting, as services take it: an access.Actor (lane l12) for the logged-in user."""
+    from starqr.views.console.auth import current_actor
+    return current_actor()
+
+
+def user_row():
+    """The logged-in User row itself (for what belongs to the user: API tokens)."""
     user = current_user._get_current_object()
     return getattr(user, "_user", user)
 

@@ -7,13 +7,13 @@ from starqr.services.consoles import admin_pages
 from starqr.views.console.admin import OVERSEERS, admin
 from starqr.views.console.auth import roles_required
 from starqr.views.console.forms import ActionForm, TokenForm
-from starqr.views.console.helpers import actor
+from starqr.views.console.helpers import user_row
 
 
 @admin.route("/tokens", methods=["GET", "POST"])
 @roles_required(*OVERSEERS)
 def tokens():
-    me = actor()
+    me = user_row()
     form = TokenForm()
     new_token = None
     if form.validate_on_submit():
@@ -26,7 +26,7 @@ def tokens():
 @admin.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 @roles_required(*OVERSEERS)
 def token_revoke(token_id):
-    me = actor()
+    me = user_row()
     token = admin_pages.user_token(me, token_id) or abort(404)
     if ActionForm().validate_on_submit():
         api_tokens.revoke(token, me)
