@@ -85,6 +85,8 @@ def test_judging_through_pages_and_a_link(app, round_):
     client = app.test_client()
     login(client, "organiser")
     a, b, c = round_["branches"]
+    form = client.get(f"/console/contests/new?town={round_['town'].id}").get_data(as_text=True)
+    assert all(branch.name_zh in form for branch in (a, b, c)) and "全部苏木镇" in form
     response = client.post("/console/contests/new", data={"name": "拉练观摩", "sheet": "bi_wu_zheng_xing",
                                                            "branches": [a.id, b.id, c.id]})
     assert response.status_code == 302

@@ -74,7 +74,9 @@ def contest_new():
         else:
             flash(_("已创建，请添加评委。"), "success")
             return redirect(url_for("admin.contest", contest_id=contest.id))
-    return render_template("console/contests/new.html", form=form)
+    from starqr.services.consoles import admin_pages
+    towns = [t for t in admin_pages.towns() if t.level == "town"]
+    return render_template("console/contests/new.html", form=form, towns=towns, town_id=town_id)
 
 
 @admin.route("/contests/<int:contest_id>")
