@@ -1,0 +1,36 @@
+"""Posts (设岗定责) of a member: add and edit, audited."""
+
+from starqr.db import database
+from starqr.models import (MEMBER, Post)
+from starqr.services import audit, revision
+from starqr.services.member_rules import (MemberError, POST_FIELDS, _clean, _refusing)
+
+
+@_refusing
+def add_post(actor, member, fields):
+    data = _clean(fields, POST_FIELDS)
+    if not data.get("title") or not data.get("duties"):
+        raise MemberError("请填写岗位名称和职责。")
+    data["active"] = data.get("active", True) is not False
+    with database.atomic():
+        post = Post.create(member=member, **data)
+        audit.record(actor, "post.add", post, None, audit.snapshot(post))
+        revision.bump(member)
+    return post
+
+
+@_refusing
+def edit_post(actor, post, fields):
+    data = _clean(fields, POST_FIELDS)
+    if "active" in data:
+        data["active"] = bool(data["active"])
+    with database.atomic():
+        before = audit.snapshot(post, POST_FIELDS)
+        for name, value in data.items():
+            if name in ("title", "duties") and not value:
+                raise MemberError("请填写岗位名称和职责。")
+            setattr(post, name, value)
+        post.save()
+        audit.record(actor, "post.edit", post, *audit.changes(before, audit.snapshot(post, POST_FIELDS)))
+        revision.bump((MEMBER, post.member_id))
+    return post
