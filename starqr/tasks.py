@@ -151,6 +151,9 @@ def import_task(batch_id, user_id=None):
 
         from starqr.services import access
         with jobs_health.lease(jobs_health.job_key("import", batch_id)):
+            if not huey.immediate:  # the consumer: a child process with a time and a memory limit
+                from starqr import job_limits
+                return job_limits.run_import_limited(current_app, batch_id, user_id)
             batch = imports.run_batch(batch_id, current_app.instance_path,
                                       actor=access.actor_for_user_id(user_id, fallback_name="system"))
             return batch.status

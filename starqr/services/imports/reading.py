@@ -38,12 +38,28 @@ def read_csv(data):
     """Yield (row number, list of cell texts) from CSV bytes; row 1 is the header."""
     text = decode_csv(data)
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
+    delimiter = _sniff_delimiter(first_line)
+    _refuse_truncated_csv(text, delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for number, cells in enumerate(reader, start=1):
             yield number, cells
     except csv.Error as error:
         raise ImportFileError(f"CSV 格式错误:{error}")
+
+
+def _refuse_truncated_csv(text, delimiter):
+    """A CSV cut in transfer ends mid-row (the last value 85 reads as 8): refuse it, naming the
+    last whole row. Every spreadsheet program ends the last row with a line break; so must we.
+    An odd number of quotes means a quoted cell never closed (the rest of the file would be one cell)."""
+    stripped = text.rstrip(" \t\x00\x1a")  # trailing blanks and a DOS end-of-file mark are harmless
+    if stripped and not stripped.endswith(("\n", "\r")):
+        whole = stripped[:max(stripped.rfind("\n"), stripped.rfind("\r")) + 1]
+        rows = sum(1 for _ in csv.reader(io.StringIO(whole, newline=""), delimiter=delimiter))
+        raise ImportFileError(f"文件末尾不完整(最后一行没有换行,可能在传输中被截断),最后一个完整的行是第{rows}行;"
+                              "未导入任何数据。如文件确实完整,请在最后一行末尾加一个换行后重新上传")
+    if text.count('"') % 2:
+        raise ImportFileError("CSV 中有未闭合的引号(文件可能被截断或已损坏),未导入任何数据")
 
 
 def is_xlsx(data, filename=""):

@@ -1,0 +1,190 @@
+"""Look inside an XLSX before anything reads it: refuse what would explode a reader.
+
+calamine (Rust) allocates the sheet as one dense block of (last row × last column) cells,
+and a failed allocation aborts the whole process — no exception to catch. A 694-byte file
+with one cell at r="ZZZZZZZ2" asks for ~8·10⁹ cells. So before calamine sees a file, this
+module streams its XML (never holding a whole part in memory) and checks, against hard
+limits: the unpacked size and ratio (zip bombs), DTDs and entities (billion laughs, XXE),
+row numbers and cell references (their size and the block they span), the number of shared
+strings, and that the sheet XML is complete (a truncated file names its last whole row).
+"""
+import re
+import zipfile
+
+from starqr.services.imports.errors import ImportFileError
+
+XLSX_MAX_UNPACKED = 400 * 1024 * 1024  # a 100,000-row sheet unpacks to ~30 MB
+XLSX_MAX_RATIO = 200  # real sheets compress ~10-20x; bombs compress 1000x and more
+MAX_ROWS = 300_000
+MAX_COLUMNS = 64  # A..BL (see _CELL_OUT_OF_BOUNDS); the template has 7; room for notes columns, far from Excel's 16,384
+MAX_CELLS = 4_000_000  # last row × last column: what calamine will allocate (~32 bytes each)
+MAX_SHARED_STRINGS = 1_000_000
+MAX_REFERENCE = 12  # "XFD1048576" is 10 characters
+_CHUNK = 1024 * 1024
+_OVERLAP = 256  # a tag cut by a chunk boundary is seen whole in the next look
+
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_ROW_REFERENCE = re.compile(rb'<row\b[^>]*?\br="([^"]{0,32})"')
+_ROW_WITHOUT_REFERENCE = re.compile(rb'<row(?=[\s>/])(?![^>]*\br=")')
+# Cells within the bounds (column A..BL, row 1..999,999) in C; anything else is looked at in Python.
+_CELL_OUT_OF_BOUNDS = re.compile(rb'<c\b[^>]*?\br="(?!\$?(?:[A-Z]|A[A-Z]|B[A-L])\$?[1-9]\d{0,5}")([^"]{0,32})"')
+_CELL_COLUMN_FAST = re.compile(rb'<c r="([A-Z]{1,3})')
+_CELL_ROW_FAST = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"')
+_CELL_COLUMN = re.compile(rb'<c\b[^>]*?\br="\$?([A-Z]{1,2})')
+_CELL_ROW = re.compile(rb'<c\b[^>]*?\br="\$?[A-Z]{1,2}\$?(\d{1,6})"')
+_CELL_WITHOUT_REFERENCE = re.compile(rb'<c(?=[\s>/])(?![^>]*\br=")')
+_DIMENSION = re.compile(rb'<dimension\b[^>]*?\bref="([^"]{0,64})"')
+_WHOLE_ROW = re.compile(rb'<row\b[^>]*?\br="(\d{1,9})"(?:[^>]*?/>|.*?</row>)', re.DOTALL)
+_SHARED_ITEM = re.compile(rb"<si[\s>]")
+_REFERENCE = re.compile(rb"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+
+
+def _cells_closely(text, span, chunk):
+    """The slow path: any cell reference anywhere in the tag, each one checked."""
+    bad = _CELL_OUT_OF_BOUNDS.search(text)
+    if bad:
+        _reference(bad.group(1), "单元格位置")  # refuses with the reason (invalid, or too far)
+    span.cells_without_reference += len(_CELL_WITHOUT_REFERENCE.findall(chunk))
+    return _CELL_COLUMN.findall(text), _CELL_ROW.findall(text)
+
+
+def _numeric_order(text):
+    """Sort key making b"AB" > b"Z" and b"100" > b"99" (longer first, then bytewise)."""
+    return len(text), text
+
+
+def _column_number(letters):
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + (char - 64)
+    return number
+
+
+def _refuse(message):
+    raise ImportFileError(message)
+
+
+def check_xlsx(data):
+    """Raise ImportFileError (a sentence for the user) unless DATA is an XLSX safe to read."""
+    import io
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        _refuse("文件不完整或不是有效的 XLSX 表格(可能在上传中被截断),请重新上传")
+    unpacked = sum(info.file_size for info in infos)
+    if unpacked > XLSX_MAX_UNPACKED or unpacked > XLSX_MAX_RATIO * max(len(data), 1) + 10 * 1024 * 1024:
+        _refuse("文件解压后过大,不像是正常的 Excel 表格,已拒绝。")
+    names = {info.filename for info in infos}
+    with archive:
+        for info in infos:
+            if info.filename.endswith((".xml", ".rels", ".vml")):
+                _check_part(archive, info)
+        sheets = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+        if not sheets:
+            _refuse("XLSX 文件中没有工作表")
+        if "xl/sharedStrings.xml" in names:
+            _check_shared_strings(archive)
+        for name in sheets:
+            _check_sheet(archive, name)
+
+
+def _chunks(archive, name):
+    """The unpacked bytes of NAME in chunks, each starting with the tail of the one before."""
+    tail = b""
+    try:
+        with archive.open(name) as handle:
+            while True:
+                chunk = handle.read(_CHUNK)
+                if not chunk:
+                    break
+                yield tail, chunk
+                tail = chunk[-_OVERLAP:]
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
+        _refuse("文件不完整或已损坏(无法解压),请重新上传")
+
+
+def _check_part(archive, info):
+    """No DTD and no entity declarations anywhere (quick-xml does not expand them; nor will we)."""
+    for tail, chunk in _chunks(archive, info.filename):
+        if _DTD.search(tail + chunk):
+            _refuse("文件含有不允许的 XML 实体声明(DOCTYPE/ENTITY),已拒绝。请用 Excel 或 WPS 另存后再上传")
+
+
+def _check_shared_strings(archive):
+    count = 0
+    for tail, chunk in _chunks(archive, "xl/sharedStrings.xml"):
+        count += len(_SHARED_ITEM.findall(chunk))  # "<si" is 4 bytes: never split across a look that counts twice
+        if count > MAX_SHARED_STRINGS:
+            _refuse(f"文件的共享文字超过 {MAX_SHARED_STRINGS} 条,不像是正常的导入表格")
+
+
+class _Span:
+    """The block of cells a sheet spans, and where its last whole row ended."""
+
+    def __init__(self):
+        self.last_row = 0
+        self.last_column = 0
+        self.rows_without_reference = 0
+        self.cells_without_reference = 0
+
+    def cells(self):
+        rows = self.last_row + self.rows_without_reference
+        return rows * (self.last_column + self.cells_without_reference)
+
+
+_FAR_REFERENCE = re.compile(rb"^\$?[A-Za-z]+\$?\d+$")
+
+
+def _reference(raw, what):
+    match = _REFERENCE.match(raw) if len(raw) <= MAX_REFERENCE else None
+    if match is None and _FAR_REFERENCE.match(raw):
+        _refuse(f"文件中的{what}「{raw[:20].decode('ascii', 'replace')}」超出范围"
+                f"(最多 {MAX_COLUMNS} 列、{MAX_ROWS} 行),文件可能已损坏")
+    if match is None:
+        _refuse(f"文件中的{what}「{raw[:20].decode('ascii', 'replace')}」无效,文件可能已损坏")
+    return _column_number(match.group(1)), int(match.group(2))
+
+
+def _check_sheet(archive, name):
+    span = _Span()
+    last = previous = b""
+    for tail, chunk in _chunks(archive, name):
+        text = tail + chunk  # matches inside the overlap are seen twice: harmless for maxima
+        # Fast path (C speed): every tag written as Excel, WPS and openpyxl write it, `<c r="A1"`.
+        # Any tag that is not (another attribute order, no reference, a broken one) is looked at closely.
+        cells = text.count(b"<c ") + text.count(b"<c>") + text.count(b"<c/>")
+        columns = _CELL_COLUMN_FAST.findall(text)
+        rows = _CELL_ROW_FAST.findall(text)
+        if len(columns) != cells or len(rows) != cells:
+            columns, rows = _cells_closely(text, span, chunk)
+        if columns:
+            span.last_column = max(span.last_column, _column_number(max(set(columns), key=_numeric_order)))
+        if rows:
+            span.last_row = max(span.last_row, int(max(set(rows), key=_numeric_order)))
+        row_numbers = _ROW_REFERENCE.findall(text)
+        if len(row_numbers) != text.count(b"<row ") + text.count(b"<row>"):
+            span.rows_without_reference += len(_ROW_WITHOUT_REFERENCE.findall(chunk))
+        if row_numbers:
+            for raw in set(row_numbers):
+                if not raw.isdigit():
+                    _refuse(f"文件中的行号「{raw[:20].decode('ascii', 'replace')}」无效,文件可能已损坏")
+            highest = max(set(row_numbers), key=_numeric_order)
+            if len(highest) > 7:
+                _refuse(f"文件的行号超过 {MAX_ROWS} 行,请拆分后再导入")
+            span.last_row = max(span.last_row, int(highest))
+        for raw in _DIMENSION.findall(text):
+            for part in raw.split(b":")[:2]:
+                column, row = _reference(part, "表格范围")
+                span.last_column, span.last_row = max(span.last_column, column), max(span.last_row, row)
+        if span.last_row > MAX_ROWS:
+            _refuse(f"文件的行号超过 {MAX_ROWS} 行,请拆分后再导入")
+        if span.last_column > MAX_COLUMNS:
+            _refuse(f"文件的列超过 {MAX_COLUMNS} 列(有单元格在很远的列),请只保留导入模板中的列")
+        if span.cells() > MAX_CELLS:
+            _refuse("文件的表格范围过大(行数 × 列数),请删去多余的行和列后再导入")
+        previous, last = last, chunk
+    if not last.rstrip().endswith(b"</worksheet>"):
+        whole = _WHOLE_ROW.findall(previous + last)
+        row = int(whole[-1]) if whole else 1
+        _refuse(f"表格内容不完整(文件可能被截断),最后一个完整的行是第{row}行;未导入任何数据")
