@@ -12,6 +12,7 @@ from starqr.models.public import Objection, Revision, ScanCount
 from starqr.models.imports import ImportBatch
 from starqr.models.subjects import get_subject, subject_model
 from starqr.models.jobs import JobLease, WorkerHeartbeat
+from starqr.models.login import LoginThrottle
 from starqr.models.contests import CONTEST_STATES, Contest, ContestEntrant, ContestJudge, ContestScore, EntryPhoto
 from starqr.models.pages import PageSubject, PublicPage
 from starqr.models.aggregates import BranchMemberCount
@@ -23,7 +24,7 @@ ALL_MODELS = [
     RubricVersion, RatingPeriod, Rating, LedgerEntry, LedgerHead,
     PlaqueCode, PlaqueEvent, User, ApiToken, AuditLog,
     Objection, ScanCount, Revision, ImportBatch,
-    WorkerHeartbeat, JobLease,
+    WorkerHeartbeat, JobLease, LoginThrottle,
     EntryPhoto, Contest, ContestEntrant, ContestJudge, ContestScore,
     PublicPage, PageSubject, BranchMemberCount,
     RatingHold, PeriodRubric, LedgerCheckpoint,

@@ -19,6 +19,7 @@ class User(BaseModel):
     locked_until = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
     last_login_at = DateTimeField(null=True)
+    session_version = IntegerField(default=0)  # bumped on log-out: every session of the user ends
 
 
 class ApiToken(BaseModel):

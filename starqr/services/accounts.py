@@ -1,5 +1,4 @@
-"""Console accounts: users, passwords, log-in with lock-out, API tokens."""
-import datetime
+"""Console accounts: users, passwords, log-in with growing waits (no lock-out), sessions, API tokens."""
 import hashlib
 import secrets
 
@@ -86,15 +85,19 @@ def password_matches(user, password):
 # ---------------------------------------------------------------- log-in
 
 class LoginRefused(StarQRError):
-    """Why a log-in failed: 'invalid' (unknown user, bad password, inactive) or 'locked'."""
+    """Why a log-in failed: 'invalid' (unknown user, bad password, inactive) or 'throttled'
+    (too many failures for this name or address: wait SECONDS). Never says whether the name exists."""
 
     status = 401
 
-    def __init__(self, reason, locked_until=None):
-        super().__init__(N_("账号已锁定,请稍后再试") if reason == "locked" else N_("用户名或密码不正确"),
-                         code=f"login_{reason}")
+    def __init__(self, reason, seconds=0):
+        if reason == "throttled":
+            super().__init__(N_("登录尝试过多,请 %(seconds)s 秒后再试"), code="login_throttled", status=429,
+                             seconds=seconds)
+        else:
+            super().__init__(N_("用户名或密码不正确"), code=f"login_{reason}")
         self.reason = reason
-        self.locked_until = locked_until
+        self.seconds = seconds
 
 
 _dummy_hash = None
@@ -108,35 +111,37 @@ def _waste_time(password):
     check_password_hash(_dummy_hash, password)
 
 
-def authenticate(username, password, now=None):
+def authenticate(username, password, now=None, address=None):
     """The user for these credentials, or LoginRefused.
 
-    After MAX_FAILED_LOGINS wrong passwords in a row the account is locked for
-    LOCKOUT_MINUTES; while locked even the right password is refused.
+    No lock-out: failures for a name (known or unknown alike) and for the client ADDRESS
+    earn growing waits (services/login_guard.py); during a wait every try, right or wrong,
+    answers "throttled" with the seconds left, the same for every name.
     """
+    from starqr.services import login_guard
     now = now or utcnow()
-    user = User.get_or_none(User.username == (username or "").strip())
-    if user is None or not user.active:
+    name = (username or "").strip()
+    wait = login_guard.wait_seconds(name, address, now)
+    if wait:
         _waste_time(password or "")
-        raise LoginRefused("invalid")
-    if user.locked_until and user.locked_until > now:
-        raise LoginRefused("locked", user.locked_until)
-    if not password_matches(user, password or ""):
-        limit = _setting("LOGIN_MAX_FAILURES", MAX_FAILED_LOGINS)
-        minutes = _setting("LOGIN_LOCKOUT_MINUTES", LOCKOUT_MINUTES)
-        until = None
+        raise LoginRefused("throttled", wait)
+    user = User.get_or_none(User.username == name)
+    if user is None or not user.active or not password_matches(user, password or ""):
+        if user is None or not user.active:
+            _waste_time(password or "")
         with database.atomic():
-            User.update(failed_logins=User.failed_logins + 1).where(User.id == user.id).execute()
-            failures = User.get_by_id(user.id).failed_logins
-            if failures >= limit:
-                until = now + datetime.timedelta(minutes=minutes)
-                User.update(failed_logins=0, locked_until=until).where(User.id == user.id).execute()
-                audit.record(user, "account.locked", user, after={"locked_until": until})
-        if until is not None:
-            raise LoginRefused("locked", until)
+            login_guard.record_failure(name, address, now)
+            if user is not None:
+                User.update(failed_logins=User.failed_logins + 1).where(User.id == user.id).execute()
         raise LoginRefused("invalid")
+    login_guard.record_success(name)
     User.update(failed_logins=0, locked_until=None, last_login_at=now).where(User.id == user.id).execute()
     return User.get_by_id(user.id)
+
+
+def end_sessions(user):
+    """Log USER out everywhere: every session token issued so far stops working."""
+    User.update(session_version=User.session_version + 1).where(User.id == user.id).execute()
 
 
 def change_password(user, old_password, new_password):
@@ -153,11 +158,13 @@ def change_password(user, old_password, new_password):
 
 
 def session_token(user):
-    """What the session cookie holds: the id plus a fragment of the password hash.
+    """What the session cookie holds: the id plus a fragment of the password hash and session version.
 
-    Changing the password changes the token, which logs out every other session.
+    Changing the password, or logging out (end_sessions), changes the token: every session
+    holding the old one ends, checked on each request against the database.
     """
-    fragment = hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:16]
+    material = f"{user.password_hash}:{getattr(user, 'session_version', 0) or 0}"
+    fragment = hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
     return f"{user.id}:{fragment}"
 
 

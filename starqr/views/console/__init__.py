@@ -9,9 +9,11 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -94,12 +96,15 @@ def login():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.username.data, form.password.data)
+            user = accounts.authenticate(form.username.data, form.password.data, address=request.remote_addr)
         except accounts.LoginRefused as refused:
-            if refused.reason == "locked":
-                flash(_("登录失败次数过多，账号已临时锁定，请稍后再试。"), "error")
-            else:
-                flash(_("用户名或密码不正确。"), "error")
+            # The same answers whether or not the name exists; a wait, never a lock.
+            if refused.reason == "throttled":
+                flash(_("登录尝试过多,请 %(seconds)s 秒后再试。", seconds=refused.seconds), "error")
+                response = make_response(render_template("console/login.html", form=form), 429)
+                response.headers["Retry-After"] = str(refused.seconds)
+                return response
+            flash(_("用户名或密码不正确。"), "error")
             return render_template("console/login.html", form=form), 401
         login_session(user)
         audit.record(user, "account.login", user)
@@ -113,7 +118,10 @@ def logout():
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("console.home"))
+    me = current_user._get_current_object()
+    accounts.end_sessions(getattr(me, "_user", me))  # server side: a copied cookie stops working too
     logout_user()
+    session.clear()
     flash(_("已退出登录。"), "info")
     return redirect(url_for("console.login"))
 

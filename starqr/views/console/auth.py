@@ -16,6 +16,7 @@ viewer (read-only, one subtree). The rules, used the same way by every route:
         member = require_member_access(member_id, write=True)
 """
 import functools
+import time
 
 from flask import abort, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
@@ -47,9 +48,44 @@ def login_session(user, remember=False):
     from flask_login import login_user
     from flask import session
     session.clear()  # a fresh session on log-in: no fixation
+    now = int(time.time())
+    session["login_at"] = session["seen_at"] = now  # idle and absolute timeouts (check_session_age)
     # login_user calls user.get_id(); peewee's get_id returns the primary key, so wrap it.
     proxy = _TokenUser(user)
     return login_user(proxy, remember=remember)
+
+
+IDLE_TIMEOUT = 8 * 3600
+ABSOLUTE_TIMEOUT = 24 * 3600
+_SEEN_EVERY = 60  # write seen_at at most once a minute (each write re-sends the cookie)
+
+
+def check_session_age():
+    """End a console session idle for IDLE_TIMEOUT or older than ABSOLUTE_TIMEOUT (app config overrides).
+
+    A session without the timestamps (made before they existed) has no known age: it ends too.
+    Revocation itself (log-out, password change) is in the token, checked by the user loader.
+    """
+    from flask import current_app, flash, session
+    from flask_babel import gettext
+    from flask_login import logout_user
+    if "_user_id" not in session:
+        return None
+    now = int(time.time())
+    login_at, seen_at = session.get("login_at"), session.get("seen_at")
+    idle = current_app.config.get("SESSION_IDLE_TIMEOUT", IDLE_TIMEOUT)
+    absolute = current_app.config.get("SESSION_ABSOLUTE_TIMEOUT", ABSOLUTE_TIMEOUT)
+    if not isinstance(login_at, int) or not isinstance(seen_at, int) or now - seen_at > idle \
+            or now - login_at > absolute:
+        logout_user()
+        session.clear()
+        if _wants_json():
+            abort(401)
+        flash(gettext("登录已过期,请重新登录。"), "info")
+        return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+    if now - seen_at >= _SEEN_EVERY:
+        session["seen_at"] = now
+    return None
 
 
 class _TokenUser:
@@ -67,6 +103,12 @@ class _TokenUser:
 
 def init_app(app):
     login_manager.init_app(app)
+
+    @app.before_request
+    def _session_age():
+        if request.path.startswith("/console/") and request.endpoint not in ("console.login", "static"):
+            return check_session_age()
+        return None
 
     @login_manager.unauthorized_handler
     def _unauthorized():
