@@ -2,6 +2,8 @@
 import os
 import secrets
 
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"  # the default: never what a QR code should carry
+
 
 def instance_path(environ=os.environ):
     """STARQR_INSTANCE_PATH, else ./instance under the working directory (never inside the package)."""
@@ -18,7 +20,7 @@ def settings(environ=os.environ):
 def defaults(instance_path):
     return {
         "DATABASE_URL": "sqlite:///" + os.path.join(instance_path, "starqr.db"),
-        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "PUBLIC_BASE_URL": DEVELOPMENT_BASE_URL,
         "SECRET_KEY": None,
         "ENV_NAME": "development",
         "BABEL_DEFAULT_LOCALE": "zh",
@@ -75,17 +77,44 @@ def _instance_secret(instance_path):
         return key
 
 
+class ConfigError(RuntimeError):
+    """A configuration production must not start with; the message is the one line to show."""
+
+
+MIN_SECRET_BYTES = 32
+
+
+def refuse_weak_production_settings(config, instance_path):
+    """Production starts only with a long secret, a real database and the public address set."""
+    key = config.get("SECRET_KEY")
+    if not key:
+        raise ConfigError("STARQR_SECRET_KEY must be set when STARQR_ENV_NAME=production")
+    if len(str(key).encode("utf-8")) < MIN_SECRET_BYTES:
+        raise ConfigError(f"STARQR_SECRET_KEY is too short for production: at least {MIN_SECRET_BYTES} bytes "
+                          "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
+    url = config.get("DATABASE_URL") or ""
+    instance = os.path.abspath(instance_path)
+    if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") in ("sqlite:", "sqlite:/")
+                                     or os.path.abspath(url.split(":///", 1)[-1]).startswith(instance + os.sep)):
+        raise ConfigError("STARQR_DATABASE_URL is the development database (SQLite in the instance folder); "
+                          "set a PostgreSQL URL for production")
+    base = (config.get("PUBLIC_BASE_URL") or "").strip().rstrip("/").lower()
+    if not base.startswith(("https://", "http://")) or len(base) <= len("https://") or base == DEVELOPMENT_BASE_URL:
+        raise ConfigError("STARQR_PUBLIC_BASE_URL must be set for production (the address printed in every QR "
+                          "code, e.g. https://dj.example.gov.cn)")
+
+
 def finalise(config, instance_path):
     """Fill derived settings and refuse an unsafe production configuration."""
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
     production = config["ENV_NAME"] == "production"
+    if production:
+        refuse_weak_production_settings(config, instance_path)
     if not config.get("SECRET_KEY"):
-        if production:
-            raise RuntimeError("STARQR_SECRET_KEY must be set when STARQR_ENV_NAME=production")
         config["SECRET_KEY"] = secrets.token_hex(16) if config.get("TESTING") else _instance_secret(instance_path)
     if production and config["RATELIMIT_STORAGE_URI"].startswith("memory"):
         # Each worker would count on its own: limits would multiply by the worker count.
-        raise RuntimeError("set STARQR_RATELIMIT_STORAGE_URI (e.g. redis://127.0.0.1:6379/1) in production")
+        raise ConfigError("set STARQR_RATELIMIT_STORAGE_URI (e.g. redis://127.0.0.1:6379/1) in production")
     if production:
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True

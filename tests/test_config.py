@@ -38,6 +38,7 @@ def test_safe_headers_on_every_response(client):
 def test_production_refuses_per_worker_rate_limits(monkeypatch, tmp_path):
     monkeypatch.setenv("STARQR_ENV_NAME", "production")
     monkeypatch.setenv("STARQR_SECRET_KEY", "a" * 64)
+    monkeypatch.setenv("STARQR_PUBLIC_BASE_URL", "https://dj.example.cn")
     monkeypatch.delenv("STARQR_RATELIMIT_STORAGE_URI", raising=False)
     with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})

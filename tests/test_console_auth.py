@@ -116,7 +116,7 @@ def test_session_cookie_flags(client, app, secretary):
 
 def test_production_cookies_are_secure(database_url):
     app = create_app({"DATABASE_URL": database_url, "ENV_NAME": "production", "SECRET_KEY": "x" * 32,
-                      "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/1"})
+                      "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/1", "PUBLIC_BASE_URL": "https://dj.example.cn"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
