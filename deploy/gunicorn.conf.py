@@ -15,6 +15,8 @@ accesslog = "-"
 # No client addresses in the access log: scan statistics must not track people.
 access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(L)ss'
 forwarded_allow_ips = "127.0.0.1"
+# Nor in the error log ("Invalid request from ip=..."): starqr/gunicorn_logging.py redacts them.
+logger_class = "starqr.gunicorn_logging.AddressFreeLogger"
 
 # Production logs are JSON lines (starqr.monitoring.JsonFormatter), access log included.
 if os.environ.get("STARQR_ENV_NAME") == "production" or os.environ.get("STARQR_LOG_FORMAT") == "json":

@@ -153,6 +153,15 @@ def init_app(app):
                 return _answer(400, "bad_request", gettext("请求中含有不允许的字符 (NUL)。"))
         return None
 
+    @app.after_request
+    def _downloads_not_stored(response):
+        # Console and API answers, and every download (code lists, plaque sheets), carry private
+        # data: no-store, not send_file's no-cache (which lets an office PC keep a copy).
+        attachment = "attachment" in response.headers.get("Content-Disposition", "")
+        if attachment or request.path.startswith(("/console", "/api/")):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
     @app.teardown_request
     def _close_read_body(exc):
         body = request.environ.get("starqr.body_file")

@@ -18,6 +18,35 @@ class Subject:
     organisation_path: str  # branch path, for scope checks
 
 
+def _active_replacements(plaque_ids, hops=20):
+    """plaque id -> the code to suggest instead: the end of its replacement chain, if that is active.
+
+    A replacement may itself have been revoked and replaced (or revoked for good): suggesting it
+    would send the secretary to another dead code.
+    """
+    rows = {}
+    wanted = set(plaque_ids)
+    for _ in range(hops):
+        wanted -= set(rows)
+        if not wanted:
+            break
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), CHUNK):
+            rows.update((row[0], row[1:]) for row in
+                        PlaqueCode.select(PlaqueCode.id, PlaqueCode.code, PlaqueCode.status, PlaqueCode.replaced_by)
+                        .where(PlaqueCode.id.in_(ordered[start:start + CHUNK])).tuples())
+        wanted = {rows[i][2] for i in wanted if i in rows and rows[i][1] != "active" and rows[i][2]}
+    found = {}
+    for plaque_id in plaque_ids:
+        current, seen = plaque_id, set()
+        while current in rows and rows[current][1] != "active" and current not in seen:
+            seen.add(current)
+            current = rows[current][2]
+        if current in rows and rows[current][1] == "active":
+            found[plaque_id] = rows[current][0]
+    return found
+
+
 class Directory:
     """Codes → subjects and each subject's rubric, fetched once for a whole file."""
 
@@ -33,10 +62,7 @@ class Directory:
         plaques = _select_in('SELECT "code", "subject_kind", "subject_id", "status", "replaced_by_id" '
                              'FROM "plaque_code" WHERE "code" IN ({})', codes)
         replaced_ids = [r for (_, _, _, status, r) in plaques if status != "active" and r]
-        replacement_codes = {}
-        for start in range(0, len(replaced_ids), CHUNK):
-            replacement_codes.update(PlaqueCode.select(PlaqueCode.id, PlaqueCode.code)
-                                     .where(PlaqueCode.id.in_(replaced_ids[start:start + CHUNK])).tuples())
+        replacement_codes = _active_replacements(replaced_ids)
         member_ids = sorted({sid for (_, kind, sid, status, _) in plaques if kind == MEMBER and status == "active"})
         members = {row[0]: row for row in
                    _select_in('SELECT "id", "name_zh", "name_mn", "branch_id", "active" FROM "member" '
