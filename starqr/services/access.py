@@ -135,10 +135,6 @@ def can_manage(actor, organisation):
     return can_view(actor, organisation) and actor.role in WRITERS
 
 
-def can_view_member(actor, member):
-    return member is not None and can_view(actor, member.branch)
-
-
 def organisations(actor):
     """A query of every organisation ACTOR may see."""
     query = Organisation.select()

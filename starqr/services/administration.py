@@ -20,7 +20,7 @@ class AdminError(Invalid):
 
 
 def _name(actor):
-    return audit._actor_name(actor)
+    return audit.actor_name(actor)
 
 
 # ---------------------------------------------------------------- rating periods
@@ -142,7 +142,7 @@ def rubric_preview(text, period, expected_key=None):
     """
     new = check_rubric_text(text, expected_key)
     values = ratings.ledger_values(period)
-    subjects = ratings._subject_groups(period).get(new.key, [])
+    subjects = ratings.subject_groups(period).get(new.key, [])
     if not subjects:
         return new, [], Counter(), Counter()
     _, old = rubrics.current_rubric(new.key)

@@ -17,7 +17,7 @@ def actor_name(actor):
     return getattr(actor, "username", None) or str(actor)
 
 
-_actor_name = actor_name  # older callers
+_actor_name = actor_name  # older callers (other lanes' code in flight)
 
 
 def target_name(target):
@@ -30,11 +30,11 @@ def target_name(target):
     return f"{table}:{target.get_id()}"
 
 
-def _json_safe(value):
+def json_safe(value):
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -64,14 +64,14 @@ def snapshot(row, fields=None):
             data[name] = row.__data__.get(name)
         else:
             data[name] = getattr(row, name)
-    return _json_safe(data)
+    return json_safe(data)
 
 
 def record(actor, action, target, before=None, after=None):
     """Write one audit entry. ACTOR is a User or a name; TARGET a model row or a string."""
     return AuditLog.create(actor=actor_name(actor)[:60], action=action[:60],
                            target=target_name(target)[:120],
-                           before=_json_safe(before), after=_json_safe(after))
+                           before=json_safe(before), after=json_safe(after))
 
 
 def changes(before, after):
@@ -80,3 +80,6 @@ def changes(before, after):
     after = after or {}
     keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
     return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+_json_safe = json_safe  # older callers (other lanes' code in flight)

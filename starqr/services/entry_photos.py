@@ -33,7 +33,7 @@ def attach(actor, entry, clean_jpeg, upload_folder, public=False):
     try:
         with database.atomic():
             row = EntryPhoto.create(entry_id=entry.id, name=name, public=bool(public),
-                                    added_by=audit._actor_name(actor))
+                                    added_by=audit.actor_name(actor))
             audit.record(actor, "ledger.photo", entry, None, {"photo": name, "public": bool(public)})
             if public:
                 revision.bump()

@@ -78,7 +78,7 @@ def add_member(actor, branch, fields, private=None, issue_badge=True):
     with database.atomic():
         member = Member.create(branch=branch, **data)
         _before_private, after_private = _save_private(member, private)
-        plaque = plaques.issue(MEMBER, member.id, actor=audit._actor_name(actor)) if issue_badge else None
+        plaque = plaques.issue(MEMBER, member.id, actor=audit.actor_name(actor)) if issue_badge else None
         after = audit.snapshot(member, ("branch",) + MEMBER_FIELDS)
         after["private"] = _private_audit({}, after_private)
         if plaque:

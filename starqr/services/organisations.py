@@ -78,7 +78,7 @@ def create(actor, parent, level, domain, name_zh, name_mn=None, code=None, **fie
         organisation.path = f"{parent.path}{organisation.id}/"
         organisation.save()
         materialise()
-        plaques.issue(ORGANISATION, organisation.id, actor=audit._actor_name(actor))
+        plaques.issue(ORGANISATION, organisation.id, actor=audit.actor_name(actor))
         audit.record(actor, "organisation.create", organisation, None,
                      audit.snapshot(organisation, ("code", "name_zh", "name_mn", "level", "domain", "parent")))
         revision.bump(organisation)
@@ -156,7 +156,7 @@ def archive(actor, organisation, reason, merged_into=None):
     active_members = Member.select().where(Member.branch == organisation, Member.active == True).count()  # noqa: E712
     if active_members:
         raise OrganisationError(f"该组织还有 {active_members} 名党员,请先转接。")
-    name = audit._actor_name(actor)
+    name = audit.actor_name(actor)
     notice = f"组织已并入「{merged_into.name_zh}」" if merged_into else "组织已撤销"
     with database.atomic():
         organisation.archived_at = utcnow()

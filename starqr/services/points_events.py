@@ -62,7 +62,7 @@ def record_points(actor, subject, period, item_id, reason, count=1, value=None, 
     kind = MEMBER if isinstance(subject, Member) else ORGANISATION
     if isinstance(subject, Member) and not subject.active:
         raise MemberError("该党员已移出名册。")
-    name = audit._actor_name(actor)
+    name = audit.actor_name(actor)
     common = dict(subject_kind=kind, subject_id=subject.id, period_id=period.id, item=item.id, reason=reason,
                   recorded_by=name, public_reason=bool(public_reason), evidence=(evidence or "").strip() or None,
                   occurred_on=occurred_on.isoformat() if occurred_on else None)
@@ -112,7 +112,7 @@ def correct_entry(actor, entry, reason, new_points=None):
         new_points = None
     with database.atomic():
         try:
-            ledger.correct(entry, reason, audit._actor_name(actor), new_points=new_points)
+            ledger.correct(entry, reason, audit.actor_name(actor), new_points=new_points)
         except ledger.LedgerError as error:
             raise MemberError(str(error))
         audit.record(actor, "ledger.correct", entry, {"points": str(entry.points)},

@@ -48,7 +48,7 @@ def assign(actor, organisation, rubric_key, subtree=True, reason=None):
         before = effective_rubric(organisation, scope=scope)
         row = RubricAssignment.create(organisation=organisation, rubric_key=rubric_key, subtree=bool(subtree),
                                       applies_from=applies_from, reason=(reason or "").strip()[:255] or None,
-                                      assigned_by=audit._actor_name(actor))
+                                      assigned_by=audit.actor_name(actor))
         audit.record(actor, "rubric.assign", organisation, {"rubric": before[0]},
                      {"rubric": rubric_key, "subtree": bool(subtree), "applies_from": applies_from,
                       "reason": row.reason})

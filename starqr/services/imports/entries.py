@@ -4,7 +4,7 @@ import os
 from decimal import Decimal
 
 from starqr.models import utcnow
-from starqr.services.imports.cells import CENT, _fmt
+from starqr.services.imports.cells import CENT
 from starqr.services.imports.validation import VALUE_KINDS
 
 SOURCE = 13  # a ledger row's source (ledger.entry_row)
@@ -20,12 +20,6 @@ def _source_of(text, occurrence):
     return "import:" + hashlib.sha256(f"{text}\x1f{occurrence}".encode("utf-8")).hexdigest()[:48]
 
 
-def _source(period_id, subject, item_id, points, quantity, occurred_on, reason, occurrence):
-    """Content hash of a row: the same row re-imported, even from a re-saved file, is skipped."""
-    return _source_of(_source_text(period_id, subject, item_id, _fmt(points), quantity, occurred_on, reason),
-                      occurrence)
-
-
 def _entries(period, parsed, actor, filename, current_values):
     """Ledger rows (ledger.entry_row's layout) per valid row, in file order. Value rows
     record the value itself, which replaces the period's current value (the ledger's rule
@@ -36,7 +30,6 @@ def _entries(period, parsed, actor, filename, current_values):
     now = utcnow()
     label = f"导入:{os.path.basename(filename)}" if filename else "导入"
     period_id = period.id
-    sha256 = hashlib.sha256
     for number, subject, amount, occurred_on, reason in parsed:
         item = amount.item
         if item.kind in VALUE_KINDS:
@@ -54,7 +47,7 @@ def _entries(period, parsed, actor, filename, current_values):
         text = _source_text(period_id, subject, item.id, amount.text, amount.quantity, occurred_on, reason)
         occurrence = occurrences.get(text, 0) + 1
         occurrences[text] = occurrence
-        source = "import:" + sha256(f"{text}\x1f{occurrence}".encode("utf-8")).hexdigest()[:48]
+        source = _source_of(text, occurrence)
         entries.append((subject.kind, subject.id, period_id, item.id, amount.cents, amount.quantity, reason, True,
                         label, actor, now, occurred_on, None, source))
     return entries, unchanged

@@ -39,7 +39,7 @@ def compute_with(period, additions, base_values=None):
             added[(entry[0], entry[1])][entry[3]] += float(entry[4])
     before, after = {}, {}
     pinned = period_rules.pinned_versions(period)
-    for key, subjects in ratings._subject_groups(period).items():
+    for key, subjects in ratings.subject_groups(period).items():
         try:
             _, rubric = period_rules.version_for(period, key, pinned)  # what publication would use
         except LookupError:

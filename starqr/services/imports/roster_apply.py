@@ -36,7 +36,7 @@ def run(data, filename, actor, dry_run=True, progress=None, today=None):
 
 
 def _apply(plan, parsed, actor, filename, present_flagged):
-    name = audit._actor_name(actor)
+    name = audit.actor_name(actor)
     now = utcnow()
     by_row = {row.row: row for row in parsed}
     new = [by_row[change.row] for change in plan.created]
@@ -64,7 +64,7 @@ def _apply(plan, parsed, actor, filename, present_flagged):
         if transfer:
             after["reason"] = "名册导入:组织关系转接"
         logs.append(dict(actor=name, action="member.transfer" if transfer else "member.edit",
-                         target=f"member:{member_id}", before=audit._json_safe(before), after=audit._json_safe(after),
+                         target=f"member:{member_id}", before=audit.json_safe(before), after=audit.json_safe(after),
                          at=now))
     for start in range(0, len(present_flagged), CHUNK):
         Member.update(missing_from_roster_at=None).where(Member.id.in_(present_flagged[start:start + CHUNK])).execute()

@@ -250,7 +250,7 @@ def run(data, filename, actor, dry_run=True, progress=None):
 
 
 def _apply(plan, rows, matched, actor, filename):
-    name = audit._actor_name(actor)
+    name = audit.actor_name(actor)
     now = utcnow()
     order = {row.code: index for index, row in enumerate(rows.values())}
     new_codes = [c.key for c in plan.created]
@@ -269,7 +269,7 @@ def _apply(plan, rows, matched, actor, filename):
                              venue_area_m2=row.venue_area_m2, secretary_name=row.secretary_name or None,
                              sort_order=order[code]))
         logs.append(dict(actor=name, action="organisation.import", target=f"organisation:{ids[code]}",
-                         before=None, after=audit._json_safe({"code": code, "name_zh": row.name_zh,
+                         before=None, after=audit.json_safe({"code": code, "name_zh": row.name_zh,
                                                               "level": row.level, "domain": row.domain,
                                                               "parent": row.parent_code}), at=now))
     # Parents first: a foreign key must point at a row that exists.
@@ -286,8 +286,8 @@ def _apply(plan, rows, matched, actor, filename):
         before = {label: pair[0] for label, pair in change.fields.items()}
         after = {label: pair[1] for label, pair in change.fields.items()}
         logs.append(dict(actor=name, action="organisation.move" if PARENT in change.fields else "organisation.edit",
-                         target=f"organisation:{org.id}", before=audit._json_safe(before),
-                         after=audit._json_safe(after), at=now))
+                         target=f"organisation:{org.id}", before=audit.json_safe(before),
+                         after=audit.json_safe(after), at=now))
     repath()
     from starqr.services.rubric_assignments import materialise
     materialise()  # new and moved organisations inherit the assignments above them
