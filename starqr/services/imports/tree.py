@@ -272,8 +272,13 @@ def _apply(plan, rows, matched, actor, filename):
                          before=None, after=audit.json_safe({"code": code, "name_zh": row.name_zh,
                                                               "level": row.level, "domain": row.domain,
                                                               "parent": row.parent_code}), at=now))
-    # Parents first: a foreign key must point at a row that exists.
+    # Parents first: a foreign key must point at a row that exists; paths follow the same order.
     new_rows.sort(key=lambda r: words.LEVEL_DEPTH[r["level"]])
+    path_of = dict(Organisation.select(Organisation.id, Organisation.path)
+                   .where(Organisation.id.in_([r["parent"] for r in new_rows if r["parent"] and r["parent"]
+                                               not in ids.values()])).tuples())
+    for r in new_rows:
+        r["path"] = path_of[r["id"]] = (path_of[r["parent"]] if r["parent"] else "/") + f"{r['id']}/"
     for depth in range(4):
         bulk_insert_dicts(Organisation, [r for r in new_rows if words.LEVEL_DEPTH[r["level"]] == depth])
     for change in plan.updated + plan.moved:
@@ -288,7 +293,8 @@ def _apply(plan, rows, matched, actor, filename):
         logs.append(dict(actor=name, action="organisation.move" if PARENT in change.fields else "organisation.edit",
                          target=f"organisation:{org.id}", before=audit.json_safe(before),
                          after=audit.json_safe(after), at=now))
-    repath()
+    if plan.moved:
+        repath()
     from starqr.services.rubric_assignments import materialise
     materialise()  # new and moved organisations inherit the assignments above them
     issue_many(ORGANISATION, [ids[c] for c in new_codes], name)
