@@ -171,3 +171,13 @@ def _extracted(path, tmp_path):
     folder = tmp_path / "extracted"
     restore._extract(str(path), str(folder))
     return str(folder)
+
+
+def test_a_backup_is_restored_only_into_the_same_kind_of_database(tmp_path):
+    source = tmp_path / "a.db"
+    import sqlite3
+    sqlite3.connect(source).execute("CREATE TABLE t (x)").connection.commit()
+    output = tmp_path / "a.starqr-backup"
+    backup.backup(f"sqlite:///{source}", str(tmp_path / "none"), str(output))
+    with pytest.raises(backup.BackupError, match="sqlite database; STARQR_DATABASE_URL names a postgresql one"):
+        restore.restore(str(output), "postgresql://nobody@127.0.0.1:1/none", str(tmp_path / "i"))
