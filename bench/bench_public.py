@@ -268,6 +268,8 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
+    import signal
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: still stop servers, drop databases
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is needed")
