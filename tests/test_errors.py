@@ -46,3 +46,21 @@ def test_the_api_answers_service_errors_in_the_callers_language(app, client):
                            headers={"Authorization": f"Bearer {token}"})
     assert response.status_code in (409, 422) and response.is_json
     assert set(response.json) >= {"error", "message"}
+
+
+def test_a_service_refusal_reaches_the_api_in_english_and_mongolian(app, client):
+    from helpers import make_member, make_period, make_tree, make_user
+    from starqr.services import accounts
+    tree = make_tree()
+    member = make_member(tree["branch"])
+    period = make_period(year=2025)
+    _, token = accounts.create_api_token(make_user("err_writer", "admin"), "t")
+    body = {"subject_kind": "member", "subject_id": member.id, "period_id": period.id, "item": "flying",
+            "reason": "x"}
+    answers = {}
+    for lang in ("zh", "en", "mn"):
+        response = client.post(f"/api/v1/ledger?lang={lang}", json=body, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 422 and response.json["error"] == "invalid"
+        answers[lang] = response.json["message"]
+    assert answers == {"zh": "积分项目不属于该对象的评星标准。", "en": "This item is not in the subject's rubric.",
+                       "mn": "ᠡᠨᠡ ᠣᠨᠤᠭ᠎ᠠ ᠶᠢᠨ ᠵᠦᠢᠯ ᠡᠨᠡ ᠡᠵᠡᠨ ᠦ ᠦᠨᠡᠯᠡᠬᠦ ᠪᠠᠷᠢᠮᠵᠢᠶ᠎ᠠ ᠳᠤ ᠪᠠᠶᠢᠬᠤ ᠦᠭᠡᠢ᠃"}

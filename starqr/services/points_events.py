@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from starqr import ledger, validation
 from starqr.db import database
+from starqr.errors import N_
 from starqr.models import (MEMBER, ORGANISATION, LedgerEntry, Member,
                            RatingPeriod, subject_model)
 from starqr.services import audit, rubrics
@@ -35,7 +36,8 @@ def _decimal(value, field="value", label=validation.N_("分值")):
 def _within(item, points):
     low, high = Decimal(str(item.min)), Decimal(str(item.max))
     if not (low <= points <= high):
-        raise MemberError(f"“{item.name}”每条记录的分值须在 {low.normalize():f} 到 {high.normalize():f} 之间。")
+        raise MemberError(N_("“%(item)s”每条记录的分值须在 %(low)s 到 %(high)s 之间。"), item=item.name,
+                          low=f"{low.normalize():f}", high=f"{high.normalize():f}")
 
 
 @_refusing
@@ -47,21 +49,21 @@ def record_points(actor, subject, period, item_id, reason, count=1, value=None, 
     of them); value, veto and gate items carry VALUE, checked against the item's bounds.
     """
     if period.state not in ("draft", "scheduled"):
-        raise MemberError("该评星周期已公布，不能再记录积分；如需更正请走异议或更正流程。")
+        raise MemberError(N_("该评星周期已公布，不能再记录积分；如需更正请走异议或更正流程。"))
     _version, rubric = subject_rubric(subject)
     try:
         item = rubric.item(item_id)
     except KeyError:
-        raise MemberError("积分项目不属于该对象的评星标准。")
+        raise MemberError(N_("积分项目不属于该对象的评星标准。"))
     # The reason is shown on the scan page unless marked private; the evidence text is shown with it.
     check = validation.public_text if public_reason else validation.text
     reason = check(reason, "reason", validation.N_("事由"), max_length=500)
     if not reason:
-        raise MemberError("请填写事由。")
+        raise MemberError(N_("请填写事由。"))
     evidence = check(evidence, "evidence", validation.N_("佐证"), max_length=500)
     kind = MEMBER if isinstance(subject, Member) else ORGANISATION
     if isinstance(subject, Member) and not subject.active:
-        raise MemberError("该党员已移出名册。")
+        raise MemberError(N_("该党员已移出名册。"))
     name = audit.actor_name(actor)
     common = dict(subject_kind=kind, subject_id=subject.id, period_id=period.id, item=item.id, reason=reason,
                   recorded_by=name, public_reason=bool(public_reason), evidence=(evidence or "").strip() or None,
@@ -73,7 +75,7 @@ def record_points(actor, subject, period, item_id, reason, count=1, value=None, 
         new = [ledger.NewEntry(points=points, **common) for _ in range(count)]
     else:
         if value is None or value == "":
-            raise MemberError("请填写分值。")
+            raise MemberError(N_("请填写分值。"))
         points = _decimal(value)
         _within(item, points)
         new = [ledger.NewEntry(points=points, **common)]
@@ -92,14 +94,14 @@ def record_points(actor, subject, period, item_id, reason, count=1, value=None, 
 def correct_entry(actor, entry, reason, new_points=None):
     """Reverse ENTRY with a linked entry (and record the right value if given)."""
     if entry.corrects_id is not None:
-        raise MemberError("这是一条更正记录；请更正原始记录。")
+        raise MemberError(N_("这是一条更正记录；请更正原始记录。"))
     if LedgerEntry.select().where(LedgerEntry.corrects == entry.id).exists():
-        raise MemberError("这条记录已经更正过。")
+        raise MemberError(N_("这条记录已经更正过。"))
     if entry.period.state not in ("draft", "scheduled"):
-        raise MemberError("该评星周期已公布，更正须由管理员通过异议处理。")
+        raise MemberError(N_("该评星周期已公布，更正须由管理员通过异议处理。"))
     reason = validation.public_text(reason, "reason", validation.N_("更正原因"), max_length=500)
     if not reason:
-        raise MemberError("请填写更正原因。")
+        raise MemberError(N_("请填写更正原因。"))
     if new_points is not None and new_points != "":
         new_points = _decimal(new_points, "new_points")
         subject = subject_model(entry.subject_kind).get_by_id(entry.subject_id)
