@@ -55,6 +55,8 @@ def issue_many(subject_kind, subject_ids, actor, reason="首次挂牌"):
     if not subject_ids:
         return {}
     now = utcnow()
+    if not database.obj.__class__.__name__.startswith("Postgres"):
+        now = now.isoformat(" ")  # SQLite: text once, not the driver's adapter per row
     issued = dict(zip(subject_ids, _unused_codes(len(subject_ids))))
     ids = reserve_ids(PlaqueCode, len(issued))
     fields = PlaqueCode._meta.fields

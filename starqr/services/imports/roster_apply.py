@@ -41,14 +41,18 @@ def _apply(plan, parsed, actor, filename, present_flagged):
     by_row = {row.row: row for row in parsed}
     new = [by_row[change.row] for change in plan.created]
     ids = reserve_ids(Member, len(new))
+    # SQLite: the timestamp as text once (the driver's datetime adapter per row costs more than the insert).
+    postgres = database.obj.__class__.__name__.startswith("Postgres")
+    stamp = now if postgres else now.isoformat(" ")
+    day = (lambda value: value) if postgres else (lambda value: value.isoformat() if value else None)
     names = ("id", "branch", "name_zh", "name_mn", "category", "status", "joined_on", "full_member_on", "party_post",
              "member_number", "volunteer_hours", "consent_photo", "exempt", "active", "created_at")
     names += tuple(f.name for f in Member._meta.sorted_fields if f.name not in names and f.default is not None)
     defaults = tuple(Member._meta.fields[n].default for n in names[15:])
     defaults = tuple(d() if callable(d) else d for d in defaults)
     bulk_insert(Member, [Member._meta.fields[n] for n in names],
-                [(member_id, r.branch_id, r.name_zh, r.name_mn or None, r.category, r.status, r.joined_on,
-                  r.full_member_on, r.party_post or None, r.number, 0, False, False, True, now) + defaults
+                [(member_id, r.branch_id, r.name_zh, r.name_mn or None, r.category, r.status, day(r.joined_on),
+                  day(r.full_member_on), r.party_post or None, r.number, 0, False, False, True, stamp) + defaults
                  for member_id, r in zip(ids, new)])
     issue_many(MEMBER, ids, name)
     logs = []
