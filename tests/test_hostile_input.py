@@ -340,3 +340,24 @@ def test_audit_keeps_no_refused_text(world):
         member_service.edit_member("sec", world["member"], {"honours": PRIVATE[0]})
     assert not any(PRIVATE[0] in str(a.after) for a in AuditLog.select())
     assert datetime.date.today()  # keeps the import used where dates are made
+
+
+# ---------------------------------------------------------------- the roster importer (l08's door)
+
+@pytest.mark.parametrize("column, value, words", [
+    (1, "巴特\x00尔", "控制字符"), (2, "ᠪ" * 161, "不能超过 160"), (7, "书记 13912345678", "公开显示"),
+    (7, "组" * 61, "不能超过 60"),
+])
+def test_roster_texts_are_refused_not_cut(app, column, value, words):
+    from starqr.services import onboarding
+    from starqr.services.imports import roster_apply, tree
+    from tests import onboarding_files as files
+    onboarding.init_banner("测试旗委员会", "chief", password="a-long-password-1")
+    rows, branches = files.tree_rows()
+    assert tree.run(files.xlsx(rows, files.TREE_HEADER), "tree.xlsx", "chief", dry_run=False).ok
+    roster = [list(row) for row in files.roster_rows(branches, 3)]
+    roster[1][column] = value
+    before = counts()
+    plan = roster_apply.run(files.csv(roster, files.ROSTER_HEADER), "r.csv", "chief", dry_run=False)
+    assert not plan.applied and any(words in e.message for e in plan.errors), [e.message for e in plan.errors]
+    assert counts() == before

@@ -18,6 +18,7 @@ from starqr.services.imports.errors import ImportFileError
 from starqr.services.imports.privacy import REFUSAL, looks_private, private_header
 from starqr.services.imports.reading import _blank
 from starqr.services.imports.tabular import Change, Column, Errors, new_plan, read_table
+from starqr.validation import find_private_data, has_control_characters
 
 NUMBER, NAME, NAME_MN, BRANCH, CATEGORY, JOINED, FULL, POST = (
     "党员编号", "姓名", "蒙古文姓名", "所在支部编码", "党员类别", "入党日期", "转正日期", "岗位")
@@ -159,6 +160,18 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
         elif len(name) > 60:
             errors.add(number, NAME, "姓名不能超过 60 个字")
             ok = False
+        name_mn, post = _text(get[NAME_MN]), _text(get[POST])
+        for column, value, limit in ((NUMBER, member_number, MAX_NUMBER), (NAME, name, 60), (NAME_MN, name_mn, 160),
+                                     (POST, post, 60)):  # refused, never cut; no NUL or other control characters
+            if len(value) > limit:
+                errors.add(number, column, f"「{column}」不能超过 {limit} 个字")
+                ok = False
+            elif has_control_characters(value):
+                errors.add(number, column, f"「{column}」含有不允许的控制字符(如 NUL)")
+                ok = False
+        if ok and post and find_private_data(post):
+            errors.add(number, POST, "「岗位」会公开显示,其中似乎有身份证号码、手机号码或住址;请删去")
+            ok = False
         branch_id = checker.branch(number, get[BRANCH])
         category_text = _text(get[CATEGORY])
         category = words.lookup(words.CATEGORY_WORDS, category_text) if category_text else "ordinary"
@@ -173,8 +186,8 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
         if not ok or branch_id is None or category is None or joined is False or full is False:
             continue
         probationary = (full is None and joined is not None and joined > year_ago) or (full and full > today)
-        parsed.append(RosterRow(number, member_number, name, _text(get[NAME_MN])[:160], branch_id, category, joined,
-                                full, _text(get[POST])[:60], "probationary" if probationary else "full"))
+        parsed.append(RosterRow(number, member_number, name, name_mn, branch_id, category, joined,
+                                full, post, "probationary" if probationary else "full"))
     return count, parsed
 
 
