@@ -361,3 +361,34 @@ def test_roster_texts_are_refused_not_cut(app, column, value, words):
     plan = roster_apply.run(files.csv(roster, files.ROSTER_HEADER), "r.csv", "chief", dry_run=False)
     assert not plan.applied and any(words in e.message for e in plan.errors), [e.message for e in plan.errors]
     assert counts() == before
+
+
+def test_a_real_chunked_upload_over_the_limit_is_413_from_a_real_server(small_app, world):
+    """The same as above through a real HTTP server and Transfer-Encoding: chunked on the wire."""
+    import http.client
+    import threading
+
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", 0, small_app, threaded=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        def send(body):
+            connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=30)
+            chunks = (body[i:i + 500] for i in range(0, len(body), 500))
+            connection.request("POST", f"/api/v1/imports?period_id={world['period'].id}", body=chunks,
+                               headers={**world["headers"], "Content-Type": "text/csv"}, encode_chunked=True)
+            response = connection.getresponse()
+            answer = (response.status, response.read())
+            connection.close()
+            return answer
+
+        before = counts()
+        status, _ = send(_import_rows(world["code"], 120))
+        assert status == 413 and counts() == before
+        status, text = send(_import_rows(world["code"], 30))
+        assert status == 201, text[:300]
+        assert json.loads(text)["written"] == 30
+    finally:
+        server.shutdown()
+        server.server_close()
