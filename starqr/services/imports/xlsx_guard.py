@@ -77,10 +77,10 @@ def check_xlsx(data):
         _refuse("文件解压后过大,不像是正常的 Excel 表格,已拒绝。")
     names = {info.filename for info in infos}
     with archive:
-        for info in infos:
-            if info.filename.endswith((".xml", ".rels", ".vml")):
-                _check_part(archive, info)
         sheets = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+        for info in infos:  # the sheets are looked at once, below (DTDs included)
+            if info.filename.endswith((".xml", ".rels", ".vml")) and info.filename not in sheets:
+                _check_part(archive, info.filename)
         if not sheets:
             _refuse("XLSX 文件中没有工作表")
         if "xl/sharedStrings.xml" in names:
@@ -104,11 +104,15 @@ def _chunks(archive, name):
         _refuse("文件不完整或已损坏(无法解压),请重新上传")
 
 
-def _check_part(archive, info):
+def _refuse_dtd():
+    _refuse("文件含有不允许的 XML 实体声明(DOCTYPE/ENTITY),已拒绝。请用 Excel 或 WPS 另存后再上传")
+
+
+def _check_part(archive, name):
     """No DTD and no entity declarations anywhere (quick-xml does not expand them; nor will we)."""
-    for tail, chunk in _chunks(archive, info.filename):
+    for tail, chunk in _chunks(archive, name):
         if _DTD.search(tail + chunk):
-            _refuse("文件含有不允许的 XML 实体声明(DOCTYPE/ENTITY),已拒绝。请用 Excel 或 WPS 另存后再上传")
+            _refuse_dtd()
 
 
 def _check_shared_strings(archive):
@@ -151,6 +155,8 @@ def _check_sheet(archive, name):
     last = previous = b""
     for tail, chunk in _chunks(archive, name):
         text = tail + chunk  # matches inside the overlap are seen twice: harmless for maxima
+        if _DTD.search(text):
+            _refuse_dtd()
         # Fast path (C speed): every tag written as Excel, WPS and openpyxl write it, `<c r="A1"`.
         # Any tag that is not (another attribute order, no reference, a broken one) is looked at closely.
         cells = text.count(b"<c ") + text.count(b"<c>") + text.count(b"<c/>")
