@@ -100,7 +100,9 @@ def _chunks(archive, name):
                     break
                 yield tail, chunk
                 tail = chunk[-_OVERLAP:]
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):
+    except NotImplementedError:  # zipfile's answer to a compression method it cannot read
+        _refuse("文件使用了不支持的压缩方式,请用 Excel 或 WPS 另存为 .xlsx 后再上传")
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
         _refuse("文件不完整或已损坏(无法解压),请重新上传")
 
 
