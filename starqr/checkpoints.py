@@ -17,7 +17,6 @@ the trusted public key and that the chain still holds the head each one signed; 
 exported file it proves the current ledger extends the ledger that file describes, so
 deleting the newest entries or rebuilding the chain is caught by anyone who kept one.
 """
-import datetime
 import json
 import os
 
@@ -349,7 +348,3 @@ def check_consistency(old, new, trusted_keys=None):
     except (TypeError, ValueError):
         ok = False
     return [] if ok else ["the consistency proof fails: the newer ledger does not contain the older one unchanged"]
-
-
-def parse_time(signed_at):
-    return datetime.datetime.fromisoformat(signed_at.rstrip("Z"))

@@ -70,24 +70,12 @@ def _lines(text):
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def _years_between(start, today):
-    if start is None:
-        return None
-    return today.year - start.year - ((today.month, today.day) < (start.month, start.day))
-
-
 def _party_age(member, branch, today):
     try:
         _, rubric = rubrics.current_rubric(rubrics.member_rubric_key(branch))
     except (LookupError, rating.RubricError):
         rubric = None
     return rating_inputs.party_age_years(member, today, rubric)
-
-
-def _period_dict(period):
-    return {"id": period.id, "name": period.name, "year": period.year, "quarter": period.quarter,
-            "state": period.state, "published_at": _iso(period.published_at),
-            "notice_ends_at": _iso(period.notice_ends_at), "finalised_at": _iso(period.finalised_at)}
 
 
 def _periods():

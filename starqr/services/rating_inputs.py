@@ -111,15 +111,6 @@ def _latest_values(period, keys, chunk=500):
     return {key: latest_value(rows) for key, rows in entries.items()}
 
 
-def subject_values(kind, subject_id, period):
-    """{item: value} for one subject, by the same rule as ledger_values."""
-    rows = list(LedgerEntry.select(LedgerEntry.item, LedgerEntry.id, LedgerEntry.points, LedgerEntry.corrects)
-                .where(LedgerEntry.period == period, LedgerEntry.subject_kind == kind,
-                       LedgerEntry.subject_id == subject_id)
-                .order_by(LedgerEntry.id).tuples())
-    return values_from_entries(rows)
-
-
 def value_ids_of(rubric):
     """Ids of RUBRIC's value-like items (no query: for one subject's page)."""
     return {item.id for item in rubric.items if item.kind in VALUE_KINDS}
@@ -198,11 +189,6 @@ def not_counted(subject, period, rubric=None):
 
 
 # ---- who is rated, by which rubric key -------------------------------------------------------
-
-def eligible(joined_on, period):
-    """A member is rated for a period unless it ended before they joined (no date: rated)."""
-    return joined_on is None or joined_on <= period.ends_on
-
 
 def subject_groups(period, assignments=None):
     """Group every rated subject by the rubric key that rates it: {key: [(kind, id, category)]}.

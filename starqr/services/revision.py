@@ -14,8 +14,9 @@ before the write and stored after it is never served: it never flips back.
 """
 from starqr import ledger
 from starqr.db import database
-from starqr.models import (MEMBER, ORGANISATION, Member, Objection, Organisation, PageSubject, PlaqueCode,
-                           PublicPage, Revision)
+from starqr.services import pages
+from starqr.models import (MEMBER, ORGANISATION, Member, Objection, Organisation, PlaqueCode,
+                           Revision)
 from starqr.models.base import utcnow
 
 CHUNK = 900  # under SQLite's parameter limit
@@ -36,7 +37,7 @@ def bump(*subjects, subtree=False):
         kind, subject_id = _subject(subject)
         if isinstance(subject, PlaqueCode) and subject.status != "active":
             # A revoked code: its stored pages go at once (the version bump already hides them).
-            PublicPage.delete().where(PublicPage.code == subject.code).execute()
+            pages.forget(subject.code)
         (members if kind == MEMBER else organisations).add(int(subject_id))
     member_list = sorted(members)
     for start in range(0, len(member_list), CHUNK):
@@ -108,12 +109,6 @@ def _bump_below(path):
     members = (f'SELECT {p}, m."id", 1, {p} FROM "member" m JOIN "organisation" o ON m."branch_id" = o."id" '
                f'WHERE o."path" LIKE {p} ORDER BY m."id"')
     db.execute_sql(_UPSERT.format(source=members), (MEMBER, now, like))
-
-
-def touched_since(moment):
-    """(kind, id) of subjects bumped at or after MOMENT (the file exporter follows these)."""
-    return list(PageSubject.select(PageSubject.subject_kind, PageSubject.subject_id)
-                .where(PageSubject.changed_at >= moment).tuples())
 
 
 @ledger.on_written
