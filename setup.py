@@ -7,6 +7,7 @@
 
 `pip install -e .` (./dev) does not need this: an editable starqr finds the top-level folders.
 """
+
 import os
 import shutil
 
@@ -20,6 +21,7 @@ MAPPED_FOLDERS = ("templates", "static")
 def _compile_catalogues(translations):
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
+
     for language in sorted(os.listdir(translations)):
         folder = os.path.join(translations, language, "LC_MESSAGES")
         source = os.path.join(folder, "messages.po")
@@ -40,12 +42,14 @@ class BuildWithAssets(build_py):
         for name in MAPPED_FOLDERS:
             target = os.path.join(package, name)
             shutil.rmtree(target, ignore_errors=True)
-            shutil.copytree(os.path.join(HERE, name), target,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
+            shutil.copytree(
+                os.path.join(HERE, name), target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
+            )
         translations = os.path.join(package, "translations")
         shutil.rmtree(translations, ignore_errors=True)
-        shutil.copytree(os.path.join(HERE, "starqr", "translations"), translations,
-                        ignore=shutil.ignore_patterns("*.mo"))
+        shutil.copytree(
+            os.path.join(HERE, "starqr", "translations"), translations, ignore=shutil.ignore_patterns("*.mo")
+        )
         _compile_catalogues(translations)
 
 

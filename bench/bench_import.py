@@ -8,6 +8,7 @@ no validation, no hash chain). Target: at least 20,000 rows/s for CSV on SQLite.
 
     .venv/bin/python bench/bench_import.py [--rows 100000] [--members 10000] [--database sqlite|postgres]
 """
+
 import argparse
 import datetime
 import os
@@ -24,6 +25,7 @@ from starqr.services import imports, rubrics  # noqa: E402
 from starqr.services.plaques import CODE_ALPHABET  # noqa: E402
 
 from scratch import owned, scratch_database  # noqa: E402  (bench/scratch.py: databases of our own)
+
 ITEMS = [("study", 2), ("theme_party_day", 2), ("post_duty", 1), ("miss_meeting", -1), ("county_honour", 3)]
 
 
@@ -31,19 +33,32 @@ def build(members, rng):
     rubrics.sync_shipped()
     branches = max(1, members // 100)
     orgs = [dict(id=1, path="/1/", level="banner", domain="organ", name_zh="基准旗")]
-    orgs += [dict(id=b + 2, parent=1, path=f"/1/{b + 2}/", level="branch", domain="rural", name_zh=f"基准支部{b}")
-             for b in range(branches)]
+    orgs += [
+        dict(id=b + 2, parent=1, path=f"/1/{b + 2}/", level="branch", domain="rural", name_zh=f"基准支部{b}")
+        for b in range(branches)
+    ]
     bulk_insert_dicts(Organisation, orgs)
-    bulk_insert_dicts(Member, [dict(id=m + 1, branch=2 + m % branches, name_zh=f"党员{m}",
-                                    created_at=datetime.datetime(2026, 1, 1)) for m in range(members)])
+    bulk_insert_dicts(
+        Member,
+        [
+            dict(id=m + 1, branch=2 + m % branches, name_zh=f"党员{m}", created_at=datetime.datetime(2026, 1, 1))
+            for m in range(members)
+        ],
+    )
     codes = set()
     while len(codes) < members:
         codes.add("".join(rng.choice(CODE_ALPHABET) for _ in range(10)))
     codes = sorted(codes)
-    bulk_insert_dicts(PlaqueCode, [dict(id=n + 1, code=code, subject_kind="member", subject_id=n + 1,
-                                        issued_at=datetime.datetime(2026, 1, 1)) for n, code in enumerate(codes)])
-    period = RatingPeriod.create(name="2026年度", year=2026, starts_on=datetime.date(2026, 1, 1),
-                                 ends_on=datetime.date(2026, 12, 31))
+    bulk_insert_dicts(
+        PlaqueCode,
+        [
+            dict(id=n + 1, code=code, subject_kind="member", subject_id=n + 1, issued_at=datetime.datetime(2026, 1, 1))
+            for n, code in enumerate(codes)
+        ],
+    )
+    period = RatingPeriod.create(
+        name="2026年度", year=2026, starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31)
+    )
     return period, codes
 
 
@@ -94,8 +109,10 @@ def run(args, rng, url):
     rows = rows_for(args.rows, codes, rng)
     csv_bytes = imports.write_csv(rows)
     xlsx_bytes = imports.write_xlsx(rows)
-    print(f"{args.database}: {args.rows:,} rows over {args.members:,} members; "
-          f"CSV {len(csv_bytes) / 1e6:.1f} MB, XLSX {len(xlsx_bytes) / 1e6:.1f} MB")
+    print(
+        f"{args.database}: {args.rows:,} rows over {args.members:,} members; "
+        f"CSV {len(csv_bytes) / 1e6:.1f} MB, XLSX {len(xlsx_bytes) / 1e6:.1f} MB"
+    )
 
     results = {}
     for label, data, name in (("CSV", csv_bytes, "bench.csv"), ("XLSX", xlsx_bytes, "bench.xlsx")):
@@ -103,39 +120,64 @@ def run(args, rng, url):
         result, seconds = timed(label, lambda: imports.run(period, data, name, "bench", dry_run=False))
         assert result.ok and result.written == args.rows, (result.error_lines()[:5], result.written)
         results[label] = seconds
-        print(f"  import {label:<5} {seconds:6.2f} s  {args.rows / seconds:>9,.0f} rows/s  (all-or-nothing, validated)"
-              f"   CPU {CPU[label]:5.2f} s = {args.rows / CPU[label]:>7,.0f} rows/s")
+        print(
+            f"  import {label:<5} {seconds:6.2f} s  {args.rows / seconds:>9,.0f} rows/s  (all-or-nothing, validated)"
+            f"   CPU {CPU[label]:5.2f} s = {args.rows / CPU[label]:>7,.0f} rows/s"
+        )
         if label == "CSV":
             again, seconds_again = timed("again", lambda: imports.run(period, data, name, "bench", dry_run=False))
             assert again.written == 0
             print(f"  same CSV again {seconds_again:6.2f} s  {args.rows / seconds_again:>9,.0f} rows/s  (0 written)")
     reset_ledger()
     dry, seconds = timed("dry", lambda: imports.run(period, csv_bytes, "bench.csv", "bench", dry_run=True))
-    print(f"  dry run CSV  {seconds:6.2f} s  {args.rows / seconds:>9,.0f} rows/s  "
-          f"(validation + star preview: {len(dry.moves):,} star moves)")
+    print(
+        f"  dry run CSV  {seconds:6.2f} s  {args.rows / seconds:>9,.0f} rows/s  "
+        f"(validation + star preview: {len(dry.moves):,} star moves)"
+    )
 
     # Baseline: the same rows as ledger entries through one prepared statement (executemany, the
     # real floor for row-by-row writes; peewee's insert_many builds SQL text and is ~5x slower).
     reset_ledger()
     now = datetime.datetime(2026, 6, 1)
     subject_of = {code: n + 1 for n, code in enumerate(codes)}
-    entries = [dict(subject_kind="member", subject_id=subject_of[r[0]], period=period.id, item=r[2], points=r[3],
-                    quantity=1, reason=r[6], recorded_by="bench", recorded_at=now, occurred_on=r[5],
-                    source=f"bare:{n}", entry_hash="0" * 64, previous_hash="0" * 64) for n, r in enumerate(rows)]
+    entries = [
+        dict(
+            subject_kind="member",
+            subject_id=subject_of[r[0]],
+            period=period.id,
+            item=r[2],
+            points=r[3],
+            quantity=1,
+            reason=r[6],
+            recorded_by="bench",
+            recorded_at=now,
+            occurred_on=r[5],
+            source=f"bare:{n}",
+            entry_hash="0" * 64,
+            previous_hash="0" * 64,
+        )
+        for n, r in enumerate(rows)
+    ]
 
     def bare():
         bulk_insert_dicts(LedgerEntry, entries)  # executemany; fields the rows lack take their defaults
 
     _, baseline = timed("bare", bare)
-    print(f"  bare executemany {baseline:6.2f} s  {args.rows / baseline:>9,.0f} rows/s  (no parsing, no checks)"
-          f"   CPU {CPU['bare']:5.2f} s = {args.rows / CPU['bare']:>7,.0f} rows/s")
-    print(f"  CSV import / bare insert: {results['CSV'] / baseline:.2f}x the time; "
-          f"XLSX: {results['XLSX'] / baseline:.2f}x")
+    print(
+        f"  bare executemany {baseline:6.2f} s  {args.rows / baseline:>9,.0f} rows/s  (no parsing, no checks)"
+        f"   CPU {CPU['bare']:5.2f} s = {args.rows / CPU['bare']:>7,.0f} rows/s"
+    )
+    print(
+        f"  CSV import / bare insert: {results['CSV'] / baseline:.2f}x the time; "
+        f"XLSX: {results['XLSX'] / baseline:.2f}x"
+    )
     if args.database == "sqlite":
         wall, cpu = args.rows / results["CSV"], args.rows / CPU["CSV"]
-        print(f"  target ≥20,000 rows/s CSV on SQLite: wall {wall:,.0f} ({'met' if wall >= 20_000 else 'NOT met'}), "
-              f"CPU {cpu:,.0f} ({'met' if cpu >= 20_000 else 'NOT met'}); load average {os.getloadavg()[0]:.1f} "
-              f"on {os.cpu_count()} CPUs")
+        print(
+            f"  target ≥20,000 rows/s CSV on SQLite: wall {wall:,.0f} ({'met' if wall >= 20_000 else 'NOT met'}), "
+            f"CPU {cpu:,.0f} ({'met' if cpu >= 20_000 else 'NOT met'}); load average {os.getloadavg()[0]:.1f} "
+            f"on {os.cpu_count()} CPUs"
+        )
     database.close()
 
 

@@ -9,6 +9,7 @@ roster import within 3x the bare insert.
 
     .venv/bin/python bench/bench_onboarding.py [--members 100000] [--organisations 2000] [--database sqlite|postgres]
 """
+
 import argparse
 import datetime
 import os
@@ -45,8 +46,18 @@ def roster_rows(count, branches):
     rows = []
     for n in range(count):
         joined = datetime.date(1970 + n % 50, 1 + n % 12, 1 + n % 28)
-        rows.append([f"M{n:07d}", f"党员{n}", "", branches[n % len(branches)], CATEGORIES[n % 4], joined.isoformat(),
-                     joined.replace(year=joined.year + 1).isoformat(), ""])
+        rows.append(
+            [
+                f"M{n:07d}",
+                f"党员{n}",
+                "",
+                branches[n % len(branches)],
+                CATEGORIES[n % 4],
+                joined.isoformat(),
+                joined.replace(year=joined.year + 1).isoformat(),
+                "",
+            ]
+        )
     return rows
 
 
@@ -70,8 +81,10 @@ def run(kind, args):
     orgs = tree_rows(args.organisations)
     branches = [r[0] for r in orgs if r[4] == "支部"]
     members = roster_rows(args.members, branches)
-    files = {"CSV": imports.write_csv(members, header=header_roster),
-             "XLSX": imports.write_xlsx(members, header=header_roster)}
+    files = {
+        "CSV": imports.write_csv(members, header=header_roster),
+        "XLSX": imports.write_xlsx(members, header=header_roster),
+    }
     tree_file = imports.write_xlsx(orgs, header=header_tree)
     figures = {}
     for label, data in files.items():
@@ -80,31 +93,49 @@ def run(kind, args):
             plan, seconds = timed(lambda: tree.run(tree_file, "tree.xlsx", "bench", dry_run=False))
             assert plan.ok and len(plan.created) == len(orgs) - 1, plan.error_lines()[:5]
             if label == "CSV":
-                print(f"  tree import XLSX  {seconds:6.2f} s  {len(orgs) / seconds:>9,.0f} rows/s"
-                      f"  (with a code and an event per organisation)")
-                tree_rows_bare = [dict(code=f"X{r[0]}", path="/", level="unit", domain="rural", name_zh=r[1])
-                                  for r in orgs]
+                print(
+                    f"  tree import XLSX  {seconds:6.2f} s  {len(orgs) / seconds:>9,.0f} rows/s"
+                    f"  (with a code and an event per organisation)"
+                )
+                tree_rows_bare = [
+                    dict(code=f"X{r[0]}", path="/", level="unit", domain="rural", name_zh=r[1]) for r in orgs
+                ]
                 _, bare = timed(lambda: bulk_insert_dicts(Organisation, tree_rows_bare))
                 print(f"  tree bare executemany {bare:6.2f} s  {len(orgs) / bare:>9,.0f} rows/s")
             plan, seconds = timed(lambda: roster_apply.run(data, f"roster.{label.lower()}", "bench", dry_run=False))
             assert plan.ok and len(plan.created) == args.members, plan.error_lines()[:5]
             figures[label] = seconds
-            print(f"  roster import {label:<4} {seconds:6.2f} s  {args.members / seconds:>9,.0f} rows/s"
-                  f"  (validated, all-or-nothing, badge code + event per member)")
+            print(
+                f"  roster import {label:<4} {seconds:6.2f} s  {args.members / seconds:>9,.0f} rows/s"
+                f"  (validated, all-or-nothing, badge code + event per member)"
+            )
             again, seconds_again = timed(lambda: roster_apply.run(data, "again", "bench", dry_run=False))
             assert not again.applied and again.unchanged == args.members
-            print(f"  same {label} again  {seconds_again:6.2f} s  {args.members / seconds_again:>9,.0f} rows/s"
-                  "  (nothing to write)")
+            print(
+                f"  same {label} again  {seconds_again:6.2f} s  {args.members / seconds_again:>9,.0f} rows/s"
+                "  (nothing to write)"
+            )
             if label == "CSV":
                 branch_id = dict(Organisation.select(Organisation.code, Organisation.id).tuples())
                 now = datetime.datetime(2026, 1, 1)
-                bare_rows = [dict(branch=branch_id[r[3]], name_zh=r[1], category="ordinary", status="full",
-                                  joined_on=datetime.date.fromisoformat(r[5]), member_number="B" + r[0],
-                                  created_at=now) for r in members]
+                bare_rows = [
+                    dict(
+                        branch=branch_id[r[3]],
+                        name_zh=r[1],
+                        category="ordinary",
+                        status="full",
+                        joined_on=datetime.date.fromisoformat(r[5]),
+                        member_number="B" + r[0],
+                        created_at=now,
+                    )
+                    for r in members
+                ]
                 _, bare = timed(lambda: bulk_insert_dicts(Member, bare_rows))
                 figures["bare"] = bare
-                print(f"  roster bare executemany {bare:6.2f} s  {args.members / bare:>9,.0f} rows/s"
-                      "  (member rows only: no file, no checks, no badges)")
+                print(
+                    f"  roster bare executemany {bare:6.2f} s  {args.members / bare:>9,.0f} rows/s"
+                    "  (member rows only: no file, no checks, no badges)"
+                )
             database.close()
     for label in ("CSV", "XLSX"):
         ratio = figures[label] / figures["bare"]

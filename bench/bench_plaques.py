@@ -8,6 +8,7 @@ Makes its own data (no database). Prints, in one run:
   - the time for a 1,000-badge A4 sheet PDF (target: under 10 s),
 each with its ratio to the bare QR matrix generation of the same codes.
 """
+
 import argparse
 import os
 import random
@@ -33,11 +34,17 @@ def make_contents(count, seed=7):
     for index in range(count):
         code = "".join(rng.choice(ALPHABET) for _ in range(10))
         branch = f"第{index // 40 + 1}党支部"
-        contents.append(PlaqueContent(
-            code=code, url=BASE + code, kind="member",
-            name_zh=rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
-            name_mn=rng.choice(MN_NAMES), parent_zh="海流图镇乌兰社区" + branch,
-            parent_mn="ᠤᠯᠠᠭᠠᠨ ᠬᠣᠷᠢᠶ᠎ᠠ"))
+        contents.append(
+            PlaqueContent(
+                code=code,
+                url=BASE + code,
+                kind="member",
+                name_zh=rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
+                name_mn=rng.choice(MN_NAMES),
+                parent_zh="海流图镇乌兰社区" + branch,
+                parent_mn="ᠤᠯᠠᠭᠠᠨ ᠬᠣᠷᠢᠶ᠎ᠠ",
+            )
+        )
     return sorted(contents, key=lambda c: c.code)
 
 
@@ -49,6 +56,7 @@ def timed(function, *args, **kwargs):
 
 def _segno_matrix(data, ecc):
     import segno  # comparison only: StarQR itself does not use segno
+
     symbol = segno.make_qr(data, error=ecc.lower(), mode="alphanumeric", boost_error=False)
     return symbol.version, tuple(tuple(bool(cell) for cell in row) for row in symbol.matrix)
 
@@ -57,6 +65,7 @@ def _engines():
     engines = {"qrcode": qr._matrix}
     try:
         import segno  # noqa: F401
+
         engines["segno"] = _segno_matrix
     except ImportError:
         pass
@@ -88,7 +97,7 @@ def main():
     render_plaque(contents[0], "png", "card-85x54")
     render_plaque(contents[0], "svg", "card-85x54")
 
-    sample = contents[:args.per_format]
+    sample = contents[: args.per_format]
     print(f"QR matrix baseline, {len(sample)} codes, level H, alphanumeric, URL of {len(sample[0].url)} chars")
     engine_times = {}
     for _round in range(2):  # interleaved, best of two: the machine is shared
@@ -96,15 +105,22 @@ def main():
             seconds, _ = timed(matrix_baseline, sample, engine)
             engine_times[engine] = min(engine_times.get(engine, seconds), seconds / len(sample))
     for engine, seconds in engine_times.items():
-        print(f"  {engine:<8} {seconds * 1000:7.2f} ms per matrix"
-              + ("  (StarQR's encoder)" if engine == "qrcode" else "  (comparison only)"))
+        print(
+            f"  {engine:<8} {seconds * 1000:7.2f} ms per matrix"
+            + ("  (StarQR's encoder)" if engine == "qrcode" else "  (comparison only)")
+        )
     baseline = engine_times["qrcode"]
 
     print(f"\nPlaques per second ({len(sample)} each; ratio = time per plaque / bare matrix time)")
     print(f"  {'format':<6} {'preset':<16} {'per s':>8} {'ms each':>9} {'ratio':>7}")
-    for fmt, preset, dpi in (("pdf", "card-85x54", 300), ("svg", "card-85x54", 300), ("png", "card-85x54", 300),
-                             ("png", "card-85x54", 600), ("pdf", "plaque-600x400", 300),
-                             ("svg", "plaque-600x400", 300)):
+    for fmt, preset, dpi in (
+        ("pdf", "card-85x54", 300),
+        ("svg", "card-85x54", 300),
+        ("png", "card-85x54", 300),
+        ("png", "card-85x54", 600),
+        ("pdf", "plaque-600x400", 300),
+        ("svg", "plaque-600x400", 300),
+    ):
         count = len(sample) if preset == "card-85x54" else max(10, len(sample) // 4)
         seconds, _ = timed(render_many, sample[:count], fmt, preset, dpi)
         each = seconds / count
@@ -115,7 +131,7 @@ def main():
     each = seconds / count
     print(f"  {'png@300':<6} {'plaque-600x400':<16} {1 / each:8.1f} {each * 1000:9.1f} {each / baseline:7.1f}")
 
-    badges = contents[:args.badges]
+    badges = contents[: args.badges]
     qr.make_symbol.cache_clear()
     seconds_matrix, _ = timed(matrix_baseline, badges)
     with tempfile.TemporaryDirectory() as directory:
@@ -123,11 +139,15 @@ def main():
         qr.make_symbol.cache_clear()
         seconds_sheet, _ = timed(write_sheet, badges, "A4", path, title="bench")
         size = os.path.getsize(path)
-    print(f"\n{len(badges)}-badge A4 sheet PDF: {seconds_sheet:.2f} s ({size / 1e6:.1f} MB), "
-          f"target < 10 s: {'OK' if seconds_sheet < 10 else 'MISSED'}")
-    print(f"  bare QR matrices for the same {len(badges)} codes: {seconds_matrix:.2f} s "
-          f"(single process); sheet / matrices = {seconds_sheet / seconds_matrix:.2f} "
-          f"(the sheet computes matrices in {min(2, os.cpu_count() or 1)} worker processes)")
+    print(
+        f"\n{len(badges)}-badge A4 sheet PDF: {seconds_sheet:.2f} s ({size / 1e6:.1f} MB), "
+        f"target < 10 s: {'OK' if seconds_sheet < 10 else 'MISSED'}"
+    )
+    print(
+        f"  bare QR matrices for the same {len(badges)} codes: {seconds_matrix:.2f} s "
+        f"(single process); sheet / matrices = {seconds_sheet / seconds_matrix:.2f} "
+        f"(the sheet computes matrices in {min(2, os.cpu_count() or 1)} worker processes)"
+    )
 
 
 if __name__ == "__main__":

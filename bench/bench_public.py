@@ -20,6 +20,7 @@ lookup uses. Every database is its own (bench/scratch.py) and dropped at the end
 Gunicorn runs 2 sync workers per app (the issue's set-up); nginx is deploy/nginx.conf made
 plain-HTTP by deploy/nginx_http_variant.py (1 worker, rate limits off); wrk -t2 -c32.
 """
+
 import argparse
 import os
 import random
@@ -46,6 +47,7 @@ FLOOR = {"random-nginx": "static", "hot-nginx": "static", "random-app": "hello",
 
 def free_port():
     import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -54,6 +56,7 @@ def free_port():
 def wait(url, seconds=60):
     import urllib.error
     import urllib.request
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -84,8 +87,18 @@ class Server:
 
 def gunicorn(app, port, env, folder, workers=2):
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + folder, **env)
-    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning", app]  # no max_requests: a recycling worker would stall a 5 s run
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        app,
+    ]  # no max_requests: a recycling worker would stall a 5 s run
     return Server(command, env, f"http://127.0.0.1:{port}/", os.path.join(folder, f"gunicorn-{port}.log"))
 
 
@@ -94,21 +107,22 @@ def nginx_conf(folder, port, app_port):
     plain HTTP on PORT, gunicorn at APP_PORT, /static/ from FOLDER, rate limits off (wrk is one address)."""
     sys.path.insert(0, os.path.join(ROOT, "deploy"))
     import nginx_http_variant
+
     with open(os.path.join(ROOT, "deploy", "nginx.conf")) as handle:
         text = handle.read()
     return nginx_http_variant.variant(text, port, f"127.0.0.1:{app_port}", folder, folder)
 
 
-HELLO = textwrap.dedent('''
+HELLO = textwrap.dedent("""
     from flask import Flask
     app = Flask(__name__)
 
     @app.route("/")
     def hello():
         return "hello, world"
-''')
+""")
 
-LUA = textwrap.dedent('''
+LUA = textwrap.dedent("""
     local codes = {{}}
     for line in io.lines("{path}") do codes[#codes + 1] = line end
     math.randomseed(os.time() + tonumber(tostring({{}}):sub(8), 16))
@@ -116,7 +130,7 @@ LUA = textwrap.dedent('''
     request = function()
         return wrk.format("GET", "/Q/" .. codes[math.random(#codes)], headers)
     end
-''')
+""")
 
 
 def wrk(url, duration, connections, threads, script=None):
@@ -140,6 +154,7 @@ def in_process(url, codes, sample, folder):
     from starqr.db import database
     from starqr.services import pages, revision
     from starqr.views import public
+
     app = create_app({"DATABASE_URL": owned(url), "SECRET_KEY": "bench", "DATABASE_POOL": False})
     result = {}
     with app.app_context():
@@ -169,8 +184,10 @@ def in_process(url, codes, sample, folder):
             result[f"{label}_ms"] = statistics.median(times)
         # which index answers the ratings lookup of a member's archive
         p = database.obj.param
-        sql = (f'SELECT * FROM "rating" WHERE "subject_kind" = {p} AND "subject_id" = {p} AND "published" = {p} '
-               f'AND "period_id" IN ({p})')
+        sql = (
+            f'SELECT * FROM "rating" WHERE "subject_kind" = {p} AND "subject_id" = {p} AND "published" = {p} '
+            f'AND "period_id" IN ({p})'
+        )
         explain = "EXPLAIN QUERY PLAN " if url.startswith("sqlite") else "EXPLAIN "
         plan = database.execute_sql(explain + sql, ("member", 5, True, 1)).fetchall()
         result["ratings_plan"] = " | ".join(str(row[-1]) for row in plan)[:160]
@@ -182,6 +199,7 @@ def run_one(kind, size, args, hello_url, static_folder):
     with scratch_database(kind, f"public{size}") as url:
         from starqr.db import open_database
         from starqr.migrations import migrate
+
         db = open_database(owned(url))
         migrate(db)
         loaded = bulkgen.load(size)
@@ -194,9 +212,14 @@ def run_one(kind, size, args, hello_url, static_folder):
         os.chmod(folder, 0o755)  # nginx's worker user reads the static file
         try:
             stats = in_process(url, big, sample, folder)
-            stats.update(load_s=loaded["load_s"], floor_s=floor, rows=loaded["rows"], members=loaded["members"],
-                         db_bytes_per_member=database_size(url) / loaded["members"],
-                         full_rebuild_s=(loaded["plaques"]) / stats["pages_per_s"])
+            stats.update(
+                load_s=loaded["load_s"],
+                floor_s=floor,
+                rows=loaded["rows"],
+                members=loaded["members"],
+                db_bytes_per_member=database_size(url) / loaded["members"],
+                full_rebuild_s=(loaded["plaques"]) / stats["pages_per_s"],
+            )
             codes_file = os.path.join(folder, "codes.txt")
             with open(codes_file, "w") as handle:
                 handle.write("\n".join(sample))
@@ -204,24 +227,33 @@ def run_one(kind, size, args, hello_url, static_folder):
             with open(script, "w") as handle:
                 handle.write(LUA.format(path=codes_file, agent=BROWSER))
             app_port, nginx_port = free_port(), free_port()
-            env = {"STARQR_DATABASE_URL": url, "STARQR_INSTANCE_PATH": folder, "STARQR_SECRET_KEY": "bench",
-                   "STARQR_SCAN_COUNTS_URL": "redis://127.0.0.1:6379/0"}
+            env = {
+                "STARQR_DATABASE_URL": url,
+                "STARQR_INSTANCE_PATH": folder,
+                "STARQR_SECRET_KEY": "bench",
+                "STARQR_SCAN_COUNTS_URL": "redis://127.0.0.1:6379/0",
+            }
             app = gunicorn("starqr.wsgi:app", app_port, env, folder)
             shutil.copy(os.path.join(static_folder, "static5k.html"), folder)
             os.chmod(os.path.join(folder, "static5k.html"), 0o644)
             conf = os.path.join(folder, "nginx.conf")
             with open(conf, "w") as handle:
                 handle.write(nginx_conf(folder, nginx_port, app_port))
-            nginx = Server(["nginx", "-p", folder, "-c", conf, "-e", os.path.join(folder, "e.log"), "-g", "daemon off;"],
-                           dict(os.environ), f"http://127.0.0.1:{nginx_port}/static/static5k.html",
-                           os.path.join(folder, "nginx.log"))
+            nginx = Server(
+                ["nginx", "-p", folder, "-c", conf, "-e", os.path.join(folder, "e.log"), "-g", "daemon off;"],
+                dict(os.environ),
+                f"http://127.0.0.1:{nginx_port}/static/static5k.html",
+                os.path.join(folder, "nginx.log"),
+            )
             hot = sample[0]
-            urls = {"static": (f"http://127.0.0.1:{nginx_port}/static/static5k.html", None),
-                    "hello": (hello_url, None),
-                    "random-nginx": (f"http://127.0.0.1:{nginx_port}/", script),
-                    "random-app": (f"http://127.0.0.1:{app_port}/", script),
-                    "hot-nginx": (f"http://127.0.0.1:{nginx_port}/Q/{hot}", None),
-                    "hot-app": (f"http://127.0.0.1:{app_port}/Q/{hot}", None)}
+            urls = {
+                "static": (f"http://127.0.0.1:{nginx_port}/static/static5k.html", None),
+                "hello": (hello_url, None),
+                "random-nginx": (f"http://127.0.0.1:{nginx_port}/", script),
+                "random-app": (f"http://127.0.0.1:{app_port}/", script),
+                "hot-nginx": (f"http://127.0.0.1:{nginx_port}/Q/{hot}", None),
+                "hot-app": (f"http://127.0.0.1:{app_port}/Q/{hot}", None),
+            }
             figures = {name: [] for name in SCENARIOS}
             try:
                 for name, (target, lua) in urls.items():  # warm every worker and connection
@@ -234,9 +266,11 @@ def run_one(kind, size, args, hello_url, static_folder):
                 nginx.stop()
                 app.stop()
             for name in SCENARIOS:
-                stats[name] = {"rate": statistics.median(f["rate"] for f in figures[name]),
-                               "p50": statistics.median(f["p50"] for f in figures[name]),
-                               "errors": sum(f["errors"] for f in figures[name])}
+                stats[name] = {
+                    "rate": statistics.median(f["rate"] for f in figures[name]),
+                    "p50": statistics.median(f["p50"] for f in figures[name]),
+                    "errors": sum(f["errors"] for f in figures[name]),
+                }
             return stats
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -244,13 +278,19 @@ def run_one(kind, size, args, hello_url, static_folder):
 
 def report(kind, size, s):
     print(f"\n== {kind}, {size:,} members ({s['rows']:,} rows)")
-    print(f"load (COPY/executemany, indexes, triggers) {s['load_s']:7.2f} s  {s['rows'] / s['load_s']:>9,.0f} rows/s  "
-          f"floor (same rows, bare table) {s['floor_s']:6.2f} s  -> {s['load_s'] / s['floor_s']:.1f}x the floor")
-    print(f"database {s['db_bytes_per_member']:,.0f} B/member; page store {s['store_bytes_per_page']:,.0f} B/page gzip "
-          f"({s['plain_bytes_per_page']:,.0f} B plain); page build {s['pages_per_s']:,.0f} pages/s in one process "
-          f"-> full rebuild of every zh page ~{s['full_rebuild_s'] / 60:.1f} min")
-    print(f"cold render: town {s['town_ms']:.1f} ms, banner {s['banner_ms']:.1f} ms, region {s['region_ms']:.1f} ms; "
-          f"ratings lookup plan: {s['ratings_plan']}")
+    print(
+        f"load (COPY/executemany, indexes, triggers) {s['load_s']:7.2f} s  {s['rows'] / s['load_s']:>9,.0f} rows/s  "
+        f"floor (same rows, bare table) {s['floor_s']:6.2f} s  -> {s['load_s'] / s['floor_s']:.1f}x the floor"
+    )
+    print(
+        f"database {s['db_bytes_per_member']:,.0f} B/member; page store {s['store_bytes_per_page']:,.0f} B/page gzip "
+        f"({s['plain_bytes_per_page']:,.0f} B plain); page build {s['pages_per_s']:,.0f} pages/s in one process "
+        f"-> full rebuild of every zh page ~{s['full_rebuild_s'] / 60:.1f} min"
+    )
+    print(
+        f"cold render: town {s['town_ms']:.1f} ms, banner {s['banner_ms']:.1f} ms, region {s['region_ms']:.1f} ms; "
+        f"ratings lookup plan: {s['ratings_plan']}"
+    )
     print(f"{'scenario':<14}{'req/s':>10}{'p50 ms':>9}  vs floor   errors")
     for name in SCENARIOS:
         f = s[name]
@@ -269,6 +309,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     import signal
+
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: still stop servers, drop databases
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool):
@@ -296,12 +337,16 @@ def main():
         small = results[(kind, sizes[0])]
         for size in sizes:
             s = results[(kind, size)]
-            line = (f"{kind:<9}{size:>10,}  random-nginx {s['random-nginx']['rate'] / s['static']['rate']:.2f} of static "
-                    f"(>= 0.5)  random-app {s['random-app']['rate'] / s['hello']['rate']:.2f} of hello (>= 0.5)")
+            line = (
+                f"{kind:<9}{size:>10,}  random-nginx {s['random-nginx']['rate'] / s['static']['rate']:.2f} of static "
+                f"(>= 0.5)  random-app {s['random-app']['rate'] / s['hello']['rate']:.2f} of hello (>= 0.5)"
+            )
             if size != sizes[0]:
-                line += (f"  p50 vs {sizes[0]:,}: random-app {s['random-app']['p50'] / small['random-app']['p50']:.2f}x "
-                         f"random-nginx {s['random-nginx']['p50'] / small['random-nginx']['p50']:.2f}x (<= 1.2)  "
-                         f"town {s['town_ms'] / small['town_ms']:.2f}x banner {s['banner_ms'] / small['banner_ms']:.2f}x")
+                line += (
+                    f"  p50 vs {sizes[0]:,}: random-app {s['random-app']['p50'] / small['random-app']['p50']:.2f}x "
+                    f"random-nginx {s['random-nginx']['p50'] / small['random-nginx']['p50']:.2f}x (<= 1.2)  "
+                    f"town {s['town_ms'] / small['town_ms']:.2f}x banner {s['banner_ms'] / small['banner_ms']:.2f}x"
+                )
             print(line)
 
 

@@ -7,6 +7,7 @@ on SQLite here.
 
     .venv/bin/python bench/bench_rating.py [--members 100000] [--database sqlite|postgres]
 """
+
 import argparse
 import datetime
 import os
@@ -31,22 +32,39 @@ def build(members, rng):
     orgs = [dict(id=1, path="/1/", level="banner", domain="organ", name_zh="基准旗")]
     branches = max(1, members // 100)
     for b in range(branches):
-        orgs.append(dict(id=b + 2, parent=1, path=f"/1/{b + 2}/", level="branch", domain="rural",
-                         name_zh=f"基准支部{b}"))
+        orgs.append(
+            dict(id=b + 2, parent=1, path=f"/1/{b + 2}/", level="branch", domain="rural", name_zh=f"基准支部{b}")
+        )
     bulk_insert_dicts(Organisation, orgs)
-    bulk_insert_dicts(Member, [dict(id=m + 1, branch=2 + m % branches, name_zh=f"党员{m}",
-                                    created_at=datetime.datetime(2026, 1, 1)) for m in range(members)])
-    period = RatingPeriod.create(name="2026年度", year=2026, starts_on=datetime.date(2026, 1, 1),
-                                 ends_on=datetime.date(2026, 12, 31))
-    plan = [("study", 2, 7), ("theme_party_day", 2, 5), ("post_duty", 1, 12), ("miss_meeting", -1, 1),
-            ("late_meeting", -0.5, 1), ("emergency_task", 3, 1)]
+    bulk_insert_dicts(
+        Member,
+        [
+            dict(id=m + 1, branch=2 + m % branches, name_zh=f"党员{m}", created_at=datetime.datetime(2026, 1, 1))
+            for m in range(members)
+        ],
+    )
+    period = RatingPeriod.create(
+        name="2026年度", year=2026, starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31)
+    )
+    plan = [
+        ("study", 2, 7),
+        ("theme_party_day", 2, 5),
+        ("post_duty", 1, 12),
+        ("miss_meeting", -1, 1),
+        ("late_meeting", -0.5, 1),
+        ("emergency_task", 3, 1),
+    ]
     entries = []
     for m in range(1, members + 1):
         for item, points, most in plan:
             for _ in range(rng.randint(max(0, most - 2), most)):
                 entries.append(ledger.NewEntry("member", m, period.id, item, points, "基准", "bench"))
-        entries.append(ledger.NewEntry("member", m, period.id, "commitments_fulfilled", round(rng.random(), 2), "基准", "bench"))
-        entries.append(ledger.NewEntry("member", m, period.id, "appraisal_percent", rng.randint(50, 100), "基准", "bench"))
+        entries.append(
+            ledger.NewEntry("member", m, period.id, "commitments_fulfilled", round(rng.random(), 2), "基准", "bench")
+        )
+        entries.append(
+            ledger.NewEntry("member", m, period.id, "appraisal_percent", rng.randint(50, 100), "基准", "bench")
+        )
         if len(entries) >= 200_000:
             ledger.append(entries, bump_revision=False)
             entries = []
@@ -57,7 +75,9 @@ def build(members, rng):
 def baseline(period):
     cursor = database.execute_sql(
         "SELECT subject_kind, subject_id, item, SUM(points) FROM ledger_entry WHERE period_id = %s "
-        "GROUP BY subject_kind, subject_id, item".replace("%s", database.param), (period.id,))
+        "GROUP BY subject_kind, subject_id, item".replace("%s", database.param),
+        (period.id,),
+    )
     return len(cursor.fetchall())
 
 
@@ -86,17 +106,23 @@ def main():
         entries = ledger.LedgerEntry.select().count()
         if args.database == "postgres":
             db.execute_sql("ANALYZE")
-        print(f"database: {args.database}; {args.members:,} members, {entries:,} ledger entries "
-              f"(~{entries / args.members:.0f} each), built and hash-chained in {built:.1f} s "
-              f"({entries / built:,.0f} entries/s appended)")
+        print(
+            f"database: {args.database}; {args.members:,} members, {entries:,} ledger entries "
+            f"(~{entries / args.members:.0f} each), built and hash-chained in {built:.1f} s "
+            f"({entries / built:,.0f} entries/s appended)"
+        )
         base = timed(lambda: baseline(period), args.repeat)
         run = timed(lambda: ratings.rate(period), args.repeat)
         engine_only = timed(lambda: ratings.compute(period), args.repeat)
         print(f"baseline  SQL SUM ... GROUP BY, fetched:   {base:6.2f} s  {entries / base:12,.0f} entries/s")
-        print(f"compute   GROUP BY + rubric engine:         {engine_only:6.2f} s  {entries / engine_only:12,.0f} entries/s  "
-              f"{engine_only / base:4.2f}x baseline")
-        print(f"rate      compute + write {args.members:,} drafts:   {run:6.2f} s  {entries / run:12,.0f} entries/s  "
-              f"{run / base:4.2f}x baseline (target <= 3x, < 10 s on SQLite)")
+        print(
+            f"compute   GROUP BY + rubric engine:         {engine_only:6.2f} s  {entries / engine_only:12,.0f} entries/s  "
+            f"{engine_only / base:4.2f}x baseline"
+        )
+        print(
+            f"rate      compute + write {args.members:,} drafts:   {run:6.2f} s  {entries / run:12,.0f} entries/s  "
+            f"{run / base:4.2f}x baseline (target <= 3x, < 10 s on SQLite)"
+        )
         db.close()
 
 

@@ -4,6 +4,7 @@ unguarded reader would cost, and what a 694-byte r="ZZZZZZZ2" file would kill).
 
     .venv/bin/python bench/bench_xlsx_reader.py [--rows 100000]
 """
+
 import argparse
 import io
 import os
@@ -35,6 +36,7 @@ def main():
 
     def calamine_alone():
         from python_calamine import CalamineWorkbook
+
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         return sheet.to_python(skip_empty_area=False)
 

@@ -7,6 +7,7 @@ subject); this year is a draft. Ids are assigned here, so no row waits for a rou
 
     load(members, seed) -> dict of counts and seconds   (inside an open, migrated database)
 """
+
 import datetime
 import io
 import random
@@ -15,7 +16,7 @@ import time
 from peewee import SqliteDatabase
 
 from starqr.db import database
-from starqr.models import (MEMBER, ORGANISATION, Member, Organisation, PlaqueCode, Rating, RatingPeriod)
+from starqr.models import MEMBER, ORGANISATION, Member, Organisation, PlaqueCode, Rating, RatingPeriod
 from starqr.services import rubrics
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -110,16 +111,34 @@ def build(members, seed=17, today=None):
         town = None
         for n in range(branch_count):
             if n % per_town == 0:
-                town = dict(id=next_org(), parent=banner["id"], level="town", domain="rural",
-                            name_zh=f"第{b + 1}旗第{n // per_town + 1}镇党委")
+                town = dict(
+                    id=next_org(),
+                    parent=banner["id"],
+                    level="town",
+                    domain="rural",
+                    name_zh=f"第{b + 1}旗第{n // per_town + 1}镇党委",
+                )
                 town["path"] = f"{banner['path']}{town['id']}/"
                 organisations.append(town)
-            unit = dict(id=next_org(), parent=town["id"], level="unit", domain="rural", unit_kind="village",
-                        name_zh=f"第{n + 1}嘎查")
+            unit = dict(
+                id=next_org(),
+                parent=town["id"],
+                level="unit",
+                domain="rural",
+                unit_kind="village",
+                name_zh=f"第{n + 1}嘎查",
+            )
             unit["path"] = f"{town['path']}{unit['id']}/"
-            branch = dict(id=next_org(), parent=unit["id"], level="branch", domain="rural",
-                          name_zh=f"第{b + 1}旗第{n + 1}嘎查党支部", secretary_name=rng.choice(SURNAMES) + "书记",
-                          venue_address=f"第{n + 1}嘎查党群服务中心", feature_projects="党建+合作社")
+            branch = dict(
+                id=next_org(),
+                parent=unit["id"],
+                level="branch",
+                domain="rural",
+                name_zh=f"第{b + 1}旗第{n + 1}嘎查党支部",
+                secretary_name=rng.choice(SURNAMES) + "书记",
+                venue_address=f"第{n + 1}嘎查党群服务中心",
+                feature_projects="党建+合作社",
+            )
             branch["path"] = f"{unit['path']}{branch['id']}/"
             organisations += [unit, branch]
             branches.append(branch)
@@ -127,17 +146,25 @@ def build(members, seed=17, today=None):
             left -= size
             for k in range(size):
                 member_id += 1
-                people.append(dict(id=member_id, branch=branch["id"],
-                                   name_zh=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-                                   joined_on=datetime.date(rng.randrange(1975, 2024), rng.randrange(1, 13), 1),
-                                   party_post="支部书记" if k == 0 else None,
-                                   occupation=rng.choice(["farmer", "herder", "worker", "retired"]),
-                                   created_at=datetime.datetime(2026, 1, 1)))
+                people.append(
+                    dict(
+                        id=member_id,
+                        branch=branch["id"],
+                        name_zh=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                        joined_on=datetime.date(rng.randrange(1975, 2024), rng.randrange(1, 13), 1),
+                        party_post="支部书记" if k == 0 else None,
+                        occupation=rng.choice(["farmer", "herder", "worker", "retired"]),
+                        created_at=datetime.datetime(2026, 1, 1),
+                    )
+                )
     taken = set()
     codes = _codes(rng, len(people) + len(organisations), taken)
-    plaques = [dict(id=n + 1, code=code, subject_kind=kind, subject_id=subject_id, issued_at=datetime.datetime(2026, 1, 1))
-               for n, (code, (kind, subject_id)) in enumerate(zip(
-                   codes, [(MEMBER, p["id"]) for p in people] + [(ORGANISATION, o["id"]) for o in organisations]))]
+    plaques = [
+        dict(id=n + 1, code=code, subject_kind=kind, subject_id=subject_id, issued_at=datetime.datetime(2026, 1, 1))
+        for n, (code, (kind, subject_id)) in enumerate(
+            zip(codes, [(MEMBER, p["id"]) for p in people] + [(ORGANISATION, o["id"]) for o in organisations])
+        )
+    ]
     return organisations, people, plaques, branches
 
 
@@ -148,11 +175,18 @@ def load(members, seed=17):
     organisations, people, plaques, branches = build(members, seed)
     generated = time.perf_counter() - started
     year = datetime.date.today().year
-    last = RatingPeriod.create(name=f"{year - 1}年度", year=year - 1, starts_on=datetime.date(year - 1, 1, 1),
-                               ends_on=datetime.date(year - 1, 12, 31), state="final",
-                               published_at=datetime.datetime(year, 1, 15), finalised_at=datetime.datetime(year, 1, 20))
-    RatingPeriod.create(name=f"{year}年度", year=year, starts_on=datetime.date(year, 1, 1),
-                        ends_on=datetime.date(year, 12, 31))
+    last = RatingPeriod.create(
+        name=f"{year - 1}年度",
+        year=year - 1,
+        starts_on=datetime.date(year - 1, 1, 1),
+        ends_on=datetime.date(year - 1, 12, 31),
+        state="final",
+        published_at=datetime.datetime(year, 1, 15),
+        finalised_at=datetime.datetime(year, 1, 20),
+    )
+    RatingPeriod.create(
+        name=f"{year}年度", year=year, starts_on=datetime.date(year, 1, 1), ends_on=datetime.date(year, 12, 31)
+    )
     member_rubric = rubrics.latest_version("member_points")
     branch_rubric = rubrics.latest_version(rubrics.organisation_rubric_key(Organisation(domain="rural")))
     rng = random.Random(seed + 1)
@@ -160,39 +194,80 @@ def load(members, seed=17):
     published = datetime.datetime(year, 1, 15)
     for p in people:
         stars = rng.choice([3, 4, 4, 5, 5, 5])
-        ratings.append(dict(period=last.id, subject_kind=MEMBER, subject_id=p["id"], rubric=member_rubric.id,
-                            total=60 + stars * 7, stars=stars, max_stars=5, published=True, published_at=published,
-                            created_at=published))
+        ratings.append(
+            dict(
+                period=last.id,
+                subject_kind=MEMBER,
+                subject_id=p["id"],
+                rubric=member_rubric.id,
+                total=60 + stars * 7,
+                stars=stars,
+                max_stars=5,
+                published=True,
+                published_at=published,
+                created_at=published,
+            )
+        )
     for b in branches:
         stars = rng.choice([3, 4, 5])
-        ratings.append(dict(period=last.id, subject_kind=ORGANISATION, subject_id=b["id"], rubric=branch_rubric.id,
-                            total=70 + stars * 5, stars=stars, max_stars=5, published=True, published_at=published,
-                            created_at=published))
+        ratings.append(
+            dict(
+                period=last.id,
+                subject_kind=ORGANISATION,
+                subject_id=b["id"],
+                rubric=branch_rubric.id,
+                total=70 + stars * 5,
+                stars=stars,
+                max_stars=5,
+                published=True,
+                published_at=published,
+                created_at=published,
+            )
+        )
     started = time.perf_counter()
     rows = 0
     with database.atomic():
-        for model, dicts in ((Organisation, organisations), (Member, people), (PlaqueCode, plaques),
-                             (Rating, ratings)):
+        for model, dicts in ((Organisation, organisations), (Member, people), (PlaqueCode, plaques), (Rating, ratings)):
             rows += _copy(model, dicts)
     loaded = time.perf_counter() - started
     db = database.obj
     if not isinstance(db, SqliteDatabase):
         for model in (Organisation, Member, PlaqueCode, Rating):
             table = model._meta.table_name
-            db.execute_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                           f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))")
+            db.execute_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))'
+            )
     started = time.perf_counter()
     db.execute_sql("ANALYZE")
     analyzed = time.perf_counter() - started
-    return dict(members=len(people), organisations=len(organisations), plaques=len(plaques), ratings=len(ratings),
-                rows=rows, generate_s=generated, load_s=loaded, analyze_s=analyzed,
-                codes=[p["code"] for p in plaques if p["subject_kind"] == MEMBER],
-                town_code=next(p["code"] for p in plaques if p["subject_kind"] == ORGANISATION
-                               and organisations_by_id(organisations)[p["subject_id"]]["level"] == "town"),
-                banner_code=next(p["code"] for p in plaques if p["subject_kind"] == ORGANISATION
-                                 and p["subject_id"] == organisations[1]["id"]),
-                region_code=next(p["code"] for p in plaques if p["subject_kind"] == ORGANISATION
-                                 and p["subject_id"] == organisations[0]["id"]))
+    return dict(
+        members=len(people),
+        organisations=len(organisations),
+        plaques=len(plaques),
+        ratings=len(ratings),
+        rows=rows,
+        generate_s=generated,
+        load_s=loaded,
+        analyze_s=analyzed,
+        codes=[p["code"] for p in plaques if p["subject_kind"] == MEMBER],
+        town_code=next(
+            p["code"]
+            for p in plaques
+            if p["subject_kind"] == ORGANISATION
+            and organisations_by_id(organisations)[p["subject_id"]]["level"] == "town"
+        ),
+        banner_code=next(
+            p["code"]
+            for p in plaques
+            if p["subject_kind"] == ORGANISATION and p["subject_id"] == organisations[1]["id"]
+        ),
+        region_code=next(
+            p["code"]
+            for p in plaques
+            if p["subject_kind"] == ORGANISATION and p["subject_id"] == organisations[0]["id"]
+        ),
+    )
 
 
 _by_id = {}

@@ -6,6 +6,7 @@
 A benchmark only ever opens URLs this module made (`owned(url)` refuses any other), so it
 cannot drop or fill a database that belongs to someone else.
 """
+
 import contextlib
 import os
 import secrets
@@ -19,6 +20,7 @@ _created = set()
 
 def _admin(statement):
     import psycopg2
+
     connection = psycopg2.connect(ADMIN_URL)
     connection.autocommit = True
     try:
@@ -57,6 +59,7 @@ def scratch_database(kind, label="db"):
     finally:
         _created.discard(url)
         from starqr.db import database
+
         try:
             if database.obj is not None and not database.is_closed():
                 database.close()
@@ -68,9 +71,10 @@ def scratch_database(kind, label="db"):
 def database_size(url):
     """Bytes the database takes on disk."""
     if url.startswith("sqlite"):
-        path = url[len("sqlite:///"):]
+        path = url[len("sqlite:///") :]
         return sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
     import psycopg2
+
     connection = psycopg2.connect(owned(url))
     try:
         with connection.cursor() as cursor:

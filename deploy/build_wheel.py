@@ -4,6 +4,7 @@ The copy keeps stale build/ folders and local instance data out of the wheel. se
 templates/ and static/ into the package and compiles the translation catalogues (.mo).
 Prints the wheel's path.
 """
+
 import importlib.util
 import pathlib
 import shutil
@@ -12,8 +13,21 @@ import sys
 import tempfile
 
 REPOSITORY = pathlib.Path(__file__).resolve().parent.parent
-SKIP = shutil.ignore_patterns(".git", ".venv", "build", "dist", "instance", "*.egg-info", "__pycache__",
-                              "*.pyc", "*.mo", "test-artifacts", ".hypothesis", ".pytest_cache", "bench")
+SKIP = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "build",
+    "dist",
+    "instance",
+    "*.egg-info",
+    "__pycache__",
+    "*.pyc",
+    "*.mo",
+    "test-artifacts",
+    ".hypothesis",
+    ".pytest_cache",
+    "bench",
+)
 
 
 def _can_build_without_isolation():

@@ -8,6 +8,7 @@ certificate, the redirect server is dropped, gunicorn's address, the static fold
 files are this run's, and rate limits are off (the load test comes from one address). The result
 is a complete nginx main configuration (events, http, mime types, temp folders in LOGS).
 """
+
 import argparse
 import pathlib
 import re

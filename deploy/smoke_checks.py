@@ -3,6 +3,7 @@ the deployment's environment (STARQR_* from starqr.env) against a running stack.
 
 PASS/FAIL lines; exit 1 when any check failed. Standard library + the installed starqr only.
 """
+
 import argparse
 import datetime
 import http.client
@@ -31,7 +32,9 @@ def check(name):
             results.append((name, True))
             print(f"PASS  {name} ({time.monotonic() - started:.1f} s){': ' + detail if detail else ''}", flush=True)
             return detail
+
         return run
+
     return decorator
 
 
@@ -63,6 +66,7 @@ def demo_codes(path):
 
 # ---------------------------------------------------------------- pages through nginx
 
+
 @check("healthz through nginx: database, queue and scheduler")
 def healthz(base):
     deadline = time.monotonic() + 60
@@ -75,7 +79,9 @@ def healthz(base):
     expect(status == 200, f"status {status}: {body[:300]!r}")
     expect(report["checks"]["database"]["ok"] and report["checks"]["queue"]["ok"], report)
     expect("Redis" in report["checks"]["queue"]["backend"], report["checks"]["queue"])
-    return f"{report['status']}, queue {report['checks']['queue']['backend']}, scheduler {report['checks']['scheduler']}"
+    return (
+        f"{report['status']}, queue {report['checks']['queue']['backend']}, scheduler {report['checks']['scheduler']}"
+    )
 
 
 @check("scan pages through nginx (organisation and member, zh/mn/en, JSON)")
@@ -116,9 +122,11 @@ def metrics_hidden(base):
 
 # ---------------------------------------------------------------- the scheduler
 
+
 def _app():
     from starqr import create_app
     from starqr.db import database
+
     app = create_app()
     context = app.app_context()
     context.push()
@@ -140,10 +148,16 @@ class Browser:
             boundary = "----starqr-smoke-boundary"
             parts = []
             for key, value in (form or {}).items():
-                parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode())
+                parts.append(
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+                )
             for key, (filename, data) in files.items():
-                parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"; filename="{filename}"\r\n'
-                             f"Content-Type: text/csv\r\n\r\n".encode() + data + b"\r\n")
+                parts.append(
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"; filename="{filename}"\r\n'
+                    f"Content-Type: text/csv\r\n\r\n".encode()
+                    + data
+                    + b"\r\n"
+                )
             body = b"".join(parts) + f"--{boundary}--\r\n".encode()
             headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
         elif form is not None:
@@ -184,6 +198,7 @@ def scheduled_import(browser, member):
     from starqr.db import database
     from starqr.models import ImportBatch, LedgerEntry
     from starqr.services import imports
+
     name, _, code = member
     year = datetime.date.today().year
     before = LedgerEntry.select().count()
@@ -196,8 +211,7 @@ def scheduled_import(browser, member):
     form = {"period": period.group(1), **({"csrf_token": token.group(1)} if token else {})}
     status, _, html = browser.go("/console/imports/preview", "POST", form, {"file": ("smoke.csv", data)})
     expect(status == 200, f"preview answered {status}")
-    status, headers, _ = browser.go("/console/imports/confirm", "POST",
-                                    hidden_fields(html, "/console/imports/confirm"))
+    status, headers, _ = browser.go("/console/imports/confirm", "POST", hidden_fields(html, "/console/imports/confirm"))
     expect(status == 302, f"confirm answered {status}")
     batch_id = int(re.search(r"/imports/(\d+)", headers["Location"]).group(1))
     deadline = time.monotonic() + 90
@@ -219,6 +233,7 @@ def scheduled_import(browser, member):
 def schedule_publication(app):
     from starqr.models import RatingPeriod, utcnow
     from starqr.services import ratings
+
     period = RatingPeriod.get(RatingPeriod.year == datetime.date.today().year)
     ratings.schedule(period, utcnow() + datetime.timedelta(seconds=2))
     return str(period.id)
@@ -229,6 +244,7 @@ def publication(app, period_id):
     expect(period_id, "nothing was scheduled")
     from starqr.db import database
     from starqr.models import RatingPeriod
+
     deadline = time.monotonic() + 150  # the minute task runs once a minute
     while time.monotonic() < deadline:
         database.close()
@@ -242,17 +258,23 @@ def publication(app, period_id):
 
 # ---------------------------------------------------------------- under load
 
+
 def _workers(master):
-    children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True,
-                              check=False).stdout.split()
+    children = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True, check=False
+    ).stdout.split()
     return sorted(int(pid) for pid in children)
 
 
 def _wrk(url, seconds, during):
     # --timeout 15s: on a loaded 2-core machine a response may take seconds while a worker boots;
     # slow is not failed. Failed = an error status or a broken connection.
-    process = subprocess.Popen(["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "15s", "--latency", url],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "15s", "--latency", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     time.sleep(seconds / 3)
     during()
     output, _ = process.communicate(timeout=seconds + 30)
@@ -261,8 +283,9 @@ def _wrk(url, seconds, during):
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     failed = (int(bad.group(1)) if bad else 0) + (sum(int(n) for n in errors.groups()) if errors else 0)
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)
-    expect(total > 0 and failed == 0,
-           f"{failed} failed of {total}:\n{output}\n{_database_activity()}\n{_nginx_errors()}")
+    expect(
+        total > 0 and failed == 0, f"{failed} failed of {total}:\n{output}\n{_database_activity()}\n{_nginx_errors()}"
+    )
     return total, rate
 
 
@@ -280,11 +303,14 @@ def _database_activity():
     url = os.environ.get("STARQR_DATABASE_URL", "")
     if not url.startswith("postgres"):
         return ""
-    query = ("SELECT pid, state, wait_event_type, wait_event, now() - xact_start AS in_transaction, "
-             "left(regexp_replace(query, '\\s+', ' ', 'g'), 100) FROM pg_stat_activity "
-             "WHERE datname = current_database() AND pid <> pg_backend_pid()")
-    result = subprocess.run(["psql", url.replace("+pool", ""), "-Atc", query], capture_output=True, text=True,
-                            check=False)
+    query = (
+        "SELECT pid, state, wait_event_type, wait_event, now() - xact_start AS in_transaction, "
+        "left(regexp_replace(query, '\\s+', ' ', 'g'), 100) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    result = subprocess.run(
+        ["psql", url.replace("+pool", ""), "-Atc", query], capture_output=True, text=True, check=False
+    )
     return "database sessions:\n" + (result.stdout or result.stderr)
 
 
@@ -319,8 +345,10 @@ def metrics(app_url):
     status, _, body = request(app_url, "/metrics")
     expect(status == 200, f"status {status}")
     text = body.decode()
-    requests = sum(float(v) for v in re.findall(r'^starqr_http_requests_total\{[^}]*endpoint="public.scan"[^}]*\} (\S+)',
-                                                 text, re.M))
+    requests = sum(
+        float(v)
+        for v in re.findall(r'^starqr_http_requests_total\{[^}]*endpoint="public.scan"[^}]*\} (\S+)', text, re.M)
+    )
     jobs = re.findall(r'^starqr_jobs_total\{[^}]*outcome="complete"[^}]*\} (\S+)', text, re.M)
     publications = re.findall(r"^starqr_publications_total\{[^}]*\} (\S+)", text, re.M)
     expect(requests > 100, f"scan requests counted: {requests}")
@@ -335,16 +363,24 @@ def json_logs(work):
         lines = [line for line in open(os.path.join(work, "logs", name), encoding="utf-8") if line.strip()]
         parsed = [json.loads(line) for line in lines if line.startswith("{")]
         expect(parsed and len(parsed) >= len(lines) * 0.9, f"{name}: {len(parsed)} JSON of {len(lines)} lines")
-        expect(not any(re.search(r"\b127\.0\.0\.1\b", p.get("message", "")) for p in parsed
-                       if p.get("logger") == "gunicorn.access"), f"{name}: client address logged")
+        expect(
+            not any(
+                re.search(r"\b127\.0\.0\.1\b", p.get("message", ""))
+                for p in parsed
+                if p.get("logger") == "gunicorn.access"
+            ),
+            f"{name}: client address logged",
+        )
     return "every line a JSON object"
 
 
 @check("backup (pg_dump) restores into a fresh database; ledger verify passes")
 def backup_restore(work, restore_url):
     output = os.path.join(work, "nightly.starqr-backup")
-    run = lambda *args, **env: subprocess.run(["starqr", *args], capture_output=True, text=True, check=False,  # noqa: E731
-                                               env={**os.environ, **env})
+
+    def run(*args, **env):
+        return subprocess.run(["starqr", *args], capture_output=True, text=True, check=False, env={**os.environ, **env})
+
     result = run("backup", "-o", output)
     expect(result.returncode == 0, result.stderr)
     admin = restore_url.rsplit("/", 1)[0] + "/postgres"

@@ -1,4 +1,5 @@
 """StarQR: QR plaques that resolve to live star-rating profiles."""
+
 import os
 
 from flask import Flask
@@ -31,21 +32,26 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config["BEHIND_PROXY"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
+
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
     from starqr import db, i18n, request_guards, security
+
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     from starqr import checkpoints
+
     checkpoints.init_app(app)
     request_guards.init_app(app)
 
     from starqr import tasks
     from starqr.services import accounts
+
     tasks.init_app(app)
     accounts.configure(app.config)  # services read no Flask: settings are handed to them
 
     from starqr.views import init_app as init_views
+
     init_views(app)
     return app

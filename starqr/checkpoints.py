@@ -17,6 +17,7 @@ the trusted public key and that the chain still holds the head each one signed; 
 exported file it proves the current ledger extends the ledger that file describes, so
 deleting the newest entries or rebuilding the chain is caught by anyone who kept one.
 """
+
 import json
 import os
 
@@ -36,13 +37,17 @@ _settings = {"key_file": None}
 
 class CheckpointError(StarQRError):
     """A checkpoint cannot be made or read (no key, unreadable file...): one plain sentence."""
+
     code = "checkpoint_error"
 
 
 def init_app(app):
     """Remember where this app keeps its signing key (nothing is created here)."""
-    _settings["key_file"] = (app.config.get("LEDGER_KEY_FILE") or os.environ.get(KEY_FILE_ENV)
-                             or os.path.join(app.instance_path, "ledger_signing.key"))
+    _settings["key_file"] = (
+        app.config.get("LEDGER_KEY_FILE")
+        or os.environ.get(KEY_FILE_ENV)
+        or os.path.join(app.instance_path, "ledger_signing.key")
+    )
 
 
 def key_file():
@@ -50,6 +55,7 @@ def key_file():
 
 
 # ---- the key ----------------------------------------------------------------------------------
+
 
 def ensure_key(path=None):
     """Create the signing key file if there is no key yet. Returns (path or 'env', created)."""
@@ -80,8 +86,9 @@ def signing_key(create=False):
             with open(path) as handle:
                 text = handle.read()
         except OSError:
-            raise CheckpointError(f"no ledger signing key: set {KEY_ENV} or run `starqr migrate` "
-                                  f"to create {path}") from None
+            raise CheckpointError(
+                f"no ledger signing key: set {KEY_ENV} or run `starqr migrate` to create {path}"
+            ) from None
     try:
         seed = bytes.fromhex(text.strip())
         if len(seed) != 32:
@@ -97,6 +104,7 @@ def public_key_hex(create=False):
 
 # ---- making checkpoints -----------------------------------------------------------------------
 
+
 def message(entry_count, last_entry_id, head_hash, signed_at, tree_root=None):
     """The exact bytes a checkpoint signs. Field order is part of the format; the Merkle
     tree root (RFC 9162 tree head over the entry hashes) is signed when present."""
@@ -107,9 +115,13 @@ def message(entry_count, last_entry_id, head_hash, signed_at, tree_root=None):
 def _leaf_stream(last_entry_id, chunk=50000, after=0):
     """The entry hashes (bytes) in id order after AFTER up to LAST_ENTRY_ID, read in chunks."""
     while True:
-        rows = (LedgerEntry.select(LedgerEntry.id, LedgerEntry.entry_hash)
-                .where(LedgerEntry.id > after, LedgerEntry.id <= last_entry_id)
-                .order_by(LedgerEntry.id).limit(chunk).tuples())
+        rows = (
+            LedgerEntry.select(LedgerEntry.id, LedgerEntry.entry_hash)
+            .where(LedgerEntry.id > after, LedgerEntry.id <= last_entry_id)
+            .order_by(LedgerEntry.id)
+            .limit(chunk)
+            .tuples()
+        )
         sql, params = rows.sql()
         batch = database.execute_sql(sql, params).fetchall()
         if not batch:
@@ -145,12 +157,18 @@ def write(reason="manual", period=None, now=None, create_key=True):
     tree_root = merkle.fold(stack).hex()
     signed_at = (now or utcnow()).replace(microsecond=0).isoformat() + "Z"
     signature = key.sign(message(count, last_id, head_hash, signed_at, tree_root)).signature.hex()
-    return LedgerCheckpoint.create(entry_count=count, last_entry_id=last_id, head_hash=head_hash,
-                                   tree_root=tree_root, tree_frontier=merkle.frontier_text(stack),
-                                   signed_at=signed_at,
-                                   public_key=key.verify_key.encode().hex(),
-                                   signature=signature, reason=reason,
-                                   period=period.id if period is not None else None)
+    return LedgerCheckpoint.create(
+        entry_count=count,
+        last_entry_id=last_id,
+        head_hash=head_hash,
+        tree_root=tree_root,
+        tree_frontier=merkle.frontier_text(stack),
+        signed_at=signed_at,
+        public_key=key.verify_key.encode().hex(),
+        signature=signature,
+        reason=reason,
+        period=period.id if period is not None else None,
+    )
 
 
 def _tree_frontier(count, last_id):
@@ -159,9 +177,12 @@ def _tree_frontier(count, last_id):
     Continues from the newest earlier checkpoint whose signed head the ledger still holds
     (so its prefix is unchanged), reading only the entries since; else from the start.
     """
-    base = (LedgerCheckpoint.select().where(LedgerCheckpoint.tree_frontier.is_null(False),
-                                            LedgerCheckpoint.last_entry_id <= last_id)
-            .order_by(LedgerCheckpoint.last_entry_id.desc(), LedgerCheckpoint.id.desc()).first())
+    base = (
+        LedgerCheckpoint.select()
+        .where(LedgerCheckpoint.tree_frontier.is_null(False), LedgerCheckpoint.last_entry_id <= last_id)
+        .order_by(LedgerCheckpoint.last_entry_id.desc(), LedgerCheckpoint.id.desc())
+        .first()
+    )
     stack, after = [], 0
     if base is not None and _head_holds(as_dict(base)) is None:
         try:
@@ -186,9 +207,16 @@ def write_if_possible(reason="publication", period=None, now=None):
 
 def as_dict(checkpoint):
     """The public, exportable form of a checkpoint (what a copy kept elsewhere holds)."""
-    return {"format": FORMAT, "entry_count": checkpoint.entry_count, "last_entry_id": checkpoint.last_entry_id,
-            "head_hash": checkpoint.head_hash, "tree_root": checkpoint.tree_root, "signed_at": checkpoint.signed_at,
-            "public_key": checkpoint.public_key, "signature": checkpoint.signature}
+    return {
+        "format": FORMAT,
+        "entry_count": checkpoint.entry_count,
+        "last_entry_id": checkpoint.last_entry_id,
+        "head_hash": checkpoint.head_hash,
+        "tree_root": checkpoint.tree_root,
+        "signed_at": checkpoint.signed_at,
+        "public_key": checkpoint.public_key,
+        "signature": checkpoint.signature,
+    }
 
 
 def latest():
@@ -232,15 +260,18 @@ def read_file(path):
 
 # ---- verifying ----------------------------------------------------------------------------------
 
+
 def signature_ok(data, trusted_keys):
     """True when DATA (as_dict form) is signed by one of TRUSTED_KEYS (hex public keys)."""
     if data["public_key"] not in trusted_keys:
         return False
     try:
         VerifyKey(bytes.fromhex(data["public_key"])).verify(
-            message(data["entry_count"], data["last_entry_id"], data["head_hash"], data["signed_at"],
-                    data.get("tree_root")),
-            bytes.fromhex(data["signature"]))
+            message(
+                data["entry_count"], data["last_entry_id"], data["head_hash"], data["signed_at"], data.get("tree_root")
+            ),
+            bytes.fromhex(data["signature"]),
+        )
     except (BadSignatureError, ValueError):
         return False
     return True
@@ -293,13 +324,18 @@ def verify(trusted_keys=None, outside=None):
     problems += _tree_problems(checked_heads, outside)
     if outside is not None:
         if not signature_ok(outside, trusted_keys):
-            problems.append(("outside_checkpoint", "the checkpoint file's signature does not verify with "
-                                                   "this ledger's signing key"))
+            problems.append(
+                ("outside_checkpoint", "the checkpoint file's signature does not verify with this ledger's signing key")
+            )
         else:
             wrong = _head_holds(outside)
             if wrong:
-                problems.append(("outside_checkpoint", f"the ledger does not extend the checkpoint file "
-                                                       f"({outside['signed_at']}): {wrong}"))
+                problems.append(
+                    (
+                        "outside_checkpoint",
+                        f"the ledger does not extend the checkpoint file ({outside['signed_at']}): {wrong}",
+                    )
+                )
     return problems
 
 
@@ -312,9 +348,15 @@ def _tree_problems(checked_heads, outside):
         return []
     newest = max(data["last_entry_id"] for _, data in heads)
     roots = tree_roots(newest, [data["entry_count"] for _, data in heads])
-    return [("tree_mismatch", f"{label}: the Merkle tree root it signed is not the root of the ledger's "
-                              f"first {data['entry_count']} entries")
-            for label, data in heads if roots.get(data["entry_count"]) != data["tree_root"]]
+    return [
+        (
+            "tree_mismatch",
+            f"{label}: the Merkle tree root it signed is not the root of the ledger's "
+            f"first {data['entry_count']} entries",
+        )
+        for label, data in heads
+        if roots.get(data["entry_count"]) != data["tree_root"]
+    ]
 
 
 def consistency(old, new_checkpoint=None):
@@ -327,15 +369,21 @@ def consistency(old, new_checkpoint=None):
     all_leaves = leaves(new_checkpoint.last_entry_id)
     if not 0 < m <= n == len(all_leaves) or merkle.root(all_leaves[:m]).hex() != old["tree_root"]:
         raise CheckpointError("the ledger does not extend the older checkpoint: no consistency proof exists")
-    return {"from_size": m, "from_root": old["tree_root"],
-            "proof": [node.hex() for node in merkle.consistency_proof(m, all_leaves)]}
+    return {
+        "from_size": m,
+        "from_root": old["tree_root"],
+        "proof": [node.hex() for node in merkle.consistency_proof(m, all_leaves)],
+    }
 
 
 def check_consistency(old, new, trusted_keys=None):
     """Offline: problems proving checkpoint file NEW (with its "consistency" proof) extends OLD."""
     keys = trusted_keys or {old["public_key"]}
-    problems = [f"{name} checkpoint: signature does not verify" for name, data in (("old", old), ("new", new))
-                if not signature_ok(data, keys)]
+    problems = [
+        f"{name} checkpoint: signature does not verify"
+        for name, data in (("old", old), ("new", new))
+        if not signature_ok(data, keys)
+    ]
     proof = new.get("consistency") or {}
     if problems:
         return problems
@@ -343,8 +391,13 @@ def check_consistency(old, new, trusted_keys=None):
         return ["the new checkpoint carries no consistency proof from the old one (export it with --since)"]
     try:
         nodes = [bytes.fromhex(node) for node in proof.get("proof", [])]
-        ok = merkle.verify_consistency(old["entry_count"], new["entry_count"], bytes.fromhex(old["tree_root"]),
-                                       bytes.fromhex(new["tree_root"]), nodes)
+        ok = merkle.verify_consistency(
+            old["entry_count"],
+            new["entry_count"],
+            bytes.fromhex(old["tree_root"]),
+            bytes.fromhex(new["tree_root"]),
+            nodes,
+        )
     except (TypeError, ValueError):
         ok = False
     return [] if ok else ["the consistency proof fails: the newer ledger does not contain the older one unchanged"]

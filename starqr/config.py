@@ -1,4 +1,5 @@
 """Configuration: defaults, then the environment (STARQR_*), then a test's overrides."""
+
 import os
 import secrets
 
@@ -44,8 +45,15 @@ def defaults(instance_path):
 
 # Environment variables read as STARQR_<NAME>.
 ENVIRONMENT_KEYS = (
-    "DATABASE_URL", "PUBLIC_BASE_URL", "SECRET_KEY", "ENV_NAME", "HUEY_URL",
-    "UPLOAD_FOLDER", "RATELIMIT_STORAGE_URI", "BEHIND_PROXY", "HUEY_IMMEDIATE",
+    "DATABASE_URL",
+    "PUBLIC_BASE_URL",
+    "SECRET_KEY",
+    "ENV_NAME",
+    "HUEY_URL",
+    "UPLOAD_FOLDER",
+    "RATELIMIT_STORAGE_URI",
+    "BEHIND_PROXY",
+    "HUEY_IMMEDIATE",
     "SCAN_COUNTS_URL",
 )
 
@@ -90,18 +98,27 @@ def refuse_weak_production_settings(config, instance_path):
     if not key:
         raise ConfigError("STARQR_SECRET_KEY must be set when STARQR_ENV_NAME=production")
     if len(str(key).encode("utf-8")) < MIN_SECRET_BYTES:
-        raise ConfigError(f"STARQR_SECRET_KEY is too short for production: at least {MIN_SECRET_BYTES} bytes "
-                          "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
+        raise ConfigError(
+            f"STARQR_SECRET_KEY is too short for production: at least {MIN_SECRET_BYTES} bytes "
+            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
     url = config.get("DATABASE_URL") or ""
     instance = os.path.abspath(instance_path)
-    if url.startswith("sqlite") and (":memory:" in url or url.rstrip("/") in ("sqlite:", "sqlite:/")
-                                     or os.path.abspath(url.split(":///", 1)[-1]).startswith(instance + os.sep)):
-        raise ConfigError("STARQR_DATABASE_URL is the development database (SQLite in the instance folder); "
-                          "set a PostgreSQL URL for production")
+    if url.startswith("sqlite") and (
+        ":memory:" in url
+        or url.rstrip("/") in ("sqlite:", "sqlite:/")
+        or os.path.abspath(url.split(":///", 1)[-1]).startswith(instance + os.sep)
+    ):
+        raise ConfigError(
+            "STARQR_DATABASE_URL is the development database (SQLite in the instance folder); "
+            "set a PostgreSQL URL for production"
+        )
     base = (config.get("PUBLIC_BASE_URL") or "").strip().rstrip("/").lower()
     if not base.startswith(("https://", "http://")) or len(base) <= len("https://") or base == DEVELOPMENT_BASE_URL:
-        raise ConfigError("STARQR_PUBLIC_BASE_URL must be set for production (the address printed in every QR "
-                          "code, e.g. https://dj.example.gov.cn)")
+        raise ConfigError(
+            "STARQR_PUBLIC_BASE_URL must be set for production (the address printed in every QR "
+            "code, e.g. https://dj.example.gov.cn)"
+        )
 
 
 def finalise(config, instance_path):

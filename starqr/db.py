@@ -1,14 +1,34 @@
 """The database: chosen at run time from a URL, bound to the models through a proxy."""
-from peewee import (AutoField, BooleanField, CharField, DateField, DateTimeField, DatabaseProxy,
-                    DecimalField, FloatField, ForeignKeyField, IntegerField)
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DatabaseProxy,
+    DecimalField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+)
 from playhouse.db_url import connect
 
 database = DatabaseProxy()
 
 # Field types whose Python values sqlite3 and psycopg2 both store correctly as they are
 # (peewee registers sqlite3 adapters for Decimal, date and datetime).
-DRIVER_NATIVE_FIELDS = (AutoField, BooleanField, CharField, DateField, DateTimeField, DecimalField,
-                        FloatField, ForeignKeyField, IntegerField)
+DRIVER_NATIVE_FIELDS = (
+    AutoField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+)
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -101,7 +121,7 @@ def bulk_insert(model, fields, rows, chunk=5000):
     with db.atomic():
         cursor = db.cursor()
         for start in range(0, len(rows), chunk):
-            batch = rows[start:start + chunk]
+            batch = rows[start : start + chunk]
             if converted:
                 batch = [list(row) for row in batch]
                 for row in batch:
@@ -120,5 +140,6 @@ def bulk_insert_dicts(model, rows, chunk=5000):
     names += [f.name for f in model._meta.sorted_fields if f.default is not None and f.name not in names]
     fields = [model._meta.fields[name] for name in names]
     defaults = [f.default() if callable(f.default) else f.default for f in fields]
-    return bulk_insert(model, fields, [tuple(row.get(name, default) for name, default in zip(names, defaults))
-                                       for row in rows], chunk)
+    return bulk_insert(
+        model, fields, [tuple(row.get(name, default) for name, default in zip(names, defaults)) for row in rows], chunk
+    )

@@ -27,8 +27,8 @@ def N_(text):
 class StarQRError(Exception):
     """The base of every expected failure: something a person can read and act on."""
 
-    code = "error"        # stable, machine-readable (API `error`, logs)
-    status = 400          # the HTTP status the API answers with
+    code = "error"  # stable, machine-readable (API `error`, logs)
+    status = 400  # the HTTP status the API answers with
     template = N_("操作失败")
 
     def __init__(self, template=None, code=None, status=None, **params):
@@ -52,8 +52,11 @@ class StarQRError(Exception):
             return self.template % self.params
 
     def to_dict(self, translate=None):
-        return {"error": self.code, "message": self.message(translate),
-                "params": {k: _plain(v) for k, v in self.params.items()}}
+        return {
+            "error": self.code,
+            "message": self.message(translate),
+            "params": {k: _plain(v) for k, v in self.params.items()},
+        }
 
 
 def _plain(value):
@@ -62,6 +65,7 @@ def _plain(value):
 
 class Invalid(StarQRError):
     """The request is understood but its content is refused (a bad value, a rule broken)."""
+
     code = "invalid"
     status = 422
     template = N_("输入有误")
@@ -69,6 +73,7 @@ class Invalid(StarQRError):
 
 class NotFound(StarQRError):
     """No such thing, or the actor may not see it (the two are indistinguishable on purpose)."""
+
     code = "not_found"
     status = 404
     template = N_("未找到")
@@ -76,6 +81,7 @@ class NotFound(StarQRError):
 
 class Forbidden(StarQRError):
     """The actor may see the thing but not do this to it."""
+
     code = "forbidden"
     status = 403
     template = N_("您无权执行此操作")
@@ -83,6 +89,7 @@ class Forbidden(StarQRError):
 
 class Conflict(StarQRError):
     """The state of the data does not allow this now (already published, already revoked...)."""
+
     code = "conflict"
     status = 409
     template = N_("当前状态不允许此操作")

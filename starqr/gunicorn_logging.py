@@ -4,6 +4,7 @@ gunicorn writes "Invalid request from ip=203.0.113.7: ..." for malformed request
 access log is already address-free (scan statistics must not track people), and so must the
 error log be. Every message passes through `redact`, which replaces IP addresses.
 """
+
 import re
 
 from gunicorn.glogging import Logger

@@ -28,12 +28,14 @@ def rubric_names(rubric):
 def extract_rubric_names(fileobj, keywords, comment_tags, options):
     """Babel extraction method for rubric YAML files: yields every name the pages may show."""
     from starqr.rating import load_rubric_text
+
     text = fileobj.read().decode("utf-8")
     rubric = load_rubric_text(text)
     lines = text.splitlines()
     for name in rubric_names(rubric):
-        lineno = next((number for number, line in enumerate(lines, 1)
-                       if name in line and not line.lstrip().startswith("#")), 1)
+        lineno = next(
+            (number for number, line in enumerate(lines, 1) if name in line and not line.lstrip().startswith("#")), 1
+        )
         yield lineno, None, name, ["rubric " + rubric.key]
 
 
@@ -42,4 +44,5 @@ def label(name):
     if not name:
         return name
     from flask_babel import gettext
+
     return gettext(name)

@@ -10,6 +10,7 @@ Outcomes: ("done", value) | ("error", message) | ("memory", None) | ("timeout", 
 ("died", exit code). A plain subprocess (`python -m starqr.job_limits`), not multiprocessing:
 nothing of the consumer's threads or open connections is inherited.
 """
+
 import ctypes
 import json
 import os
@@ -62,8 +63,14 @@ def run_limited(target, args=(), time_limit=DEFAULT_TIME_LIMIT, memory_limit=DEF
     environment = dict(os.environ if env is None else env)
     environment["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
     job = json.dumps({"target": target, "args": list(args), "memory_limit": memory_limit})
-    process = subprocess.Popen([sys.executable, "-m", "starqr.job_limits"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=environment, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "starqr.job_limits"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=environment,
+        text=True,
+    )
     try:
         output, _ = process.communicate(job, timeout=time_limit)
     except subprocess.TimeoutExpired:
@@ -72,19 +79,23 @@ def run_limited(target, args=(), time_limit=DEFAULT_TIME_LIMIT, memory_limit=DEF
         return "timeout", None
     for line in reversed(output.splitlines()):
         if line.startswith(_MARK):
-            outcome, value = json.loads(line[len(_MARK):])
+            outcome, value = json.loads(line[len(_MARK) :])
             return outcome, value
     # No outcome line: killed (by the kernel's OOM killer, a signal) or aborted (a Rust allocation).
-    return ("memory", None) if process.returncode in (-signal.SIGKILL, -signal.SIGABRT) else ("died", process.returncode)
+    return (
+        ("memory", None) if process.returncode in (-signal.SIGKILL, -signal.SIGABRT) else ("died", process.returncode)
+    )
 
 
 # ---------------------------------------------------------------- imports
+
 
 def import_in_child(config, batch_id, user_id):
     """The child's side of an import: its own app and database connection, then run_batch."""
     from starqr import create_app
     from starqr.db import database
     from starqr.services import access, imports
+
     app = create_app(config)
     with app.app_context():
         database.connect(reuse_if_open=True)
@@ -96,8 +107,17 @@ def import_in_child(config, batch_id, user_id):
                 database.close()
 
 
-CHILD_CONFIG_KEYS = ("DATABASE_URL", "SECRET_KEY", "UPLOAD_FOLDER", "PUBLIC_BASE_URL", "ENV_NAME", "TESTING",
-                     "PASSWORD_METHOD", "HUEY_URL", "RATELIMIT_STORAGE_URI")
+CHILD_CONFIG_KEYS = (
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "UPLOAD_FOLDER",
+    "PUBLIC_BASE_URL",
+    "ENV_NAME",
+    "TESTING",
+    "PASSWORD_METHOD",
+    "HUEY_URL",
+    "RATELIMIT_STORAGE_URI",
+)
 
 REASONS = {
     "timeout": "导入超过时间上限(%(limit)s 秒)被中止,未导入任何数据;请拆分文件后重试",
@@ -110,12 +130,14 @@ REASONS = {
 def run_import_limited(app, batch_id, user_id):
     """Run an import batch in a limited child; a limit hit ends the batch failed with the reason."""
     from starqr.services import jobs_health
+
     config = {key: app.config.get(key) for key in CHILD_CONFIG_KEYS if key in app.config}
     config["HUEY_IMMEDIATE"] = True
     time_limit = app.config.get("IMPORT_TIME_LIMIT", DEFAULT_TIME_LIMIT)
     memory_limit = app.config.get("IMPORT_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
-    outcome, value = run_limited("starqr.job_limits:import_in_child", (config, batch_id, user_id),
-                                 time_limit, memory_limit)
+    outcome, value = run_limited(
+        "starqr.job_limits:import_in_child", (config, batch_id, user_id), time_limit, memory_limit
+    )
     if outcome == "done":
         return value
     detail = {"timeout": time_limit, "died": value, "error": value}.get(outcome, "")

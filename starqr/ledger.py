@@ -5,6 +5,7 @@ a correction is a new entry that names the one it corrects. Each entry's hash co
 content and the previous entry's hash, so `verify` finds any entry altered, deleted or
 reordered directly in the database.
 """
+
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -51,16 +52,40 @@ class _NegativeZero:
 _LEGACY_NEGATIVE_ZERO = _NegativeZero()
 
 
-def entry_digest(previous_hash, subject_kind, subject_id, period_id, item, points, quantity,
-                 reason, public_reason, evidence, recorded_by, recorded_at, occurred_on,
-                 corrects_id, source):
+def entry_digest(
+    previous_hash,
+    subject_kind,
+    subject_id,
+    period_id,
+    item,
+    points,
+    quantity,
+    reason,
+    public_reason,
+    evidence,
+    recorded_by,
+    recorded_at,
+    occurred_on,
+    corrects_id,
+    source,
+):
     """The hash of one entry given the one before it. Field order is part of the format."""
     parts = (
-        previous_hash, subject_kind, str(subject_id), str(period_id), item,
+        previous_hash,
+        subject_kind,
+        str(subject_id),
+        str(period_id),
+        item,
         "-0.00" if points is _LEGACY_NEGATIVE_ZERO else _points_text(points),
-        str(quantity), reason, "1" if public_reason else "0", evidence or "", recorded_by,
-        recorded_at.isoformat(timespec="microseconds"), occurred_on or "",  # = %Y-%m-%dT%H:%M:%S.%f
-        str(corrects_id or ""), source or "",
+        str(quantity),
+        reason,
+        "1" if public_reason else "0",
+        evidence or "",
+        recorded_by,
+        recorded_at.isoformat(timespec="microseconds"),
+        occurred_on or "",  # = %Y-%m-%dT%H:%M:%S.%f
+        str(corrects_id or ""),
+        source or "",
     )
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
@@ -78,24 +103,52 @@ def existing_sources(sources, chunk=500):
     db = database.obj
     seen = set()
     for start in range(0, len(sources), chunk):
-        part = sources[start:start + chunk]
+        part = sources[start : start + chunk]
         sql = f"SELECT source FROM ledger_entry WHERE source IN ({', '.join([db.param] * len(part))})"
         seen.update(row[0] for row in db.execute_sql(sql, part).fetchall())
     return seen
 
 
 # The columns append writes, in this order; the entry's hash and the previous hash follow.
-_FIELDS = (LedgerEntry.subject_kind, LedgerEntry.subject_id, LedgerEntry.period, LedgerEntry.item,
-           LedgerEntry.points, LedgerEntry.quantity, LedgerEntry.reason, LedgerEntry.public_reason,
-           LedgerEntry.evidence, LedgerEntry.recorded_by, LedgerEntry.recorded_at, LedgerEntry.occurred_on,
-           LedgerEntry.corrects, LedgerEntry.source, LedgerEntry.entry_hash, LedgerEntry.previous_hash)
+_FIELDS = (
+    LedgerEntry.subject_kind,
+    LedgerEntry.subject_id,
+    LedgerEntry.period,
+    LedgerEntry.item,
+    LedgerEntry.points,
+    LedgerEntry.quantity,
+    LedgerEntry.reason,
+    LedgerEntry.public_reason,
+    LedgerEntry.evidence,
+    LedgerEntry.recorded_by,
+    LedgerEntry.recorded_at,
+    LedgerEntry.occurred_on,
+    LedgerEntry.corrects,
+    LedgerEntry.source,
+    LedgerEntry.entry_hash,
+    LedgerEntry.previous_hash,
+)
 _INSERT_CHUNK = 5000
 
 
 def entry_row(e):
     """A NewEntry as the row append_rows takes (points as their text in cents, e.g. "2.00")."""
-    return (e.subject_kind, e.subject_id, e.period_id, e.item, _points_text(e.points), e.quantity, e.reason,
-            e.public_reason, e.evidence, e.recorded_by, e.recorded_at, e.occurred_on, e.corrects_id, e.source)
+    return (
+        e.subject_kind,
+        e.subject_id,
+        e.period_id,
+        e.item,
+        _points_text(e.points),
+        e.quantity,
+        e.reason,
+        e.public_reason,
+        e.evidence,
+        e.recorded_by,
+        e.recorded_at,
+        e.occurred_on,
+        e.corrects_id,
+        e.source,
+    )
 
 
 # Called inside the writing transaction with the {(subject kind, id)} just written, unless
@@ -142,26 +195,61 @@ def append_rows(rows, bump_revision=True):
         sha256 = hashlib.sha256
         stamp = stamp_text = stored_stamp = None
         for row in rows:
-            (kind, subject_id, period_id, item, points, quantity, reason, public_reason, evidence,
-             recorded_by, recorded_at, occurred_on, corrects_id, source) = row
+            (
+                kind,
+                subject_id,
+                period_id,
+                item,
+                points,
+                quantity,
+                reason,
+                public_reason,
+                evidence,
+                recorded_by,
+                recorded_at,
+                occurred_on,
+                corrects_id,
+                source,
+            ) = row
             if recorded_at is not stamp:  # a bulk load shares one timestamp: format it once
                 stamp, stamp_text = recorded_at, recorded_at.isoformat(timespec="microseconds")
                 # A naive datetime as the text the drivers store (sqlite3's adapter: isoformat(" ")).
                 stored_stamp = recorded_at.isoformat(" ") if recorded_at.tzinfo is None else recorded_at
             # The same text as entry_digest (the chain format), built in one step.
-            text = (f"{previous}\x1f{kind}\x1f{subject_id}\x1f{period_id}\x1f{item}\x1f{points}\x1f{quantity}"
-                    f"\x1f{reason}\x1f{'1' if public_reason else '0'}\x1f{evidence or ''}\x1f{recorded_by}"
-                    f"\x1f{stamp_text}\x1f{occurred_on or ''}\x1f{corrects_id or ''}\x1f{source or ''}")
+            text = (
+                f"{previous}\x1f{kind}\x1f{subject_id}\x1f{period_id}\x1f{item}\x1f{points}\x1f{quantity}"
+                f"\x1f{reason}\x1f{'1' if public_reason else '0'}\x1f{evidence or ''}\x1f{recorded_by}"
+                f"\x1f{stamp_text}\x1f{occurred_on or ''}\x1f{corrects_id or ''}\x1f{source or ''}"
+            )
             digest = sha256(text.encode("utf-8")).hexdigest()
-            values.append((kind, subject_id, period_id, item, points, quantity, reason, public_reason, evidence,
-                           recorded_by, stored_stamp, occurred_on, corrects_id, source, digest, previous))
+            values.append(
+                (
+                    kind,
+                    subject_id,
+                    period_id,
+                    item,
+                    points,
+                    quantity,
+                    reason,
+                    public_reason,
+                    evidence,
+                    recorded_by,
+                    stored_stamp,
+                    occurred_on,
+                    corrects_id,
+                    source,
+                    digest,
+                    previous,
+                )
+            )
             previous = digest
         columns = ", ".join(f'"{f.column_name}"' for f in _FIELDS)
-        sql = (f'INSERT INTO "{LedgerEntry._meta.table_name}" ({columns}) '
-               f'VALUES ({", ".join([db.param] * len(_FIELDS))})')
+        sql = (
+            f'INSERT INTO "{LedgerEntry._meta.table_name}" ({columns}) VALUES ({", ".join([db.param] * len(_FIELDS))})'
+        )
         cursor = db.cursor()
         for start in range(0, len(values), _INSERT_CHUNK):
-            cursor.executemany(sql, values[start:start + _INSERT_CHUNK])
+            cursor.executemany(sql, values[start : start + _INSERT_CHUNK])
         if values:
             last_id = LedgerEntry.select(LedgerEntry.id).order_by(LedgerEntry.id.desc()).limit(1).scalar()
             LedgerHead.update(last_entry_id=last_id, last_hash=previous).where(LedgerHead.id == 1).execute()
@@ -175,9 +263,12 @@ def append_rows(rows, bump_revision=True):
 def record(subject_kind, subject_id, period_id, item, points, reason, recorded_by, **extra):
     """Append one entry and return it."""
     append([NewEntry(subject_kind, subject_id, period_id, item, points, reason, recorded_by, **extra)])
-    return (LedgerEntry.select().where(LedgerEntry.subject_kind == subject_kind,
-                                       LedgerEntry.subject_id == subject_id)
-            .order_by(LedgerEntry.id.desc()).first())
+    return (
+        LedgerEntry.select()
+        .where(LedgerEntry.subject_kind == subject_kind, LedgerEntry.subject_id == subject_id)
+        .order_by(LedgerEntry.id.desc())
+        .first()
+    )
 
 
 def correct(entry, reason, recorded_by, new_points=None):
@@ -191,9 +282,16 @@ def correct(entry, reason, recorded_by, new_points=None):
         raise LedgerError("correct the original entry, not a correction")
     if LedgerEntry.select().where(LedgerEntry.corrects == entry.id).exists():
         raise LedgerError(f"entry {entry.id} has already been corrected")
-    common = dict(subject_kind=entry.subject_kind, subject_id=entry.subject_id,
-                  period_id=entry.period_id, item=entry.item, recorded_by=recorded_by,
-                  corrects_id=entry.id, occurred_on=entry.occurred_on, public_reason=entry.public_reason)
+    common = dict(
+        subject_kind=entry.subject_kind,
+        subject_id=entry.subject_id,
+        period_id=entry.period_id,
+        item=entry.item,
+        recorded_by=recorded_by,
+        corrects_id=entry.id,
+        occurred_on=entry.occurred_on,
+        public_reason=entry.public_reason,
+    )
     new = [NewEntry(points=-entry.points, quantity=-entry.quantity, reason=f"更正:{reason}", **common)]
     if new_points is not None:
         new.append(NewEntry(points=Decimal(new_points), quantity=entry.quantity, reason=reason, **common))
@@ -214,32 +312,63 @@ def verify(batch=20000):
     checked = 0
     last_id = 0
     while True:
-        rows = list(LedgerEntry.select().where(LedgerEntry.id > last_id)
-                    .order_by(LedgerEntry.id).limit(batch))
+        rows = list(LedgerEntry.select().where(LedgerEntry.id > last_id).order_by(LedgerEntry.id).limit(batch))
         if not rows:
             break
         for row in rows:
             checked += 1
             if row.previous_hash != previous:
-                problems.append(Problem(row.id, "broken_link",
-                                        f"entry {row.id} does not follow the entry before it "
-                                        "(an entry was deleted, inserted or reordered)"))
-            digest = entry_digest(row.previous_hash, row.subject_kind, row.subject_id, row.period_id,
-                                  row.item, row.points, row.quantity, row.reason, row.public_reason,
-                                  row.evidence, row.recorded_by, row.recorded_at, row.occurred_on,
-                                  row.corrects_id, row.source)
+                problems.append(
+                    Problem(
+                        row.id,
+                        "broken_link",
+                        f"entry {row.id} does not follow the entry before it "
+                        "(an entry was deleted, inserted or reordered)",
+                    )
+                )
+            digest = entry_digest(
+                row.previous_hash,
+                row.subject_kind,
+                row.subject_id,
+                row.period_id,
+                row.item,
+                row.points,
+                row.quantity,
+                row.reason,
+                row.public_reason,
+                row.evidence,
+                row.recorded_by,
+                row.recorded_at,
+                row.occurred_on,
+                row.corrects_id,
+                row.source,
+            )
             if digest != row.entry_hash and row.points == 0:
                 # Written before -0 was normalised: the hash covered "-0.00" while 0 was stored.
-                digest = entry_digest(row.previous_hash, row.subject_kind, row.subject_id, row.period_id,
-                                      row.item, _LEGACY_NEGATIVE_ZERO, row.quantity, row.reason, row.public_reason,
-                                      row.evidence, row.recorded_by, row.recorded_at, row.occurred_on,
-                                      row.corrects_id, row.source)
+                digest = entry_digest(
+                    row.previous_hash,
+                    row.subject_kind,
+                    row.subject_id,
+                    row.period_id,
+                    row.item,
+                    _LEGACY_NEGATIVE_ZERO,
+                    row.quantity,
+                    row.reason,
+                    row.public_reason,
+                    row.evidence,
+                    row.recorded_by,
+                    row.recorded_at,
+                    row.occurred_on,
+                    row.corrects_id,
+                    row.source,
+                )
             if digest != row.entry_hash:
                 problems.append(Problem(row.id, "altered", f"entry {row.id} was changed after it was written"))
             previous = row.entry_hash
             last_id = row.id
     head = LedgerHead.get_or_none(LedgerHead.id == 1)
     if head is not None and checked and (head.last_hash != previous or head.last_entry_id != last_id):
-        problems.append(Problem(None, "head_mismatch",
-                                "the newest entries were deleted (the chain ends before its recorded head)"))
+        problems.append(
+            Problem(None, "head_mismatch", "the newest entries were deleted (the chain ends before its recorded head)")
+        )
     return checked, problems

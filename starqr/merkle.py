@@ -7,6 +7,7 @@ nothing was rewritten or deleted in between, without access to the ledger itself
 
 Plain data in, plain data out: bytes, no database.
 """
+
 import hashlib
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()

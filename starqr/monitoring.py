@@ -16,6 +16,7 @@ Without it, /metrics shows this process only (development, tests).
 Logs: JSON lines on stderr when STARQR_ENV_NAME=production or STARQR_LOG_FORMAT=json; never
 a client address (scan statistics must not track people).
 """
+
 import datetime
 import json
 import logging
@@ -32,8 +33,12 @@ from prometheus_client import (
 )
 
 REQUESTS = Counter("starqr_http_requests", "HTTP requests answered", ["endpoint", "method", "status"])
-REQUEST_SECONDS = Histogram("starqr_http_request_seconds", "Time to answer a request (render time)", ["endpoint"],
-                            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+REQUEST_SECONDS = Histogram(
+    "starqr_http_request_seconds",
+    "Time to answer a request (render time)",
+    ["endpoint"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
 PAGE_CACHE = Counter("starqr_page_cache", "Public page cache lookups", ["result"])
 JOBS = Counter("starqr_jobs", "Background jobs run", ["task", "outcome"])
 PUBLICATIONS = Counter("starqr_publications", "Publication events", ["what"])
@@ -59,8 +64,13 @@ def watch_huey(huey):
     """Count every job the consumer runs, by task and outcome (complete, error, ...)."""
     from huey import signals
 
-    @huey.signal(signals.SIGNAL_COMPLETE, signals.SIGNAL_ERROR, signals.SIGNAL_EXPIRED,
-                 signals.SIGNAL_LOCKED, signals.SIGNAL_CANCELED)
+    @huey.signal(
+        signals.SIGNAL_COMPLETE,
+        signals.SIGNAL_ERROR,
+        signals.SIGNAL_EXPIRED,
+        signals.SIGNAL_LOCKED,
+        signals.SIGNAL_CANCELED,
+    )
     def _count(signal, task, *args, **kwargs):
         count_job(getattr(task, "name", "unknown"), signal)
 
@@ -71,10 +81,12 @@ def exposition():
     """(body, content type) of every metric, summed over processes in multiprocess mode."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
+
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry), CONTENT_TYPE_LATEST
     from prometheus_client import REGISTRY
+
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 
 
@@ -109,13 +121,13 @@ def init_app(app):
 
 # ---------------------------------------------------------------- logs
 
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message (and the exception, if any)."""
 
     def format(self, record):
         entry = {
-            "time": datetime.datetime.fromtimestamp(record.created, datetime.UTC)
-            .isoformat(timespec="milliseconds"),
+            "time": datetime.datetime.fromtimestamp(record.created, datetime.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),

@@ -12,6 +12,7 @@
 - NUL in a JSON body is refused with 400 (the form and query string are checked in security.py).
 - A ValidationError that reaches the edge is 422 naming the field, in the user's language.
 """
+
 import io
 import tempfile
 

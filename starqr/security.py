@@ -1,4 +1,5 @@
 """Safe headers, CSRF protection and rate limits for the whole app."""
+
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
@@ -78,14 +79,17 @@ def init_app(app):
 
 def _bad_request(message):
     from flask import jsonify
+
     if request.path.startswith("/api/"):
         response = jsonify({"error": "bad_request", "message": message})
     elif not request.path.startswith("/console"):
         # public routes: the app's error handler answers with our page in the visitor's language (l10)
         from werkzeug.exceptions import BadRequest
+
         raise BadRequest(message)
     else:
         from flask import make_response
+
         response = make_response(message, 400)
         response.mimetype = "text/plain"
     response.status_code = 400

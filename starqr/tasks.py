@@ -12,6 +12,7 @@ Services never import this module: views, the API and the CLI queue work here
 Every job runs through `_run_job`, which logs its start, end and duration, and turns any
 failure into a recorded outcome: an import that raises anything ends "failed" with its reason.
 """
+
 import functools
 import logging
 import os
@@ -71,6 +72,7 @@ def _consumer_app():
     global _app
     if _app is None:
         from starqr import create_app
+
         _app = create_app()
     return _app
 
@@ -80,6 +82,7 @@ def _in_app(function):
     from flask import has_app_context
 
     from starqr.db import database
+
     if has_app_context():  # immediate mode inside a request, a command or a test
         return function()
     with _consumer_app().app_context():
@@ -99,26 +102,37 @@ def _run_job(name, function, on_failure=None):
         outcome = _in_app(function)
     except Exception as error:
         seconds = round(time.monotonic() - started, 3)
-        log.exception("job %s failed after %.3fs: %s", name, seconds, error,
-                      extra={"event": "job.failed", "job": name, "seconds": seconds,
-                             "error": type(error).__name__})
+        log.exception(
+            "job %s failed after %.3fs: %s",
+            name,
+            seconds,
+            error,
+            extra={"event": "job.failed", "job": name, "seconds": seconds, "error": type(error).__name__},
+        )
         if on_failure is not None:
             _in_app(functools.partial(on_failure, error))
         if not huey.immediate:
             raise  # the consumer counts it as an error (metrics); in-process callers get the outcome
         return "failed"
     seconds = round(time.monotonic() - started, 3)
-    log.info("job %s finished in %.3fs: %s", name, seconds, outcome,
-             extra={"event": "job.finished", "job": name, "seconds": seconds, "outcome": str(outcome)[:200]})
+    log.info(
+        "job %s finished in %.3fs: %s",
+        name,
+        seconds,
+        outcome,
+        extra={"event": "job.finished", "job": name, "seconds": seconds, "outcome": str(outcome)[:200]},
+    )
     return outcome
 
 
 # ---------------------------------------------------------------- the jobs
 
+
 @huey.periodic_task(crontab(minute="*"), retries=0)
 def publish_due_task():
     """Every minute: publish what is due and finalise ended notices (safe to overlap)."""
     from starqr.services import scheduler
+
     return _run_job("publish_due", lambda: scheduler.run_due())
 
 
@@ -126,6 +140,7 @@ def publish_due_task():
 def _start_heartbeat():
     """The consumer beats from its own thread (services/jobs_health.py), so /healthz can tell it lives."""
     from starqr.services import jobs_health
+
     _consumer_app()
     jobs_health.start_beating()
 
@@ -138,6 +153,7 @@ def heartbeat_task():
     def work():
         jobs_health.beat(jobs_health.PERIODIC)
         return jobs_health.sweep_stalled_jobs()
+
     return _in_app(work)
 
 
@@ -150,12 +166,15 @@ def import_task(batch_id, user_id=None):
         from flask import current_app
 
         from starqr.services import access
+
         with jobs_health.lease(jobs_health.job_key("import", batch_id)):
             if not huey.immediate:  # the consumer: a child process with a time and a memory limit
                 from starqr import job_limits
+
                 return job_limits.run_import_limited(current_app, batch_id, user_id)
-            batch = imports.run_batch(batch_id, current_app.instance_path,
-                                      actor=access.actor_for_user_id(user_id, fallback_name="system"))
+            batch = imports.run_batch(
+                batch_id, current_app.instance_path, actor=access.actor_for_user_id(user_id, fallback_name="system")
+            )
             return batch.status
 
     def failed(error):
@@ -167,6 +186,7 @@ def import_task(batch_id, user_id=None):
 def enqueue_import(batch, actor=None):
     """Queue a stored import batch, to run as ACTOR (an access.Actor; None: the system)."""
     from flask import current_app, has_app_context
+
     if has_app_context():
         init_app(current_app)
     return import_task(batch.id, getattr(actor, "id", None))

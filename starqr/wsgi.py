@@ -3,6 +3,7 @@
 A configuration production must not run with stops the start with one line on stderr and
 exit code 3 (gunicorn's "worker failed to boot": the master stops instead of retrying).
 """
+
 import sys
 
 from starqr import create_app

@@ -5,6 +5,7 @@ file copied per test. PostgreSQL: one migrated database per test worker, emptied
 TRUNCATE between tests (much faster than re-creating it).
 Set STARQR_TEST_DATABASES=sqlite to skip PostgreSQL locally.
 """
+
 import os
 import shutil
 
@@ -34,6 +35,7 @@ def sqlite_template(tmp_path_factory):
 
 def _postgres_admin(statement):
     import psycopg2
+
     admin = psycopg2.connect(POSTGRES_ADMIN_URL)
     admin.autocommit = True
     with admin.cursor() as cursor:
@@ -57,6 +59,7 @@ def postgres_url():
     # Counts buffered by the last test belong to this database: forget them, or the exit flush
     # would try to write them into a database that no longer exists.
     from starqr.services import scans
+
     scans.reset()
     _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -81,17 +84,19 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "PUBLIC_BASE_URL": "https://starqr.example.cn",
-        "SECRET_KEY": "test-secret",
-        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-        "PASSWORD_METHOD": "pbkdf2:sha256:1000",  # cheap hashing in tests only
-        "HUEY_IMMEDIATE": True,
-        "WTF_CSRF_ENABLED": False,  # tests of CSRF itself turn it back on
-        "LEDGER_KEY_FILE": str(tmp_path / "ledger_signing.key"),
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "PUBLIC_BASE_URL": "https://starqr.example.cn",
+            "SECRET_KEY": "test-secret",
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "PASSWORD_METHOD": "pbkdf2:sha256:1000",  # cheap hashing in tests only
+            "HUEY_IMMEDIATE": True,
+            "WTF_CSRF_ENABLED": False,  # tests of CSRF itself turn it back on
+            "LEDGER_KEY_FILE": str(tmp_path / "ledger_signing.key"),
+        }
+    )
     database.connect(reuse_if_open=True)
     # No app context is pushed around the test body: requests must each get their own
     # (a shared one would carry g, the logged-in user and the locale across requests).
@@ -118,6 +123,7 @@ def cli(app):
     """Invoke the `starqr` command against the test app's database: cli("ledger", "verify")."""
     from click.testing import CliRunner
     from starqr.cli import main
+
     runner = CliRunner()
 
     def invoke(*args, **kwargs):

@@ -1,10 +1,20 @@
 """Factories for tests: small, explicit rows instead of copy-pasted set-up."""
+
 import datetime
 import itertools
 
 from starqr import ledger
-from starqr.models import (MEMBER, ORGANISATION, Commitment, Member, MemberPrivate, Organisation,
-                           Post, RatingPeriod, User)
+from starqr.models import (
+    MEMBER,
+    ORGANISATION,
+    Commitment,
+    Member,
+    MemberPrivate,
+    Organisation,
+    Post,
+    RatingPeriod,
+    User,
+)
 from starqr.services import accounts, plaques, rubrics
 
 _counter = itertools.count(1)
@@ -18,16 +28,26 @@ def make_tree(domain="rural"):
     banner = make_org(None, "banner", "organ", "乌拉特中旗委员会", "ᠤᠷᠠᠳ ᠳᠤᠮᠳᠠᠳᠤ ᠬᠣᠰᠢᠭᠤ")
     town = make_org(banner, "town", "rural", "海流图镇党委", "ᠬᠠᠶᠢᠯᠤᠲᠤ ᠪᠠᠯᠭᠠᠰᠤ")
     unit = make_org(town, "unit", domain, "仁宝勒格嘎查", "ᠷᠢᠨᠪᠣᠯᠭᠡ ᠭᠠᠴᠠᠭ᠎ᠠ", unit_kind="village")
-    branch = make_org(unit, "branch", domain, "仁宝勒格嘎查党支部", "ᠷᠢᠨᠪᠣᠯᠭᠡ ᠭᠠᠴᠠᠭ᠎ᠠ ᠨᠠᠮ ᠤᠨ ᠡᠰ ᠪᠦᠯᠦᠭ",
-                      secretary_name="杨勇", venue_area_m2=320, venue_address="仁宝勒格嘎查党群服务中心",
-                      founded_on=datetime.date(1958, 7, 1), feature_projects="党建+合作社\n光伏发电集体经济项目",
-                      office_phone="0478-6212345")
+    branch = make_org(
+        unit,
+        "branch",
+        domain,
+        "仁宝勒格嘎查党支部",
+        "ᠷᠢᠨᠪᠣᠯᠭᠡ ᠭᠠᠴᠠᠭ᠎ᠠ ᠨᠠᠮ ᠤᠨ ᠡᠰ ᠪᠦᠯᠦᠭ",
+        secretary_name="杨勇",
+        venue_area_m2=320,
+        venue_address="仁宝勒格嘎查党群服务中心",
+        founded_on=datetime.date(1958, 7, 1),
+        feature_projects="党建+合作社\n光伏发电集体经济项目",
+        office_phone="0478-6212345",
+    )
     return {"banner": banner, "town": town, "unit": unit, "branch": branch}
 
 
 def make_org(parent, level, domain, name_zh, name_mn=None, **fields):
-    org = Organisation.create(parent=parent, level=level, domain=domain, name_zh=name_zh,
-                              name_mn=name_mn, path="/", **fields)
+    org = Organisation.create(
+        parent=parent, level=level, domain=domain, name_zh=name_zh, name_mn=name_mn, path="/", **fields
+    )
     org.path = (parent.path if parent else "/") + f"{org.id}/"
     org.save()
     return org
@@ -35,11 +55,21 @@ def make_org(parent, level, domain, name_zh, name_mn=None, **fields):
 
 def make_member(branch, name_zh=None, name_mn=None, with_private=True, **fields):
     n = next(_counter)
-    member = Member.create(branch=branch, name_zh=name_zh or f"党员{n}", name_mn=name_mn,
-                           joined_on=fields.pop("joined_on", datetime.date(2001, 7, 1)), **fields)
+    member = Member.create(
+        branch=branch,
+        name_zh=name_zh or f"党员{n}",
+        name_mn=name_mn,
+        joined_on=fields.pop("joined_on", datetime.date(2001, 7, 1)),
+        **fields,
+    )
     if with_private:
-        MemberPrivate.create(member=member, id_number="15082419800101123X", phone="13912345678",
-                             home_address="团结路18号", birth_date=datetime.date(1980, 1, 1))
+        MemberPrivate.create(
+            member=member,
+            id_number="15082419800101123X",
+            phone="13912345678",
+            home_address="团结路18号",
+            birth_date=datetime.date(1980, 1, 1),
+        )
     return member
 
 
@@ -49,14 +79,26 @@ def make_post(member, title="环境卫生巡护岗", duties="巡查责任片区�
 
 def make_commitment(subject, text="帮助结对户发展肉羊养殖", status="in_progress", year=None, **fields):
     kind = MEMBER if isinstance(subject, Member) else ORGANISATION
-    return Commitment.create(subject_kind=kind, subject_id=subject.id, year=year or datetime.date.today().year,
-                             text=text, status=status, **fields)
+    return Commitment.create(
+        subject_kind=kind,
+        subject_id=subject.id,
+        year=year or datetime.date.today().year,
+        text=text,
+        status=status,
+        **fields,
+    )
 
 
 def make_period(year=None, state="draft", **fields):
     year = year or datetime.date.today().year
-    return RatingPeriod.create(name=f"{year}年度", year=year, starts_on=datetime.date(year, 1, 1),
-                               ends_on=datetime.date(year, 12, 31), state=state, **fields)
+    return RatingPeriod.create(
+        name=f"{year}年度",
+        year=year,
+        starts_on=datetime.date(year, 1, 1),
+        ends_on=datetime.date(year, 12, 31),
+        state=state,
+        **fields,
+    )
 
 
 def record(subject, period, item, points, reason="测试", by="tester", **extra):
@@ -75,9 +117,20 @@ def make_user(username, role, organisation=None, password=PASSWORD):
 
 def login(client, username, password=PASSWORD):
     """Log in through the real form (CSRF is off in the test app unless a test turns it on)."""
-    return client.post("/console/login", data={"username": username, "password": password},
-                       follow_redirects=False)
+    return client.post("/console/login", data={"username": username, "password": password}, follow_redirects=False)
 
 
-__all__ = ["make_tree", "make_org", "make_member", "make_post", "make_commitment", "make_period",
-           "record", "issue_code", "make_user", "login", "PASSWORD", "User"]
+__all__ = [
+    "make_tree",
+    "make_org",
+    "make_member",
+    "make_post",
+    "make_commitment",
+    "make_period",
+    "record",
+    "issue_code",
+    "make_user",
+    "login",
+    "PASSWORD",
+    "User",
+]

@@ -3,6 +3,7 @@
 Each builder returns bytes. `xlsx(sheet_xml, shared_xml)` packs a minimal workbook around
 the given sheet XML, so a test can put anything it likes in the sheet or shared strings.
 """
+
 import io
 import zipfile
 
@@ -19,26 +20,32 @@ CONTENT_TYPES = (
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
     '<Override PartName="/xl/sharedStrings.xml" '
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-    '</Types>')
+    "</Types>"
+)
 ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    'officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
 WORKBOOK = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
     'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
 WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
     'worksheet" Target="worksheets/sheet1.xml"/>'
     '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-    'sharedStrings" Target="sharedStrings.xml"/></Relationships>')
-SHEET_OPEN = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+    'sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+)
+SHEET_OPEN = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
 SHEET_CLOSE = "</sheetData></worksheet>"
 
 
@@ -50,9 +57,13 @@ def xlsx(sheet_xml, shared_xml=None, workbook=WORKBOOK, compress=zipfile.ZIP_DEF
         archive.writestr("xl/workbook.xml", workbook)
         archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
-        archive.writestr("xl/sharedStrings.xml", shared_xml if shared_xml is not None else
-                         '<?xml version="1.0" encoding="UTF-8"?>'
-                         '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>')
+        archive.writestr(
+            "xl/sharedStrings.xml",
+            shared_xml
+            if shared_xml is not None
+            else '<?xml version="1.0" encoding="UTF-8"?>'
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>',
+        )
     return out.getvalue()
 
 
@@ -66,8 +77,7 @@ def header_row():
 
 def data_row(number, code, name, item="study", points="", count=1, date="2025-05-01", reason="学习"):
     cells = [code, name, item, points, count, date, reason]
-    return f'<row r="{number}">' + "".join(_inline(f"{chr(65 + i)}{number}", v) for i, v in enumerate(cells)) \
-        + "</row>"
+    return f'<row r="{number}">' + "".join(_inline(f"{chr(65 + i)}{number}", v) for i, v in enumerate(cells)) + "</row>"
 
 
 def sheet(*rows):
@@ -76,14 +86,19 @@ def sheet(*rows):
 
 # ---------------------------------------------------------------- the hostile ones
 
+
 def exploding_reference():
     """694 bytes that made the old reader pad one row towards ~8·10⁹ cells."""
     return xlsx(SHEET_OPEN + header_row() + '<row r="2"><c r="ZZZZZZZ2"><v>1</v></c></row>' + SHEET_CLOSE)
 
 
 def huge_dimension():
-    return xlsx(SHEET_OPEN.replace("<sheetData>", '<dimension ref="A1:XFD1048576"/><sheetData>')
-                + header_row() + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>' + SHEET_CLOSE)
+    return xlsx(
+        SHEET_OPEN.replace("<sheetData>", '<dimension ref="A1:XFD1048576"/><sheetData>')
+        + header_row()
+        + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+        + SHEET_CLOSE
+    )
 
 
 def far_row():
@@ -91,24 +106,45 @@ def far_row():
 
 
 def billion_laughs(part="sheet"):
-    entities = '<!DOCTYPE lolz [<!ENTITY lol "lol">' + "".join(
-        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)) + "]>"
+    entities = (
+        '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+        + "]>"
+    )
     if part == "sheet":
-        body = SHEET_OPEN.replace("?>", "?>" + entities, 1) + header_row() + \
-            '<row r="2">' + _inline("A2", "&lol9;") + "</row>" + SHEET_CLOSE
+        body = (
+            SHEET_OPEN.replace("?>", "?>" + entities, 1)
+            + header_row()
+            + '<row r="2">'
+            + _inline("A2", "&lol9;")
+            + "</row>"
+            + SHEET_CLOSE
+        )
         return xlsx(body)
-    shared = ('<?xml version="1.0"?>' + entities +
-              '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol9;</t></si></sst>')
+    shared = (
+        '<?xml version="1.0"?>'
+        + entities
+        + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol9;</t></si></sst>'
+    )
     return xlsx(sheet('<row r="2"><c r="A2" t="s"><v>0</v></c></row>'), shared)
 
 
 def external_entity(part="sheet"):
     doctype = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
     if part == "sheet":
-        return xlsx(SHEET_OPEN.replace("?>", "?>" + doctype, 1) + header_row() +
-                    '<row r="2">' + _inline("A2", "&xxe;") + "</row>" + SHEET_CLOSE)
-    shared = ('<?xml version="1.0"?>' + doctype +
-              '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&xxe;</t></si></sst>')
+        return xlsx(
+            SHEET_OPEN.replace("?>", "?>" + doctype, 1)
+            + header_row()
+            + '<row r="2">'
+            + _inline("A2", "&xxe;")
+            + "</row>"
+            + SHEET_CLOSE
+        )
+    shared = (
+        '<?xml version="1.0"?>'
+        + doctype
+        + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&xxe;</t></si></sst>'
+    )
     return xlsx(sheet('<row r="2"><c r="A2" t="s"><v>0</v></c></row>'), shared)
 
 
@@ -139,16 +175,23 @@ def truncated_zip(data):
 
 def too_many_shared_strings(count=300_000):
     items = "<si><t>x</t></si>" * count
-    return xlsx(sheet(), '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-                f'2006/main" count="{count}">{items}</sst>')
+    return xlsx(
+        sheet(),
+        '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        f'2006/main" count="{count}">{items}</sst>',
+    )
 
 
 def zip_bomb(size=600 * 1024 * 1024):
     """A sheet that unpacks to SIZE bytes of blanks (compresses about 1000 to 1)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS),
-                           ("xl/workbook.xml", WORKBOOK), ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)):
+        for name, text in (
+            ("[Content_Types].xml", CONTENT_TYPES),
+            ("_rels/.rels", ROOT_RELS),
+            ("xl/workbook.xml", WORKBOOK),
+            ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+        ):
             archive.writestr(name, text)
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as handle:
             handle.write(SHEET_OPEN.encode())
@@ -178,21 +221,30 @@ def _column_letters(index):
 
 
 ALL_XLSX = {
-    "exploding_reference": exploding_reference, "huge_dimension": huge_dimension, "far_row": far_row,
-    "billion_laughs_sheet": lambda: billion_laughs("sheet"), "billion_laughs_shared": lambda: billion_laughs("shared"),
-    "xxe_sheet": lambda: external_entity("sheet"), "xxe_shared": lambda: external_entity("shared"),
-    "shared_string_out_of_range": shared_string_out_of_range, "shared_string_negative": shared_string_negative,
-    "row_r_abc": row_number_not_a_number, "cell_r_garbage": cell_reference_not_a_reference,
-    "not_a_zip": not_a_zip, "many_columns": many_columns,
+    "exploding_reference": exploding_reference,
+    "huge_dimension": huge_dimension,
+    "far_row": far_row,
+    "billion_laughs_sheet": lambda: billion_laughs("sheet"),
+    "billion_laughs_shared": lambda: billion_laughs("shared"),
+    "xxe_sheet": lambda: external_entity("sheet"),
+    "xxe_shared": lambda: external_entity("shared"),
+    "shared_string_out_of_range": shared_string_out_of_range,
+    "shared_string_negative": shared_string_negative,
+    "row_r_abc": row_number_not_a_number,
+    "cell_r_garbage": cell_reference_not_a_reference,
+    "not_a_zip": not_a_zip,
+    "many_columns": many_columns,
 }
 
 
 # ---------------------------------------------------------------- CSV
 
+
 def csv_truncated(code, name, rows=5):
     """A CSV cut mid-row (as a dropped connection leaves it): the last value 85 reads as 8."""
     text = "编码,姓名,项目,分值,次数,日期,事由\r\n" + "".join(
-        f"{code},{name},study,,1,2025-05-01,学习{i}\r\n" for i in range(rows))
+        f"{code},{name},study,,1,2025-05-01,学习{i}\r\n" for i in range(rows)
+    )
     text += f"{code},{name},appraisal_percent,85"
     return text[:-1].encode("utf-8")
 
@@ -207,8 +259,10 @@ def csv_unterminated_quote(code, name):
 
 # ---------------------------------------------------------------- jobs that run away (run in a child)
 
+
 def sleep_forever():
     import time
+
     time.sleep(3600)
 
 

@@ -1,4 +1,5 @@
 """Tree and roster files for onboarding tests: 1 banner, 3 towns, 20 villages/communities, 30 branches."""
+
 import datetime
 
 from starqr.services import imports
@@ -19,9 +20,14 @@ def tree_rows():
         rows.append([f"U{u:02d}", f"单位{u:02d}", "", f"T{u % 3}", "嘎查村社区", domain, "", ""])
     for b in range(30):
         domain = DOMAINS[b % 6]
-        unit = next(u for u in range(20) if DOMAINS[u % 6] == domain and (u + b) % 2 == 0) \
-            if any(DOMAINS[u % 6] == domain and (u + b) % 2 == 0 for u in range(20)) else b % 6
-        rows.append([f"B{b:02d}", f"单位{unit:02d}第{b}党支部", "", f"U{unit:02d}", "支部", domain, 100 + b, f"书记{b}"])
+        unit = (
+            next(u for u in range(20) if DOMAINS[u % 6] == domain and (u + b) % 2 == 0)
+            if any(DOMAINS[u % 6] == domain and (u + b) % 2 == 0 for u in range(20))
+            else b % 6
+        )
+        rows.append(
+            [f"B{b:02d}", f"单位{unit:02d}第{b}党支部", "", f"U{unit:02d}", "支部", domain, 100 + b, f"书记{b}"]
+        )
         branches.append(f"B{b:02d}")
     return rows, branches
 
@@ -30,9 +36,18 @@ def roster_rows(branches, count=500):
     rows = []
     for n in range(count):
         joined = datetime.date(1980 + n % 40, 1 + n % 12, 1 + n % 28)
-        rows.append([f"M{n:05d}", f"党员{n:05d}", "", branches[n % len(branches)],
-                     ["普通党员", "骨干党员", "流动党员", "特殊党员"][n % 4], joined.isoformat(),
-                     (joined + datetime.timedelta(days=366)).isoformat(), ""])
+        rows.append(
+            [
+                f"M{n:05d}",
+                f"党员{n:05d}",
+                "",
+                branches[n % len(branches)],
+                ["普通党员", "骨干党员", "流动党员", "特殊党员"][n % 4],
+                joined.isoformat(),
+                (joined + datetime.timedelta(days=366)).isoformat(),
+                "",
+            ]
+        )
     return rows
 
 

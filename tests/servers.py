@@ -1,4 +1,5 @@
 """Real servers for tests of several workers and hosts: gunicorn instances and an nginx in front."""
+
 import os
 import signal
 import socket
@@ -47,11 +48,28 @@ class Gunicorn:
     def __init__(self, database_url, instance, workers=2, max_requests=0, env=None):
         self.port = free_port()
         os.makedirs(instance, exist_ok=True)
-        environment = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
-                           STARQR_DATABASE_URL=database_url, STARQR_INSTANCE_PATH=str(instance),
-                           STARQR_SECRET_KEY="test-secret", **(env or {}))
-        command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
-                   "--graceful-timeout", "10", "--log-level", "warning", "starqr.wsgi:app"]
+        environment = dict(
+            os.environ,
+            PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
+            STARQR_DATABASE_URL=database_url,
+            STARQR_INSTANCE_PATH=str(instance),
+            STARQR_SECRET_KEY="test-secret",
+            **(env or {}),
+        )
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--graceful-timeout",
+            "10",
+            "--log-level",
+            "warning",
+            "starqr.wsgi:app",
+        ]
         if max_requests:
             command[3:3] = ["--max-requests", str(max_requests)]
         self.log = open(os.path.join(instance, f"gunicorn-{self.port}.log"), "w")
@@ -105,8 +123,11 @@ class Nginx:
         conf = os.path.join(folder, "nginx.conf")
         with open(conf, "w") as handle:
             handle.write(template.format(folder=folder, port=self.port, servers=servers, **extra))
-        self.process = subprocess.Popen(["nginx", "-p", folder, "-c", conf, "-e", os.path.join(folder, "e.log"),
-                                         "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            ["nginx", "-p", folder, "-c", conf, "-e", os.path.join(folder, "e.log"), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self.url = f"http://127.0.0.1:{self.port}"
         wait_for(self.url + "/Q/", 20)
 

@@ -1,4 +1,5 @@
 """/api/v1: token auth, scope, JSON errors, imports, scheduling, and a schemathesis run."""
+
 import datetime
 
 import pytest
@@ -26,8 +27,16 @@ def world(app):
         "other": make_user("other1", "org_admin", other_town),
     }
     tokens = {name: api_tokens.create(user, "test")[1] for name, user in users.items()}
-    return dict(tree=tree, members=members, outsider=outsider, codes=codes, period=period, users=users,
-                tokens=tokens, other_branch=other_branch)
+    return dict(
+        tree=tree,
+        members=members,
+        outsider=outsider,
+        codes=codes,
+        period=period,
+        users=users,
+        tokens=tokens,
+        other_branch=other_branch,
+    )
 
 
 def auth(world, who):
@@ -43,6 +52,7 @@ def test_no_token_or_bad_token_is_401_json(client, world):
 
 def test_revoked_token_is_refused(client, world):
     from starqr.models import ApiToken
+
     token = ApiToken.select().where(ApiToken.user == world["users"]["viewer"]).first()
     api_tokens.revoke(token, "tester")
     assert client.get("/api/v1/periods", headers=auth(world, "viewer")).status_code == 401
@@ -76,8 +86,15 @@ def test_organisations_and_members_are_scoped(client, world):
 
 def test_ledger_create_respects_role_and_scope(client, world):
     member = world["members"][0]
-    body = {"subject_kind": "member", "subject_id": member.id, "period_id": world["period"].id,
-            "item": "study", "count": 2, "reason": "参加集中学习", "occurred_on": "2025-03-01"}
+    body = {
+        "subject_kind": "member",
+        "subject_id": member.id,
+        "period_id": world["period"].id,
+        "item": "study",
+        "count": 2,
+        "reason": "参加集中学习",
+        "occurred_on": "2025-03-01",
+    }
     response = client.post("/api/v1/ledger", json=body, headers=auth(world, "secretary"))
     assert response.status_code == 201, response.json
     assert [e["points"] for e in response.json["items"]] == [2.0, 2.0]
@@ -95,8 +112,12 @@ def test_ledger_create_respects_role_and_scope(client, world):
 
 def test_imports_dry_run_commit_and_errors(client, world):
     c = world["codes"]
-    data = imports.write_csv([[c[0], "巴特尔", "appraisal_percent", 100, 1, "", "民主评议"],
-                               [c[1], "其其格", "study", "", 2, "2025-05-01", "学习"]])
+    data = imports.write_csv(
+        [
+            [c[0], "巴特尔", "appraisal_percent", 100, 1, "", "民主评议"],
+            [c[1], "其其格", "study", "", 2, "2025-05-01", "学习"],
+        ]
+    )
     url = f"/api/v1/imports?period_id={world['period'].id}&filename=scores.csv"
     response = client.post(url + "&dry_run=true", data=data, headers=auth(world, "town"))
     assert response.status_code == 200 and response.json["new_entries"] == 2
@@ -116,8 +137,9 @@ def test_imports_dry_run_commit_and_errors(client, world):
 def test_background_import_reports_progress(client, world):
     c = world["codes"]
     data = imports.write_csv([[c[0], "巴特尔", "study", "", 1, "", "学习"]])
-    response = client.post(f"/api/v1/imports?period_id={world['period'].id}&background=1", data=data,
-                           headers=auth(world, "admin"))
+    response = client.post(
+        f"/api/v1/imports?period_id={world['period'].id}&background=1", data=data, headers=auth(world, "admin")
+    )
     assert response.status_code == 202 and response.json["status"] == "done"  # immediate mode in tests
     batch = client.get(response.headers["Location"], headers=auth(world, "admin")).json
     assert batch["rows_imported"] == 1
@@ -153,10 +175,14 @@ def test_responses_conform_to_the_generated_document(app, world):
     import schemathesis
     from hypothesis import HealthCheck, given, settings
     from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
-                                                    status_code_conformance)
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
 
     from starqr.views.api import document
+
     with app.app_context():
         schema = schemathesis.openapi.from_dict(document())
     client = app.test_client()
@@ -171,10 +197,14 @@ def test_responses_conform_to_the_generated_document(app, world):
         @given(case=operation.as_strategy())
         def check(case):
             kwargs = case.as_transport_kwargs(base_url="http://localhost")
-            response = client.open(kwargs["url"].replace("http://localhost", ""), method=kwargs["method"],
-                                   headers={**(kwargs.get("headers") or {}), **headers},
-                                   query_string=kwargs.get("params"), json=kwargs.get("json"),
-                                   data=kwargs.get("data"))
+            response = client.open(
+                kwargs["url"].replace("http://localhost", ""),
+                method=kwargs["method"],
+                headers={**(kwargs.get("headers") or {}), **headers},
+                query_string=kwargs.get("params"),
+                json=kwargs.get("json"),
+                data=kwargs.get("data"),
+            )
             try:
                 case.validate_response(response, checks=checks)
             except Exception as error:  # schemathesis raises one failure group per case
@@ -188,6 +218,7 @@ def test_responses_conform_to_the_generated_document(app, world):
 def test_the_document_is_the_schemas(app):
     """The real POST /ledger 201 answer matches the document (the hand-written one did not)."""
     from starqr.views.api import document
+
     with app.app_context():
         spec = document()
     created = spec["paths"]["/api/v1/ledger"]["post"]["responses"]["201"]

@@ -3,6 +3,7 @@
 Issue 12: CLI reissue/revoke and the scheduler's publications were not audited, and import
 audits were written by the callers (so a background import wrote none).
 """
+
 import datetime
 
 from helpers import issue_code, make_member, make_period, make_tree, record
@@ -22,6 +23,7 @@ def test_cli_reissue_and_revoke_are_audited(app, cli):
     result = cli("plaques", "reissue", code, "--reason", "lost", "--yes")
     assert result.exit_code == 0, result.output
     from starqr.models import PlaqueCode
+
     active = PlaqueCode.get(PlaqueCode.status == "active")
     result = cli("plaques", "revoke", active.code, "--reason", "vetoed", "--yes")
     assert result.exit_code == 0, result.output
@@ -38,7 +40,9 @@ def test_the_scheduler_publication_and_finalisation_are_audited(app):
     scheduler.run_due(datetime.datetime(2026, 1, 15, 2, 0))
     scheduler.run_due(datetime.datetime(2026, 1, 25, 2, 0))
     assert [x for x in _actions() if x[1].startswith("period.")][-2:] == [
-        ("scheduler", "period.published"), ("scheduler", "period.finalised")]
+        ("scheduler", "period.published"),
+        ("scheduler", "period.finalised"),
+    ]
 
 
 def test_an_import_is_audited_by_the_service_whatever_the_door(app):

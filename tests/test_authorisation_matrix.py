@@ -18,6 +18,7 @@ A parameter name the table below does not know is built with a foreign member's 
 foreign branch's id (ints) or a foreign plaque code (strings), so new routes are still
 probed with foreign subjects.
 """
+
 import io
 import re
 from dataclasses import dataclass
@@ -28,8 +29,18 @@ from PIL import Image
 from starqr.models import ImportBatch, Objection, RubricVersion
 from starqr.services import accounts
 from starqr.services import members as member_service
-from tests.helpers import (issue_code, login, make_commitment, make_member, make_org, make_period, make_post,
-                           make_tree, make_user, record)
+from tests.helpers import (
+    issue_code,
+    login,
+    make_commitment,
+    make_member,
+    make_org,
+    make_period,
+    make_post,
+    make_tree,
+    make_user,
+    record,
+)
 
 PREFIXES = ("/console", "/api")
 # Pages anyone may open without logging in.
@@ -44,9 +55,11 @@ ROLES = ("admin", "org_admin", "secretary", "viewer")
 
 # ---------------------------------------------------------------- the world
 
+
 @dataclass
 class Side:
     """One set of subjects: a branch with a member and everything hanging off them."""
+
     branch: object
     town: object
     member: object
@@ -66,6 +79,7 @@ def _photo(commitment):
     out = io.BytesIO()
     Image.new("RGB", (8, 8), (10, 120, 10)).save(out, "JPEG")
     from flask import current_app
+
     return member_service.add_evidence_photo("tester", commitment, out.getvalue(), current_app.config["UPLOAD_FOLDER"])
 
 
@@ -78,10 +92,21 @@ def _side(app, branch, town, period, username):
     objection = Objection.create(reference=f"OB{member.id:08d}", plaque=plaque, period=period, text="异议")
     user = make_user(username, "viewer", branch)
     token, _text = accounts.create_api_token(user, "t")
-    return Side(branch=branch, town=town, member=member, post=make_post(member), commitment=commitment,
-                branch_commitment=make_commitment(branch), entry=record(member, period, "study", 2),
-                plaque=plaque, branch_plaque=issue_code(branch), photo=photo, objection=objection,
-                user=user, token=token)
+    return Side(
+        branch=branch,
+        town=town,
+        member=member,
+        post=make_post(member),
+        commitment=commitment,
+        branch_commitment=make_commitment(branch),
+        entry=record(member, period, "study", 2),
+        plaque=plaque,
+        branch_plaque=issue_code(branch),
+        photo=photo,
+        objection=objection,
+        user=user,
+        token=token,
+    )
 
 
 @pytest.fixture
@@ -96,10 +121,12 @@ def world(app):
     own = _side(app, branch_a, tree["town"], period, "own_user")
     sibling_side = _side(app, sibling, tree["town"], period, "sibling_user")
     far = _side(app, branch_b, town_b, period, "far_user")
-    users = {"admin": make_user("m_admin", "admin"),
-             "org_admin": make_user("m_org_admin", "org_admin", tree["town"]),
-             "secretary": make_user("m_secretary", "secretary", branch_a),
-             "viewer": make_user("m_viewer", "viewer", tree["town"])}
+    users = {
+        "admin": make_user("m_admin", "admin"),
+        "org_admin": make_user("m_org_admin", "org_admin", tree["town"]),
+        "secretary": make_user("m_secretary", "secretary", branch_a),
+        "viewer": make_user("m_viewer", "viewer", tree["town"]),
+    }
     tokens = {role: accounts.create_api_token(user, "matrix")[1] for role, user in users.items()}
     batch = ImportBatch.create(file_sha256="0" * 64, filename="x.csv", period=period, created_by="m_admin")
     foreign = {"admin": None, "org_admin": far, "viewer": far, "secretary": sibling_side}
@@ -108,29 +135,44 @@ def world(app):
 
 # ---------------------------------------------------------------- building URLs
 
+
 def _global_values(world):
     rubric = RubricVersion.select().first()
-    return {"period": world["period"].id, "batch": world["batch"].id, "import": world["batch"].id,
-            "rubric": rubric.key, "key": rubric.key, "version": rubric.version}
+    return {
+        "period": world["period"].id,
+        "batch": world["batch"].id,
+        "import": world["batch"].id,
+        "rubric": rubric.key,
+        "key": rubric.key,
+        "version": rubric.version,
+    }
 
 
 def candidate_values(name, converter, side, world):
     """Values to try for a URL parameter, taken from SIDE's subjects. Returns (values, is_subject)."""
     n = name.lower()
     table = [
-        ("photo", [side.photo]), ("evidence", [side.photo]), ("name", [side.photo]),
+        ("photo", [side.photo]),
+        ("evidence", [side.photo]),
+        ("name", [side.photo]),
         ("commitment", [side.commitment.id, side.branch_commitment.id]),
-        ("entry", [side.entry.id]), ("ledger", [side.entry.id]),
+        ("entry", [side.entry.id]),
+        ("ledger", [side.entry.id]),
         ("post", [side.post.id]),
         ("member", [side.member.id]),
         ("objection", [side.objection.id] if converter != "default" else [side.objection.reference]),
         ("token", [side.token.id]),
         ("user", [side.user.id] if converter != "default" else [side.user.username]),
-        ("code", [side.plaque.code, side.branch_plaque.code]), ("plaque", [side.plaque.id, side.plaque.code]),
-        ("branch", [side.branch.id]), ("town", [side.town.id]),
-        ("organisation", [side.branch.id, side.town.id]), ("org", [side.branch.id, side.town.id]),
-        ("unit", [side.branch.parent_id]), ("node", [side.branch.id, side.town.id]),
-        ("subject", [side.member.id, side.branch.id]), ("parent", [side.town.id]),
+        ("code", [side.plaque.code, side.branch_plaque.code]),
+        ("plaque", [side.plaque.id, side.plaque.code]),
+        ("branch", [side.branch.id]),
+        ("town", [side.town.id]),
+        ("organisation", [side.branch.id, side.town.id]),
+        ("org", [side.branch.id, side.town.id]),
+        ("unit", [side.branch.parent_id]),
+        ("node", [side.branch.id, side.town.id]),
+        ("subject", [side.member.id, side.branch.id]),
+        ("parent", [side.town.id]),
     ]
     for key, values in table:
         if key in n:
@@ -156,13 +198,17 @@ def candidate_values(name, converter, side, world):
 def build_urls(app, rule, side, world):
     """Every URL for RULE from SIDE's subjects, and whether it names a subject at all."""
     import itertools
+
     names = sorted(n for n in rule.arguments if n in rule._converters)  # others come from rule.defaults
     choices, names_subject = [], False
     for name in names:
         converter = type(rule._converters[name]).__name__.replace("Converter", "").lower()
         converter = {"integer": "int", "unicode": "default", "path": "default", "any": "any"}.get(converter, converter)
         if converter == "any":
-            values, is_subject = list(rule._converters[name].items) if hasattr(rule._converters[name], "items") else [], False
+            values, is_subject = (
+                list(rule._converters[name].items) if hasattr(rule._converters[name], "items") else [],
+                False,
+            )
         else:
             values, is_subject = candidate_values(name, converter, side, world)
         names_subject |= is_subject
@@ -218,6 +264,7 @@ def _report(violations):
 
 # ---------------------------------------------------------------- the checks
 
+
 def test_every_route_is_covered(app):
     """The matrix must see the console (if this fails, the prefixes changed)."""
     endpoints = {r.endpoint for r in covered_rules(app)}
@@ -236,8 +283,9 @@ def test_anonymous_is_refused_everywhere(app, client, world):
                 status = response.status_code
                 if 200 <= status < 300:
                     violations.append(f"anonymous {method} {url} -> {status}")
-                elif 300 <= status < 400 and (url.startswith("/api")
-                                              or not response.location.split("?")[0].endswith("/console/login")):
+                elif 300 <= status < 400 and (
+                    url.startswith("/api") or not response.location.split("?")[0].endswith("/console/login")
+                ):
                     violations.append(f"anonymous {method} {url} -> {status} {response.location}")
     assert not violations, _report(violations)
 
@@ -303,8 +351,12 @@ def test_role_limited_routes_refuse_other_roles(app, client, world, role):
 def test_in_scope_reads_work_for_every_role(app, client, world):
     """The other side of the matrix: scope checks must not lock people out of their own pages."""
     own = world["own"]
-    pages = [f"/console/branches/{own.branch.id}", f"/console/members/{own.member.id}",
-             f"/console/commitments/{own.commitment.id}", f"/console/branches/{own.branch.id}/plaques"]
+    pages = [
+        f"/console/branches/{own.branch.id}",
+        f"/console/members/{own.member.id}",
+        f"/console/commitments/{own.commitment.id}",
+        f"/console/branches/{own.branch.id}/plaques",
+    ]
     for role in ROLES:
         client = app.test_client()
         login(client, world["users"][role].username)

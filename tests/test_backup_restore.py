@@ -1,4 +1,5 @@
 """Backups taken while the ledger is being written restore whole: counts equal, chain intact."""
+
 import os
 import threading
 import time
@@ -18,6 +19,7 @@ def target_url(database_url, tmp_path):
         yield f"sqlite:///{tmp_path / 'restored' / 'starqr.db'}"
         return
     from tests.conftest import _postgres_admin
+
     name = f"starqr_restore_{os.getpid()}_{int(time.time() * 1000) % 10**8}"
     _postgres_admin(f'CREATE DATABASE "{name}"')
     yield database_url.rsplit("/", 1)[0] + "/" + name
@@ -131,6 +133,7 @@ def test_cli_backup_and_restore_refusals(cli, tmp_path):
 
 def test_nightly_retention_deletes_only_old_dated_backups_and_keeps_the_newest(tmp_path):
     import datetime
+
     now = datetime.datetime(2026, 6, 30, 2, 0, tzinfo=datetime.UTC)
     names = [backup.dated_name(now - datetime.timedelta(days=days)) for days in (0, 1, 2, 20, 40)]
     for name in [*names, "keep-me.starqr-backup", "notes.txt"]:
@@ -162,8 +165,7 @@ def test_a_signing_key_kept_outside_the_instance_travels_too(app, database_url, 
     manifest = backup.backup(database_url, str(instance), str(output), key_file=str(key))
     assert "keys/ledger_signing.key" in manifest["instance_files"]
     other_host_key = tmp_path / "other" / "ledger_signing.key"
-    restored = restore._restore_instance_files(_extracted(output, tmp_path), str(tmp_path / "i2"),
-                                               str(other_host_key))
+    restored = restore._restore_instance_files(_extracted(output, tmp_path), str(tmp_path / "i2"), str(other_host_key))
     assert other_host_key.read_text() == "a" * 64 + "\n" and str(other_host_key) in restored
 
 
@@ -176,6 +178,7 @@ def _extracted(path, tmp_path):
 def test_a_backup_is_restored_only_into_the_same_kind_of_database(tmp_path):
     source = tmp_path / "a.db"
     import sqlite3
+
     sqlite3.connect(source).execute("CREATE TABLE t (x)").connection.commit()
     output = tmp_path / "a.starqr-backup"
     backup.backup(f"sqlite:///{source}", str(tmp_path / "none"), str(output))

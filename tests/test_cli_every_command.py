@@ -1,6 +1,7 @@
 """Every `starqr` command, found by walking the click tree (so commands added later are covered),
 run with bad arguments: one `Error:` line, exit 2 (usage) or 1 (failed), never a traceback,
 and nothing in the database changed."""
+
 import click
 import pytest
 
@@ -79,8 +80,18 @@ def _cases(tmp_path):
 
 def test_the_tree_has_the_operator_commands():
     names = {" ".join(path) for path, _ in leaf_commands()}
-    for expected in ("backup", "restore", "periods list", "api-token list", "api-token revoke", "users create",
-                     "demo", "serve", "scheduler", "plaques revoke"):
+    for expected in (
+        "backup",
+        "restore",
+        "periods list",
+        "api-token list",
+        "api-token revoke",
+        "users create",
+        "demo",
+        "serve",
+        "scheduler",
+        "plaques revoke",
+    ):
         assert expected in names
 
 
@@ -104,14 +115,17 @@ def test_every_command_with_a_bad_argument_fails_in_one_line(app, cli, tmp_path,
     assert (Organisation.select().count(), User.select().count()) == before
 
 
-@pytest.mark.parametrize("args, message", [
-    (["users", "create", "", "--role", "admin", "--password", "long-enough-password"], "must not be empty"),
-    (["users", "create", "two words", "--role", "admin", "--password", "long-enough-password"], "spaces"),
-    (["serve", "--port", "99999"], "--port"),
-    (["demo", "--reset", "--members", "10"], "--members"),
-    (["plaque", "X", "--format", "pdf", "-o", "/nonexistent/dir/x.pdf"], "/nonexistent/dir"),
-    (["plaques", "export", "--format", "csv", "-o", "/nonexistent/dir/x.csv"], "/nonexistent/dir"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["users", "create", "", "--role", "admin", "--password", "long-enough-password"], "must not be empty"),
+        (["users", "create", "two words", "--role", "admin", "--password", "long-enough-password"], "spaces"),
+        (["serve", "--port", "99999"], "--port"),
+        (["demo", "--reset", "--members", "10"], "--members"),
+        (["plaque", "X", "--format", "pdf", "-o", "/nonexistent/dir/x.pdf"], "/nonexistent/dir"),
+        (["plaques", "export", "--format", "csv", "-o", "/nonexistent/dir/x.csv"], "/nonexistent/dir"),
+    ],
+)
 def test_issue_examples_are_refused_before_anything_happens(app, cli, args, message):
     make_tree()
     before = (Organisation.select().count(), User.select().count())
@@ -148,6 +162,7 @@ def test_unexpected_errors_are_one_line(app, cli, monkeypatch):
 def test_lists_for_operators(app, cli):
     from starqr.services import api_tokens
     from tests.helpers import make_period, make_user
+
     make_period(2025)
     user = make_user("admin", "admin")
     token, _ = api_tokens.create(user, "nightly export")

@@ -1,4 +1,5 @@
 """Configuration: environment settings, and refusing an unsafe production set-up."""
+
 import pytest
 
 from starqr import create_app

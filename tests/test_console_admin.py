@@ -1,4 +1,5 @@
 """Administrators' console: pages, roles and scope, rubrics, periods, imports, objections, plaques."""
+
 import datetime
 import io
 import re
@@ -6,8 +7,17 @@ import re
 import pytest
 
 from helpers import issue_code, login, make_member, make_org, make_period, make_tree, make_user, record
-from starqr.models import (AuditLog, ImportBatch, LedgerEntry, Objection, PlaqueCode, Rating, RatingPeriod,
-                           RubricVersion, ScanCount)
+from starqr.models import (
+    AuditLog,
+    ImportBatch,
+    LedgerEntry,
+    Objection,
+    PlaqueCode,
+    Rating,
+    RatingPeriod,
+    RubricVersion,
+    ScanCount,
+)
 from starqr.services import imports, ratings
 
 
@@ -15,8 +25,9 @@ from starqr.services import imports, ratings
 def world(app):
     tree = make_tree()
     other_town = make_org(tree["banner"], "town", "rural", "川井苏木党委", "ᠴᠤᠸᠠᠨ ᠵᠢᠩ")
-    members = [make_member(tree["branch"], name_zh=n, name_mn=m)
-               for n, m in (("巴特尔", "ᠪᠠᠭᠠᠲᠤᠷ"), ("其其格", "ᠴᠢᠴᠢᠭ"))]
+    members = [
+        make_member(tree["branch"], name_zh=n, name_mn=m) for n, m in (("巴特尔", "ᠪᠠᠭᠠᠲᠤᠷ"), ("其其格", "ᠴᠢᠴᠢᠭ"))
+    ]
     codes = [issue_code(m).code for m in members]
     period = make_period(year=2025)
     make_user("admin1", "admin")
@@ -33,15 +44,25 @@ def as_user(client, username):
     return client
 
 
-PAGES = ["/console/dashboard", "/console/admin/tree", "/console/admin/rubrics",
-         "/console/admin/rubrics/member_points", "/console/admin/periods", "/console/admin/objections",
-         "/console/tokens"]
+PAGES = [
+    "/console/dashboard",
+    "/console/admin/tree",
+    "/console/admin/rubrics",
+    "/console/admin/rubrics/member_points",
+    "/console/admin/periods",
+    "/console/admin/objections",
+    "/console/tokens",
+]
 
 
 def test_admin_pages_render(client, world):
     as_user(client, "admin1")
-    for url in PAGES + ["/console/admin/plaques", "/console/admin/audit", "/console/imports",
-                        f"/console/admin/periods/{world['period'].id}"]:
+    for url in PAGES + [
+        "/console/admin/plaques",
+        "/console/admin/audit",
+        "/console/imports",
+        f"/console/admin/periods/{world['period'].id}",
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert "<script>" not in response.get_data(as_text=True)
@@ -49,8 +70,13 @@ def test_admin_pages_render(client, world):
 
 def test_secretary_is_kept_out_and_viewer_reads_only(client, world):
     as_user(client, "sec1")
-    for url in ["/console/dashboard", "/console/admin/tree", "/console/admin/periods", "/console/imports",
-                "/console/admin/audit"]:
+    for url in [
+        "/console/dashboard",
+        "/console/admin/tree",
+        "/console/admin/periods",
+        "/console/imports",
+        "/console/admin/audit",
+    ]:
         assert client.get(url).status_code == 403, url
     client.get("/console/logout")
     viewer = client.application.test_client()
@@ -77,33 +103,51 @@ def test_rubric_upload_validates_previews_and_saves(client, world):
     as_user(client, "admin1")
     current = RubricVersion.get(RubricVersion.key == "member_points").text
     broken = current.replace("version: 1", "version: 2").replace("{min: 90, stars: 5}", "{min: ninety, stars: 5}")
-    page = client.post("/console/admin/rubrics/member_points",
-                       data={"text": broken, "period": world["period"].id, "preview": "1"}).get_data(as_text=True)
+    page = client.post(
+        "/console/admin/rubrics/member_points", data={"text": broken, "period": world["period"].id, "preview": "1"}
+    ).get_data(as_text=True)
     assert "评分标准有误" in page and "stars" in page
-    stale = client.post("/console/admin/rubrics/member_points",
-                        data={"text": current, "period": world["period"].id, "preview": "1"}).get_data(as_text=True)
+    stale = client.post(
+        "/console/admin/rubrics/member_points", data={"text": current, "period": world["period"].id, "preview": "1"}
+    ).get_data(as_text=True)
     assert "version" in stale and "应大于当前版本 1" in stale
     # Version 2 lowers the 2-star mark from 60 to 50: 50 + 20 = 70 points stays 3★, 50 points moves 1★ → 2★.
     new = current.replace("version: 1", "version: 2").replace("{min: 60, stars: 2}", "{min: 50, stars: 2}")
-    page = client.post("/console/admin/rubrics/member_points",
-                       data={"text": new, "period": world["period"].id, "preview": "1"}).get_data(as_text=True)
+    page = client.post(
+        "/console/admin/rubrics/member_points", data={"text": new, "period": world["period"].id, "preview": "1"}
+    ).get_data(as_text=True)
     assert "rubric-preview" in page and "其其格" in page and "1★ → 2★" in page
     assert RubricVersion.select().where(RubricVersion.key == "member_points").count() == 1
-    response = client.post("/console/admin/rubrics/member_points",
-                           data={"text": new, "period": world["period"].id, "save": "1"})
+    response = client.post(
+        "/console/admin/rubrics/member_points", data={"text": new, "period": world["period"].id, "save": "1"}
+    )
     assert response.status_code == 302
     assert RubricVersion.select().where(RubricVersion.key == "member_points").count() == 2
     assert AuditLog.select().where(AuditLog.action == "rubric.uploaded").count() == 1
-    assert client.post("/console/admin/rubrics/member_points", data={"text": new, "save": "1"},
-                       ).status_code == 200  # same version again: error shown, nothing saved
+    assert (
+        client.post(
+            "/console/admin/rubrics/member_points",
+            data={"text": new, "save": "1"},
+        ).status_code
+        == 200
+    )  # same version again: error shown, nothing saved
     assert RubricVersion.select().where(RubricVersion.key == "member_points").count() == 2
 
 
 def test_periods_create_draft_schedule_and_audit(client, world):
     as_user(client, "admin1")
-    response = client.post("/console/admin/periods", data={
-        "name": "2026年第一季度", "kind": "quarter", "year": 2026, "quarter": 1, "starts_on": "2026-01-01",
-        "ends_on": "2026-03-31", "notice_days": 5})
+    response = client.post(
+        "/console/admin/periods",
+        data={
+            "name": "2026年第一季度",
+            "kind": "quarter",
+            "year": 2026,
+            "quarter": 1,
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-03-31",
+            "notice_days": 5,
+        },
+    )
     assert response.status_code == 302
     quarter = RatingPeriod.get(RatingPeriod.name == "2026年第一季度")
     period = world["period"]
@@ -113,16 +157,19 @@ def test_periods_create_draft_schedule_and_audit(client, world):
     page = client.get(f"/console/admin/periods/{period.id}").get_data(as_text=True)
     assert "<svg" in page
     when = datetime.date.today() + datetime.timedelta(days=2)
-    client.post(f"/console/admin/periods/{period.id}/schedule",
-                data={"publish_date": when.isoformat(), "publish_time": "09:30", "notice_days": 7})
+    client.post(
+        f"/console/admin/periods/{period.id}/schedule",
+        data={"publish_date": when.isoformat(), "publish_time": "09:30", "notice_days": 7},
+    )
     stored = RatingPeriod.get_by_id(period.id)
     assert stored.state == "scheduled" and stored.notice_days == 7
     assert stored.publish_at == datetime.datetime.combine(when, datetime.time(1, 30))  # 09:30 Beijing = 01:30 UTC
-    client.post(f"/console/admin/periods/{period.id}/schedule",
-                data={"publish_date": "2001-01-01", "publish_time": "09:30", "notice_days": 7})
+    client.post(
+        f"/console/admin/periods/{period.id}/schedule",
+        data={"publish_date": "2001-01-01", "publish_time": "09:30", "notice_days": 7},
+    )
     assert RatingPeriod.get_by_id(period.id).publish_at == stored.publish_at  # a past time is refused
-    actions = [a for (a,) in AuditLog.select(AuditLog.action).order_by(AuditLog.id).tuples()
-               if a.startswith("period.")]
+    actions = [a for (a,) in AuditLog.select(AuditLog.action).order_by(AuditLog.id).tuples() if a.startswith("period.")]
     assert actions == ["period.created", "period.draft_computed", "period.scheduled"]
     audit_page = client.get("/console/admin/audit?action=period").get_data(as_text=True)
     assert "period.scheduled" in audit_page and "admin1" in audit_page
@@ -131,20 +178,29 @@ def test_periods_create_draft_schedule_and_audit(client, world):
 
 def _upload(client, world, rows, name="scores.xlsx"):
     data = imports.write_xlsx(rows)
-    return client.post("/console/imports/preview", data={
-        "period": world["period"].id, "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    return client.post(
+        "/console/imports/preview",
+        data={"period": world["period"].id, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_console_import_bad_file_changes_nothing_then_good_file_imports(client, world):
     c = world["codes"]
     as_user(client, "town1")
-    bad = _upload(client, world, [[c[0], "巴特尔", "appraisal_percent", 100, 1, "", "评议"],
-                                  [c[1], "其其格", "study", 9, 1, "", "学习"]])
+    bad = _upload(
+        client,
+        world,
+        [[c[0], "巴特尔", "appraisal_percent", 100, 1, "", "评议"], [c[1], "其其格", "study", 9, 1, "", "学习"]],
+    )
     text = bad.get_data(as_text=True)
     assert bad.status_code == 422 and "第3行「分值」" in text and "未写入任何数据" in text
     assert LedgerEntry.select().count() == 0
-    good = _upload(client, world, [[c[0], "巴特尔", "appraisal_percent", 100, 1, "", "评议"],
-                                   [c[1], "其其格", "study", 2, 1, "", "学习"]])
+    good = _upload(
+        client,
+        world,
+        [[c[0], "巴特尔", "appraisal_percent", 100, 1, "", "评议"], [c[1], "其其格", "study", 2, 1, "", "学习"]],
+    )
     text = good.get_data(as_text=True)
     assert good.status_code == 200 and "1★ → 3★" in text and LedgerEntry.select().count() == 0
     fields = dict(re.findall(r'name="(period|sha|filename)" type="hidden" value="([^"]*)"', text))
@@ -153,7 +209,7 @@ def test_console_import_bad_file_changes_nothing_then_good_file_imports(client, 
     batch = ImportBatch.get()
     assert batch.status == "done" and batch.rows_imported == 2
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "已导入 2 条" in page and "http-equiv=\"refresh\"" not in page
+    assert "已导入 2 条" in page and 'http-equiv="refresh"' not in page
     assert AuditLog.select().where(AuditLog.action == "import.queued").count() == 1
 
 
@@ -186,15 +242,24 @@ def test_objection_reject_needs_reason_and_accept_rerates(client, world):
     assert Objection.get_by_id(first.id).status == "rejected"
     assert Objection.get_by_id(first.id).resolution == "经核实得分无误"
     member = world["members"][0]
-    before = Rating.select().where(Rating.subject_id == member.id, Rating.subject_kind == "member",
-                                   Rating.published == True).count()  # noqa: E712
-    client.post(f"/console/admin/objections/{second.id}",
-                data={"decision": "accept", "reason": "民主评议漏录", "item": "appraisal_percent", "points": "80"})
+    before = (
+        Rating.select()
+        .where(Rating.subject_id == member.id, Rating.subject_kind == "member", Rating.published == True)
+        .count()
+    )  # noqa: E712
+    client.post(
+        f"/console/admin/objections/{second.id}",
+        data={"decision": "accept", "reason": "民主评议漏录", "item": "appraisal_percent", "points": "80"},
+    )
     assert Objection.get_by_id(second.id).status == "accepted"
     latest = ratings.latest_published(period)[("member", member.id)]
     assert latest.supersedes_id is not None and latest.stars == 2  # 50 base + 80% × 0.2 = 66 points
-    assert Rating.select().where(Rating.subject_id == member.id, Rating.subject_kind == "member",
-                                 Rating.published == True).count() == before + 1  # noqa: E712
+    assert (
+        Rating.select()
+        .where(Rating.subject_id == member.id, Rating.subject_kind == "member", Rating.published == True)
+        .count()
+        == before + 1
+    )  # noqa: E712
     assert AuditLog.select().where(AuditLog.action == "objection.accepted").count() == 1
 
 
@@ -212,8 +277,10 @@ def test_plaque_reissue_and_revoke(client, world):
     client.get("/console/logout")
     viewer = client.application.test_client()
     as_user(viewer, "view1")
-    assert viewer.post(f"/console/admin/plaques/{world['codes'][0]}",
-                       data={"action": "revoke", "reason": "x"}).status_code == 403
+    assert (
+        viewer.post(f"/console/admin/plaques/{world['codes'][0]}", data={"action": "revoke", "reason": "x"}).status_code
+        == 403
+    )
 
 
 def test_dashboard_shows_charts_calendar_and_stopped_plaques(client, world):
@@ -243,6 +310,7 @@ def test_api_tokens_page_creates_and_revokes(client, world):
     token = re.search(r'id="new-token">([^<]+)<', page).group(1)
     assert client.get("/api/v1/periods", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     from starqr.models import ApiToken
+
     row = ApiToken.get()
     client.post(f"/console/tokens/{row.id}/revoke")
     assert client.get("/api/v1/periods", headers={"Authorization": f"Bearer {token}"}).status_code == 401

@@ -1,5 +1,6 @@
 """Administrators' pages that tell what to do next: audit in words, stuck queue, objection
 page, period charts by rubric, new-period suggestion, never-scanned plaques."""
+
 import datetime
 
 import pytest
@@ -37,8 +38,10 @@ def entries(response):
 def test_audit_entry_in_words_with_filters_and_csv(app, world):
     sec = as_user(app, "sec1")
     member = world["members"][0]
-    sec.post(f"/console/members/{member.id}/edit", data={"name_zh": "巴特尔", "category": "backbone",
-                                                         "status": "full", "party_post": "组织委员"})
+    sec.post(
+        f"/console/members/{member.id}/edit",
+        data={"name_zh": "巴特尔", "category": "backbone", "status": "full", "party_post": "组织委员"},
+    )
     admin = as_user(app, "admin1")
     page = entries(admin.get("/console/admin/audit"))
     assert "修改党员信息" in page and "巴特尔（仁宝勒格嘎查党支部）" in page
@@ -55,8 +58,7 @@ def test_audit_entry_in_words_with_filters_and_csv(app, world):
 
 
 def test_stuck_queue_warning_names_the_fix(app, world):
-    batch = ImportBatch.create(file_sha256="0" * 64, filename="积分.xlsx", period=world["period"],
-                               created_by="admin1")
+    batch = ImportBatch.create(file_sha256="0" * 64, filename="积分.xlsx", period=world["period"], created_by="admin1")
     admin = as_user(app, "admin1")
     page = admin.get(f"/console/imports/{batch.id}").get_data(as_text=True)
     assert 'id="stuck-queue"' in page and "starqr scheduler" in page and "立即运行" in page
@@ -72,9 +74,15 @@ def test_stuck_queue_warning_names_the_fix(app, world):
 
 
 def test_failed_job_shows_its_reason(app, world):
-    ImportBatch.create(file_sha256="1" * 64, filename="坏文件.xlsx", period=world["period"], created_by="admin1",
-                       status="failed", finished_at=utcnow(),
-                       errors=[{"row": 0, "code": "worker_died", "text": "后台任务进程在导入过程中停止"}])
+    ImportBatch.create(
+        file_sha256="1" * 64,
+        filename="坏文件.xlsx",
+        period=world["period"],
+        created_by="admin1",
+        status="failed",
+        finished_at=utcnow(),
+        errors=[{"row": 0, "code": "worker_died", "text": "后台任务进程在导入过程中停止"}],
+    )
     page = as_user(app, "admin1").get("/console/imports").get_data(as_text=True)
     assert "坏文件.xlsx" in page and "后台任务进程在导入过程中停止" in page
 
@@ -88,7 +96,7 @@ def test_objection_page_has_no_preselected_verdict_and_shows_context(app, world)
     admin = as_user(app, "town1")
     page = admin.get(f"/console/admin/objections/{objection.id}").get_data(as_text=True)
     decision = page.split('name="decision"')
-    assert len(decision) == 3 and "checked" not in page.split('<form')[-1].split('name="reason"')[0]
+    assert len(decision) == 3 and "checked" not in page.split("<form")[-1].split('name="reason"')[0]
     assert "三月缺席" in page and "公示截止" in page and 'id="current-result"' in page and "★" in page
     response = admin.post(f"/console/admin/objections/{objection.id}", data={"decision": "accept", "reason": ""})
     assert response.status_code == 200 and Objection.get_by_id(objection.id).status == "open"
@@ -119,8 +127,9 @@ def test_never_scanned_list_per_organisation_and_export(app, world):
     never = admin.get("/console/admin/plaques/scans?list=never").get_data(as_text=True)
     listed = never.split('id="scan-list"')[1]
     assert world["codes"][0] not in listed and world["codes"][1] not in listed
-    branch_code = PlaqueCode.get(PlaqueCode.subject_kind == "organisation",
-                                 PlaqueCode.subject_id == world["branch"].id).code
+    branch_code = PlaqueCode.get(
+        PlaqueCode.subject_kind == "organisation", PlaqueCode.subject_id == world["branch"].id
+    ).code
     assert branch_code in listed
     stale = admin.get("/console/admin/plaques/scans?list=stale").get_data(as_text=True).split('id="scan-list"')[1]
     assert world["codes"][1] in stale and world["codes"][0] not in stale

@@ -1,4 +1,5 @@
 """Accounts: log-in, lock-out, rate limit, password change, log-out, CSRF, cookies."""
+
 import datetime
 
 import pytest
@@ -28,6 +29,7 @@ def test_login_and_logout(client, secretary):
 
 def test_password_hashes_are_strong(app):
     from starqr import config
+
     assert config.defaults("/tmp")["PASSWORD_METHOD"] == "scrypt"
     accounts.configure({"PASSWORD_METHOD": "scrypt"})  # the production default
     try:
@@ -55,6 +57,7 @@ def test_repeated_failures_earn_a_wait_not_a_lock(client, secretary):
     response = login(client, "sec")  # during the wait even the right password waits
     assert response.status_code == 429 and "秒后再试" in response.get_data(as_text=True)
     from starqr.models import LoginThrottle
+
     LoginThrottle.update(wait_until=datetime.datetime(2000, 1, 1)).execute()
     assert login(client, "sec").status_code == 302  # the wait is over
     assert User.get_by_id(user.id).failed_logins == 0
@@ -68,15 +71,20 @@ def test_login_post_is_rate_limited(client, secretary):
 
 def test_password_change(client, secretary):
     login(client, "sec")
-    response = client.post("/console/password", data={"old_password": "wrong", "new_password": "a-new-long-secret",
-                                                      "confirm": "a-new-long-secret"})
+    response = client.post(
+        "/console/password",
+        data={"old_password": "wrong", "new_password": "a-new-long-secret", "confirm": "a-new-long-secret"},
+    )
     assert "当前密码不正确" in response.get_data(as_text=True)
-    response = client.post("/console/password", data={"old_password": PASSWORD, "new_password": "short",
-                                                      "confirm": "short"})
+    response = client.post(
+        "/console/password", data={"old_password": PASSWORD, "new_password": "short", "confirm": "short"}
+    )
     assert response.status_code == 200
     assert accounts.password_matches(User.get(User.username == "sec"), PASSWORD)
-    response = client.post("/console/password", data={"old_password": PASSWORD, "new_password": "a-new-long-secret",
-                                                      "confirm": "a-new-long-secret"})
+    response = client.post(
+        "/console/password",
+        data={"old_password": PASSWORD, "new_password": "a-new-long-secret", "confirm": "a-new-long-secret"},
+    )
     assert response.status_code == 302
     assert accounts.password_matches(User.get(User.username == "sec"), "a-new-long-secret")
     assert client.get("/console/", follow_redirects=True).status_code == 200  # this session continues
@@ -86,8 +94,10 @@ def test_password_change_ends_other_sessions(app, secretary):
     first, second = app.test_client(), app.test_client()
     login(first, "sec")
     login(second, "sec")
-    first.post("/console/password", data={"old_password": PASSWORD, "new_password": "a-new-long-secret",
-                                          "confirm": "a-new-long-secret"})
+    first.post(
+        "/console/password",
+        data={"old_password": PASSWORD, "new_password": "a-new-long-secret", "confirm": "a-new-long-secret"},
+    )
     assert second.get("/console/").status_code == 302  # back to the log-in page
 
 
@@ -99,12 +109,14 @@ def test_inactive_user_cannot_log_in_and_is_logged_out(client, secretary):
 
 
 def test_next_is_never_an_open_redirect(client, secretary):
-    response = client.post("/console/login", data={"username": "sec", "password": PASSWORD,
-                                                   "next": "https://evil.example/console"})
+    response = client.post(
+        "/console/login", data={"username": "sec", "password": PASSWORD, "next": "https://evil.example/console"}
+    )
     assert response.location == "/console/"
     client.post("/console/logout")
-    response = client.post("/console/login", data={"username": "sec", "password": PASSWORD,
-                                                   "next": "/console/password"})
+    response = client.post(
+        "/console/login", data={"username": "sec", "password": PASSWORD, "next": "/console/password"}
+    )
     assert response.location == "/console/password"
 
 
@@ -115,8 +127,15 @@ def test_session_cookie_flags(client, app, secretary):
 
 
 def test_production_cookies_are_secure(database_url):
-    app = create_app({"DATABASE_URL": database_url, "ENV_NAME": "production", "SECRET_KEY": "x" * 32,
-                      "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/1", "PUBLIC_BASE_URL": "https://dj.example.cn"})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "ENV_NAME": "production",
+            "SECRET_KEY": "x" * 32,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/1",
+            "PUBLIC_BASE_URL": "https://dj.example.cn",
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 

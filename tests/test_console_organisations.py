@@ -1,4 +1,5 @@
 """Console: organisation tree administration, tree/roster import with preview, departures, downloads."""
+
 import io
 
 from openpyxl import load_workbook
@@ -12,6 +13,7 @@ from tests.helpers import login, make_period, make_user
 
 def _setup():
     from starqr.services import rubrics
+
     rubrics.sync_shipped()
     rows, branches = files.tree_rows()
     assert tree.run(files.xlsx(rows, files.TREE_HEADER), "tree.xlsx", "cli", dry_run=False).ok
@@ -29,13 +31,16 @@ def test_create_rename_move_archive(app, client):
     town = Organisation.get(Organisation.code == "T0")
     page = client.get(f"/console/organisations?org={town.id}")
     assert page.status_code == 200 and "village_ten_star" in page.get_data(as_text=True)
-    response = client.post(f"/console/organisations/{town.id}/create", data={
-        "name_zh": "新村", "name_mn": "ᠰᠢᠨ᠎ᠡ", "code": "NEW1", "level": "unit", "domain": "rural"})
+    response = client.post(
+        f"/console/organisations/{town.id}/create",
+        data={"name_zh": "新村", "name_mn": "ᠰᠢᠨ᠎ᠡ", "code": "NEW1", "level": "unit", "domain": "rural"},
+    )
     assert response.status_code == 302
     new = Organisation.get(Organisation.code == "NEW1")
     assert new.path.startswith(town.path) and PlaqueCode.select().where(PlaqueCode.subject_id == new.id).exists()
-    client.post(f"/console/organisations/{new.id}/rename", data={"name_zh": "新新村", "name_mn": "ᠰᠢᠨ᠎ᠡ ᠰᠢᠨ᠎ᠡ",
-                                                                 "code": "NEW1"})
+    client.post(
+        f"/console/organisations/{new.id}/rename", data={"name_zh": "新新村", "name_mn": "ᠰᠢᠨ᠎ᠡ ᠰᠢᠨ᠎ᠡ", "code": "NEW1"}
+    )
     assert Organisation.get_by_id(new.id).name_mn == "ᠰᠢᠨ᠎ᠡ ᠰᠢᠨ᠎ᠡ"
     client.post(f"/console/organisations/{new.id}/move", data={"parent": "T1"})
     moved = Organisation.get_by_id(new.id)
@@ -83,17 +88,26 @@ def test_roster_import_through_the_console_and_departures(app, client):
     assert workbook["导入"].data_validations.dataValidation
     roster = files.roster_rows(branches[:3], 12)  # four members per branch
     data = files.xlsx(roster, files.ROSTER_HEADER)
-    preview = client.post("/console/onboarding/preview", data={"kind": "roster", "file": (io.BytesIO(data), "r.xlsx")},
-                          content_type="multipart/form-data")
+    preview = client.post(
+        "/console/onboarding/preview",
+        data={"kind": "roster", "file": (io.BytesIO(data), "r.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert preview.status_code == 200 and "新增 12" in preview.get_data(as_text=True)
     assert Member.select().count() == 0
     sha = imports.sha256(data)
-    done = client.post("/console/onboarding/confirm", data={"kind": "roster", "sha": sha, "filename": "r.xlsx"},
-                       follow_redirects=True)
+    done = client.post(
+        "/console/onboarding/confirm", data={"kind": "roster", "sha": sha, "filename": "r.xlsx"}, follow_redirects=True
+    )
     assert "已导入" in done.get_data(as_text=True) and Member.select().count() == 12
-    bad = client.post("/console/onboarding/preview", data={
-        "kind": "roster", "file": (io.BytesIO(files.csv([roster[0] + ["13912345678"]], files.ROSTER_HEADER + ["电话"])),
-                                   "bad.csv")}, content_type="multipart/form-data")
+    bad = client.post(
+        "/console/onboarding/preview",
+        data={
+            "kind": "roster",
+            "file": (io.BytesIO(files.csv([roster[0] + ["13912345678"]], files.ROSTER_HEADER + ["电话"])), "bad.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     assert bad.status_code == 422 and "不保存" in bad.get_data(as_text=True)
     # Two members left the file: flagged, confirmed by the administrator with a private reason.
     assert roster_apply.run(files.xlsx(roster[2:], files.ROSTER_HEADER), "r2.xlsx", "cli", dry_run=False).applied

@@ -1,14 +1,25 @@
 """Secretaries' work through the console: members, posts, commitments, evidence, points, plaques."""
+
 import io
 from decimal import Decimal
 
 import pytest
 from PIL import Image
 
-from starqr.models import (MEMBER, AuditLog, Commitment, LedgerEntry, Member, MemberPrivate, PlaqueCode, Post)
+from starqr.models import MEMBER, AuditLog, Commitment, LedgerEntry, Member, MemberPrivate, PlaqueCode, Post
 from starqr.services import members as member_service
-from tests.helpers import (issue_code, login, make_commitment, make_member, make_org, make_period, make_post,
-                           make_tree, make_user, record)
+from tests.helpers import (
+    issue_code,
+    login,
+    make_commitment,
+    make_member,
+    make_org,
+    make_period,
+    make_post,
+    make_tree,
+    make_user,
+    record,
+)
 
 
 @pytest.fixture
@@ -30,9 +41,18 @@ def audit_actions():
 def test_add_member_issues_badge_and_keeps_private_data(client, branch_setup):
     login(client, "sec")
     branch = branch_setup["branch"]
-    response = client.post(f"/console/branches/{branch.id}/members/new", data={
-        "name_zh": "巴特尔", "name_mn": "ᠪᠠᠲᠤ", "category": "backbone", "status": "full",
-        "joined_on": "2010-07-01", "phone": "13800001111", "id_number": "150824199001011234"})
+    response = client.post(
+        f"/console/branches/{branch.id}/members/new",
+        data={
+            "name_zh": "巴特尔",
+            "name_mn": "ᠪᠠᠲᠤ",
+            "category": "backbone",
+            "status": "full",
+            "joined_on": "2010-07-01",
+            "phone": "13800001111",
+            "id_number": "150824199001011234",
+        },
+    )
     assert response.status_code == 302
     member = Member.get(Member.name_zh == "巴特尔")
     assert member.branch_id == branch.id and member.category == "backbone"
@@ -47,10 +67,19 @@ def test_add_member_issues_badge_and_keeps_private_data(client, branch_setup):
 def test_edit_member_records_before_and_after(client, branch_setup):
     login(client, "sec")
     member = branch_setup["member"]
-    response = client.post(f"/console/members/{member.id}/edit", data={
-        "name_zh": "王芳", "category": "backbone", "status": "full", "party_post": "组织委员",
-        "id_number": "15082419800101123X", "phone": "13912345678", "home_address": "团结路18号",
-        "birth_date": "1980-01-01"})
+    response = client.post(
+        f"/console/members/{member.id}/edit",
+        data={
+            "name_zh": "王芳",
+            "category": "backbone",
+            "status": "full",
+            "party_post": "组织委员",
+            "id_number": "15082419800101123X",
+            "phone": "13912345678",
+            "home_address": "团结路18号",
+            "birth_date": "1980-01-01",
+        },
+    )
     assert response.status_code == 302
     assert Member.get_by_id(member.id).party_post == "组织委员"
     entry = AuditLog.get(AuditLog.action == "member.edit")
@@ -75,8 +104,11 @@ def test_transfer_within_scope_only(client, branch_setup):
 
 def test_transfer_to_branch_outside_scope_is_refused(client, app, branch_setup):
     from tests.helpers import make_org
+
     far_town = make_org(branch_setup["banner"], "town", "rural", "川井苏木")
-    far_branch = make_org(make_org(far_town, "unit", "rural", "某嘎查", unit_kind="village"), "branch", "rural", "某支部")
+    far_branch = make_org(
+        make_org(far_town, "unit", "rural", "某嘎查", unit_kind="village"), "branch", "rural", "某支部"
+    )
     login(client, "town")
     member = branch_setup["member"]
     response = client.post(f"/console/members/{member.id}/transfer", data={"branch": far_branch.id, "reason": "x"})
@@ -101,7 +133,9 @@ def test_retire_keeps_everything(client, branch_setup):
 def test_posts(client, branch_setup):
     member = branch_setup["member"]
     login(client, "sec")
-    client.post(f"/console/members/{member.id}/posts/new", data={"title": "环境卫生巡护岗", "duties": "巡查片区", "active": "y"})
+    client.post(
+        f"/console/members/{member.id}/posts/new", data={"title": "环境卫生巡护岗", "duties": "巡查片区", "active": "y"}
+    )
     post = Post.get(Post.member == member)
     assert post.active
     client.post(f"/console/posts/{post.id}/edit", data={"title": "环境卫生巡护岗", "duties": "巡查片区和河道"})
@@ -113,7 +147,7 @@ def test_posts(client, branch_setup):
 def _jpeg_with_gps():
     image = Image.new("RGB", (64, 48), (200, 30, 30))
     exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"      # Make
+    exif[0x010F] = "PhoneMaker"  # Make
     exif[0x010E] = "GPS 41.57N 108.53E"  # ImageDescription: stands in for a location
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif)
@@ -123,16 +157,22 @@ def _jpeg_with_gps():
 def test_commitment_progress_evidence_and_outcome(client, app, branch_setup):
     member = branch_setup["member"]
     login(client, "sec")
-    response = client.post(f"/console/members/{member.id}/commitments/new",
-                           data={"year": "2025", "text": "帮助结对户发展肉羊养殖", "deadline": "2025-12-31"})
+    response = client.post(
+        f"/console/members/{member.id}/commitments/new",
+        data={"year": "2025", "text": "帮助结对户发展肉羊养殖", "deadline": "2025-12-31"},
+    )
     commitment = Commitment.get(Commitment.subject_id == member.id)
     assert response.location.endswith(f"/console/commitments/{commitment.id}")
-    client.post(f"/console/commitments/{commitment.id}/progress", data={"date": "2025-06-30", "text": "已购入基础母羊20只"})
+    client.post(
+        f"/console/commitments/{commitment.id}/progress", data={"date": "2025-06-30", "text": "已购入基础母羊20只"}
+    )
     original = _jpeg_with_gps()
     assert b"PhoneMaker" in original
-    client.post(f"/console/commitments/{commitment.id}/evidence",
-                data={"photo": (io.BytesIO(original), "IMG_0001.jpg"), "caption": "羊圈"},
-                content_type="multipart/form-data")
+    client.post(
+        f"/console/commitments/{commitment.id}/evidence",
+        data={"photo": (io.BytesIO(original), "IMG_0001.jpg"), "caption": "羊圈"},
+        content_type="multipart/form-data",
+    )
     commitment = Commitment.get_by_id(commitment.id)
     assert commitment.status == "in_progress"
     assert commitment.progress_notes == [{"date": "2025-06-30", "text": "已购入基础母羊20只"}]
@@ -150,18 +190,25 @@ def test_commitment_progress_evidence_and_outcome(client, app, branch_setup):
 
     response = client.post(f"/console/commitments/{commitment.id}/outcome", data={"status": "not_done"})
     assert Commitment.get_by_id(commitment.id).status == "in_progress"  # a reason is required
-    client.post(f"/console/commitments/{commitment.id}/outcome",
-                data={"status": "not_done", "reason_not_kept": "受旱灾影响，饲草不足"})
+    client.post(
+        f"/console/commitments/{commitment.id}/outcome",
+        data={"status": "not_done", "reason_not_kept": "受旱灾影响，饲草不足"},
+    )
     commitment = Commitment.get_by_id(commitment.id)
     assert commitment.status == "not_done" and commitment.reason_not_kept == "受旱灾影响，饲草不足"
-    assert {"commitment.add", "commitment.progress", "commitment.evidence", "commitment.outcome"} <= set(audit_actions())
+    assert {"commitment.add", "commitment.progress", "commitment.evidence", "commitment.outcome"} <= set(
+        audit_actions()
+    )
 
 
-@pytest.mark.parametrize("payload, message", [
-    (b"GIF89a" + b"\0" * 40, "文件不是有效的图片"),
-    (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "文件不是有效的图片"),
-    (b"\xff\xd8" + b"x" * (8 * 1024 * 1024 + 10), "图片不能超过8MB"),
-])
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        (b"GIF89a" + b"\0" * 40, "文件不是有效的图片"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "文件不是有效的图片"),
+        (b"\xff\xd8" + b"x" * (8 * 1024 * 1024 + 10), "图片不能超过8MB"),
+    ],
+)
 def test_evidence_refuses_non_images_and_large_files(payload, message):
     with pytest.raises(member_service.MemberError, match=message):
         member_service.reencode_photo(payload)
@@ -179,20 +226,31 @@ def test_record_points_event_and_bounds(client, branch_setup):
     login(client, "sec")
     page = client.get(f"/console/members/{member.id}/points").get_data(as_text=True)
     assert "参加集中学习" in page
-    response = client.post(f"/console/members/{member.id}/points", data={
-        "period": period.id, "item": "study", "count": "2", "reason": "参加党课学习", "occurred_on": "2025-04-01",
-        "public_reason": "y"})
+    response = client.post(
+        f"/console/members/{member.id}/points",
+        data={
+            "period": period.id,
+            "item": "study",
+            "count": "2",
+            "reason": "参加党课学习",
+            "occurred_on": "2025-04-01",
+            "public_reason": "y",
+        },
+    )
     assert response.status_code == 302
     entries = list(LedgerEntry.select().where(LedgerEntry.subject_id == member.id))
     assert [e.points for e in entries] == [Decimal("2.00"), Decimal("2.00")]
     assert entries[0].recorded_by == "sec" and entries[0].occurred_on == "2025-04-01"
     # a value item out of its bounds is refused and nothing is written
-    response = client.post(f"/console/members/{member.id}/points", data={
-        "period": period.id, "item": "appraisal_percent", "value": "120", "reason": "民主评议"})
+    response = client.post(
+        f"/console/members/{member.id}/points",
+        data={"period": period.id, "item": "appraisal_percent", "value": "120", "reason": "民主评议"},
+    )
     assert response.status_code == 200 and "之间" in response.get_data(as_text=True)
     # an item of another rubric is refused
-    response = client.post(f"/console/members/{member.id}/points", data={
-        "period": period.id, "item": "no_such_item", "reason": "x"})
+    response = client.post(
+        f"/console/members/{member.id}/points", data={"period": period.id, "item": "no_such_item", "reason": "x"}
+    )
     assert response.status_code == 200
     assert LedgerEntry.select().where(LedgerEntry.subject_id == member.id).count() == 2
     assert AuditLog.get(AuditLog.action == "ledger.record").after["count"] == 2
@@ -243,10 +301,17 @@ def test_pages_render(client, branch_setup):
     commitment = make_commitment(member)
     record(member, branch_setup["period"], "study", 2)
     login(client, "sec")
-    for url in ["/console/", f"/console/branches/{branch_setup['branch'].id}", f"/console/members/{member.id}",
-                f"/console/commitments/{commitment.id}", f"/console/members/{member.id}/edit",
-                f"/console/branches/{branch_setup['branch'].id}/edit", f"/console/branches/{branch_setup['branch'].id}/points",
-                f"/console/members/{member.id}/posts/new", f"/console/members/{member.id}/retire"]:
+    for url in [
+        "/console/",
+        f"/console/branches/{branch_setup['branch'].id}",
+        f"/console/members/{member.id}",
+        f"/console/commitments/{commitment.id}",
+        f"/console/members/{member.id}/edit",
+        f"/console/branches/{branch_setup['branch'].id}/edit",
+        f"/console/branches/{branch_setup['branch'].id}/points",
+        f"/console/members/{member.id}/posts/new",
+        f"/console/members/{member.id}/retire",
+    ]:
         response = client.get(url, follow_redirects=True)
         assert response.status_code == 200, url
         assert "<script>" not in response.get_data(as_text=True)

@@ -1,5 +1,6 @@
 """The secretary's phone-first pages: standing, attention flags, never-scanned plaques, the
 points form (grouped items, veto confirmation, photo evidence) and a paged ledger."""
+
 import io
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ def home(app, client):
     issue_code(tree["branch"])
     plaque = PlaqueCode.get(PlaqueCode.subject_kind == MEMBER, PlaqueCode.subject_id == scanned.id)
     import datetime
+
     ScanCount.create(plaque=plaque, day=datetime.date.today(), count=3)
     make_commitment(quiet, deadline=datetime.date(2020, 1, 1), status="in_progress")
     login(client, "sec")
@@ -32,7 +34,7 @@ def home(app, client):
 def _photo_with_gps():
     image = Image.new("RGB", (3000, 2000), (200, 30, 30))
     exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"          # Make
+    exif[0x010F] = "PhoneMaker"  # Make
     exif[0x8825] = {2: (40.0, 1.0, 0.0)}  # GPS IFD
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif)
@@ -52,8 +54,10 @@ def test_branch_home_shows_flags_and_never_scanned_plaques(client, home):
 
 def test_points_form_has_no_default_and_groups_items(client, home):
     page = client.get(f"/console/members/{home['quiet'].id}/points").get_data(as_text=True)
-    assert " checked" not in page.split('name="public_reason"')[0].split('<fieldset')[1]
-    assert 'name="public_reason"' in page and 'id="public_reason" name="public_reason" type="checkbox" value="y">' in page
+    assert " checked" not in page.split('name="public_reason"')[0].split("<fieldset")[1]
+    assert (
+        'name="public_reason"' in page and 'id="public_reason" name="public_reason" type="checkbox" value="y">' in page
+    )
     assert "基础履责" in page and "作用发挥" in page and "加分项" in page
     assert page.index("否决项") > page.index("加分项")  # veto items apart, after the others
     assert "每发生一次扣 1 分" in page and "本期最多加 12 分" in page
@@ -73,9 +77,17 @@ def test_veto_needs_a_confirmation_naming_the_consequence(client, home):
 
 def test_points_with_a_photo_stripped_and_private(app, client, home):
     member = home["quiet"]
-    response = client.post(f"/console/members/{member.id}/points", content_type="multipart/form-data", data={
-        "period": home["period"].id, "item": "study", "count": "2", "reason": "参加集中学习",
-        "photo": (io.BytesIO(_photo_with_gps()), "IMG_0001.jpg")})
+    response = client.post(
+        f"/console/members/{member.id}/points",
+        content_type="multipart/form-data",
+        data={
+            "period": home["period"].id,
+            "item": "study",
+            "count": "2",
+            "reason": "参加集中学习",
+            "photo": (io.BytesIO(_photo_with_gps()), "IMG_0001.jpg"),
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     assert LedgerEntry.select().count() == 2
     photo = EntryPhoto.get()
@@ -91,9 +103,20 @@ def test_points_with_a_photo_stripped_and_private(app, client, home):
 
 def test_member_with_500_entries_is_paged_under_100_kb(client, home):
     member = home["quiet"]
-    ledger.append([ledger.NewEntry(subject_kind=MEMBER, subject_id=member.id, period_id=home["period"].id,
-                                   item="study" if n % 2 else "miss_meeting", points=Decimal(2 if n % 2 else -1),
-                                   reason=f"第{n}次", recorded_by="sec") for n in range(500)])
+    ledger.append(
+        [
+            ledger.NewEntry(
+                subject_kind=MEMBER,
+                subject_id=member.id,
+                period_id=home["period"].id,
+                item="study" if n % 2 else "miss_meeting",
+                points=Decimal(2 if n % 2 else -1),
+                reason=f"第{n}次",
+                recorded_by="sec",
+            )
+            for n in range(500)
+        ]
+    )
     response = client.get(f"/console/members/{member.id}")
     page = response.get_data(as_text=True)
     assert len(response.data) < 100_000

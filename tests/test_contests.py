@@ -1,5 +1,6 @@
 """比武争星: rounds, judges (console users and one-time links), own-branch refusal, trimmed
 mean ranking on the scan pages, bonus to the ledger, final scores, audit; 整乡推进示范苏木镇."""
+
 import re
 from decimal import Decimal
 
@@ -78,6 +79,7 @@ def test_a_round_end_to_end(app, round_):
 
 def _code(branch):
     from starqr.models import PlaqueCode
+
     return PlaqueCode.get(PlaqueCode.subject_kind == ORGANISATION, PlaqueCode.subject_id == branch.id).code
 
 
@@ -87,8 +89,9 @@ def test_judging_through_pages_and_a_link(app, round_):
     a, b, c = round_["branches"]
     form = client.get(f"/console/contests/new?town={round_['town'].id}").get_data(as_text=True)
     assert all(branch.name_zh in form for branch in (a, b, c)) and "全部苏木镇" in form
-    response = client.post("/console/contests/new", data={"name": "拉练观摩", "sheet": "bi_wu_zheng_xing",
-                                                           "branches": [a.id, b.id, c.id]})
+    response = client.post(
+        "/console/contests/new", data={"name": "拉练观摩", "sheet": "bi_wu_zheng_xing", "branches": [a.id, b.id, c.id]}
+    )
     assert response.status_code == 302
     contest_url = response.headers["Location"]
     client.post(contest_url + "/judges", data={"username": "sec_a"})
@@ -108,8 +111,9 @@ def test_judging_through_pages_and_a_link(app, round_):
     contest_id = contest_url.rsplit("/", 1)[1]
     home = secretary.get(f"/console/branches/{a.id}").get_data(as_text=True)
     assert "比武争星：请您打分" in home and f"/console/judging/{contest_id}" in home
-    own = secretary.post(f"/console/judging/{contest_id}?branch={a.id}",
-                         data={f"c_{k}": v for k, v in _scores(99).items()})
+    own = secretary.post(
+        f"/console/judging/{contest_id}?branch={a.id}", data={f"c_{k}": v for k, v in _scores(99).items()}
+    )
     assert "评委不能给本支部打分" in own.get_data(as_text=True)
 
 
@@ -118,8 +122,17 @@ def test_town_designation_from_branch_results(app, round_):
     rubric = RubricVersion.select().where(RubricVersion.key == "community_five_strong").first()
     a, b, c = round_["branches"]
     for branch, designations in ((a, ["最强党支部"]), (b, ["最强党支部"]), (c, [])):
-        Rating.create(period=period, subject_kind=ORGANISATION, subject_id=branch.id, rubric=rubric, total=92,
-                      stars=4, max_stars=5, designations=designations, published=True)
+        Rating.create(
+            period=period,
+            subject_kind=ORGANISATION,
+            subject_id=branch.id,
+            rubric=rubric,
+            total=92,
+            stars=4,
+            max_stars=5,
+            designations=designations,
+            published=True,
+        )
     designation = town_designation.town_designation(round_["town"])
     assert designation["counting"] == 2 and designation["branches"] == 3 and designation["qualifies"]
     page = app.test_client().get(f"/Q/{issue_code(round_['town']).code}").get_data(as_text=True)

@@ -1,9 +1,9 @@
 """The demo banner and the operator commands."""
+
 import re
 
 from starqr import ledger
-from starqr.models import (MEMBER, Member, MemberPrivate, Organisation, PlaqueCode, Rating,
-                           RatingPeriod, User)
+from starqr.models import MEMBER, Member, MemberPrivate, Organisation, PlaqueCode, Rating, RatingPeriod, User
 from starqr.services import demo
 from starqr.services.plaques import CODE_ALPHABET
 
@@ -39,6 +39,7 @@ def test_demo_is_deterministic(app):
 
 def app_database():
     from starqr.db import database
+
     return database.obj
 
 

@@ -1,4 +1,5 @@
 """Every third-party module the product imports is a declared dependency (a clean install has nothing else)."""
+
 import ast
 import pathlib
 import sys
@@ -6,11 +7,25 @@ import tomllib
 
 REPOSITORY = pathlib.Path(__file__).resolve().parent.parent
 # import name -> distribution, where they differ
-DISTRIBUTIONS = {"PIL": "pillow", "yaml": "pyyaml", "nacl": "pynacl", "fontTools": "fonttools",
-                 "flask_babel": "flask-babel", "flask_limiter": "flask-limiter", "flask_login": "flask-login",
-                 "flask_wtf": "flask-wtf", "prometheus_client": "prometheus-client", "playhouse": "peewee",
-                 "psycopg2": "psycopg2-binary", "python_calamine": "python-calamine", "wtforms": "flask-wtf",
-                 "werkzeug": "flask", "markupsafe": "flask", "jinja2": "flask", "segno": "segno"}  # Flask requires them
+DISTRIBUTIONS = {
+    "PIL": "pillow",
+    "yaml": "pyyaml",
+    "nacl": "pynacl",
+    "fontTools": "fonttools",
+    "flask_babel": "flask-babel",
+    "flask_limiter": "flask-limiter",
+    "flask_login": "flask-login",
+    "flask_wtf": "flask-wtf",
+    "prometheus_client": "prometheus-client",
+    "playhouse": "peewee",
+    "psycopg2": "psycopg2-binary",
+    "python_calamine": "python-calamine",
+    "wtforms": "flask-wtf",
+    "werkzeug": "flask",
+    "markupsafe": "flask",
+    "jinja2": "flask",
+    "segno": "segno",
+}  # Flask requires them
 OPTIONAL = {"psycopg2", "redis", "brotli"}  # extras: postgres, redis, fonts
 
 
@@ -32,12 +47,16 @@ def _declared():
     requirements = list(project["dependencies"])
     for extra in ("postgres", "redis"):
         requirements += project["optional-dependencies"].get(extra, [])
-    return {r.split(";")[0].split("[")[0].split(">")[0].split("=")[0].split("<")[0].strip().lower()
-            for r in requirements}
+    return {
+        r.split(";")[0].split("[")[0].split(">")[0].split("=")[0].split("<")[0].strip().lower() for r in requirements
+    }
 
 
 def test_every_imported_package_is_declared():
     declared = _declared()
-    missing = sorted(name for name in _imported_top_level_modules() - OPTIONAL
-                     if DISTRIBUTIONS.get(name, name).lower().replace("_", "-") not in declared)
+    missing = sorted(
+        name
+        for name in _imported_top_level_modules() - OPTIONAL
+        if DISTRIBUTIONS.get(name, name).lower().replace("_", "-") not in declared
+    )
     assert not missing, f"add to pyproject.toml dependencies: {missing}"

@@ -1,4 +1,5 @@
 """deploy/: the systemd units agree on one layout; the nginx test variant is made from nginx.conf."""
+
 import pathlib
 import shutil
 import subprocess
@@ -40,8 +41,9 @@ def test_nginx_http_variant(tmp_path):
         import nginx_http_variant
     finally:
         sys.path.remove(str(DEPLOY))
-    text = nginx_http_variant.variant((DEPLOY / "nginx.conf").read_text(), 18555, "127.0.0.1:18556",
-                                      str(tmp_path / "static"), str(tmp_path))
+    text = nginx_http_variant.variant(
+        (DEPLOY / "nginx.conf").read_text(), 18555, "127.0.0.1:18556", str(tmp_path / "static"), str(tmp_path)
+    )
     assert "listen 127.0.0.1:18555;" in text and "server 127.0.0.1:18556 max_fails=0;" in text
     # the temporary directory's own name may contain "443" (pytest-443); leave it out
     directives = "\n".join(line.split("#", 1)[0] for line in text.replace(str(tmp_path), "TMP").splitlines())
@@ -50,6 +52,7 @@ def test_nginx_http_variant(tmp_path):
     if shutil.which("nginx"):
         config = tmp_path / "nginx.conf"
         config.write_text(text)
-        result = subprocess.run(["nginx", "-t", "-q", "-c", str(config), "-p", str(tmp_path)],
-                                capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            ["nginx", "-t", "-q", "-c", str(config), "-p", str(tmp_path)], capture_output=True, text=True, check=False
+        )
         assert result.returncode == 0, result.stderr

@@ -1,4 +1,5 @@
 """One error base: a code and parameters, the message translated at the edge (zh, mn, en)."""
+
 import pytest
 from flask_babel import gettext
 
@@ -10,12 +11,26 @@ def test_every_service_error_shares_the_base():
     from starqr import checkpoints, ledger, validation
     from starqr.plaque import qr, render, sheet
     from starqr.rating.errors import RubricError
-    from starqr.services import (accounts, administration, demo, imports, members, objections, plaques,
-                                 ratings)
-    classes = [accounts.AccountError, accounts.LoginRefused, members.MemberError, plaques.PlaqueError,
-               demo.DemoError, imports.ImportFileError, administration.AdminError, ratings.PeriodError,
-               objections.ObjectionError, ledger.LedgerError, checkpoints.CheckpointError, RubricError,
-               validation.ValidationError, qr.QrError, render.RenderError, sheet.SheetError]
+    from starqr.services import accounts, administration, demo, imports, members, objections, plaques, ratings
+
+    classes = [
+        accounts.AccountError,
+        accounts.LoginRefused,
+        members.MemberError,
+        plaques.PlaqueError,
+        demo.DemoError,
+        imports.ImportFileError,
+        administration.AdminError,
+        ratings.PeriodError,
+        objections.ObjectionError,
+        ledger.LedgerError,
+        checkpoints.CheckpointError,
+        RubricError,
+        validation.ValidationError,
+        qr.QrError,
+        render.RenderError,
+        sheet.SheetError,
+    ]
     assert all(issubclass(cls, StarQRError) for cls in classes)
     assert issubclass(RubricError, ValueError) and issubclass(qr.QrError, ValueError)  # older callers
 
@@ -29,8 +44,9 @@ def test_code_params_and_untranslated_text():
     assert error.message(lambda text: "broken %(other)s") == "“巴特尔”已移出名册"
 
 
-@pytest.mark.parametrize("lang, expected", [("zh", "没有这名党员"), ("en", "No such party member"),
-                                            ("mn", "ᠡᠨᠡ ᠨᠠᠮ ᠤᠨ ᠭᠡᠰᠢᠭᠦᠨ ᠪᠠᠶᠢᠬᠤ ᠦᠭᠡᠢ")])
+@pytest.mark.parametrize(
+    "lang, expected", [("zh", "没有这名党员"), ("en", "No such party member"), ("mn", "ᠡᠨᠡ ᠨᠠᠮ ᠤᠨ ᠭᠡᠰᠢᠭᠦᠨ ᠪᠠᠶᠢᠬᠤ ᠦᠭᠡᠢ")]
+)
 def test_translated_at_the_edge(app, lang, expected):
     error = NotFound(N_("没有这名党员"), code="member_not_found")
     with app.test_request_context(f"/?lang={lang}"):
@@ -40,10 +56,14 @@ def test_translated_at_the_edge(app, lang, expected):
 def test_the_api_answers_service_errors_in_the_callers_language(app, client):
     from helpers import make_period, make_user
     from starqr.services import accounts
+
     period = make_period(year=2025, state="final")
     _, token = accounts.create_api_token(make_user("err_admin", "admin"), "t")
-    response = client.post(f"/api/v1/periods/{period.id}/schedule?lang=en", json={"publish_at": "2030-01-01T09:00"},
-                           headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        f"/api/v1/periods/{period.id}/schedule?lang=en",
+        json={"publish_at": "2030-01-01T09:00"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert response.status_code in (409, 422) and response.is_json
     assert set(response.json) >= {"error", "message"}
 
@@ -51,16 +71,19 @@ def test_the_api_answers_service_errors_in_the_callers_language(app, client):
 def test_a_service_refusal_reaches_the_api_in_english_and_mongolian(app, client):
     from helpers import make_member, make_period, make_tree, make_user
     from starqr.services import accounts
+
     tree = make_tree()
     member = make_member(tree["branch"])
     period = make_period(year=2025)
     _, token = accounts.create_api_token(make_user("err_writer", "admin"), "t")
-    body = {"subject_kind": "member", "subject_id": member.id, "period_id": period.id, "item": "flying",
-            "reason": "x"}
+    body = {"subject_kind": "member", "subject_id": member.id, "period_id": period.id, "item": "flying", "reason": "x"}
     answers = {}
     for lang in ("zh", "en", "mn"):
         response = client.post(f"/api/v1/ledger?lang={lang}", json=body, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 422 and response.json["error"] == "invalid"
         answers[lang] = response.json["message"]
-    assert answers == {"zh": "积分项目不属于该对象的评星标准。", "en": "This item is not in the subject's rubric.",
-                       "mn": "ᠡᠨᠡ ᠣᠨᠤᠭ᠎ᠠ ᠶᠢᠨ ᠵᠦᠢᠯ ᠡᠨᠡ ᠡᠵᠡᠨ ᠦ ᠦᠨᠡᠯᠡᠬᠦ ᠪᠠᠷᠢᠮᠵᠢᠶ᠎ᠠ ᠳᠤ ᠪᠠᠶᠢᠬᠤ ᠦᠭᠡᠢ᠃"}
+    assert answers == {
+        "zh": "积分项目不属于该对象的评星标准。",
+        "en": "This item is not in the subject's rubric.",
+        "mn": "ᠡᠨᠡ ᠣᠨᠤᠭ᠎ᠠ ᠶᠢᠨ ᠵᠦᠢᠯ ᠡᠨᠡ ᠡᠵᠡᠨ ᠦ ᠦᠨᠡᠯᠡᠬᠦ ᠪᠠᠷᠢᠮᠵᠢᠶ᠎ᠠ ᠳᠤ ᠪᠠᠶᠢᠬᠤ ᠦᠭᠡᠢ᠃",
+    }

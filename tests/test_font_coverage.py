@@ -1,4 +1,5 @@
 """The shipped plaque font draws every name StarQR knows of, and refuses, before printing, one it cannot."""
+
 import pathlib
 import re
 
@@ -26,8 +27,11 @@ def test_every_gb2312_hanzi_is_drawable():
 
 
 def test_every_name_in_the_demo_and_the_tests_is_drawable():
-    sources = [REPOSITORY / "starqr" / "services" / "demo_names.py", REPOSITORY / "starqr" / "services" / "demo.py",
-               *sorted((REPOSITORY / "tests").rglob("*.py"))]
+    sources = [
+        REPOSITORY / "starqr" / "services" / "demo_names.py",
+        REPOSITORY / "starqr" / "services" / "demo.py",
+        *sorted((REPOSITORY / "tests").rglob("*.py")),
+    ]
     hanzi = _characters_in(sources, HANZI)
     missing = fonts.undrawable("zh", "".join(sorted(hanzi)))
     assert missing == "", f"add {missing} to the font: python starqr/fonts/build_fonts.py (see its docstring)"
@@ -37,6 +41,7 @@ def test_every_name_in_the_demo_and_the_tests_is_drawable():
 
 def test_demo_names_draw():
     from starqr.services import demo_names
+
     texts = [value for value in vars(demo_names).values() if isinstance(value, (str, list, tuple))]
     flat = "".join(v if isinstance(v, str) else "".join(x for x in v if isinstance(x, str)) for v in texts)
     assert fonts.undrawable("zh", "".join(HANZI.findall(flat))) == ""
@@ -45,8 +50,13 @@ def test_demo_names_draw():
 @pytest.mark.parametrize("fmt", ["pdf", "png", "svg"])
 def test_a_name_the_font_lacks_is_refused_before_printing(fmt):
     # 𪚥 (U+2A6A5, four dragons) is outside GB 18030's level 1 and 2 and not shipped.
-    content = PlaqueContent(code="ABCDE12345", url="https://starqr.example.cn/Q/ABCDE12345", kind="member",
-                            name_zh="王𪚥", parent_zh="仁宝勒格嘎查党支部")
+    content = PlaqueContent(
+        code="ABCDE12345",
+        url="https://starqr.example.cn/Q/ABCDE12345",
+        kind="member",
+        name_zh="王𪚥",
+        parent_zh="仁宝勒格嘎查党支部",
+    )
     with pytest.raises(LayoutError, match="cannot draw 𪚥"):
         render_plaque(content, fmt, "card-85x54")
 

@@ -1,4 +1,5 @@
 """/healthz for load balancers, /metrics for Prometheus (local only), JSON logs in production."""
+
 import json
 import logging
 
@@ -25,8 +26,11 @@ def test_healthz_fails_when_the_database_is_down(client, monkeypatch):
     monkeypatch.setattr(health, "_database", down)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.get_json()["checks"]["database"] == {"ok": False, "error": "OSError",
-                                                          "ms": response.get_json()["checks"]["database"]["ms"]}
+    assert response.get_json()["checks"]["database"] == {
+        "ok": False,
+        "error": "OSError",
+        "ms": response.get_json()["checks"]["database"]["ms"],
+    }
 
 
 def test_metrics_count_requests_and_are_local_only(client):
@@ -57,6 +61,7 @@ def test_json_log_lines(monkeypatch, capsys):
 def test_page_store_hits_and_misses_are_counted(client):
     from prometheus_client import REGISTRY
     from tests.helpers import issue_code, make_member, make_tree
+
     code = issue_code(make_member(make_tree()["branch"], "王芳")).code
 
     def count(result):

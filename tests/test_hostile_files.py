@@ -1,6 +1,7 @@
 """Hostile XLSX and CSV files (issue 14, failures 3 and 4): every one is a message, never a 500,
 never a worker killed, never a row written. Built by tests/hostile_files.py.
 """
+
 import datetime
 import io
 import json
@@ -46,11 +47,15 @@ def test_every_hostile_xlsx_is_a_message_through_every_door(client, world, name)
     assert str(refused.value)
     login(client, "admin1")
     before = counts()
-    response = client.post(f"/api/v1/imports?period_id={world['period'].id}&filename=x.xlsx", data=data,
-                           headers=world["headers"])
+    response = client.post(
+        f"/api/v1/imports?period_id={world['period'].id}&filename=x.xlsx", data=data, headers=world["headers"]
+    )
     assert response.status_code == 422 and response.json["error"] == "invalid_file", response.json
-    response = client.post("/console/imports/preview", content_type="multipart/form-data",
-                           data={"period": world["period"].id, "file": (io.BytesIO(data), "x.xlsx")})
+    response = client.post(
+        "/console/imports/preview",
+        content_type="multipart/form-data",
+        data={"period": world["period"].id, "file": (io.BytesIO(data), "x.xlsx")},
+    )
     assert response.status_code == 422
     assert counts() == before
 
@@ -62,6 +67,7 @@ def test_zip_bomb_is_refused_before_unpacking(world):
 
 def test_too_many_shared_strings_are_refused(monkeypatch, world):
     from starqr.services.imports import xlsx_guard
+
     monkeypatch.setattr(xlsx_guard, "MAX_SHARED_STRINGS", 1000)
     with pytest.raises(ImportFileError, match="共享文字"):
         importer.run(world["period"], hostile.too_many_shared_strings(2000), "x.xlsx", "admin", dry_run=True)
@@ -100,6 +106,7 @@ def test_a_complete_hand_made_xlsx_still_imports(world):
 def test_a_1904_epoch_workbook_reads_its_dates_right(world):
     import openpyxl
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
     workbook = openpyxl.Workbook()
     workbook.epoch = CALENDAR_MAC_1904
     sheet = workbook.active
@@ -138,8 +145,13 @@ def test_the_exploding_xlsx_keeps_the_worker_small_and_answers_within_two_second
     path = tmp_path / "bomb.xlsx"
     path.write_bytes(hostile.ALL_XLSX[name]())
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": ROOT, "HOME": os.environ.get("HOME", "/tmp")}
-    completed = subprocess.run([sys.executable, str(_write(tmp_path / "measure.py", MEASURE)), str(path)],
-                               capture_output=True, text=True, env=env, timeout=60)
+    completed = subprocess.run(
+        [sys.executable, str(_write(tmp_path / "measure.py", MEASURE)), str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert completed.returncode == 0, (completed.stdout[-1000:], completed.stderr[-2000:])
     figures = json.loads(completed.stdout.strip().splitlines()[-1])
     assert figures["outcome"] != "read"
@@ -154,16 +166,20 @@ def _write(path, text):
 
 # ---------------------------------------------------------------- background jobs: time and memory limits
 
+
 def test_a_job_over_its_time_limit_is_killed():
     started = time.monotonic()
-    assert job_limits.run_limited("hostile_files:sleep_forever", (), time_limit=1.5,
-                                  env=_env_with_tests()) == ("timeout", None)
+    assert job_limits.run_limited("hostile_files:sleep_forever", (), time_limit=1.5, env=_env_with_tests()) == (
+        "timeout",
+        None,
+    )
     assert time.monotonic() - started < 10
 
 
 def test_a_job_over_its_memory_limit_is_stopped():
-    outcome, _ = job_limits.run_limited("hostile_files:allocate_without_end", (), time_limit=60,
-                                        memory_limit=300 * 1024 * 1024, env=_env_with_tests())
+    outcome, _ = job_limits.run_limited(
+        "hostile_files:allocate_without_end", (), time_limit=60, memory_limit=300 * 1024 * 1024, env=_env_with_tests()
+    )
     assert outcome == "memory"
 
 

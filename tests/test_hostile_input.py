@@ -4,6 +4,7 @@
 5 identity/phone numbers in public free text were published; 9 NaN, count 0, 100.001,
 1e-10 and ids ≥ 2^63; 10 NUL in a JSON body or an import reason.
 """
+
 import datetime
 import io
 import json
@@ -38,13 +39,21 @@ def counts():
 
 
 def _post_ledger(client, world, **fields):
-    body = {"subject_kind": "member", "subject_id": world["member"].id, "period_id": world["period"].id,
-            "item": "appraisal_percent", "reason": "民主评议", **fields}
-    return client.post("/api/v1/ledger", data=json.dumps(body), headers=world["headers"],
-                       content_type="application/json")
+    body = {
+        "subject_kind": "member",
+        "subject_id": world["member"].id,
+        "period_id": world["period"].id,
+        "item": "appraisal_percent",
+        "reason": "民主评议",
+        **fields,
+    }
+    return client.post(
+        "/api/v1/ledger", data=json.dumps(body), headers=world["headers"], content_type="application/json"
+    )
 
 
 # ---------------------------------------------------------------- 1: -0 and ledger verify
+
 
 def test_negative_zero_through_the_api_keeps_the_ledger_verifiable(client, world, cli):
     response = _post_ledger(client, world, value=-0.0)
@@ -56,8 +65,10 @@ def test_negative_zero_through_the_api_keeps_the_ledger_verifiable(client, world
 
 def test_negative_zero_through_the_console_and_the_importer(client, world, cli):
     login(client, "sec")
-    response = client.post(f"/console/members/{world['member'].id}/points", data={
-        "period": world["period"].id, "item": "appraisal_percent", "value": "-0", "reason": "民主评议"})
+    response = client.post(
+        f"/console/members/{world['member'].id}/points",
+        data={"period": world["period"].id, "item": "appraisal_percent", "value": "-0", "reason": "民主评议"},
+    )
     assert response.status_code == 302
     ledger.record("member", world["member"].id, world["period"].id, "study", Decimal("-0.00"), "x", "t")
     assert cli("ledger", "verify").exit_code == 0
@@ -65,12 +76,26 @@ def test_negative_zero_through_the_console_and_the_importer(client, world, cli):
 
 def test_entries_hashed_with_negative_zero_before_the_fix_still_verify(app, world):
     entry = ledger.record("member", world["member"].id, world["period"].id, "study", Decimal("2"), "x", "t")
-    legacy = ledger.entry_digest(entry.previous_hash, entry.subject_kind, entry.subject_id, entry.period_id,
-                                 entry.item, ledger._LEGACY_NEGATIVE_ZERO, entry.quantity, entry.reason,
-                                 entry.public_reason, entry.evidence, entry.recorded_by, entry.recorded_at,
-                                 entry.occurred_on, entry.corrects_id, entry.source)
+    legacy = ledger.entry_digest(
+        entry.previous_hash,
+        entry.subject_kind,
+        entry.subject_id,
+        entry.period_id,
+        entry.item,
+        ledger._LEGACY_NEGATIVE_ZERO,
+        entry.quantity,
+        entry.reason,
+        entry.public_reason,
+        entry.evidence,
+        entry.recorded_by,
+        entry.recorded_at,
+        entry.occurred_on,
+        entry.corrects_id,
+        entry.source,
+    )
     LedgerEntry.update(points=0, entry_hash=legacy).where(LedgerEntry.id == entry.id).execute()
     from starqr.models import LedgerHead
+
     LedgerHead.update(last_hash=legacy).execute()
     assert ledger.verify() == (1, [])
     LedgerEntry.update(points=1).where(LedgerEntry.id == entry.id).execute()
@@ -79,14 +104,28 @@ def test_entries_hashed_with_negative_zero_before_the_fix_still_verify(app, worl
 
 # ---------------------------------------------------------------- 9: numbers
 
-@pytest.mark.parametrize("body, field", [
-    ('{"value": NaN}', "value"), ('{"value": Infinity}', "value"), ('{"value": 100.001}', "value"),
-    ('{"value": 1e-10}', "value"), ('{"value": 1e400}', "value"), ('{"value": 5, "count": 0}', "count"),
-    ('{"value": 5, "count": -3}', "count"), ('{"value": 5, "occurred_on": "2025-02-30"}', "occurred_on"),
-])
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ('{"value": NaN}', "value"),
+        ('{"value": Infinity}', "value"),
+        ('{"value": 100.001}', "value"),
+        ('{"value": 1e-10}', "value"),
+        ('{"value": 1e400}', "value"),
+        ('{"value": 5, "count": 0}', "count"),
+        ('{"value": 5, "count": -3}', "count"),
+        ('{"value": 5, "occurred_on": "2025-02-30"}', "occurred_on"),
+    ],
+)
 def test_bad_numbers_through_the_api_are_422_naming_the_field(client, world, body, field):
-    fields = {"subject_kind": "member", "subject_id": world["member"].id, "period_id": world["period"].id,
-              "item": "appraisal_percent", "reason": "民主评议"}
+    fields = {
+        "subject_kind": "member",
+        "subject_id": world["member"].id,
+        "period_id": world["period"].id,
+        "item": "appraisal_percent",
+        "reason": "民主评议",
+    }
     raw = body[:-1] + ", " + json.dumps(fields)[1:]
     before = counts()
     response = client.post("/api/v1/ledger", data=raw, headers=world["headers"], content_type="application/json")
@@ -105,8 +144,10 @@ def test_count_zero_on_an_event_item_is_refused_not_made_one(client, world):
 def test_bad_numbers_through_the_console_are_refused(client, world, value):
     login(client, "sec")
     before = counts()
-    response = client.post(f"/console/members/{world['member'].id}/points", data={
-        "period": world["period"].id, "item": "appraisal_percent", "value": value, "reason": "民主评议"})
+    response = client.post(
+        f"/console/members/{world['member'].id}/points",
+        data={"period": world["period"].id, "item": "appraisal_percent", "value": value, "reason": "民主评议"},
+    )
     assert response.status_code == 200
     assert counts() == before
 
@@ -120,26 +161,45 @@ def test_refusals_name_the_field_in_the_users_language(client, world):
     assert "“Points” may have at most two decimals" in response.get_data(as_text=True)
     response = _post_ledger(client, world, value=100.001)
     assert response.json["message"].startswith("「分值」")
-    response = client.post("/api/v1/ledger?lang=en", headers=world["headers"], content_type="application/json",
-                           data=json.dumps({"subject_kind": "member", "subject_id": world["member"].id,
-                                            "period_id": world["period"].id, "item": "study", "reason": "x",
-                                            "count": 0}))
+    response = client.post(
+        "/api/v1/ledger?lang=en",
+        headers=world["headers"],
+        content_type="application/json",
+        data=json.dumps(
+            {
+                "subject_kind": "member",
+                "subject_id": world["member"].id,
+                "period_id": world["period"].id,
+                "item": "study",
+                "reason": "x",
+                "count": 0,
+            }
+        ),
+    )
     assert response.json["message"] == "“Times” must be between 1 and 50"
 
 
 def test_service_refuses_more_than_two_decimals_instead_of_rounding(world):
     with pytest.raises(member_service.MemberError, match="两位小数"):
-        member_service.record_points("sec", world["member"], world["period"], "appraisal_percent", "x",
-                                     value="100.001")
+        member_service.record_points("sec", world["member"], world["period"], "appraisal_percent", "x", value="100.001")
     assert LedgerEntry.select().count() == 0
 
 
 CONSOLE_ID_ROUTES = (
-    "/console/branches/{id}", "/console/branches/{id}/edit", "/console/branches/{id}/members/new",
-    "/console/members/{id}", "/console/members/{id}/edit", "/console/members/{id}/transfer",
-    "/console/members/{id}/retire", "/console/members/{id}/points", "/console/commitments/{id}",
-    "/console/entries/{id}/correct", "/console/branches/{id}/plaques", "/console/admin/periods/{id}",
-    "/console/imports/{id}", "/console/admin/objections/{id}",
+    "/console/branches/{id}",
+    "/console/branches/{id}/edit",
+    "/console/branches/{id}/members/new",
+    "/console/members/{id}",
+    "/console/members/{id}/edit",
+    "/console/members/{id}/transfer",
+    "/console/members/{id}/retire",
+    "/console/members/{id}/points",
+    "/console/commitments/{id}",
+    "/console/entries/{id}/correct",
+    "/console/branches/{id}/plaques",
+    "/console/admin/periods/{id}",
+    "/console/imports/{id}",
+    "/console/admin/objections/{id}",
 )
 
 
@@ -158,15 +218,20 @@ def test_ids_beyond_the_database_range_are_404_not_500(client, world, huge):
 
 def test_ids_beyond_range_in_forms_are_refused(client, world):
     login(client, "admin1")
-    response = client.post("/console/imports/confirm", data={"period": str(2**63), "sha": "0" * 64,
-                                                             "filename": "x.csv"})
+    response = client.post(
+        "/console/imports/confirm", data={"period": str(2**63), "sha": "0" * 64, "filename": "x.csv"}
+    )
     assert response.status_code in (400, 404)
-    response = client.post("/console/imports/preview", data={
-        "period": str(2**63), "file": (io.BytesIO(b"x"), "x.csv")}, content_type="multipart/form-data")
+    response = client.post(
+        "/console/imports/preview",
+        data={"period": str(2**63), "file": (io.BytesIO(b"x"), "x.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code < 500
 
 
 # ---------------------------------------------------------------- 10: NUL
+
 
 def test_nul_in_a_json_body_is_400(client, world):
     before = counts()
@@ -179,8 +244,7 @@ def test_nul_in_an_import_reason_is_a_row_error(client, world):
     data = importer.write_csv([[world["code"], "巴特尔", "study", "", 1, "2025-05-01", "学习\x00"]])
     result = importer.run(world["period"], data, "x.csv", "admin", dry_run=True)
     assert result.errors and result.errors[0].column == "事由"
-    response = client.post(f"/api/v1/imports?period_id={world['period'].id}", data=data,
-                           headers=world["headers"])
+    response = client.post(f"/api/v1/imports?period_id={world['period'].id}", data=data, headers=world["headers"])
     assert response.status_code == 422 and LedgerEntry.select().count() == 0
 
 
@@ -192,27 +256,41 @@ def test_long_import_reason_is_refused_not_cut(world):
 
 # ---------------------------------------------------------------- 2: bodies whole or refused
 
+
 def _chunked(client, path, body, headers=None):
     """What gunicorn hands a WSGI app for Transfer-Encoding: chunked: no length, a terminated stream."""
-    return client.open(path, method="POST", input_stream=io.BytesIO(body), headers=headers or {},
-                       environ_overrides={"wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"})
+    return client.open(
+        path,
+        method="POST",
+        input_stream=io.BytesIO(body),
+        headers=headers or {},
+        environ_overrides={"wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"},
+    )
 
 
 @pytest.fixture
 def small_app(database_url, tmp_path):
     from starqr import create_app
     from starqr.db import database
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "x" * 32,
-                      "UPLOAD_FOLDER": str(tmp_path / "uploads"), "HUEY_IMMEDIATE": True,
-                      "PASSWORD_METHOD": "pbkdf2:sha256:1000", "WTF_CSRF_ENABLED": False,
-                      "MAX_CONTENT_LENGTH": 4000})
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "x" * 32,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "HUEY_IMMEDIATE": True,
+            "PASSWORD_METHOD": "pbkdf2:sha256:1000",
+            "WTF_CSRF_ENABLED": False,
+            "MAX_CONTENT_LENGTH": 4000,
+        }
+    )
     database.connect(reuse_if_open=True)
     yield app
 
 
 def _import_rows(code, rows):
-    return importer.write_csv([[code, "巴特尔", "study", "", 1, "2025-05-01", f"学习{i:04d}"]
-                               for i in range(rows)])
+    return importer.write_csv([[code, "巴特尔", "study", "", 1, "2025-05-01", f"学习{i:04d}"] for i in range(rows)])
 
 
 def test_a_chunked_import_over_the_limit_is_413_and_imports_nothing(small_app, world):
@@ -253,16 +331,21 @@ def test_a_broken_chunked_body_is_400(small_app, world):
             return 0
 
     client = small_app.test_client()
-    response = client.open(f"/api/v1/imports?period_id={world['period'].id}", method="POST",
-                           input_stream=Broken(), headers=world["headers"],
-                           environ_overrides={"wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"})
+    response = client.open(
+        f"/api/v1/imports?period_id={world['period'].id}",
+        method="POST",
+        input_stream=Broken(),
+        headers=world["headers"],
+        environ_overrides={"wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"},
+    )
     assert response.status_code == 400 and LedgerEntry.select().count() == 0
 
 
 def test_small_routes_have_small_limits(small_app, world):
     client = small_app.test_client()
-    response = _chunked(client, "/api/v1/ledger", b"{" + b" " * 3000 + b"}",
-                        {**world["headers"], "Content-Type": "application/json"})
+    response = _chunked(
+        client, "/api/v1/ledger", b"{" + b" " * 3000 + b"}", {**world["headers"], "Content-Type": "application/json"}
+    )
     assert response.status_code == 422 or response.status_code == 400  # within the 1 MB API limit
     response = client.post(f"/Q/{world['code']}/objection", data={"text": "x" * 70000})
     assert response.status_code == 413
@@ -278,8 +361,10 @@ def test_private_data_in_honours_is_refused_through_the_console(client, world, t
     login(client, "sec")
     member = world["member"]
     before = counts()
-    response = client.post(f"/console/members/{member.id}/edit", data={
-        "name_zh": member.name_zh, "category": "ordinary", "status": "full", "honours": f"优秀党员;{text}"})
+    response = client.post(
+        f"/console/members/{member.id}/edit",
+        data={"name_zh": member.name_zh, "category": "ordinary", "status": "full", "honours": f"优秀党员;{text}"},
+    )
     assert response.status_code == 200
     assert "公开显示" in response.get_data(as_text=True)
     assert Member.get_by_id(member.id).honours is None
@@ -308,8 +393,9 @@ def test_private_data_in_public_texts_is_refused_by_the_services(world, text, ap
 
 
 def test_private_reason_may_hold_what_a_public_one_may_not(world):
-    entries = member_service.record_points("sec", world["member"], world["period"], "study",
-                                           "电话13912345678 核实", public_reason=False)
+    entries = member_service.record_points(
+        "sec", world["member"], world["period"], "study", "电话13912345678 核实", public_reason=False
+    )
     assert len(entries) == 1
 
 
@@ -329,9 +415,20 @@ def test_private_data_through_the_api_is_422(client, world, text):
 
 def test_ordinary_texts_are_not_mistaken_for_private_data():
     from starqr.validation import find_private_data
-    for text in ("2023年度优秀共产党员", "带领12户牧民发展肉羊养殖", "学习中央1号文件精神", "获评2019-2020年度先进",
-                 "完成植树1200棵,帮扶困难户3户", "组织5次志愿活动,服务120小时", "嘎查党群服务中心", "党费 150.00 元",
-                 "第3组环境整治", "2025-06-30 完成", "ᠰᠠᠢᠨ ᠠᠵᠢᠯᠯᠠᠭ᠎ᠠ"):
+
+    for text in (
+        "2023年度优秀共产党员",
+        "带领12户牧民发展肉羊养殖",
+        "学习中央1号文件精神",
+        "获评2019-2020年度先进",
+        "完成植树1200棵,帮扶困难户3户",
+        "组织5次志愿活动,服务120小时",
+        "嘎查党群服务中心",
+        "党费 150.00 元",
+        "第3组环境整治",
+        "2025-06-30 完成",
+        "ᠰᠠᠢᠨ ᠠᠵᠢᠯᠯᠠᠭ᠎ᠠ",
+    ):
         assert find_private_data(text) is None, text
 
 
@@ -344,14 +441,21 @@ def test_audit_keeps_no_refused_text(world):
 
 # ---------------------------------------------------------------- the roster importer (l08's door)
 
-@pytest.mark.parametrize("column, value, words", [
-    (1, "巴特\x00尔", "控制字符"), (2, "ᠪ" * 161, "不能超过 160"), (7, "书记 13912345678", "公开显示"),
-    (7, "组" * 61, "不能超过 60"),
-])
+
+@pytest.mark.parametrize(
+    "column, value, words",
+    [
+        (1, "巴特\x00尔", "控制字符"),
+        (2, "ᠪ" * 161, "不能超过 160"),
+        (7, "书记 13912345678", "公开显示"),
+        (7, "组" * 61, "不能超过 60"),
+    ],
+)
 def test_roster_texts_are_refused_not_cut(app, column, value, words):
     from starqr.services import onboarding
     from starqr.services.imports import roster_apply, tree
     from tests import onboarding_files as files
+
     onboarding.init_banner("测试旗委员会", "chief", password="a-long-password-1")
     rows, branches = files.tree_rows()
     assert tree.run(files.xlsx(rows, files.TREE_HEADER), "tree.xlsx", "chief", dry_run=False).ok
@@ -369,15 +473,22 @@ def test_a_real_chunked_upload_over_the_limit_is_413_from_a_real_server(small_ap
     import threading
 
     from werkzeug.serving import make_server
+
     server = make_server("127.0.0.1", 0, small_app, threaded=False)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
+
         def send(body):
             connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=30)
-            chunks = (body[i:i + 500] for i in range(0, len(body), 500))
-            connection.request("POST", f"/api/v1/imports?period_id={world['period'].id}", body=chunks,
-                               headers={**world["headers"], "Content-Type": "text/csv"}, encode_chunked=True)
+            chunks = (body[i : i + 500] for i in range(0, len(body), 500))
+            connection.request(
+                "POST",
+                f"/api/v1/imports?period_id={world['period'].id}",
+                body=chunks,
+                headers={**world["headers"], "Content-Type": "text/csv"},
+                encode_chunked=True,
+            )
             response = connection.getresponse()
             answer = (response.status, response.read())
             connection.close()

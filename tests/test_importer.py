@@ -1,4 +1,5 @@
 """Bulk import: encodings, validation naming row and column, dry run, all-or-nothing, idempotence."""
+
 import datetime
 
 import pytest
@@ -67,21 +68,30 @@ def test_identical_rows_in_one_file_both_count(banner):
 def test_bad_rows_name_row_and_column_and_write_nothing(banner):
     c = banner["codes"]
     rows = rows_for(banner) + [
-        ["ZZZZ999999", "某某", "study", 2, 1, "2025-01-01", ""],          # row 6: unknown code
-        [c[0], "张三", "study", 2, 1, "2025-01-01", ""],                   # row 7: name mismatch
-        [c[0], "巴特尔", "flying", 2, 1, "2025-01-01", ""],                # row 8: unknown item
-        [c[0], "巴特尔", "study", 5, 1, "2025-01-01", ""],                 # row 9: out of bounds
-        [c[0], "巴特尔", "study", 2, 1, "2025-02-30", ""],                 # row 10: bad date
-        [c[0], "巴特尔", "study", 2, 1, "2024-12-31", ""],                 # row 11: outside period
-        [c[0], "巴特尔", "appraisal_percent", 120, 1, "", ""],             # row 12: value out of range
-        [c[0], "巴特尔", "study", "abc", 1, "", ""],                       # row 13: not a number
+        ["ZZZZ999999", "某某", "study", 2, 1, "2025-01-01", ""],  # row 6: unknown code
+        [c[0], "张三", "study", 2, 1, "2025-01-01", ""],  # row 7: name mismatch
+        [c[0], "巴特尔", "flying", 2, 1, "2025-01-01", ""],  # row 8: unknown item
+        [c[0], "巴特尔", "study", 5, 1, "2025-01-01", ""],  # row 9: out of bounds
+        [c[0], "巴特尔", "study", 2, 1, "2025-02-30", ""],  # row 10: bad date
+        [c[0], "巴特尔", "study", 2, 1, "2024-12-31", ""],  # row 11: outside period
+        [c[0], "巴特尔", "appraisal_percent", 120, 1, "", ""],  # row 12: value out of range
+        [c[0], "巴特尔", "study", "abc", 1, "", ""],  # row 13: not a number
         [banner["branch_code"], "仁宝勒格嘎查党支部", "study", 2, 1, "", ""],  # row 14: not that rubric's item
     ]
     result = imports.run(banner["period"], imports.write_xlsx(rows), "bad.xlsx", "admin", dry_run=False)
     assert not result.ok
     found = {(e.row, e.column) for e in result.errors}
-    assert found == {(6, "编码"), (7, "姓名"), (8, "项目"), (9, "分值"), (10, "日期"), (11, "日期"),
-                     (12, "分值"), (13, "分值"), (14, "项目")}
+    assert found == {
+        (6, "编码"),
+        (7, "姓名"),
+        (8, "项目"),
+        (9, "分值"),
+        (10, "日期"),
+        (11, "日期"),
+        (12, "分值"),
+        (13, "分值"),
+        (14, "项目"),
+    }
     text = "\n".join(result.error_lines())
     assert "第6行「编码」:编码 ZZZZ999999 不存在" in text
     assert "第7行「姓名」" in text and "巴特尔" in text
@@ -97,6 +107,7 @@ def test_missing_header_is_a_file_error(banner):
 
 def test_revoked_code_points_to_replacement(banner):
     from starqr.services import plaques
+
     new = plaques.reissue(banner["codes"][0], actor="tester", reason="丢失")
     rows = [[banner["codes"][0], "巴特尔", "study", 2, 1, "", ""]]
     result = imports.run(banner["period"], imports.write_csv(rows), "x.csv", "admin")
@@ -105,9 +116,11 @@ def test_revoked_code_points_to_replacement(banner):
 
 def test_dry_run_shows_star_moves_and_writes_nothing(banner):
     c = banner["codes"]
-    rows = [[c[0], "巴特尔", "appraisal_percent", 100, 1, "", "民主评议"],
-            [c[0], "巴特尔", "commitments_fulfilled", 1, 1, "", "承诺全部兑现"],
-            [c[1], "其其格", "study", 2, 1, "", "学习"]]
+    rows = [
+        [c[0], "巴特尔", "appraisal_percent", 100, 1, "", "民主评议"],
+        [c[0], "巴特尔", "commitments_fulfilled", 1, 1, "", "承诺全部兑现"],
+        [c[1], "其其格", "study", 2, 1, "", "学习"],
+    ]
     result = imports.run(banner["period"], imports.write_csv(rows), "x.csv", "admin", dry_run=True)
     assert result.ok and ledger_count() == 0 and len(result.entries) == 3
     moves = {m.name: m for m in result.moves}
@@ -134,9 +147,11 @@ def test_value_rows_replace_the_current_value(banner):
 
 def test_scope_keeps_rows_to_a_subtree(banner):
     from helpers import make_org
+
     other = make_org(banner["tree"]["town"], "unit", "rural", "另一嘎查")
     rows = [[banner["codes"][0], "巴特尔", "study", 2, 1, "", ""]]
     from starqr.services import access
+
     actor = access.Actor(id=1, name="town_admin", role="org_admin", organisation_id=other.id, scope_path=other.path)
     result = imports.run(banner["period"], imports.write_csv(rows), "x.csv", actor)
     assert result.errors and "管理范围" in str(result.errors[0])
@@ -165,8 +180,9 @@ def test_background_batch_records_progress_and_outcome(banner, app):
     done = imports.run_batch(batch.id, app.instance_path)
     assert done.status == "done" and done.rows_total == 4 and done.rows_imported == 4
     assert imports.run_batch(batch.id, app.instance_path).rows_imported == 4  # a retry is harmless
-    bad = imports.create_batch(banner["period"], imports.write_csv([["X", "Y", "Z", 1, 1, "", ""]]), "bad.csv",
-                                "admin", app.instance_path)
+    bad = imports.create_batch(
+        banner["period"], imports.write_csv([["X", "Y", "Z", 1, 1, "", ""]]), "bad.csv", "admin", app.instance_path
+    )
     failed = imports.run_batch(bad.id, app.instance_path)
     assert failed.status == "failed" and failed.errors[0]["column"] == "编码"
     assert ImportBatch.select().count() == 2
@@ -174,8 +190,13 @@ def test_background_batch_records_progress_and_outcome(banner, app):
 
 # ---------------------------------------------------------------- properties
 
-cell = st.one_of(st.none(), st.text(max_size=12), st.integers(-10**6, 10**6),
-                 st.floats(allow_nan=True, allow_infinity=True), st.dates())
+cell = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.dates(),
+)
 
 
 @given(st.one_of(st.text(max_size=20), st.integers(), st.floats(), st.none(), st.booleans()))
@@ -187,7 +208,9 @@ def test_parse_number_returns_decimal_none_or_value_error(value):
     assert number is None or number.is_finite()
 
 
-@given(st.dates(min_value=datetime.date(1900, 3, 1)), st.sampled_from(["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]))
+@given(
+    st.dates(min_value=datetime.date(1900, 3, 1)), st.sampled_from(["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"])
+)
 def test_parse_date_reads_every_written_format(day, fmt):
     assert imports.parse_date(day.strftime(fmt)) == day
     assert imports.parse_date(datetime.datetime.combine(day, datetime.time(8))) == day
@@ -204,9 +227,16 @@ def test_arbitrary_rows_are_validated_never_crash_and_bad_files_write_nothing(ba
     rows = [[v.isoformat() if isinstance(v, datetime.date) and not as_xlsx else v for v in row] for row in rows]
     if as_xlsx:
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-        rows = [[ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str)
-                 else ("x" if isinstance(v, float) and (v != v or abs(v) == float("inf")) else v)
-                 for v in row] for row in rows]
+
+        rows = [
+            [
+                ILLEGAL_CHARACTERS_RE.sub("", v)
+                if isinstance(v, str)
+                else ("x" if isinstance(v, float) and (v != v or abs(v) == float("inf")) else v)
+                for v in row
+            ]
+            for row in rows
+        ]
         data = imports.write_xlsx(rows)
     else:
         data = imports.write_csv([[("" if v is None else v) for v in row] for row in rows])
@@ -237,6 +267,7 @@ def test_zip_bomb_is_refused_before_unpacking():
     import io
     import zipfile
     from starqr.services import imports
+
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
@@ -248,6 +279,7 @@ def test_zip_bomb_is_refused_before_unpacking():
 
 def test_written_files_never_carry_formulas_but_keep_negative_points():
     from starqr.services import imports
+
     rows = [["ABCDEFGH23", '=HYPERLINK("http://evil.example")', "miss_meeting", "-1", "1", "2026-03-01", "缺席"]]
     text = imports.write_csv(rows).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and ",-1," in text

@@ -3,6 +3,7 @@
 Issue 12: a background import that failed with anything but a file error stayed "running"
 forever. Every job now runs through tasks._run_job, whose catch-all ends it "failed".
 """
+
 import logging
 
 from helpers import issue_code, login, make_member, make_period, make_tree, make_user
@@ -32,8 +33,11 @@ def test_a_background_import_that_raises_ends_failed_with_its_reason(app, client
 
     monkeypatch.setattr(batches, "run", explode)
     with caplog.at_level(logging.INFO, logger="starqr.jobs"):
-        response = client.post(f"/api/v1/imports?period_id={period.id}&background=1&filename=x.csv", data=data,
-                               headers={"Authorization": f"Bearer {token}"})
+        response = client.post(
+            f"/api/v1/imports?period_id={period.id}&background=1&filename=x.csv",
+            data=data,
+            headers={"Authorization": f"Bearer {token}"},
+        )
     assert response.status_code == 202, response.get_json()
     batch_id = response.get_json()["id"]
     batch = ImportBatch.get_by_id(batch_id)
@@ -52,10 +56,12 @@ def test_a_background_import_runs_as_the_user_who_queued_it(app):
     """The job carries the user's id, not a scope string: the consumer rebuilds the actor."""
     tree, period, data = _file()
     from helpers import make_org
+
     other_town = make_org(tree["banner"], "town", "rural", "别的镇")
     outsider = make_user("other_town_admin", "org_admin", other_town)
     batch = imports.create_batch(period, data, "x.csv", outsider.username, app.instance_path)
     from starqr.services import access
+
     with app.app_context():
         tasks.enqueue_import(batch, access.actor_for(outsider))
     failed = ImportBatch.get_by_id(batch.id)
@@ -64,6 +70,7 @@ def test_a_background_import_runs_as_the_user_who_queued_it(app):
 
 def test_huey_follows_the_app_config(app, tmp_path):
     from huey.storage import MemoryStorage, SqliteStorage
+
     assert tasks.huey.immediate and isinstance(tasks.huey.storage, MemoryStorage)
     tasks.configure({"HUEY_URL": None, "HUEY_IMMEDIATE": False}, str(tmp_path))
     try:

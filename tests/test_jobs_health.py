@@ -3,6 +3,7 @@
 Issue 14, failure 8: a background import stayed "running" forever after its consumer was
 killed. Now a killed worker stops renewing its lease and the next look marks the job failed.
 """
+
 import datetime
 import os
 import signal
@@ -131,8 +132,9 @@ with jobs_health.lease(jobs_health.job_key("import", batch_id), every=0.2):
 def test_a_worker_killed_with_sigkill_is_found(app, database_url):
     batch = _batch(app, status="pending")
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    worker = subprocess.Popen([sys.executable, "-c", WORKER, database_url, str(batch.id)],
-                              stdout=subprocess.PIPE, env=env, text=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER, database_url, str(batch.id)], stdout=subprocess.PIPE, env=env, text=True
+    )
     try:
         assert worker.stdout.readline().strip() == "running"
         key = jobs_health.job_key("import", batch.id)

@@ -1,4 +1,5 @@
 """The guard rails as tests, so a broken arrow fails the suite too (.ci/lint runs the same)."""
+
 import os
 import subprocess
 import sys
@@ -28,4 +29,5 @@ def test_the_ledger_reaches_the_public_pages_through_its_hook():
     """The ledger (below services) calls back instead of importing services.revision."""
     from starqr import ledger
     from starqr.services import revision
+
     assert revision._ledger_written in ledger._written_hooks

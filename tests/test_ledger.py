@@ -1,4 +1,5 @@
 """The points ledger: append-only, corrections as linked entries, tampering detected."""
+
 from decimal import Decimal
 
 import pytest
@@ -57,11 +58,17 @@ def test_reordered_entries_are_reported(entries, cli):
     a, b = made[1], made[3]
     # Swap two whole rows' contents (hashes included) so each row is internally consistent.
     columns = ["reason", "points", "entry_hash", "previous_hash"]
-    values = {e.id: LedgerEntry.select(*[getattr(LedgerEntry, c) for c in columns])
-              .where(LedgerEntry.id == e.id).tuples().get() for e in (a, b)}
+    values = {
+        e.id: LedgerEntry.select(*[getattr(LedgerEntry, c) for c in columns])
+        .where(LedgerEntry.id == e.id)
+        .tuples()
+        .get()
+        for e in (a, b)
+    }
     for target, source in ((a.id, b.id), (b.id, a.id)):
-        LedgerEntry.update(dict(zip([getattr(LedgerEntry, c) for c in columns], values[source]))) \
-            .where(LedgerEntry.id == target).execute()
+        LedgerEntry.update(dict(zip([getattr(LedgerEntry, c) for c in columns], values[source]))).where(
+            LedgerEntry.id == target
+        ).execute()
     _, problems = ledger.verify()
     assert "broken_link" in {p.kind for p in problems}
     assert cli("ledger", "verify").exit_code != 0
@@ -97,5 +104,6 @@ def test_no_code_path_updates_or_deletes_entries():
     """The ledger module is the only writer, and it only inserts."""
     import inspect
     import re
+
     source = inspect.getsource(ledger)
     assert not re.search(r"LedgerEntry\.(update|delete)|\.delete_instance|\.save\(", source)

@@ -4,6 +4,7 @@
 ever "locked". 7: a session cookie saved before log-out still opened /console/; sessions
 never expired.
 """
+
 import datetime
 import time
 
@@ -23,8 +24,11 @@ def users(app):
 def _attempts(client, username, count, address):
     answers = []
     for _ in range(count):
-        response = client.post("/console/login", data={"username": username, "password": "wrong-password!"},
-                               environ_base={"REMOTE_ADDR": address})
+        response = client.post(
+            "/console/login",
+            data={"username": username, "password": "wrong-password!"},
+            environ_base={"REMOTE_ADDR": address},
+        )
         text = response.get_data(as_text=True)
         answers.append((response.status_code, "用户名或密码不正确" in text, "秒后再试" in text))
     return answers
@@ -92,8 +96,10 @@ def test_a_password_change_ends_the_other_sessions(app, users):
     mine, other = app.test_client(), app.test_client()
     login(mine, "sec")
     login(other, "sec")
-    response = mine.post("/console/password", data={"old_password": PASSWORD, "new_password": "a-new-long-secret",
-                                                    "confirm": "a-new-long-secret"})
+    response = mine.post(
+        "/console/password",
+        data={"old_password": PASSWORD, "new_password": "a-new-long-secret", "confirm": "a-new-long-secret"},
+    )
     assert response.status_code == 302
     assert mine.get("/console/password").status_code == 200  # the one that changed it carries on
     assert other.get("/console/password").status_code == 302  # the others log in again

@@ -1,4 +1,5 @@
 """RFC 9162 tree heads and consistency proofs over ledger entry hashes."""
+
 import hashlib
 
 from hypothesis import given, settings

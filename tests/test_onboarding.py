@@ -1,5 +1,6 @@
 """A real banner from an empty database: init → tree → roster → re-import → points → rate →
 publish → plaques export → every public page answers, transferred badges keep their codes."""
+
 import datetime
 import io
 
@@ -13,8 +14,11 @@ from tests.helpers import make_period
 
 
 def _codes(kind):
-    return dict(PlaqueCode.select(PlaqueCode.subject_id, PlaqueCode.code)
-                .where(PlaqueCode.subject_kind == kind, PlaqueCode.status == "active").tuples())
+    return dict(
+        PlaqueCode.select(PlaqueCode.subject_id, PlaqueCode.code)
+        .where(PlaqueCode.subject_kind == kind, PlaqueCode.status == "active")
+        .tuples()
+    )
 
 
 def test_init_refuses_a_second_time(app, cli):
@@ -28,8 +32,9 @@ def test_init_refuses_a_second_time(app, cli):
 
 
 def test_onboarding_end_to_end(app, cli, client, tmp_path):
-    result = cli("init", "--banner", "测试旗委员会", "--admin", "chief", "--password-stdin",
-                 input="a-long-password-1\n")
+    result = cli(
+        "init", "--banner", "测试旗委员会", "--admin", "chief", "--password-stdin", input="a-long-password-1\n"
+    )
     assert result.exit_code == 0, result.output
     rows, branches = files.tree_rows()
     path = tmp_path / "tree.xlsx"
@@ -39,7 +44,13 @@ def test_onboarding_end_to_end(app, cli, client, tmp_path):
     assert Organisation.select().count() == 54
     assert Organisation.select().where(Organisation.level == "branch").count() == 30
     assert {o.domain for o in Organisation.select().where(Organisation.level == "branch")} == {
-        "rural", "community", "organ", "state_enterprise", "private_enterprise", "social"}
+        "rural",
+        "community",
+        "organ",
+        "state_enterprise",
+        "private_enterprise",
+        "social",
+    }
     again = cli("orgs", "import", path)
     assert "新增 0,修改 0,调动 0,未变 54" in again.output
     listing = cli("orgs", "list", "--under", "T1")
@@ -71,7 +82,8 @@ def test_onboarding_end_to_end(app, cli, client, tmp_path):
     assert _codes(MEMBER) == badge  # the badge follows the person
     branch_of = {m.id: m.branch for m in moved}
     assert {rubric_assignments.effective_rubric(b, scope="member")[0] for b in branch_of.values()} == {
-        "soe_member_four_excellent"}
+        "soe_member_four_excellent"
+    }
     assert AuditLog.select().where(AuditLog.action == "member.transfer").count() == 5
     unchanged = roster_apply.run(files.xlsx(roster, files.ROSTER_HEADER), "roster2.xlsx", "chief", dry_run=False)
     assert not unchanged.applied and unchanged.unchanged == 500
@@ -94,6 +106,7 @@ def test_onboarding_end_to_end(app, cli, client, tmp_path):
     assert result.exit_code == 0, result.output
     assert ratings.rate(period) > 500
     from starqr.models import Rating
+
     rated = Rating.get(Rating.subject_kind == "organisation", Rating.subject_id == under.id)
     assert rated.rubric.key == "branch_quota"
     assert ratings.publish(period) > 500
@@ -123,6 +136,7 @@ def test_onboarding_end_to_end(app, cli, client, tmp_path):
 
 def test_tree_import_moves_and_gbk(app):
     from tests.helpers import make_user
+
     rows, _branches = files.tree_rows()
     rows[0][2] = ""  # GBK cannot hold Mongolian script
     first = tree.run(files.csv(rows, files.TREE_HEADER, "gbk"), "tree.csv", "cli", dry_run=False)
@@ -150,6 +164,7 @@ def test_tree_import_moves_and_gbk(app):
 
 def test_assignment_inherited_and_left_behind_on_a_move(app):
     from starqr.services import organisations, rubrics
+
     rubrics.sync_shipped()
     rows, _branches = files.tree_rows()
     assert tree.run(files.xlsx(rows, files.TREE_HEADER), "tree.xlsx", "cli", dry_run=False).ok

@@ -1,4 +1,5 @@
 """Bad tree and roster files: errors name the row and the column, and nothing changes."""
+
 import pytest
 
 from starqr.models import AuditLog, Member, Organisation, PlaqueCode
@@ -8,8 +9,12 @@ from tests import onboarding_files as files
 
 
 def _counts():
-    return (Organisation.select().count(), Member.select().count(), PlaqueCode.select().count(),
-            AuditLog.select().count())
+    return (
+        Organisation.select().count(),
+        Member.select().count(),
+        PlaqueCode.select().count(),
+        AuditLog.select().count(),
+    )
 
 
 @pytest.fixture
@@ -44,8 +49,10 @@ def test_unknown_parent(banner):
 
 
 def test_cycle(banner):
-    rows = [["C1", "甲", "", "C2", "嘎查村社区", "农村牧区", "", ""],
-            ["C2", "乙", "", "C1", "嘎查村社区", "农村牧区", "", ""]]
+    rows = [
+        ["C1", "甲", "", "C2", "嘎查村社区", "农村牧区", "", ""],
+        ["C2", "乙", "", "C1", "嘎查村社区", "农村牧区", "", ""],
+    ]
     errors = _tree_errors(rows)
     assert [(r, c) for r, c, _ in errors] == [(2, "上级组织编码"), (3, "上级组织编码")]
     assert "循环" in errors[0][2]

@@ -1,4 +1,5 @@
 """The page store: a scan is one query; every write reaches the page at once and never flips back."""
+
 import gzip
 
 import pytest
@@ -7,8 +8,7 @@ from starqr.db import database
 from starqr.models import MemberPrivate, Objection, PlaqueCode, PublicPage
 from starqr.services import members as member_service
 from starqr.services import objections, pages, plaques, ratings, revision, scans
-from tests.helpers import (issue_code, make_commitment, make_member, make_period, make_post, make_tree, make_user,
-                           record)
+from tests.helpers import issue_code, make_commitment, make_member, make_period, make_post, make_tree, make_user, record
 from tests.test_public_queries import count_queries
 
 
@@ -27,10 +27,17 @@ def world(app):
     other_tree = make_tree()
     other = make_member(other_tree["branch"], "李明")
     period = make_period()
-    return dict(tree=tree, member=member, other=other, period=period,
-                code=issue_code(member).code, other_code=issue_code(other).code,
-                branch_code=issue_code(tree["branch"]).code, town_code=issue_code(tree["town"]).code,
-                actor=make_user("sec-store", "secretary", tree["branch"]))
+    return dict(
+        tree=tree,
+        member=member,
+        other=other,
+        period=period,
+        code=issue_code(member).code,
+        other_code=issue_code(other).code,
+        branch_code=issue_code(tree["branch"]).code,
+        town_code=issue_code(tree["town"]).code,
+        actor=make_user("sec-store", "secretary", tree["branch"]),
+    )
 
 
 def _page(client, code, suffix=""):
@@ -95,6 +102,7 @@ def test_publication_reaches_every_page(client, world):
 def test_an_old_render_stored_after_a_write_is_never_served(client, world, app):
     """A render that read the data before a write and stores after it must not flip the page back."""
     from starqr.views import public
+
     code = world["code"]
     client.get(f"/Q/{code}")
     plaque, stamp_before = pages.resolve(code)
@@ -105,8 +113,9 @@ def test_an_old_render_stored_after_a_write_is_never_served(client, world, app):
     pages.store(code, "zh", old_page, 1, stamp_before)  # the slow worker finally stores its old render
     assert "新的记录" in _page(client, code)[1]
     # and a stale store does not even replace the newer row
-    assert b"\xe6\x96\xb0\xe7\x9a\x84" in gzip.decompress(bytes(PublicPage.get(PublicPage.code == code,
-                                                                              PublicPage.lang == "zh").gz))
+    assert b"\xe6\x96\xb0\xe7\x9a\x84" in gzip.decompress(
+        bytes(PublicPage.get(PublicPage.code == code, PublicPage.lang == "zh").gz)
+    )
 
 
 def test_revoked_code_answers_410_at_once(client, world):
@@ -149,8 +158,12 @@ def test_no_private_field_in_any_stored_page(client, world):
     for code in codes:
         for suffix in ("", ".json", "?lang=mn", "?lang=en"):
             assert client.get(f"/Q/{code}{suffix}").status_code == 200
-    private = [v for p in MemberPrivate.select() for v in (p.id_number, p.phone, p.home_address,
-                                                          p.birth_date.isoformat() if p.birth_date else None) if v]
+    private = [
+        v
+        for p in MemberPrivate.select()
+        for v in (p.id_number, p.phone, p.home_address, p.birth_date.isoformat() if p.birth_date else None)
+        if v
+    ]
     private += ["13711112222", "这是异议的正文内容"]
     stored = list(PublicPage.select())
     assert len(stored) >= 4 * len(codes) - 4
@@ -173,6 +186,7 @@ def test_the_builder_renders_stale_pages_and_stops(cli, world):
 
 def test_member_counts_are_maintained_through_every_change(client, world):
     from starqr.models import BranchMemberCount, Member
+
     branch = world["tree"]["branch"]
 
     def counted(org):
@@ -201,8 +215,15 @@ def test_the_fast_path_answers_exactly_as_the_view(client, world, suffix):
     assert counter["n"] == 1
     assert first.status_code == second.status_code == 200
     assert first.data == second.data and first.headers["ETag"] == second.headers["ETag"]
-    for name in ("Content-Type", "Content-Encoding", "Cache-Control", "Vary", "Content-Security-Policy",
-                 "X-Frame-Options", "X-Content-Type-Options"):
+    for name in (
+        "Content-Type",
+        "Content-Encoding",
+        "Cache-Control",
+        "Vary",
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+    ):
         assert first.headers.get(name) == second.headers.get(name), name
     assert client.get(url, headers={"If-None-Match": second.headers["ETag"]}).status_code == 304
     assert client.get(url).data == gzip.decompress(second.data)  # plain for a client without gzip
@@ -210,6 +231,7 @@ def test_the_fast_path_answers_exactly_as_the_view(client, world, suffix):
 
 def test_the_fast_path_counts_scans_and_leaves_robots_out(client, world):
     from starqr.models import ScanCount
+
     url = f"/Q/{world['code']}"
     client.get(url, headers={"User-Agent": "Googlebot"})
     for _ in range(3):

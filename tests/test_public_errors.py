@@ -1,11 +1,17 @@
 """Every public 4xx/5xx is one of our pages, in the visitor's language, with a way onward."""
+
 import pytest
 
 from starqr.services import profiles
 from tests.helpers import issue_code, make_member, make_tree
 
-FRAMEWORK_WORDS = ("Not Found</h1>", "Method Not Allowed", "Internal Server Error", "Too Many Requests",
-                   "The requested URL was not found")
+FRAMEWORK_WORDS = (
+    "Not Found</h1>",
+    "Method Not Allowed",
+    "Internal Server Error",
+    "Too Many Requests",
+    "The requested URL was not found",
+)
 
 
 def _ours(response, lang="zh"):
@@ -21,7 +27,7 @@ def test_root_is_a_short_chinese_page_with_the_code_box(client, app):
     response = client.get("/")
     assert response.status_code == 200
     page = _ours(response)
-    assert "扫码查星级" in page and 'action="/q/"' in page.replace('/Q/', '/q/') and "编码" in page
+    assert "扫码查星级" in page and 'action="/q/"' in page.replace("/Q/", "/q/") and "编码" in page
     assert "ᠮᠣᠩᠭᠣᠯ" not in page or "StarQR Mongolian" in page
 
 

@@ -5,6 +5,7 @@ its full breakdown, designations and listing, and a live year with a ledger entr
 every item; its page in each language must show no snake_case identifier, and the
 Mongolian and English pages no untranslated rubric name.
 """
+
 import datetime
 import html
 import re
@@ -45,11 +46,23 @@ def _all_values(rubric):
 def _publish(subject_kind, subject_id, period, rubric, values):
     version = rubrics.latest_version(rubric.key)
     result = rating.rate_all(rubric, [rating.SubjectInput(subject_id, values)])[subject_id]
-    Rating.create(period=period, subject_kind=subject_kind, subject_id=subject_id, rubric=version,
-                  total=result.total, stars=result.stars, max_stars=result.max_stars, breakdown=result.breakdown,
-                  designations=result.designations, vetoed=result.vetoed, veto_items=list(result.veto_items),
-                  exempt=result.exempt, listing=result.listing, published=True,
-                  published_at=datetime.datetime(period.year + 1, 1, 20))
+    Rating.create(
+        period=period,
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        rubric=version,
+        total=result.total,
+        stars=result.stars,
+        max_stars=result.max_stars,
+        breakdown=result.breakdown,
+        designations=result.designations,
+        vetoed=result.vetoed,
+        veto_items=list(result.veto_items),
+        exempt=result.exempt,
+        listing=result.listing,
+        published=True,
+        published_at=datetime.datetime(period.year + 1, 1, 20),
+    )
 
 
 @pytest.mark.parametrize("key", sorted(rating.shipped_rubrics()))
@@ -107,24 +120,58 @@ def test_every_rubric_name_is_in_both_catalogues():
 def test_why_five_strong_at_97_9_is_four_stars():
     """The issue's branch: 97.9 points, every dimension passed, 最强党支部, no innovation project."""
     rubric = rating.shipped_rubrics()["branch_five_strong"]
-    values = {"political_function": 20, "team_building": 20, "organisational_life": 19.9,
-              "exemplary_role": 19, "mass_work": 19, "district_honour": 5, "basic_organisation": 1,
-              "basic_team": 1, "basic_activities": 1, "basic_system": 1, "basic_support": 1}
+    values = {
+        "political_function": 20,
+        "team_building": 20,
+        "organisational_life": 19.9,
+        "exemplary_role": 19,
+        "mass_work": 19,
+        "district_honour": 5,
+        "basic_organisation": 1,
+        "basic_team": 1,
+        "basic_activities": 1,
+        "basic_system": 1,
+        "basic_support": 1,
+    }
     result = rating.rate_all(rubric, [rating.SubjectInput(1, values)])[1]
     assert (result.total, result.stars, result.designations) == (102.9, 4, ["最强党支部"])
-    why = star_reasons.explain(rubric, {"total": result.total, "stars": result.stars, "max_stars": 5,
-                                        "vetoed": False, "exempt": False, "breakdown": result.breakdown})
+    why = star_reasons.explain(
+        rubric,
+        {
+            "total": result.total,
+            "stars": result.stars,
+            "max_stars": 5,
+            "vetoed": False,
+            "exempt": False,
+            "breakdown": result.breakdown,
+        },
+    )
     assert why["next_stars"] == 5 and why["missing"] == ["党建创新项目"] and why["points_short"] is None
 
 
 def test_why_gate_failed_caps_at_one_star():
     rubric = rating.shipped_rubrics()["branch_five_strong"]
-    values = {"political_function": 18, "team_building": 18, "organisational_life": 18, "exemplary_role": 18,
-              "mass_work": 17.5, "basic_organisation": 1}
+    values = {
+        "political_function": 18,
+        "team_building": 18,
+        "organisational_life": 18,
+        "exemplary_role": 18,
+        "mass_work": 17.5,
+        "basic_organisation": 1,
+    }
     result = rating.rate_all(rubric, [rating.SubjectInput(1, values)])[1]
     assert (result.total, result.stars) == (89.5, 1)
-    why = star_reasons.explain(rubric, {"total": result.total, "stars": result.stars, "max_stars": 5,
-                                        "vetoed": False, "exempt": False, "breakdown": result.breakdown})
+    why = star_reasons.explain(
+        rubric,
+        {
+            "total": result.total,
+            "stars": result.stars,
+            "max_stars": 5,
+            "vetoed": False,
+            "exempt": False,
+            "breakdown": result.breakdown,
+        },
+    )
     assert why["gate"] == "五个基本" and why["gate_max_stars"] == 1
 
 

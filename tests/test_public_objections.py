@@ -1,4 +1,5 @@
 """Objections during the public notice, and anonymous scan counts."""
+
 import datetime
 
 import pytest
@@ -31,8 +32,9 @@ def noticed(app):
 
 
 def test_objection_gets_a_reference(client, noticed):
-    response = client.post(f"/Q/{noticed['code']}/objection",
-                           data={"text": "集体劳动次数与实际不符，请核实。", "contact": "13800001111"})
+    response = client.post(
+        f"/Q/{noticed['code']}/objection", data={"text": "集体劳动次数与实际不符，请核实。", "contact": "13800001111"}
+    )
     assert response.status_code == 200
     stored = Objection.get()
     assert stored.reference in response.get_data(as_text=True)
@@ -42,8 +44,9 @@ def test_objection_gets_a_reference(client, noticed):
 
 
 def test_honeypot_stores_nothing(client, noticed):
-    response = client.post(f"/Q/{noticed['code']}/objection",
-                           data={"text": "买便宜的药请点击链接", "website": "http://spam.example"})
+    response = client.post(
+        f"/Q/{noticed['code']}/objection", data={"text": "买便宜的药请点击链接", "website": "http://spam.example"}
+    )
     assert response.status_code == 200 and "YY" in response.get_data(as_text=True)
     assert Objection.select().count() == 0
 
@@ -60,11 +63,14 @@ def test_limit_counts_per_code_not_per_address(client, noticed):
     """One village address, two plaques: the first code fills its hour, the second still takes objections."""
     other = make_member(noticed["member"].branch, name_zh="其其格")
     other_code = issue_code(other).code
-    statuses = [client.post(f"/Q/{noticed['code']}/objection", data={"text": f"第{n}条异议，请核实情况。"}).status_code
-                for n in range(objections.PER_CODE_PER_HOUR)]
+    statuses = [
+        client.post(f"/Q/{noticed['code']}/objection", data={"text": f"第{n}条异议，请核实情况。"}).status_code
+        for n in range(objections.PER_CODE_PER_HOUR)
+    ]
     assert statuses == [200] * objections.PER_CODE_PER_HOUR
-    limited = client.post(f"/Q/{noticed['code']}/objection", data={"text": "超出限额的这条异议请保留文字。",
-                                                                    "contact": "村委会"})
+    limited = client.post(
+        f"/Q/{noticed['code']}/objection", data={"text": "超出限额的这条异议请保留文字。", "contact": "村委会"}
+    )
     assert limited.status_code == 429
     page = limited.get_data(as_text=True)
     assert "超出限额的这条异议请保留文字。" in page and 'value="村委会"' in page  # the typed text is kept
@@ -77,8 +83,11 @@ def test_limit_counts_per_code_not_per_address(client, noticed):
 
 def test_limit_holds_across_senders_and_reopens_after_an_hour(client, noticed):
     for n in range(objections.PER_CODE_PER_HOUR + 2):
-        client.post(f"/Q/{noticed['code']}/objection", data={"text": f"第{n}条异议，请核实情况。"},
-                    environ_base={"REMOTE_ADDR": f"10.0.0.{n + 1}"})
+        client.post(
+            f"/Q/{noticed['code']}/objection",
+            data={"text": f"第{n}条异议，请核实情况。"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{n + 1}"},
+        )
     assert Objection.select().count() == objections.PER_CODE_PER_HOUR
     plaque = issue_code(noticed["member"]).__class__.get(code=noticed["code"])
     later = max(o.created_at for o in Objection.select()) + datetime.timedelta(hours=1, seconds=1)

@@ -1,4 +1,5 @@
 """The public scan page /Q/<CODE>: codes, languages, caching, publication state."""
+
 import datetime
 import gzip
 import json
@@ -8,8 +9,7 @@ import pytest
 from starqr.models import MEMBER, RatingPeriod
 from starqr.services import plaques, ratings, scans
 from starqr.views import public
-from tests.helpers import (issue_code, make_commitment, make_member, make_period, make_post, make_tree,
-                           record)
+from tests.helpers import issue_code, make_commitment, make_member, make_period, make_post, make_tree, record
 
 
 @pytest.fixture(autouse=True)
@@ -28,8 +28,13 @@ def scene(app):
     branch = tree["branch"]
     member = make_member(branch, name_zh="巴特尔", name_mn="ᠪᠠᠭᠠᠲᠤᠷ", party_post="组织委员")
     make_post(member)
-    make_commitment(member, text="帮助结对户发展肉羊养殖", status="not_done", reason_not_kept="结对户外出务工，已调整帮扶方式",
-                    reason_public=True)
+    make_commitment(
+        member,
+        text="帮助结对户发展肉羊养殖",
+        status="not_done",
+        reason_not_kept="结对户外出务工，已调整帮扶方式",
+        reason_public=True,
+    )
     year = datetime.date.today().year
     final = make_period(year - 2)
     notice = make_period(year - 1)
@@ -43,8 +48,14 @@ def scene(app):
     ratings.publish(notice)
     record(member, live, "study", 2, reason="参加集中学习（4月）")
     record(member, live, "gambling", -5, reason="详情不公开的内部原因", public_reason=False)
-    return {"tree": tree, "branch": branch, "member": member, "member_code": issue_code(member).code,
-            "branch_code": issue_code(branch).code, "periods": (final, notice, live)}
+    return {
+        "tree": tree,
+        "branch": branch,
+        "member": member,
+        "member_code": issue_code(member).code,
+        "branch_code": issue_code(branch).code,
+        "periods": (final, notice, live),
+    }
 
 
 def test_member_page(client, scene):
@@ -53,9 +64,23 @@ def test_member_page(client, scene):
     html = response.get_data(as_text=True)
     assert "<title>巴特尔 · 党员信息" in html
     assert "ᠪᠠᠭᠠᠲᠤᠷ" in html and 'class="mn"' in html
-    for text in ("设岗定责", "环境卫生巡护岗", "承诺践诺", "结对户外出务工", "争星过程电子档案", "<svg",
-                 "本年度实时积分", "实时 · 尚未评定", "参加集中学习（4月）", "公示中", "公示截止", "提出异议",
-                 "组织委员", "仁宝勒格嘎查党支部", "星/5星"):
+    for text in (
+        "设岗定责",
+        "环境卫生巡护岗",
+        "承诺践诺",
+        "结对户外出务工",
+        "争星过程电子档案",
+        "<svg",
+        "本年度实时积分",
+        "实时 · 尚未评定",
+        "参加集中学习（4月）",
+        "公示中",
+        "公示截止",
+        "提出异议",
+        "组织委员",
+        "仁宝勒格嘎查党支部",
+        "星/5星",
+    ):
         assert text in html, text
     # a reason kept off public pages shows as the item's name alone
     assert "详情不公开的内部原因" not in html
@@ -114,8 +139,20 @@ def test_json_is_the_same_profile(client, scene):
 def test_branch_page(client, scene):
     html = client.get(f"/Q/{scene['branch_code']}").get_data(as_text=True)
     assert "<title>仁宝勒格嘎查党支部 · 党组织信息" in html
-    for text in ("活动场所面积", "320 m²", "党群服务中心", "1958-07-01", "光伏发电集体经济项目", "杨勇", "评星标准",
-                 "嘎查村党组织十星级评定", "党员及星级", "巴特尔", "海流图镇党委", "乌拉特中旗委员会"):
+    for text in (
+        "活动场所面积",
+        "320 m²",
+        "党群服务中心",
+        "1958-07-01",
+        "光伏发电集体经济项目",
+        "杨勇",
+        "评星标准",
+        "嘎查村党组织十星级评定",
+        "党员及星级",
+        "巴特尔",
+        "海流图镇党委",
+        "乌拉特中旗委员会",
+    ):
         assert text in html, text
 
 
@@ -202,6 +239,7 @@ def test_recent_records_newest_first(client, scene):
     record(member, live, "study", 2, reason="一月的学习", occurred_on=f"{year}-01-05")
     record(member, live, "study", 2, reason="六月的学习", occurred_on=f"{year}-06-20")
     from starqr.services import revision
+
     revision.bump(member)
     html = client.get(f"/Q/{scene['member_code']}").get_data(as_text=True)
     assert html.index("六月的学习") < html.index("三月的学习") < html.index("一月的学习")

@@ -1,4 +1,5 @@
 """Hot pages run a fixed number of queries, whatever the number of members, periods or entries."""
+
 import contextlib
 import datetime
 
@@ -7,8 +8,7 @@ import pytest
 from starqr.db import database
 from starqr.services import ratings, scans
 from starqr.views import public
-from tests.helpers import (issue_code, make_commitment, make_member, make_period, make_post, make_tree,
-                           record)
+from tests.helpers import issue_code, make_commitment, make_member, make_period, make_post, make_tree, record
 
 MEMBER_PAGE_QUERIES = 16
 BRANCH_PAGE_QUERIES = 18  # +1: the ledger's signed checkpoint on notice pages (l09); +1: 比武争星 rankings (l13)

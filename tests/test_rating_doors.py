@@ -1,5 +1,6 @@
 """Value items mean the same through every door; held subjects, pinned periods and signed
 checkpoints are visible where people look (console, API, CLI)."""
+
 import datetime
 import json
 from decimal import Decimal
@@ -17,6 +18,7 @@ def value_in_use(member, period, item="appraisal_percent"):
 
 
 # ---------------------------------------------------------------- value items through every door
+
 
 def test_value_items_take_the_latest_entry_through_every_door(app, client, cli):
     tree = make_tree()
@@ -39,14 +41,21 @@ def test_value_items_take_the_latest_entry_through_every_door(app, client, cli):
     text = response.get_data(as_text=True)
     assert "将替换" in text and "60" in text
     assert LedgerEntry.select().where(LedgerEntry.subject_id == member.id).count() == 1
-    response = client.post(f"/console/members/{member.id}/points", data={**form, "value": "80",
-                                                                         "replace_confirmed": "y"})
+    response = client.post(
+        f"/console/members/{member.id}/points", data={**form, "value": "80", "replace_confirmed": "y"}
+    )
     assert response.status_code == 302
     assert value_in_use(member, period) == 80
 
     # API: the same rule
-    body = {"subject_kind": "member", "subject_id": member.id, "period_id": period.id,
-            "item": "appraisal_percent", "value": 70, "reason": "复核"}
+    body = {
+        "subject_kind": "member",
+        "subject_id": member.id,
+        "period_id": period.id,
+        "item": "appraisal_percent",
+        "value": 70,
+        "reason": "复核",
+    }
     response = client.post("/api/v1/ledger", json=body, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 201, response.get_data(as_text=True)
     assert value_in_use(member, period) == 70
@@ -79,6 +88,7 @@ def test_events_still_accumulate(app):
 
 
 # ---------------------------------------------------------------- held subjects where people look
+
 
 def _broken(app):
     tree = make_tree()
@@ -114,8 +124,9 @@ def test_publish_fails_in_one_line_only_when_nothing_could_be_done(app, cli):
     only = make_member(tree["branch"], "唯一")
     ledger.append([ledger.NewEntry(MEMBER, only.id, period.id, "appraisal_percent", Decimal(500), "旧", "x")])
     # the branch itself is rated too: hold it with a broken score
-    ledger.append([ledger.NewEntry("organisation", tree["branch"].id, period.id, "strong_leadership",
-                                   Decimal(400), "旧", "x")])
+    ledger.append(
+        [ledger.NewEntry("organisation", tree["branch"].id, period.id, "strong_leadership", Decimal(400), "旧", "x")]
+    )
     result = cli("publish", "2025")
     assert result.exit_code != 0
     assert "nothing could be published" in result.output and "Traceback" not in result.output
@@ -135,6 +146,7 @@ def test_publish_due_reports_held_and_objection_holds(app, cli):
 
 
 # ---------------------------------------------------------------- transfers and pinning in the console
+
 
 def test_transferred_members_entries_show_as_not_counted(app, client):
     tree = make_tree()
@@ -162,13 +174,14 @@ def test_rubric_page_says_which_periods_a_new_version_affects(app, client):
     make_user("admin", "admin")
     login(client, "admin")
     page = client.get("/console/admin/rubrics/member_points").get_data(as_text=True)
-    section = page[page.index('id="rubric-periods"'):]
-    section = section[:section.index("</p>")]
+    section = page[page.index('id="rubric-periods"') :]
+    section = section[: section.index("</p>")]
     affected, protected = section.split("不会影响")
     assert draft.name in affected and published.name in protected
 
 
 # ---------------------------------------------------------------- the notice waits for objections
+
 
 def test_answering_the_last_objection_finalises(app):
     tree = make_tree()
@@ -182,8 +195,9 @@ def test_answering_the_last_objection_finalises(app):
     end = NOW + datetime.timedelta(days=10)
     assert ratings.finalise(RatingPeriod.get_by_id(period.id), end) is False
     admin = make_user("admin", "admin")
-    administration.resolve_objection(admin, Objection.get_by_id(first.id), True, "核实后更正",
-                                     item="appraisal_percent", points=Decimal(85), now=end)
+    administration.resolve_objection(
+        admin, Objection.get_by_id(first.id), True, "核实后更正", item="appraisal_percent", points=Decimal(85), now=end
+    )
     assert RatingPeriod.get_by_id(period.id).state == "notice"
     assert ratings.ledger_values(period)[(MEMBER, member.id)]["appraisal_percent"] == 85
     administration.resolve_objection(admin, Objection.get_by_id(second.id), False, "无误", now=end)
@@ -191,6 +205,7 @@ def test_answering_the_last_objection_finalises(app):
 
 
 # ---------------------------------------------------------------- signed checkpoints
+
 
 def _ledger_with_entries(n=8):
     tree = make_tree()
@@ -245,12 +260,19 @@ def test_checkpoint_signed_by_another_key_is_not_trusted(app, cli, tmp_path):
     _ledger_with_entries(3)
     checkpoints.ensure_key()
     from nacl.signing import SigningKey
+
     other = SigningKey.generate()
     count, last_id, head = checkpoints.chain_head()
     signed_at = "2026-01-01T00:00:00Z"
     signature = other.sign(checkpoints.message(count, last_id, head, signed_at)).signature.hex()
-    LedgerCheckpoint.create(entry_count=count, last_entry_id=last_id, head_hash=head, signed_at=signed_at,
-                            public_key=other.verify_key.encode().hex(), signature=signature)
+    LedgerCheckpoint.create(
+        entry_count=count,
+        last_entry_id=last_id,
+        head_hash=head,
+        signed_at=signed_at,
+        public_key=other.verify_key.encode().hex(),
+        signature=signature,
+    )
     result = cli("ledger", "verify")
     assert result.exit_code != 0 and "not this ledger's signing key" in result.output
 
@@ -266,6 +288,7 @@ def test_publication_writes_a_checkpoint_and_migrate_makes_the_key(app, cli, tmp
 
 
 # ---------------------------------------------------------------- what the public sees
+
 
 def test_notice_page_shows_checkpoint_and_a_correction_is_announced(app, client):
     tree = make_tree()
@@ -357,9 +380,17 @@ def test_full_membership_date_from_the_console_sets_the_party_age(app, client):
     code = issue_code(member).code
     make_user("admin", "admin")
     login(client, "admin")
-    response = client.post(f"/console/members/{member.id}/edit", data={
-        "name_zh": "转正", "category": "ordinary", "status": "full", "joined_on": "2010-07-01",
-        "full_member_on": "2012-07-01", "volunteer_hours": "0"})
+    response = client.post(
+        f"/console/members/{member.id}/edit",
+        data={
+            "name_zh": "转正",
+            "category": "ordinary",
+            "status": "full",
+            "joined_on": "2010-07-01",
+            "full_member_on": "2012-07-01",
+            "volunteer_hours": "0",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     data = client.get(f"/Q/{code}.json").json
     today = datetime.date.today()
@@ -375,14 +406,17 @@ def test_rubric_preview_of_a_pinned_period_says_it_will_not_change(app, client):
     make_user("admin", "admin")
     login(client, "admin")
     from starqr.services import rubrics as rubric_store
+
     text = rubric_store.latest_version("member_points").text.replace("version: 1", "version: 2")
-    page = client.post("/console/admin/rubrics/member_points",
-                       data={"text": text, "period": period.id, "preview": "1"}).get_data(as_text=True)
+    page = client.post(
+        "/console/admin/rubrics/member_points", data={"text": text, "period": period.id, "preview": "1"}
+    ).get_data(as_text=True)
     assert 'id="preview-pinned"' in page
 
 
 def test_checkpoints_continue_the_tree_from_the_last_one(app, cli):
     from starqr import merkle
+
     period = _ledger_with_entries(3)
     first = checkpoints.write()
     member = LedgerEntry.select().first()

@@ -1,4 +1,5 @@
 """The rubric engine on the worked examples of DOMAIN.md: totals, stars, vetoes, quotas."""
+
 import ast
 import json
 import pathlib
@@ -30,11 +31,11 @@ def scores(result):
 
 # ---------------------------------------------------------------- member points
 
+
 def test_worked_example_two_absences_seven_study_sessions():
     # 2 absences (-2), 7 study sessions at +2 = 14 capped at 12, 80% of commitments,
     # appraisal 90% × 0.2 = 18  →  48 + 12 + 8 + 18 = 86, four stars, yellow list.
-    result = rate(MEMBER, {"miss_meeting": -2, "study": 14, "commitments_fulfilled": 0.8,
-                           "appraisal_percent": 90})
+    result = rate(MEMBER, {"miss_meeting": -2, "study": 14, "commitments_fulfilled": 0.8, "appraisal_percent": 90})
     assert scores(result) == {"base": 48.0, "role": 12.0, "commitment": 8.0, "appraisal": 18.0, "bonus": 0.0}
     assert result.total == 86.0
     assert result.stars == 4 and result.max_stars == 5
@@ -43,12 +44,20 @@ def test_worked_example_two_absences_seven_study_sessions():
 
 
 def test_full_marks_with_bonus_are_capped_and_clamped_to_100():
-    values = {"study": 12, "theme_party_day": 8, "post_duty": 12, "commitments_fulfilled": 1,
-              "appraisal_percent": 100, "county_honour": 3, "moral_model": 5, "emergency_task": 3}
+    values = {
+        "study": 12,
+        "theme_party_day": 8,
+        "post_duty": 12,
+        "commitments_fulfilled": 1,
+        "appraisal_percent": 100,
+        "county_honour": 3,
+        "moral_model": 5,
+        "emergency_task": 3,
+    }
     result = rate(MEMBER, values)
-    assert scores(result)["role"] == 30.0        # 12 + 8 + min(12, 10)
-    assert scores(result)["bonus"] == 10.0       # 11 capped at 10
-    assert result.total == 100.0                 # 120 clamped
+    assert scores(result)["role"] == 30.0  # 12 + 8 + min(12, 10)
+    assert scores(result)["bonus"] == 10.0  # 11 capped at 10
+    assert result.total == 100.0  # 120 clamped
     assert (result.stars, result.listing) == (5, "红榜")
 
 
@@ -66,20 +75,30 @@ def test_a_correction_cannot_push_an_item_below_zero():
     assert scores(rate(MEMBER, {"miss_meeting": 3}))["base"] == 50.0
 
 
-@pytest.mark.parametrize("total_values, normal_stars, strict_stars", [
-    ({"appraisal_percent": 100, "commitments_fulfilled": 1, "study": 10}, 5, 4),       # 90
-    ({"appraisal_percent": 100, "commitments_fulfilled": 1, "study": 10, "late_meeting": -0.5}, 4, 3),  # 89.5
-    ({"appraisal_percent": 100, "commitments_fulfilled": 1, "study": 12, "post_duty": 4}, 5, 5),  # 96
-    ({"appraisal_percent": 45, "commitments_fulfilled": 0}, 1, 0),                      # 59
-])
+@pytest.mark.parametrize(
+    "total_values, normal_stars, strict_stars",
+    [
+        ({"appraisal_percent": 100, "commitments_fulfilled": 1, "study": 10}, 5, 4),  # 90
+        ({"appraisal_percent": 100, "commitments_fulfilled": 1, "study": 10, "late_meeting": -0.5}, 4, 3),  # 89.5
+        ({"appraisal_percent": 100, "commitments_fulfilled": 1, "study": 12, "post_duty": 4}, 5, 5),  # 96
+        ({"appraisal_percent": 45, "commitments_fulfilled": 0}, 1, 0),  # 59
+    ],
+)
 def test_thresholds_of_both_shipped_variants(total_values, normal_stars, strict_stars):
     assert rate(MEMBER, total_values).stars == normal_stars
     assert rate(STRICT, total_values).stars == strict_stars
 
 
 def test_veto_wins_over_a_perfect_score():
-    values = {"study": 12, "theme_party_day": 8, "post_duty": 10, "commitments_fulfilled": 1,
-              "appraisal_percent": 100, "moral_model": 5, "crime": 1}
+    values = {
+        "study": 12,
+        "theme_party_day": 8,
+        "post_duty": 10,
+        "commitments_fulfilled": 1,
+        "appraisal_percent": 100,
+        "moral_model": 5,
+        "crime": 1,
+    }
     result = rate(MEMBER, values)
     assert result.vetoed and result.veto_items == ["crime"]
     assert (result.total, result.stars, result.listing, result.designations) == (0.0, 0, None, [])
@@ -89,7 +108,7 @@ def test_exempt_category_gets_no_stars_but_other_categories_are_rated():
     values = {"commitments_fulfilled": 1, "appraisal_percent": 100}
     exempt = rate(MEMBER, values, category="special")
     assert exempt.exempt and exempt.stars == 0 and exempt.listing is None
-    assert exempt.total == 80.0   # the score stays visible; only the star is withheld
+    assert exempt.total == 80.0  # the score stays visible; only the star is withheld
     rated = rate(MEMBER, values, category="backbone")
     assert not rated.exempt and rated.stars == 4
 
@@ -99,8 +118,9 @@ def test_unknown_item_is_an_error_naming_it():
         rate_all(MEMBER, [SubjectInput(7, {"stduy": 2})])
 
 
-@pytest.mark.parametrize("item, value", [("appraisal_percent", 120), ("commitments_fulfilled", 1.5),
-                                         ("appraisal_percent", float("nan"))])
+@pytest.mark.parametrize(
+    "item, value", [("appraisal_percent", 120), ("commitments_fulfilled", 1.5), ("appraisal_percent", float("nan"))]
+)
 def test_value_outside_its_range_is_an_error_naming_the_item(item, value):
     with pytest.raises(RubricError, match=rf"subject 3: {item}: .* is outside"):
         rate_all(MEMBER, [SubjectInput(3, {item: value})])
@@ -121,8 +141,14 @@ def test_result_to_dict_is_plain_json():
 
 def test_items_describe_what_one_ledger_entry_may_carry():
     study = MEMBER.item("study")
-    assert (study.kind, study.component, study.points, study.cap, study.min, study.max) == \
-        ("event", "role", 2.0, 12.0, -2.0, 2.0)
+    assert (study.kind, study.component, study.points, study.cap, study.min, study.max) == (
+        "event",
+        "role",
+        2.0,
+        12.0,
+        -2.0,
+        2.0,
+    )
     assert study.name == "参加集中学习"
     appraisal = MEMBER.item("appraisal_percent")
     assert (appraisal.kind, appraisal.points, appraisal.min, appraisal.max) == ("value", None, 0.0, 100.0)
@@ -134,6 +160,7 @@ def test_items_describe_what_one_ledger_entry_may_carry():
 
 
 # ---------------------------------------------------------------- ten-star
+
 
 def ten_star_values(scores_out_of_100):
     return dict(zip(TEN_CRITERIA, scores_out_of_100))
@@ -162,6 +189,7 @@ def test_ten_star_veto_for_the_year_removes_every_star():
 
 # ---------------------------------------------------------------- five strong
 
+
 def five_strong(dimension_scores, **extra):
     return dict(zip(DIMENSIONS, dimension_scores)) | FIVE_BASICS | extra
 
@@ -181,7 +209,9 @@ def test_strongest_branch_designation_boundaries():
     assert [row["passed"] for row in blocked.breakdown[:5]] == [True, True, True, True, False]
     # Every dimension exactly 16 but the total is 80: no title either.
     assert rate(FIVE_STRONG, five_strong([16] * 5)).designations == []
-    assert rate(FIVE_STRONG, five_strong([16] * 5, innovation_project=5, district_honour=5)).designations == ["最强党支部"]
+    assert rate(FIVE_STRONG, five_strong([16] * 5, innovation_project=5, district_honour=5)).designations == [
+        "最强党支部"
+    ]
     # A veto removes it.
     vetoed = rate(FIVE_STRONG, five_strong([20] * 5, serious_violation=1))
     assert (vetoed.stars, vetoed.designations) == (0, [])
@@ -198,6 +228,7 @@ def test_failed_gate_caps_at_one_star_without_designation():
 
 # ---------------------------------------------------------------- quota
 
+
 def quota_subject(subject_id, total):
     """A branch whose five dimensions add up to ``total`` (0..100), all basics met."""
     return SubjectInput(subject_id, five_strong([total / 5] * 5))
@@ -213,19 +244,19 @@ def test_quota_shares_on_100_distinct_totals():
 
 def test_quota_ties_share_the_better_band_and_order_does_not_matter():
     totals = [100 - i * 0.25 for i in range(100)]
-    totals[10] = totals[11] = totals[9]     # positions 10 and 11 tie with the last 5★
+    totals[10] = totals[11] = totals[9]  # positions 10 and 11 tie with the last 5★
     subjects = [quota_subject(i, total) for i, total in enumerate(totals)]
     results = rate_all(QUOTA, subjects)
     assert [results[i].stars for i in (9, 10, 11, 12)] == [5, 5, 5, 4]
     assert sum(r.stars == 5 for r in results.values()) == 12
-    assert sum(r.stars == 4 for r in results.values()) == 28   # band still ends at position 40
+    assert sum(r.stars == 4 for r in results.values()) == 28  # band still ends at position 40
     shuffled = subjects[:]
     random.Random(4).shuffle(shuffled)
     assert {i: r.stars for i, r in rate_all(QUOTA, shuffled).items()} == {i: r.stars for i, r in results.items()}
 
 
 def test_quota_small_group_uses_ceiling_and_low_totals_fail():
-    results = rate_all(QUOTA, [quota_subject(i, 95 - i * 5) for i in range(7)])   # 95 ... 65
+    results = rate_all(QUOTA, [quota_subject(i, 95 - i * 5) for i in range(7)])  # 95 ... 65
     assert [results[i].stars for i in range(7)] == [5, 4, 4, 3, 3, 2, 2]
     weak = rate_all(QUOTA, [quota_subject(1, 95), quota_subject(2, 55)])
     assert (weak[1].stars, weak[2].stars) == (5, 1)
@@ -239,8 +270,8 @@ def test_quota_vetoed_and_gate_failing_subjects():
     subjects[1] = SubjectInput(1, no_gate)
     results = rate_all(QUOTA, subjects)
     assert (results[0].vetoed, results[0].stars) == (True, 0)
-    assert results[1].stars == 1              # would be the top band, capped by the gate
-    assert results[2].stars == 4              # the vetoed one is not ranked; the gate-failed one is
+    assert results[1].stars == 1  # would be the top band, capped by the gate
+    assert results[2].stars == 4  # the vetoed one is not ranked; the gate-failed one is
     assert sum(r.stars == 5 for r in results.values()) == 0
 
 
@@ -250,6 +281,7 @@ def test_quota_designation_after_banding():
 
 
 # ---------------------------------------------------------------- purity and speed
+
 
 def test_rating_package_imports_neither_flask_nor_peewee():
     package = pathlib.Path(__file__).resolve().parents[1] / "starqr" / "rating"

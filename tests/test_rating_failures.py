@@ -1,4 +1,5 @@
 """The six failures of issue 9, reproduced through the doors people use, then fixed."""
+
 import datetime
 from decimal import Decimal
 
@@ -11,12 +12,21 @@ NOW = datetime.datetime(2026, 1, 15, 1, 0)
 
 
 def rating_of(member, period, published=True):
-    return (Rating.select().where(Rating.subject_kind == MEMBER, Rating.subject_id == member.id,
-                                  Rating.period == period, Rating.published == published)
-            .order_by(Rating.id.desc()).first())
+    return (
+        Rating.select()
+        .where(
+            Rating.subject_kind == MEMBER,
+            Rating.subject_id == member.id,
+            Rating.period == period,
+            Rating.published == published,
+        )
+        .order_by(Rating.id.desc())
+        .first()
+    )
 
 
 # ---------------------------------------------------------------- 1. two value entries
+
 
 def test_two_value_entries_take_the_latest_and_nothing_stalls(app, client):
     tree = make_tree()
@@ -61,6 +71,7 @@ def test_a_subject_that_cannot_be_rated_is_held_and_others_publish(app):
 
 # ---------------------------------------------------------------- 2. transfers
 
+
 def test_transfer_to_a_branch_with_another_rubric_keeps_entries_and_rates(app):
     tree = make_tree()
     soe = make_org(tree["town"], "branch", "state_enterprise", "某国企党支部")
@@ -82,6 +93,7 @@ def test_transfer_to_a_branch_with_another_rubric_keeps_entries_and_rates(app):
 
 # ---------------------------------------------------------------- 3. membership dates
 
+
 def test_no_rating_for_a_period_that_ended_before_joining(app):
     tree = make_tree()
     last_year = make_period(2025)
@@ -94,6 +106,7 @@ def test_no_rating_for_a_period_that_ended_before_joining(app):
 
 # ---------------------------------------------------------------- 4. rubric edits under notice
 
+
 def test_a_new_rubric_version_never_rerates_a_period_under_notice(app):
     tree = make_tree()
     period = make_period(2025)
@@ -101,7 +114,12 @@ def test_a_new_rubric_version_never_rerates_a_period_under_notice(app):
     record(member, period, "appraisal_percent", 100)
     ratings.publish(period, NOW)
     before = rating_of(member, period)
-    old = RubricVersion.select().where(RubricVersion.key == "member_points").order_by(RubricVersion.version.desc()).first()
+    old = (
+        RubricVersion.select()
+        .where(RubricVersion.key == "member_points")
+        .order_by(RubricVersion.version.desc())
+        .first()
+    )
     text = old.text.replace("version: 1", "version: 2").replace("factor: 0.2", "factor: 0.1")
     admin = make_user("admin1", "admin")
     administration.upload_rubric(admin, text)
@@ -115,6 +133,7 @@ def test_a_new_rubric_version_never_rerates_a_period_under_notice(app):
 
 
 # ---------------------------------------------------------------- 5. objections hold the notice
+
 
 def test_notice_does_not_end_while_objections_are_open(app):
     tree = make_tree()
@@ -135,6 +154,7 @@ def test_notice_does_not_end_while_objections_are_open(app):
 
 # ---------------------------------------------------------------- 6. a rewritten chain is caught
 
+
 def test_rewritten_chain_with_recomputed_hashes_is_caught(app, cli):
     tree = make_tree()
     period = make_period(2025)
@@ -146,12 +166,26 @@ def test_rewritten_chain_with_recomputed_hashes_is_caught(app, cli):
     previous = ledger.GENESIS
     for entry in entries:
         points = Decimal("20.00") if entry.id == entries[1].id else entry.points
-        digest = ledger.entry_digest(previous, entry.subject_kind, entry.subject_id, entry.period_id, entry.item,
-                                     points, entry.quantity, entry.reason, entry.public_reason, entry.evidence,
-                                     entry.recorded_by, entry.recorded_at, entry.occurred_on, entry.corrects_id,
-                                     entry.source)
+        digest = ledger.entry_digest(
+            previous,
+            entry.subject_kind,
+            entry.subject_id,
+            entry.period_id,
+            entry.item,
+            points,
+            entry.quantity,
+            entry.reason,
+            entry.public_reason,
+            entry.evidence,
+            entry.recorded_by,
+            entry.recorded_at,
+            entry.occurred_on,
+            entry.corrects_id,
+            entry.source,
+        )
         LedgerEntry.update(points=points, entry_hash=digest, previous_hash=previous).where(
-            LedgerEntry.id == entry.id).execute()
+            LedgerEntry.id == entry.id
+        ).execute()
         previous = digest
     ledger.LedgerHead.update(last_hash=previous).execute()
     result = cli("ledger", "verify")
@@ -163,17 +197,20 @@ def test_rewritten_chain_with_recomputed_hashes_is_caught(app, cli):
 def test_party_age_counts_from_full_membership_as_the_rubric_documents(app, client):
     from starqr import rating
     from starqr.services import rating_inputs
+
     tree = make_tree()
     today = datetime.date(2026, 6, 1)
-    full = make_member(tree["branch"], "正式", joined_on=datetime.date(2010, 7, 1),
-                       full_member_on=datetime.date(2011, 7, 1))
+    full = make_member(
+        tree["branch"], "正式", joined_on=datetime.date(2010, 7, 1), full_member_on=datetime.date(2011, 7, 1)
+    )
     no_date = make_member(tree["branch"], "无转正日期", joined_on=datetime.date(2010, 7, 1))
     probationary = make_member(tree["branch"], "预备", joined_on=datetime.date(2025, 12, 1), status="probationary")
     assert rating_inputs.party_age_years(full, today) == 14  # from 转正, not 15 from joining
     assert rating_inputs.party_age_years(no_date, today) == 14  # one year of probation
     assert rating_inputs.party_age_years(probationary, today) is None
     joined_scheme = rating.load_rubric_text(
-        rating.shipped_rubrics()["member_points"].text + "\nparty_age: {from: joined}\n")
+        rating.shipped_rubrics()["member_points"].text + "\nparty_age: {from: joined}\n"
+    )
     assert rating_inputs.party_age_years(full, today, joined_scheme) == 15
     page = client.get(f"/Q/{issue_code(probationary).code}").get_data(as_text=True)
     assert "党龄自转正之日算起" in page

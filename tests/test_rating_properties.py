@@ -1,4 +1,5 @@
 """Properties of the rating engine over every shipped rubric (hypothesis)."""
+
 import math
 
 import pytest
@@ -32,8 +33,9 @@ def item_value(item):
 
 def values_for(rubric):
     """Values for every kind of item except vetoes (those are tested on their own)."""
-    return st.fixed_dictionaries({}, optional={
-        item.id: item_value(item) for item in rubric.items if item.kind != "veto"})
+    return st.fixed_dictionaries(
+        {}, optional={item.id: item_value(item) for item in rubric.items if item.kind != "veto"}
+    )
 
 
 def rate(rubric, values):
@@ -71,7 +73,9 @@ def test_raising_any_item_never_lowers_total_stars_or_designations(case):
 
 
 @SETTINGS
-@given(st.sampled_from(THRESHOLD_RUBRICS).flatmap(lambda key: st.tuples(st.just(RUBRICS[key]), values_for(RUBRICS[key]))))
+@given(
+    st.sampled_from(THRESHOLD_RUBRICS).flatmap(lambda key: st.tuples(st.just(RUBRICS[key]), values_for(RUBRICS[key])))
+)
 def test_caps_and_clamp_hold(case):
     rubric, values = case
     result = rate(rubric, values)
@@ -90,9 +94,13 @@ def test_caps_and_clamp_hold(case):
 
 
 @SETTINGS
-@given(st.sampled_from(sorted(RUBRICS)).flatmap(lambda key: st.tuples(
-    st.just(RUBRICS[key]), values_for(RUBRICS[key]), st.sampled_from(RUBRICS[key].veto_ids),
-    st.floats(0.01, 5))))
+@given(
+    st.sampled_from(sorted(RUBRICS)).flatmap(
+        lambda key: st.tuples(
+            st.just(RUBRICS[key]), values_for(RUBRICS[key]), st.sampled_from(RUBRICS[key].veto_ids), st.floats(0.01, 5)
+        )
+    )
+)
 def test_a_veto_always_wins(case):
     rubric, values, veto_id, amount = case
     results = rate_all(rubric, [SubjectInput(1, values | {veto_id: amount}), SubjectInput(2, values)])
@@ -122,7 +130,7 @@ def test_quota_shares_hold_up_to_ties(all_scores):
     # At most ceil(10% n), plus those tied with the last subject inside the 10%.
     assert len(five) <= sum(1 for t in totals if t >= totals[top - 1])
     if len(set(totals)) == n:
-        assert len(five) == sum(1 for t in totals[:top] if t >= 60)   # below 60 fails anyway
+        assert len(five) == sum(1 for t in totals[:top] if t >= 60)  # below 60 fails anyway
     # Equal totals, equal stars; a higher total never gets fewer stars.
     ranked = sorted(results.values(), key=lambda r: -r.total)
     for higher, lower in zip(ranked, ranked[1:]):

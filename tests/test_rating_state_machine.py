@@ -8,6 +8,7 @@ answers 200/404/410; no published snapshot ever changed; no value in use exceeds
 item's range and no score its component's maximum; a period with open objections is never
 final; the ledger's chain and signed checkpoints verify.
 """
+
 import datetime
 from decimal import Decimal
 
@@ -17,8 +18,17 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from starqr import checkpoints, ledger
 from starqr.db import database
-from starqr.models import (ALL_MODELS, MEMBER, ORGANISATION, LedgerEntry, Member, Objection, PlaqueCode,
-                           Rating, RatingPeriod)
+from starqr.models import (
+    ALL_MODELS,
+    MEMBER,
+    ORGANISATION,
+    LedgerEntry,
+    Member,
+    Objection,
+    PlaqueCode,
+    Rating,
+    RatingPeriod,
+)
 from starqr.services import administration, imports, members, objections, rating_inputs, ratings, rubrics
 from tests.helpers import issue_code, make_member, make_org, make_period, make_tree, make_user
 
@@ -32,15 +42,17 @@ def _empty_database():
     tables = [m._meta.table_name for m in ALL_MODELS] + ["import_batch"]
     if "postgres" in type(database.obj).__name__.lower():
         existing = set(database.get_tables())
-        database.execute_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in tables if t in existing)
-                             + " RESTART IDENTITY CASCADE")
+        database.execute_sql(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables if t in existing) + " RESTART IDENTITY CASCADE"
+        )
         return
     database.execute_sql("PRAGMA foreign_keys = OFF")
     for table in tables:
         if table in database.get_tables():
             database.execute_sql(f'DELETE FROM "{table}"')
-    if "sqlite_sequence" in [r[0] for r in database.execute_sql(
-            "SELECT name FROM sqlite_master WHERE type='table'").fetchall()]:
+    if "sqlite_sequence" in [
+        r[0] for r in database.execute_sql("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+    ]:
         database.execute_sql("DELETE FROM sqlite_sequence")
     database.execute_sql("PRAGMA foreign_keys = ON")
 
@@ -97,16 +109,20 @@ class RatingMachine(RuleBasedStateMachine):
         if not self._open() or not values:
             return
         item = values[pick % len(values)]
-        members.record_points(self.admin, org, self.period, item.id, "评分",
-                              value=round(item.min + (item.max - item.min) * fraction, 2))
+        members.record_points(
+            self.admin, org, self.period, item.id, "评分", value=round(item.min + (item.max - item.min) * fraction, 2)
+        )
 
     @rule(index=st.integers(0, 20), value=st.integers(0, 100), event=st.booleans())
     def import_rows(self, index, value, event):
         member = self._member(index)
         if RatingPeriod.get_by_id(self.period.id).state == "final" or member.branch_id != self.tree["branch"].id:
             return
-        row = ([self.codes[member.id], member.name_zh, "study", 2, 1, "", "导入学习"] if event else
-               [self.codes[member.id], member.name_zh, "appraisal_percent", value, 1, "", "导入评议"])
+        row = (
+            [self.codes[member.id], member.name_zh, "study", 2, 1, "", "导入学习"]
+            if event
+            else [self.codes[member.id], member.name_zh, "appraisal_percent", value, 1, "", "导入评议"]
+        )
         imports.run(self.period, imports.write_csv([row]), "rows.csv", "admin", dry_run=False)
 
     @rule(pick=st.integers(0, 1000), fraction=st.floats(0, 1), replace=st.booleans())
@@ -204,8 +220,15 @@ class RatingMachine(RuleBasedStateMachine):
         objection = waiting[pick % len(waiting)]
         item = "appraisal_percent" if accept and objection.plaque.subject_kind == MEMBER else None
         try:
-            administration.resolve_objection(self.admin, objection, accept, "经核实" if not accept else "核实后更正",
-                                             item=item, points=Decimal(value) if item else None, now=self.now)
+            administration.resolve_objection(
+                self.admin,
+                objection,
+                accept,
+                "经核实" if not accept else "核实后更正",
+                item=item,
+                points=Decimal(value) if item else None,
+                now=self.now,
+            )
         except administration.AdminError:
             administration.resolve_objection(self.admin, objection, False, "经核实无误", now=self.now)
 
@@ -228,7 +251,7 @@ class RatingMachine(RuleBasedStateMachine):
                 assert part["score"] <= part["max"] + 1e-9, (row.id, part)
         values = rating_inputs.ledger_values(self.period)
         for (kind, subject_id), items in values.items():
-            subject = (Member if kind == MEMBER else None)
+            subject = Member if kind == MEMBER else None
             if subject is None:
                 continue
             _, rubric = members.subject_rubric(Member.get_by_id(subject_id))
@@ -261,7 +284,10 @@ def test_rating_services_keep_their_rules(app, database_url):
     RatingMachine.client = app.test_client()
     # Kept under a minute per backend on a shared 2-core machine (PostgreSQL round trips cost more).
     examples = 4 if database_url.startswith("postgres") else 8
-    run_state_machine_as_test(RatingMachine, settings=settings(
-        max_examples=examples, stateful_step_count=20, deadline=None,
-        suppress_health_check=list(HealthCheck)))
+    run_state_machine_as_test(
+        RatingMachine,
+        settings=settings(
+            max_examples=examples, stateful_step_count=20, deadline=None, suppress_health_check=list(HealthCheck)
+        ),
+    )
     assert ORGANISATION  # both subject kinds were in play

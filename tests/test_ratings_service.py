@@ -1,4 +1,5 @@
 """Rating periods: drafts from the ledger, immutable published snapshots, corrections, schedule."""
+
 import datetime
 from decimal import Decimal
 
@@ -34,9 +35,17 @@ def branch_with_members(app):
 
 
 def member_rating(member, period, published=True):
-    return (Rating.select().where(Rating.subject_kind == MEMBER, Rating.subject_id == member.id,
-                                  Rating.period == period, Rating.published == published)
-            .order_by(Rating.id.desc()).first())
+    return (
+        Rating.select()
+        .where(
+            Rating.subject_kind == MEMBER,
+            Rating.subject_id == member.id,
+            Rating.period == period,
+            Rating.published == published,
+        )
+        .order_by(Rating.id.desc())
+        .first()
+    )
 
 
 def test_draft_ratings_come_from_the_ledger(branch_with_members):

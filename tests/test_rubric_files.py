@@ -1,4 +1,5 @@
 """Shipped rubric files load, and bad rubric files fail with errors naming the field."""
+
 import copy
 import pathlib
 import re
@@ -7,14 +8,27 @@ import pytest
 import yaml
 
 from starqr.rating import (
-    DOMAIN_RUBRICS, MEMBER_RUBRIC_BY_DOMAIN, RUBRICS_DIRECTORY, RubricError, load_rubric,
-    load_rubric_text, shipped_rubrics,
+    DOMAIN_RUBRICS,
+    MEMBER_RUBRIC_BY_DOMAIN,
+    RUBRICS_DIRECTORY,
+    RubricError,
+    load_rubric,
+    load_rubric_text,
+    shipped_rubrics,
 )
 
 EXPECTED_KEYS = {
-    "member_points", "member_points_strict", "village_ten_star", "branch_five_strong",
-    "branch_quota", "soe_four_strong", "soe_member_four_excellent", "private_two_strong_six_good",
-    "community_five_strong", "organ_five_strong", "social_five_strong",
+    "member_points",
+    "member_points_strict",
+    "village_ten_star",
+    "branch_five_strong",
+    "branch_quota",
+    "soe_four_strong",
+    "soe_member_four_excellent",
+    "private_two_strong_six_good",
+    "community_five_strong",
+    "organ_five_strong",
+    "social_five_strong",
 }
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -67,6 +81,7 @@ def test_the_strict_variant_differs_only_in_thresholds():
 
 # ---------------------------------------------------------------- bad files
 
+
 def member_points_data():
     return yaml.safe_load((pathlib.Path(RUBRICS_DIRECTORY) / "member_points.yaml").read_text(encoding="utf-8"))
 
@@ -90,54 +105,113 @@ def mutate(data, change):
 
 
 BAD_FILES = [
-    (member_points_data, lambda d: d["components"][2].update(max=-5),
-     "member_points: components[2].max: must be a positive number"),
-    (member_points_data, lambda d: d["components"][2].update(max="ten"),
-     "member_points: components[2].max: must be a positive number"),
-    (member_points_data, lambda d: d["components"][0].update(mode="sometimes"),
-     "member_points: components[0].mode: must be one of"),
-    (member_points_data, lambda d: d["components"][3].pop("factor"),
-     "member_points: components[3].factor: is required for mode 'scale'"),
-    (member_points_data, lambda d: d["items"][6].update(cpa=12),
-     "member_points: items[6].cpa: unknown field"),
-    (member_points_data, lambda d: d["items"][0].update(component="basis"),
-     "member_points: items[0].component: unknown component 'basis'"),
-    (member_points_data, lambda d: d["items"][0].update(points=1),
-     "member_points: items[0].points: must be negative in deduct-only component 'base'"),
-    (member_points_data, lambda d: d["items"][1].update(id="miss_meeting"),
-     "member_points: items[1]: duplicate item id 'miss_meeting'"),
-    (member_points_data, lambda d: d["items"][6].update(id="Study"),
-     "member_points: items[6].id: must be a lowercase ascii snake_case identifier"),
-    (member_points_data, lambda d: d["items"][6].pop("points"),
-     "member_points: items[6].points: is required"),
-    (member_points_data, lambda d: d["items"].pop(9),
-     "member_points: components[2]: mode 'ratio' needs exactly one value item, found 0"),
-    (member_points_data, lambda d: d["bonus"].update(cap=0),
-     "member_points: bonus.cap: must be a positive number"),
+    (
+        member_points_data,
+        lambda d: d["components"][2].update(max=-5),
+        "member_points: components[2].max: must be a positive number",
+    ),
+    (
+        member_points_data,
+        lambda d: d["components"][2].update(max="ten"),
+        "member_points: components[2].max: must be a positive number",
+    ),
+    (
+        member_points_data,
+        lambda d: d["components"][0].update(mode="sometimes"),
+        "member_points: components[0].mode: must be one of",
+    ),
+    (
+        member_points_data,
+        lambda d: d["components"][3].pop("factor"),
+        "member_points: components[3].factor: is required for mode 'scale'",
+    ),
+    (member_points_data, lambda d: d["items"][6].update(cpa=12), "member_points: items[6].cpa: unknown field"),
+    (
+        member_points_data,
+        lambda d: d["items"][0].update(component="basis"),
+        "member_points: items[0].component: unknown component 'basis'",
+    ),
+    (
+        member_points_data,
+        lambda d: d["items"][0].update(points=1),
+        "member_points: items[0].points: must be negative in deduct-only component 'base'",
+    ),
+    (
+        member_points_data,
+        lambda d: d["items"][1].update(id="miss_meeting"),
+        "member_points: items[1]: duplicate item id 'miss_meeting'",
+    ),
+    (
+        member_points_data,
+        lambda d: d["items"][6].update(id="Study"),
+        "member_points: items[6].id: must be a lowercase ascii snake_case identifier",
+    ),
+    (member_points_data, lambda d: d["items"][6].pop("points"), "member_points: items[6].points: is required"),
+    (
+        member_points_data,
+        lambda d: d["items"].pop(9),
+        "member_points: components[2]: mode 'ratio' needs exactly one value item, found 0",
+    ),
+    (member_points_data, lambda d: d["bonus"].update(cap=0), "member_points: bonus.cap: must be a positive number"),
     (member_points_data, lambda d: d.pop("version"), "member_points: version: is required"),
     (member_points_data, lambda d: d.update(version=0), "member_points: version: must be an integer >= 1"),
-    (member_points_data, lambda d: d.update(scope="branch"), "member_points: scope: must be one of member, organisation"),
-    (member_points_data, lambda d: d.update(total={"clamp": [100, 0]}), "member_points: total.clamp: low must be below high"),
-    (member_points_data, lambda d: d["stars"].reverse(),
-     "member_points: stars[1]: rules must go from the highest min and stars down"),
-    (member_points_data, lambda d: d["stars"][0].update(requires=["innovation"]),
-     "member_points: stars[0].requires[0]: unknown item 'innovation'"),
-    (member_points_data, lambda d: d["listing"][1]["stars"].append(5),
-     "member_points: listing[1].stars[3]: 5 stars already listed as 红榜"),
+    (
+        member_points_data,
+        lambda d: d.update(scope="branch"),
+        "member_points: scope: must be one of member, organisation",
+    ),
+    (
+        member_points_data,
+        lambda d: d.update(total={"clamp": [100, 0]}),
+        "member_points: total.clamp: low must be below high",
+    ),
+    (
+        member_points_data,
+        lambda d: d["stars"].reverse(),
+        "member_points: stars[1]: rules must go from the highest min and stars down",
+    ),
+    (
+        member_points_data,
+        lambda d: d["stars"][0].update(requires=["innovation"]),
+        "member_points: stars[0].requires[0]: unknown item 'innovation'",
+    ),
+    (
+        member_points_data,
+        lambda d: d["listing"][1]["stars"].append(5),
+        "member_points: listing[1].stars[3]: 5 stars already listed as 红榜",
+    ),
     (member_points_data, lambda d: d.update(key="Member Points"), "<rubric>: key: must be a lowercase"),
-    (ten_star_data, lambda d: d["components"][4].pop("pass_at"),
-     "village_ten_star: components[4].pass_at: is required for kind 'pass_fail'"),
-    (ten_star_data, lambda d: d["components"][4].update(pass_at=120),
-     "village_ten_star: components[4].pass_at: must not exceed max 100"),
-    (quota_data, lambda d: d["quota"]["bands"][1].update(share=0.95),
-     "branch_quota: quota.bands: shares add up to 1.35, more than 1"),
-    (quota_data, lambda d: d["quota"]["bands"][0].update(share="rest"),
-     "branch_quota: quota.bands[0].share: 'rest' is only allowed in the last band"),
-    (quota_data, lambda d: d.update(stars=[{"min": 0, "stars": 1}]),
-     "branch_quota: stars: a quota rubric gives stars by rank; use 'quota' instead"),
+    (
+        ten_star_data,
+        lambda d: d["components"][4].pop("pass_at"),
+        "village_ten_star: components[4].pass_at: is required for kind 'pass_fail'",
+    ),
+    (
+        ten_star_data,
+        lambda d: d["components"][4].update(pass_at=120),
+        "village_ten_star: components[4].pass_at: must not exceed max 100",
+    ),
+    (
+        quota_data,
+        lambda d: d["quota"]["bands"][1].update(share=0.95),
+        "branch_quota: quota.bands: shares add up to 1.35, more than 1",
+    ),
+    (
+        quota_data,
+        lambda d: d["quota"]["bands"][0].update(share="rest"),
+        "branch_quota: quota.bands[0].share: 'rest' is only allowed in the last band",
+    ),
+    (
+        quota_data,
+        lambda d: d.update(stars=[{"min": 0, "stars": 1}]),
+        "branch_quota: stars: a quota rubric gives stars by rank; use 'quota' instead",
+    ),
     (five_strong_data, lambda d: d["gate"].pop("on_fail"), "branch_five_strong: gate.on_fail: is required"),
-    (five_strong_data, lambda d: d["gate"]["on_fail"].update(max_stars=7),
-     "branch_five_strong: gate.on_fail.max_stars: must not exceed the rubric's 5 stars"),
+    (
+        five_strong_data,
+        lambda d: d["gate"]["on_fail"].update(max_stars=7),
+        "branch_five_strong: gate.on_fail.max_stars: must not exceed the rubric's 5 stars",
+    ),
 ]
 
 
@@ -148,11 +222,14 @@ def test_bad_rubric_gives_an_error_naming_the_field(data, change, message):
     assert str(caught.value).startswith(message), str(caught.value)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("key: [unclosed", "<rubric>: not valid YAML"),
-    ("- just\n- a list\n", "<rubric>: (top level): must be a mapping"),
-    ("key: a\nkey: b\n", "line 2: duplicate key 'key'"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("key: [unclosed", "<rubric>: not valid YAML"),
+        ("- just\n- a list\n", "<rubric>: (top level): must be a mapping"),
+        ("key: a\nkey: b\n", "line 2: duplicate key 'key'"),
+    ],
+)
 def test_unreadable_rubric_text(text, message):
     with pytest.raises(RubricError, match=re.escape(message)):
         load_rubric_text(text)
@@ -166,7 +243,8 @@ def test_a_minimal_rubric_needs_no_python(tmp_path):
         "components: [{id: service, name: 志愿服务, max: 20, mode: accumulate}]\n"
         "items: [{id: service_hour, component: service, name: 服务一小时, points: 1, cap: 20}]\n"
         "stars: [{min: 15, stars: 3}, {min: 10, stars: 2}, {min: 1, stars: 1}]\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     rubric = load_rubric(path)
     assert (rubric.key, rubric.version, rubric.max_stars) == ("volunteer_hours", 3, 3)
     assert (rubric.total_min, rubric.total_max) == (0.0, 20.0)

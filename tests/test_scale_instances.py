@@ -6,6 +6,7 @@
 - two schedulers running at once never publish twice;
 - scan counts survive worker recycling (max_requests=50 under load): counts equal scans served.
 """
+
 import concurrent.futures
 import datetime
 import json
@@ -60,8 +61,9 @@ def test_a_write_reaches_every_worker_and_host_at_once_and_never_flips_back(app,
         _everywhere(urls, lambda p: p["objections"]["open"] == 0)
         # an objection through host A's public form ...
         body = urllib.parse.urlencode({"text": "学习积分与实际不符，请核实。", "contact": ""}).encode()
-        request = urllib.request.Request(hosts[0].url + f"/Q/{code}/objection", data=body,
-                                         headers={"User-Agent": "Mozilla/5.0"})
+        request = urllib.request.Request(
+            hosts[0].url + f"/Q/{code}/objection", data=body, headers={"User-Agent": "Mozilla/5.0"}
+        )
         assert urllib.request.urlopen(request, timeout=10).status == 200
         # ... shows through host B and nginx at once, and stays
         _everywhere(urls[1:] + urls[:1], lambda p: p["objections"]["open"] == 1)
@@ -92,10 +94,21 @@ def test_a_write_reaches_every_worker_and_host_at_once_and_never_flips_back(app,
 
 
 def _starqr(database_url, instance, *args):
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               STARQR_DATABASE_URL=database_url, STARQR_INSTANCE_PATH=str(instance), STARQR_SECRET_KEY="x")
-    return subprocess.Popen([sys.executable, "-m", "starqr.cli", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = dict(
+        os.environ,
+        PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        STARQR_DATABASE_URL=database_url,
+        STARQR_INSTANCE_PATH=str(instance),
+        STARQR_SECRET_KEY="x",
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "starqr.cli", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_two_schedulers_at_once_never_publish_twice(app, postgres, tmp_path):
@@ -124,6 +137,7 @@ def test_scan_counts_survive_worker_recycling(app, postgres, tmp_path, counter):
     host = Gunicorn(postgres, tmp_path / "g", workers=2, max_requests=50, env=env)
     served = 0
     try:
+
         def scan(n):
             status, _, _ = get(host.url + f"/Q/{codes[n % len(codes)]}")
             return status == 200

@@ -2,6 +2,7 @@
 
 The clock is moved by passing `now`; running the due job twice or concurrently is harmless.
 """
+
 import datetime
 import threading
 
@@ -93,7 +94,10 @@ def test_running_due_concurrently_is_harmless(app):
     assert not failures
     lines = [what for report in reports for _, what in report]
     # Exactly one run froze the ratings; the others found the period already claimed.
-    assert sum(1 for what in lines if what.startswith("published 4 ")) == 1, (lines, [(r.subject_kind, r.subject_id, r.published) for r in Rating.select()])
+    assert sum(1 for what in lines if what.startswith("published 4 ")) == 1, (
+        lines,
+        [(r.subject_kind, r.subject_id, r.published) for r in Rating.select()],
+    )
     assert all(what.startswith(("published 4 ", "published 0 ")) for what in lines)
     assert _published(period) == 4
     assert RatingPeriod.get_by_id(period.id).state == "notice"
@@ -101,6 +105,7 @@ def test_running_due_concurrently_is_harmless(app):
 
 def test_huey_minute_task_runs_the_due_job(app):
     from starqr import tasks
+
     _, _, period = _setup()
     ratings.schedule(period, datetime.datetime(2020, 1, 1))  # long due
     tasks.huey.immediate = True
@@ -158,6 +163,7 @@ def test_cli_publish_due_and_import(app, cli, tmp_path):
 
 def test_huey_storage_is_sqlite_by_default_and_redis_for_a_redis_url(tmp_path):
     from huey.storage import RedisStorage, SqliteStorage
+
     assert isinstance(tasks.make_huey(None, instance_path=str(tmp_path)).storage, SqliteStorage)
     assert (tmp_path / "huey.db").exists()
     redis_huey = tasks.make_huey("redis://127.0.0.1:6379/15")

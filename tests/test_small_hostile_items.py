@@ -1,6 +1,7 @@
 """The smaller items of issue 14, each with its test: no-store downloads, no client addresses in
 gunicorn's error log, a revoked code's suggested replacement that is itself revoked, and the
 security headers on static files served by nginx."""
+
 import logging
 import os
 import re
@@ -23,7 +24,9 @@ def branch(app):
     return tree["branch"], member
 
 
-@pytest.mark.parametrize("path", ["/console/branches/{id}/plaques/codes.csv", "/console/branches/{id}/plaques/sheet.pdf"])
+@pytest.mark.parametrize(
+    "path", ["/console/branches/{id}/plaques/codes.csv", "/console/branches/{id}/plaques/sheet.pdf"]
+)
 def test_code_and_sheet_downloads_are_no_store(client, branch, path):
     login(client, "sec")
     response = client.get(path.format(id=branch[0].id))
@@ -35,8 +38,11 @@ def test_gunicorn_error_log_names_no_client_address(caplog):
     from gunicorn.config import Config
 
     from starqr.gunicorn_logging import AddressFreeLogger, redact
-    assert redact("Invalid request from ip=203.0.113.7: Invalid HTTP method") == \
-        "Invalid request from ip=-: Invalid HTTP method"
+
+    assert (
+        redact("Invalid request from ip=203.0.113.7: Invalid HTTP method")
+        == "Invalid request from ip=-: Invalid HTTP method"
+    )
     assert "2001:db8::1" not in redact("Invalid request from ip=2001:db8:0:0:0:0:0:1: x")
     logger = AddressFreeLogger(Config())
     with caplog.at_level(logging.WARNING, logger="gunicorn.error"):
@@ -71,6 +77,7 @@ def test_a_revoked_codes_suggestion_is_never_itself_revoked(branch):
 
 def test_static_files_from_nginx_carry_the_apps_security_headers():
     from starqr.security import CONTENT_SECURITY_POLICY
+
     with open(os.path.join(ROOT, "deploy", "nginx.conf"), encoding="utf-8") as handle:
         text = handle.read()
     block = re.search(r"location /static/ \{(.*?)\n    \}", text, re.S).group(1)

@@ -3,6 +3,7 @@
 The venv's dependencies come from the test environment (a .pth line), so the test needs no
 network; deploy/smoke does the full install from the package index.
 """
+
 import os
 import pathlib
 import subprocess
@@ -19,8 +20,9 @@ pytestmark = pytest.mark.slow
 
 
 def _clean_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("STARQR_")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("STARQR_")
+    }
     env.update(extra)
     return env
 
@@ -28,8 +30,14 @@ def _clean_env(**extra):
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, str(REPOSITORY / "deploy" / "build_wheel.py"), str(out)],
-                   check=True, cwd=REPOSITORY, env=_clean_env(), capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, str(REPOSITORY / "deploy" / "build_wheel.py"), str(out)],
+        check=True,
+        cwd=REPOSITORY,
+        env=_clean_env(),
+        capture_output=True,
+        timeout=300,
+    )
     [built] = out.glob("starqr-*.whl")
     return built
 
@@ -37,11 +45,16 @@ def wheel(tmp_path_factory):
 def test_wheel_carries_the_product_and_stays_small(wheel):
     assert wheel.stat().st_size <= MAX_WHEEL_BYTES, f"{wheel.stat().st_size / 1e6:.1f} MB"
     names = set(zipfile.ZipFile(wheel).namelist())
-    for required in ("starqr/templates/public/profile.html", "starqr/templates/console/base.html",
-                     "starqr/static/console.css", "starqr/fonts/NotoSerifSC-Bold-subset.ttf",
-                     "starqr/fonts/NotoSansMongolian-Regular.ttf", "starqr/rubrics/member_points.yaml",
-                     "starqr/translations/mn/LC_MESSAGES/messages.mo",
-                     "starqr/translations/en/LC_MESSAGES/messages.mo"):
+    for required in (
+        "starqr/templates/public/profile.html",
+        "starqr/templates/console/base.html",
+        "starqr/static/console.css",
+        "starqr/fonts/NotoSerifSC-Bold-subset.ttf",
+        "starqr/fonts/NotoSansMongolian-Regular.ttf",
+        "starqr/rubrics/member_points.yaml",
+        "starqr/translations/mn/LC_MESSAGES/messages.mo",
+        "starqr/translations/en/LC_MESSAGES/messages.mo",
+    ):
         assert required in names, required
     assert not [n for n in names if n.startswith(("instance/", "tests/", "starqr/instance"))]
 
@@ -50,21 +63,43 @@ def test_installed_wheel_serves_every_page_kind_from_an_empty_folder(wheel, tmp_
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     # Dependencies: the test environment's site-packages, after the venv's own (plain path line).
     pathlib.Path(site, "zz_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
-                   check=True, timeout=300, env=_clean_env())
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        check=True,
+        timeout=300,
+        env=_clean_env(),
+    )
     work = tmp_path / "empty"
     work.mkdir()
     env = _clean_env(STARQR_DEMO_PASSWORD="wheel-demo-password")
-    demo = subprocess.run([str(venv / "bin" / "starqr"), "demo", "--members", "50"], cwd=work, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    demo = subprocess.run(
+        [str(venv / "bin" / "starqr"), "demo", "--members", "50"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert demo.returncode == 0, demo.stderr[-2000:]
     codes = [line.rsplit("/Q/", 1)[1] for line in demo.stdout.splitlines() if "/Q/" in line]
-    probe = subprocess.run([str(python), str(REPOSITORY / "tests" / "wheel_probe.py"), *codes], cwd=work,
-                           env=env, capture_output=True, text=True, timeout=300, check=False)
+    probe = subprocess.run(
+        [str(python), str(REPOSITORY / "tests" / "wheel_probe.py"), *codes],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert probe.returncode == 0, probe.stdout[-3000:] + probe.stderr[-3000:]
     assert "every page served" in probe.stdout
     assert (work / "instance" / "starqr.db").exists()

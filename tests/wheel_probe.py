@@ -2,6 +2,7 @@
 
 Usage: python wheel_probe.py CODE...   (codes printed by `starqr demo`)
 """
+
 import os
 import re
 import sys

@@ -1,4 +1,5 @@
 """Run CLI commands inside an app context with the configured database open."""
+
 import functools
 
 import click
@@ -12,6 +13,7 @@ def pass_app(function):
         from flask import has_app_context
         from starqr import create_app
         from starqr.db import database
+
         if has_app_context():  # already inside an app (tests, or a command calling another)
             return function(*args, **kwargs)
         app = create_app()

@@ -1,4 +1,5 @@
 """Core operator commands: database, demo, service, ratings, ledger."""
+
 import datetime
 
 import click
@@ -17,22 +18,34 @@ def migrate():
     from starqr.migrations import migrate as run_migrations
     from starqr.services import rubrics
     from starqr import checkpoints
+
     ran = run_migrations(database.obj)
     added = rubrics.sync_shipped()
-    click.echo(f"applied {len(ran)} migration(s): {', '.join(ran) or 'none pending'}; "
-               f"stored {len(added)} new rubric version(s)")
+    click.echo(
+        f"applied {len(ran)} migration(s): {', '.join(ran) or 'none pending'}; "
+        f"stored {len(added)} new rubric version(s)"
+    )
     where, created = checkpoints.ensure_key()
     if created:
         click.echo(f"created the ledger signing key {where} (keep a copy outside the database's backups)")
 
 
 @click.command()
-@click.option("--members", default=10_000, show_default=True, type=click.IntRange(DEMO_MIN_MEMBERS, 1_000_000),
-              help="How many Party members to create.")
+@click.option(
+    "--members",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(DEMO_MIN_MEMBERS, 1_000_000),
+    help="How many Party members to create.",
+)
 @click.option("--seed", default=2020, show_default=True, help="Random seed: the same seed gives the same banner.")
 @click.option("--reset", is_flag=True, help="Drop every table first (destroys the database's data).")
-@click.option("--password", envvar="STARQR_DEMO_PASSWORD", callback=non_empty,
-              help="Password for the demo logins (default: random).")
+@click.option(
+    "--password",
+    envvar="STARQR_DEMO_PASSWORD",
+    callback=non_empty,
+    help="Password for the demo logins (default: random).",
+)
 @yes_option
 @pass_app
 def demo(members, seed, reset, password, yes):
@@ -43,12 +56,13 @@ def demo(members, seed, reset, password, yes):
     from starqr.migrations import migrate as run_migrations
     from starqr.services import accounts
     from starqr.services import demo as demo_service
+
     if password is not None and len(password) < accounts.MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"needs at least {accounts.MIN_PASSWORD_LENGTH} characters",
-                                 param_hint="'--password'")
+        raise click.BadParameter(f"needs at least {accounts.MIN_PASSWORD_LENGTH} characters", param_hint="'--password'")
     if reset:
         # Every argument is checked above, before anything is dropped.
         from starqr.services import backup
+
         rows = backup.data_rows(backup.current_counts(current_app.config["DATABASE_URL"]))
         if rows:
             confirm_or_abort(f"--reset drops every table: {rows} rows of data in this database are deleted", yes)
@@ -56,13 +70,16 @@ def demo(members, seed, reset, password, yes):
     else:
         run_migrations(database.obj)
     try:
-        report = demo_service.build(members=members, seed=seed, password=password,
-                                    progress=lambda message: click.echo(message, err=True))
+        report = demo_service.build(
+            members=members, seed=seed, password=password, progress=lambda message: click.echo(message, err=True)
+        )
     except demo_service.DemoError as error:
         fail(str(error))
     base = current_app.config["PUBLIC_BASE_URL"]
-    click.echo(f"demo loaded in {report.seconds:.1f} s: {report.organisations} organisations, "
-               f"{report.members} members, {report.ledger_entries} ledger entries, {report.ratings} ratings")
+    click.echo(
+        f"demo loaded in {report.seconds:.1f} s: {report.organisations} organisations, "
+        f"{report.members} members, {report.ledger_entries} ledger entries, {report.ratings} ratings"
+    )
     click.echo("scan these:")
     for kind, name, code in report.codes:
         click.echo(f"  {name} ({'党组织' if kind == 'organisation' else '党员'}): {base}/Q/{code}")
@@ -80,6 +97,7 @@ def demo(members, seed, reset, password, yes):
 def serve(host, port, workers, debug):
     """Run the web service (gunicorn; --debug for Flask's development server)."""
     from starqr import create_app
+
     if debug:
         create_app().run(host=host, port=port, debug=True)
         return
@@ -105,6 +123,7 @@ def serve(host, port, workers, debug):
 def rate(period):
     """Compute draft ratings for PERIOD (an id, a year or a name) from the ledger."""
     from starqr.services import ratings
+
     try:
         found = ratings.find_period(period)
         count = ratings.rate(found)
@@ -124,6 +143,7 @@ def rate(period):
 def publish(period, due, now_text):
     """Publish PERIOD now, or with --due everything the schedule says is due."""
     from starqr.services import ratings
+
     try:
         now = datetime.datetime.fromisoformat(now_text) if now_text else None
     except ValueError:
@@ -132,6 +152,7 @@ def publish(period, due, now_text):
         fail("name a PERIOD to publish now, or pass --due for what the schedule says")
     if due:
         from starqr import monitoring
+
         report = ratings.publish_due(now)
         monitoring.count_publications(report)
         for name, what in report:
@@ -177,15 +198,25 @@ def ledger():
 
 
 @ledger.command()
-@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
-              help="A checkpoint file exported earlier: prove the ledger still extends it.")
-@click.option("--public-key", "public_keys", multiple=True, callback=lambda ctx, param, keys: _hex_keys(keys),
-              help="Trust this Ed25519 public key (hex) instead of the local signing key's; repeatable.")
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A checkpoint file exported earlier: prove the ledger still extends it.",
+)
+@click.option(
+    "--public-key",
+    "public_keys",
+    multiple=True,
+    callback=lambda ctx, param, keys: _hex_keys(keys),
+    help="Trust this Ed25519 public key (hex) instead of the local signing key's; repeatable.",
+)
 @pass_app
 def verify(checkpoint_file, public_keys):
     """Check the hash chain and every signed checkpoint (and an exported one with --checkpoint)."""
     from starqr import checkpoints
     from starqr import ledger as ledger_module
+
     checked, problems = ledger_module.verify()
     lines = [f"{problem.kind}: {problem.detail}" for problem in problems]
     signed = checkpoints.LedgerCheckpoint.select().count()
@@ -201,21 +232,28 @@ def verify(checkpoint_file, public_keys):
     for line in lines[:50]:
         click.echo(line, err=True)
     if lines:
-        fail(f"ledger verification failed: {len(lines)} problem(s) in {checked} entries "
-             f"and {checkpoints.LedgerCheckpoint.select().count()} checkpoint(s)")
+        fail(
+            f"ledger verification failed: {len(lines)} problem(s) in {checked} entries "
+            f"and {checkpoints.LedgerCheckpoint.select().count()} checkpoint(s)"
+        )
     extra = f"; extends the checkpoint in {checkpoint_file}" if checkpoint_file is not None else ""
     click.echo(f"ledger intact: {checked} entries verified, {signed} signed checkpoint(s) verified{extra}")
 
 
 @ledger.command()
 @click.option("-o", "--output", type=OutputPath(), help="Also export the checkpoint to this file.")
-@click.option("--since", "since_file", type=click.Path(exists=True, dir_okay=False),
-              help="An older checkpoint file: add a Merkle consistency proof from it to the export.")
+@click.option(
+    "--since",
+    "since_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="An older checkpoint file: add a Merkle consistency proof from it to the export.",
+)
 @pass_app
 def checkpoint(output, since_file):
     """Sign the ledger's current head and store it (and export it with -o FILE)."""
     from starqr import checkpoints
     from starqr.db import database
+
     if output is not None and not output.strip():
         fail("-o needs a file name")
     if since_file is not None and output is None:
@@ -226,24 +264,33 @@ def checkpoint(output, since_file):
             made = checkpoints.write(reason="manual")
             from starqr.models import RatingPeriod
             from starqr.services import revision
+
             if RatingPeriod.select().where(RatingPeriod.state == "notice").exists():
                 revision.bump()  # notice pages show the newest checkpoint
         if output:
             checkpoints.export(output, made, since=since)
     except (checkpoints.CheckpointError, OSError) as error:
         fail(str(error))
-    click.echo(f"checkpoint {made.id}: {made.entry_count} entries, head {made.head_hash[:16]}…, "
-               f"signed {made.signed_at}" + (f"; written to {output}" if output else ""))
+    click.echo(
+        f"checkpoint {made.id}: {made.entry_count} entries, head {made.head_hash[:16]}…, "
+        f"signed {made.signed_at}" + (f"; written to {output}" if output else "")
+    )
 
 
 @ledger.command("check-proof")
 @click.argument("old_file", type=click.Path(exists=True, dir_okay=False))
 @click.argument("new_file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--public-key", "public_keys", multiple=True, callback=lambda ctx, param, keys: _hex_keys(keys),
-              help="Trust this Ed25519 public key (hex); default: the key named in the old file.")
+@click.option(
+    "--public-key",
+    "public_keys",
+    multiple=True,
+    callback=lambda ctx, param, keys: _hex_keys(keys),
+    help="Trust this Ed25519 public key (hex); default: the key named in the old file.",
+)
 def check_proof(old_file, new_file, public_keys):
     """Offline: prove NEW_FILE's ledger extends OLD_FILE's (signatures and Merkle consistency proof)."""
     from starqr import checkpoints
+
     try:
         old, new = checkpoints.read_file(old_file), checkpoints.read_file(new_file)
     except checkpoints.CheckpointError as error:
@@ -253,8 +300,10 @@ def check_proof(old_file, new_file, public_keys):
         click.echo(problem, err=True)
     if problems:
         fail(f"not proven: {new_file} does not show that the ledger of {old_file} was kept unchanged")
-    click.echo(f"proven: the ledger of {new_file} ({new['entry_count']} entries) extends the ledger of "
-               f"{old_file} ({old['entry_count']} entries) unchanged")
+    click.echo(
+        f"proven: the ledger of {new_file} ({new['entry_count']} entries) extends the ledger of "
+        f"{old_file} ({old['entry_count']} entries) unchanged"
+    )
 
 
 @click.group()
@@ -272,6 +321,7 @@ def create_user(username, role, organisation_id, password):
     """Create a console user."""
     from starqr.models import Organisation
     from starqr.services import accounts
+
     try:
         accounts.check_username(username)
     except accounts.AccountError as error:

@@ -5,6 +5,7 @@ project's own errors, OSError (unwritable paths, missing files, refused connecti
 errors into `Error: ...` lines. Anything else unexpected becomes one line too, naming its type;
 STARQR_TRACEBACK=1 shows the full traceback for a developer.
 """
+
 import os
 import sys
 
@@ -23,8 +24,9 @@ def describe(error):
         return f"{where}: {reason}" if where else reason
     message = one_line(error) if str(error) else type(error).__name__
     module = type(error).__module__ or ""
-    if module.startswith(("starqr", "peewee", "psycopg2", "sqlite3", "redis", "huey", "click", "werkzeug")) \
-            or isinstance(error, (ValueError, LookupError)):
+    if module.startswith(
+        ("starqr", "peewee", "psycopg2", "sqlite3", "redis", "huey", "click", "werkzeug")
+    ) or isinstance(error, (ValueError, LookupError)):
         return message
     return f"{type(error).__name__}: {message}"
 

@@ -1,4 +1,5 @@
 """Import and schedule commands: `starqr import`, `starqr scheduler`, `starqr api-token`."""
+
 import os
 import sys
 
@@ -30,15 +31,18 @@ class _Progress:
 
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--period", "period_name", required=True, callback=non_empty,
-              help="Rating period: an id, a year or a name.")
+@click.option(
+    "--period", "period_name", required=True, callback=non_empty, help="Rating period: an id, a year or a name."
+)
 @click.option("--dry-run", is_flag=True, help="Validate and show whose stars would change; write nothing.")
-@click.option("--by", "actor", default="cli", show_default=True, callback=non_empty,
-              help="Name recorded on the entries.")
+@click.option(
+    "--by", "actor", default="cli", show_default=True, callback=non_empty, help="Name recorded on the entries."
+)
 @pass_app
 def import_command(file, period_name, dry_run, actor):
     """Import points events and scores from a CSV or XLSX file (all or nothing)."""
     from starqr.services import imports, ratings
+
     try:
         period = ratings.find_period(period_name)
     except ratings.PeriodError as error:
@@ -57,17 +61,23 @@ def import_command(file, period_name, dry_run, actor):
             click.echo(line, err=True)
         fail(f"{len(result.errors) + result.more_errors} 处错误,未写入任何数据")
     if dry_run:
-        click.echo(f"{result.rows} 行有效;将新增 {len(result.entries)} 条台账记录"
-                   f"(已导入过 {result.already_imported} 条,取值未变 {result.unchanged_values} 条)")
+        click.echo(
+            f"{result.rows} 行有效;将新增 {len(result.entries)} 条台账记录"
+            f"(已导入过 {result.already_imported} 条,取值未变 {result.unchanged_values} 条)"
+        )
         click.echo(f"总分变化 {result.totals_changed} 个对象,星级变化 {len(result.moves)} 个:")
         for move in result.moves[:200]:
-            click.echo(f"  {move.code or '-':<10} {move.name}  {move.before_stars}★ → {move.after_stars}★"
-                       f"  ({move.before_total:g} → {move.after_total:g})")
+            click.echo(
+                f"  {move.code or '-':<10} {move.name}  {move.before_stars}★ → {move.after_stars}★"
+                f"  ({move.before_total:g} → {move.after_total:g})"
+            )
         if len(result.moves) > 200:
             click.echo(f"  …… 另有 {len(result.moves) - 200} 个")
         return
-    click.echo(f"{period.name}: 导入 {result.written} 条台账记录({result.rows} 行;"
-               f"已导入过 {result.already_imported} 条,取值未变 {result.unchanged_values} 条)")
+    click.echo(
+        f"{period.name}: 导入 {result.written} 条台账记录({result.rows} 行;"
+        f"已导入过 {result.already_imported} 条,取值未变 {result.unchanged_values} 条)"
+    )
 
 
 @click.command("scheduler")
@@ -80,6 +90,7 @@ def scheduler_command(workers):
 
     from starqr import monitoring
     from starqr.tasks import huey
+
     if not monitoring.configure_logging():  # JSON lines in production
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     monitoring.watch_huey(huey)
@@ -100,6 +111,7 @@ def create_token(username, name):
     """Create a token for USERNAME and print it (shown only this once)."""
     from starqr.models import User
     from starqr.services import api_tokens
+
     user = User.get_or_none(User.username == username)
     if user is None:
         fail(f"no user {username!r}")
@@ -115,6 +127,7 @@ def revoke_token(token_id, yes):
     """Revoke a token by id."""
     from starqr.models import ApiToken
     from starqr.services import api_tokens
+
     token = ApiToken.get_or_none(ApiToken.id == token_id)
     if token is None:
         fail(f"no token {token_id}")

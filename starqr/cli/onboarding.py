@@ -1,4 +1,5 @@
 """Onboarding commands: `starqr init`, `orgs import|list`, `members import`, `template`, `ratings export`."""
+
 import os
 import sys
 
@@ -10,13 +11,20 @@ from starqr.cli.imports import _Progress
 
 
 @click.command("init")
-@click.option("--banner", "banner_name", required=True, callback=non_empty,
-              help="The banner's Chinese name (the root organisation).")
-@click.option("--banner-mn", "banner_name_mn", callback=non_empty,
-              help="The banner's name in traditional Mongolian script.")
+@click.option(
+    "--banner",
+    "banner_name",
+    required=True,
+    callback=non_empty,
+    help="The banner's Chinese name (the root organisation).",
+)
+@click.option(
+    "--banner-mn", "banner_name_mn", callback=non_empty, help="The banner's name in traditional Mongolian script."
+)
 @click.option("--code", callback=non_empty, help="The banner's 组织编码 (else the tree import's 旗 row gives it).")
-@click.option("--admin", "admin_username", required=True, callback=non_empty,
-              help="User name of the first administrator.")
+@click.option(
+    "--admin", "admin_username", required=True, callback=non_empty, help="User name of the first administrator."
+)
 @click.option("--password-stdin", is_flag=True, help="Read the administrator's password from standard input.")
 @pass_app
 def init_command(banner_name, banner_name_mn, code, admin_username, password_stdin):
@@ -24,6 +32,7 @@ def init_command(banner_name, banner_name_mn, code, admin_username, password_std
     from starqr.db import database
     from starqr.migrations import migrate as run_migrations
     from starqr.services import onboarding
+
     password = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -31,18 +40,21 @@ def init_command(banner_name, banner_name_mn, code, admin_username, password_std
             fail("no password on standard input")
     run_migrations(database.obj)
     try:
-        banner, user, password_used = onboarding.init_banner(banner_name, admin_username, banner_name_mn,
-                                                             password=password, code=code)
+        banner, user, password_used = onboarding.init_banner(
+            banner_name, admin_username, banner_name_mn, password=password, code=code
+        )
     except onboarding.OnboardingError as error:
         fail(str(error))
     click.echo(f"banner created: {banner.name_zh} (id {banner.id}); administrator: {user.username}")
     from starqr import checkpoints
+
     where, created = checkpoints.ensure_key()  # signs the ledger's checkpoints; kept outside the database
     if created:
         click.echo(f"created the ledger signing key {where} (keep a copy outside the database's backups)")
     if not password_stdin:
         click.echo(f"one-time password (shown once, change it after logging in): {password_used}")
     from starqr import checkpoints
+
     where, created = checkpoints.ensure_key()
     if created:
         click.echo(f"created the ledger signing key {where} (keep a copy outside the database's backups)")
@@ -63,6 +75,7 @@ def _print_plan(plan, moved_word):
 
 def _run_table_import(module, file, dry_run, label, moved_word):
     from starqr.services import imports
+
     with open(file, "rb") as handle:
         data = handle.read()
     progress = _Progress(label)
@@ -99,6 +112,7 @@ def orgs_import(file, dry_run):
     组织编码 is the key: the same file again changes nothing; a new 上级组织编码 is a move.
     """
     from starqr.services.imports import tree
+
     _run_table_import(tree, file, dry_run, "组织树", "调整上级")
 
 
@@ -108,6 +122,7 @@ def orgs_import(file, dry_run):
 def orgs_list(code):
     """List organisations: code, id, name, level, domain, rubric, members."""
     from starqr.services import organisations
+
     try:
         rows = organisations.listing(code)
     except organisations.OrganisationError as error:
@@ -136,18 +151,25 @@ def members_import(file, dry_run):
     Identity-card or mobile numbers are refused: StarQR does not keep them.
     """
     from starqr.services.imports import roster_apply
+
     _run_table_import(roster_apply, file, dry_run, "花名册", "转接")
 
 
 @click.command("template")
 @click.argument("kind", type=click.Choice(["tree", "roster", "points"]))
 @click.option("-o", "--output", required=True, type=OutputPath(), help="The .xlsx file to write.")
-@click.option("--rubric", default="member_points", show_default=True, callback=non_empty,
-              help="points: the rubric whose items to list.")
+@click.option(
+    "--rubric",
+    default="member_points",
+    show_default=True,
+    callback=non_empty,
+    help="points: the rubric whose items to list.",
+)
 @pass_app
 def template_command(kind, output, rubric):
     """Write an import template: header, example row, choice lists and a sheet explaining each column."""
     from starqr.services.imports import workbooks
+
     try:
         data = workbooks.template(kind, rubric)
     except LookupError as error:
@@ -171,14 +193,17 @@ def ratings_group():
 def ratings_export(period, fmt, code, output):
     """Export PERIOD's ratings: one sheet for organisations, one for members (CSV: two files)."""
     from starqr.services import organisations, ratings, ratings_export as export
+
     try:
         found = ratings.find_period(period)
         under = organisations.by_code(code) if code else None
     except (ratings.PeriodError, organisations.OrganisationError) as error:
         fail(str(error))
     written = export.write(found, fmt, output, under)
-    click.echo(f"{found.name}: {written['organisations']} organisations, {written['members']} members → "
-               + ", ".join(written["files"]))
+    click.echo(
+        f"{found.name}: {written['organisations']} organisations, {written['members']} members → "
+        + ", ".join(written["files"])
+    )
 
 
 COMMANDS = [init_command, orgs, members, template_command, ratings_group]

@@ -1,4 +1,5 @@
 """Operator commands: backup and restore, and the lists an operator needs (periods, API tokens)."""
+
 import click
 
 from starqr.cli.context import fail, pass_app
@@ -7,6 +8,7 @@ from starqr.cli.errors import OutputPath, confirm_or_abort, yes_option
 
 def _settings():
     from flask import current_app
+
     return current_app.config["DATABASE_URL"], current_app.instance_path
 
 
@@ -20,15 +22,22 @@ def _key_file():
 
 @click.command("backup")
 @click.option("-o", "--output", type=OutputPath(), help="Backup file to write.")
-@click.option("--folder", type=click.Path(file_okay=False, writable=True, exists=True),
-              help="Write starqr-<UTC time>.starqr-backup into this folder instead (nightly timer).")
-@click.option("--keep-days", type=click.IntRange(1, 3650),
-              help="With --folder: then delete its dated backups older than this (the newest 3 always stay).")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, writable=True, exists=True),
+    help="Write starqr-<UTC time>.starqr-backup into this folder instead (nightly timer).",
+)
+@click.option(
+    "--keep-days",
+    type=click.IntRange(1, 3650),
+    help="With --folder: then delete its dated backups older than this (the newest 3 always stay).",
+)
 @pass_app
 def backup_command(output, folder, keep_days):
     """Back up the database (SQLite online backup, or pg_dump) with the instance's keys and uploads."""
     import os
     from starqr.services import backup
+
     if bool(output) == bool(folder):
         raise click.UsageError("give either -o FILE or --folder DIR")
     if keep_days and not folder:
@@ -39,8 +48,10 @@ def backup_command(output, folder, keep_days):
     except backup.BackupError as error:
         fail(str(error))
     rows = sum(manifest["row_counts"].values())
-    click.echo(f"backup written: {output} ({manifest['backend']}, {len(manifest['row_counts'])} tables, "
-               f"{rows} rows, {len(manifest['instance_files'])} instance files)")
+    click.echo(
+        f"backup written: {output} ({manifest['backend']}, {len(manifest['row_counts'])} tables, "
+        f"{rows} rows, {len(manifest['instance_files'])} instance files)"
+    )
     if keep_days:  # only after a backup succeeded
         for path in backup.prune(folder, keep_days):
             click.echo(f"deleted old backup {path}")
@@ -55,12 +66,16 @@ def restore_command(file, force, yes):
     """Restore a backup FILE into an empty database (stop the web service and scheduler first)."""
     from starqr.db import database
     from starqr.services import backup, restore
+
     try:
         manifest = backup.read_manifest(file)
         url, instance_path = _settings()
         if force:
-            confirm_or_abort(f"replace the data in {backup.libpq_url(url) if 'sqlite' not in url else url} "
-                             f"with the backup of {manifest['created_at']}", yes)
+            confirm_or_abort(
+                f"replace the data in {backup.libpq_url(url) if 'sqlite' not in url else url} "
+                f"with the backup of {manifest['created_at']}",
+                yes,
+            )
         if not database.is_closed():
             database.close()
         report = restore.restore(file, url, instance_path, force=force, key_file=_key_file())
@@ -68,9 +83,11 @@ def restore_command(file, force, yes):
         fail(str(error))
     if report["safety_backup"]:
         click.echo(f"previous data saved to {report['safety_backup']}", err=True)
-    click.echo(f"restored {sum(report['row_counts'].values())} rows in {len(report['row_counts'])} tables "
-               f"from the backup of {report['manifest']['created_at']}; row counts match; "
-               f"{len(report['instance_files'])} instance file(s) restored. Next: starqr migrate; starqr ledger verify")
+    click.echo(
+        f"restored {sum(report['row_counts'].values())} rows in {len(report['row_counts'])} tables "
+        f"from the backup of {report['manifest']['created_at']}; row counts match; "
+        f"{len(report['instance_files'])} instance file(s) restored. Next: starqr migrate; starqr ledger verify"
+    )
 
 
 @click.group("periods")
@@ -83,6 +100,7 @@ def periods():
 def list_periods():
     """List rating periods: id, name, state, dates and publication times (UTC)."""
     from starqr.models import RatingPeriod
+
     rows = list(RatingPeriod.select().order_by(RatingPeriod.starts_on.desc(), RatingPeriod.id.desc()))
     if not rows:
         click.echo("no rating periods", err=True)
@@ -91,8 +109,10 @@ def list_periods():
     for period in rows:
         publish_at = period.publish_at.strftime("%Y-%m-%d %H:%M") if period.publish_at else "-"
         notice = period.notice_ends_at.strftime("%Y-%m-%d %H:%M") if period.notice_ends_at else "-"
-        click.echo(f"{period.id:>5}  {period.name:<16} {period.state:<10} {period.starts_on!s:<10} "
-                   f"{period.ends_on!s:<10} {publish_at:<19} {notice}")
+        click.echo(
+            f"{period.id:>5}  {period.name:<16} {period.state:<10} {period.starts_on!s:<10} "
+            f"{period.ends_on!s:<10} {publish_at:<19} {notice}"
+        )
 
 
 def _token_list_command():
@@ -103,6 +123,7 @@ def _token_list_command():
     def list_tokens(username, show_all):
         """List API tokens (never their text): id, user, name, created, last used, state."""
         from starqr.models import ApiToken, User
+
         query = ApiToken.select(ApiToken, User).join(User).order_by(ApiToken.id)
         if username is not None:
             user = User.get_or_none(User.username == username)
@@ -118,14 +139,18 @@ def _token_list_command():
         click.echo(f"{'id':>5}  {'user':<16} {'name':<20} {'created (UTC)':<16} {'last used':<16} state")
         for token in tokens:
             last = getattr(token, "last_used_at", None)
-            click.echo(f"{token.id:>5}  {token.user.username:<16} {token.name:<20} "
-                       f"{token.created_at:%Y-%m-%d %H:%M} {last.strftime('%Y-%m-%d %H:%M') if last else '-':<16} "
-                       f"{'revoked' if token.revoked else 'active'}")
+            click.echo(
+                f"{token.id:>5}  {token.user.username:<16} {token.name:<20} "
+                f"{token.created_at:%Y-%m-%d %H:%M} {last.strftime('%Y-%m-%d %H:%M') if last else '-':<16} "
+                f"{'revoked' if token.revoked else 'active'}"
+            )
+
     return list_tokens
 
 
 def _attach_token_list():
     from starqr.cli.imports import api_token
+
     if "list" not in api_token.commands:
         api_token.add_command(_token_list_command())
 

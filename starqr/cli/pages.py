@@ -1,4 +1,5 @@
 """`starqr pages`: build the stored public pages (the background builder) and report their size."""
+
 import time
 
 import click
@@ -14,13 +15,19 @@ def pages_group():
 @pages_group.command("build", help="Render missing or stale pages (zh by default); --follow keeps doing it.")
 @click.option("--lang", "langs", multiple=True, default=["zh"], type=click.Choice(["zh", "mn", "en", "json"]))
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many pages per language.")
-@click.option("--follow", type=click.FloatRange(min=0.1), default=None, metavar="SECONDS",
-              help="Keep running: look for stale pages every SECONDS.")
+@click.option(
+    "--follow",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    metavar="SECONDS",
+    help="Keep running: look for stale pages every SECONDS.",
+)
 @pass_app
 def build(langs, limit, follow):
     from flask import current_app
     from starqr.db import database
     from starqr.views.public import build_pages
+
     app = current_app._get_current_object()
     while True:
         started = time.perf_counter()
@@ -39,6 +46,7 @@ def build(langs, limit, follow):
 @pass_app
 def stats():
     from starqr.services import pages
+
     count, compressed, plain = pages.size_summary()
     click.echo(f"{count} pages, {compressed} bytes stored (gzip), {plain} bytes uncompressed")
 

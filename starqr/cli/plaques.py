@@ -1,4 +1,5 @@
 """Plaque commands: render one plaque, print sheets, export codes, reissue and revoke."""
+
 import sys
 
 import click
@@ -9,20 +10,23 @@ from starqr.cli.errors import OutputPath, confirm_or_abort, non_empty, yes_optio
 
 def _base_url():
     from flask import current_app
+
     return current_app.config["PUBLIC_BASE_URL"]
 
 
 def _plaque_errors():
     from starqr.plaque import PLAQUE_ERRORS
     from starqr.services.plaques import PlaqueError
+
     return PLAQUE_ERRORS + (PlaqueError,)
 
 
 @click.command("plaque")
 @click.argument("code", callback=non_empty)
 @click.option("--format", "fmt", type=click.Choice(["pdf", "svg", "png"]), required=True)
-@click.option("--size", "size", default=None,
-              help="plaque-600x400, plaque-400x300, door-300x200, card-85x54 or WxH in mm.")
+@click.option(
+    "--size", "size", default=None, help="plaque-600x400, plaque-400x300, door-300x200, card-85x54 or WxH in mm."
+)
 @click.option("--dpi", type=click.Choice(["300", "600"]), default="300", help="PNG resolution.")
 @click.option("--ecc", type=click.Choice(["H", "Q"], case_sensitive=False), default="H")
 @click.option("-o", "--output", type=OutputPath(), required=True)
@@ -31,6 +35,7 @@ def plaque_command(code, fmt, size, dpi, ecc, output):
     """Render one plaque or badge to a print-ready file."""
     from starqr.plaque import render_plaque
     from starqr.services import plaques
+
     try:
         content = plaques.plaque_content(plaques.get_plaque(code), _base_url())
         data = render_plaque(content, fmt, size, dpi=int(dpi), ecc=ecc.upper())
@@ -57,6 +62,7 @@ def sheet_command(org_id, paper, ecc, output):
     from starqr.models import Organisation
     from starqr.plaque import write_sheet
     from starqr.services import plaques
+
     org = Organisation.get_or_none(Organisation.id == org_id)
     if org is None:
         fail(f"no organisation with id {org_id}")
@@ -65,8 +71,9 @@ def sheet_command(org_id, paper, ecc, output):
         fail(f"{org.name_zh} has no active member badges")
     try:
         with click.progressbar(length=len(contents), label="Badges", file=sys.stderr) as bar:
-            count = write_sheet(contents, paper.upper(), output, progress=bar.update, ecc=ecc.upper(),
-                                title=org.name_zh)
+            count = write_sheet(
+                contents, paper.upper(), output, progress=bar.update, ecc=ecc.upper(), title=org.name_zh
+            )
     except _plaque_errors() as error:
         fail(str(error))
     click.echo(f"{count} badges -> {output}", err=True)
@@ -82,6 +89,7 @@ def export_command(fmt, org_id, output):
     from starqr.models import Organisation
     from starqr.plaque import write_codes
     from starqr.services import plaques
+
     org = None
     if org_id is not None:
         org = Organisation.get_or_none(Organisation.id == org_id)
@@ -109,6 +117,7 @@ def export_command(fmt, org_id, output):
 def reissue_command(code, reason, actor, yes):
     """Replace a plaque: a new active code; the old one answers 410 and points to it."""
     from starqr.services import plaques
+
     try:
         plaques.get_plaque(code)
         confirm_or_abort(f"plaque {code} stops working (410) and a new code replaces it", yes)
@@ -127,6 +136,7 @@ def reissue_command(code, reason, actor, yes):
 def revoke_command(code, reason, actor, yes):
     """Withdraw a plaque with no replacement."""
     from starqr.services import plaques
+
     try:
         plaques.get_plaque(code)
         confirm_or_abort(f"plaque {code} stops working for good (no replacement)", yes)

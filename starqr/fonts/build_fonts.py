@@ -16,6 +16,7 @@ drawn as boxes; add its characters to EXTRA_CHARACTERS and rebuild.
 `python starqr/fonts/build_fonts.py --from-subset` re-subsets the shipped TrueType file
 instead (no Debian package needed; it can only shrink the set).
 """
+
 import pathlib
 import sys
 
@@ -33,9 +34,16 @@ MONGOLIAN_TARGET = HERE / "NotoSansMongolian-Regular.ttf"
 REPOSITORY = HERE.parent.parent
 # Everything but hanzi: Latin, punctuation, symbols (★), circled numbers, CJK punctuation, full-width forms.
 NON_HANZI_RANGES = [
-    (0x0020, 0x007E), (0x00A0, 0x00FF), (0x2000, 0x206F), (0x2150, 0x218F),
-    (0x2460, 0x24FF), (0x25A0, 0x25FF), (0x2600, 0x26FF), (0x3000, 0x303F),
-    (0xFE30, 0xFE4F), (0xFF00, 0xFFEF),
+    (0x0020, 0x007E),
+    (0x00A0, 0x00FF),
+    (0x2000, 0x206F),
+    (0x2150, 0x218F),
+    (0x2460, 0x24FF),
+    (0x25A0, 0x25FF),
+    (0x2600, 0x26FF),
+    (0x3000, 0x303F),
+    (0xFE30, 0xFE4F),
+    (0xFF00, 0xFFEF),
 ]
 # Hanzi outside GB2312 seen in given names (堃, 喆, 玥...): add more here and rebuild.
 EXTRA_CHARACTERS = "堃昇喆玥珺琍瑄璟頔赟旸"
@@ -101,10 +109,21 @@ def _cff_to_truetype(font, max_error=1.0):
         del font["VORG"]
     font["maxp"] = maxp = newTable("maxp")
     maxp.tableVersion = 0x00010000
-    for attribute in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs",
-                      "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
-                      "maxComponentElements", "maxPoints", "maxContours",
-                      "maxCompositePoints", "maxCompositeContours", "maxComponentDepth"):
+    for attribute in (
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+        "maxPoints",
+        "maxContours",
+        "maxCompositePoints",
+        "maxCompositeContours",
+        "maxComponentDepth",
+    ):
         setattr(maxp, attribute, 0)
     maxp.maxZones = 1
     post = font["post"]

@@ -3,6 +3,7 @@
 Each migration freezes the models it needs, so later changes to starqr.models never
 change what an old migration does. Applied migrations are recorded in `schema_migration`.
 """
+
 import importlib
 import pkgutil
 

@@ -1,9 +1,9 @@
 """Add bulk-import batches and a sort order for organisations."""
+
 import datetime
 
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, Model, TextField
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate as run_operations
-
 
 
 class RatingPeriod(Model):

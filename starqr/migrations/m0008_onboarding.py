@@ -1,5 +1,6 @@
 """Onboarding a real banner: organisation codes and archiving, member numbers and
 probation dates, the roster's "not in roster" flag, and rubric assignments."""
+
 import datetime
 
 from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model

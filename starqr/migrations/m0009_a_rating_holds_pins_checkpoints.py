@@ -1,4 +1,5 @@
 """Held subjects per period, rubric versions pinned per period, signed ledger checkpoints."""
+
 import datetime
 import json
 

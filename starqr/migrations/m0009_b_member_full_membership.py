@@ -1,4 +1,5 @@
 """Members' date of full membership (转正), from which 党龄 is counted."""
+
 from peewee import DateField
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate as run_operations
 

@@ -1,4 +1,5 @@
 """Signed checkpoints also carry the Merkle tree root (RFC 9162) of the ledger's entries."""
+
 from peewee import CharField
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate as run_operations
 

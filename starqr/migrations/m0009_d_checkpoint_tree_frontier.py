@@ -1,4 +1,5 @@
 """A checkpoint keeps the Merkle tree's compact range, so the next one reads only newer entries."""
+
 from peewee import TextField
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate as run_operations
 

@@ -2,6 +2,7 @@
 
 Reasons often name illness or family matters ("因病住院"); existing reasons start private.
 """
+
 from peewee import BooleanField
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate as run_operations
 

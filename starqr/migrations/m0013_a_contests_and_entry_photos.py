@@ -1,4 +1,5 @@
 """Photos evidencing ledger entries; 比武争星 contests, entrants, judges and scores."""
+
 import datetime
 
 from peewee import BooleanField, CharField, DateTimeField, DecimalField, IntegerField, Model, TextField

@@ -1,4 +1,5 @@
 """Worker heartbeats and job leases: a job whose consumer died is found and failed with a reason."""
+
 import datetime
 
 from peewee import CharField, DateTimeField, Model

@@ -1,5 +1,6 @@
 """Log-in throttling by account and address (no more lock-outs), and a per-user session version
 so that logging out ends every session of the user on the server side."""
+
 import datetime
 
 from peewee import CharField, DateTimeField, IntegerField, Model

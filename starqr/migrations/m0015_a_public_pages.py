@@ -1,5 +1,6 @@
 """Stored public pages (public_page) and per-subject page versions (page_subject)."""
-from peewee import (BigIntegerField, BlobField, CharField, DateField, DateTimeField, IntegerField, Model)
+
+from peewee import BigIntegerField, BlobField, CharField, DateField, DateTimeField, IntegerField, Model
 
 from starqr.models.base import utcnow
 

@@ -10,18 +10,18 @@ SQLITE = [
     '"members" INTEGER NOT NULL DEFAULT 0)',
     'INSERT INTO "branch_member_count" ("branch_id", "members") '
     'SELECT "branch_id", COUNT(*) FROM "member" WHERE "active" GROUP BY "branch_id"',
-    '''CREATE TRIGGER "member_count_insert" AFTER INSERT ON "member" WHEN NEW."active" BEGIN
+    """CREATE TRIGGER "member_count_insert" AFTER INSERT ON "member" WHEN NEW."active" BEGIN
         INSERT INTO "branch_member_count" ("branch_id", "members") VALUES (NEW."branch_id", 1)
         ON CONFLICT ("branch_id") DO UPDATE SET "members" = "members" + 1;
-    END''',
-    '''CREATE TRIGGER "member_count_update" AFTER UPDATE OF "branch_id", "active" ON "member" BEGIN
+    END""",
+    """CREATE TRIGGER "member_count_update" AFTER UPDATE OF "branch_id", "active" ON "member" BEGIN
         UPDATE "branch_member_count" SET "members" = "members" - 1 WHERE "branch_id" = OLD."branch_id" AND OLD."active";
         INSERT INTO "branch_member_count" ("branch_id", "members") SELECT NEW."branch_id", 1 WHERE NEW."active"
         ON CONFLICT ("branch_id") DO UPDATE SET "members" = "members" + 1;
-    END''',
-    '''CREATE TRIGGER "member_count_delete" AFTER DELETE ON "member" WHEN OLD."active" BEGIN
+    END""",
+    """CREATE TRIGGER "member_count_delete" AFTER DELETE ON "member" WHEN OLD."active" BEGIN
         UPDATE "branch_member_count" SET "members" = "members" - 1 WHERE "branch_id" = OLD."branch_id";
-    END''',
+    END""",
 ]
 
 POSTGRES = [
@@ -29,7 +29,7 @@ POSTGRES = [
     '"members" INTEGER NOT NULL DEFAULT 0)',
     'INSERT INTO "branch_member_count" ("branch_id", "members") '
     'SELECT "branch_id", COUNT(*) FROM "member" WHERE "active" GROUP BY "branch_id"',
-    '''CREATE OR REPLACE FUNCTION "starqr_member_count"() RETURNS trigger AS $$
+    """CREATE OR REPLACE FUNCTION "starqr_member_count"() RETURNS trigger AS $$
     BEGIN
         IF TG_OP <> 'INSERT' THEN
             IF OLD."active" THEN
@@ -43,12 +43,12 @@ POSTGRES = [
             END IF;
         END IF;
         RETURN NULL;
-    END $$ LANGUAGE plpgsql''',
+    END $$ LANGUAGE plpgsql""",
     'CREATE TRIGGER "member_count" AFTER INSERT OR DELETE OR UPDATE OF "branch_id", "active" ON "member" '
     'FOR EACH ROW EXECUTE FUNCTION "starqr_member_count"()',
 ]
 
 
 def upgrade(db):
-    for statement in (SQLITE if "sqlite" in type(db).__name__.lower() else POSTGRES):
+    for statement in SQLITE if "sqlite" in type(db).__name__.lower() else POSTGRES:
         db.execute_sql(statement)

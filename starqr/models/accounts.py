@@ -1,4 +1,5 @@
 """Console users, roles, API tokens and the audit log."""
+
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField
 
 from starqr.models.base import BaseModel, JSONField, utcnow

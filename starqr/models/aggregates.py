@@ -1,4 +1,5 @@
 """Maintained aggregates: kept current by database triggers (m0015_b), never by scanning."""
+
 from peewee import IntegerField
 
 from starqr.models.base import BaseModel

@@ -1,4 +1,5 @@
 """Shared base model and field helpers."""
+
 import datetime
 import decimal
 

@@ -1,4 +1,5 @@
 """Signed checkpoints of the ledger's hash chain (see starqr.checkpoints)."""
+
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from starqr.models.base import BaseModel, utcnow

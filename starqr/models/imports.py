@@ -1,4 +1,5 @@
 """Bulk imports of points events and scores."""
+
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
 from starqr.models.base import BaseModel, JSONField, utcnow

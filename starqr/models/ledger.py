@@ -1,6 +1,6 @@
 """The points ledger (积分台账): append-only, hash-chained entries."""
-from peewee import (CharField, DateTimeField, DecimalField, ForeignKeyField, IntegerField,
-                    TextField, BooleanField)
+
+from peewee import CharField, DateTimeField, DecimalField, ForeignKeyField, IntegerField, TextField, BooleanField
 
 from starqr.models.base import BaseModel, utcnow
 from starqr.models.ratings import RatingPeriod

@@ -1,6 +1,6 @@
 """Members, their posts and duties, and commitments; private data kept in its own table."""
-from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
-                    IntegerField, TextField)
+
+from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from starqr.models.base import BaseModel, JSONField, utcnow
 from starqr.models.organisations import Organisation

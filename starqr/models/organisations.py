@@ -1,6 +1,15 @@
 """The organisation tree: banner → town → village / community / organ / enterprise → branch."""
-from peewee import (BooleanField, CharField, DateField, DateTimeField, DecimalField, ForeignKeyField,
-                    IntegerField, TextField)
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from starqr.models.base import BaseModel, utcnow
 

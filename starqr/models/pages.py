@@ -5,6 +5,7 @@ rendered under (and it was rendered today: pages show ages and "as of" dates). W
 bump versions inside their transaction (starqr.services.revision.bump), so a stale page
 is never served after the write commits, in any worker or on any host.
 """
+
 from peewee import BigIntegerField, BlobField, CharField, DateField, DateTimeField, IntegerField
 
 from starqr.models.base import BaseModel, utcnow

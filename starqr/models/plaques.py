@@ -1,4 +1,5 @@
 """Plaque codes: what a printed QR resolves to, and their lifecycle."""
+
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from starqr.models.base import BaseModel, utcnow

@@ -1,4 +1,5 @@
 """What the public side writes: objections and anonymous scan counts; and the revision stamp."""
+
 from peewee import CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from starqr.models.base import BaseModel, utcnow

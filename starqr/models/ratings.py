@@ -1,6 +1,15 @@
 """Rubric versions, rating periods and immutable rating snapshots."""
-from peewee import (BooleanField, CharField, DateField, DateTimeField, DecimalField,
-                    ForeignKeyField, IntegerField, TextField)
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from starqr.models.base import BaseModel, JSONField, utcnow
 

@@ -1,4 +1,5 @@
 """A rated subject named by kind and id (ledger entries, plaques, commitments, ratings): the one lookup."""
+
 from starqr.models.base import MEMBER, ORGANISATION
 from starqr.models.members import Member
 from starqr.models.organisations import Organisation

@@ -7,9 +7,20 @@ Public API:
     export_codes(rows, fmt) -> bytes;  write_codes(rows, fmt, stream)
     SIZE_PRESETS, size_preset(key, kind), make_symbol(url, ecc)
 """
+
 from starqr.plaque.export import EXPORT_COLUMNS, EXPORT_FORMATS, ExportError, export_codes, write_codes
-from starqr.plaque.layout import (DEFAULT_PRESET, INSTRUCTION_MN, INSTRUCTION_ZH, MEMBER, ORGANISATION,
-                                  SIZE_PRESETS, LayoutError, PlaqueContent, layout_plaque, size_preset)
+from starqr.plaque.layout import (
+    DEFAULT_PRESET,
+    INSTRUCTION_MN,
+    INSTRUCTION_ZH,
+    MEMBER,
+    ORGANISATION,
+    SIZE_PRESETS,
+    LayoutError,
+    PlaqueContent,
+    layout_plaque,
+    size_preset,
+)
 from starqr.plaque.qr import ECC_LEVELS, QrError, make_symbol
 from starqr.plaque.render import DPI_CHOICES, FORMATS, RenderError, render_plaque
 from starqr.plaque.sheet import PAPERS, SheetError, write_sheet
@@ -17,8 +28,25 @@ from starqr.plaque.sheet import PAPERS, SheetError, write_sheet
 PLAQUE_ERRORS = (LayoutError, QrError, RenderError, SheetError, ExportError)
 
 __all__ = [
-    "PlaqueContent", "render_plaque", "write_sheet", "export_codes", "write_codes", "make_symbol",
-    "layout_plaque", "size_preset", "SIZE_PRESETS", "DEFAULT_PRESET", "FORMATS", "DPI_CHOICES",
-    "ECC_LEVELS", "PAPERS", "EXPORT_COLUMNS", "EXPORT_FORMATS", "PLAQUE_ERRORS", "ORGANISATION",
-    "MEMBER", "INSTRUCTION_ZH", "INSTRUCTION_MN",
+    "PlaqueContent",
+    "render_plaque",
+    "write_sheet",
+    "export_codes",
+    "write_codes",
+    "make_symbol",
+    "layout_plaque",
+    "size_preset",
+    "SIZE_PRESETS",
+    "DEFAULT_PRESET",
+    "FORMATS",
+    "DPI_CHOICES",
+    "ECC_LEVELS",
+    "PAPERS",
+    "EXPORT_COLUMNS",
+    "EXPORT_FORMATS",
+    "PLAQUE_ERRORS",
+    "ORGANISATION",
+    "MEMBER",
+    "INSTRUCTION_ZH",
+    "INSTRUCTION_MN",
 ]

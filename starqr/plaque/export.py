@@ -1,4 +1,5 @@
 """Code lists for print shops doing variable-data printing: CSV and XLSX."""
+
 import csv
 import io
 from starqr.errors import Invalid
@@ -52,6 +53,7 @@ def write_codes(rows, fmt, stream):
     elif fmt == "xlsx":
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
+
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("codes")
         sheet.append(list(EXPORT_COLUMNS))

@@ -7,6 +7,7 @@ uharfbuzz for PDF and SVG when it is installed (drawn as glyph outlines), and th
 90 degrees clockwise, which is how vertical Mongolian is set: top to bottom, columns
 left to right.
 """
+
 import functools
 import pathlib
 
@@ -53,6 +54,7 @@ def text_width(script, text, size):
 def metrics(script):
     """(ascent, descent) as fractions of an em, from the font's own line metrics."""
     from fontTools.ttLib import TTFont
+
     with TTFont(str(FONT_FILES[script]), lazy=True) as font:
         units = font["head"].unitsPerEm
         ascent, descent = font["OS/2"].sTypoAscender, -font["OS/2"].sTypoDescender
@@ -68,6 +70,7 @@ def pillow_options(script):
 @functools.lru_cache(maxsize=None)
 def _covered(script):
     from fontTools.ttLib import TTFont
+
     with TTFont(str(FONT_FILES[script]), lazy=True) as font:
         return frozenset(font.getBestCmap())
 
@@ -91,11 +94,13 @@ def undrawable(script, text):
 
 # ---------------------------------------------------------------- ReportLab
 
+
 @functools.lru_cache(maxsize=None)
 def register_reportlab():
     """Register both fonts with ReportLab once per process; they embed as subsets."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
+
     for script, name in REPORTLAB_NAMES.items():
         pdfmetrics.registerFont(TTFont(name, str(FONT_FILES[script])))
     return REPORTLAB_NAMES
@@ -103,11 +108,13 @@ def register_reportlab():
 
 # ---------------------------------------------------------------- glyph outlines (SVG)
 
+
 class GlyphOutlines:
     """SVG path data per glyph in font units (y up), cached."""
 
     def __init__(self, script):
         from fontTools.ttLib import TTFont
+
         self.font = TTFont(str(FONT_FILES[script]), lazy=True)
         self.units = self.font["head"].unitsPerEm
         self.cmap = self.font.getBestCmap()
@@ -119,6 +126,7 @@ class GlyphOutlines:
     def path(self, glyph_name):
         if glyph_name not in self._paths:
             from fontTools.pens.svgPathPen import SVGPathPen
+
             pen = SVGPathPen(self.glyph_set)
             self.glyph_set[glyph_name].draw(pen)
             self._paths[glyph_name] = pen.getCommands()
@@ -141,8 +149,10 @@ class GlyphOutlines:
         buffer.add_str(text)
         buffer.guess_segment_properties()
         uharfbuzz.shape(font, buffer, {})
-        return [(self.glyph_order[info.codepoint], pos.x_offset, pos.y_offset, pos.x_advance)
-                for info, pos in zip(buffer.glyph_infos, buffer.glyph_positions)]
+        return [
+            (self.glyph_order[info.codepoint], pos.x_offset, pos.y_offset, pos.x_advance)
+            for info, pos in zip(buffer.glyph_infos, buffer.glyph_positions)
+        ]
 
 
 @functools.lru_cache(maxsize=None)

@@ -3,6 +3,7 @@
 The layout knows nothing of the output format: the PDF, SVG and PNG backends draw the
 same operations, so a plaque looks the same in all three. Origin top left, y down.
 """
+
 import dataclasses
 import itertools
 import re
@@ -24,7 +25,7 @@ MEMBER = "member"
 INSTRUCTION_ZH = "扫码查看评星"
 # "Scan the code to see the star rating" (kod-i sirbiju odon-u ünelege-yi üjekü);
 # case suffixes are joined with U+202F NARROW NO-BREAK SPACE as the script requires.
-INSTRUCTION_MN = "ᠺᠣᠳ\u202Fᠢ ᠰᠢᠷᠪᠢᠵᠦ ᠣᠳᠣᠨ\u202Fᠤ ᠦᠨᠡᠯᠡᠭᠡ\u202Fᠶᠢ ᠦᠵᠡᠬᠦ"
+INSTRUCTION_MN = "ᠺᠣᠳ\u202fᠢ ᠰᠢᠷᠪᠢᠵᠦ ᠣᠳᠣᠨ\u202fᠤ ᠦᠨᠡᠯᠡᠭᠡ\u202fᠶᠢ ᠦᠵᠡᠬᠦ"
 CODE_LABEL_ZH = "编码"
 MEMBER_TITLE_ZH = "共产党员"
 
@@ -93,6 +94,7 @@ def _fmt(value):
 
 
 # ---------------------------------------------------------------- operations
+
 
 @dataclasses.dataclass(frozen=True)
 class Rect:
@@ -164,6 +166,7 @@ class Layout:
 
 # ---------------------------------------------------------------- text fitting
 
+
 def _balanced_lines(text, count, breakable=True):
     """Split Chinese text into `count` lines of nearly equal width, breaking only between words.
 
@@ -180,7 +183,8 @@ def _balanced_lines(text, count, breakable=True):
         lines = words.lines_at(text, cuts)
         # the longest line decides; a line should not end or start on 和/与/及
         cost = max(len(line) for line in lines) * 3 + sum(
-            (line[-1] in words.FUNCTION_CHARACTERS) + (line[0] in words.FUNCTION_CHARACTERS) for line in lines)
+            (line[-1] in words.FUNCTION_CHARACTERS) + (line[0] in words.FUNCTION_CHARACTERS) for line in lines
+        )
         if best_cost is None or cost < best_cost:
             best, best_cost = lines, cost
     return best
@@ -196,8 +200,7 @@ def fit_horizontal(text, script, max_width, max_height, max_size, max_lines=2, l
         if len(lines) != lines_count:
             continue
         widest = max(fonts.text_width(script, line, 1) for line in lines)
-        size = min(max_size, max_width / widest,
-                   max_height / (lines_count + line_gap * (lines_count - 1)))
+        size = min(max_size, max_width / widest, max_height / (lines_count + line_gap * (lines_count - 1)))
         # Fewer lines read better: another line must buy a clearly larger size.
         score = size * (1 - 0.15 * (lines_count - 1))
         if best is None or score > best[0]:
@@ -240,14 +243,21 @@ def fit_vertical(text, max_length, max_width, max_size, max_columns=2, column_ga
 
 # ---------------------------------------------------------------- the design
 
+
 def check_drawable(content):
     """Refuse, before anything is drawn, a name with characters the shipped fonts lack (never boxes)."""
-    for script, text in (("zh", content.name_zh), ("zh", content.parent_zh),
-                         ("mn", content.name_mn), ("mn", content.parent_mn)):
+    for script, text in (
+        ("zh", content.name_zh),
+        ("zh", content.parent_zh),
+        ("mn", content.name_mn),
+        ("mn", content.parent_mn),
+    ):
         missing = fonts.undrawable(script, text)
         if missing:
-            raise LayoutError(f"{content.code}: the plaque font cannot draw {missing} in {text!r}; "
-                              "correct the name or add the characters to starqr/fonts/build_fonts.py")
+            raise LayoutError(
+                f"{content.code}: the plaque font cannot draw {missing} in {text!r}; "
+                "correct the name or add the characters to starqr/fonts/build_fonts.py"
+            )
 
 
 def layout_plaque(content, preset, ecc="H", symbol=None):
@@ -262,11 +272,18 @@ def layout_plaque(content, preset, ecc="H", symbol=None):
 
     # Frame: a gold rule and a thin inner rule, like an engraved border.
     frame = 2.6 * unit
-    operations.append(Rect(frame, frame, width - 2 * frame, height - 2 * frame,
-                           stroke=GOLD, stroke_width=0.9 * unit))
+    operations.append(Rect(frame, frame, width - 2 * frame, height - 2 * frame, stroke=GOLD, stroke_width=0.9 * unit))
     inner_frame = frame + 1.6 * unit
-    operations.append(Rect(inner_frame, inner_frame, width - 2 * inner_frame, height - 2 * inner_frame,
-                           stroke=GOLD, stroke_width=0.3 * unit))
+    operations.append(
+        Rect(
+            inner_frame,
+            inner_frame,
+            width - 2 * inner_frame,
+            height - 2 * inner_frame,
+            stroke=GOLD,
+            stroke_width=0.3 * unit,
+        )
+    )
     pad = inner_frame + 4.5 * unit
     box_left, box_top, box_right, box_bottom = pad, pad, width - pad, height - pad
     box_height = box_bottom - box_top
@@ -283,8 +300,10 @@ def layout_plaque(content, preset, ecc="H", symbol=None):
     if module < MIN_MODULE_MM:
         raise LayoutError(f"{preset.label} is too small for a QR with {MIN_MODULE_MM} mm modules")
     if module * symbol.size < preset.symbol_mm * 0.999:
-        raise LayoutError(f"{preset.label}: the QR cannot reach {preset.symbol_mm:g} mm "
-                          f"for a {preset.scan_distance_mm / 1000:g} m scanning distance")
+        raise LayoutError(
+            f"{preset.label}: the QR cannot reach {preset.symbol_mm:g} mm "
+            f"for a {preset.scan_distance_mm / 1000:g} m scanning distance"
+        )
     module = round(module, 3)
     panel = modules * module
     if portrait:
@@ -294,8 +313,7 @@ def layout_plaque(content, preset, ecc="H", symbol=None):
         panel_x = box_right - panel
         panel_y = box_top + (box_height - panel * (1 + below_ratio)) / 2
     keyline = max(0.15, 0.6 * unit)
-    operations.append(Rect(panel_x - keyline, panel_y - keyline, panel + 2 * keyline, panel + 2 * keyline,
-                           fill=GOLD))
+    operations.append(Rect(panel_x - keyline, panel_y - keyline, panel + 2 * keyline, panel + 2 * keyline, fill=GOLD))
     operations.append(Rect(panel_x, panel_y, panel, panel, fill=WHITE))
     quiet = QUIET_ZONE_MODULES * module
     operations.append(QrBlock(panel_x + quiet, panel_y + quiet, module, symbol))
@@ -378,8 +396,9 @@ def _layout_names(operations, content, left, top, right, bottom, unit, portrait)
         operations.append(Rect(centre - block_width * 0.35, y, block_width * 0.7, max(0.12, 0.3 * unit), fill=GOLD))
         y += 3 * unit
         name_top, name_bottom = y, bottom
-    name_size, name_lines = fit_horizontal(content.name_zh, "zh", block_width, name_bottom - name_top,
-                                           22 * unit, 3, breakable=content.kind != MEMBER)
+    name_size, name_lines = fit_horizontal(
+        content.name_zh, "zh", block_width, name_bottom - name_top, 22 * unit, 3, breakable=content.kind != MEMBER
+    )
     line_height = name_size * 1.25
     block_height = len(name_lines) * line_height - name_size * 0.25
     y = name_top + (name_bottom - name_top - block_height) / 2

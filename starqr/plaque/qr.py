@@ -6,6 +6,7 @@ decisively faster (matrix 12.1 ms against 12.2 ms per symbol on a loaded machine
 18.0 s against 21.1 s, best of two interleaved rounds), so a second encoder is not worth
 its weight. Both give version 4 at level H for a production URL.
 """
+
 import dataclasses
 import functools
 
@@ -42,6 +43,7 @@ def _matrix(data, ecc):
     """(version, rows of bools) from qrcode: smallest version, best mask by penalty."""
     import qrcode
     from qrcode.util import MODE_ALPHA_NUM, QRData
+
     levels = {"H": qrcode.constants.ERROR_CORRECT_H, "Q": qrcode.constants.ERROR_CORRECT_Q}
     symbol = qrcode.QRCode(error_correction=levels[ecc], border=0)
     symbol.add_data(QRData(data.encode("ascii"), mode=MODE_ALPHA_NUM))

@@ -3,6 +3,7 @@
 PDF: exact physical size, vector QR (filled rectangles, no bitmap), fonts embedded as
 subsets; PDF and SVG QR modules are merged into horizontal runs.
 """
+
 import base64
 import contextlib
 import functools
@@ -11,7 +12,7 @@ import io
 from PIL import Image, ImageDraw
 
 from starqr.plaque import fonts
-from starqr.plaque.layout import (QrBlock, Rect, Text, VerticalText, layout_plaque, size_preset)
+from starqr.plaque.layout import QrBlock, Rect, Text, VerticalText, layout_plaque, size_preset
 from starqr.plaque.qr import dark_runs
 from starqr.errors import Invalid
 
@@ -40,9 +41,11 @@ def render_plaque(content, fmt="pdf", size_preset_key=None, dpi=300, ecc="H"):
         return draw_svg(layout).encode("utf-8")
     if fmt == "pdf":
         from reportlab.pdfgen.canvas import Canvas
+
         buffer = io.BytesIO()
-        canvas = Canvas(buffer, pagesize=(layout.width * POINTS_PER_MM, layout.height * POINTS_PER_MM),
-                        pageCompression=1)
+        canvas = Canvas(
+            buffer, pagesize=(layout.width * POINTS_PER_MM, layout.height * POINTS_PER_MM), pageCompression=1
+        )
         canvas.setTitle(f"StarQR {content.code}")
         canvas.setAuthor("StarQR")
         draw_pdf(canvas, layout, 0, 0)
@@ -54,6 +57,7 @@ def render_plaque(content, fmt="pdf", size_preset_key=None, dpi=300, ecc="H"):
 
 
 # ---------------------------------------------------------------- PNG
+
 
 def draw_png(layout, dpi):
     scale = dpi / MM_PER_INCH
@@ -70,14 +74,22 @@ def draw_png(layout, dpi):
                 draw.rectangle(box, fill=op.fill)
             if op.stroke:
                 half = op.stroke_width / 2
-                draw.rectangle((px(op.x - half), px(op.y - half), px(op.x + op.w + half) - 1,
-                                px(op.y + op.h + half) - 1), outline=op.stroke,
-                               width=max(1, px(op.stroke_width)))
+                draw.rectangle(
+                    (px(op.x - half), px(op.y - half), px(op.x + op.w + half) - 1, px(op.y + op.h + half) - 1),
+                    outline=op.stroke,
+                    width=max(1, px(op.stroke_width)),
+                )
         elif isinstance(op, Text):
             font = fonts.pillow_font(op.script, max(1, px(op.size)))
             anchor = {"start": "ls", "middle": "ms", "end": "rs"}[op.anchor]
-            draw.text((op.x * scale, op.y * scale), op.text, font=font, fill=op.colour, anchor=anchor,
-                      **fonts.pillow_options(op.script))
+            draw.text(
+                (op.x * scale, op.y * scale),
+                op.text,
+                font=font,
+                fill=op.colour,
+                anchor=anchor,
+                **fonts.pillow_options(op.script),
+            )
         elif isinstance(op, VerticalText):
             column = vertical_mask(op.script, op.text, max(1, px(op.size)))
             image.paste(op.colour, (px(op.x), px(op.y)), column)
@@ -87,8 +99,15 @@ def draw_png(layout, dpi):
             # exact place, so it moves by under half a module into its own quiet zone.
             left, top, module = qr_pixel_grid(op, dpi)
             for row, first, length in dark_runs(op.symbol):
-                draw.rectangle((left + first * module, top + row * module, left + (first + length) * module - 1,
-                                top + (row + 1) * module - 1), fill=op.colour)
+                draw.rectangle(
+                    (
+                        left + first * module,
+                        top + row * module,
+                        left + (first + length) * module - 1,
+                        top + (row + 1) * module - 1,
+                    ),
+                    fill=op.colour,
+                )
     return image
 
 
@@ -108,12 +127,14 @@ def vertical_mask(script, text, size_px):
     height = round((ascent + descent) * size_px)
     length = max(1, round(fonts.text_width(script, text, size_px)))
     line = Image.new("L", (length + 2, height), 0)
-    ImageDraw.Draw(line).text((0, round(ascent * size_px)), text, font=font, fill=255, anchor="ls",
-                              **fonts.pillow_options(script))
+    ImageDraw.Draw(line).text(
+        (0, round(ascent * size_px)), text, font=font, fill=255, anchor="ls", **fonts.pillow_options(script)
+    )
     return line.transpose(Image.Transpose.ROTATE_270)  # clockwise: the line now runs downwards
 
 
 # ---------------------------------------------------------------- SVG
+
 
 def _hex(colour):
     return "#%02x%02x%02x" % colour
@@ -134,37 +155,43 @@ def draw_svg(layout):
             if op.fill:
                 body.append(f'<rect {attributes} fill="{_hex(op.fill)}"/>')
             if op.stroke:
-                body.append(f'<rect {attributes} fill="none" stroke="{_hex(op.stroke)}" '
-                            f'stroke-width="{_n(op.stroke_width)}"/>')
+                body.append(
+                    f'<rect {attributes} fill="none" stroke="{_hex(op.stroke)}" stroke-width="{_n(op.stroke_width)}"/>'
+                )
         elif isinstance(op, Text):
             glyphs = fonts.outlines(op.script).unshaped(op.text) if op.script == "zh" else _shaped(op)
             units = fonts.outlines(op.script).units
             scale = op.size / units
             advance = sum(g[3] for g in glyphs) * scale
             x = op.x - {"start": 0, "middle": advance / 2, "end": advance}[op.anchor]
-            body.append(f'<g fill="{_hex(op.colour)}">' + _glyph_uses(op.script, glyphs, x, op.y, scale, defs)
-                        + "</g>")
+            body.append(f'<g fill="{_hex(op.colour)}">' + _glyph_uses(op.script, glyphs, x, op.y, scale, defs) + "</g>")
         elif isinstance(op, VerticalText):
             ascent, descent = fonts.metrics(op.script)
             baseline_x = op.x + descent * op.size
             if fonts.can_shape_vectors():
                 glyphs = fonts.outlines(op.script).shaped(op.text, op.script)
                 scale = op.size / fonts.outlines(op.script).units
-                body.append(f'<g fill="{_hex(op.colour)}" transform="translate({_n(baseline_x)} {_n(op.y)}) '
-                            f'rotate(90)">' + _glyph_uses(op.script, glyphs, 0, 0, scale, defs) + "</g>")
+                body.append(
+                    f'<g fill="{_hex(op.colour)}" transform="translate({_n(baseline_x)} {_n(op.y)}) '
+                    f'rotate(90)">' + _glyph_uses(op.script, glyphs, 0, 0, scale, defs) + "</g>"
+                )
             else:
                 body.append(_fallback_image_svg(op))
         elif isinstance(op, QrBlock):
-            path = "".join(f"M{_n(op.x + first * op.module)} {_n(op.y + row * op.module)}"
-                           f"h{_n(length * op.module)}v{_n(op.module)}h{_n(-length * op.module)}z"
-                           for row, first, length in dark_runs(op.symbol))
+            path = "".join(
+                f"M{_n(op.x + first * op.module)} {_n(op.y + row * op.module)}"
+                f"h{_n(length * op.module)}v{_n(op.module)}h{_n(-length * op.module)}z"
+                for row, first, length in dark_runs(op.symbol)
+            )
             body.append(f'<path class="qr" fill="{_hex(op.colour)}" d="{path}"/>')
     definitions = "".join(f'<path id="{key}" d="{d}"/>' for key, d in defs.items())
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-            f'width="{_n(layout.width)}mm" height="{_n(layout.height)}mm" '
-            f'viewBox="0 0 {_n(layout.width)} {_n(layout.height)}">'
-            f"<defs>{definitions}</defs>" + "".join(body) + "</svg>\n")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'width="{_n(layout.width)}mm" height="{_n(layout.height)}mm" '
+        f'viewBox="0 0 {_n(layout.width)} {_n(layout.height)}">'
+        f"<defs>{definitions}</defs>" + "".join(body) + "</svg>\n"
+    )
 
 
 def _shaped(op):
@@ -184,8 +211,9 @@ def _glyph_uses(script, glyphs, x, y, scale, defs):
         if defs[key]:
             gx = x + (pen_x + x_offset) * scale
             gy = y - y_offset * scale
-            parts.append(f'<use xlink:href="#{key}" transform="matrix({_n(scale)} 0 0 {_n(-scale)} '
-                         f'{_n(gx)} {_n(gy)})"/>')
+            parts.append(
+                f'<use xlink:href="#{key}" transform="matrix({_n(scale)} 0 0 {_n(-scale)} {_n(gx)} {_n(gy)})"/>'
+            )
         pen_x += advance
     return "".join(parts)
 
@@ -197,11 +225,14 @@ def _fallback_image_svg(op):
     buffer = io.BytesIO()
     tile.save(buffer, "PNG")
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (f'<image x="{_n(op.x)}" y="{_n(op.y)}" width="{_n(mask.size[0] * MM_PER_INCH / FALLBACK_DPI)}" '
-            f'height="{_n(mask.size[1] * MM_PER_INCH / FALLBACK_DPI)}" xlink:href="data:image/png;base64,{data}"/>')
+    return (
+        f'<image x="{_n(op.x)}" y="{_n(op.y)}" width="{_n(mask.size[0] * MM_PER_INCH / FALLBACK_DPI)}" '
+        f'height="{_n(mask.size[1] * MM_PER_INCH / FALLBACK_DPI)}" xlink:href="data:image/png;base64,{data}"/>'
+    )
 
 
 # ---------------------------------------------------------------- PDF
+
 
 def draw_pdf(canvas, layout, origin_x_mm, origin_y_mm, page_height_mm=None):
     """Draw a layout on a ReportLab canvas with its top left at (origin_x_mm, origin_y_mm)
@@ -231,8 +262,9 @@ def draw_pdf(canvas, layout, origin_x_mm, origin_y_mm, page_height_mm=None):
         elif isinstance(op, Text):
             canvas.setFillColorRGB(*_rgb(op.colour))
             canvas.setFont(names[op.script], op.size * k)
-            draw = {"start": canvas.drawString, "middle": canvas.drawCentredString,
-                    "end": canvas.drawRightString}[op.anchor]
+            draw = {"start": canvas.drawString, "middle": canvas.drawCentredString, "end": canvas.drawRightString}[
+                op.anchor
+            ]
             draw(X(op.x), Y(op.y), op.text)
         elif isinstance(op, VerticalText):
             ascent, descent = fonts.metrics(op.script)
@@ -272,6 +304,7 @@ def _draw_pdf_outlines(canvas, op, baseline_x, top_y, k):
 def _glyph_operators(script, name):
     """PDF path operators of one glyph in font units (quadratics turned into cubics)."""
     from fontTools.pens.basePen import BasePen
+
     outline = fonts.outlines(script)
     parts = []
 
@@ -315,6 +348,7 @@ def binary_streams():
     so concurrent renders in threads cannot see each other's value. Returns a null context for
     the callers' `with`."""
     from reportlab import rl_config
+
     rl_config.useA85 = 0
     return contextlib.nullcontext()
 
@@ -325,11 +359,13 @@ def _rgb(colour):
 
 def _fallback_image_pdf(canvas, op, X, Y):
     from reportlab.lib.utils import ImageReader
+
     image = _fallback_tile(op.script, op.text, round(op.size / MM_PER_INCH * FALLBACK_DPI), op.colour)
     width = image.size[0] * MM_PER_INCH / FALLBACK_DPI
     height = image.size[1] * MM_PER_INCH / FALLBACK_DPI
-    canvas.drawImage(ImageReader(image), X(op.x), Y(op.y + height), width * POINTS_PER_MM,
-                     height * POINTS_PER_MM, mask="auto")
+    canvas.drawImage(
+        ImageReader(image), X(op.x), Y(op.y + height), width * POINTS_PER_MM, height * POINTS_PER_MM, mask="auto"
+    )
 
 
 @functools.lru_cache(maxsize=64)

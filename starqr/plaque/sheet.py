@@ -5,6 +5,7 @@ small content records are kept, never images. QR matrices (the costly part, mask
 selection in pure Python) are computed ahead by worker processes while the main
 process draws.
 """
+
 import concurrent.futures
 import dataclasses
 import datetime
@@ -12,7 +13,7 @@ import itertools
 import os
 
 from starqr.plaque import fonts
-from starqr.plaque.layout import (GOLD, MEMBER, RED, layout_plaque, size_preset)
+from starqr.plaque.layout import GOLD, MEMBER, RED, layout_plaque, size_preset
 from starqr.plaque.qr import make_symbol
 from starqr.plaque.render import POINTS_PER_MM, binary_streams, draw_pdf
 from starqr.errors import Invalid
@@ -49,8 +50,7 @@ class SheetGrid:
 
     def position(self, index_on_page):
         column, row = index_on_page % self.columns, index_on_page // self.columns
-        return (self.left + column * (self.item_width + GAP_MM),
-                self.top + row * (self.item_height + GAP_MM))
+        return (self.left + column * (self.item_width + GAP_MM), self.top + row * (self.item_height + GAP_MM))
 
 
 def sheet_grid(paper, preset):
@@ -66,8 +66,17 @@ def sheet_grid(paper, preset):
         if columns * rows and (best is None or columns * rows > best.per_page):
             used_w = columns * preset.width_mm + (columns - 1) * GAP_MM
             used_h = rows * preset.height_mm + (rows - 1) * GAP_MM
-            best = SheetGrid(paper, page_width, page_height, columns, rows, preset.width_mm,
-                             preset.height_mm, (page_width - used_w) / 2, (page_height - used_h) / 2)
+            best = SheetGrid(
+                paper,
+                page_width,
+                page_height,
+                columns,
+                rows,
+                preset.width_mm,
+                preset.height_mm,
+                (page_width - used_w) / 2,
+                (page_height - used_h) / 2,
+            )
     if best is None:
         raise SheetError(f"{preset.label} does not fit on {paper}")
     return best
@@ -89,8 +98,7 @@ def _symbols(contents, ecc, workers):
         yield from pool.map(_symbol_job, jobs, chunksize=16)
 
 
-def write_sheet(contents, paper, path, progress=None, size_preset_key="card-85x54", ecc="H",
-                title="", workers=None):
+def write_sheet(contents, paper, path, progress=None, size_preset_key="card-85x54", ecc="H", title="", workers=None):
     """Write a print sheet PDF of badges to `path` (a filename or binary file object).
 
     contents: PlaqueContent records, drawn in the order given (callers pass code order).
@@ -98,14 +106,16 @@ def write_sheet(contents, paper, path, progress=None, size_preset_key="card-85x5
     `update` fits). Returns the number of badges written.
     """
     from reportlab.pdfgen.canvas import Canvas
+
     contents = list(contents)
     preset = size_preset(size_preset_key, MEMBER)
     grid = sheet_grid(paper, preset)
     if workers is None:
         workers = min(2, os.cpu_count() or 1)
     fonts.register_reportlab()
-    canvas = Canvas(path, pagesize=(grid.page_width * POINTS_PER_MM, grid.page_height * POINTS_PER_MM),
-                    pageCompression=1)
+    canvas = Canvas(
+        path, pagesize=(grid.page_width * POINTS_PER_MM, grid.page_height * POINTS_PER_MM), pageCompression=1
+    )
     canvas.setTitle(title or "StarQR print sheet")
     canvas.setAuthor("StarQR")
     pages = -(-len(contents) // grid.per_page) if contents else 0
@@ -113,15 +123,14 @@ def write_sheet(contents, paper, path, progress=None, size_preset_key="card-85x5
 
     symbols = _symbols(contents, ecc, workers)
     for page_number in range(pages):
-        batch = contents[page_number * grid.per_page:(page_number + 1) * grid.per_page]
+        batch = contents[page_number * grid.per_page : (page_number + 1) * grid.per_page]
         for index, (content, symbol) in enumerate(zip(batch, itertools.islice(symbols, len(batch)))):
             x, y = grid.position(index)
             _draw_bleed(canvas, grid, x, y)
             layout = layout_plaque(content, preset, ecc, symbol=symbol)
             draw_pdf(canvas, layout, x, y, page_height_mm=grid.page_height)
             _draw_crop_marks(canvas, grid, x, y)
-        _draw_footer(canvas, grid, f"{title}  第 {page_number + 1} / {pages} 页  "
-                                   f"{batch[0].code} – {batch[-1].code}")
+        _draw_footer(canvas, grid, f"{title}  第 {page_number + 1} / {pages} 页  {batch[0].code} – {batch[-1].code}")
         canvas.showPage()
         if progress:
             progress(len(batch))
@@ -133,9 +142,14 @@ def write_sheet(contents, paper, path, progress=None, size_preset_key="card-85x5
 def _draw_bleed(canvas, grid, x, y):
     k = POINTS_PER_MM
     canvas.setFillColorRGB(*(c / 255 for c in RED))
-    canvas.rect((x - BLEED_MM) * k, (grid.page_height - y - grid.item_height - BLEED_MM) * k,
-                (grid.item_width + 2 * BLEED_MM) * k, (grid.item_height + 2 * BLEED_MM) * k,
-                stroke=0, fill=1)
+    canvas.rect(
+        (x - BLEED_MM) * k,
+        (grid.page_height - y - grid.item_height - BLEED_MM) * k,
+        (grid.item_width + 2 * BLEED_MM) * k,
+        (grid.item_height + 2 * BLEED_MM) * k,
+        stroke=0,
+        fill=1,
+    )
 
 
 def _draw_crop_marks(canvas, grid, x, y):
@@ -174,12 +188,14 @@ def _draw_cover(canvas, grid, contents, preset, pages, title):
         canvas.drawString((MARGIN_MM + 4) * k, (top - 9.5) * k, "党员挂牌印刷单")
         canvas.setFillColorRGB(0, 0, 0)
         canvas.setFont(zh, 9)
-        summary = (f"{title}  共 {len(contents)} 枚  {preset.label}  {grid.paper} "
-                   f"每页 {grid.per_page} 枚 ({grid.columns}×{grid.rows})  共 {pages} 页  "
-                   f"按编码排序  生成于 {datetime.date.today().isoformat()}")
+        summary = (
+            f"{title}  共 {len(contents)} 枚  {preset.label}  {grid.paper} "
+            f"每页 {grid.per_page} 枚 ({grid.columns}×{grid.rows})  共 {pages} 页  "
+            f"按编码排序  生成于 {datetime.date.today().isoformat()}"
+        )
         canvas.drawString(MARGIN_MM * k, (top - 20) * k, summary)
         canvas.setFont(zh, 7)
-        rows = contents[cover * per_cover:(cover + 1) * per_cover]
+        rows = contents[cover * per_cover : (cover + 1) * per_cover]
         for index, content in enumerate(rows):
             number = cover * per_cover + index
             column, row = index // COVER_ROWS_PER_COLUMN, index % COVER_ROWS_PER_COLUMN

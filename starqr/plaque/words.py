@@ -8,12 +8,34 @@ personal names that jieba cannot know ("阿拉腾宝力格" comes out as 阿拉/
 - a stretch between unit words that jieba can only explain with some single characters
   is a transliterated name and stays whole: no break inside it.
 """
+
 import functools
 import logging
 
 # Words a banner's organisation names are built from; jieba's dictionary lacks several.
-UNIT_WORDS = ("嘎查", "苏木", "村", "镇", "嘎查村", "党支部", "党总支", "党委", "工委", "社区", "委员会", "有限公司",
-              "有限责任公司", "专业合作社", "合作社", "协会", "总会", "中心", "办公室", "服务中心", "分局")
+UNIT_WORDS = (
+    "嘎查",
+    "苏木",
+    "村",
+    "镇",
+    "嘎查村",
+    "党支部",
+    "党总支",
+    "党委",
+    "工委",
+    "社区",
+    "委员会",
+    "有限公司",
+    "有限责任公司",
+    "专业合作社",
+    "合作社",
+    "协会",
+    "总会",
+    "中心",
+    "办公室",
+    "服务中心",
+    "分局",
+)
 # Single characters that are words in their own right between two proper words.
 FUNCTION_CHARACTERS = set("和与及")
 
@@ -21,10 +43,11 @@ FUNCTION_CHARACTERS = set("和与及")
 @functools.lru_cache(maxsize=1)
 def _tokenizer():
     import jieba
+
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     for word in UNIT_WORDS:
-        tokenizer.add_word(word, freq=10 ** 6)
+        tokenizer.add_word(word, freq=10**6)
     return tokenizer
 
 
@@ -74,4 +97,4 @@ def break_points(text):
 
 def lines_at(text, cuts):
     bounds = (0,) + tuple(cuts) + (len(text),)
-    return [text[bounds[i]:bounds[i + 1]] for i in range(len(bounds) - 1)]
+    return [text[bounds[i] : bounds[i + 1]] for i in range(len(bounds) - 1)]

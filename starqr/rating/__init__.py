@@ -18,6 +18,7 @@ A rubric is a YAML file (format: :mod:`starqr.rating.schema`; annotated example:
 
 Veto (一票否决) always wins: total 0, 0 stars, no designation, no listing.
 """
+
 from __future__ import annotations
 
 import functools
@@ -57,7 +58,7 @@ def _load_shipped() -> tuple[Rubric, ...]:
     for filename in sorted(os.listdir(RUBRICS_DIRECTORY)):
         if filename.endswith(".yaml"):
             rubric = load_rubric(os.path.join(RUBRICS_DIRECTORY, filename))
-            if rubric.key != filename[:-len(".yaml")]:
+            if rubric.key != filename[: -len(".yaml")]:
                 # The file name is how operators find a rubric; keep it equal to the key.
                 raise RubricError(f"{rubric.key}: key: does not match file name {filename}")
             rubrics.append(rubric)
@@ -70,7 +71,18 @@ def shipped_rubrics() -> dict[str, Rubric]:
 
 
 __all__ = [
-    "Component", "DOMAIN_RUBRICS", "Item", "MEMBER_RUBRIC_BY_DOMAIN", "RUBRICS_DIRECTORY",
-    "RatingResult", "Rubric", "RubricError", "SubjectInput", "SubjectInputError", "load_rubric", "load_rubric_text",
-    "rate_all", "shipped_rubrics",
+    "Component",
+    "DOMAIN_RUBRICS",
+    "Item",
+    "MEMBER_RUBRIC_BY_DOMAIN",
+    "RUBRICS_DIRECTORY",
+    "RatingResult",
+    "Rubric",
+    "RubricError",
+    "SubjectInput",
+    "SubjectInputError",
+    "load_rubric",
+    "load_rubric_text",
+    "rate_all",
+    "shipped_rubrics",
 ]

@@ -18,6 +18,7 @@ Speed: :func:`compile_rubric` turns each item into a flat tuple once per rubric,
 per-subject loop does one dict lookup per value and a few float operations; a subject's
 breakdown (a list of dicts) is only built when someone asks for it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,7 +29,17 @@ from starqr.rating import quota
 from starqr.rating.designations import designations_met
 from starqr.rating.errors import RubricError, SubjectInputError
 from starqr.rating.model import (
-    ACCUMULATE, BONUS, DEDUCT_ONLY, DIRECT, EVENT, GATE, RATIO, SCALE, VALUE, VETO, Rubric,
+    ACCUMULATE,
+    BONUS,
+    DEDUCT_ONLY,
+    DIRECT,
+    EVENT,
+    GATE,
+    RATIO,
+    SCALE,
+    VALUE,
+    VETO,
+    Rubric,
 )
 
 INFINITY = float("inf")
@@ -48,8 +59,21 @@ class SubjectInput:
     category: str | None = None
 
 
-_RESULT_FIELDS = ("_rubric", "subject_id", "total", "stars", "vetoed", "veto_items", "exempt",
-                  "designations", "listing", "gate_met", "_scores", "_bonus", "_gates")
+_RESULT_FIELDS = (
+    "_rubric",
+    "subject_id",
+    "total",
+    "stars",
+    "vetoed",
+    "veto_items",
+    "exempt",
+    "designations",
+    "listing",
+    "gate_met",
+    "_scores",
+    "_bonus",
+    "_gates",
+)
 
 
 class RatingResult(tuple):
@@ -66,10 +90,40 @@ class RatingResult(tuple):
 
     __slots__ = ()
 
-    def __new__(cls, rubric, subject_id, total, stars, vetoed, veto_items, exempt,
-                designations, listing, gate_met, scores, bonus, gates):
-        return tuple.__new__(cls, (rubric, subject_id, total, stars, vetoed, veto_items, exempt,
-                                   designations, listing, gate_met, scores, bonus, gates))
+    def __new__(
+        cls,
+        rubric,
+        subject_id,
+        total,
+        stars,
+        vetoed,
+        veto_items,
+        exempt,
+        designations,
+        listing,
+        gate_met,
+        scores,
+        bonus,
+        gates,
+    ):
+        return tuple.__new__(
+            cls,
+            (
+                rubric,
+                subject_id,
+                total,
+                stars,
+                vetoed,
+                veto_items,
+                exempt,
+                designations,
+                listing,
+                gate_met,
+                scores,
+                bonus,
+                gates,
+            ),
+        )
 
     @property
     def max_stars(self) -> int:
@@ -91,24 +145,52 @@ class RatingResult(tuple):
         rows = []
         for component, score in zip(rubric.components, self._scores):
             score = round(score, 2)
-            rows.append({"id": component.id, "name": component.name, "score": score,
-                         "max": component.max,
-                         "passed": None if component.pass_at is None else score >= component.pass_at})
+            rows.append(
+                {
+                    "id": component.id,
+                    "name": component.name,
+                    "score": score,
+                    "max": component.max,
+                    "passed": None if component.pass_at is None else score >= component.pass_at,
+                }
+            )
         if rubric.bonus_cap:
-            rows.append({"id": "bonus", "name": rubric.bonus_name, "score": round(self._bonus, 2),
-                         "max": rubric.bonus_cap, "passed": None})
+            rows.append(
+                {
+                    "id": "bonus",
+                    "name": rubric.bonus_name,
+                    "score": round(self._bonus, 2),
+                    "max": rubric.bonus_cap,
+                    "passed": None,
+                }
+            )
         if rubric.gate is not None:
-            rows.append({"id": "gate", "name": rubric.gate.name, "score": float(self._gates),
-                         "max": float(len(rubric.gate_ids)), "passed": self.gate_met})
+            rows.append(
+                {
+                    "id": "gate",
+                    "name": rubric.gate.name,
+                    "score": float(self._gates),
+                    "max": float(len(rubric.gate_ids)),
+                    "passed": self.gate_met,
+                }
+            )
         return rows
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "subject_id": self.subject_id, "rubric": self._rubric.key,
-            "rubric_version": self._rubric.version, "total": self.total, "stars": self.stars,
-            "max_stars": self.max_stars, "vetoed": self.vetoed, "veto_items": list(self.veto_items),
-            "exempt": self.exempt, "gate_met": self.gate_met, "breakdown": self.breakdown,
-            "designations": list(self.designations), "listing": self.listing,
+            "subject_id": self.subject_id,
+            "rubric": self._rubric.key,
+            "rubric_version": self._rubric.version,
+            "total": self.total,
+            "stars": self.stars,
+            "max_stars": self.max_stars,
+            "vetoed": self.vetoed,
+            "veto_items": list(self.veto_items),
+            "exempt": self.exempt,
+            "gate_met": self.gate_met,
+            "breakdown": self.breakdown,
+            "designations": list(self.designations),
+            "listing": self.listing,
         }
 
     def __repr__(self) -> str:
@@ -122,6 +204,7 @@ del _position, _name
 
 
 # ---------------------------------------------------------------- compilation
+
 
 def compile_rubric(rubric: Rubric) -> None:
     """Precompute the flat lookup tables the rating loop uses (called once at load)."""
@@ -150,8 +233,10 @@ def compile_rubric(rubric: Rubric) -> None:
 
 # ---------------------------------------------------------------- rating
 
-def rate_all(rubric: Rubric, inputs: Iterable[SubjectInput], errors: dict | None = None,
-             ignore_unknown: bool = False) -> dict[int, RatingResult]:
+
+def rate_all(
+    rubric: Rubric, inputs: Iterable[SubjectInput], errors: dict | None = None, ignore_unknown: bool = False
+) -> dict[int, RatingResult]:
     """Rate every subject; returns subject id -> result.
 
     Works for every rubric kind.  For quota rubrics the stars depend on the whole group,
@@ -181,7 +266,7 @@ def rate_all(rubric: Rubric, inputs: Iterable[SubjectInput], errors: dict | None
     designations = rubric.designations
     listing = rubric.listing
     empty: tuple = ()
-    new_result = tuple.__new__   # bypasses RatingResult.__new__'s argument shuffling
+    new_result = tuple.__new__  # bypasses RatingResult.__new__'s argument shuffling
     pending: list = []
 
     for subject in inputs:
@@ -206,12 +291,12 @@ def rate_all(rubric: Rubric, inputs: Iterable[SubjectInput], errors: dict | None
                 code, index, low, high = spec
                 if code == 0:
                     if value > 0:
-                        sums[index] += value if value < low else low        # low holds the cap
+                        sums[index] += value if value < low else low  # low holds the cap
                     elif value != value:
                         _check_values(item_specs, key, subject_id, values, ignore_unknown)
                 elif code == 1:
                     if value < 0:
-                        sums[index] += value if value > low else low        # low holds -cap
+                        sums[index] += value if value > low else low  # low holds -cap
                     elif value != value:
                         _check_values(item_specs, key, subject_id, values, ignore_unknown)
                 elif code == 2:
@@ -220,7 +305,7 @@ def rate_all(rubric: Rubric, inputs: Iterable[SubjectInput], errors: dict | None
                     sums[index] = value
                 elif code == 3:
                     if value > 0:
-                        bonus += value if value < low else low              # low holds the cap
+                        bonus += value if value < low else low  # low holds the cap
                 elif code == 4:
                     if value > 0:
                         if vetoes is None:
@@ -239,13 +324,13 @@ def rate_all(rubric: Rubric, inputs: Iterable[SubjectInput], errors: dict | None
         total = 0.0
         for index, (mode, maximum, factor) in enumerate(component_specs):
             raw = sums[index]
-            if mode == 0:        # deduct_only: raw is the (negative) sum of deductions
+            if mode == 0:  # deduct_only: raw is the (negative) sum of deductions
                 score = maximum + raw
-            elif mode == 2:      # ratio
+            elif mode == 2:  # ratio
                 score = raw * maximum
-            elif mode == 3:      # scale
+            elif mode == 3:  # scale
                 score = raw * factor
-            else:                # accumulate, direct
+            else:  # accumulate, direct
                 score = raw
             if score > maximum:
                 score = maximum
@@ -264,13 +349,30 @@ def rate_all(rubric: Rubric, inputs: Iterable[SubjectInput], errors: dict | None
         gate_met = gates == gate_count
 
         if vetoes is not None:
-            results[subject_id] = new_result(RatingResult, (rubric, subject_id, 0.0, 0, True, vetoes,
-                                               subject.category in exempt_categories, [], None,
-                                               gate_met, scores, bonus, gates))
+            results[subject_id] = new_result(
+                RatingResult,
+                (
+                    rubric,
+                    subject_id,
+                    0.0,
+                    0,
+                    True,
+                    vetoes,
+                    subject.category in exempt_categories,
+                    [],
+                    None,
+                    gate_met,
+                    scores,
+                    bonus,
+                    gates,
+                ),
+            )
             continue
         if subject.category in exempt_categories:
-            results[subject_id] = new_result(RatingResult, (rubric, subject_id, total, 0, False, empty, True,
-                                               [], None, gate_met, scores, bonus, gates))
+            results[subject_id] = new_result(
+                RatingResult,
+                (rubric, subject_id, total, 0, False, empty, True, [], None, gate_met, scores, bonus, gates),
+            )
             continue
 
         passes = None
@@ -298,8 +400,24 @@ def rate_all(rubric: Rubric, inputs: Iterable[SubjectInput], errors: dict | None
         titles = []
         if designations and kind != "quota" and (gate_met or gate.designations):
             titles = designations_met(designations, total, stars, passes == component_count, values)
-        results[subject_id] = new_result(RatingResult, (rubric, subject_id, total, stars, False, empty, False,
-                                           titles, listing.get(stars), gate_met, scores, bonus, gates))
+        results[subject_id] = new_result(
+            RatingResult,
+            (
+                rubric,
+                subject_id,
+                total,
+                stars,
+                False,
+                empty,
+                False,
+                titles,
+                listing.get(stars),
+                gate_met,
+                scores,
+                bonus,
+                gates,
+            ),
+        )
 
     if kind == "quota":
         quota.assign_stars(rubric, results, pending)
@@ -314,13 +432,24 @@ def _check_values(item_specs, key, subject_id, values, ignore_unknown):
         if spec is None:
             if ignore_unknown:
                 continue
-            raise SubjectInputError(f"{key}: subject {subject_id}: unknown item {item_id!r}", subject_id,
-                                    "unknown_item", item=item_id)
+            raise SubjectInputError(
+                f"{key}: subject {subject_id}: unknown item {item_id!r}", subject_id, "unknown_item", item=item_id
+            )
         if spec[0] == 2 and not (spec[2] <= value <= spec[3]):
             low, high = spec[2], spec[3]
-            raise SubjectInputError(f"{key}: subject {subject_id}: {item_id}: {value!r} is outside "
-                                    f"{low:g}..{high:g}", subject_id, "value_out_of_range",
-                                    item=item_id, value=value, low=low, high=high)
+            raise SubjectInputError(
+                f"{key}: subject {subject_id}: {item_id}: {value!r} is outside {low:g}..{high:g}",
+                subject_id,
+                "value_out_of_range",
+                item=item_id,
+                value=value,
+                low=low,
+                high=high,
+            )
         if value != value:
-            raise SubjectInputError(f"{key}: subject {subject_id}: {item_id}: value is not a number", subject_id,
-                                    "not_a_number", item=item_id)
+            raise SubjectInputError(
+                f"{key}: subject {subject_id}: {item_id}: value is not a number",
+                subject_id,
+                "not_a_number",
+                item=item_id,
+            )

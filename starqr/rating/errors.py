@@ -1,4 +1,5 @@
 """The one exception the rubric engine raises."""
+
 from starqr.errors import StarQRError
 
 

@@ -6,24 +6,25 @@ few precomputed tables (``_item_specs`` and friends) so that :mod:`starqr.rating
 does no dictionary-of-dictionaries walking per subject: rating 100,000 members must stay
 well under two seconds.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
 # Item kinds, as seen by consoles and importers.
-EVENT = "event"    # one ledger entry per event, carrying ``points`` (sums are capped by ``cap``)
-VALUE = "value"    # a measured value: appraisal %, criterion score, dimension score, share 0..1
-BONUS = "bonus"    # an event in the bonus section (its sum counts towards the bonus cap)
-VETO = "veto"      # 一票否决: any positive value zeroes the year
-GATE = "gate"      # a precondition (e.g. 五个基本): a positive value means met
+EVENT = "event"  # one ledger entry per event, carrying ``points`` (sums are capped by ``cap``)
+VALUE = "value"  # a measured value: appraisal %, criterion score, dimension score, share 0..1
+BONUS = "bonus"  # an event in the bonus section (its sum counts towards the bonus cap)
+VETO = "veto"  # 一票否决: any positive value zeroes the year
+GATE = "gate"  # a precondition (e.g. 五个基本): a positive value means met
 
 # Component modes: how a component turns its items' values into a score in 0..max.
-DEDUCT_ONLY = "deduct_only"   # start at max, deductions subtract, floor 0
-ACCUMULATE = "accumulate"     # start at 0, capped items add up, capped at max
-RATIO = "ratio"               # one value item in 0..1, times max
-SCALE = "scale"               # one value item times ``factor``, capped at max
-DIRECT = "direct"             # one value item that already is the score (0..max)
+DEDUCT_ONLY = "deduct_only"  # start at max, deductions subtract, floor 0
+ACCUMULATE = "accumulate"  # start at 0, capped items add up, capped at max
+RATIO = "ratio"  # one value item in 0..1, times max
+SCALE = "scale"  # one value item times ``factor``, capped at max
+DIRECT = "direct"  # one value item that already is the score (0..max)
 MODES = (DEDUCT_ONLY, ACCUMULATE, RATIO, SCALE, DIRECT)
 VALUE_MODES = (RATIO, SCALE, DIRECT)
 
@@ -52,8 +53,14 @@ class Item:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "name": self.name, "kind": self.kind, "component": self.component,
-            "points": self.points, "cap": self.cap, "min": self.min, "max": self.max,
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "component": self.component,
+            "points": self.points,
+            "cap": self.cap,
+            "min": self.min,
+            "max": self.max,
         }
 
 
@@ -66,7 +73,7 @@ class Component:
     max: float
     mode: str
     factor: float | None = None
-    pass_at: float | None = None   # criteria / dimensions: passed when score >= pass_at
+    pass_at: float | None = None  # criteria / dimensions: passed when score >= pass_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +113,7 @@ class GatePolicy:
     designations: bool
 
 
-@dataclass(frozen=True, eq=False)   # identity equality: rubrics are hashable cache keys
+@dataclass(frozen=True, eq=False)  # identity equality: rubrics are hashable cache keys
 class Rubric:
     """A validated rubric.  ``text`` is the source, for storing the version that rated."""
 
@@ -127,11 +134,11 @@ class Rubric:
     gate_ids: tuple[str, ...]
     gate: GatePolicy | None
     exempt_categories: frozenset[str]
-    star_rules: tuple[StarRule, ...]        # points / dimensions
-    quota_bands: tuple[QuotaBand, ...]      # quota
+    star_rules: tuple[StarRule, ...]  # points / dimensions
+    quota_bands: tuple[QuotaBand, ...]  # quota
     quota_fail_below: tuple[float, int] | None
     designations: tuple[Designation, ...]
-    listing: dict[int, str]                 # stars -> list name (红榜 ...)
+    listing: dict[int, str]  # stars -> list name (红榜 ...)
     max_stars: int
     # Precomputed for the engine; see engine.py for how each is used.
     _item_specs: dict[str, tuple] = field(repr=False, default_factory=dict)

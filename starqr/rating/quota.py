@@ -22,6 +22,7 @@ Rules, in order — deterministic for the same input, whatever order it came in:
    whatever their rank; a failed gate caps stars at ``gate.on_fail.max_stars``; then
    designations and listing are applied as for threshold rubrics.
 """
+
 from __future__ import annotations
 
 import math
@@ -63,7 +64,7 @@ def assign_stars(rubric: Rubric, results: dict, pending: list) -> None:
         while band_index < len(boundaries) - 1 and position >= boundaries[band_index][0]:
             band_index += 1
         if total == previous_total:
-            stars = previous_stars   # tie: same (better) band as the first of the tie group
+            stars = previous_stars  # tie: same (better) band as the first of the tie group
         else:
             stars = boundaries[band_index][1]
         previous_total, previous_stars = total, stars
@@ -76,8 +77,6 @@ def assign_stars(rubric: Rubric, results: dict, pending: list) -> None:
             final_stars = gate.max_stars
         titles = result.designations
         if rubric.designations and (result.gate_met or gate.designations):
-            titles = designations_met(rubric.designations, total, final_stars,
-                                   passes == component_count, values)
+            titles = designations_met(rubric.designations, total, final_stars, passes == component_count, values)
         # Results are read-only tuples; the band is only known now, so replace the result.
-        results[subject_id] = result._replace(stars=final_stars, listing=listing.get(final_stars),
-                                              designations=titles)
+        results[subject_id] = result._replace(stars=final_stars, listing=listing.get(final_stars), designations=titles)

@@ -22,6 +22,7 @@ or from admission for schemes that count it so.
 
 See ``starqr.services.rating_inputs`` for the implementation.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,9 +34,27 @@ import yaml
 from starqr.rating import engine
 from starqr.rating.errors import RubricError
 from starqr.rating.model import (
-    ACCUMULATE, BONUS, DEDUCT_ONLY, DIRECT, EVENT, GATE, KINDS, MODES, RATIO, SCALE,
-    SCOPES, VALUE, VALUE_MODES, VETO, Component, Designation, GatePolicy, Item,
-    QuotaBand, Rubric, StarRule,
+    ACCUMULATE,
+    BONUS,
+    DEDUCT_ONLY,
+    DIRECT,
+    EVENT,
+    GATE,
+    KINDS,
+    MODES,
+    RATIO,
+    SCALE,
+    SCOPES,
+    VALUE,
+    VALUE_MODES,
+    VETO,
+    Component,
+    Designation,
+    GatePolicy,
+    Item,
+    QuotaBand,
+    Rubric,
+    StarRule,
 )
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -62,6 +81,7 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 
 # ---------------------------------------------------------------- field checking helpers
 
+
 class _Checker:
     """Small helpers that know which rubric they are checking, for error messages."""
 
@@ -80,8 +100,9 @@ class _Checker:
         allowed = set(required) | set(optional)
         for name in value:
             if name not in allowed:
-                self.fail(f"{path}.{name}" if path else str(name),
-                          f"unknown field (allowed: {', '.join(sorted(allowed))})")
+                self.fail(
+                    f"{path}.{name}" if path else str(name), f"unknown field (allowed: {', '.join(sorted(allowed))})"
+                )
         return value
 
     def identifier(self, value, path):
@@ -125,6 +146,7 @@ class _Checker:
 
 # ---------------------------------------------------------------- public entry points
 
+
 def load_rubric(path) -> Rubric:
     """Read and validate a rubric file; raises :class:`RubricError`."""
     with open(path, encoding="utf-8") as handle:
@@ -146,8 +168,20 @@ def load_rubric_text(text: str) -> Rubric:
 
 
 TOP_LEVEL_REQUIRED = ("key", "version", "name", "scope", "kind", "components")
-TOP_LEVEL_OPTIONAL = ("description", "items", "bonus", "gate", "veto", "total", "exempt",
-                      "stars", "quota", "designations", "listing", "party_age")
+TOP_LEVEL_OPTIONAL = (
+    "description",
+    "items",
+    "bonus",
+    "gate",
+    "veto",
+    "total",
+    "exempt",
+    "stars",
+    "quota",
+    "designations",
+    "listing",
+    "party_age",
+)
 PARTY_AGE_BASES = ("full_membership", "joined")
 
 
@@ -265,7 +299,8 @@ def build_rubric(data: Any, text: str = "") -> Rubric:
 
     designations = tuple(
         _designation(check, raw, f"designations[{index}]", item_ids, components)
-        for index, raw in enumerate(check.sequence(data.get("designations", []), "designations")))
+        for index, raw in enumerate(check.sequence(data.get("designations", []), "designations"))
+    )
 
     listing: dict[int, str] = {}
     for index, raw in enumerate(check.sequence(data.get("listing", []), "listing")):
@@ -289,13 +324,30 @@ def build_rubric(data: Any, text: str = "") -> Rubric:
         party_age_from = party_age["from"]
 
     rubric = Rubric(
-        key=key, version=version, scope=scope, name=name, kind=kind, text=text,
-        description=description, components=tuple(components), items=items,
-        bonus_name=bonus_name, bonus_cap=bonus_cap, total_min=total_min, total_max=total_max,
-        veto_ids=tuple(veto_ids), gate_ids=tuple(gate_ids), gate=gate,
-        exempt_categories=exempt, star_rules=star_rules, quota_bands=quota_bands,
-        quota_fail_below=fail_below, designations=designations, listing=listing,
-        max_stars=max_stars, _items_by_id={item.id: item for item in items},
+        key=key,
+        version=version,
+        scope=scope,
+        name=name,
+        kind=kind,
+        text=text,
+        description=description,
+        components=tuple(components),
+        items=items,
+        bonus_name=bonus_name,
+        bonus_cap=bonus_cap,
+        total_min=total_min,
+        total_max=total_max,
+        veto_ids=tuple(veto_ids),
+        gate_ids=tuple(gate_ids),
+        gate=gate,
+        exempt_categories=exempt,
+        star_rules=star_rules,
+        quota_bands=quota_bands,
+        quota_fail_below=fail_below,
+        designations=designations,
+        listing=listing,
+        max_stars=max_stars,
+        _items_by_id={item.id: item for item in items},
         party_age_from=party_age_from,
     )
     engine.compile_rubric(rubric)
@@ -303,6 +355,7 @@ def build_rubric(data: Any, text: str = "") -> Rubric:
 
 
 # ---------------------------------------------------------------- sections
+
 
 def _components(check: _Checker, raw_components) -> list[Component]:
     components, seen = [], set()
@@ -329,8 +382,9 @@ def _components(check: _Checker, raw_components) -> list[Component]:
             pass_at = check.number(entry["pass_at"], f"{path}.pass_at", minimum=0)
             if pass_at > maximum:
                 check.fail(f"{path}.pass_at", f"must not exceed max {maximum:g}")
-        components.append(Component(component_id, check.text(entry["name"], f"{path}.name"),
-                                    maximum, mode, factor, pass_at))
+        components.append(
+            Component(component_id, check.text(entry["name"], f"{path}.name"), maximum, mode, factor, pass_at)
+        )
     return components
 
 
@@ -345,11 +399,15 @@ def _component_item(check, raw, path, component_by_id) -> Item:
     if component.mode in VALUE_MODES:
         for forbidden in ("points", "cap"):
             if forbidden in entry:
-                check.fail(f"{path}.{forbidden}", f"not allowed: component {component_id!r} takes a value (mode {component.mode!r})")
+                check.fail(
+                    f"{path}.{forbidden}",
+                    f"not allowed: component {component_id!r} takes a value (mode {component.mode!r})",
+                )
         default_range = {RATIO: (0.0, 1.0), DIRECT: (0.0, component.max)}.get(component.mode)
         if default_range is None and ("min" not in entry or "max" not in entry):
-            check.fail(f"{path}.max" if "min" in entry else f"{path}.min",
-                       "is required for a value of a 'scale' component")
+            check.fail(
+                f"{path}.max" if "min" in entry else f"{path}.min", "is required for a value of a 'scale' component"
+            )
         low = check.number(entry["min"], f"{path}.min") if "min" in entry else default_range[0]
         high = check.number(entry["max"], f"{path}.max") if "max" in entry else default_range[1]
         if low >= high:
@@ -374,21 +432,30 @@ def _bonus_item(check, raw, path) -> Item:
     item_id = check.identifier(entry["id"], f"{path}.id")
     points = check.number(entry["points"], f"{path}.points", positive=True)
     cap = check.number(entry["cap"], f"{path}.cap", positive=True) if "cap" in entry else None
-    return Item(item_id, check.text(entry["name"], f"{path}.name"), BONUS, None, points, cap,
-                -points, points)
+    return Item(item_id, check.text(entry["name"], f"{path}.name"), BONUS, None, points, cap, -points, points)
 
 
 def _flag_item(check, raw, path, kind) -> Item:
     entry = check.mapping(raw, path, ("id", "name"))
-    return Item(check.identifier(entry["id"], f"{path}.id"),
-                check.text(entry["name"], f"{path}.name"), kind, None, None, None, 0.0, 1.0)
+    return Item(
+        check.identifier(entry["id"], f"{path}.id"),
+        check.text(entry["name"], f"{path}.name"),
+        kind,
+        None,
+        None,
+        None,
+        0.0,
+        1.0,
+    )
 
 
 def _check_component_items(check, components, items):
     for index, component in enumerate(components):
         own = [item for item in items if item.component == component.id]
         if component.mode in VALUE_MODES and len(own) != 1:
-            check.fail(f"components[{index}]", f"mode {component.mode!r} needs exactly one value item, found {len(own)}")
+            check.fail(
+                f"components[{index}]", f"mode {component.mode!r} needs exactly one value item, found {len(own)}"
+            )
         if component.mode in (ACCUMULATE, DEDUCT_ONLY) and not own:
             check.fail(f"components[{index}]", "has no items")
 
@@ -398,9 +465,11 @@ def _star_rules(check, raw_rules, item_ids) -> tuple[StarRule, ...]:
     for index, raw in enumerate(check.sequence(raw_rules, "stars", non_empty=True)):
         path = f"stars[{index}]"
         entry = check.mapping(raw, path, ("min", "stars"), ("requires",))
-        rule = StarRule(check.number(entry["min"], f"{path}.min"),
-                        check.integer(entry["stars"], f"{path}.stars"),
-                        _requires(check, entry.get("requires", []), f"{path}.requires", item_ids))
+        rule = StarRule(
+            check.number(entry["min"], f"{path}.min"),
+            check.integer(entry["stars"], f"{path}.stars"),
+            _requires(check, entry.get("requires", []), f"{path}.requires", item_ids),
+        )
         if rules and (rule.min > rules[-1].min or rule.stars > rules[-1].stars):
             # Order matters (first match wins) and must make stars monotonic in the total.
             check.fail(path, "rules must go from the highest min and stars down")
@@ -442,8 +511,10 @@ def _quota(check, raw):
     fail_below = None
     if "fail_below" in entry:
         fail = check.mapping(entry["fail_below"], "quota.fail_below", ("total", "stars"))
-        fail_below = (check.number(fail["total"], "quota.fail_below.total"),
-                      check.integer(fail["stars"], "quota.fail_below.stars"))
+        fail_below = (
+            check.number(fail["total"], "quota.fail_below.total"),
+            check.integer(fail["stars"], "quota.fail_below.stars"),
+        )
         if fail_below[1] >= bands[-1].stars:
             check.fail("quota.fail_below.stars", "must be fewer than the last band's stars")
     return tuple(bands), fail_below

@@ -23,6 +23,7 @@ Roles: admin (everything), org_admin (one subtree, may write), secretary (own br
 may write), viewer (one subtree, read-only). Outside the scope a thing does not exist:
 NotFound, never Forbidden, so ids cannot be probed.
 """
+
 from dataclasses import dataclass
 
 from starqr.errors import N_, Forbidden, NotFound
@@ -31,18 +32,18 @@ from starqr.models import MEMBER, ORGANISATION, Member, Organisation, User
 ADMIN, ORG_ADMIN, SECRETARY, VIEWER = "admin", "org_admin", "secretary", "viewer"
 ALL_ROLES = (ADMIN, ORG_ADMIN, SECRETARY, VIEWER)
 WRITERS = (ADMIN, ORG_ADMIN, SECRETARY)  # roles that may change data in their scope
-ADMINISTRATORS = (ADMIN, ORG_ADMIN)      # roles that oversee a subtree
+ADMINISTRATORS = (ADMIN, ORG_ADMIN)  # roles that oversee a subtree
 
 
 @dataclass(frozen=True)
 class Actor:
     """Who is acting: enough to apply every rule without another query."""
 
-    id: int | None                  # the User id; None for the system
-    name: str                       # what the audit log shows
+    id: int | None  # the User id; None for the system
+    name: str  # what the audit log shows
     role: str
     organisation_id: int | None = None
-    scope_path: str | None = None   # the scope root's materialised path; None: everything
+    scope_path: str | None = None  # the scope root's materialised path; None: everything
     active: bool = True
 
     @property
@@ -76,10 +77,15 @@ def actor_for(user):
         return user
     path = None
     if user.role != ADMIN and user.organisation_id is not None:
-        path = (Organisation.select(Organisation.path)
-                .where(Organisation.id == user.organisation_id).scalar())
-    return Actor(id=user.id, name=user.username, role=user.role, organisation_id=user.organisation_id,
-                 scope_path=path, active=bool(user.active))
+        path = Organisation.select(Organisation.path).where(Organisation.id == user.organisation_id).scalar()
+    return Actor(
+        id=user.id,
+        name=user.username,
+        role=user.role,
+        organisation_id=user.organisation_id,
+        scope_path=path,
+        active=bool(user.active),
+    )
 
 
 def as_actor(who):
@@ -103,6 +109,7 @@ def actor_for_user_id(user_id, fallback_name="system"):
 
 
 # ---------------------------------------------------------------- the rules
+
 
 def can_view(actor, organisation):
     """May ACTOR see this organisation and what belongs to it (members, plaques, entries)?"""
@@ -174,8 +181,9 @@ def subject_filter(actor, kind_field, id_field):
     """An expression keeping rows whose (kind, id) subject ACTOR may see; None when all are visible."""
     if actor is not None and actor.sees_everything:
         return None
-    return (((kind_field == MEMBER) & id_field.in_(member_ids(actor)))
-            | ((kind_field == ORGANISATION) & id_field.in_(organisation_ids(actor))))
+    return ((kind_field == MEMBER) & id_field.in_(member_ids(actor))) | (
+        (kind_field == ORGANISATION) & id_field.in_(organisation_ids(actor))
+    )
 
 
 def scope_root(actor):
@@ -186,6 +194,7 @@ def scope_root(actor):
 
 
 # ---------------------------------------------------------------- rows, or NotFound / Forbidden
+
 
 def _check(actor, organisation, write, missing):
     if not can_view(actor, organisation):
@@ -198,8 +207,7 @@ def require_organisation(actor, organisation, write=False):
     """The organisation (a row or an id) if ACTOR may see it (and change it, with WRITE)."""
     if not isinstance(organisation, Organisation):
         organisation = Organisation.get_or_none(Organisation.id == organisation)
-    _check(actor, organisation, write,
-           NotFound(N_("没有这个组织"), code="organisation_not_found"))
+    _check(actor, organisation, write, NotFound(N_("没有这个组织"), code="organisation_not_found"))
     return organisation
 
 
@@ -215,8 +223,12 @@ def require_member(actor, member, write=False):
     """The member (a row or an id) if their branch is in ACTOR's scope."""
     if not isinstance(member, Member):
         member = Member.get_or_none(Member.id == member)
-    _check(actor, member.branch if member is not None else None, write,
-           NotFound(N_("没有这名党员"), code="member_not_found"))
+    _check(
+        actor,
+        member.branch if member is not None else None,
+        write,
+        NotFound(N_("没有这名党员"), code="member_not_found"),
+    )
     return member
 
 

@@ -1,4 +1,5 @@
 """Console accounts: users, passwords, log-in with growing waits (no lock-out), sessions, API tokens."""
+
 import hashlib
 import secrets
 
@@ -26,8 +27,13 @@ _settings = {}
 
 def configure(config):
     """Take the account settings from an app config (a mapping): one source for every door."""
-    _settings.update({key: config[key] for key in ("PASSWORD_METHOD", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES")
-                      if config.get(key) is not None})
+    _settings.update(
+        {
+            key: config[key]
+            for key in ("PASSWORD_METHOD", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES")
+            if config.get(key) is not None
+        }
+    )
 
 
 def _setting(name, default):
@@ -74,8 +80,13 @@ def create_user(username, password, role, organisation=None, display_name=None):
     _check_new_password(password, username)
     if User.select().where(fn.LOWER(User.username) == username.lower()).exists():
         raise AccountError(f"user {username!r} already exists")
-    return User.create(username=username, password_hash=hash_password(password), role=role,
-                       organisation=organisation, display_name=display_name or username)
+    return User.create(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        organisation=organisation,
+        display_name=display_name or username,
+    )
 
 
 def password_matches(user, password):
@@ -83,6 +94,7 @@ def password_matches(user, password):
 
 
 # ---------------------------------------------------------------- log-in
+
 
 class LoginRefused(StarQRError):
     """Why a log-in failed: 'invalid' (unknown user, bad password, inactive) or 'throttled'
@@ -92,8 +104,9 @@ class LoginRefused(StarQRError):
 
     def __init__(self, reason, seconds=0):
         if reason == "throttled":
-            super().__init__(N_("登录尝试过多,请 %(seconds)s 秒后再试"), code="login_throttled", status=429,
-                             seconds=seconds)
+            super().__init__(
+                N_("登录尝试过多,请 %(seconds)s 秒后再试"), code="login_throttled", status=429, seconds=seconds
+            )
         else:
             super().__init__(N_("用户名或密码不正确"), code=f"login_{reason}")
         self.reason = reason
@@ -119,6 +132,7 @@ def authenticate(username, password, now=None, address=None):
     answers "throttled" with the seconds left, the same for every name.
     """
     from starqr.services import login_guard
+
     now = now or utcnow()
     name = (username or "").strip()
     wait = login_guard.wait_seconds(name, address, now)
@@ -180,6 +194,7 @@ def user_for_session_token(token):
 
 # ---------------------------------------------------------------- API tokens
 
+
 def _token_digest(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -197,10 +212,16 @@ def user_for_api_token(token):
     """The active user owning this (unrevoked) token, or None."""
     if not token:
         return None
-    row = (ApiToken.select(ApiToken, User).join(User)
-           .where(ApiToken.token_hash == _token_digest(token), ApiToken.revoked == False,  # noqa: E712
-                  User.active == True)  # noqa: E712
-           .first())
+    row = (
+        ApiToken.select(ApiToken, User)
+        .join(User)
+        .where(
+            ApiToken.token_hash == _token_digest(token),
+            ApiToken.revoked == False,  # noqa: E712
+            User.active == True,
+        )  # noqa: E712
+        .first()
+    )
     if row is None:
         return None
     ApiToken.update(last_used_at=utcnow()).where(ApiToken.id == row.id).execute()

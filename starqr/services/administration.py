@@ -3,16 +3,36 @@
 Shared by the console and the API. Every write records an audit entry in the same
 transaction as the change.
 """
+
 import datetime
 from collections import Counter, defaultdict
 
 from starqr import ledger, rating, validation
 from starqr.errors import Invalid
 from starqr.db import database
-from starqr.models import (MEMBER, ORGANISATION, Member, Objection, Organisation, Rating, RatingPeriod,
-                           RubricVersion, utcnow, subject_model)
-from starqr.services import (audit, objections, period_rules, plaques, rating_inputs, ratings, revision,
-                             rubrics, scheduler)
+from starqr.models import (
+    MEMBER,
+    ORGANISATION,
+    Member,
+    Objection,
+    Organisation,
+    Rating,
+    RatingPeriod,
+    RubricVersion,
+    utcnow,
+    subject_model,
+)
+from starqr.services import (
+    audit,
+    objections,
+    period_rules,
+    plaques,
+    rating_inputs,
+    ratings,
+    revision,
+    rubrics,
+    scheduler,
+)
 
 
 class AdminError(Invalid):
@@ -24,6 +44,7 @@ def _name(actor):
 
 
 # ---------------------------------------------------------------- rating periods
+
 
 def create_period(actor, name, year, starts_on, ends_on, kind="year", quarter=None, notice_days=5):
     name = (name or "").strip()
@@ -38,8 +59,15 @@ def create_period(actor, name, year, starts_on, ends_on, kind="year", quarter=No
     if kind == "quarter" and quarter not in (1, 2, 3, 4):
         raise AdminError("季度应为 1 到 4")
     with database.atomic():
-        period = RatingPeriod.create(name=name, kind=kind, year=year, quarter=quarter if kind == "quarter" else None,
-                                     starts_on=starts_on, ends_on=ends_on, notice_days=int(notice_days))
+        period = RatingPeriod.create(
+            name=name,
+            kind=kind,
+            year=year,
+            quarter=quarter if kind == "quarter" else None,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            notice_days=int(notice_days),
+        )
         audit.record(actor, "period.created", period, after=audit.snapshot(period))
         revision.bump()
     return period
@@ -62,16 +90,24 @@ def schedule_period(actor, period, local_when, notice_days=None, now=None):
         raise AdminError(f"「{period.name}」已公布,不能再安排发布")
     publish_at = scheduler.to_utc(local_when)
     if publish_at <= now:
-        raise AdminError("发布时间应晚于现在(北京时间 "
-                         f"{scheduler.to_local(now):%Y-%m-%d %H:%M})")
+        raise AdminError(f"发布时间应晚于现在(北京时间 {scheduler.to_local(now):%Y-%m-%d %H:%M})")
     if notice_days is not None and not 1 <= int(notice_days) <= 60:
         raise AdminError("公示天数应在 1 到 60 之间")
     before = {"state": period.state, "publish_at": period.publish_at, "notice_days": period.notice_days}
     with database.atomic():
         ratings.schedule(period, publish_at, notice_days)
-        audit.record(actor, "period.scheduled", period, before=before,
-                     after={"state": period.state, "publish_at": period.publish_at,
-                            "publish_at_local": local_when, "notice_days": period.notice_days})
+        audit.record(
+            actor,
+            "period.scheduled",
+            period,
+            before=before,
+            after={
+                "state": period.state,
+                "publish_at": period.publish_at,
+                "publish_at_local": local_when,
+                "notice_days": period.notice_days,
+            },
+        )
     return period
 
 
@@ -79,13 +115,17 @@ def unschedule_period(actor, period):
     if period.state != "scheduled":
         raise AdminError("只有已安排发布的评定期可以取消安排")
     with database.atomic():
-        updated = RatingPeriod.update(state="draft", publish_at=None).where(
-            RatingPeriod.id == period.id, RatingPeriod.state == "scheduled").execute()
+        updated = (
+            RatingPeriod.update(state="draft", publish_at=None)
+            .where(RatingPeriod.id == period.id, RatingPeriod.state == "scheduled")
+            .execute()
+        )
         if not updated:
             raise AdminError("评定期已在发布中")
         period_rules.unpin(period)
-        audit.record(actor, "period.unscheduled", period, before={"publish_at": period.publish_at},
-                     after={"state": "draft"})
+        audit.record(
+            actor, "period.unscheduled", period, before={"publish_at": period.publish_at}, after={"state": "draft"}
+        )
         revision.bump()
     return RatingPeriod.get_by_id(period.id)
 
@@ -102,14 +142,18 @@ def distribution(period, published=None):
         for rating_row in ratings.latest_published(period).values():
             result[rating_row.subject_kind][rating_row.stars] += 1
         return result
-    query = (Rating.select(Rating.subject_kind, Rating.stars)
-             .where(Rating.period == period, Rating.published == False).tuples())  # noqa: E712
+    query = (
+        Rating.select(Rating.subject_kind, Rating.stars)
+        .where(Rating.period == period, Rating.published == False)
+        .tuples()
+    )  # noqa: E712
     for kind, stars in query.iterator():
         result[kind][stars] += 1
     return result
 
 
 # ---------------------------------------------------------------- rubrics
+
 
 def rubric_keys():
     """[(key, latest RubricVersion)] for every stored rubric."""
@@ -157,10 +201,20 @@ def rubric_preview(text, period, expected_key=None):
     model = subject_model(kind)
     names = {}
     for start in range(0, len(changed), 900):
-        chunk = changed[start:start + 900]
+        chunk = changed[start : start + 900]
         names.update(model.select(model.id, model.name_zh).where(model.id.in_(chunk)).tuples())
-    moves = [(kind, sid, names.get(sid, ""), before[sid].stars, after[sid].stars,
-              float(before[sid].total), float(after[sid].total)) for sid in changed]
+    moves = [
+        (
+            kind,
+            sid,
+            names.get(sid, ""),
+            before[sid].stars,
+            after[sid].stars,
+            float(before[sid].total),
+            float(after[sid].total),
+        )
+        for sid in changed
+    ]
     moves.sort(key=lambda m: (m[4] - m[3], m[1]))
     return (new, moves, Counter(r.stars for r in before.values()), Counter(r.stars for r in after.values()))
 
@@ -169,13 +223,15 @@ def upload_rubric(actor, text, expected_key=None):
     """Store a new rubric version (validated). Returns the RubricVersion."""
     new = check_rubric_text(text, expected_key)
     with database.atomic():
-        row = RubricVersion.create(key=new.key, version=new.version, scope=new.scope, name=new.name,
-                                   text=text, uploaded_by=_name(actor))
+        row = RubricVersion.create(
+            key=new.key, version=new.version, scope=new.scope, name=new.name, text=text, uploaded_by=_name(actor)
+        )
         audit.record(actor, "rubric.uploaded", row, after={"key": new.key, "version": new.version, "name": new.name})
     return row
 
 
 # ---------------------------------------------------------------- objections
+
 
 def objection_subject(objection):
     plaque = objection.plaque
@@ -205,8 +261,7 @@ def resolve_objection(actor, objection, accepted, reason, item=None, points=None
             raise AdminError("没有可更正的评定期")
         if period.state == "final":
             raise AdminError(f"「{period.name}」已结束,不能再更正")
-        key = (rubrics.member_rubric_key(subject.branch) if kind == MEMBER
-               else rubrics.organisation_rubric_key(subject))
+        key = rubrics.member_rubric_key(subject.branch) if kind == MEMBER else rubrics.organisation_rubric_key(subject)
         _, rubric = period_rules.version_for(period, key)
         try:
             rubric_item = rubric.item(item)
@@ -215,14 +270,23 @@ def resolve_objection(actor, objection, accepted, reason, item=None, points=None
         if rubric_item.kind in rating_inputs.VALUE_KINDS:
             # A value item takes its latest entry: the correction is the right value itself.
             if points is None or not rubric_item.min <= float(points) <= rubric_item.max:
-                raise AdminError(f"「{rubric_item.name}」取最新一次记录的值:请填写更正后的值"
-                                 f"({rubric_item.min:g} 到 {rubric_item.max:g} 之间)")
+                raise AdminError(
+                    f"「{rubric_item.name}」取最新一次记录的值:请填写更正后的值"
+                    f"({rubric_item.min:g} 到 {rubric_item.max:g} 之间)"
+                )
         elif points is None or points == 0:
             raise AdminError("请填写调整分值(不为 0)")
-        correction = ledger.NewEntry(kind, subject_id, period.id, rubric_item.id, points,
-                                     f"异议 {objection.reference} 核实后更正:{reason or rubric_item.name}",
-                                     _name(actor), quantity=1,
-                                     source=f"objection:{objection.reference}")
+        correction = ledger.NewEntry(
+            kind,
+            subject_id,
+            period.id,
+            rubric_item.id,
+            points,
+            f"异议 {objection.reference} 核实后更正:{reason or rubric_item.name}",
+            _name(actor),
+            quantity=1,
+            source=f"objection:{objection.reference}",
+        )
     with database.atomic():
         before = {"status": objection.status}
         rerated = 0
@@ -234,11 +298,20 @@ def resolve_objection(actor, objection, accepted, reason, item=None, points=None
         if objection.period_id is not None:
             # The notice may have been held open only by this objection.
             ratings.finalise_if_answered(objection.period, now)
-        audit.record(actor, "objection.accepted" if accepted else "objection.rejected", objection, before=before,
-                     after={"status": objection.status, "resolution": reason,
-                            "correction": None if correction is None else
-                            {"item": correction.item, "points": str(correction.points), "period": period.id},
-                            "rerated": rerated})
+        audit.record(
+            actor,
+            "objection.accepted" if accepted else "objection.rejected",
+            objection,
+            before=before,
+            after={
+                "status": objection.status,
+                "resolution": reason,
+                "correction": None
+                if correction is None
+                else {"item": correction.item, "points": str(correction.points), "period": period.id},
+                "rerated": rerated,
+            },
+        )
     return objection, rerated
 
 
@@ -247,7 +320,7 @@ def _latest_period():
 
 
 def open_objections(scope_org=None, limit=200):
-    query = (Objection.select().where(Objection.status == "open").order_by(Objection.created_at))
+    query = Objection.select().where(Objection.status == "open").order_by(Objection.created_at)
     rows = list(query.limit(limit * 4 if scope_org else limit))
     if scope_org is None:
         return rows[:limit]
@@ -261,6 +334,7 @@ def _in_scope(plaque, scope_org):
 
 
 # ---------------------------------------------------------------- plaques
+
 
 def _plaque_change(change, actor, code, reason):
     try:
@@ -280,34 +354,52 @@ def revoke_plaque(actor, code, reason):
 
 # ---------------------------------------------------------------- the tree
 
+
 def search_organisations(query, text, limit=100):
     """Organisations in QUERY (a scoped select) whose Chinese or Mongolian name contains TEXT."""
     text = (text or "").strip()[:60]
     if not text:
         return []
-    return list(query.where(Organisation.name_zh.contains(text) | Organisation.name_mn.contains(text)
-                            | Organisation.short_name.contains(text))
-                .order_by(Organisation.path).limit(limit))
+    return list(
+        query.where(
+            Organisation.name_zh.contains(text)
+            | Organisation.name_mn.contains(text)
+            | Organisation.short_name.contains(text)
+        )
+        .order_by(Organisation.path)
+        .limit(limit)
+    )
 
 
 def search_members(member_query, text, limit=100):
     text = (text or "").strip()[:60]
     if not text:
         return []
-    return list(member_query.where(Member.name_zh.contains(text) | Member.name_mn.contains(text))
-                .order_by(Member.id).limit(limit))
+    return list(
+        member_query.where(Member.name_zh.contains(text) | Member.name_mn.contains(text))
+        .order_by(Member.id)
+        .limit(limit)
+    )
 
 
 def children_counts(parent_ids):
     """{organisation id: (child organisations, active members)} in two queries."""
     from peewee import fn
+
     children = defaultdict(int)
-    for parent_id, count in (Organisation.select(Organisation.parent, fn.COUNT(Organisation.id))
-                             .where(Organisation.parent.in_(parent_ids)).group_by(Organisation.parent).tuples()):
+    for parent_id, count in (
+        Organisation.select(Organisation.parent, fn.COUNT(Organisation.id))
+        .where(Organisation.parent.in_(parent_ids))
+        .group_by(Organisation.parent)
+        .tuples()
+    ):
         children[parent_id] = count
-    members = dict(Member.select(Member.branch, fn.COUNT(Member.id))
-                   .where(Member.branch.in_(parent_ids), Member.active == True)  # noqa: E712
-                   .group_by(Member.branch).tuples())
+    members = dict(
+        Member.select(Member.branch, fn.COUNT(Member.id))
+        .where(Member.branch.in_(parent_ids), Member.active == True)  # noqa: E712
+        .group_by(Member.branch)
+        .tuples()
+    )
     return {pid: (children.get(pid, 0), members.get(pid, 0)) for pid in parent_ids}
 
 

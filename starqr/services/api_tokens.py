@@ -1,4 +1,5 @@
 """API tokens for /api/v1: create (shown once), list, revoke. Only a sha256 is stored."""
+
 from starqr.db import database
 from starqr.models import ApiToken, utcnow
 from starqr.services import accounts, audit
@@ -16,8 +17,9 @@ def for_user(user):
 def revoke(token, actor):
     with database.atomic():
         ApiToken.update(revoked=True).where(ApiToken.id == token.id).execute()
-        audit.record(actor, "api_token.revoked", token, before={"revoked": False},
-                     after={"revoked": True, "at": utcnow()})
+        audit.record(
+            actor, "api_token.revoked", token, before={"revoked": False}, after={"revoked": True, "at": utcnow()}
+        )
     return token
 
 

@@ -3,6 +3,7 @@
 Every console (and API) write calls `record` inside the same transaction as the change,
 so the log and the data cannot disagree.
 """
+
 import datetime
 import decimal
 
@@ -69,9 +70,13 @@ def snapshot(row, fields=None):
 
 def record(actor, action, target, before=None, after=None):
     """Write one audit entry. ACTOR is a User or a name; TARGET a model row or a string."""
-    return AuditLog.create(actor=actor_name(actor)[:60], action=action[:60],
-                           target=target_name(target)[:120],
-                           before=json_safe(before), after=json_safe(after))
+    return AuditLog.create(
+        actor=actor_name(actor)[:60],
+        action=action[:60],
+        target=target_name(target)[:120],
+        before=json_safe(before),
+        after=json_safe(after),
+    )
 
 
 def changes(before, after):

@@ -14,6 +14,7 @@ restore() puts it back into an EMPTY database (refusing one with data unless for
 current data is first saved as a backup beside the instance, so even --force loses nothing).
 No Flask here: callers pass the database URL and the instance folder.
 """
+
 import datetime
 import io
 import json
@@ -43,6 +44,7 @@ class BackupError(StarQRError):
 
 def _version():
     from importlib import metadata
+
     try:
         return metadata.version("starqr")
     except metadata.PackageNotFoundError:
@@ -62,8 +64,11 @@ def sqlite_path(url):
 def libpq_url(url):
     """peewee URL (postgres://, postgresext://, postgres+pool://) → a URL pg_dump understands."""
     parts = urllib.parse.urlsplit(url)
-    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query)
-             if k not in ("max_connections", "stale_timeout", "timeout", "autorollback", "autoconnect")]
+    query = [
+        (k, v)
+        for k, v in urllib.parse.parse_qsl(parts.query)
+        if k not in ("max_connections", "stale_timeout", "timeout", "autorollback", "autoconnect")
+    ]
     return urllib.parse.urlunsplit(("postgresql", parts.netloc, parts.path, urllib.parse.urlencode(query), ""))
 
 
@@ -76,9 +81,14 @@ def _tool(name):
 
 # ---------------------------------------------------------------- counting
 
+
 def _sqlite_counts(connection):
-    tables = [row[0] for row in connection.execute(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    tables = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
     return {table: connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in tables}
 
 
@@ -109,6 +119,7 @@ def current_counts(url):
         with sqlite3.connect(path) as connection:
             return _sqlite_counts(connection)
     import psycopg2
+
     connection = psycopg2.connect(libpq_url(url))
     try:
         with connection.cursor() as cursor:
@@ -123,6 +134,7 @@ def data_rows(counts):
 
 
 # ---------------------------------------------------------------- backup
+
 
 def _dump_sqlite(path, folder):
     if not os.path.exists(path):
@@ -144,6 +156,7 @@ def _dump_sqlite(path, folder):
 
 def _dump_postgres(url, folder):
     import psycopg2
+
     target = os.path.join(folder, "database.pgdump")
     connection = psycopg2.connect(libpq_url(url))
     try:
@@ -153,9 +166,22 @@ def _dump_postgres(url, folder):
             snapshot = cursor.fetchone()[0]
             counts = _pg_counts(cursor)  # the same snapshot pg_dump copies
             head = _ledger_head(lambda sql: (cursor.execute(sql), cursor.fetchone())[1])
-            result = subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-                                     f"--snapshot={snapshot}", "--file", target, "--dbname", libpq_url(url)],
-                                    capture_output=True, text=True, check=False)
+            result = subprocess.run(
+                [
+                    _tool("pg_dump"),
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--snapshot={snapshot}",
+                    "--file",
+                    target,
+                    "--dbname",
+                    libpq_url(url),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
         connection.rollback()
     finally:
         connection.close()
@@ -185,8 +211,9 @@ def key_files(instance_path, key_file):
     travels with the instance files)."""
     if not key_file or not os.path.isfile(key_file):
         return []
-    inside = os.path.commonpath([os.path.abspath(key_file), os.path.abspath(instance_path)]) \
-        == os.path.abspath(instance_path)
+    inside = os.path.commonpath([os.path.abspath(key_file), os.path.abspath(instance_path)]) == os.path.abspath(
+        instance_path
+    )
     return [] if inside else [(key_file, "keys/ledger_signing.key")]
 
 
@@ -210,9 +237,13 @@ def backup(url, instance_path, output, key_file=None):
             backend = "postgresql"
         extra = instance_files(instance_path) + key_files(instance_path, key_file)
         manifest = {
-            "format": FORMAT, "backend": backend, "database_file": member,
+            "format": FORMAT,
+            "backend": backend,
+            "database_file": member,
             "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "starqr_version": _version(), "row_counts": counts, "ledger_head": head,
+            "starqr_version": _version(),
+            "row_counts": counts,
+            "ledger_head": head,
             "instance_files": [name for _, name in extra],
         }
         partial = os.path.join(scratch, "backup.tar")

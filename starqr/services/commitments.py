@@ -1,4 +1,5 @@
 """Commitments (承诺践诺): made public, progress, outcome, and photo evidence (re-encoded, no metadata)."""
+
 import datetime
 import io
 import os
@@ -7,10 +8,9 @@ import secrets
 
 from starqr import validation
 from starqr.db import database
-from starqr.models import (COMMITMENT_STATUSES, MEMBER, ORGANISATION, Commitment, Member,
-                           utcnow, get_subject)
+from starqr.models import COMMITMENT_STATUSES, MEMBER, ORGANISATION, Commitment, Member, utcnow, get_subject
 from starqr.services import audit, revision
-from starqr.services.member_rules import (MemberError, COMMITMENT_FIELDS, _clean, _refusing)
+from starqr.services.member_rules import MemberError, COMMITMENT_FIELDS, _clean, _refusing
 
 
 def commitment_subject(commitment):
@@ -42,8 +42,9 @@ def edit_commitment(actor, commitment, fields):
             setattr(commitment, name, value)
         commitment.updated_at = utcnow()
         commitment.save()
-        audit.record(actor, "commitment.edit", commitment,
-                     *audit.changes(before, audit.snapshot(commitment, COMMITMENT_FIELDS)))
+        audit.record(
+            actor, "commitment.edit", commitment, *audit.changes(before, audit.snapshot(commitment, COMMITMENT_FIELDS))
+        )
         revision.bump((commitment.subject_kind, commitment.subject_id))
     return commitment
 
@@ -71,8 +72,9 @@ def set_outcome(actor, commitment, status, evaluation=None, reason_not_kept=None
     REASON_PUBLIC says the secretary checked it names no illness or family matter."""
     if status not in COMMITMENT_STATUSES:
         raise MemberError("践诺状态不正确。")
-    reason_not_kept = validation.public_text(reason_not_kept, "reason_not_kept", validation.N_("未践诺原因"),
-                                             max_length=1000) or None
+    reason_not_kept = (
+        validation.public_text(reason_not_kept, "reason_not_kept", validation.N_("未践诺原因"), max_length=1000) or None
+    )
     evaluation = validation.public_text(evaluation, "evaluation", validation.N_("评价"), max_length=1000) or None
     if status == "not_done" and not reason_not_kept:
         raise MemberError("未践诺时须填写原因，该原因会在扫码页公开。")
@@ -85,8 +87,9 @@ def set_outcome(actor, commitment, status, evaluation=None, reason_not_kept=None
         commitment.reason_public = bool(reason_public and commitment.reason_not_kept)
         commitment.updated_at = utcnow()
         commitment.save()
-        audit.record(actor, "commitment.outcome", commitment,
-                     *audit.changes(before, audit.snapshot(commitment, fields)))
+        audit.record(
+            actor, "commitment.outcome", commitment, *audit.changes(before, audit.snapshot(commitment, fields))
+        )
         revision.bump((commitment.subject_kind, commitment.subject_id))
     return commitment
 
@@ -95,7 +98,7 @@ def set_outcome(actor, commitment, status, evaluation=None, reason_not_kept=None
 
 MAX_EVIDENCE_BYTES = 8 * 1024 * 1024
 MAX_EVIDENCE_PIXELS = 40_000_000  # refuse decompression bombs before decoding
-MAX_EVIDENCE_SIDE = 2048          # stored copies are scaled down to this
+MAX_EVIDENCE_SIDE = 2048  # stored copies are scaled down to this
 EVIDENCE_FORMATS = {"JPEG", "PNG", "WEBP"}
 EVIDENCE_NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
 
@@ -111,6 +114,7 @@ def reencode_photo(data):
     and the orientation tag is applied first so the photo stays upright.
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
+
     if len(data) > MAX_EVIDENCE_BYTES:
         raise MemberError("图片不能超过8MB。")
     if not data:
@@ -153,8 +157,12 @@ def add_evidence_photo(actor, commitment, data, upload_folder, caption=None):
     path = os.path.join(folder, name)
     with open(path, "xb") as handle:
         handle.write(clean)
-    entry = {"kind": "photo", "value": name, "caption": caption or None,
-             "added_at": utcnow().isoformat(timespec="seconds")}
+    entry = {
+        "kind": "photo",
+        "value": name,
+        "caption": caption or None,
+        "added_at": utcnow().isoformat(timespec="seconds"),
+    }
     try:
         with database.atomic():
             commitment.evidence = list(commitment.evidence or []) + [entry]

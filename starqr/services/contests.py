@@ -10,6 +10,7 @@ and published on the branches' scan pages; optionally the top branches get a bon
 their rubric written to the ledger with the contest as reason and evidence. Every score is
 audited. No Flask here: callers pass an access.Actor (or, for a link judge, the judge row).
 """
+
 import hashlib
 import os
 import secrets
@@ -41,6 +42,7 @@ MAX_JUDGES = 60
 
 # ---------------------------------------------------------------- scoring sheets
 
+
 def load_sheet(key):
     """{"key", "name", "criteria": [{"id", "name", "max", "rule"}]} from the shipped file KEY."""
     if not key or not key.replace("_", "").isalnum():
@@ -66,10 +68,15 @@ def parse_sheet(text, key="<sheet>"):
         if raw["id"] in seen:
             raise Invalid(N_("评分表 %(key)s 的 %(id)s 重复"), key=key, id=raw["id"])
         seen.add(raw["id"])
-        criteria.append({"id": str(raw["id"]), "name": str(raw["name"]), "max": float(maximum),
-                         "rule": str(raw.get("rule") or "")})
-    return {"key": str(data.get("key") or key), "name": str(data.get("name") or key), "criteria": criteria,
-            "max": sum(c["max"] for c in criteria)}
+        criteria.append(
+            {"id": str(raw["id"]), "name": str(raw["name"]), "max": float(maximum), "rule": str(raw.get("rule") or "")}
+        )
+    return {
+        "key": str(data.get("key") or key),
+        "name": str(data.get("name") or key),
+        "criteria": criteria,
+        "max": sum(c["max"] for c in criteria),
+    }
 
 
 def sheets():
@@ -82,6 +89,7 @@ def sheets():
 
 
 # ---------------------------------------------------------------- rounds
+
 
 def _organiser(actor):
     actor = access.as_actor(actor)
@@ -111,13 +119,23 @@ def create(actor, name, branch_ids, sheet_key, held_on=None):
     branches = [access.require_branch(actor, branch_id) for branch_id in ids]
     sheet = load_sheet(sheet_key)
     with database.atomic():
-        contest = Contest.create(name=name, organiser=actor.name, sheet_key=sheet["key"], sheet=sheet,
-                                 scope_organisation_id=actor.organisation_id if not actor.sees_everything else None,
-                                 held_on=held_on.isoformat() if held_on else None)
+        contest = Contest.create(
+            name=name,
+            organiser=actor.name,
+            sheet_key=sheet["key"],
+            sheet=sheet,
+            scope_organisation_id=actor.organisation_id if not actor.sees_everything else None,
+            held_on=held_on.isoformat() if held_on else None,
+        )
         for branch in branches:
             ContestEntrant.create(contest_id=contest.id, organisation_id=branch.id)
-        audit.record(actor, "contest.created", contest, None,
-                     {"name": name, "organisation": [b.name_zh for b in branches], "key": sheet["key"]})
+        audit.record(
+            actor,
+            "contest.created",
+            contest,
+            None,
+            {"name": name, "organisation": [b.name_zh for b in branches], "key": sheet["key"]},
+        )
     return contest
 
 
@@ -168,8 +186,12 @@ def add_judge_user(actor, contest, username):
     if ContestJudge.select().where(ContestJudge.contest_id == contest.id, ContestJudge.user_id == user.id).exists():
         raise Conflict(N_("%(name)s 已是评委"), name=user.username)
     _judge_limit(contest)
-    judge = ContestJudge.create(contest_id=contest.id, name=user.username, user_id=user.id,
-                                organisation_id=user.organisation_id if user.role == access.SECRETARY else None)
+    judge = ContestJudge.create(
+        contest_id=contest.id,
+        name=user.username,
+        user_id=user.id,
+        organisation_id=user.organisation_id if user.role == access.SECRETARY else None,
+    )
     audit.record(actor, "contest.judge_added", contest, None, {"judge": user.username})
     return judge
 
@@ -188,10 +210,12 @@ def add_judge_link(actor, contest, name, organisation_id=None):
             raise Invalid(N_("评委所在支部不存在"))
     _judge_limit(contest)
     token = secrets.token_urlsafe(24)
-    judge = ContestJudge.create(contest_id=contest.id, name=name, organisation_id=home.id if home else None,
-                                token_hash=hash_token(token))
-    audit.record(actor, "contest.judge_added", contest, None,
-                 {"judge": name, "organisation": home.name_zh if home else None})
+    judge = ContestJudge.create(
+        contest_id=contest.id, name=name, organisation_id=home.id if home else None, token_hash=hash_token(token)
+    )
+    audit.record(
+        actor, "contest.judge_added", contest, None, {"judge": name, "organisation": home.name_zh if home else None}
+    )
     return judge, token
 
 
@@ -231,6 +255,7 @@ def contests_judged_by(user_id):
 
 # ---------------------------------------------------------------- scoring
 
+
 def _points(value, maximum, name):
     try:
         points = Decimal(str(value).strip()).quantize(Decimal("0.1"), ROUND_HALF_UP)
@@ -247,8 +272,11 @@ def score(contest, judge, organisation_id, values, note=None):
     if judge.contest_id != contest.id:
         raise NotFound()
     organisation_id = int(organisation_id)
-    if not ContestEntrant.select().where(ContestEntrant.contest_id == contest.id,
-                                         ContestEntrant.organisation_id == organisation_id).exists():
+    if (
+        not ContestEntrant.select()
+        .where(ContestEntrant.contest_id == contest.id, ContestEntrant.organisation_id == organisation_id)
+        .exists()
+    ):
         raise NotFound()
     if judge.organisation_id == organisation_id:
         raise Forbidden(N_("评委不能给本支部打分"))
@@ -259,28 +287,45 @@ def score(contest, judge, organisation_id, values, note=None):
     note = (note or "").strip()[:500] or None
     stored = {k: float(v) for k, v in scores.items()}
     with database.atomic():
-        row = ContestScore.get_or_none(ContestScore.contest_id == contest.id, ContestScore.judge_id == judge.id,
-                                       ContestScore.organisation_id == organisation_id)
+        row = ContestScore.get_or_none(
+            ContestScore.contest_id == contest.id,
+            ContestScore.judge_id == judge.id,
+            ContestScore.organisation_id == organisation_id,
+        )
         before = {"scores": row.scores, "total": str(row.total)} if row else None
         if row is None:
-            row = ContestScore.create(contest_id=contest.id, judge_id=judge.id, organisation_id=organisation_id,
-                                      scores=stored, total=total, note=note)
+            row = ContestScore.create(
+                contest_id=contest.id,
+                judge_id=judge.id,
+                organisation_id=organisation_id,
+                scores=stored,
+                total=total,
+                note=note,
+            )
         else:
             row.scores, row.total, row.note, row.updated_at = stored, total, note, utcnow()
             row.save()
         branch = Organisation.get_by_id(organisation_id)
-        audit.record(f"评委:{judge.name}"[:60], "contest.scored", contest, before,
-                     {"organisation": branch.name_zh, "scores": stored, "total": str(total), "judge": judge.name})
+        audit.record(
+            f"评委:{judge.name}"[:60],
+            "contest.scored",
+            contest,
+            before,
+            {"organisation": branch.name_zh, "scores": stored, "total": str(total), "judge": judge.name},
+        )
     return row
 
 
 def scores_by(contest, judge):
     """{organisation id: ContestScore} of one judge."""
-    return {s.organisation_id: s for s in ContestScore.select().where(ContestScore.contest_id == contest.id,
-                                                                      ContestScore.judge_id == judge.id)}
+    return {
+        s.organisation_id: s
+        for s in ContestScore.select().where(ContestScore.contest_id == contest.id, ContestScore.judge_id == judge.id)
+    }
 
 
 # ---------------------------------------------------------------- results
+
 
 def trimmed_mean(totals, trim_from=TRIM_FROM):
     """The mean of TOTALS, without the highest and the lowest when there are TRIM_FROM or more."""
@@ -301,9 +346,15 @@ def standings(contest):
     for branch in entrants(contest):
         branch_totals = totals.get(branch.id, [])
         mean = trimmed_mean(branch_totals)
-        rows.append({"organisation_id": branch.id, "name": branch.name_zh, "judges": len(branch_totals),
-                     "trimmed": len(branch_totals) >= TRIM_FROM,
-                     "score": float(mean) if mean is not None else None})
+        rows.append(
+            {
+                "organisation_id": branch.id,
+                "name": branch.name_zh,
+                "judges": len(branch_totals),
+                "trimmed": len(branch_totals) >= TRIM_FROM,
+                "score": float(mean) if mean is not None else None,
+            }
+        )
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["name"]))
     previous, rank = None, 0
     for position, row in enumerate(rows, start=1):
@@ -326,19 +377,36 @@ def close(actor, contest, award_item=None, award_top=0, now=None):
     award_top = max(0, min(int(award_top or 0), len(results)))
     awards = _awards(contest, results, award_item, award_top) if award_item and award_top else []
     with database.atomic():
-        claimed = (Contest.update(state="closed", closed_at=now or utcnow(), results=results,
-                                  award_item=award_item or None, award_top=award_top)
-                   .where(Contest.id == contest.id, Contest.state == "open").execute())
+        claimed = (
+            Contest.update(
+                state="closed",
+                closed_at=now or utcnow(),
+                results=results,
+                award_item=award_item or None,
+                award_top=award_top,
+            )
+            .where(Contest.id == contest.id, Contest.state == "open")
+            .execute()
+        )
         if not claimed:
             raise Conflict(N_("这场比武争星已结束，评分不能再改"))
         if awards:
             ledger.append(awards)
             for entry in awards:
-                audit.record(actor, "contest.award", f"organisation:{entry.subject_id}", None,
-                             {"contest": contest.name, "item": entry.item, "points": str(entry.points),
-                              "reason": entry.reason})
-        audit.record(actor, "contest.closed", contest, None,
-                     {"rank": [f"{r['rank']}. {r['name']} {r['score']}" for r in results if r["rank"]]})
+                audit.record(
+                    actor,
+                    "contest.award",
+                    f"organisation:{entry.subject_id}",
+                    None,
+                    {"contest": contest.name, "item": entry.item, "points": str(entry.points), "reason": entry.reason},
+                )
+        audit.record(
+            actor,
+            "contest.closed",
+            contest,
+            None,
+            {"rank": [f"{r['rank']}. {r['name']} {r['score']}" for r in results if r["rank"]]},
+        )
         revision.bump(*[Organisation.get_by_id(r["organisation_id"]) for r in results])
     contest.state, contest.results = "closed", results
     return results
@@ -346,8 +414,12 @@ def close(actor, contest, award_item=None, award_top=0, now=None):
 
 def _awards(contest, results, item_id, top):
     """Ledger entries: the bonus ITEM_ID of each top branch's own rubric, in the period taking points."""
-    period = (RatingPeriod.select().where(RatingPeriod.state.in_(("draft", "scheduled")))
-              .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()).first())
+    period = (
+        RatingPeriod.select()
+        .where(RatingPeriod.state.in_(("draft", "scheduled")))
+        .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc())
+        .first()
+    )
     if period is None:
         raise Conflict(N_("目前没有可以记分的评定期，不能把比武争星结果记入台账"))
     entries = []
@@ -359,11 +431,20 @@ def _awards(contest, results, item_id, top):
         item = next((i for i in rubric.items if i.id == item_id and i.kind == "bonus"), None)
         if item is None:
             raise Invalid(N_("%(branch)s 的评分标准没有加分项 %(item)s"), branch=branch.name_zh, item=item_id)
-        entries.append(ledger.NewEntry(
-            ORGANISATION, branch.id, period.id, item.id, Decimal(str(item.points)).quantize(Decimal("0.01")),
-            f"比武争星「{contest.name}」第{row['rank']}名", contest.organiser,
-            evidence=f"比武争星 #{contest.id}「{contest.name}」：{row['judges']}位评委，平均分 {row['score']}",
-            occurred_on=contest.held_on, source=f"contest:{contest.id}:{branch.id}"))
+        entries.append(
+            ledger.NewEntry(
+                ORGANISATION,
+                branch.id,
+                period.id,
+                item.id,
+                Decimal(str(item.points)).quantize(Decimal("0.01")),
+                f"比武争星「{contest.name}」第{row['rank']}名",
+                contest.organiser,
+                evidence=f"比武争星 #{contest.id}「{contest.name}」：{row['judges']}位评委，平均分 {row['score']}",
+                occurred_on=contest.held_on,
+                source=f"contest:{contest.id}:{branch.id}",
+            )
+        )
     return entries
 
 
@@ -382,14 +463,24 @@ def public_results(organisation_id, limit=10):
 
     One query (the scan page counts its queries)."""
     shown = []
-    query = (Contest.select(Contest.name, Contest.held_on, Contest.closed_at, Contest.results)
-             .join(ContestEntrant, on=(ContestEntrant.contest_id == Contest.id))
-             .where(ContestEntrant.organisation_id == organisation_id, Contest.state == "closed")
-             .order_by(Contest.closed_at.desc()).limit(limit))
+    query = (
+        Contest.select(Contest.name, Contest.held_on, Contest.closed_at, Contest.results)
+        .join(ContestEntrant, on=(ContestEntrant.contest_id == Contest.id))
+        .where(ContestEntrant.organisation_id == organisation_id, Contest.state == "closed")
+        .order_by(Contest.closed_at.desc())
+        .limit(limit)
+    )
     for contest in query:
         ranked = [r for r in contest.results or [] if r.get("rank")]
         mine = next((r for r in ranked if r["organisation_id"] == organisation_id), None)
         if mine is not None:
-            shown.append({"contest": contest.name, "held_on": contest.held_on or contest.closed_at.date().isoformat(),
-                          "rank": mine["rank"], "of": len(ranked), "score": mine["score"]})
+            shown.append(
+                {
+                    "contest": contest.name,
+                    "held_on": contest.held_on or contest.closed_at.date().isoformat(),
+                    "rank": mine["rank"],
+                    "of": len(ranked),
+                    "score": mine["score"],
+                }
+            )
     return shown

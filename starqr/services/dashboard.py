@@ -2,19 +2,30 @@
 
 Every figure takes the acting access.Actor and counts only what it may see.
 """
+
 import datetime
 from collections import Counter, defaultdict
 
 from peewee import fn
 
-from starqr.models import (MEMBER, ORGANISATION, Member, Objection, Organisation, PlaqueCode, Rating,
-                           RatingPeriod, ScanCount)
+from starqr.models import (
+    MEMBER,
+    ORGANISATION,
+    Member,
+    Objection,
+    Organisation,
+    PlaqueCode,
+    Rating,
+    RatingPeriod,
+    ScanCount,
+)
 from starqr.services import access, scheduler
 
 
 def _organisations(actor):
-    query = access.organisations(actor).select(Organisation.id, Organisation.path, Organisation.level,
-                                               Organisation.domain, Organisation.name_zh)
+    query = access.organisations(actor).select(
+        Organisation.id, Organisation.path, Organisation.level, Organisation.domain, Organisation.name_zh
+    )
     return {row[0]: row for row in query.tuples()}
 
 
@@ -29,8 +40,12 @@ def _town_of(path, organisations):
 
 def featured_period():
     """The period to chart: the newest published one, else the newest with drafts."""
-    published = (RatingPeriod.select().where(RatingPeriod.state.in_(("notice", "final")))
-                 .order_by(RatingPeriod.published_at.desc()).first())
+    published = (
+        RatingPeriod.select()
+        .where(RatingPeriod.state.in_(("notice", "final")))
+        .order_by(RatingPeriod.published_at.desc())
+        .first()
+    )
     return published or RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()).first()
 
 
@@ -39,14 +54,18 @@ def star_distribution(actor, period):
     organisations = _organisations(actor)
     published = period.state in ("notice", "final")
     latest = {}
-    query = (Rating.select(Rating.subject_kind, Rating.subject_id, Rating.stars, Rating.max_stars)
-             .where(Rating.period == period, Rating.published == published).order_by(Rating.id).tuples())
+    query = (
+        Rating.select(Rating.subject_kind, Rating.subject_id, Rating.stars, Rating.max_stars)
+        .where(Rating.period == period, Rating.published == published)
+        .order_by(Rating.id)
+        .tuples()
+    )
     for kind, subject_id, stars, max_stars in query.iterator():
         latest[(kind, subject_id)] = (stars, max_stars)  # later ids supersede earlier ones
     member_ids = [sid for (kind, sid) in latest if kind == MEMBER]
     branch_of = {}
     for start in range(0, len(member_ids), 5000):
-        chunk = member_ids[start:start + 5000]
+        chunk = member_ids[start : start + 5000]
         branch_of.update(Member.select(Member.id, Member.branch).where(Member.id.in_(chunk)).tuples())
     by_town = defaultdict(Counter)
     by_domain = defaultdict(Counter)
@@ -78,8 +97,12 @@ def objection_summary(actor):
         oldest_query = oldest_query.where(Objection.plaque.in_(in_scope))
     counts = dict(counts_query.tuples())
     oldest = oldest_query.first()
-    return {"open": counts.get("open", 0), "accepted": counts.get("accepted", 0),
-            "rejected": counts.get("rejected", 0), "oldest_open": oldest}
+    return {
+        "open": counts.get("open", 0),
+        "accepted": counts.get("accepted", 0),
+        "rejected": counts.get("rejected", 0),
+        "oldest_open": oldest,
+    }
 
 
 def _plaques_in_scope(actor):
@@ -94,8 +117,9 @@ def scans_over_time(actor, today=None, days=56):
     """[(week start, scans)] for the last DAYS days, by week."""
     today = today or datetime.date.today()
     start = today - datetime.timedelta(days=days - 1)
-    query = (ScanCount.select(ScanCount.day, fn.SUM(ScanCount.count)).where(ScanCount.day >= start)
-             .group_by(ScanCount.day))
+    query = (
+        ScanCount.select(ScanCount.day, fn.SUM(ScanCount.count)).where(ScanCount.day >= start).group_by(ScanCount.day)
+    )
     in_scope = _plaques_in_scope(actor)
     if in_scope is not None:
         query = query.where(ScanCount.plaque.in_(in_scope))
@@ -104,8 +128,10 @@ def scans_over_time(actor, today=None, days=56):
         if isinstance(day, str):
             day = datetime.date.fromisoformat(day)
         weeks[start + datetime.timedelta(days=7 * ((day - start).days // 7))] += int(total or 0)
-    return [(start + datetime.timedelta(days=7 * n), weeks.get(start + datetime.timedelta(days=7 * n), 0))
-            for n in range((days + 6) // 7)]
+    return [
+        (start + datetime.timedelta(days=7 * n), weeks.get(start + datetime.timedelta(days=7 * n), 0))
+        for n in range((days + 6) // 7)
+    ]
 
 
 def top_plaques(actor, today=None, days=30, limit=10):
@@ -113,8 +139,13 @@ def top_plaques(actor, today=None, days=30, limit=10):
     today = today or datetime.date.today()
     since = today - datetime.timedelta(days=days)
     total = fn.SUM(ScanCount.count).alias("total")
-    query = (ScanCount.select(ScanCount.plaque, total).where(ScanCount.day > since)
-             .group_by(ScanCount.plaque).order_by(total.desc()).limit(limit))
+    query = (
+        ScanCount.select(ScanCount.plaque, total)
+        .where(ScanCount.day > since)
+        .group_by(ScanCount.plaque)
+        .order_by(total.desc())
+        .limit(limit)
+    )
     in_scope = _plaques_in_scope(actor)
     if in_scope is not None:
         query = query.where(ScanCount.plaque.in_(in_scope))
@@ -128,9 +159,15 @@ def stopped_plaques(actor, today=None, days=30, limit=50):
     today = today or datetime.date.today()
     cutoff = today - datetime.timedelta(days=days)
     last = fn.MAX(ScanCount.day)
-    query = (ScanCount.select(ScanCount.plaque, last.alias("last"), fn.SUM(ScanCount.count))
-             .join(PlaqueCode).where(PlaqueCode.status == "active")
-             .group_by(ScanCount.plaque).having(last <= cutoff).order_by(last).limit(limit))
+    query = (
+        ScanCount.select(ScanCount.plaque, last.alias("last"), fn.SUM(ScanCount.count))
+        .join(PlaqueCode)
+        .where(PlaqueCode.status == "active")
+        .group_by(ScanCount.plaque)
+        .having(last <= cutoff)
+        .order_by(last)
+        .limit(limit)
+    )
     in_scope = _plaques_in_scope(actor)
     if in_scope is not None:
         query = query.where(ScanCount.plaque.in_(in_scope))
@@ -150,8 +187,9 @@ def subject_names(plaques):
     members = [p.subject_id for p in plaques if p.subject_kind == MEMBER]
     orgs = [p.subject_id for p in plaques if p.subject_kind == ORGANISATION]
     member_names = dict(Member.select(Member.id, Member.name_zh).where(Member.id.in_(members or [0])).tuples())
-    org_names = dict(Organisation.select(Organisation.id, Organisation.name_zh)
-                     .where(Organisation.id.in_(orgs or [0])).tuples())
+    org_names = dict(
+        Organisation.select(Organisation.id, Organisation.name_zh).where(Organisation.id.in_(orgs or [0])).tuples()
+    )
     return {p.id: (member_names if p.subject_kind == MEMBER else org_names).get(p.subject_id, "") for p in plaques}
 
 

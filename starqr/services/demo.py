@@ -10,6 +10,7 @@ the first banner gets an event-by-event ledger for every year; the other banners
 current year's ledger as one tallied entry per item (quantity = events) and their past
 years as published snapshots only.
 """
+
 import datetime
 import random
 import secrets
@@ -19,9 +20,22 @@ from starqr.errors import StarQRError
 from starqr import ledger, rating
 from starqr.db import analyze, bulk_insert_dicts, database
 from starqr.migrations import migrate
-from starqr.models import (ALL_MODELS, MEMBER, ORGANISATION, Commitment, Member,
-                           MemberPrivate, Objection, Organisation, PlaqueCode, PlaqueEvent, Post,
-                           RatingPeriod, ScanCount, utcnow)
+from starqr.models import (
+    ALL_MODELS,
+    MEMBER,
+    ORGANISATION,
+    Commitment,
+    Member,
+    MemberPrivate,
+    Objection,
+    Organisation,
+    PlaqueCode,
+    PlaqueEvent,
+    Post,
+    RatingPeriod,
+    ScanCount,
+    utcnow,
+)
 from starqr.services import accounts, revision, rubrics
 from starqr.services import demo_mongolian as mongolian
 from starqr.services import demo_names as names
@@ -91,10 +105,15 @@ def build(members=MEMBERS_PER_BANNER, seed=2020, today=None, password=None, prog
     builder.finish()
     analyze()  # planner statistics after the bulk load
     logins = builder.users(password)
-    return DemoReport(members=builder.member_count, organisations=builder.organisation_count,
-                      ledger_entries=builder.ledger_count, ratings=builder.rating_count,
-                      codes=builder.sample_codes, logins=logins,
-                      seconds=(datetime.datetime.now() - started).total_seconds())
+    return DemoReport(
+        members=builder.member_count,
+        organisations=builder.organisation_count,
+        ledger_entries=builder.ledger_count,
+        ratings=builder.rating_count,
+        codes=builder.sample_codes,
+        logins=logins,
+        seconds=(datetime.datetime.now() - started).total_seconds(),
+    )
 
 
 class _Builder:
@@ -122,9 +141,14 @@ class _Builder:
         self.period_by_year = {}
         for offset in (3, 2, 1, 0):
             y = year - offset
-            period = RatingPeriod.create(name=f"{y}年度", kind="year", year=y,
-                                         starts_on=datetime.date(y, 1, 1), ends_on=datetime.date(y, 12, 31),
-                                         notice_days=5)
+            period = RatingPeriod.create(
+                name=f"{y}年度",
+                kind="year",
+                year=y,
+                starts_on=datetime.date(y, 1, 1),
+                ends_on=datetime.date(y, 12, 31),
+                notice_days=5,
+            )
             self.period_by_year[y] = period
         for y in (year - 3, year - 2):
             p = self.period_by_year[y]
@@ -150,9 +174,18 @@ class _Builder:
     def _org(self, rows, parent, level, domain, name_zh, name_mn, unit_kind=None, **extra):
         org_id = self.ids.take(Organisation)
         path = (parent["path"] if parent else "/") + f"{org_id}/"
-        row = dict(id=org_id, parent=parent["id"] if parent else None, path=path, level=level,
-                   unit_kind=unit_kind, domain=domain, name_zh=name_zh, name_mn=name_mn,
-                   sort_order=len(rows), **extra)
+        row = dict(
+            id=org_id,
+            parent=parent["id"] if parent else None,
+            path=path,
+            level=level,
+            unit_kind=unit_kind,
+            domain=domain,
+            name_zh=name_zh,
+            name_mn=name_mn,
+            sort_order=len(rows),
+            **extra,
+        )
         rows.append(row)
         return row
 
@@ -174,14 +207,22 @@ class _Builder:
             banner_zh, banner_mn = names.BANNER
         else:
             banner_zh, banner_mn = f"模拟旗{index + 1:03d}", f"ᠬᠣᠰᠢᠭᠤ {index + 1}"
-        banner = self._org(rows, None, "banner", "organ", banner_zh + "委员会", banner_mn,
-                           venue_address=f"{banner_zh}海流图镇乌拉特大街1号")
+        banner = self._org(
+            rows,
+            None,
+            "banner",
+            "organ",
+            banner_zh + "委员会",
+            banner_mn,
+            venue_address=f"{banner_zh}海流图镇乌拉特大街1号",
+        )
         village_names = [(p[0] + s[0], p[1] + s[1]) for p in names.VILLAGE_PREFIXES for s in names.VILLAGE_SUFFIXES]
         rng.shuffle(village_names)
         towns = []
         for town_zh, town_mn in names.TOWNS:
-            town = self._org(rows, banner, "town", "rural", f"{town_zh}党委", town_mn,
-                             venue_address=f"{town_zh}政府院内")
+            town = self._org(
+                rows, banner, "town", "rural", f"{town_zh}党委", town_mn, venue_address=f"{town_zh}政府院内"
+            )
             towns.append((town, town_zh))
         if index == 0:
             self.first_town = towns[0][0]
@@ -190,21 +231,35 @@ class _Builder:
             town, town_zh = towns[n % len(towns)]
             vzh, vmn = village_names[n]
             kind_zh = "嘎查" if rng.random() < 0.6 else "村"
-            unit = self._org(rows, town, "unit", "rural", f"{vzh}{kind_zh}", f"{vmn} {names.GACHA_MN}",
-                             unit_kind="village")
-            branch = self._org(rows, unit, "branch", "rural", f"{vzh}{kind_zh}党支部",
-                               f"{vmn} {names.GACHA_MN} {names.BRANCH_MN}",
-                               venue_address=f"{town_zh}{vzh}{kind_zh}党群服务中心",
-                               **self._branch_details((120, 900)))
+            unit = self._org(
+                rows, town, "unit", "rural", f"{vzh}{kind_zh}", f"{vmn} {names.GACHA_MN}", unit_kind="village"
+            )
+            branch = self._org(
+                rows,
+                unit,
+                "branch",
+                "rural",
+                f"{vzh}{kind_zh}党支部",
+                f"{vmn} {names.GACHA_MN} {names.BRANCH_MN}",
+                venue_address=f"{town_zh}{vzh}{kind_zh}党群服务中心",
+                **self._branch_details((120, 900)),
+            )
             branches.append((branch, 1.0))
         for n, cname in enumerate(names.COMMUNITY_NAMES):
             town, town_zh = towns[0] if n < 8 else towns[n % len(towns)]
-            unit = self._org(rows, town, "unit", "community", f"{cname}社区", mongolian.community(cname),
-                             unit_kind="community")
-            branch = self._org(rows, unit, "branch", "community", f"{cname}社区党支部",
-                               f"{mongolian.community(cname)} {names.BRANCH_MN}",
-                               venue_address=f"{town_zh}{cname}社区党群服务中心",
-                               **self._branch_details((200, 1200)))
+            unit = self._org(
+                rows, town, "unit", "community", f"{cname}社区", mongolian.community(cname), unit_kind="community"
+            )
+            branch = self._org(
+                rows,
+                unit,
+                "branch",
+                "community",
+                f"{cname}社区党支部",
+                f"{mongolian.community(cname)} {names.BRANCH_MN}",
+                venue_address=f"{town_zh}{cname}社区党群服务中心",
+                **self._branch_details((200, 1200)),
+            )
             branches.append((branch, 1.3))
         groups = [
             ("旗直机关工委", "organ", "organ", names.ORGAN_NAMES, 0.7),
@@ -213,16 +268,30 @@ class _Builder:
             ("社会组织党委", "social", "social", names.SOCIAL_ORGANISATIONS, 0.3),
         ]
         for group_zh, domain, unit_kind, unit_names, weight in groups:
-            group = self._org(rows, banner, "town", domain, group_zh, mongolian.group(group_zh, banner_mn),
-                              venue_address=f"{banner_zh}政务服务中心")
+            group = self._org(
+                rows,
+                banner,
+                "town",
+                domain,
+                group_zh,
+                mongolian.group(group_zh, banner_mn),
+                venue_address=f"{banner_zh}政务服务中心",
+            )
             local = "乌拉特中" if index == 0 else f"模拟{index + 1:03d}"
             for uname in unit_names:
                 full = local + uname if uname.startswith("旗") else uname
                 unit_mn = mongolian.unit(uname, banner_mn)
                 unit = self._org(rows, group, "unit", domain, full, unit_mn, unit_kind=unit_kind)
-                branch = self._org(rows, unit, "branch", domain, f"{full}党支部", f"{unit_mn} {names.BRANCH_MN}",
-                                   venue_address=f"{full}办公楼",
-                                   **self._branch_details((60, 300)))
+                branch = self._org(
+                    rows,
+                    unit,
+                    "branch",
+                    domain,
+                    f"{full}党支部",
+                    f"{unit_mn} {names.BRANCH_MN}",
+                    venue_address=f"{full}办公楼",
+                    **self._branch_details((60, 300)),
+                )
                 branches.append((branch, weight))
         return rows, branches
 
@@ -238,14 +307,16 @@ class _Builder:
         exact = [member_total * w / weights for _, w in branches]
         allotted = [int(x) for x in exact]
         by_remainder = sorted(range(len(exact)), key=lambda i: allotted[i] - exact[i])
-        for i in by_remainder[:member_total - sum(allotted)]:
+        for i in by_remainder[: member_total - sum(allotted)]:
             allotted[i] += 1
         members = []
         for (branch, _), count in zip(branches, allotted):
             members.extend(self._members(branch, count))
         self._write_members(members)
-        self._codes([(ORGANISATION, b["id"], b["name_zh"]) for b in rows if b["level"] in ("branch", "banner", "town", "unit")]
-                    + [(MEMBER, m["id"], m["name_zh"]) for m in members])
+        self._codes(
+            [(ORGANISATION, b["id"], b["name_zh"]) for b in rows if b["level"] in ("branch", "banner", "town", "unit")]
+            + [(MEMBER, m["id"], m["name_zh"]) for m in members]
+        )
         self._years(branches, members, detailed)
         self.member_count += len(members)
         self.progress(f"banner {index + 1}: {len(rows)} organisations, {len(members)} members")
@@ -269,25 +340,33 @@ class _Builder:
             age = rng.randrange(22, 86)
             joined_year = max(self.today.year - age + 18 + rng.randrange(0, 30), 1960)
             joined_year = min(joined_year, self.today.year - (0 if rng.random() < 0.04 else 1))
-            category = "special" if age >= 70 else rng.choices(
-                ["backbone", "ordinary", "mobile"], [0.2, 0.7, 0.1])[0]
-            occupation = ("retired" if age >= 62 else
-                          "farmer_herder" if branch["domain"] == "rural" else "employed")
+            category = "special" if age >= 70 else rng.choices(["backbone", "ordinary", "mobile"], [0.2, 0.7, 0.1])[0]
+            occupation = "retired" if age >= 62 else "farmer_herder" if branch["domain"] == "rural" else "employed"
             honours = rng.sample(names.HONOURS, rng.choice([0, 0, 0, 1, 1, 2]))
             service = rng.sample(names.VOLUNTEER_SERVICES, rng.choice([0, 1, 1, 2, 3]))
-            result.append(dict(
-                id=start + n, branch=branch["id"], name_zh=name_zh, name_mn=name_mn,
-                gender=rng.choice(["男", "男", "女"]), ethnicity=ethnicity, category=category,
-                status="probationary" if joined_year >= self.today.year else "full",
-                occupation=occupation, joined_on=datetime.date(joined_year, rng.randrange(1, 13), 1),
-                party_post=names.PARTY_POSTS[n] if n < len(names.PARTY_POSTS) else None,
-                honours="\n".join(f"{self.today.year - rng.randrange(1, 6)}年 {h}" for h in honours) or None,
-                volunteer_service="\n".join(service) or None,
-                volunteer_hours=rng.randrange(0, 160) if service else 0,
-                consent_photo=False, exempt=(category == "special" and rng.random() < 0.5),
-                active=True, created_at=self.now,
-                _age=age,
-            ))
+            result.append(
+                dict(
+                    id=start + n,
+                    branch=branch["id"],
+                    name_zh=name_zh,
+                    name_mn=name_mn,
+                    gender=rng.choice(["男", "男", "女"]),
+                    ethnicity=ethnicity,
+                    category=category,
+                    status="probationary" if joined_year >= self.today.year else "full",
+                    occupation=occupation,
+                    joined_on=datetime.date(joined_year, rng.randrange(1, 13), 1),
+                    party_post=names.PARTY_POSTS[n] if n < len(names.PARTY_POSTS) else None,
+                    honours="\n".join(f"{self.today.year - rng.randrange(1, 6)}年 {h}" for h in honours) or None,
+                    volunteer_service="\n".join(service) or None,
+                    volunteer_hours=rng.randrange(0, 160) if service else 0,
+                    consent_photo=False,
+                    exempt=(category == "special" and rng.random() < 0.5),
+                    active=True,
+                    created_at=self.now,
+                    _age=age,
+                )
+            )
         return result
 
     def _write_members(self, members):
@@ -296,14 +375,26 @@ class _Builder:
         for m in members:
             age = m.pop("_age")
             birth = datetime.date(self.today.year - age, rng.randrange(1, 13), rng.randrange(1, 28))
-            private_rows.append(dict(member=m["id"], id_number=_fake_id_number(rng, birth),
-                                     phone=f"1{rng.choice('3578')}{rng.randrange(100000000, 999999999)}",
-                                     home_address=f"{rng.choice(names.STREETS)}{rng.randrange(1, 300)}号",
-                                     birth_date=birth))
+            private_rows.append(
+                dict(
+                    member=m["id"],
+                    id_number=_fake_id_number(rng, birth),
+                    phone=f"1{rng.choice('3578')}{rng.randrange(100000000, 999999999)}",
+                    home_address=f"{rng.choice(names.STREETS)}{rng.randrange(1, 300)}号",
+                    birth_date=birth,
+                )
+            )
             for title, duties in rng.sample(names.POSTS, rng.choice([1, 1, 2])):
-                post_rows.append(dict(id=self.ids.take(Post), member=m["id"], title=title, duties=duties,
-                                      since=datetime.date(self.today.year - rng.randrange(0, 4), 3, 1),
-                                      active=True))
+                post_rows.append(
+                    dict(
+                        id=self.ids.take(Post),
+                        member=m["id"],
+                        title=title,
+                        duties=duties,
+                        since=datetime.date(self.today.year - rng.randrange(0, 4), 3, 1),
+                        active=True,
+                    )
+                )
         with database.atomic():
             bulk_insert_dicts(Member, members)
             bulk_insert_dicts(MemberPrivate, private_rows)
@@ -315,10 +406,24 @@ class _Builder:
         for kind, subject_id, name in subjects:
             code = self._unique_code()
             code_id = self.ids.take(PlaqueCode)
-            rows.append(dict(id=code_id, code=code, subject_kind=kind, subject_id=subject_id, version=1,
-                             status="active", issued_at=issued, issued_by="demo"))
+            rows.append(
+                dict(
+                    id=code_id,
+                    code=code,
+                    subject_kind=kind,
+                    subject_id=subject_id,
+                    version=1,
+                    status="active",
+                    issued_at=issued,
+                    issued_by="demo",
+                )
+            )
             events.append(dict(plaque=code_id, action="issued", actor="demo", reason="首次挂牌", at=issued))
-            if len(self.sample_codes) < 3 and kind == ORGANISATION and subject_id == (self.first_branch or {}).get("id"):
+            if (
+                len(self.sample_codes) < 3
+                and kind == ORGANISATION
+                and subject_id == (self.first_branch or {}).get("id")
+            ):
                 self.sample_codes.append((kind, name, code))
             elif kind == MEMBER and len([c for c in self.sample_codes if c[0] == MEMBER]) < 2:
                 self.sample_codes.append((kind, name, code))
@@ -339,8 +444,10 @@ class _Builder:
         rng = self.rng
         branch_subjects = [(ORGANISATION, b["id"], None, b["domain"]) for b, _ in branches]
         domain_by_branch = {b["id"]: b["domain"] for b, _ in branches}
-        member_subjects = [(MEMBER, m["id"], rubrics.rating_category(m["category"], m["exempt"]), domain_by_branch[m["branch"]])
-                           for m in members]
+        member_subjects = [
+            (MEMBER, m["id"], rubrics.rating_category(m["category"], m["exempt"]), domain_by_branch[m["branch"]])
+            for m in members
+        ]
         subjects = branch_subjects + member_subjects
         # A latent quality per subject that drifts a little each year, so stars move.
         quality = {(k, i): min(0.98, max(0.05, rng.betavariate(5, 2))) for k, i, _, _ in subjects}
@@ -356,11 +463,19 @@ class _Builder:
             keep = detailed or live
             for kind, subject_id, category, domain in subjects:
                 rubric = self._rubric(kind, domain)
-                values[(kind, subject_id)] = self._events(rubric, kind, subject_id, period, year,
-                                                          quality[(kind, subject_id)], live,
-                                                          tallied=not detailed, entries=entries if keep else None)
+                values[(kind, subject_id)] = self._events(
+                    rubric,
+                    kind,
+                    subject_id,
+                    period,
+                    year,
+                    quality[(kind, subject_id)],
+                    live,
+                    tallied=not detailed,
+                    entries=entries if keep else None,
+                )
             for start in range(0, len(entries), 50_000):
-                self.ledger_count += ledger.append(entries[start:start + 50_000], bump_revision=False)
+                self.ledger_count += ledger.append(entries[start : start + 50_000], bump_revision=False)
             if not live:
                 self._publish(period, subjects, values)
 
@@ -386,11 +501,21 @@ class _Builder:
             values[item.id] = values.get(item.id, 0.0) + points
             if entries is None:
                 return
-            entries.append(ledger.NewEntry(
-                subject_kind=kind, subject_id=subject_id, period_id=period.id, item=item.id,
-                points=round(points, 2), quantity=quantity, reason=reason, public_reason=public,
-                recorded_by="demo", occurred_on=day.isoformat(),
-                recorded_at=datetime.datetime.combine(day, datetime.time(9, 30))))
+            entries.append(
+                ledger.NewEntry(
+                    subject_kind=kind,
+                    subject_id=subject_id,
+                    period_id=period.id,
+                    item=item.id,
+                    points=round(points, 2),
+                    quantity=quantity,
+                    reason=reason,
+                    public_reason=public,
+                    recorded_by="demo",
+                    occurred_on=day.isoformat(),
+                    recorded_at=datetime.datetime.combine(day, datetime.time(9, 30)),
+                )
+            )
 
         def day_in_year():
             return datetime.date(year, 1, 1) + datetime.timedelta(days=rng.randrange(0, max(1, span)))
@@ -411,8 +536,14 @@ class _Builder:
                     add(item, points * count, count, f"{item.name}(共{count}次)", last_day)
                 else:
                     for n in range(count):
-                        add(item, points, 1, f"{item.name}", day_in_year(),
-                            public=item.id not in ("gambling", "breach_village_rules"))
+                        add(
+                            item,
+                            points,
+                            1,
+                            f"{item.name}",
+                            day_in_year(),
+                            public=item.id not in ("gambling", "breach_village_rules"),
+                        )
             elif item.kind == "value" and not live:
                 low, high = item.min, item.max
                 value = low + (high - low) * min(1.0, max(0.0, q + rng.uniform(-0.12, 0.12)))
@@ -454,13 +585,23 @@ class _Builder:
                 notes = [{"date": datetime.date(year, 3, 10).isoformat(), "text": "已向支部公开承诺"}]
                 if status in ("in_progress", "done", "not_done"):
                     notes.append({"date": datetime.date(year, 6, 28).isoformat(), "text": "年中检视:按计划推进"})
-                rows.append(dict(
-                    subject_kind=kind, subject_id=subject_id, year=year, text=text, deadline=deadline,
-                    status=status, progress_notes=notes,
-                    evidence=[{"kind": "text", "value": "支部会议记录、现场照片已存档"}] if status == "done" else [],
-                    evaluation="群众满意" if status == "done" else None,
-                    reason_not_kept=rng.choice(names.NOT_KEPT_REASONS) if status == "not_done" else None,
-                    updated_at=self.now))
+                rows.append(
+                    dict(
+                        subject_kind=kind,
+                        subject_id=subject_id,
+                        year=year,
+                        text=text,
+                        deadline=deadline,
+                        status=status,
+                        progress_notes=notes,
+                        evidence=[{"kind": "text", "value": "支部会议记录、现场照片已存档"}]
+                        if status == "done"
+                        else [],
+                        evaluation="群众满意" if status == "done" else None,
+                        reason_not_kept=rng.choice(names.NOT_KEPT_REASONS) if status == "not_done" else None,
+                        updated_at=self.now,
+                    )
+                )
         bulk_insert_dicts(Commitment, rows)
 
     # ---- finishing ------------------------------------------------------------------------
@@ -471,8 +612,10 @@ class _Builder:
         if db.__class__.__name__.startswith("Postgres"):
             for model in (Organisation, Member, Post, PlaqueCode):
                 table = model._meta.table_name
-                db.execute_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                               f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))")
+                db.execute_sql(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))'
+                )
         rng = self.rng
         codes = list(PlaqueCode.select(PlaqueCode.id).limit(20_000).tuples())
         scans = {}
@@ -484,25 +627,33 @@ class _Builder:
         with database.atomic():
             bulk_insert_dicts(ScanCount, rows)
             notice = self.period_by_year[self.settled_years[-1]]
-            member_codes = (PlaqueCode.select().where(PlaqueCode.subject_kind == MEMBER)
-                            .order_by(PlaqueCode.id).limit(3))
-            texts = ["该党员今年参加集体劳动次数与实际不符,请核实。",
-                     "承诺帮扶的事项我们村里都看到了,建议加分。",
-                     "评议得票情况希望再公布详细一些。"]
+            member_codes = PlaqueCode.select().where(PlaqueCode.subject_kind == MEMBER).order_by(PlaqueCode.id).limit(3)
+            texts = [
+                "该党员今年参加集体劳动次数与实际不符,请核实。",
+                "承诺帮扶的事项我们村里都看到了,建议加分。",
+                "评议得票情况希望再公布详细一些。",
+            ]
             for n, (plaque, text) in enumerate(zip(member_codes, texts)):
-                Objection.create(reference=f"YY{self.today.year}{n + 1:05d}", plaque=plaque, period=notice,
-                                 text=text, contact=None,
-                                 created_at=self.now - datetime.timedelta(hours=20 - n))
+                Objection.create(
+                    reference=f"YY{self.today.year}{n + 1:05d}",
+                    plaque=plaque,
+                    period=notice,
+                    text=text,
+                    contact=None,
+                    created_at=self.now - datetime.timedelta(hours=20 - n),
+                )
             revision.bump()
 
     def users(self, password):
         password = password or secrets.token_urlsafe(9)
         first_branch = Organisation.get_by_id(self.first_branch["id"])
         first_town = Organisation.get_by_id(self.first_town["id"])
-        plan = [("admin", "admin", None, "全部"),
-                ("town_admin", "org_admin", first_town, first_town.name_zh),
-                ("secretary", "secretary", first_branch, first_branch.name_zh),
-                ("viewer", "viewer", first_town, first_town.name_zh)]
+        plan = [
+            ("admin", "admin", None, "全部"),
+            ("town_admin", "org_admin", first_town, first_town.name_zh),
+            ("secretary", "secretary", first_branch, first_branch.name_zh),
+            ("viewer", "viewer", first_town, first_town.name_zh),
+        ]
         logins = []
         for username, role, organisation, scope in plan:
             accounts.create_user(username, password, role, organisation=organisation)

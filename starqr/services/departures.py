@@ -4,6 +4,7 @@ Nothing leaves the roll automatically. A confirmed departure takes the member of
 active roll with a reason that stays private (never on a public page); the record, the
 ledger and past ratings stay.
 """
+
 import datetime
 
 from starqr.db import database
@@ -14,9 +15,12 @@ from starqr.services.organisations import OrganisationError, scope_path
 
 def flagged(actor, limit=1000):
     """Active members flagged "not in roster" within the actor's scope, by branch."""
-    query = (Member.select(Member, Organisation).join(Organisation)
-             .where(Member.active == True, Member.missing_from_roster_at.is_null(False))  # noqa: E712
-             .order_by(Organisation.path, Member.id))
+    query = (
+        Member.select(Member, Organisation)
+        .join(Organisation)
+        .where(Member.active == True, Member.missing_from_roster_at.is_null(False))  # noqa: E712
+        .order_by(Organisation.path, Member.id)
+    )
     path = scope_path(actor)
     if path:
         query = query.where(Organisation.path.startswith(path))

@@ -1,5 +1,6 @@
 """Photos evidencing points events: re-encoded (resized, EXIF and location gone), stored under
 a random name outside the web root, private unless marked public. No Flask here."""
+
 import os
 import re
 import secrets
@@ -12,8 +13,7 @@ from starqr.services import members as member_service
 NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
 
 
-def record_with_photo(actor, subject, period, item_id, reason, upload_folder, photo=None, photo_public=False,
-                      **points):
+def record_with_photo(actor, subject, period, item_id, reason, upload_folder, photo=None, photo_public=False, **points):
     """record_points, then attach PHOTO (bytes) to the first new entry. The photo is checked
     before anything is recorded, so a bad file leaves no entry behind."""
     clean = member_service.reencode_photo(photo) if photo else None
@@ -32,8 +32,7 @@ def attach(actor, entry, clean_jpeg, upload_folder, public=False):
         handle.write(clean_jpeg)
     try:
         with database.atomic():
-            row = EntryPhoto.create(entry_id=entry.id, name=name, public=bool(public),
-                                    added_by=audit.actor_name(actor))
+            row = EntryPhoto.create(entry_id=entry.id, name=name, public=bool(public), added_by=audit.actor_name(actor))
             audit.record(actor, "ledger.photo", entry, None, {"photo": name, "public": bool(public)})
             if public:
                 revision.bump()

@@ -12,6 +12,7 @@ No Flask here: /healthz, the console's job warning, the CLI and the consumer its
   need to come back for the job to be reported. Re-running a failed import is safe: the
   ledger skips the rows it already holds.
 """
+
 import datetime
 import logging
 import os
@@ -35,7 +36,9 @@ CONSUMER = "consumer"
 PERIODIC = "periodic"
 
 WORKER_DIED = "worker_died"
-WORKER_DIED_MESSAGE = "后台任务进程在导入过程中停止(进程被终止或服务器重启),本次导入未完成;可重新上传同一文件,已导入的行不会重复"
+WORKER_DIED_MESSAGE = (
+    "后台任务进程在导入过程中停止(进程被终止或服务器重启),本次导入未完成;可重新上传同一文件,已导入的行不会重复"
+)
 
 
 def holder_name():
@@ -48,23 +51,31 @@ def _seconds(delta):
 
 # ---------------------------------------------------------------- heartbeat
 
+
 def beat(name=CONSUMER, now=None, holder=None):
     """Record that NAME is alive now (one row per name, rewritten in place)."""
     now = now or utcnow()
     holder = holder or holder_name()
-    (WorkerHeartbeat
-     .insert(name=name, holder=holder, started_at=now, beat_at=now)
-     .on_conflict(conflict_target=[WorkerHeartbeat.name],
-                  update={WorkerHeartbeat.holder: holder, WorkerHeartbeat.beat_at: now})
-     .execute())
+    (
+        WorkerHeartbeat.insert(name=name, holder=holder, started_at=now, beat_at=now)
+        .on_conflict(
+            conflict_target=[WorkerHeartbeat.name],
+            update={WorkerHeartbeat.holder: holder, WorkerHeartbeat.beat_at: now},
+        )
+        .execute()
+    )
 
 
 def _beat_state(row, now, stale_after):
     if row is None:
         return {"state": "never", "last_beat": None, "age_seconds": None, "holder": None}
     age = now - row.beat_at
-    return {"state": "ok" if age <= datetime.timedelta(seconds=stale_after) else "stale",
-            "last_beat": row.beat_at, "age_seconds": _seconds(age), "holder": row.holder}
+    return {
+        "state": "ok" if age <= datetime.timedelta(seconds=stale_after) else "stale",
+        "last_beat": row.beat_at,
+        "age_seconds": _seconds(age),
+        "holder": row.holder,
+    }
 
 
 def scheduler_heartbeat(now=None):
@@ -83,6 +94,7 @@ def scheduler_heartbeat(now=None):
 
 # ---------------------------------------------------------------- leases
 
+
 def job_key(kind, job_id):
     return f"{kind}:{int(job_id)}"
 
@@ -92,11 +104,14 @@ def acquire_lease(job, holder=None, now=None, seconds=LEASE_SECONDS):
     now = now or utcnow()
     holder = holder or holder_name()
     expires = now + datetime.timedelta(seconds=seconds)
-    (JobLease
-     .insert(job=job, holder=holder, acquired_at=now, expires_at=expires)
-     .on_conflict(conflict_target=[JobLease.job],
-                  update={JobLease.holder: holder, JobLease.acquired_at: now, JobLease.expires_at: expires})
-     .execute())
+    (
+        JobLease.insert(job=job, holder=holder, acquired_at=now, expires_at=expires)
+        .on_conflict(
+            conflict_target=[JobLease.job],
+            update={JobLease.holder: holder, JobLease.acquired_at: now, JobLease.expires_at: expires},
+        )
+        .execute()
+    )
     return holder
 
 
@@ -104,8 +119,7 @@ def renew_lease(job, holder, now=None, seconds=LEASE_SECONDS):
     """Extend JOB's lease if HOLDER still holds it. Returns False if it was lost."""
     now = now or utcnow()
     expires = now + datetime.timedelta(seconds=seconds)
-    return bool(JobLease.update(expires_at=expires)
-                .where(JobLease.job == job, JobLease.holder == holder).execute())
+    return bool(JobLease.update(expires_at=expires).where(JobLease.job == job, JobLease.holder == holder).execute())
 
 
 def release_lease(job, holder=None):
@@ -159,14 +173,18 @@ class lease:
 
 # ---------------------------------------------------------------- stalled jobs
 
+
 def _failure(message, code=WORKER_DIED):
     return [{"row": 0, "column": "", "code": code, "message": message, "text": message}]
 
 
 def fail_import(batch_id, message, code="job_error", now=None):
     """End a running (or pending) import as failed with MESSAGE; returns whether it changed."""
-    return bool(ImportBatch.update(status="failed", errors=_failure(message, code), finished_at=now or utcnow())
-                .where(ImportBatch.id == batch_id, ImportBatch.status.in_(("pending", "running"))).execute())
+    return bool(
+        ImportBatch.update(status="failed", errors=_failure(message, code), finished_at=now or utcnow())
+        .where(ImportBatch.id == batch_id, ImportBatch.status.in_(("pending", "running")))
+        .execute()
+    )
 
 
 def sweep_stalled_jobs(now=None):
@@ -176,8 +194,7 @@ def sweep_stalled_jobs(now=None):
     between claiming and leasing) counts as stalled once it is LEASE_SECONDS old.
     """
     now = now or utcnow()
-    running = list(ImportBatch.select(ImportBatch.id, ImportBatch.created_at)
-                   .where(ImportBatch.status == "running"))
+    running = list(ImportBatch.select(ImportBatch.id, ImportBatch.created_at).where(ImportBatch.status == "running"))
     if not running:
         return []
     keys = {job_key("import", b.id): b for b in running}
@@ -190,12 +207,16 @@ def sweep_stalled_jobs(now=None):
         if not expired:
             continue
         with database.atomic():
-            changed = (ImportBatch.update(status="failed", errors=_failure(WORKER_DIED_MESSAGE), finished_at=now)
-                       .where(ImportBatch.id == batch.id, ImportBatch.status == "running").execute())
+            changed = (
+                ImportBatch.update(status="failed", errors=_failure(WORKER_DIED_MESSAGE), finished_at=now)
+                .where(ImportBatch.id == batch.id, ImportBatch.status == "running")
+                .execute()
+            )
             JobLease.delete().where(JobLease.job == key, JobLease.expires_at < now).execute()
         if changed:
-            log.warning("import batch %s failed: its worker stopped (lease %s)", batch.id,
-                        "expired" if held else "missing")
+            log.warning(
+                "import batch %s failed: its worker stopped (lease %s)", batch.id, "expired" if held else "missing"
+            )
             stalled.append(batch.id)
     return stalled
 
@@ -211,17 +232,32 @@ def job_health(now=None, sweep=True):
     stalled = sweep_stalled_jobs(now) if sweep else []
     scheduler = scheduler_heartbeat(now)
     running = ImportBatch.select().where(ImportBatch.status == "running").count()
-    pending = list(ImportBatch.select(ImportBatch.id, ImportBatch.created_at)
-                   .where(ImportBatch.status == "pending").order_by(ImportBatch.created_at).limit(1000))
+    pending = list(
+        ImportBatch.select(ImportBatch.id, ImportBatch.created_at)
+        .where(ImportBatch.status == "pending")
+        .order_by(ImportBatch.created_at)
+        .limit(1000)
+    )
     oldest = _seconds(now - pending[0].created_at) if pending else None
     since = now - datetime.timedelta(days=1)
-    failed = [b.id for b in ImportBatch.select(ImportBatch.id)
-              .where(ImportBatch.status == "failed", ImportBatch.finished_at >= since)
-              .order_by(ImportBatch.id.desc()).limit(20)]
+    failed = [
+        b.id
+        for b in ImportBatch.select(ImportBatch.id)
+        .where(ImportBatch.status == "failed", ImportBatch.finished_at >= since)
+        .order_by(ImportBatch.id.desc())
+        .limit(20)
+    ]
     waiting = bool(pending) or running > 0
     ok = not stalled and (scheduler["ok"] or not waiting)
-    return {"ok": ok, "scheduler": scheduler, "running": running, "pending": len(pending),
-            "oldest_pending_seconds": oldest, "stalled": stalled, "failed_recently": failed}
+    return {
+        "ok": ok,
+        "scheduler": scheduler,
+        "running": running,
+        "pending": len(pending),
+        "oldest_pending_seconds": oldest,
+        "stalled": stalled,
+        "failed_recently": failed,
+    }
 
 
 # ---------------------------------------------------------------- the consumer's beating thread

@@ -13,6 +13,7 @@ which names exist. Instead:
 
 No Flask here; accounts.authenticate calls it.
 """
+
 import datetime
 import hashlib
 
@@ -43,8 +44,11 @@ def _keys(username, address):
 def wait_seconds(username, address=None, now=None):
     """Seconds to wait before the next try for this name or address (0: may try now)."""
     now = now or utcnow()
-    waits = [row.wait_until for row in LoginThrottle.select().where(LoginThrottle.key.in_(_keys(username, address)))
-             if row.wait_until and row.wait_until > now and row.last_failure_at > now - FORGET_AFTER]
+    waits = [
+        row.wait_until
+        for row in LoginThrottle.select().where(LoginThrottle.key.in_(_keys(username, address)))
+        if row.wait_until and row.wait_until > now and row.last_failure_at > now - FORGET_AFTER
+    ]
     if not waits:
         return 0
     return max(1, int((max(waits) - now).total_seconds() + 0.999))
@@ -66,11 +70,18 @@ def record_failure(username, address=None, now=None):
         failures = 1 if row is None or row.last_failure_at < now - FORGET_AFTER else row.failures + 1
         wait = _wait_after(failures, cap)
         until = now + datetime.timedelta(seconds=wait) if wait else None
-        (LoginThrottle.insert(key=key, failures=failures, last_failure_at=now, wait_until=until)
-         .on_conflict(conflict_target=[LoginThrottle.key],
-                      update={LoginThrottle.failures: failures, LoginThrottle.last_failure_at: now,
-                              LoginThrottle.wait_until: until})
-         .execute())
+        (
+            LoginThrottle.insert(key=key, failures=failures, last_failure_at=now, wait_until=until)
+            .on_conflict(
+                conflict_target=[LoginThrottle.key],
+                update={
+                    LoginThrottle.failures: failures,
+                    LoginThrottle.last_failure_at: now,
+                    LoginThrottle.wait_until: until,
+                },
+            )
+            .execute()
+        )
         longest = max(longest, wait)
     return longest
 

@@ -1,9 +1,9 @@
 """Posts (设岗定责) of a member: add and edit, audited."""
 
 from starqr.db import database
-from starqr.models import (MEMBER, Post)
+from starqr.models import MEMBER, Post
 from starqr.services import audit, revision
-from starqr.services.member_rules import (MemberError, POST_FIELDS, _clean, _refusing)
+from starqr.services.member_rules import MemberError, POST_FIELDS, _clean, _refusing
 
 
 @_refusing

@@ -1,18 +1,32 @@
 """What every member use case shares: the error, the fields by kind, one text check per field."""
+
 import functools
 
 from starqr import validation
 from starqr.errors import Invalid
-from starqr.models import (Commitment, Member,
-                           MemberPrivate, Organisation, Post)
+from starqr.models import Commitment, Member, MemberPrivate, Organisation, Post
 
 
 class MemberError(Invalid):
     """A request the rules refuse; the message is Chinese, fit to show to the user."""
 
 
-MEMBER_FIELDS = ("name_zh", "name_mn", "gender", "ethnicity", "category", "status", "occupation", "joined_on",
-                 "full_member_on", "party_post", "honours", "volunteer_service", "volunteer_hours", "exempt")
+MEMBER_FIELDS = (
+    "name_zh",
+    "name_mn",
+    "gender",
+    "ethnicity",
+    "category",
+    "status",
+    "occupation",
+    "joined_on",
+    "full_member_on",
+    "party_post",
+    "honours",
+    "volunteer_service",
+    "volunteer_hours",
+    "exempt",
+)
 PRIVATE_FIELDS = ("id_number", "phone", "home_address", "birth_date")
 BRANCH_FIELDS = ("secretary_name", "venue_area_m2", "venue_address", "office_phone", "feature_projects")
 POST_FIELDS = ("title", "duties", "since", "active")
@@ -25,19 +39,34 @@ _PRIVATE_MARK = "(已修改)"
 # Free text shown on the scan page: refused when it holds an identity number, a mobile or an address.
 PUBLIC_TEXT_FIELDS = {"honours", "volunteer_service", "party_post", "title", "duties", "text", "feature_projects"}
 FIELD_LABELS = {
-    "name_zh": validation.N_("姓名"), "name_mn": validation.N_("蒙古文姓名"), "party_post": validation.N_("党内职务"),
-    "honours": validation.N_("荣誉"), "volunteer_service": validation.N_("志愿服务"),
-    "secretary_name": validation.N_("书记姓名"), "venue_address": validation.N_("活动场所地址"),
-    "office_phone": validation.N_("办公电话"), "feature_projects": validation.N_("特色项目"),
-    "title": validation.N_("岗位名称"), "duties": validation.N_("岗位职责"), "text": validation.N_("承诺内容"),
-    "id_number": validation.N_("身份证号"), "phone": validation.N_("电话"), "home_address": validation.N_("家庭住址"),
-    "gender": validation.N_("性别"), "ethnicity": validation.N_("民族"),
+    "name_zh": validation.N_("姓名"),
+    "name_mn": validation.N_("蒙古文姓名"),
+    "party_post": validation.N_("党内职务"),
+    "honours": validation.N_("荣誉"),
+    "volunteer_service": validation.N_("志愿服务"),
+    "secretary_name": validation.N_("书记姓名"),
+    "venue_address": validation.N_("活动场所地址"),
+    "office_phone": validation.N_("办公电话"),
+    "feature_projects": validation.N_("特色项目"),
+    "title": validation.N_("岗位名称"),
+    "duties": validation.N_("岗位职责"),
+    "text": validation.N_("承诺内容"),
+    "id_number": validation.N_("身份证号"),
+    "phone": validation.N_("电话"),
+    "home_address": validation.N_("家庭住址"),
+    "gender": validation.N_("性别"),
+    "ethnicity": validation.N_("民族"),
 }
 
 
 def _models_of():
-    return {MEMBER_FIELDS: Member, PRIVATE_FIELDS: MemberPrivate, BRANCH_FIELDS: Organisation,
-            POST_FIELDS: Post, COMMITMENT_FIELDS: Commitment}
+    return {
+        MEMBER_FIELDS: Member,
+        PRIVATE_FIELDS: MemberPrivate,
+        BRANCH_FIELDS: Organisation,
+        POST_FIELDS: Post,
+        COMMITMENT_FIELDS: Commitment,
+    }
 
 
 def _clean(fields, allowed):
@@ -60,6 +89,7 @@ def _clean(fields, allowed):
 
 def _refusing(function):
     """Service functions answer MemberError for a refused value too (the message names the field)."""
+
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         try:
@@ -68,6 +98,7 @@ def _refusing(function):
             refused = MemberError(error.message(True))  # in the user's language where there is one
             refused.field, refused.validation = error.field, error
             raise refused from error
+
     return wrapper
 
 

@@ -6,28 +6,58 @@ bumps the public revision when what a scan page shows has changed. Nothing is de
 a member leaves the roll (retire) or moves (transfer); a ledger entry is reversed by a
 linked correction.
 """
+
 import datetime
 
 from starqr import validation
 from starqr.db import database
 from starqr.models import MEMBER, ORGANISATION, Member, MemberPrivate, Post
 from starqr.services import audit, plaques, revision
-from starqr.services.member_rules import (BRANCH_FIELDS, COMMITMENT_FIELDS, FIELD_LABELS,  # noqa: F401
-                                          MEMBER_FIELDS, POST_FIELDS, PRIVATE_FIELDS,  # noqa: F401
-                                          PUBLIC_TEXT_FIELDS, MemberError, _clean, _private_audit,  # noqa: F401
-                                          _refusing)  # noqa: F401
+from starqr.services.member_rules import (
+    BRANCH_FIELDS,
+    COMMITMENT_FIELDS,  # noqa: F401
+    FIELD_LABELS,  # noqa: F401
+    MEMBER_FIELDS,
+    POST_FIELDS,  # noqa: F401
+    PRIVATE_FIELDS,  # noqa: F401
+    PUBLIC_TEXT_FIELDS,  # noqa: F401
+    MemberError,
+    _clean,
+    _private_audit,  # noqa: F401
+    _refusing,
+)
+
 # The areas moved to their own modules; their names stay importable from here.
 from starqr.services.member_posts import add_post, edit_post  # noqa: F401
-from starqr.services.commitments import (EVIDENCE_FORMATS, EVIDENCE_NAME, MAX_EVIDENCE_BYTES,  # noqa: F401
-                                         MAX_EVIDENCE_PIXELS, MAX_EVIDENCE_SIDE, add_commitment,  # noqa: F401
-                                         add_evidence_photo, add_progress, commitment_subject,  # noqa: F401
-                                         edit_commitment, evidence_folder, evidence_path,  # noqa: F401
-                                         is_public_commitment, reencode_photo, set_outcome)  # noqa: F401
-from starqr.services.points_events import (correct_entry, entries_for, open_periods, record_points,  # noqa: F401
-                                           recordable_items, subject_rubric)  # noqa: F401
+from starqr.services.commitments import (
+    EVIDENCE_FORMATS,  # noqa: F401
+    EVIDENCE_NAME,  # noqa: F401
+    MAX_EVIDENCE_BYTES,  # noqa: F401
+    MAX_EVIDENCE_PIXELS,  # noqa: F401
+    MAX_EVIDENCE_SIDE,  # noqa: F401
+    add_commitment,  # noqa: F401
+    add_evidence_photo,  # noqa: F401
+    add_progress,  # noqa: F401
+    commitment_subject,  # noqa: F401
+    edit_commitment,  # noqa: F401
+    evidence_folder,  # noqa: F401
+    evidence_path,  # noqa: F401
+    is_public_commitment,  # noqa: F401
+    reencode_photo,  # noqa: F401
+    set_outcome,  # noqa: F401
+)
+from starqr.services.points_events import (
+    correct_entry,  # noqa: F401
+    entries_for,  # noqa: F401
+    open_periods,  # noqa: F401
+    record_points,  # noqa: F401
+    recordable_items,  # noqa: F401
+    subject_rubric,  # noqa: F401
+)
 
 
 # ---------------------------------------------------------------- branch
+
 
 @_refusing
 def edit_branch(actor, branch, fields):
@@ -44,6 +74,7 @@ def edit_branch(actor, branch, fields):
 
 
 # ---------------------------------------------------------------- members
+
 
 def _save_private(member, private):
     row = MemberPrivate.get_or_none(MemberPrivate.member == member)
@@ -128,8 +159,13 @@ def transfer_member(actor, member, new_branch, reason):
         old_branch_id = member.branch_id
         member.branch = new_branch
         member.save()
-        audit.record(actor, "member.transfer", member, {"branch": old_branch_id},
-                     {"branch": new_branch.id, "reason": reason.strip()})
+        audit.record(
+            actor,
+            "member.transfer",
+            member,
+            {"branch": old_branch_id},
+            {"branch": new_branch.id, "reason": reason.strip()},
+        )
         revision.bump(member, (ORGANISATION, old_branch_id))
     return member
 
@@ -149,7 +185,8 @@ def retire_member(actor, member, left_on, reason):
         member.left_reason = reason
         member.save()
         Post.update(active=False).where(Post.member == member, Post.active == True).execute()  # noqa: E712
-        audit.record(actor, "member.retire", member, before,
-                     audit.snapshot(member, ("active", "left_on", "left_reason")))
+        audit.record(
+            actor, "member.retire", member, before, audit.snapshot(member, ("active", "left_on", "left_reason"))
+        )
         revision.bump(member)
     return member

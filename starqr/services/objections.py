@@ -4,6 +4,7 @@ Anyone may object without logging in. The sender sees a reference number; the te
 the optional contact are for administrators only. The console resolves objections with
 :func:`resolve`; a rejection's reason is shown on the public page.
 """
+
 import datetime
 import secrets
 
@@ -33,8 +34,12 @@ class ObjectionError(Invalid):
 
 def notice_period():
     """The rating period currently under public notice, if any (the newest one)."""
-    return (RatingPeriod.select().where(RatingPeriod.state == "notice")
-            .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()).first())
+    return (
+        RatingPeriod.select()
+        .where(RatingPeriod.state == "notice")
+        .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc())
+        .first()
+    )
 
 
 def new_reference(today=None):
@@ -67,8 +72,9 @@ def create(plaque, text, contact=None, now=None):
         if not Objection.select().where(Objection.reference == reference).exists():
             break
     with database.atomic():
-        stored = Objection.create(reference=reference, plaque=plaque, period=period, text=text,
-                                  contact=contact, created_at=now)
+        stored = Objection.create(
+            reference=reference, plaque=plaque, period=period, text=text, contact=contact, created_at=now
+        )
         revision.bump(plaque)  # the page counts open objections
     return stored
 
@@ -82,11 +88,18 @@ def check_limit(plaque, period, now=None):
     """
     now = now or utcnow()
     hour_ago = now - datetime.timedelta(hours=1)
-    recent = list(Objection.select(Objection.created_at)
-                  .where(Objection.plaque == plaque, Objection.created_at > hour_ago)
-                  .order_by(Objection.created_at.desc()).limit(PER_CODE_PER_HOUR).tuples())
-    in_period = (Objection.select().where(Objection.plaque == plaque, Objection.period == period).count()
-                 if period is not None else 0)
+    recent = list(
+        Objection.select(Objection.created_at)
+        .where(Objection.plaque == plaque, Objection.created_at > hour_ago)
+        .order_by(Objection.created_at.desc())
+        .limit(PER_CODE_PER_HOUR)
+        .tuples()
+    )
+    in_period = (
+        Objection.select().where(Objection.plaque == plaque, Objection.period == period).count()
+        if period is not None
+        else 0
+    )
     if in_period >= PER_CODE_PER_PERIOD:
         raise ObjectionError("too_many", period.notice_ends_at)
     if len(recent) >= PER_CODE_PER_HOUR:

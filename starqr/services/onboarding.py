@@ -1,4 +1,5 @@
 """Starting from nothing: the banner (root organisation) and its first administrator."""
+
 import secrets
 
 from starqr.db import database
@@ -9,6 +10,7 @@ from starqr.services import accounts, audit, plaques, revision, rubrics
 
 class OnboardingError(Invalid):
     """A request the rules refuse; the message is fit to show to the operator."""
+
     code = "init_refused"
 
 
@@ -32,8 +34,15 @@ def init_banner(banner_name, admin_username, banner_name_mn=None, password=None,
     password = password or secrets.token_urlsafe(12)
     with database.atomic():
         rubrics.sync_shipped()
-        banner = Organisation.create(parent=None, path="/", level="banner", domain="organ", name_zh=banner_name[:120],
-                                     name_mn=(banner_name_mn or "").strip()[:240] or None, code=code or None)
+        banner = Organisation.create(
+            parent=None,
+            path="/",
+            level="banner",
+            domain="organ",
+            name_zh=banner_name[:120],
+            name_mn=(banner_name_mn or "").strip()[:240] or None,
+            code=code or None,
+        )
         banner.path = f"/{banner.id}/"
         banner.save()
         try:

@@ -1,4 +1,5 @@
 """Where a visitor can go from a plaque that no longer shows anything: the nearest organisation page."""
+
 from starqr.models import MEMBER, ORGANISATION, Member, Organisation, PlaqueCode
 
 
@@ -13,16 +14,21 @@ def onward(plaque):
         start = Organisation.get_or_none(Organisation.id == member.branch_id) if member else None
     else:
         organisation = Organisation.get_or_none(Organisation.id == plaque.subject_id)
-        start = (Organisation.get_or_none(Organisation.id == organisation.parent_id)
-                 if organisation and organisation.parent_id else None)
+        start = (
+            Organisation.get_or_none(Organisation.id == organisation.parent_id)
+            if organisation and organisation.parent_id
+            else None
+        )
     if start is None:
         return None
     ids = [int(part) for part in (start.path or "").strip("/").split("/") if part]
     if start.id not in ids:
         ids.append(start.id)
-    codes = dict(PlaqueCode.select(PlaqueCode.subject_id, PlaqueCode.code)
-                 .where(PlaqueCode.subject_kind == ORGANISATION, PlaqueCode.subject_id.in_(ids),
-                        PlaqueCode.status == "active").tuples())
+    codes = dict(
+        PlaqueCode.select(PlaqueCode.subject_id, PlaqueCode.code)
+        .where(PlaqueCode.subject_kind == ORGANISATION, PlaqueCode.subject_id.in_(ids), PlaqueCode.status == "active")
+        .tuples()
+    )
     for organisation_id in reversed(ids):
         if organisation_id in codes:
             found = start if organisation_id == start.id else Organisation.get_by_id(organisation_id)

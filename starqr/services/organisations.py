@@ -3,6 +3,7 @@
 An archived organisation (dissolved or merged) keeps its history; its plaque answers 410
 with "organisation dissolved" or "merged into …".
 """
+
 from starqr.db import database
 from starqr.errors import Invalid
 from starqr.models import ORGANISATION, Member, Organisation, PlaqueCode, utcnow
@@ -16,6 +17,7 @@ EDIT_FIELDS = ("name_zh", "name_mn", "code", "secretary_name", "venue_area_m2")
 
 class OrganisationError(Invalid):
     """A request the rules refuse; the message is Chinese, fit to show to the user."""
+
     code = "organisation_invalid"
 
 
@@ -70,17 +72,28 @@ def create(actor, parent, level, domain, name_zh, name_mn=None, code=None, **fie
     code = _check_code(code)
     with database.atomic():
         organisation = Organisation.create(
-            parent=parent, path="/", level=level, domain=domain, name_zh=name_zh[:120],
-            name_mn=(name_mn or "").strip()[:240] or None, code=code,
+            parent=parent,
+            path="/",
+            level=level,
+            domain=domain,
+            name_zh=name_zh[:120],
+            name_mn=(name_mn or "").strip()[:240] or None,
+            code=code,
             unit_kind=words.UNIT_KIND_BY_DOMAIN[domain] if level == "unit" else None,
             sort_order=Organisation.select().where(Organisation.parent == parent).count(),
-            **{k: v for k, v in fields.items() if k in EDIT_FIELDS})
+            **{k: v for k, v in fields.items() if k in EDIT_FIELDS},
+        )
         organisation.path = f"{parent.path}{organisation.id}/"
         organisation.save()
         materialise()
         plaques.issue(ORGANISATION, organisation.id, actor=audit.actor_name(actor))
-        audit.record(actor, "organisation.create", organisation, None,
-                     audit.snapshot(organisation, ("code", "name_zh", "name_mn", "level", "domain", "parent")))
+        audit.record(
+            actor,
+            "organisation.create",
+            organisation,
+            None,
+            audit.snapshot(organisation, ("code", "name_zh", "name_mn", "level", "domain", "parent")),
+        )
         revision.bump(organisation)
     return organisation
 
@@ -100,8 +113,12 @@ def rename(actor, organisation, name_zh, name_mn=None, code=None, **fields):
         for name, value in changes.items():
             setattr(organisation, name, value)
         organisation.save()
-        audit.record(actor, "organisation.rename", organisation,
-                     *audit.changes(before, audit.snapshot(organisation, tuple(changes))))
+        audit.record(
+            actor,
+            "organisation.rename",
+            organisation,
+            *audit.changes(before, audit.snapshot(organisation, tuple(changes))),
+        )
         revision.bump(organisation, subtree=True)
     return organisation
 
@@ -124,8 +141,9 @@ def move(actor, organisation, new_parent):
         repath()
         materialise()
         organisation = Organisation.get_by_id(organisation.id)
-        audit.record(actor, "organisation.move", organisation, before,
-                     {"parent": new_parent.id, "path": organisation.path})
+        audit.record(
+            actor, "organisation.move", organisation, before, {"parent": new_parent.id, "path": organisation.path}
+        )
         revision.bump(organisation, subtree=True)
         revision.bump((ORGANISATION, old_parent))
     return organisation
@@ -149,8 +167,9 @@ def archive(actor, organisation, reason, merged_into=None):
         _check_scope(actor, merged_into)
         if merged_into.archived_at or merged_into.path.startswith(organisation.path):
             raise OrganisationError("请选择一个现存的、不在其下级的组织作为合并去向。")
-    active_children = (Organisation.select().where(Organisation.parent == organisation,
-                                                   Organisation.archived_at.is_null()).count())
+    active_children = (
+        Organisation.select().where(Organisation.parent == organisation, Organisation.archived_at.is_null()).count()
+    )
     if active_children:
         raise OrganisationError(f"该组织还有 {active_children} 个下级组织,请先调整或撤销。")
     active_members = Member.select().where(Member.branch == organisation, Member.active == True).count()  # noqa: E712
@@ -163,13 +182,20 @@ def archive(actor, organisation, reason, merged_into=None):
         organisation.archived_reason = reason[:255]
         organisation.merged_into_id = merged_into.id if merged_into else None
         organisation.save()
-        for plaque in PlaqueCode.select().where(PlaqueCode.subject_kind == ORGANISATION,
-                                                PlaqueCode.subject_id == organisation.id,
-                                                PlaqueCode.status == "active"):
+        for plaque in PlaqueCode.select().where(
+            PlaqueCode.subject_kind == ORGANISATION,
+            PlaqueCode.subject_id == organisation.id,
+            PlaqueCode.status == "active",
+        ):
             plaques._revoke(plaque, name, notice, replaced_by=None)
             revision.bump(plaque)
-        audit.record(actor, "organisation.archive", organisation, None,
-                     {"reason": reason, "merged_into": organisation.merged_into_id})
+        audit.record(
+            actor,
+            "organisation.archive",
+            organisation,
+            None,
+            {"reason": reason, "merged_into": organisation.merged_into_id},
+        )
         revision.bump(organisation)
     return organisation
 
@@ -181,31 +207,49 @@ def archived_notice(plaque):
     organisation = Organisation.get_or_none(Organisation.id == plaque.subject_id)
     if organisation is None or organisation.archived_at is None:
         return None
-    merged = Organisation.get_or_none(Organisation.id == organisation.merged_into_id) \
-        if organisation.merged_into_id else None
+    merged = (
+        Organisation.get_or_none(Organisation.id == organisation.merged_into_id)
+        if organisation.merged_into_id
+        else None
+    )
     if merged is None:
         return {"dissolved": True, "merged_into": None, "merged_code": None}
-    code = PlaqueCode.get_or_none(PlaqueCode.subject_kind == ORGANISATION, PlaqueCode.subject_id == merged.id,
-                                  PlaqueCode.status == "active")
+    code = PlaqueCode.get_or_none(
+        PlaqueCode.subject_kind == ORGANISATION, PlaqueCode.subject_id == merged.id, PlaqueCode.status == "active"
+    )
     return {"dissolved": False, "merged_into": merged.name_zh, "merged_code": code.code if code else None}
 
 
 def listing(code=None):
     """(code, id, name, level, domain, rubric, members) for every organisation, or those under CODE."""
     from starqr.services.rubric_assignments import effective_rubrics
+
     query = Organisation.select().order_by(Organisation.path)
     if code:
         query = query.where(Organisation.path.startswith(by_code(code).path))
     organisations = list(query)
     counts = _member_counts()
     effective = effective_rubrics(organisations)
-    return [(o.code or "", o.id, o.name_zh, words.LEVEL_NAMES[o.level] + ("(已撤销)" if o.archived_at else ""),
-             words.DOMAIN_NAMES[o.domain], effective[o.id][0] if o.id in effective else "",
-             counts.get(o.id, 0)) for o in organisations]
+    return [
+        (
+            o.code or "",
+            o.id,
+            o.name_zh,
+            words.LEVEL_NAMES[o.level] + ("(已撤销)" if o.archived_at else ""),
+            words.DOMAIN_NAMES[o.domain],
+            effective[o.id][0] if o.id in effective else "",
+            counts.get(o.id, 0),
+        )
+        for o in organisations
+    ]
 
 
 def _member_counts():
     from peewee import fn
-    return dict(Member.select(Member.branch, fn.COUNT(Member.id)).where(Member.active == True)  # noqa: E712
-                .group_by(Member.branch).tuples())
 
+    return dict(
+        Member.select(Member.branch, fn.COUNT(Member.id))
+        .where(Member.active == True)  # noqa: E712
+        .group_by(Member.branch)
+        .tuples()
+    )

@@ -8,6 +8,7 @@ it; an older render never replaces a newer one. No Flask here: rendering is pass
 Privacy: the store keeps exactly what the public page shows (profiles.py reads only public
 fields); tests/test_page_store.py checks no private field reaches a stored page.
 """
+
 import datetime
 import gzip
 import hashlib
@@ -42,10 +43,12 @@ def mimetype(lang):
 
 def _fetch_sql():
     p = database.obj.param
-    return ('SELECT p."gz", p."etag", p."plaque_id", p."day", p."rev", p."sver", r."value", s."version" '
-            'FROM "public_page" p LEFT JOIN "revision" r ON r."id" = 1 '
-            'LEFT JOIN "page_subject" s ON s."subject_kind" = p."subject_kind" AND s."subject_id" = p."subject_id" '
-            f'WHERE p."code" = {p} AND p."lang" = {p}')
+    return (
+        'SELECT p."gz", p."etag", p."plaque_id", p."day", p."rev", p."sver", r."value", s."version" '
+        'FROM "public_page" p LEFT JOIN "revision" r ON r."id" = 1 '
+        'LEFT JOIN "page_subject" s ON s."subject_kind" = p."subject_kind" AND s."subject_id" = p."subject_id" '
+        f'WHERE p."code" = {p} AND p."lang" = {p}'
+    )
 
 
 _SQL = {}
@@ -79,7 +82,9 @@ def resolve(code):
         '(SELECT "value" FROM "revision" WHERE "id" = 1), '
         '(SELECT s."version" FROM "page_subject" s WHERE s."subject_kind" = c."subject_kind" '
         'AND s."subject_id" = c."subject_id") '
-        f'FROM "plaque_code" c WHERE c."code" = {p}', (code,)).fetchone()
+        f'FROM "plaque_code" c WHERE c."code" = {p}',
+        (code,),
+    ).fetchone()
     if row is None:
         return None
     plaque_id, code, kind, subject_id, status, rev, sver = row
@@ -98,16 +103,33 @@ def store(code, lang, page, size, stamp, today=None):
     rev, sver = stamp
     today = today or datetime.date.today()
     p = database.obj.param
-    sql = ('INSERT INTO "public_page" ("code", "lang", "subject_kind", "subject_id", "plaque_id", "gz", "etag", '
-           f'"rev", "sver", "day", "size", "generated_at") VALUES ({", ".join([p] * 12)}) '
-           'ON CONFLICT ("code", "lang") DO UPDATE SET "gz" = excluded."gz", "etag" = excluded."etag", '
-           '"rev" = excluded."rev", "sver" = excluded."sver", "day" = excluded."day", "size" = excluded."size", '
-           '"generated_at" = excluded."generated_at", "plaque_id" = excluded."plaque_id" '
-           'WHERE excluded."rev" >= "public_page"."rev" AND excluded."sver" >= "public_page"."sver" '
-           'AND excluded."day" >= "public_page"."day"')
+    sql = (
+        'INSERT INTO "public_page" ("code", "lang", "subject_kind", "subject_id", "plaque_id", "gz", "etag", '
+        f'"rev", "sver", "day", "size", "generated_at") VALUES ({", ".join([p] * 12)}) '
+        'ON CONFLICT ("code", "lang") DO UPDATE SET "gz" = excluded."gz", "etag" = excluded."etag", '
+        '"rev" = excluded."rev", "sver" = excluded."sver", "day" = excluded."day", "size" = excluded."size", '
+        '"generated_at" = excluded."generated_at", "plaque_id" = excluded."plaque_id" '
+        'WHERE excluded."rev" >= "public_page"."rev" AND excluded."sver" >= "public_page"."sver" '
+        'AND excluded."day" >= "public_page"."day"'
+    )
     with database.atomic():
-        database.execute_sql(sql, (code, lang, page.subject_kind, page.subject_id, page.plaque_id, page.gz,
-                                   page.etag, rev, sver, today, size, utcnow()))
+        database.execute_sql(
+            sql,
+            (
+                code,
+                lang,
+                page.subject_kind,
+                page.subject_id,
+                page.plaque_id,
+                page.gz,
+                page.etag,
+                rev,
+                sver,
+                today,
+                size,
+                utcnow(),
+            ),
+        )
 
 
 def forget(code):
@@ -119,19 +141,29 @@ def stale_codes(limit=1000, lang="zh", today=None):
     """Active codes whose LANG page is missing or stale, for the background builder."""
     today = today or datetime.date.today()
     p = database.obj.param
-    sql = ('SELECT c."code" FROM "plaque_code" c '
-           'LEFT JOIN "public_page" pg ON pg."code" = c."code" AND pg."lang" = ' + p + ' '
-           'LEFT JOIN "revision" r ON r."id" = 1 '
-           'LEFT JOIN "page_subject" s ON s."subject_kind" = c."subject_kind" AND s."subject_id" = c."subject_id" '
-           'WHERE c."status" = \'active\' AND (pg."code" IS NULL OR pg."rev" <> COALESCE(r."value", 0) '
-           'OR pg."sver" <> COALESCE(s."version", 0) OR pg."day" <> ' + p + ') '
-           'ORDER BY c."id" LIMIT ' + str(int(limit)))
-    return [code for code, in database.execute_sql(sql, (lang, today)).fetchall()]
+    sql = (
+        'SELECT c."code" FROM "plaque_code" c '
+        'LEFT JOIN "public_page" pg ON pg."code" = c."code" AND pg."lang" = ' + p + " "
+        'LEFT JOIN "revision" r ON r."id" = 1 '
+        'LEFT JOIN "page_subject" s ON s."subject_kind" = c."subject_kind" AND s."subject_id" = c."subject_id" '
+        'WHERE c."status" = \'active\' AND (pg."code" IS NULL OR pg."rev" <> COALESCE(r."value", 0) '
+        'OR pg."sver" <> COALESCE(s."version", 0) OR pg."day" <> ' + p + ") "
+        'ORDER BY c."id" LIMIT ' + str(int(limit))
+    )
+    return [code for (code,) in database.execute_sql(sql, (lang, today)).fetchall()]
 
 
 def size_summary():
     """(pages, compressed bytes, uncompressed bytes) in the store."""
     from peewee import fn
-    row = (PublicPage.select(fn.COUNT(PublicPage.id), fn.COALESCE(fn.SUM(fn.LENGTH(PublicPage.gz)), 0),
-                             fn.COALESCE(fn.SUM(PublicPage.size), 0)).tuples().first())
+
+    row = (
+        PublicPage.select(
+            fn.COUNT(PublicPage.id),
+            fn.COALESCE(fn.SUM(fn.LENGTH(PublicPage.gz)), 0),
+            fn.COALESCE(fn.SUM(PublicPage.size), 0),
+        )
+        .tuples()
+        .first()
+    )
     return tuple(int(v or 0) for v in row)

@@ -7,6 +7,7 @@
 - The public notice (公示) does not end while objections about it are open: the period
   stays under notice and finalises once the last objection is answered.
 """
+
 import orjson
 
 from starqr.db import database
@@ -25,6 +26,7 @@ PINNED_STATES = ("scheduled", "notice", "final")
 
 # ---- rubric pinning --------------------------------------------------------------------------
 
+
 def pin(period, now=None):
     """Pin the latest version of every stored rubric and the tree's assignments, once."""
     if PeriodRubric.select().where(PeriodRubric.period == period).exists():
@@ -35,8 +37,12 @@ def pin(period, now=None):
         if row.key not in latest or row.version > latest[row.key].version:
             latest[row.key] = row
     with database.atomic():
-        PeriodRubric.insert_many([{"period": period.id, "key": key, "rubric": row.id, "pinned_at": now}
-                                  for key, row in sorted(latest.items())]).on_conflict_ignore().execute()
+        PeriodRubric.insert_many(
+            [
+                {"period": period.id, "key": key, "rubric": row.id, "pinned_at": now}
+                for key, row in sorted(latest.items())
+            ]
+        ).on_conflict_ignore().execute()
         assignments = orjson.dumps(rating_inputs.current_assignments()).decode()
         RatingPeriod.update(rubric_assignments=assignments).where(RatingPeriod.id == period.id).execute()
     period.rubric_assignments = assignments
@@ -53,8 +59,7 @@ def unpin(period):
 
 def pinned_versions(period):
     """{key: RubricVersion} pinned for PERIOD (empty for a draft period)."""
-    rows = (PeriodRubric.select(PeriodRubric, RubricVersion).join(RubricVersion)
-            .where(PeriodRubric.period == period))
+    rows = PeriodRubric.select(PeriodRubric, RubricVersion).join(RubricVersion).where(PeriodRubric.period == period)
     return {row.key: row.rubric for row in rows}
 
 
@@ -76,9 +81,12 @@ def version_for(period, key, pinned=None):
 
 def snapshot_versions(period):
     """{(kind, id): rubric version id} of each subject's newest published snapshot in PERIOD."""
-    rows = (Rating.select(Rating.subject_kind, Rating.subject_id, Rating.rubric)
-            .where(Rating.period == period, Rating.published == True)
-            .order_by(Rating.id).tuples())
+    rows = (
+        Rating.select(Rating.subject_kind, Rating.subject_id, Rating.rubric)
+        .where(Rating.period == period, Rating.published == True)
+        .order_by(Rating.id)
+        .tuples()
+    )
     return {(kind, subject_id): rubric_id for kind, subject_id, rubric_id in rows.iterator()}
 
 
@@ -90,8 +98,10 @@ def periods_affected_by(key):
     """
     affected, protected = [], []
     for period in RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()):
-        if period.state in PINNED_STATES and PeriodRubric.select().where(
-                PeriodRubric.period == period, PeriodRubric.key == key).exists():
+        if (
+            period.state in PINNED_STATES
+            and PeriodRubric.select().where(PeriodRubric.period == period, PeriodRubric.key == key).exists()
+        ):
             protected.append(period)
         elif period.state in PINNED_STATES:
             protected.append(period)  # pinned before this key existed: its subjects keep their versions
@@ -101,6 +111,7 @@ def periods_affected_by(key):
 
 
 # ---- objections hold the notice ----------------------------------------------------------------
+
 
 def open_objection_count(period):
     return Objection.select().where(Objection.period == period, Objection.status == "open").count()

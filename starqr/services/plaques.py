@@ -1,4 +1,5 @@
 """Plaque codes: issue, reissue and revoke. A code never changes otherwise."""
+
 import secrets
 
 from starqr.errors import N_, Invalid
@@ -46,16 +47,20 @@ def _create(subject_kind, subject_id, version, actor):
     for _ in range(5):
         code = new_code()
         if not PlaqueCode.select().where(PlaqueCode.code == code).exists():
-            return PlaqueCode.create(code=code, subject_kind=subject_kind, subject_id=subject_id,
-                                     version=version, issued_by=actor)
+            return PlaqueCode.create(
+                code=code, subject_kind=subject_kind, subject_id=subject_id, version=version, issued_by=actor
+            )
     raise PlaqueError("could not draw an unused code")
 
 
 def active_code(subject_kind, subject_id):
-    return (PlaqueCode.select()
-            .where(PlaqueCode.subject_kind == subject_kind, PlaqueCode.subject_id == subject_id,
-                   PlaqueCode.status == "active")
-            .first())
+    return (
+        PlaqueCode.select()
+        .where(
+            PlaqueCode.subject_kind == subject_kind, PlaqueCode.subject_id == subject_id, PlaqueCode.status == "active"
+        )
+        .first()
+    )
 
 
 def reissue(code, actor, reason):
@@ -70,9 +75,13 @@ def reissue(code, actor, reason):
         new = _create(old.subject_kind, old.subject_id, version=old.version + 1, actor=actor)
         _revoke(old, actor, reason, replaced_by=new)
         PlaqueEvent.create(plaque=new, action="reissued", actor=actor, reason=reason)
-        audit.record(actor_row, "plaque.reissued", f"plaque_code:{old.code}",
-                     before={"code": old.code, "status": "active"},
-                     after={"status": "revoked", "replaced_by": new.code, "reason": reason})
+        audit.record(
+            actor_row,
+            "plaque.reissued",
+            f"plaque_code:{old.code}",
+            before={"code": old.code, "status": "active"},
+            after={"status": "revoked", "replaced_by": new.code, "reason": reason},
+        )
         revision.bump(old, new)
     return new
 
@@ -83,8 +92,13 @@ def revoke(code, actor, reason):
     with database.atomic():
         plaque = _active_plaque(code, reason, "revoke")
         _revoke(plaque, actor, reason, replaced_by=None)
-        audit.record(actor_row, "plaque.revoked", plaque, before={"status": "active"},
-                     after={"status": "revoked", "reason": reason})
+        audit.record(
+            actor_row,
+            "plaque.revoked",
+            plaque,
+            before={"status": "active"},
+            after={"status": "revoked", "reason": reason},
+        )
         revision.bump(plaque)
     return plaque
 
@@ -118,6 +132,7 @@ def subject_of(plaque):
 
 # ---------------------------------------------------------------- printing
 
+
 def get_plaque(code):
     """The plaque with this code (any case), or PlaqueError."""
     plaque = PlaqueCode.get_or_none(PlaqueCode.code == normalise(code))
@@ -128,10 +143,16 @@ def get_plaque(code):
 
 def _content(plaque, subject, parent, base_url):
     from starqr.plaque import PlaqueContent
+
     return PlaqueContent(
-        code=plaque.code, url=public_url(base_url, plaque.code), kind=plaque.subject_kind,
-        name_zh=subject.name_zh, name_mn=subject.name_mn or "",
-        parent_zh=parent.name_zh if parent else "", parent_mn=(parent.name_mn or "") if parent else "")
+        code=plaque.code,
+        url=public_url(base_url, plaque.code),
+        kind=plaque.subject_kind,
+        name_zh=subject.name_zh,
+        name_mn=subject.name_mn or "",
+        parent_zh=parent.name_zh if parent else "",
+        parent_mn=(parent.name_mn or "") if parent else "",
+    )
 
 
 def plaque_content(plaque, base_url):
@@ -156,13 +177,13 @@ def plaques_for_organisation(org, include_organisations=False):
     Returns (PlaqueCode, subject, parent) triples in three queries whatever the count.
     """
     organisations = {o.id: o for o in _subtree(org)}
-    members = {m.id: m for m in Member.select().where(Member.branch.in_(list(organisations)),
-                                                      Member.active == True)}  # noqa: E712
+    members = {m.id: m for m in Member.select().where(Member.branch.in_(list(organisations)), Member.active == True)}  # noqa: E712
     query = PlaqueCode.select().where(PlaqueCode.status == "active")
     member_clause = (PlaqueCode.subject_kind == MEMBER) & PlaqueCode.subject_id.in_(list(members) or [0])
     if include_organisations:
-        query = query.where(member_clause | ((PlaqueCode.subject_kind == ORGANISATION)
-                                             & PlaqueCode.subject_id.in_(list(organisations))))
+        query = query.where(
+            member_clause | ((PlaqueCode.subject_kind == ORGANISATION) & PlaqueCode.subject_id.in_(list(organisations)))
+        )
     else:
         query = query.where(member_clause)
     result = []
@@ -179,8 +200,10 @@ def plaques_for_organisation(org, include_organisations=False):
 
 def sheet_contents(org, base_url, include_organisations=False):
     """PlaqueContent for every badge under `org`, in code order, for write_sheet."""
-    return [_content(plaque, subject, parent, base_url)
-            for plaque, subject, parent in plaques_for_organisation(org, include_organisations)]
+    return [
+        _content(plaque, subject, parent, base_url)
+        for plaque, subject, parent in plaques_for_organisation(org, include_organisations)
+    ]
 
 
 def export_rows(base_url, org=None):
@@ -202,8 +225,13 @@ def export_rows(base_url, org=None):
             if subject is None:
                 continue
             name, organisation = subject.name_zh, organisations.get(subject.parent_id)
-        yield {"code": plaque.code, "url": public_url(base_url, plaque.code), "kind": plaque.subject_kind,
-               "name": name, "organisation": organisation.name_zh if organisation else ""}
+        yield {
+            "code": plaque.code,
+            "url": public_url(base_url, plaque.code),
+            "kind": plaque.subject_kind,
+            "name": name,
+            "organisation": organisation.name_zh if organisation else "",
+        }
 
 
 def events_of(plaque):

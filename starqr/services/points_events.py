@@ -1,13 +1,13 @@
 """Points events a secretary records and corrects (the ledger is append-only: a correction is a linked entry)."""
+
 from decimal import Decimal
 
 from starqr import ledger, validation
 from starqr.db import database
 from starqr.errors import N_
-from starqr.models import (MEMBER, ORGANISATION, LedgerEntry, Member,
-                           RatingPeriod, subject_model)
+from starqr.models import MEMBER, ORGANISATION, LedgerEntry, Member, RatingPeriod, subject_model
 from starqr.services import audit, rubrics
-from starqr.services.member_rules import (MemberError, _refusing)
+from starqr.services.member_rules import MemberError, _refusing
 
 
 def subject_rubric(subject):
@@ -24,8 +24,11 @@ def recordable_items(rubric):
 
 def open_periods():
     """Periods still taking points events (not yet published), newest first."""
-    return list(RatingPeriod.select().where(RatingPeriod.state.in_(("draft", "scheduled")))
-                .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()))
+    return list(
+        RatingPeriod.select()
+        .where(RatingPeriod.state.in_(("draft", "scheduled")))
+        .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc())
+    )
 
 
 def _decimal(value, field="value", label=validation.N_("分值")):
@@ -36,13 +39,18 @@ def _decimal(value, field="value", label=validation.N_("分值")):
 def _within(item, points):
     low, high = Decimal(str(item.min)), Decimal(str(item.max))
     if not (low <= points <= high):
-        raise MemberError(N_("“%(item)s”每条记录的分值须在 %(low)s 到 %(high)s 之间。"), item=item.name,
-                          low=f"{low.normalize():f}", high=f"{high.normalize():f}")
+        raise MemberError(
+            N_("“%(item)s”每条记录的分值须在 %(low)s 到 %(high)s 之间。"),
+            item=item.name,
+            low=f"{low.normalize():f}",
+            high=f"{high.normalize():f}",
+        )
 
 
 @_refusing
-def record_points(actor, subject, period, item_id, reason, count=1, value=None, occurred_on=None,
-                  evidence=None, public_reason=True):
+def record_points(
+    actor, subject, period, item_id, reason, count=1, value=None, occurred_on=None, evidence=None, public_reason=True
+):
     """Record points events for SUBJECT from its rubric's items. Returns the new entries.
 
     Event and bonus items carry the item's own points, one ledger entry per event (COUNT
@@ -65,9 +73,17 @@ def record_points(actor, subject, period, item_id, reason, count=1, value=None, 
     if isinstance(subject, Member) and not subject.active:
         raise MemberError(N_("该党员已移出名册。"))
     name = audit.actor_name(actor)
-    common = dict(subject_kind=kind, subject_id=subject.id, period_id=period.id, item=item.id, reason=reason,
-                  recorded_by=name, public_reason=bool(public_reason), evidence=(evidence or "").strip() or None,
-                  occurred_on=occurred_on.isoformat() if occurred_on else None)
+    common = dict(
+        subject_kind=kind,
+        subject_id=subject.id,
+        period_id=period.id,
+        item=item.id,
+        reason=reason,
+        recorded_by=name,
+        public_reason=bool(public_reason),
+        evidence=(evidence or "").strip() or None,
+        occurred_on=occurred_on.isoformat() if occurred_on else None,
+    )
     if item.kind in ("event", "bonus") and item.points is not None:
         count = validation.count(count)
         points = _decimal(item.points)
@@ -81,12 +97,26 @@ def record_points(actor, subject, period, item_id, reason, count=1, value=None, 
         new = [ledger.NewEntry(points=points, **common)]
     with database.atomic():
         ledger.append(new)
-        entries = list(LedgerEntry.select()
-                       .where(LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject.id)
-                       .order_by(LedgerEntry.id.desc()).limit(len(new)))[::-1]
-        audit.record(actor, "ledger.record", f"{kind}:{subject.id}", None,
-                     {"entries": [e.id for e in entries], "item": item.id, "points": str(points),
-                      "count": len(new), "period": period.id, "reason": reason})
+        entries = list(
+            LedgerEntry.select()
+            .where(LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject.id)
+            .order_by(LedgerEntry.id.desc())
+            .limit(len(new))
+        )[::-1]
+        audit.record(
+            actor,
+            "ledger.record",
+            f"{kind}:{subject.id}",
+            None,
+            {
+                "entries": [e.id for e in entries],
+                "item": item.id,
+                "points": str(points),
+                "count": len(new),
+                "period": period.id,
+                "reason": reason,
+            },
+        )
     return entries
 
 
@@ -117,13 +147,22 @@ def correct_entry(actor, entry, reason, new_points=None):
             ledger.correct(entry, reason, audit.actor_name(actor), new_points=new_points)
         except ledger.LedgerError as error:
             raise MemberError(str(error))
-        audit.record(actor, "ledger.correct", entry, {"points": str(entry.points)},
-                     {"points": str(new_points) if new_points is not None else "0", "reason": reason})
+        audit.record(
+            actor,
+            "ledger.correct",
+            entry,
+            {"points": str(entry.points)},
+            {"points": str(new_points) if new_points is not None else "0", "reason": reason},
+        )
     return entry
 
 
 def entries_for(subject, limit=200):
     kind = MEMBER if isinstance(subject, Member) else ORGANISATION
-    return list(LedgerEntry.select(LedgerEntry, RatingPeriod).join(RatingPeriod)
-                .where(LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject.id)
-                .order_by(LedgerEntry.id.desc()).limit(limit))
+    return list(
+        LedgerEntry.select(LedgerEntry, RatingPeriod)
+        .join(RatingPeriod)
+        .where(LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject.id)
+        .order_by(LedgerEntry.id.desc())
+        .limit(limit)
+    )

@@ -3,6 +3,7 @@ ledger, commitments, objections and the public notice (split from profiles.py by
 
 Same rules as profiles.py: public fields only, plain data, a fixed number of queries.
 """
+
 import datetime
 from collections import defaultdict
 
@@ -28,22 +29,41 @@ def number(value):
 
 # ---------------------------------------------------------------- ratings and the archive
 
+
 def rating_dict(r, period):
     rubric = rubrics.parsed(r.rubric)
     marks = star_reasons.pass_marks(rubric)
     entry = {
-        "period": period.name, "period_id": period.id, "year": period.year, "state": period.state,
+        "period": period.name,
+        "period_id": period.id,
+        "year": period.year,
+        "state": period.state,
         "published_at": iso(r.published_at or period.published_at),
         "notice_ends_at": iso(period.notice_ends_at) if period.state == "notice" else None,
-        "total": number(r.total), "stars": r.stars, "max_stars": r.max_stars,
-        "vetoed": bool(r.vetoed), "veto_items": list(r.veto_items or []), "exempt": bool(r.exempt),
+        "total": number(r.total),
+        "stars": r.stars,
+        "max_stars": r.max_stars,
+        "vetoed": bool(r.vetoed),
+        "veto_items": list(r.veto_items or []),
+        "exempt": bool(r.exempt),
         # the rubric's names for the veto items: the page shows words, never item ids
         "veto_names": star_reasons.item_names(rubric, r.veto_items),
-        "listing": r.listing, "designations": list(r.designations or []),
-        "breakdown": [{"id": b.get("id"), "name": b.get("name"), "score": number(b.get("score")),
-                       "max": number(b.get("max")), "passed": b.get("passed"),
-                       "pass_at": marks.get(b.get("id"))} for b in (r.breakdown or [])],
-        "rubric": r.rubric.name, "rubric_key": r.rubric.key, "rubric_version": r.rubric.version,
+        "listing": r.listing,
+        "designations": list(r.designations or []),
+        "breakdown": [
+            {
+                "id": b.get("id"),
+                "name": b.get("name"),
+                "score": number(b.get("score")),
+                "max": number(b.get("max")),
+                "passed": b.get("passed"),
+                "pass_at": marks.get(b.get("id")),
+            }
+            for b in (r.breakdown or [])
+        ],
+        "rubric": r.rubric.name,
+        "rubric_key": r.rubric.key,
+        "rubric_version": r.rubric.version,
         "rubric_kind": rubric.kind,
         "corrected": r.supersedes_id is not None,
         "correction_reason": r.correction_reason if r.supersedes_id is not None else None,
@@ -59,10 +79,17 @@ def archive(kind, subject_id, published_periods):
     if not published_periods:
         return []
     by_id = {p.id: p for p in published_periods}
-    query = (Rating.select(Rating, RubricVersion).join(RubricVersion)
-             .where(Rating.subject_kind == kind, Rating.subject_id == subject_id, Rating.published == True,  # noqa: E712
-                    Rating.period.in_(list(by_id)))
-             .order_by(Rating.id))
+    query = (
+        Rating.select(Rating, RubricVersion)
+        .join(RubricVersion)
+        .where(
+            Rating.subject_kind == kind,
+            Rating.subject_id == subject_id,
+            Rating.published == True,  # noqa: E712
+            Rating.period.in_(list(by_id)),
+        )
+        .order_by(Rating.id)
+    )
     newest = {}
     for r in query:
         newest[r.period_id] = r  # a correction supersedes the earlier snapshot
@@ -83,10 +110,17 @@ def latest_stars(kind, subject_ids, period):
     """{subject id: (stars, max_stars, vetoed, exempt)} in PERIOD, one query."""
     if period is None or not subject_ids:
         return {}
-    query = (Rating.select(Rating.subject_id, Rating.stars, Rating.max_stars, Rating.vetoed, Rating.exempt)
-             .where(Rating.period == period, Rating.subject_kind == kind, Rating.published == True,  # noqa: E712
-                    Rating.subject_id.in_(list(subject_ids)))
-             .order_by(Rating.id).tuples())
+    query = (
+        Rating.select(Rating.subject_id, Rating.stars, Rating.max_stars, Rating.vetoed, Rating.exempt)
+        .where(
+            Rating.period == period,
+            Rating.subject_kind == kind,
+            Rating.published == True,  # noqa: E712
+            Rating.subject_id.in_(list(subject_ids)),
+        )
+        .order_by(Rating.id)
+        .tuples()
+    )
     return {sid: (stars, max_stars, bool(vetoed), bool(exempt)) for sid, stars, max_stars, vetoed, exempt in query}
 
 
@@ -99,6 +133,7 @@ def stars_ref(value):
 
 # ---------------------------------------------------------------- live points
 
+
 def live(kind, subject_id, period, rubric_key, category, today):
     """This period's ledger so far: items, entries, and an unofficial estimate for points rubrics."""
     if period is None:
@@ -107,12 +142,22 @@ def live(kind, subject_id, period, rubric_key, category, today):
         version, rubric = rubrics.current_rubric(rubric_key)
     except (LookupError, rating.RubricError):  # a rubric that cannot be read: no live box, never a 500
         return None
-    entries = list(LedgerEntry.select(LedgerEntry.id, LedgerEntry.item, LedgerEntry.points, LedgerEntry.quantity,
-                                      LedgerEntry.reason, LedgerEntry.public_reason, LedgerEntry.occurred_on,
-                                      LedgerEntry.recorded_at, LedgerEntry.corrects)
-                   .where(LedgerEntry.period == period, LedgerEntry.subject_kind == kind,
-                          LedgerEntry.subject_id == subject_id)
-                   .order_by(LedgerEntry.id.desc()).tuples())
+    entries = list(
+        LedgerEntry.select(
+            LedgerEntry.id,
+            LedgerEntry.item,
+            LedgerEntry.points,
+            LedgerEntry.quantity,
+            LedgerEntry.reason,
+            LedgerEntry.public_reason,
+            LedgerEntry.occurred_on,
+            LedgerEntry.recorded_at,
+            LedgerEntry.corrects,
+        )
+        .where(LedgerEntry.period == period, LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject_id)
+        .order_by(LedgerEntry.id.desc())
+        .tuples()
+    )
 
     def item_name(item_id):
         try:
@@ -125,52 +170,87 @@ def live(kind, subject_id, period, rubric_key, category, today):
     for entry_id, item, points, quantity, reason, public, occurred_on, recorded_at, corrects in entries:
         sums[item] += float(points)
         counts[item] += quantity
-        listed.append({"item": item, "name": item_name(item), "points": number(points), "quantity": quantity,
-                       "date": occurred_on or iso(recorded_at.date()),
-                       # a reason kept off public pages shows as the item's name alone
-                       "reason": reason if public else None,
-                       "correction": corrects is not None})
+        listed.append(
+            {
+                "item": item,
+                "name": item_name(item),
+                "points": number(points),
+                "quantity": quantity,
+                "date": occurred_on or iso(recorded_at.date()),
+                # a reason kept off public pages shows as the item's name alone
+                "reason": reason if public else None,
+                "correction": corrects is not None,
+            }
+        )
     # newest first by the day it happened (recording order is not event order)
     listed.sort(key=lambda e: e["date"] or "", reverse=True)
     # Values by the ledger's rule per item kind (rating_inputs): a value item shows the
     # value in use (the latest entry), not the sum of its entries.
     values = rating_inputs.values_from_entries(
-        [(item, entry_id, points, corrects) for entry_id, item, points, _q, _r, _p, _o, _t, corrects
-         in reversed(entries)], rating_inputs.value_ids_of(rubric))
+        [
+            (item, entry_id, points, corrects)
+            for entry_id, item, points, _q, _r, _p, _o, _t, corrects in reversed(entries)
+        ],
+        rating_inputs.value_ids_of(rubric),
+    )
     sums = {item: values.get(item, 0.0) for item in sums}
-    items = [{"item": item, "name": item_name(item), "points": number(total), "count": counts[item]}
-             for item, total in sorted(sums.items(), key=lambda pair: -abs(pair[1]))]
+    items = [
+        {"item": item, "name": item_name(item), "points": number(total), "count": counts[item]}
+        for item, total in sorted(sums.items(), key=lambda pair: -abs(pair[1]))
+    ]
     estimate = None
     if rubric.kind == "points":
         # Data the rubric cannot rate gives no estimate rather than an error page.
-        result = rating.rate_all(rubric, [rating.SubjectInput(subject_id, values, category)], errors={},
-                                 ignore_unknown=True).get(subject_id)
+        result = rating.rate_all(
+            rubric, [rating.SubjectInput(subject_id, values, category)], errors={}, ignore_unknown=True
+        ).get(subject_id)
         if result is not None:
-            estimate = {"total": number(result.total), "stars": result.stars, "max_stars": result.max_stars,
-                        "vetoed": bool(result.vetoed), "exempt": bool(result.exempt)}
-    return {"period": period.name, "period_id": period.id, "state": period.state,
-            "publish_at": iso(period.publish_at), "as_of": today.isoformat(),
-            "points": number(sum(sums.values())), "rubric": version.name,
-            "by_item": items, "entries": listed, "estimate": estimate}
+            estimate = {
+                "total": number(result.total),
+                "stars": result.stars,
+                "max_stars": result.max_stars,
+                "vetoed": bool(result.vetoed),
+                "exempt": bool(result.exempt),
+            }
+    return {
+        "period": period.name,
+        "period_id": period.id,
+        "state": period.state,
+        "publish_at": iso(period.publish_at),
+        "as_of": today.isoformat(),
+        "points": number(sum(sums.values())),
+        "rubric": version.name,
+        "by_item": items,
+        "entries": listed,
+        "estimate": estimate,
+    }
 
 
 # ---------------------------------------------------------------- commitments and objections
 
+
 def commitments(kind, subject_id, years):
-    query = (Commitment.select().where(Commitment.subject_kind == kind, Commitment.subject_id == subject_id,
-                                       Commitment.year.in_(years))
-             .order_by(Commitment.year.desc(), Commitment.deadline, Commitment.id))
+    query = (
+        Commitment.select()
+        .where(Commitment.subject_kind == kind, Commitment.subject_id == subject_id, Commitment.year.in_(years))
+        .order_by(Commitment.year.desc(), Commitment.deadline, Commitment.id)
+    )
     result = []
     for c in query:
-        result.append({
-            "year": c.year, "text": c.text, "deadline": iso(c.deadline), "status": c.status,
-            "progress": [{"date": n.get("date"), "text": n.get("text")} for n in (c.progress_notes or [])],
-            # photos are files for the console; the public page names them, text evidence is shown
-            "evidence": [e.get("value") if e.get("kind") == "text" else None for e in (c.evidence or [])],
-            "evaluation": c.evaluation,
-            # often illness or family matters: public only once a secretary marked it publishable
-            "reason_not_kept": c.reason_not_kept if c.status == "not_done" and c.reason_public else None,
-        })
+        result.append(
+            {
+                "year": c.year,
+                "text": c.text,
+                "deadline": iso(c.deadline),
+                "status": c.status,
+                "progress": [{"date": n.get("date"), "text": n.get("text")} for n in (c.progress_notes or [])],
+                # photos are files for the console; the public page names them, text evidence is shown
+                "evidence": [e.get("value") if e.get("kind") == "text" else None for e in (c.evidence or [])],
+                "evaluation": c.evaluation,
+                # often illness or family matters: public only once a secretary marked it publishable
+                "reason_not_kept": c.reason_not_kept if c.status == "not_done" and c.reason_public else None,
+            }
+        )
     return result
 
 
@@ -180,19 +260,38 @@ def objections(kind, subject_id):
     The objection's own text and contact stay with the administrators: a sender may have
     written personal details into them.
     """
-    plaques = PlaqueCode.select(PlaqueCode.id).where(PlaqueCode.subject_kind == kind,
-                                                     PlaqueCode.subject_id == subject_id)
-    query = (Objection.select(Objection.reference, Objection.status, Objection.resolution, Objection.resolved_at,
-                              Objection.created_at, Objection.period)
-             .where(Objection.plaque.in_(plaques)).order_by(Objection.created_at.desc()).limit(20).tuples())
+    plaques = PlaqueCode.select(PlaqueCode.id).where(
+        PlaqueCode.subject_kind == kind, PlaqueCode.subject_id == subject_id
+    )
+    query = (
+        Objection.select(
+            Objection.reference,
+            Objection.status,
+            Objection.resolution,
+            Objection.resolved_at,
+            Objection.created_at,
+            Objection.period,
+        )
+        .where(Objection.plaque.in_(plaques))
+        .order_by(Objection.created_at.desc())
+        .limit(20)
+        .tuples()
+    )
     result = {"open": 0, "resolved": []}
     for reference, status, resolution, resolved_at, created_at, period_id in query:
         if status == "open":
             result["open"] += 1
             continue
-        result["resolved"].append({"reference": reference, "status": status, "received_at": iso(created_at),
-                                   "resolved_at": iso(resolved_at), "period_id": period_id,
-                                   "reason": resolution if status == "rejected" else None})
+        result["resolved"].append(
+            {
+                "reference": reference,
+                "status": status,
+                "received_at": iso(created_at),
+                "resolved_at": iso(resolved_at),
+                "period_id": period_id,
+                "reason": resolution if status == "rejected" else None,
+            }
+        )
     return result
 
 
@@ -201,7 +300,12 @@ def notice(archive, published_periods):
     if not published_periods or published_periods[-1].state != "notice":
         return None
     period = published_periods[-1]
-    return {"period": period.name, "period_id": period.id, "published_at": iso(period.published_at),
-            "ends_at": iso(period.notice_ends_at), "objections_open": True,
-            # the ledger's newest signed checkpoint: anyone may keep it and check the ledger later
-            "ledger_checkpoint": checkpoints.latest_public()}
+    return {
+        "period": period.name,
+        "period_id": period.id,
+        "published_at": iso(period.published_at),
+        "ends_at": iso(period.notice_ends_at),
+        "objections_open": True,
+        # the ledger's newest signed checkpoint: anyone may keep it and check the ledger later
+        "ledger_checkpoint": checkpoints.latest_public(),
+    }

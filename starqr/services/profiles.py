@@ -8,18 +8,36 @@ returns dicts of strings, numbers, lists and None, so the HTML template and
 Every builder runs a fixed number of queries whatever the number of members, periods
 or ledger entries (tests/test_public_queries.py holds them to it).
 """
+
 import datetime
 
 from peewee import fn
 
 from starqr import rating
-from starqr.models import (MEMBER, ORGANISATION, BranchMemberCount, Member, Organisation, PlaqueCode, Post, Rating,
-                           RatingPeriod)
+from starqr.models import (
+    MEMBER,
+    ORGANISATION,
+    BranchMemberCount,
+    Member,
+    Organisation,
+    PlaqueCode,
+    Post,
+    Rating,
+    RatingPeriod,
+)
 from starqr.services import contests, rating_inputs, rubrics, town_designation
 from starqr.services.plaques import normalise
-from starqr.services.profile_records import (archive as _archive, commitments as _commitments, iso as _iso,
-                                              latest_stars as _latest_stars, live as _live, notice as _notice,
-                                              number as _number, objections as _objections, stars_ref as _stars_ref)
+from starqr.services.profile_records import (
+    archive as _archive,
+    commitments as _commitments,
+    iso as _iso,
+    latest_stars as _latest_stars,
+    live as _live,
+    notice as _notice,
+    number as _number,
+    objections as _objections,
+    stars_ref as _stars_ref,
+)
 
 PUBLISHED_STATES = ("notice", "final")
 LIVE_STATES = ("draft", "scheduled")
@@ -49,8 +67,9 @@ def lookup(code):
     replacement, seen = plaque, set()
     while replacement is not None and replacement.status != "active" and replacement.id not in seen:
         seen.add(replacement.id)
-        replacement = (PlaqueCode.get_or_none(PlaqueCode.id == replacement.replaced_by_id)
-                       if replacement.replaced_by_id else None)
+        replacement = (
+            PlaqueCode.get_or_none(PlaqueCode.id == replacement.replaced_by_id) if replacement.replaced_by_id else None
+        )
     return Lookup("revoked", plaque, replacement)
 
 
@@ -66,6 +85,7 @@ def profile_for(plaque, today=None):
 
 # ---------------------------------------------------------------- small helpers
 
+
 def _lines(text):
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -80,11 +100,11 @@ def _party_age(member, branch, today):
 
 def _periods():
     """(all periods oldest first, published ones, the live one or None) in one query."""
-    periods = list(RatingPeriod.select().order_by(RatingPeriod.year, fn.COALESCE(RatingPeriod.quarter, 0),
-                                                  RatingPeriod.id))
+    periods = list(
+        RatingPeriod.select().order_by(RatingPeriod.year, fn.COALESCE(RatingPeriod.quarter, 0), RatingPeriod.id)
+    )
     published = [p for p in periods if p.state in PUBLISHED_STATES]
-    live = [p for p in periods if p.state in LIVE_STATES
-            and (not published or p.year >= published[-1].year)]
+    live = [p for p in periods if p.state in LIVE_STATES and (not published or p.year >= published[-1].year)]
     return periods, published, (live[-1] if live else None)
 
 
@@ -98,8 +118,11 @@ def _codes(organisation_ids=(), member_ids=()):
     if not clauses:
         return {}
     where = clauses[0] if len(clauses) == 1 else clauses[0] | clauses[1]
-    query = (PlaqueCode.select(PlaqueCode.subject_kind, PlaqueCode.subject_id, PlaqueCode.code)
-             .where(where, PlaqueCode.status == "active").tuples())
+    query = (
+        PlaqueCode.select(PlaqueCode.subject_kind, PlaqueCode.subject_id, PlaqueCode.code)
+        .where(where, PlaqueCode.status == "active")
+        .tuples()
+    )
     return {(kind, subject_id): code for kind, subject_id, code in query}
 
 
@@ -114,11 +137,16 @@ def _chain(organisation):
 
 
 def _org_ref(organisation, codes):
-    return {"name_zh": organisation.name_zh, "name_mn": organisation.name_mn, "level": organisation.level,
-            "code": codes.get((ORGANISATION, organisation.id))}
+    return {
+        "name_zh": organisation.name_zh,
+        "name_mn": organisation.name_mn,
+        "level": organisation.level,
+        "code": codes.get((ORGANISATION, organisation.id)),
+    }
 
 
 # ---------------------------------------------------------------- members
+
 
 def member_profile(member, plaque, today=None):
     """The public profile of MEMBER, scanned through PLAQUE."""
@@ -130,13 +158,21 @@ def member_profile(member, plaque, today=None):
     # A member who left the roll keeps only name, branch and the published archive in public:
     # why they left (death, expulsion, transfer) is not the public's business.
     on_roll = bool(member.active)
-    posts = [{"title": p.title, "duties": p.duties, "since": _iso(p.since)}
-             for p in Post.select().where(Post.member == member, Post.active == True).order_by(Post.id)  # noqa: E712
-             ] if on_roll else []
+    posts = (
+        [
+            {"title": p.title, "duties": p.duties, "since": _iso(p.since)}
+            for p in Post.select().where(Post.member == member, Post.active == True).order_by(Post.id)  # noqa: E712
+        ]
+        if on_roll
+        else []
+    )
     archive = _archive(MEMBER, member.id, published)
     category = rubrics.rating_category(member.category, member.exempt)
-    live = _live(MEMBER, member.id, live_period, rubrics.member_rubric_key(branch), category, today) \
-        if member.active else None
+    live = (
+        _live(MEMBER, member.id, live_period, rubrics.member_rubric_key(branch), category, today)
+        if member.active
+        else None
+    )
     years = sorted({today.year, today.year - 1} | ({live_period.year} if live_period else set()))
     photo = bool(on_roll and member.photo_path and member.consent_photo)
     return {
@@ -174,46 +210,69 @@ def member_profile(member, plaque, today=None):
 
 # ---------------------------------------------------------------- organisations
 
+
 def organisation_profile(organisation, plaque, today=None):
     """The public profile of ORGANISATION (a branch, or a higher level), scanned through PLAQUE."""
     today = today or datetime.date.today()
     chain = _chain(organisation)
     periods, published, live_period = _periods()
     latest_period = published[-1] if published else None
-    children = list(Organisation.select().where(Organisation.parent == organisation)
-                    .order_by(Organisation.sort_order, Organisation.id))
+    children = list(
+        Organisation.select()
+        .where(Organisation.parent == organisation)
+        .order_by(Organisation.sort_order, Organisation.id)
+    )
     is_branch = organisation.level == "branch"
     members = []
     if is_branch:
-        members = list(Member.select(Member.id, Member.name_zh, Member.name_mn, Member.party_post, Member.category)
-                       .where(Member.branch == organisation, Member.active == True)  # noqa: E712
-                       .order_by(Member.party_post.is_null(), Member.id))
+        members = list(
+            Member.select(Member.id, Member.name_zh, Member.name_mn, Member.party_post, Member.category)
+            .where(Member.branch == organisation, Member.active == True)  # noqa: E712
+            .order_by(Member.party_post.is_null(), Member.id)
+        )
         member_count = len(members)
     else:
         # the maintained per-branch counts (m0015_b), not a count of the region's members
-        member_count = int(BranchMemberCount.select(fn.COALESCE(fn.SUM(BranchMemberCount.members), 0))
-                           .join(Organisation, on=(Organisation.id == BranchMemberCount.branch_id))
-                           .where(Organisation.path.startswith(organisation.path)).scalar() or 0)
+        member_count = int(
+            BranchMemberCount.select(fn.COALESCE(fn.SUM(BranchMemberCount.members), 0))
+            .join(Organisation, on=(Organisation.id == BranchMemberCount.branch_id))
+            .where(Organisation.path.startswith(organisation.path))
+            .scalar()
+            or 0
+        )
     codes = _codes([o.id for o in chain] + [c.id for c in children], [m.id for m in members])
     member_stars = _latest_stars(MEMBER, [m.id for m in members], latest_period)
     child_stars = _latest_stars(ORGANISATION, [c.id for c in children], latest_period)
 
     archive = _archive(ORGANISATION, organisation.id, published) if is_branch else []
-    live = (_live(ORGANISATION, organisation.id, live_period, rubrics.organisation_rubric_key(organisation),
-                  None, today) if is_branch else None)
+    live = (
+        _live(ORGANISATION, organisation.id, live_period, rubrics.organisation_rubric_key(organisation), None, today)
+        if is_branch
+        else None
+    )
     # Star distribution of every branch below a higher-level organisation, in the latest period.
     distribution = None
     if not is_branch and latest_period is not None:
-        branch_ids = (Organisation.select(Organisation.id)
-                      .where(Organisation.path.startswith(organisation.path), Organisation.level == "branch"))
-        rows = (Rating.select(Rating.stars, Rating.max_stars, fn.COUNT(Rating.id))
-                .where(Rating.period == latest_period, Rating.subject_kind == ORGANISATION,
-                       Rating.published == True, Rating.supersedes.is_null(),  # noqa: E712
-                       Rating.subject_id.in_(branch_ids))
-                .group_by(Rating.stars, Rating.max_stars).order_by(Rating.max_stars.desc(), Rating.stars.desc())
-                .tuples())
-        distribution = {"period": latest_period.name,
-                        "rows": [{"stars": s, "max_stars": m, "count": n} for s, m, n in rows]}
+        branch_ids = Organisation.select(Organisation.id).where(
+            Organisation.path.startswith(organisation.path), Organisation.level == "branch"
+        )
+        rows = (
+            Rating.select(Rating.stars, Rating.max_stars, fn.COUNT(Rating.id))
+            .where(
+                Rating.period == latest_period,
+                Rating.subject_kind == ORGANISATION,
+                Rating.published == True,
+                Rating.supersedes.is_null(),  # noqa: E712
+                Rating.subject_id.in_(branch_ids),
+            )
+            .group_by(Rating.stars, Rating.max_stars)
+            .order_by(Rating.max_stars.desc(), Rating.stars.desc())
+            .tuples()
+        )
+        distribution = {
+            "period": latest_period.name,
+            "rows": [{"stars": s, "max_stars": m, "count": n} for s, m, n in rows],
+        }
     return {
         "kind": ORGANISATION,
         "code": plaque.code,
@@ -229,20 +288,34 @@ def organisation_profile(organisation, plaque, today=None):
         "founded_on": _iso(organisation.founded_on),
         "feature_projects": _lines(organisation.feature_projects),
         "office_phone": organisation.office_phone,
-        "rubric": (archive[-1]["rubric"] if archive else
-                   rubrics.latest_version(rubrics.organisation_rubric_key(organisation)).name if is_branch else None),
-        "commitments": _commitments(ORGANISATION, organisation.id,
-                                    sorted({today.year, today.year - 1}
-                                           | ({live_period.year} if live_period else set()))),
+        "rubric": (
+            archive[-1]["rubric"]
+            if archive
+            else rubrics.latest_version(rubrics.organisation_rubric_key(organisation)).name
+            if is_branch
+            else None
+        ),
+        "commitments": _commitments(
+            ORGANISATION,
+            organisation.id,
+            sorted({today.year, today.year - 1} | ({live_period.year} if live_period else set())),
+        ),
         "live": live,
         "latest": archive[-1] if archive else None,
         "archive": archive,
         "notice": _notice(archive, published) if is_branch else None,
         "objections": _objections(ORGANISATION, organisation.id),
         "members_period": latest_period.name if latest_period else None,
-        "members": [{"name_zh": m.name_zh, "name_mn": m.name_mn, "party_post": m.party_post,
-                     "code": codes.get((MEMBER, m.id)), "rating": _stars_ref(member_stars.get(m.id))}
-                    for m in members],
+        "members": [
+            {
+                "name_zh": m.name_zh,
+                "name_mn": m.name_mn,
+                "party_post": m.party_post,
+                "code": codes.get((MEMBER, m.id)),
+                "rating": _stars_ref(member_stars.get(m.id)),
+            }
+            for m in members
+        ],
         "children": [dict(_org_ref(c, codes), rating=_stars_ref(child_stars.get(c.id))) for c in children],
         "distribution": distribution,
         # 比武争星 rankings and the 整乡推进示范苏木镇 designation (lane l13, services/contests.py)

@@ -5,6 +5,7 @@ rating; everyone else is rated and published as usual. The reasons are stored as
 with parameters; the edge (console, API, CLI) turns them into a sentence with
 :func:`describe`, passing its own gettext so the text is Chinese first and translated.
 """
+
 from starqr.db import database
 from starqr.models import MEMBER, Member, Organisation, RatingHold, utcnow
 
@@ -38,8 +39,9 @@ def detail_of(error, rubric=None):
         params["item"] = rubric.item(params["item"]).name
     if code not in REASONS:
         return "engine_error", {"message": str(error)[:200]}
-    return code, {name: (_number(value) if isinstance(value, (int, float)) else value)
-                  for name, value in params.items()}
+    return code, {
+        name: (_number(value) if isinstance(value, (int, float)) else value) for name, value in params.items()
+    }
 
 
 def describe(hold, gettext=None):
@@ -64,17 +66,26 @@ def replace(period, held, kinds=None):
         if kinds:
             query = query.where(RatingHold.subject_kind.in_(list(kinds)))
         query.execute()
-        rows = [{"period": period.id, "subject_kind": kind, "subject_id": subject_id, "reason": code,
-                 "detail": params, "created_at": now}
-                for (kind, subject_id), (code, params) in sorted(held.items())]
+        rows = [
+            {
+                "period": period.id,
+                "subject_kind": kind,
+                "subject_id": subject_id,
+                "reason": code,
+                "detail": params,
+                "created_at": now,
+            }
+            for (kind, subject_id), (code, params) in sorted(held.items())
+        ]
         for start in range(0, len(rows), 500):
-            RatingHold.insert_many(rows[start:start + 500]).execute()
+            RatingHold.insert_many(rows[start : start + 500]).execute()
 
 
 def holds(period):
     """The period's held subjects, oldest subject first."""
-    return list(RatingHold.select().where(RatingHold.period == period)
-                .order_by(RatingHold.subject_kind, RatingHold.subject_id))
+    return list(
+        RatingHold.select().where(RatingHold.period == period).order_by(RatingHold.subject_kind, RatingHold.subject_id)
+    )
 
 
 def listed(period, gettext=None, limit=500):
@@ -84,10 +95,21 @@ def listed(period, gettext=None, limit=500):
     for kind, model in ((MEMBER, Member), ("organisation", Organisation)):
         ids = [h.subject_id for h in rows if h.subject_kind == kind]
         if ids:
-            names.update({(kind, i): n for i, n in model.select(model.id, model.name_zh)
-                          .where(model.id.in_(ids)).tuples()})
-    return [{"subject_kind": h.subject_kind, "subject_id": h.subject_id,
-             "kind": h.subject_kind, "id": h.subject_id,
-             "name": names.get((h.subject_kind, h.subject_id), ""), "code": h.reason,
-             "message": REASONS.get(h.reason, GENERIC), "params": dict(h.detail or {}),
-             "reason": describe(h, gettext), "text": describe(h, gettext)} for h in rows]
+            names.update(
+                {(kind, i): n for i, n in model.select(model.id, model.name_zh).where(model.id.in_(ids)).tuples()}
+            )
+    return [
+        {
+            "subject_kind": h.subject_kind,
+            "subject_id": h.subject_id,
+            "kind": h.subject_kind,
+            "id": h.subject_id,
+            "name": names.get((h.subject_kind, h.subject_id), ""),
+            "code": h.reason,
+            "message": REASONS.get(h.reason, GENERIC),
+            "params": dict(h.detail or {}),
+            "reason": describe(h, gettext),
+            "text": describe(h, gettext),
+        }
+        for h in rows
+    ]

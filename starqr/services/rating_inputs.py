@@ -14,6 +14,7 @@ import, objection):
 Entries of items the subject's rubric does not know (a member transferred from a branch
 rated by another rubric) stay in the ledger and are "not counted under this rubric".
 """
+
 import datetime
 from collections import defaultdict
 
@@ -56,8 +57,7 @@ def latest_value(entries):
         if corrects_id is not None and corrects_id not in reversed_ids:
             reversed_ids.add(corrects_id)
             reversals.add(entry_id)
-    live = [points for entry_id, points, _ in entries
-            if entry_id not in reversals and entry_id not in reversed_ids]
+    live = [points for entry_id, points, _ in entries if entry_id not in reversals and entry_id not in reversed_ids]
     return float(live[-1]) if live else None
 
 
@@ -67,11 +67,17 @@ def ledger_values(period, subject_kind=None):
     One GROUP BY for everything; a second query only for the rare value items with more
     than one entry in the period.
     """
-    query = (LedgerEntry
-             .select(LedgerEntry.subject_kind, LedgerEntry.subject_id, LedgerEntry.item,
-                     fn.SUM(LedgerEntry.points), fn.COUNT(LedgerEntry.id))
-             .where(LedgerEntry.period == period)
-             .group_by(LedgerEntry.subject_kind, LedgerEntry.subject_id, LedgerEntry.item))
+    query = (
+        LedgerEntry.select(
+            LedgerEntry.subject_kind,
+            LedgerEntry.subject_id,
+            LedgerEntry.item,
+            fn.SUM(LedgerEntry.points),
+            fn.COUNT(LedgerEntry.id),
+        )
+        .where(LedgerEntry.period == period)
+        .group_by(LedgerEntry.subject_kind, LedgerEntry.subject_id, LedgerEntry.item)
+    )
     if subject_kind:
         query = query.where(LedgerEntry.subject_kind == subject_kind)
     value_ids = value_item_ids()
@@ -100,11 +106,23 @@ def _latest_values(period, keys, chunk=500):
     subject_ids = sorted({subject_id for _, subject_id, _ in keys})
     items = sorted({item for _, _, item in keys})
     for start in range(0, len(subject_ids), chunk):
-        rows = (LedgerEntry.select(LedgerEntry.subject_kind, LedgerEntry.subject_id, LedgerEntry.item,
-                                   LedgerEntry.id, LedgerEntry.points, LedgerEntry.corrects)
-                .where(LedgerEntry.period == period, LedgerEntry.item.in_(items),
-                       LedgerEntry.subject_id.in_(subject_ids[start:start + chunk]))
-                .order_by(LedgerEntry.id).tuples())
+        rows = (
+            LedgerEntry.select(
+                LedgerEntry.subject_kind,
+                LedgerEntry.subject_id,
+                LedgerEntry.item,
+                LedgerEntry.id,
+                LedgerEntry.points,
+                LedgerEntry.corrects,
+            )
+            .where(
+                LedgerEntry.period == period,
+                LedgerEntry.item.in_(items),
+                LedgerEntry.subject_id.in_(subject_ids[start : start + chunk]),
+            )
+            .order_by(LedgerEntry.id)
+            .tuples()
+        )
         for kind, subject_id, item, entry_id, points, corrects_id in rows:
             if (kind, subject_id, item) in wanted:
                 entries[(kind, subject_id, item)].append((entry_id, points, corrects_id))
@@ -139,11 +157,19 @@ def values_from_entries(rows, value_ids=None):
 
 def current_value(kind, subject_id, period, item_id):
     """(value, date recorded or occurred) of the value item now in use for the subject, or None."""
-    rows = list(LedgerEntry.select(LedgerEntry.id, LedgerEntry.points, LedgerEntry.corrects,
-                                   LedgerEntry.recorded_at, LedgerEntry.occurred_on)
-                .where(LedgerEntry.period == period, LedgerEntry.subject_kind == kind,
-                       LedgerEntry.subject_id == subject_id, LedgerEntry.item == item_id)
-                .order_by(LedgerEntry.id).tuples())
+    rows = list(
+        LedgerEntry.select(
+            LedgerEntry.id, LedgerEntry.points, LedgerEntry.corrects, LedgerEntry.recorded_at, LedgerEntry.occurred_on
+        )
+        .where(
+            LedgerEntry.period == period,
+            LedgerEntry.subject_kind == kind,
+            LedgerEntry.subject_id == subject_id,
+            LedgerEntry.item == item_id,
+        )
+        .order_by(LedgerEntry.id)
+        .tuples()
+    )
     value = latest_value([(r[0], r[1], r[2]) for r in rows])
     if value is None:
         return None
@@ -161,9 +187,14 @@ def current_values(subject, period):
     """{item: (value, date)} of SUBJECT's value items in use in PERIOD (what a new entry would replace)."""
     kind = MEMBER if isinstance(subject, Member) else ORGANISATION
     value_ids = value_item_ids()
-    items = [item for (item,) in LedgerEntry.select(LedgerEntry.item).distinct()
-             .where(LedgerEntry.period == period, LedgerEntry.subject_kind == kind,
-                    LedgerEntry.subject_id == subject.id).tuples() if item in value_ids]
+    items = [
+        item
+        for (item,) in LedgerEntry.select(LedgerEntry.item)
+        .distinct()
+        .where(LedgerEntry.period == period, LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject.id)
+        .tuples()
+        if item in value_ids
+    ]
     found = {}
     for item in items:
         value = current_value(kind, subject.id, period, item)
@@ -176,19 +207,23 @@ def not_counted(subject, period, rubric=None):
     """Entries of SUBJECT in PERIOD under items its rubric does not know: [{item, points, entries}]."""
     kind = MEMBER if isinstance(subject, Member) else ORGANISATION
     if rubric is None:
-        key = (rubrics.member_rubric_key(subject.branch) if kind == MEMBER
-               else rubrics.organisation_rubric_key(subject))
+        key = rubrics.member_rubric_key(subject.branch) if kind == MEMBER else rubrics.organisation_rubric_key(subject)
         _, rubric = rubrics.current_rubric(key)
     known = rubric._items_by_id
-    rows = (LedgerEntry.select(LedgerEntry.item, fn.SUM(LedgerEntry.points), fn.COUNT(LedgerEntry.id))
-            .where(LedgerEntry.period == period, LedgerEntry.subject_kind == kind,
-                   LedgerEntry.subject_id == subject.id)
-            .group_by(LedgerEntry.item).order_by(LedgerEntry.item).tuples())
-    return [{"item": item, "points": float(total), "entries": count}
-            for item, total, count in rows if item not in known]
+    rows = (
+        LedgerEntry.select(LedgerEntry.item, fn.SUM(LedgerEntry.points), fn.COUNT(LedgerEntry.id))
+        .where(LedgerEntry.period == period, LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject.id)
+        .group_by(LedgerEntry.item)
+        .order_by(LedgerEntry.item)
+        .tuples()
+    )
+    return [
+        {"item": item, "points": float(total), "entries": count} for item, total, count in rows if item not in known
+    ]
 
 
 # ---- who is rated, by which rubric key -------------------------------------------------------
+
 
 def subject_groups(period, assignments=None):
     """Group every rated subject by the rubric key that rates it: {key: [(kind, id, category)]}.
@@ -210,8 +245,12 @@ def subject_groups(period, assignments=None):
     ends_on = period.ends_on
     if isinstance(ends_on, str):
         ends_on = datetime.date.fromisoformat(ends_on)
-    members = (Member.select(Member.id, Member.branch, Member.category, Member.exempt, Member.joined_on)
-               .where(Member.active == True).tuples().iterator())
+    members = (
+        Member.select(Member.id, Member.branch, Member.category, Member.exempt, Member.joined_on)
+        .where(Member.active == True)
+        .tuples()
+        .iterator()
+    )
     for member_id, branch_id, category, exempt, joined_on in members:
         if joined_on is not None and joined_on > ends_on:
             continue
@@ -226,11 +265,13 @@ def current_assignments():
     (services.rubric_assignments: assigned rubrics inherited down the tree, else the domain
     defaults); archived branches are not rated."""
     from starqr.services.rubric_assignments import branch_rubric_keys
+
     organisation_keys, member_keys = branch_rubric_keys()
     return {str(branch_id): [key, member_keys[branch_id]] for branch_id, key in organisation_keys.items()}
 
 
 # ---- 党龄 -------------------------------------------------------------------------------------
+
 
 def party_age_since(member, rubric=None):
     """The date 党龄 counts from for MEMBER, as the rubric documents (None: no 党龄 yet).

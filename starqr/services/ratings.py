@@ -4,6 +4,7 @@ Drafts are recomputed from the ledger at will. Publishing freezes them: a publis
 rating never changes; a later difference becomes a new published rating that records
 which one it supersedes. Every step is safe to run twice or concurrently.
 """
+
 import datetime
 import logging
 from collections import defaultdict
@@ -15,7 +16,6 @@ from starqr.models import Rating, RatingPeriod, RubricVersion, utcnow
 from starqr.services import audit, period_rules, rating_holds, rating_inputs, revision, rubrics
 
 log = logging.getLogger("starqr.ratings")
-
 
 
 class PeriodError(Conflict):
@@ -75,8 +75,11 @@ def compute(period, held=None):
     for version_id, subjects in by_version.items():
         version, rubric = versions[version_id]
         for kind in {s[0] for s in subjects}:
-            inputs = [rating.SubjectInput(subject_id, values.get((kind, subject_id), {}), category)
-                      for subject_kind, subject_id, category in subjects if subject_kind == kind]
+            inputs = [
+                rating.SubjectInput(subject_id, values.get((kind, subject_id), {}), category)
+                for subject_kind, subject_id, category in subjects
+                if subject_kind == kind
+            ]
             errors = {}
             for subject_id, result in rating.rate_all(rubric, inputs, errors=errors, ignore_unknown=True).items():
                 results[(kind, subject_id)] = (version, result)
@@ -87,13 +90,24 @@ def compute(period, held=None):
 
 # ---- drafts -----------------------------------------------------------------------------
 
+
 def _row(period, kind, subject_id, version, result, published_at=None, created_at=None):
     return {
-        "period": period.id, "subject_kind": kind, "subject_id": subject_id, "rubric": version.id,
-        "total": result.total, "stars": result.stars, "max_stars": result.max_stars,
-        "breakdown": result.breakdown, "designations": result.designations,
-        "vetoed": result.vetoed, "veto_items": result.veto_items, "exempt": result.exempt,
-        "listing": result.listing, "published": published_at is not None, "published_at": published_at,
+        "period": period.id,
+        "subject_kind": kind,
+        "subject_id": subject_id,
+        "rubric": version.id,
+        "total": result.total,
+        "stars": result.stars,
+        "max_stars": result.max_stars,
+        "breakdown": result.breakdown,
+        "designations": result.designations,
+        "vetoed": result.vetoed,
+        "veto_items": result.veto_items,
+        "exempt": result.exempt,
+        "listing": result.listing,
+        "published": published_at is not None,
+        "published_at": published_at,
         "created_at": created_at or utcnow(),
     }
 
@@ -107,16 +121,35 @@ def rate(period):
     with database.atomic():
         Rating.delete().where(Rating.period == period, Rating.published == False).execute()  # noqa: E712
         now = utcnow()
-        rows = [_row(period, kind, sid, version, result, created_at=now)
-                for (kind, sid), (version, result) in results.items()]
+        rows = [
+            _row(period, kind, sid, version, result, created_at=now)
+            for (kind, sid), (version, result) in results.items()
+        ]
         _insert(rows)
         rating_holds.replace(period, held)
     return len(results)
 
 
-RATING_COLUMNS = ("period", "subject_kind", "subject_id", "rubric", "total", "stars", "max_stars",
-                  "breakdown", "designations", "vetoed", "veto_items", "exempt", "listing",
-                  "published", "published_at", "supersedes", "correction_reason", "created_at")
+RATING_COLUMNS = (
+    "period",
+    "subject_kind",
+    "subject_id",
+    "rubric",
+    "total",
+    "stars",
+    "max_stars",
+    "breakdown",
+    "designations",
+    "vetoed",
+    "veto_items",
+    "exempt",
+    "listing",
+    "published",
+    "published_at",
+    "supersedes",
+    "correction_reason",
+    "created_at",
+)
 
 
 def _insert(rows):
@@ -130,17 +163,26 @@ SNAPSHOT_FIELDS = ("total", "stars", "breakdown", "designations", "vetoed", "exe
 
 
 def _same(published, version, result):
-    return (float(published.total) == float(result.total) and published.stars == result.stars
-            and published.breakdown == result.breakdown and published.designations == result.designations
-            and published.vetoed == result.vetoed and published.exempt == result.exempt
-            and published.rubric_id == version.id)
+    return (
+        float(published.total) == float(result.total)
+        and published.stars == result.stars
+        and published.breakdown == result.breakdown
+        and published.designations == result.designations
+        and published.vetoed == result.vetoed
+        and published.exempt == result.exempt
+        and published.rubric_id == version.id
+    )
 
 
 def latest_published(period):
     """{(kind, id): Rating} of the newest published rating per subject in PERIOD."""
     latest = {}
-    for r in (Rating.select().where(Rating.period == period, Rating.published == True)  # noqa: E712
-              .order_by(Rating.id).iterator()):
+    for r in (
+        Rating.select()
+        .where(Rating.period == period, Rating.published == True)  # noqa: E712
+        .order_by(Rating.id)
+        .iterator()
+    ):
         latest[(r.subject_kind, r.subject_id)] = r
     return latest
 
@@ -192,8 +234,12 @@ def schedule(period, publish_at, notice_days=None):
 
 def _claim(period, from_state, **changes):
     """Move the period on only if nobody else has: the conditional UPDATE is the lock."""
-    return RatingPeriod.update(state=changes.pop("state"), **changes).where(
-        RatingPeriod.id == period.id, RatingPeriod.state == from_state).execute() == 1
+    return (
+        RatingPeriod.update(state=changes.pop("state"), **changes)
+        .where(RatingPeriod.id == period.id, RatingPeriod.state == from_state)
+        .execute()
+        == 1
+    )
 
 
 def publish(period, now=None, actor="scheduler"):
@@ -210,11 +256,21 @@ def publish(period, now=None, actor="scheduler"):
         period.state, period.published_at, period.notice_ends_at = "notice", now, ends
         written = freeze(period, now)
         checkpoints.write_if_possible(reason="publication", period=period, now=now)
-        audit.record(actor, "period.published", period, before={"state": start_from},
-                     after={"state": "notice", "ratings": written, "notice_ends_at": ends})
+        audit.record(
+            actor,
+            "period.published",
+            period,
+            before={"state": start_from},
+            after={"state": "notice", "ratings": written, "notice_ends_at": ends},
+        )
         revision.bump()
-    log.info("period %s published: %s ratings, notice until %s", period.name, written, ends,
-             extra={"event": "period.published", "period": period.id, "ratings": written})
+    log.info(
+        "period %s published: %s ratings, notice until %s",
+        period.name,
+        written,
+        ends,
+        extra={"event": "period.published", "period": period.id, "ratings": written},
+    )
     return written
 
 

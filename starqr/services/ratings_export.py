@@ -5,6 +5,7 @@ One row per rated subject: organisation path, subject, rubric and version, total
 members; Chinese headers, numbers as numbers, dates as dates, a frozen header row and
 column widths that fit.
 """
+
 import csv
 import io
 import os
@@ -13,17 +14,47 @@ from starqr.models import MEMBER, ORGANISATION, Member, Organisation, Rating, Ru
 from starqr.plaque.export import spreadsheet_safe
 from starqr.services.vocabulary import CATEGORY_NAMES, LEVEL_NAMES
 
-ORGANISATION_HEADERS = ["组织路径", "组织编码", "组织名称", "层级", "评星标准", "标准版本", "总分", "星级", "榜单",
-                        "称号", "一票否决", "状态", "公布日期"]
-MEMBER_HEADERS = ["组织路径", "党员编号", "姓名", "党员类别", "评星标准", "标准版本", "总分", "星级", "榜单",
-                  "称号", "一票否决", "状态", "公布日期"]
+ORGANISATION_HEADERS = [
+    "组织路径",
+    "组织编码",
+    "组织名称",
+    "层级",
+    "评星标准",
+    "标准版本",
+    "总分",
+    "星级",
+    "榜单",
+    "称号",
+    "一票否决",
+    "状态",
+    "公布日期",
+]
+MEMBER_HEADERS = [
+    "组织路径",
+    "党员编号",
+    "姓名",
+    "党员类别",
+    "评星标准",
+    "标准版本",
+    "总分",
+    "星级",
+    "榜单",
+    "称号",
+    "一票否决",
+    "状态",
+    "公布日期",
+]
 STATUS_NAMES = {"draft": "草稿", "scheduled": "草稿(已排期)", "notice": "公示中", "final": "已确定"}
 
 
 def _latest(period, kind, organisation_ids):
     """{subject id: Rating}: the newest published rating of each subject, else its draft."""
-    query = (Rating.select(Rating, RubricVersion).join(RubricVersion)
-             .where(Rating.period == period, Rating.subject_kind == kind).order_by(Rating.id))
+    query = (
+        Rating.select(Rating, RubricVersion)
+        .join(RubricVersion)
+        .where(Rating.period == period, Rating.subject_kind == kind)
+        .order_by(Rating.id)
+    )
     chosen = {}
     for row in query:
         current = chosen.get(row.subject_id)
@@ -38,6 +69,7 @@ def _path_names(organisations):
     def names(org):
         ids = [int(p) for p in org.path.strip("/").split("/") if p]
         return " / ".join(by_id[i].name_zh for i in ids if i in by_id)
+
     return names
 
 
@@ -50,34 +82,57 @@ def rows(period, under=None):
 
     def common(rating):
         published = rating.published_at.date() if rating.published_at else None
-        return [rating.rubric.name, rating.rubric.version, float(rating.total),
-                None if rating.exempt else rating.stars, rating.listing or "",
-                "、".join(rating.designations or []), "是" if rating.vetoed else "",
-                status if rating.published else "草稿", published]
+        return [
+            rating.rubric.name,
+            rating.rubric.version,
+            float(rating.total),
+            None if rating.exempt else rating.stars,
+            rating.listing or "",
+            "、".join(rating.designations or []),
+            "是" if rating.vetoed else "",
+            status if rating.published else "草稿",
+            published,
+        ]
 
     organisation_rows = []
-    for subject_id, rating in sorted(_latest(period, ORGANISATION, in_scope).items(),
-                                     key=lambda item: in_scope[item[0]].path if item[0] in in_scope else ""):
+    for subject_id, rating in sorted(
+        _latest(period, ORGANISATION, in_scope).items(),
+        key=lambda item: in_scope[item[0]].path if item[0] in in_scope else "",
+    ):
         org = in_scope.get(subject_id)
         if org is None:
             continue
-        organisation_rows.append([path_of(org), org.code or "", org.name_zh, LEVEL_NAMES.get(org.level, org.level)]
-                                 + common(rating))
+        organisation_rows.append(
+            [path_of(org), org.code or "", org.name_zh, LEVEL_NAMES.get(org.level, org.level)] + common(rating)
+        )
     member_rows = []
     latest = _latest(period, MEMBER, None)
     ids = list(latest)
     members = {}
     for start in range(0, len(ids), 900):
-        for member in Member.select().where(Member.id.in_(ids[start:start + 900])):
+        for member in Member.select().where(Member.id.in_(ids[start : start + 900])):
             members[member.id] = member
-    for subject_id, rating in sorted(latest.items(), key=lambda item: (
-            in_scope[members[item[0]].branch_id].path if item[0] in members and members[item[0]].branch_id in in_scope
-            else "", item[0])):
+    for subject_id, rating in sorted(
+        latest.items(),
+        key=lambda item: (
+            in_scope[members[item[0]].branch_id].path
+            if item[0] in members and members[item[0]].branch_id in in_scope
+            else "",
+            item[0],
+        ),
+    ):
         member = members.get(subject_id)
         if member is None or member.branch_id not in in_scope:
             continue
-        member_rows.append([path_of(in_scope[member.branch_id]), member.member_number or "", member.name_zh,
-                            CATEGORY_NAMES.get(member.category, member.category)] + common(rating))
+        member_rows.append(
+            [
+                path_of(in_scope[member.branch_id]),
+                member.member_number or "",
+                member.name_zh,
+                CATEGORY_NAMES.get(member.category, member.category),
+            ]
+            + common(rating)
+        )
     return organisation_rows, member_rows
 
 
@@ -85,11 +140,14 @@ def xlsx(period, under=None):
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+
     organisation_rows, member_rows = rows(period, under)
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for title, headers, data in (("党组织", ORGANISATION_HEADERS, organisation_rows),
-                                 ("党员", MEMBER_HEADERS, member_rows)):
+    for title, headers, data in (
+        ("党组织", ORGANISATION_HEADERS, organisation_rows),
+        ("党员", MEMBER_HEADERS, member_rows),
+    ):
         sheet = workbook.create_sheet(title)
         sheet.append(headers)
         for cell in sheet[1]:
@@ -127,8 +185,16 @@ def csv_files(period, under=None):
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(headers)
         for row in data:
-            writer.writerow(["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else
-                                                   spreadsheet_safe(v) if isinstance(v, str) else v) for v in row])
+            writer.writerow(
+                [
+                    ""
+                    if v is None
+                    else (
+                        v.isoformat() if hasattr(v, "isoformat") else spreadsheet_safe(v) if isinstance(v, str) else v
+                    )
+                    for v in row
+                ]
+            )
         files.append(("\ufeff" + out.getvalue()).encode("utf-8"))
     return files[0], files[1], len(organisation_rows), len(member_rows)
 

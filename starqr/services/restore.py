@@ -11,6 +11,7 @@
 - Afterwards every table's row count is compared with the manifest's.
 Stop the web service and the scheduler first: they would write while the database is replaced.
 """
+
 import datetime
 import filecmp
 import os
@@ -68,17 +69,31 @@ END $$;
 
 
 def _restore_postgres(dump, url):
-    script = subprocess.run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--file", "-", dump],
-                            capture_output=True, check=False)
+    script = subprocess.run(
+        [_tool("pg_restore"), "--no-owner", "--no-privileges", "--file", "-", dump], capture_output=True, check=False
+    )
     if script.returncode != 0:
         raise BackupError("pg_restore failed: " + " ".join(script.stderr.decode(errors="replace").split())[:300])
     statements = _DROP_EVERYTHING.encode() + script.stdout
-    result = subprocess.run([_tool("psql"), "--no-psqlrc", "--quiet", "--single-transaction",
-                             "--set", "ON_ERROR_STOP=1", "--dbname", libpq_url(url)],
-                            input=statements, capture_output=True, check=False)
+    result = subprocess.run(
+        [
+            _tool("psql"),
+            "--no-psqlrc",
+            "--quiet",
+            "--single-transaction",
+            "--set",
+            "ON_ERROR_STOP=1",
+            "--dbname",
+            libpq_url(url),
+        ],
+        input=statements,
+        capture_output=True,
+        check=False,
+    )
     if result.returncode != 0:
-        raise BackupError("restore failed, database unchanged: "
-                          + " ".join(result.stderr.decode(errors="replace").split())[:300])
+        raise BackupError(
+            "restore failed, database unchanged: " + " ".join(result.stderr.decode(errors="replace").split())[:300]
+        )
 
 
 def _put_back(source, target):
@@ -116,15 +131,18 @@ def restore(path, url, instance_path, force=False, key_file=None):
     target_sqlite = sqlite_path(url)
     target_backend = "sqlite" if target_sqlite is not None else "postgresql"
     if manifest["backend"] != target_backend:
-        raise BackupError(f"this backup is of a {manifest['backend']} database; "
-                          f"STARQR_DATABASE_URL names a {target_backend} one")
+        raise BackupError(
+            f"this backup is of a {manifest['backend']} database; STARQR_DATABASE_URL names a {target_backend} one"
+        )
     before = current_counts(url)
     rows = data_rows(before)
     safety = None
     if rows:
         if not force:
-            raise BackupError(f"the database already holds {rows} rows: restore only into an empty "
-                              "database, or pass --force (the current data is saved first)")
+            raise BackupError(
+                f"the database already holds {rows} rows: restore only into an empty "
+                "database, or pass --force (the current data is saved first)"
+            )
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
         folder = os.path.join(instance_path, "backups")
         os.makedirs(folder, mode=0o700, exist_ok=True)

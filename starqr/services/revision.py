@@ -12,11 +12,11 @@ has committed no worker on any host serves the old page (services/pages.py check
 on every scan in the same query that reads the page). Versions only grow, so a page rendered
 before the write and stored after it is never served: it never flips back.
 """
+
 from starqr import ledger
 from starqr.db import database
 from starqr.services import pages
-from starqr.models import (MEMBER, ORGANISATION, Member, Objection, Organisation, PlaqueCode,
-                           Revision)
+from starqr.models import MEMBER, ORGANISATION, Member, Objection, Organisation, PlaqueCode, Revision
 from starqr.models.base import utcnow
 
 CHUNK = 900  # under SQLite's parameter limit
@@ -41,15 +41,19 @@ def bump(*subjects, subtree=False):
         (members if kind == MEMBER else organisations).add(int(subject_id))
     member_list = sorted(members)
     for start in range(0, len(member_list), CHUNK):
-        chunk = member_list[start:start + CHUNK]
-        organisations.update(branch for branch, in Member.select(Member.branch).where(Member.id.in_(chunk))
-                             .distinct().tuples())
+        chunk = member_list[start : start + CHUNK]
+        organisations.update(
+            branch for (branch,) in Member.select(Member.branch).where(Member.id.in_(chunk)).distinct().tuples()
+        )
     keys = {(MEMBER, m) for m in members}
     own = sorted(organisations)
     paths = []
     for start in range(0, len(own), CHUNK):
-        for org_id, path in (Organisation.select(Organisation.id, Organisation.path)
-                             .where(Organisation.id.in_(own[start:start + CHUNK])).tuples()):
+        for org_id, path in (
+            Organisation.select(Organisation.id, Organisation.path)
+            .where(Organisation.id.in_(own[start : start + CHUNK]))
+            .tuples()
+        ):
             keys.update((ORGANISATION, int(part)) for part in (path or "").strip("/").split("/") if part)
             keys.add((ORGANISATION, org_id))
             paths.append(path)
@@ -80,9 +84,11 @@ def _bump_global():
         Revision.insert(id=1, value=1).on_conflict_ignore().execute()
 
 
-_UPSERT = ('INSERT INTO "page_subject" ("subject_kind", "subject_id", "version", "changed_at") {source} '
-           'ON CONFLICT ("subject_kind", "subject_id") DO UPDATE SET "version" = "page_subject"."version" + 1, '
-           '"changed_at" = excluded."changed_at"')
+_UPSERT = (
+    'INSERT INTO "page_subject" ("subject_kind", "subject_id", "version", "changed_at") {source} '
+    'ON CONFLICT ("subject_kind", "subject_id") DO UPDATE SET "version" = "page_subject"."version" + 1, '
+    '"changed_at" = excluded."changed_at"'
+)
 
 
 def _upsert(keys):
@@ -94,7 +100,7 @@ def _upsert(keys):
     sql = _UPSERT.format(source=f"VALUES ({db.param}, {db.param}, 1, {db.param})")
     cursor = db.cursor()
     for start in range(0, len(keys), 5000):
-        cursor.executemany(sql, [(kind, subject_id, now) for kind, subject_id in keys[start:start + 5000]])
+        cursor.executemany(sql, [(kind, subject_id, now) for kind, subject_id in keys[start : start + 5000]])
 
 
 def _bump_below(path):
@@ -103,11 +109,14 @@ def _bump_below(path):
     p = db.param
     now = utcnow()
     like = path + "%"  # paths are digits and slashes only
-    orgs = (f'SELECT {p}, o."id", 1, {p} FROM "organisation" o WHERE o."path" LIKE {p} AND o."path" <> {p} '
-            f'ORDER BY o."id"')
+    orgs = (
+        f'SELECT {p}, o."id", 1, {p} FROM "organisation" o WHERE o."path" LIKE {p} AND o."path" <> {p} ORDER BY o."id"'
+    )
     db.execute_sql(_UPSERT.format(source=orgs), (ORGANISATION, now, like, path))
-    members = (f'SELECT {p}, m."id", 1, {p} FROM "member" m JOIN "organisation" o ON m."branch_id" = o."id" '
-               f'WHERE o."path" LIKE {p} ORDER BY m."id"')
+    members = (
+        f'SELECT {p}, m."id", 1, {p} FROM "member" m JOIN "organisation" o ON m."branch_id" = o."id" '
+        f'WHERE o."path" LIKE {p} ORDER BY m."id"'
+    )
     db.execute_sql(_UPSERT.format(source=members), (MEMBER, now, like))
 
 

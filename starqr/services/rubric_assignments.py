@@ -5,6 +5,7 @@ assigned another (shipped or uploaded) rubric to it or to a subtree above it (in
 downward; the nearest assignment wins). An assignment applies from the day after the last
 period that is scheduled, under notice or final, so it never changes such a period.
 """
+
 import datetime
 
 from starqr import rating
@@ -20,14 +21,18 @@ EARLIEST = datetime.date(1900, 1, 1)
 
 class AssignmentError(Invalid):
     """A request the rules refuse; the message is Chinese, fit to show to the user."""
+
     code = "rubric_assignment_invalid"
 
 
 def next_unscheduled_start():
     """The first day no scheduled, noticed or final period covers: where a new assignment starts."""
-    last = (RatingPeriod.select(RatingPeriod.ends_on)
-            .where(RatingPeriod.state.in_(("scheduled", "notice", "final")))
-            .order_by(RatingPeriod.ends_on.desc()).first())
+    last = (
+        RatingPeriod.select(RatingPeriod.ends_on)
+        .where(RatingPeriod.state.in_(("scheduled", "notice", "final")))
+        .order_by(RatingPeriod.ends_on.desc())
+        .first()
+    )
     return last.ends_on + datetime.timedelta(days=1) if last else EARLIEST
 
 
@@ -46,12 +51,21 @@ def assign(actor, organisation, rubric_key, subtree=True, reason=None):
     applies_from = next_unscheduled_start()
     with database.atomic():
         before = effective_rubric(organisation, scope=scope)
-        row = RubricAssignment.create(organisation=organisation, rubric_key=rubric_key, subtree=bool(subtree),
-                                      applies_from=applies_from, reason=(reason or "").strip()[:255] or None,
-                                      assigned_by=audit.actor_name(actor))
-        audit.record(actor, "rubric.assign", organisation, {"rubric": before[0]},
-                     {"rubric": rubric_key, "subtree": bool(subtree), "applies_from": applies_from,
-                      "reason": row.reason})
+        row = RubricAssignment.create(
+            organisation=organisation,
+            rubric_key=rubric_key,
+            subtree=bool(subtree),
+            applies_from=applies_from,
+            reason=(reason or "").strip()[:255] or None,
+            assigned_by=audit.actor_name(actor),
+        )
+        audit.record(
+            actor,
+            "rubric.assign",
+            organisation,
+            {"rubric": before[0]},
+            {"rubric": rubric_key, "subtree": bool(subtree), "applies_from": applies_from, "reason": row.reason},
+        )
         materialise()
         revision.bump(organisation, subtree=bool(subtree))
     return row
@@ -65,8 +79,9 @@ def _default(organisation, scope):
     if scope == MEMBER_SCOPE:
         if organisation.member_rubric_key:
             return organisation.member_rubric_key, "组织设置"
-        return rating.MEMBER_RUBRIC_BY_DOMAIN[organisation.domain], \
-            f"领域「{words.DOMAIN_NAMES[organisation.domain]}」党员的默认标准"
+        return rating.MEMBER_RUBRIC_BY_DOMAIN[
+            organisation.domain
+        ], f"领域「{words.DOMAIN_NAMES[organisation.domain]}」党员的默认标准"
     if organisation.rubric_key:
         return organisation.rubric_key, "组织设置"
     return rating.DOMAIN_RUBRICS[organisation.domain], f"领域「{words.DOMAIN_NAMES[organisation.domain]}」的默认标准"
@@ -104,8 +119,11 @@ def effective_rubrics(organisations, on=None, scope=ORGANISATION_SCOPE):
         assignments[(row.organisation_id, scopes.get(row.rubric_key, ORGANISATION_SCOPE))] = row
     names = {}
     if assignments:
-        names = dict(Organisation.select(Organisation.id, Organisation.name_zh)
-                     .where(Organisation.id.in_([k[0] for k in assignments])).tuples())
+        names = dict(
+            Organisation.select(Organisation.id, Organisation.name_zh)
+            .where(Organisation.id.in_([k[0] for k in assignments]))
+            .tuples()
+        )
     return {o.id: _pick(o, chains[o.id], assignments, scopes, scope, names) for o in organisations}
 
 
@@ -116,8 +134,11 @@ def effective_rubric(organisation, on=None, scope=ORGANISATION_SCOPE):
 
 def history(organisation):
     """The assignments made on ORGANISATION itself, newest first."""
-    return list(RubricAssignment.select().where(RubricAssignment.organisation == organisation)
-                .order_by(RubricAssignment.applies_from.desc(), RubricAssignment.id.desc()))
+    return list(
+        RubricAssignment.select()
+        .where(RubricAssignment.organisation == organisation)
+        .order_by(RubricAssignment.applies_from.desc(), RubricAssignment.id.desc())
+    )
 
 
 def branch_rubric_keys():
@@ -125,9 +146,12 @@ def branch_rubric_keys():
     as assigned now (one query: assignments are materialised on the rows)."""
     organisation_keys, member_keys = {}, {}
     for branch_id, domain, key, member_key in (
-            Organisation.select(Organisation.id, Organisation.domain, Organisation.rubric_key,
-                                Organisation.member_rubric_key)
-            .where(Organisation.level == "branch", Organisation.archived_at.is_null()).tuples()):
+        Organisation.select(
+            Organisation.id, Organisation.domain, Organisation.rubric_key, Organisation.member_rubric_key
+        )
+        .where(Organisation.level == "branch", Organisation.archived_at.is_null())
+        .tuples()
+    ):
         organisation_keys[branch_id] = key or rating.DOMAIN_RUBRICS[domain]
         member_keys[branch_id] = member_key or rating.MEMBER_RUBRIC_BY_DOMAIN[domain]
     return organisation_keys, member_keys
@@ -146,8 +170,9 @@ def materialise():
     for scope in (ORGANISATION_SCOPE, MEMBER_SCOPE):
         for org_id, (key, why) in effective_rubrics(organisations, None, scope).items():
             assigned = why.startswith(("本组织指定", "继承自上级"))
-            wanted.setdefault(org_id, {})["rubric_key" if scope == ORGANISATION_SCOPE else "member_rubric_key"] = \
+            wanted.setdefault(org_id, {})["rubric_key" if scope == ORGANISATION_SCOPE else "member_rubric_key"] = (
                 key if assigned else None
+            )
     assigned_keys = {key for (key,) in RubricAssignment.select(RubricAssignment.rubric_key).distinct().tuples()}
     changed = 0
     for organisation in organisations:

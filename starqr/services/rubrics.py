@@ -1,4 +1,5 @@
 """Rubric versions in the database, and which rubric rates which subject."""
+
 from starqr import rating
 from starqr.models import RubricVersion
 
@@ -9,14 +10,21 @@ def sync_shipped():
     added = []
     for key, rubric in sorted(rating.shipped_rubrics().items()):
         if (rubric.key, rubric.version) not in stored:
-            added.append(RubricVersion.create(key=rubric.key, version=rubric.version, scope=rubric.scope,
-                                              name=rubric.name, text=rubric.text, uploaded_by="system"))
+            added.append(
+                RubricVersion.create(
+                    key=rubric.key,
+                    version=rubric.version,
+                    scope=rubric.scope,
+                    name=rubric.name,
+                    text=rubric.text,
+                    uploaded_by="system",
+                )
+            )
     return added
 
 
 def latest_version(key):
-    row = (RubricVersion.select().where(RubricVersion.key == key)
-           .order_by(RubricVersion.version.desc()).first())
+    row = RubricVersion.select().where(RubricVersion.key == key).order_by(RubricVersion.version.desc()).first()
     if row is None:
         raise LookupError(f"rubric {key!r} is not stored; run `starqr migrate`")
     return row

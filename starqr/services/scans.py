@@ -13,6 +13,7 @@ Counts never get lost:
   out atomically. A synchronous Redis call per scan was measured at ~4 ms on a loaded
   2-core machine, the whole cost of a stored page, hence the buffer.
 """
+
 import atexit
 import datetime
 import logging
@@ -28,7 +29,9 @@ from starqr.models import ScanCount
 
 ROBOT_AGENT = re.compile(
     r"bot|spider|crawl|slurp|curl|wget|python|httpclient|http-client|java/|go-http|okhttp|libwww|"
-    r"headless|lighthouse|pingdom|uptime|monitor|preview|facebookexternalhit|scan", re.IGNORECASE)
+    r"headless|lighthouse|pingdom|uptime|monitor|preview|facebookexternalhit|scan",
+    re.IGNORECASE,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,7 @@ def configure(url=None, database_url=""):
     if url:
         import hashlib
         import redis
+
         _redis = redis.Redis.from_url(url, socket_timeout=2)
         REDIS_KEY = "starqr:scans:" + hashlib.blake2b(database_url.encode(), digest_size=6).hexdigest()
     else:
@@ -98,8 +102,11 @@ def record(plaque_id, day=None, flush_now=False):
     day = day or datetime.date.today()
     with _lock:
         _pending[(plaque_id, day)] += 1
-        due = (flush_now or sum(_pending.values()) >= FLUSH_COUNT
-               or time.monotonic() - _last_flush >= (PUSH_SECONDS if _redis is not None else FLUSH_SECONDS))
+        due = (
+            flush_now
+            or sum(_pending.values()) >= FLUSH_COUNT
+            or time.monotonic() - _last_flush >= (PUSH_SECONDS if _redis is not None else FLUSH_SECONDS)
+        )
     if due:
         try:
             if _redis is not None and not flush_now:
@@ -168,10 +175,14 @@ def flush():
     rows = [{"plaque": plaque_id, "day": day, "count": count} for (plaque_id, day), count in pending.items()]
     try:
         with database.atomic():
-            (ScanCount.insert_many(rows)
-             .on_conflict(conflict_target=[ScanCount.plaque, ScanCount.day],
-                          update={ScanCount.count: ScanCount.count + EXCLUDED.count})
-             .execute())
+            (
+                ScanCount.insert_many(rows)
+                .on_conflict(
+                    conflict_target=[ScanCount.plaque, ScanCount.day],
+                    update={ScanCount.count: ScanCount.count + EXCLUDED.count},
+                )
+                .execute()
+            )
     except IntegrityError:
         # A plaque that no longer exists (e.g. a test database replaced under a worker): drop.
         logger.warning("dropped %d scan counts for unknown plaques", sum(pending.values()))
@@ -204,5 +215,7 @@ def reset():
 def total(plaque_ids):
     """All scans ever counted for these plaques (written counts only)."""
     from peewee import fn
-    return (ScanCount.select(fn.COALESCE(fn.SUM(ScanCount.count), 0))
-            .where(ScanCount.plaque.in_(list(plaque_ids))).scalar()) or 0
+
+    return (
+        ScanCount.select(fn.COALESCE(fn.SUM(ScanCount.count), 0)).where(ScanCount.plaque.in_(list(plaque_ids))).scalar()
+    ) or 0

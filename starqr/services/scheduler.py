@@ -5,6 +5,7 @@ the schedule (the huey consumer's minute task, or a systemd timer calling
 `starqr publish --due`) ends in `run_due`, which is safe to run twice or concurrently:
 ratings.publish_due claims each period with a conditional UPDATE.
 """
+
 import datetime
 import logging
 from zoneinfo import ZoneInfo

@@ -42,9 +42,19 @@ def explain(rubric, rating):
     total, stars = rating["total"], rating["stars"]
     gate_row = next((b for b in rating["breakdown"] if b.get("id") == "gate"), None)
     gate_failed = gate_row is not None and gate_row.get("passed") is False
-    why = {"basis": rubric.kind, "threshold": None, "gate": None, "gate_max_stars": None,
-           "next_stars": None, "next_min": None, "points_short": None, "missing": [],
-           "passed": None, "pass_mark": None, "criteria": None}
+    why = {
+        "basis": rubric.kind,
+        "threshold": None,
+        "gate": None,
+        "gate_max_stars": None,
+        "next_stars": None,
+        "next_min": None,
+        "points_short": None,
+        "missing": [],
+        "passed": None,
+        "pass_mark": None,
+        "criteria": None,
+    }
     if gate_failed and rubric.gate is not None:
         why["gate"] = rubric.gate.name
         why["gate_max_stars"] = rubric.gate.max_stars

@@ -2,6 +2,7 @@
 
 The threshold is set in starqr/rubrics/towns/demonstration_town.yaml. No Flask here.
 """
+
 import os
 
 import yaml
@@ -24,15 +25,25 @@ def town_designation(town, rules=None):
     if town is None or town.level != "town":
         return None
     rules = rules or town_rules()
-    branch_ids = [b.id for b in Organisation.select(Organisation.id).where(
-        Organisation.path.startswith(town.path), Organisation.level == "branch")]
+    branch_ids = [
+        b.id
+        for b in Organisation.select(Organisation.id).where(
+            Organisation.path.startswith(town.path), Organisation.level == "branch"
+        )
+    ]
     newest = {}
     if branch_ids:
-        query = (Rating.select(Rating.subject_id, Rating.stars, Rating.max_stars, Rating.designations, Rating.vetoed)
-                 .join(RatingPeriod)
-                 .where(Rating.subject_kind == ORGANISATION, Rating.subject_id.in_(branch_ids),
-                        Rating.published == True, RatingPeriod.state.in_(("notice", "final")))
-                 .order_by(RatingPeriod.year, Rating.id))
+        query = (
+            Rating.select(Rating.subject_id, Rating.stars, Rating.max_stars, Rating.designations, Rating.vetoed)
+            .join(RatingPeriod)
+            .where(
+                Rating.subject_kind == ORGANISATION,
+                Rating.subject_id.in_(branch_ids),
+                Rating.published == True,
+                RatingPeriod.state.in_(("notice", "final")),
+            )
+            .order_by(RatingPeriod.year, Rating.id)
+        )
         for row in query:
             newest[row.subject_id] = row  # the newest published period wins
     counting = 0
@@ -40,14 +51,20 @@ def town_designation(town, rules=None):
         if row.vetoed:
             continue
         ten = row.max_stars >= 10
-        if (rules.get("designation") in (row.designations or [])
-                or (not ten and row.stars >= rules.get("min_stars_five", 5))
-                or (ten and row.stars >= rules.get("min_stars_ten", 8))):
+        if (
+            rules.get("designation") in (row.designations or [])
+            or (not ten and row.stars >= rules.get("min_stars_five", 5))
+            or (ten and row.stars >= rules.get("min_stars_ten", 8))
+        ):
             counting += 1
     total = len(branch_ids)
     share = counting / total if total else 0.0
     threshold = float(rules.get("share", 0.6))
-    return {"name": rules.get("name", "整乡推进示范苏木镇"), "branches": total, "counting": counting,
-            "share": round(share, 3), "threshold": threshold,
-            "qualifies": total >= int(rules.get("min_branches", 1)) and share >= threshold}
-
+    return {
+        "name": rules.get("name", "整乡推进示范苏木镇"),
+        "branches": total,
+        "counting": counting,
+        "share": round(share, 3),
+        "threshold": threshold,
+        "qualifies": total >= int(rules.get("min_branches", 1)) and share >= threshold,
+    }

@@ -1,4 +1,5 @@
 """Dates at every door: real calendar dates (no 2 月 30 日), within a sane range."""
+
 import datetime
 
 from starqr.validation.errors import N_, ValidationError
@@ -21,8 +22,9 @@ def calendar_date(raw, field="date", label=N_("日期"), required=False):
         try:
             value = datetime.date.fromisoformat(raw.strip())
         except ValueError:
-            raise ValidationError(field, N_("「%(label)s」不是有效日期,请写成 2025-06-30"), label,
-                                  code="not_a_date") from None
+            raise ValidationError(
+                field, N_("「%(label)s」不是有效日期,请写成 2025-06-30"), label, code="not_a_date"
+            ) from None
     else:
         raise ValidationError(field, N_("「%(label)s」不是有效日期,请写成 2025-06-30"), label, code="not_a_date")
     if not EARLIEST <= value <= LATEST:

@@ -1,4 +1,5 @@
 """The one error every validator raises: which field, what is wrong, in words a person reads."""
+
 from starqr.errors import N_ as N_  # noqa: PLC0414 (one marker for the whole package)
 from starqr.errors import Invalid
 
@@ -53,6 +54,11 @@ class ValidationError(Invalid, ValueError):
             return self.template % dict(self.params, label=self.label)
 
     def to_dict(self, translate=None):
-        return {"error": self.code, "field": self.field, "message": self.message(translate),
-                "params": {k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
-                           for k, v in self.params.items()}}
+        return {
+            "error": self.code,
+            "field": self.field,
+            "message": self.message(translate),
+            "params": {
+                k: v if isinstance(v, (str, int, float, bool)) or v is None else str(v) for k, v in self.params.items()
+            },
+        }

@@ -5,6 +5,7 @@ at most two decimals, never silently rounded, never negative zero. The text the 
 hashes and the value the database stores are made from the same normalised Decimal, so
 -0 can no longer make `ledger verify` report an entry as altered.
 """
+
 from decimal import Decimal, InvalidOperation
 
 from starqr.validation.errors import N_, ValidationError
@@ -44,8 +45,9 @@ def ledger_value(raw, field="value", label=N_("分值")):
         raise ValidationError(field, N_("「%(label)s」超出允许范围"), label, code="out_of_range")
     cents = number.quantize(CENT)
     if cents != number:
-        raise ValidationError(field, N_("「%(label)s」最多两位小数(%(value)s)"), label, code="too_many_decimals",
-                              value=str(raw)[:40])
+        raise ValidationError(
+            field, N_("「%(label)s」最多两位小数(%(value)s)"), label, code="too_many_decimals", value=str(raw)[:40]
+        )
     return cents + 0 if cents.is_zero() else cents  # Decimal("-0.00") + 0 == Decimal("0.00")
 
 
@@ -74,8 +76,9 @@ def count(raw, field="count", label=N_("次数"), maximum=MAX_COUNT):
             raise ValidationError(field, N_("「%(label)s」应为整数"), label, code="not_an_integer")
         value = int(number) if abs(number) <= 10**9 else maximum + 1
     if not 1 <= value <= maximum:
-        raise ValidationError(field, N_("「%(label)s」应在 1 到 %(maximum)s 之间"), label, code="out_of_range",
-                              maximum=maximum)
+        raise ValidationError(
+            field, N_("「%(label)s」应在 1 到 %(maximum)s 之间"), label, code="out_of_range", maximum=maximum
+        )
     return value
 
 

@@ -8,6 +8,7 @@ The rules lean towards catching: a false alarm costs the writer a rephrase, a mi
 publishes a person's identity. Digits are read through full-width forms and separators
 ("139 1234 5678", "139-1234-5678").
 """
+
 import datetime
 import re
 
@@ -25,7 +26,9 @@ _MOBILE = re.compile(r"(?<!\d)(?:\+?86|0086)?1[3-9]\d{9}(?!\d)")
 # An address: a street, community or village word, then a house / building / room number.
 _PLACE = "路|街|巷|弄|胡同|大道|小区|社区|花园|家园|公寓|大厦|村|嘎查|屯|组|队|巴格|浩特|营子"
 _NUMBER_WORD = "号楼|号院|号|栋|幢|单元|室"
-_ADDRESS = re.compile(rf"(?:{_PLACE})[^，。；！？,;!?\n]{{0,12}}?(?:\d+|[一二三四五六七八九十百]+)\s*(?:{_NUMBER_WORD})")
+_ADDRESS = re.compile(
+    rf"(?:{_PLACE})[^，。；！？,;!?\n]{{0,12}}?(?:\d+|[一二三四五六七八九十百]+)\s*(?:{_NUMBER_WORD})"
+)
 _ADDRESS_WORD = re.compile(r"(?:家住|住址|家庭住址|居住地址|现住|住在)\s*[:：]?\s*\S{3,}")
 
 

@@ -4,6 +4,7 @@ PostgreSQL cannot store NUL in text, and control characters have no business in 
 reasons or captions (they hide text, break CSV exports and terminal output). Line breaks
 and tabs are allowed where the field is multi-line.
 """
+
 import re
 
 from starqr.validation.errors import N_, ValidationError
@@ -29,8 +30,9 @@ def text(raw, field="text", label=N_("文字"), max_length=500, required=False, 
     if has_control_characters(value, multiline):
         raise ValidationError(field, N_("「%(label)s」含有不允许的控制字符"), label, code="control_character")
     if len(value) > max_length:
-        raise ValidationError(field, N_("「%(label)s」最多 %(max_length)s 个字"), label, code="too_long",
-                              max_length=max_length)
+        raise ValidationError(
+            field, N_("「%(label)s」最多 %(max_length)s 个字"), label, code="too_long", max_length=max_length
+        )
     if required and not value:
         raise ValidationError(field, N_("请填写「%(label)s」"), label, code="required")
     return value

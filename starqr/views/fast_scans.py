@@ -7,6 +7,7 @@ metrics as the Flask view — and hands everything else (a miss, a revoked or un
 any other path or method, odd query strings) to the app unchanged. Measured: a stored page
 this way costs less than a Flask hello-world (docs/PERFORMANCE.md).
 """
+
 import re
 import time
 
@@ -30,6 +31,7 @@ class FastScans:
         self.extra = self._static_headers(app, cache_control, vary)
         try:
             from starqr import monitoring
+
             self.requests, self.seconds = monitoring.REQUESTS, monitoring.REQUEST_SECONDS
             self.count_cache = monitoring.count_cache
         except (ImportError, AttributeError):
@@ -41,8 +43,13 @@ class FastScans:
         headers = [("Cache-Control", cache_control), ("Vary", vary)]
         try:
             from starqr.security import CONTENT_SECURITY_POLICY
-            headers += [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
-                        ("Referrer-Policy", "same-origin"), ("Content-Security-Policy", CONTENT_SECURITY_POLICY)]
+
+            headers += [
+                ("X-Content-Type-Options", "nosniff"),
+                ("X-Frame-Options", "DENY"),
+                ("Referrer-Policy", "same-origin"),
+                ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+            ]
         except ImportError:
             pass
         if app.config.get("SESSION_COOKIE_SECURE"):

@@ -5,6 +5,7 @@ heartbeat does not take the web node out of a load balancer (it still serves sca
 only shows in the body, unless ?strict=1 asks for 503 then too (for monitoring).
 No client data, no secrets: safe to expose, cheap to call every few seconds.
 """
+
 import time
 
 from flask import Blueprint, current_app, jsonify, request
@@ -26,12 +27,14 @@ def _timed(check):
 
 def _database():
     from starqr.db import database
+
     database.execute_sql("SELECT 1").fetchone()
     return {"backend": "sqlite" if "sqlite" in type(database.obj).__name__.lower() else "postgresql"}
 
 
 def _queue():
     from starqr.tasks import huey
+
     return {"backend": type(huey.storage).__name__, "pending": huey.pending_count()}
 
 
@@ -49,6 +52,7 @@ def _scheduler():
 
 def _version():
     from importlib import metadata
+
     try:
         return metadata.version("starqr")
     except metadata.PackageNotFoundError:

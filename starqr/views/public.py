@@ -6,13 +6,23 @@ query and no template. Every write that changes a page bumps its subject's versi
 (services/revision.py) in the writing transaction, so no worker on any host serves the old
 page once the write has committed; a stale page is rendered afresh on its next scan.
 """
+
 import datetime
 import json
 import os
 from zoneinfo import ZoneInfo
 
-from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request,
-                   send_from_directory, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from starqr import monitoring
@@ -31,8 +41,15 @@ def _configure(state):
     # Stored pages answered before Flask (views/fast_scans.py); everything else goes on to the app.
     from starqr.db import is_sqlite
     from starqr.views.fast_scans import FastScans
-    state.app.wsgi_app = FastScans(state.app.wsgi_app, state.app, keep_open=is_sqlite(state.app.config["DATABASE_URL"]),
-                                   cache_control=CACHE_CONTROL, vary=VARY)
+
+    state.app.wsgi_app = FastScans(
+        state.app.wsgi_app,
+        state.app,
+        keep_open=is_sqlite(state.app.config["DATABASE_URL"]),
+        cache_control=CACHE_CONTROL,
+        vary=VARY,
+    )
+
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 CACHE_CONTROL = "public, no-cache"  # keep a copy, revalidate each time (answered by 304)
@@ -40,6 +57,7 @@ VARY = "Accept-Language, Accept-Encoding"
 
 
 # ---------------------------------------------------------------- stored pages
+
 
 class _NoCache:
     """There is no per-worker page cache any more (pages live in the page store); kept for callers."""
@@ -86,14 +104,16 @@ def render_page(code, lang, today=None):
     if lang == "json":
         body = json.dumps(profile, ensure_ascii=False, separators=(",", ":")).encode()
     else:
-        body = render_template("public/profile.html", p=profile, lang=lang,
-                               needs_mongolian=_needs_mongolian(profile, lang)).encode()
+        body = render_template(
+            "public/profile.html", p=profile, lang=lang, needs_mongolian=_needs_mongolian(profile, lang)
+        ).encode()
     page = pages.make(body, lang, plaque.id, plaque.subject_kind, plaque.subject_id)
     pages.store(code, lang, page, len(body), stamp, today)
     return page, None
 
 
 # ---------------------------------------------------------------- template helpers
+
 
 def _parse(value):
     if not value:
@@ -133,6 +153,7 @@ def _lang():
 
 
 # ---------------------------------------------------------------- routes
+
 
 @blueprint.route("/Q/")
 @blueprint.route("/q/")
@@ -186,11 +207,24 @@ def _revoked(found, as_json):
     replacement = found.replacement.code if found.replacement else None
     archived = organisations.archived_notice(found.plaque)  # dissolved, or merged into another (l08)
     if as_json:
-        return _json_error(410, "revoked", _("这块牌子已停用。"), replaced_by=replacement,
-                           **({"organisation_archived": archived} if archived else {}))
-    response = Response(render_template("public/revoked.html", code=found.plaque.code, replacement=replacement,
-                                        onward=None if replacement else onward.onward(found.plaque),
-                                        archived=archived, lang=_lang()), status=410)
+        return _json_error(
+            410,
+            "revoked",
+            _("这块牌子已停用。"),
+            replaced_by=replacement,
+            **({"organisation_archived": archived} if archived else {}),
+        )
+    response = Response(
+        render_template(
+            "public/revoked.html",
+            code=found.plaque.code,
+            replacement=replacement,
+            onward=None if replacement else onward.onward(found.plaque),
+            archived=archived,
+            lang=_lang(),
+        ),
+        status=410,
+    )
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -207,9 +241,17 @@ def _address_limit_breached(request_limit):
 
 
 def _objection_limited(code, retry_at):
-    response = Response(render_template("public/limited.html", code=code, lang=_lang(), retry_at=retry_at,
-                                        text=request.form.get("text", ""), contact=request.form.get("contact", "")),
-                        status=429)
+    response = Response(
+        render_template(
+            "public/limited.html",
+            code=code,
+            lang=_lang(),
+            retry_at=retry_at,
+            text=request.form.get("text", ""),
+            contact=request.form.get("contact", ""),
+        ),
+        status=429,
+    )
     if retry_at is not None:
         seconds = max(1, int((retry_at - datetime.datetime.now(datetime.timezone.utc)).total_seconds()))
         response.headers["Retry-After"] = str(seconds)
@@ -230,8 +272,9 @@ def objection(code):
     lang = _lang()
     # The honeypot: hidden from people, filled in by robots. Answer as if accepted, store nothing.
     if request.form.get("website"):
-        return render_template("public/objection_done.html", code=found.plaque.code, lang=lang,
-                               reference=objections.new_reference())
+        return render_template(
+            "public/objection_done.html", code=found.plaque.code, lang=lang, reference=objections.new_reference()
+        )
     try:
         stored = objections.create(found.plaque, request.form.get("text"), request.form.get("contact"))
     except objections.ObjectionError as error:
@@ -244,13 +287,18 @@ def objection(code):
             "too_long": _("异议内容请控制在500字以内。"),
             "contact_too_long": _("联系方式太长。"),
         }
-        response = Response(render_template("public/objection_done.html", code=found.plaque.code, lang=lang,
-                                            error=messages[error.code],
-                                            text=None if error.code == "not_in_notice" else request.form.get("text", "")),
-                            status=400)
+        response = Response(
+            render_template(
+                "public/objection_done.html",
+                code=found.plaque.code,
+                lang=lang,
+                error=messages[error.code],
+                text=None if error.code == "not_in_notice" else request.form.get("text", ""),
+            ),
+            status=400,
+        )
         return response
-    return render_template("public/objection_done.html", code=found.plaque.code, lang=lang,
-                           reference=stored.reference)
+    return render_template("public/objection_done.html", code=found.plaque.code, lang=lang, reference=stored.reference)
 
 
 @blueprint.route("/Q/<code>/photo")

@@ -3,6 +3,7 @@
 Every 4xx/5xx answered outside the console and the API is one of our pages, in the
 visitor's language, with a way onward (the code box); never a bare framework page.
 """
+
 from flask import Blueprint, render_template, request
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
@@ -26,6 +27,7 @@ def label_filter(name):
 def words_filter(name, personal=False):
     """A Chinese name that wraps only between words (the plaque's rule): each word an inline block."""
     from starqr.plaque import words
+
     if not name:
         return name
     cuts = () if personal else words.break_points(name)

@@ -4,6 +4,7 @@ Servers are module-scoped: the models' database proxy is process-wide, so each m
 binds it to its own database while its tests run (`./dev test` keeps a file's tests on
 one worker with --dist loadfile).
 """
+
 import contextlib
 import os
 import threading
@@ -15,20 +16,30 @@ from starqr import create_app
 from starqr.db import database, open_database
 from starqr.migrations import migrate
 
-ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                         "test-artifacts")
+ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "test-artifacts")
 CHROMIUM = os.environ.get("STARQR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def browser_app(folder, **config):
     """An app on a fresh migrated SQLite database in FOLDER (CSRF on, as in production)."""
     url = f"sqlite:///{folder / 'starqr.db'}"
     migrate(open_database(url))
-    settings = {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": f"browser-{folder.name}",
-                "PUBLIC_BASE_URL": "http://127.0.0.1", "UPLOAD_FOLDER": str(folder / "uploads"),
-                "PASSWORD_METHOD": "pbkdf2:sha256:1000"}
+    settings = {
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "SECRET_KEY": f"browser-{folder.name}",
+        "PUBLIC_BASE_URL": "http://127.0.0.1",
+        "UPLOAD_FOLDER": str(folder / "uploads"),
+        "PASSWORD_METHOD": "pbkdf2:sha256:1000",
+    }
     settings.update(config)
     return create_app(settings)
 
@@ -50,24 +61,32 @@ def live_server(tmp_path_factory):
     """The demo banner (300 members), with one reissued plaque."""
     from starqr.services import demo, plaques
     from starqr.models import MEMBER, PlaqueCode
+
     app = browser_app(tmp_path_factory.mktemp("browser"))
     with app.app_context():
         database.connect(reuse_if_open=True)
         report = demo.build(members=300, seed=7)
-        member_codes = list(PlaqueCode.select().where(PlaqueCode.subject_kind == MEMBER).order_by(PlaqueCode.id)
-                            .limit(6))
+        member_codes = list(
+            PlaqueCode.select().where(PlaqueCode.subject_kind == MEMBER).order_by(PlaqueCode.id).limit(6)
+        )
         revoked = member_codes[-1].code
         replacement = plaques.reissue(revoked, actor="tester", reason="牌子丢失").code
         database.close()
     branch_code = [code for kind, name, code in report.codes if kind == "organisation"][0]
     with serving(app) as base:
-        yield {"base": base, "branch": branch_code, "member": member_codes[0].code,
-               "revoked": revoked, "replacement": replacement}
+        yield {
+            "base": base,
+            "branch": branch_code,
+            "member": member_codes[0].code,
+            "revoked": revoked,
+            "replacement": replacement,
+        }
 
 
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -76,8 +95,9 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=2,
-                                  java_script_enabled=False, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640}, device_scale_factor=2, java_script_enabled=False, locale="zh-CN"
+    )
     page = context.new_page()
     yield page
     context.close()

@@ -8,6 +8,7 @@ scheduler's job (`starqr publish --due`, run as the systemd timer runs it, with 
 moved past the publication time) publishes it: the member's public page changes.
 Screenshots: test-artifacts/admin-import-*.png.
 """
+
 import datetime
 import os
 import re
@@ -28,6 +29,7 @@ STARQR = os.path.join(os.path.dirname(sys.executable), "starqr")
 def admin_server(tmp_path_factory):
     from starqr.models import MEMBER, LedgerEntry, Member, PlaqueCode, RatingPeriod
     from starqr.services import demo
+
     folder = tmp_path_factory.mktemp("admin-import")
     app = browser_app(folder, HUEY_IMMEDIATE=True)
     url = app.config["DATABASE_URL"]
@@ -38,16 +40,26 @@ def admin_server(tmp_path_factory):
         year = datetime.date.today().year
         period = RatingPeriod.get(RatingPeriod.name == f"{year}年度")
         rated = Member.select(Member.id).where(Member.exempt == False)  # noqa: E712 (exempt: no stars move)
-        plaques = list(PlaqueCode.select().where(PlaqueCode.subject_kind == MEMBER, PlaqueCode.status == "active",
-                                                 PlaqueCode.subject_id.in_(rated))
-                       .order_by(PlaqueCode.id).limit(4))
+        plaques = list(
+            PlaqueCode.select()
+            .where(PlaqueCode.subject_kind == MEMBER, PlaqueCode.status == "active", PlaqueCode.subject_id.in_(rated))
+            .order_by(PlaqueCode.id)
+            .limit(4)
+        )
         names = {m.id: m.name_zh for m in Member.select().where(Member.id.in_([p.subject_id for p in plaques]))}
         subjects = [(p.code, names[p.subject_id]) for p in plaques]
         entries_before = LedgerEntry.select().count()
         database.close()
     with serving(app) as base:
-        yield {"base": base, "url": url, "period_id": period.id, "period_name": period.name,
-               "subjects": subjects, "entries_before": entries_before, "instance": app.instance_path}
+        yield {
+            "base": base,
+            "url": url,
+            "period_id": period.id,
+            "period_name": period.name,
+            "subjects": subjects,
+            "entries_before": entries_before,
+            "instance": app.instance_path,
+        }
 
 
 @pytest.fixture
@@ -60,6 +72,7 @@ def desk(browser):
 
 def _xlsx(rows):
     from starqr.services import imports
+
     return imports.write_xlsx(rows)
 
 
@@ -73,6 +86,7 @@ def _rows(subjects, year):
 
 def _ledger_count(url):
     from starqr.models import LedgerEntry
+
     open_database(url)
     database.connect(reuse_if_open=True)
     try:
@@ -84,9 +98,16 @@ def _ledger_count(url):
 def _upload(page, server, data, filename):
     page.goto(server["base"] + "/console/imports")
     page.select_option("select[name=period]", str(server["period_id"]))
-    page.set_input_files("input[name=file]", files=[{
-        "name": filename, "buffer": data,
-        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+    page.set_input_files(
+        "input[name=file]",
+        files=[
+            {
+                "name": filename,
+                "buffer": data,
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        ],
+    )
     page.click("button:has-text('检查并预览')")
     page.wait_for_load_state()
 
@@ -141,6 +162,7 @@ def test_admin_imports_previews_schedules_and_scheduler_publishes(desk, admin_se
 
     # 4. Schedule publication a few minutes ahead, in Beijing time.
     from starqr.services import scheduler
+
     now_utc = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, second=0, microsecond=0)
     publish_local = scheduler.to_local(now_utc) + datetime.timedelta(minutes=5)
     page.goto(f"{server['base']}/console/admin/periods/{server['period_id']}")
@@ -156,8 +178,9 @@ def test_admin_imports_previews_schedules_and_scheduler_publishes(desk, admin_se
     # Nothing is public yet: the scheduler finds nothing due before the time.
     env = dict(os.environ, STARQR_DATABASE_URL=server["url"], STARQR_INSTANCE_PATH=str(tmp_path))
     early = scheduler.to_utc(publish_local) - datetime.timedelta(minutes=1)
-    run = subprocess.run([STARQR, "publish", "--due", "--now", early.isoformat()], env=env,
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [STARQR, "publish", "--due", "--now", early.isoformat()], env=env, capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0 and "nothing due" in run.stdout, run.stderr
     # The imported points already show as live points; the published result is unchanged.
     page.goto(f"{server['base']}/Q/{code}")
@@ -166,8 +189,9 @@ def test_admin_imports_previews_schedules_and_scheduler_publishes(desk, admin_se
 
     # 5. The scheduler's run at the publication time publishes; the public page changes.
     at = scheduler.to_utc(publish_local) + datetime.timedelta(seconds=30)
-    run = subprocess.run([STARQR, "publish", "--due", "--now", at.isoformat()], env=env,
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [STARQR, "publish", "--due", "--now", at.isoformat()], env=env, capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 0 and f"{server['period_name']}: published" in run.stdout, run.stdout + run.stderr
     page.goto(f"{server['base']}/Q/{code}")
     after = page.inner_text("body")

@@ -7,6 +7,7 @@
   the branches' scan pages.
 Screenshots of every new page go to test-artifacts/l13-*.png.
 """
+
 import datetime
 import re
 
@@ -27,12 +28,14 @@ def server(tmp_path_factory):
     from starqr.models import ImportBatch, Objection, PlaqueCode
     from starqr.services import accounts, ratings
     from tests.helpers import issue_code, make_member, make_org, make_period, make_tree, record
+
     app = browser_app(tmp_path_factory.mktemp("l13"))
     with app.app_context():
         database.connect(reuse_if_open=True)
         tree = make_tree(domain="community")
-        branches = [tree["branch"]] + [make_org(tree["unit"], "branch", "community", name)
-                                       for name in ("团结社区第二党支部", "团结社区第三党支部")]
+        branches = [tree["branch"]] + [
+            make_org(tree["unit"], "branch", "community", name) for name in ("团结社区第二党支部", "团结社区第三党支部")
+        ]
         codes = [issue_code(b).code for b in branches]
         published = make_period(year=2025)
         member = make_member(tree["branch"], "乌云其木格", category="backbone")
@@ -40,24 +43,40 @@ def server(tmp_path_factory):
             issue_code(make_member(tree["branch"], name))
         record(member, published, "miss_meeting", -1, reason="三月无故缺席")
         ratings.publish(published, datetime.datetime(2026, 1, 15, 1, 0))
-        objection = Objection.create(reference="YY2025ABCDEF", period=published, text="三月缺席是因病请假，有假条",
-                                     plaque=PlaqueCode.get(PlaqueCode.code == issue_code(member).code))
+        objection = Objection.create(
+            reference="YY2025ABCDEF",
+            period=published,
+            text="三月缺席是因病请假，有假条",
+            plaque=PlaqueCode.get(PlaqueCode.code == issue_code(member).code),
+        )
         make_period(year=2026)
         accounts.create_user("admin1", PASSWORD, "admin", display_name="旗委组织部")
         accounts.create_user("sec_a", PASSWORD, "secretary", tree["branch"], display_name="杨勇")
         for n in (1, 2, 3):
             accounts.create_user(f"judge{n}", PASSWORD, "viewer", tree["town"], display_name=f"评委{n}")
-        ImportBatch.create(file_sha256="0" * 64, filename="2026年一季度积分.xlsx", period=published,
-                           created_by="admin1")
+        ImportBatch.create(
+            file_sha256="0" * 64, filename="2026年一季度积分.xlsx", period=published, created_by="admin1"
+        )
         database.close()
     with serving(app) as base:
-        yield {"base": base, "branches": [b.name_zh for b in branches], "branch_ids": [b.id for b in branches], "codes": codes, "member": "乌云其木格",
-               "objection": objection.id}
+        yield {
+            "base": base,
+            "branches": [b.name_zh for b in branches],
+            "branch_ids": [b.id for b in branches],
+            "codes": codes,
+            "member": "乌云其木格",
+            "objection": objection.id,
+        }
 
 
 def _context(browser, width, height, mobile=False):
-    return browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1 if not mobile else 2,
-                               locale="zh-CN", is_mobile=mobile, has_touch=mobile)
+    return browser.new_context(
+        viewport={"width": width, "height": height},
+        device_scale_factor=1 if not mobile else 2,
+        locale="zh-CN",
+        is_mobile=mobile,
+        has_touch=mobile,
+    )
 
 
 def _login(page, base, username):
@@ -70,6 +89,7 @@ def _login(page, base, username):
 
 def _photo(folder):
     from PIL import Image
+
     image = Image.new("RGB", (3000, 2000), (30, 90, 160))
     exif = Image.Exif()
     exif[0x8825] = {2: (41.0, 1.0, 0.0), 4: (108.0, 1.0, 0.0)}  # a GPS position
@@ -124,10 +144,12 @@ def test_2_admin_reads_the_audit_entry_in_words(browser, server):
     assert "积分项目" in text and "参加主题党日（theme_party_day）" in text and "参加五月主题党日" in text
     assert "\\u" not in page.content()
     shot(page, "l13-admin-audit")
-    for path, name in ((f"/console/admin/objections/{server['objection']}", "l13-admin-objection"),
-                       ("/console/admin/periods", "l13-admin-periods"),
-                       ("/console/imports", "l13-admin-imports-stuck"),
-                       ("/console/admin/plaques/scans?list=never", "l13-admin-plaques-never-scanned")):
+    for path, name in (
+        (f"/console/admin/objections/{server['objection']}", "l13-admin-objection"),
+        ("/console/admin/periods", "l13-admin-periods"),
+        ("/console/imports", "l13-admin-imports-stuck"),
+        ("/console/admin/plaques/scans?list=never", "l13-admin-plaques-never-scanned"),
+    ):
         response = page.goto(server["base"] + path)
         assert response.status == 200, path
         shot(page, name)
@@ -178,8 +200,13 @@ def test_3_contest_with_five_judges_ranks_on_the_scan_pages(browser, server):
     contest_id = contest_url.rsplit("/", 1)[1]
 
     # every judge scores on a phone; the secretary of branch A tries A first and is refused
-    marks = {"sec_a": {b: 84, c: 60}, "judge1": {a: 70, b: 90, c: 62}, "judge2": {a: 72, b: 88, c: 64},
-             "judge3": {a: 74, b: 86, c: 66}, "link": {a: 100, b: 20, c: 68}}
+    marks = {
+        "sec_a": {b: 84, c: 60},
+        "judge1": {a: 70, b: 90, c: 62},
+        "judge2": {a: 72, b: 88, c: 64},
+        "judge3": {a: 74, b: 86, c: 66},
+        "link": {a: 100, b: 20, c: 68},
+    }
     for judge, scores in marks.items():
         context = _context(browser, 360, 640, mobile=True)
         phone = context.new_page()
@@ -223,4 +250,3 @@ def test_3_contest_with_five_judges_ranks_on_the_scan_pages(browser, server):
         assert f"第{rank}名 / 3" in section and score in section
     scan.locator("#contests").scroll_into_view_if_needed()
     shot(scan, "l13-scan-page-contest-ranking", full_page=False)
-

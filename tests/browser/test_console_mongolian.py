@@ -1,5 +1,6 @@
 """Mongolian names in the console: drawn with the Mongolian font (listed first, every weight),
 vertically, including the 蒙古文姓名 edit field, so a secretary can check the spelling."""
+
 import pytest
 
 from starqr.db import database
@@ -15,6 +16,7 @@ PASSWORD = "phone-secret-2025"
 def console_server(tmp_path_factory):
     from starqr.services import accounts
     from tests.helpers import make_member, make_tree
+
     app = browser_app(tmp_path_factory.mktemp("console-mn"))
     with app.app_context():
         database.connect(reuse_if_open=True)

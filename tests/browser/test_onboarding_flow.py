@@ -1,6 +1,7 @@
 """An administrator brings in the roster through the console (1366×768): downloads the roster
 template, fills it (openpyxl), uploads it, reads the preview, applies it; the new members'
 scan pages answer. Screenshots: test-artifacts/onboarding-*.png."""
+
 import io
 
 import pytest
@@ -18,6 +19,7 @@ PASSWORD = "office-secret-2026"
 def onboarding_server(tmp_path_factory):
     from starqr.services import onboarding
     from starqr.services.imports import tree
+
     folder = tmp_path_factory.mktemp("onboarding")
     app = browser_app(folder)
     app.instance_path = str(folder / "instance")
@@ -50,16 +52,25 @@ def test_roster_template_fill_upload_preview_apply(browser, onboarding_server):
     sheet = workbook["导入"]
     assert [c.value for c in sheet[1]] == files.ROSTER_HEADER
     sheet.delete_rows(2)  # the example row
-    new_members = [[f"N{n:03d}", f"新党员{n}", "", server["branches"][n % 3], "普通党员", "2010-07-01", "2011-07-01", ""]
-                   for n in range(6)]
+    new_members = [
+        [f"N{n:03d}", f"新党员{n}", "", server["branches"][n % 3], "普通党员", "2010-07-01", "2011-07-01", ""]
+        for n in range(6)
+    ]
     for row in new_members:
         sheet.append(row)
     filled = io.BytesIO()
     workbook.save(filled)
     page.select_option("select[name=kind]", "roster")
-    page.set_input_files("input[name=file]", files=[{
-        "name": "花名册.xlsx", "buffer": filled.getvalue(),
-        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+    page.set_input_files(
+        "input[name=file]",
+        files=[
+            {
+                "name": "花名册.xlsx",
+                "buffer": filled.getvalue(),
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        ],
+    )
     page.click("button:has-text('检查并预览')")
     page.wait_for_load_state()
     assert "新增 6" in page.inner_text("#import-summary")
@@ -72,12 +83,14 @@ def test_roster_template_fill_upload_preview_apply(browser, onboarding_server):
 
     from starqr.db import open_database
     from starqr.models import MEMBER, Member, PlaqueCode
+
     open_database(server["url"])
     database.connect(reuse_if_open=True)
     try:
         ids = [m.id for m in Member.select().where(Member.member_number.startswith("N"))]
-        codes = [p.code for p in PlaqueCode.select().where(PlaqueCode.subject_kind == MEMBER,
-                                                           PlaqueCode.subject_id.in_(ids))]
+        codes = [
+            p.code for p in PlaqueCode.select().where(PlaqueCode.subject_kind == MEMBER, PlaqueCode.subject_id.in_(ids))
+        ]
     finally:
         database.close()
     assert len(codes) == 6

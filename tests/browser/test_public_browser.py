@@ -1,4 +1,5 @@
 """What a villager sees after scanning: real headless Chromium at 360×640, JavaScript off."""
+
 import pytest
 
 from tests.browser.conftest import shot
@@ -22,8 +23,11 @@ def test_member_page(page, live_server):
     # body text at least 16 px, stars readable as text
     size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert size >= 16
-    assert "星/" in page.locator("header").inner_text() or "免评" in page.locator("header").inner_text() \
+    assert (
+        "星/" in page.locator("header").inner_text()
+        or "免评" in page.locator("header").inner_text()
         or "否决" in page.locator("header").inner_text()
+    )
     for heading in ("设岗定责", "承诺践诺", "争星过程电子档案", "本年度实时积分"):
         assert page.get_by_role("heading", name=heading).count() == 1
     assert page.locator("svg").count() >= 1

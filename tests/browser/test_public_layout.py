@@ -5,6 +5,7 @@ vertically as a whole (templates/public/_base.html explains why) and must not sc
 vertically. Wherever Mongolian letters appear they run vertically and are drawn with the
 Mongolian font. Screenshots go to test-artifacts/layout-*.png.
 """
+
 import re
 
 import pytest
@@ -39,17 +40,39 @@ FONT_READY = """() => document.fonts.ready.then(() => document.fonts.check('18px
 def _quota_rating(branch, period):
     """Publish a branch_quota rating for BRANCH in PERIOD, ranked among nine invented peers."""
     version, rubric = rubrics.current_rubric("branch_quota")
-    scores = {"political_function": 18, "team_building": 17, "organisational_life": 16, "exemplary_role": 17,
-              "mass_work": 15, "basic_organisation": 1, "basic_team": 1, "basic_activities": 1,
-              "basic_system": 1, "basic_support": 1}
+    scores = {
+        "political_function": 18,
+        "team_building": 17,
+        "organisational_life": 16,
+        "exemplary_role": 17,
+        "mass_work": 15,
+        "basic_organisation": 1,
+        "basic_team": 1,
+        "basic_activities": 1,
+        "basic_system": 1,
+        "basic_support": 1,
+    }
     inputs = [rating.SubjectInput(branch.id, scores)]
     inputs += [rating.SubjectInput(-n, dict(scores, mass_work=20 - n % 5)) for n in range(1, 10)]
     result = rating.rate_all(rubric, inputs)[branch.id]
     Organisation.update(rubric_key="branch_quota").where(Organisation.id == branch.id).execute()
-    Rating.create(period=period, subject_kind=ORGANISATION, subject_id=branch.id, rubric=version,
-                  total=result.total, stars=result.stars, max_stars=result.max_stars, breakdown=result.breakdown,
-                  designations=result.designations, vetoed=False, veto_items=[], exempt=False,
-                  listing=result.listing, published=True, published_at=period.published_at)
+    Rating.create(
+        period=period,
+        subject_kind=ORGANISATION,
+        subject_id=branch.id,
+        rubric=version,
+        total=result.total,
+        stars=result.stars,
+        max_stars=result.max_stars,
+        breakdown=result.breakdown,
+        designations=result.designations,
+        vetoed=False,
+        veto_items=[],
+        exempt=False,
+        listing=result.listing,
+        published=True,
+        published_at=period.published_at,
+    )
     revision.bump()
 
 
@@ -66,25 +89,52 @@ def site(tmp_path_factory):
 
         branches = {}
         for domain in ("rural", "community"):
-            branch = (Organisation.select().where(Organisation.level == "branch", Organisation.domain == domain)
-                      .order_by(Organisation.id).first())
+            branch = (
+                Organisation.select()
+                .where(Organisation.level == "branch", Organisation.domain == domain)
+                .order_by(Organisation.id)
+                .first()
+            )
             branches[rating.shipped_rubrics()[rating.DOMAIN_RUBRICS[domain]].kind] = code_of(ORGANISATION, branch.id)
-        quota_branch = (Organisation.select().where(Organisation.level == "branch", Organisation.domain == "community")
-                        .order_by(Organisation.id.desc()).first())
-        latest = RatingPeriod.select().where(RatingPeriod.state.in_(("notice", "final"))) \
-            .order_by(RatingPeriod.year.desc()).first()
+        quota_branch = (
+            Organisation.select()
+            .where(Organisation.level == "branch", Organisation.domain == "community")
+            .order_by(Organisation.id.desc())
+            .first()
+        )
+        latest = (
+            RatingPeriod.select()
+            .where(RatingPeriod.state.in_(("notice", "final")))
+            .order_by(RatingPeriod.year.desc())
+            .first()
+        )
         _quota_rating(quota_branch, latest)
         branches["quota"] = code_of(ORGANISATION, quota_branch.id)
-        member = (Member.select().where(Member.active == True, Member.name_mn.is_null(False))  # noqa: E712
-                  .order_by(Member.id).first())
-        members = [code_of(MEMBER, m.id) for m in Member.select().where(Member.active == True)  # noqa: E712
-                   .order_by(Member.id.desc()).limit(5)]
+        member = (
+            Member.select()
+            .where(Member.active == True, Member.name_mn.is_null(False))  # noqa: E712
+            .order_by(Member.id)
+            .first()
+        )
+        members = [
+            code_of(MEMBER, m.id)
+            for m in Member.select()
+            .where(Member.active == True)  # noqa: E712
+            .order_by(Member.id.desc())
+            .limit(5)
+        ]
         revoked = members[0]
         plaques.revoke(revoked, actor="tester", reason="党员挂牌收回")
         database.close()
     with serving(app) as base:
-        yield {"base": base, "member": code_of_member(app, member.id), "branches": branches,
-               "revoked": revoked, "objected": dict(zip(LANGS, members[1:4])), "limited": members[4]}
+        yield {
+            "base": base,
+            "member": code_of_member(app, member.id),
+            "branches": branches,
+            "revoked": revoked,
+            "objected": dict(zip(LANGS, members[1:4])),
+            "limited": members[4],
+        }
 
 
 def code_of_member(app, member_id):
@@ -98,8 +148,9 @@ def code_of_member(app, member_id):
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=1,
-                                  java_script_enabled=False, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640}, device_scale_factor=1, java_script_enabled=False, locale="zh-CN"
+    )
     page = context.new_page()
     yield page
     context.close()

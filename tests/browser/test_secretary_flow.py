@@ -3,6 +3,7 @@
 Real headless Chromium at 360×640 against a live server on 127.0.0.1 (temp SQLite, CSRF on,
 as in production). Screenshots go to test-artifacts/secretary-*.png.
 """
+
 import pytest
 
 from starqr.db import database
@@ -17,6 +18,7 @@ PASSWORD = "phone-secret-2025"
 def console_server(tmp_path_factory):
     from tests.helpers import issue_code, make_member, make_period, make_post, make_tree
     from starqr.services import accounts
+
     app = browser_app(tmp_path_factory.mktemp("secretary"))
     with app.app_context():
         database.connect(reuse_if_open=True)
@@ -35,8 +37,9 @@ def console_server(tmp_path_factory):
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=2, locale="zh-CN",
-                                  is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640}, device_scale_factor=2, locale="zh-CN", is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     yield page
     context.close()
@@ -49,6 +52,7 @@ def _no_horizontal_scroll(page):
 def _camera_photo(folder):
     """A phone photo with a camera make and a GPS position in its EXIF."""
     from PIL import Image
+
     image = Image.new("RGB", (2400, 1800), (180, 40, 40))
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"
@@ -61,8 +65,12 @@ def _camera_photo(folder):
 def test_secretary_records_points_that_show_on_the_scan_page(phone, console_server, tmp_path):
     base, page = console_server["base"], phone
     errors = []
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}") if r.status >= 400 and not r.url.endswith("/favicon.ico") else None
+        ),
+    )
 
     page.goto(f"{base}/console/")
     assert page.url.startswith(f"{base}/console/login")

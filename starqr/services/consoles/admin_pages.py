@@ -1,4 +1,5 @@
 """What the administrators' pages read: the tree, rubric versions, periods, objections, audit."""
+
 from starqr.models import (
     MEMBER,
     ApiToken,
@@ -29,15 +30,23 @@ def tree_page(current, member_scope, organisation_scope, search):
         chain = [by_id[i] for i in ids if i in by_id]
     members = []
     if current is not None and current.level == "branch":
-        members = list(Member.select().where(Member.branch == current, Member.active == True)
-                       .order_by(Member.id).limit(500))
+        members = list(
+            Member.select().where(Member.branch == current, Member.active == True).order_by(Member.id).limit(500)
+        )
     branch_of = {}
     if found_members:
-        branch_of = {o.id: o for o in Organisation.select().where(
-            Organisation.id.in_({m.branch_id for m in found_members}))}
-    return {"children": children, "chain": chain,
-            "counts": administration.children_counts([c.id for c in children]) if children else {},
-            "members": members, "found_orgs": found_orgs, "found_members": found_members, "branch_of": branch_of}
+        branch_of = {
+            o.id: o for o in Organisation.select().where(Organisation.id.in_({m.branch_id for m in found_members}))
+        }
+    return {
+        "children": children,
+        "chain": chain,
+        "counts": administration.children_counts([c.id for c in children]) if children else {},
+        "members": members,
+        "found_orgs": found_orgs,
+        "found_members": found_members,
+        "branch_of": branch_of,
+    }
 
 
 def rubric_versions(key):
@@ -64,8 +73,13 @@ def objection_org(objection):
 
 def objections(status, visible, limit=200):
     """(objection, subject, organisation) of STATUS, newest first, where VISIBLE(organisation)."""
-    rows = list(Objection.select(Objection, PlaqueCode).join(PlaqueCode)
-                .where(Objection.status == status).order_by(Objection.created_at.desc()).limit(2 * limit))
+    rows = list(
+        Objection.select(Objection, PlaqueCode)
+        .join(PlaqueCode)
+        .where(Objection.status == status)
+        .order_by(Objection.created_at.desc())
+        .limit(2 * limit)
+    )
     shown = []
     for row in rows:
         org, subject = objection_org(row)
@@ -93,8 +107,9 @@ def user_token(user, token_id):
 
 def towns():
     """Banners and towns, for filters that narrow to one part of the tree."""
-    return list(Organisation.select().where(Organisation.level.in_(("banner", "town")))
-                .order_by(Organisation.path).limit(300))
+    return list(
+        Organisation.select().where(Organisation.level.in_(("banner", "town"))).order_by(Organisation.path).limit(300)
+    )
 
 
 def objection_context(objection, limit=100):
@@ -105,39 +120,72 @@ def objection_context(objection, limit=100):
     """
     from starqr.models import LedgerEntry, Rating
     from starqr.services.consoles.standing import published_period
+
     plaque = objection.plaque
     period = objection.period or published_period()
     result, entries = None, []
     if period is not None:
-        result = (Rating.select().where(Rating.period == period, Rating.subject_kind == plaque.subject_kind,
-                                        Rating.subject_id == plaque.subject_id, Rating.published == True)
-                  .order_by(Rating.id.desc()).first())
-        entries = list(LedgerEntry.select().where(LedgerEntry.period == period,
-                                                  LedgerEntry.subject_kind == plaque.subject_kind,
-                                                  LedgerEntry.subject_id == plaque.subject_id)
-                       .order_by(LedgerEntry.id.desc()).limit(limit))
-    return {"period": period, "result": result, "entries": entries,
-            "deadline": period.notice_ends_at if period is not None and period.state == "notice" else None}
+        result = (
+            Rating.select()
+            .where(
+                Rating.period == period,
+                Rating.subject_kind == plaque.subject_kind,
+                Rating.subject_id == plaque.subject_id,
+                Rating.published == True,
+            )
+            .order_by(Rating.id.desc())
+            .first()
+        )
+        entries = list(
+            LedgerEntry.select()
+            .where(
+                LedgerEntry.period == period,
+                LedgerEntry.subject_kind == plaque.subject_kind,
+                LedgerEntry.subject_id == plaque.subject_id,
+            )
+            .order_by(LedgerEntry.id.desc())
+            .limit(limit)
+        )
+    return {
+        "period": period,
+        "result": result,
+        "entries": entries,
+        "deadline": period.notice_ends_at if period is not None and period.state == "notice" else None,
+    }
 
 
 def distribution_by_rubric(period, published=None):
     """[{"key", "name", "max_stars", "counts": Counter(stars), "total"}], one per rubric, the widest
     scheme first: ten-star villages never share an axis with five-star schemes."""
     from collections import Counter
+
     if published is None:
         published = period.state in ("notice", "final")
     from starqr.models import Rating
-    query = (Rating.select(Rating.subject_kind, Rating.subject_id, Rating.id, Rating.stars, Rating.max_stars,
-                           RubricVersion.key, RubricVersion.name)
-             .join(RubricVersion).where(Rating.period == period, Rating.published == bool(published))
-             .order_by(Rating.id).tuples())
+
+    query = (
+        Rating.select(
+            Rating.subject_kind,
+            Rating.subject_id,
+            Rating.id,
+            Rating.stars,
+            Rating.max_stars,
+            RubricVersion.key,
+            RubricVersion.name,
+        )
+        .join(RubricVersion)
+        .where(Rating.period == period, Rating.published == bool(published))
+        .order_by(Rating.id)
+        .tuples()
+    )
     newest = {}
     for kind, subject_id, _rating_id, stars, max_stars, key, name in query.iterator():
         newest[(kind, subject_id)] = (key, name, stars, max_stars)  # a correction supersedes the earlier one
     charts = {}
     for key, name, stars, max_stars in newest.values():
-        chart = charts.setdefault(key, {"key": key, "name": name, "max_stars": max_stars, "counts": Counter(),
-                                        "total": 0})
+        chart = charts.setdefault(
+            key, {"key": key, "name": name, "max_stars": max_stars, "counts": Counter(), "total": 0}
+        )
         chart["counts"][stars] += 1
         chart["total"] += 1
         chart["max_stars"] = max(chart["max_stars"], max_stars)
@@ -148,9 +196,14 @@ def period_holds(period):
     """What holds the period's notice: open objections, and the held subjects lane l09's rating
     service exposes (if it does: `ratings.held_subjects(period)` -> [{"kind", "id", "reason"...}])."""
     from starqr.services import ratings
-    open_objections = list(Objection.select(Objection, PlaqueCode).join(PlaqueCode)
-                           .where(Objection.period == period, Objection.status == "open")
-                           .order_by(Objection.created_at).limit(200))
+
+    open_objections = list(
+        Objection.select(Objection, PlaqueCode)
+        .join(PlaqueCode)
+        .where(Objection.period == period, Objection.status == "open")
+        .order_by(Objection.created_at)
+        .limit(200)
+    )
     held_subjects = getattr(ratings, "held_subjects", None)
     held = list(held_subjects(period)) if callable(held_subjects) else None
     return {"objections": open_objections, "held": held}

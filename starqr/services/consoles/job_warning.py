@@ -1,4 +1,5 @@
 """Is queued work stuck? Read through services/jobs_health (lane l14's heartbeat and leases)."""
+
 from starqr.models import ImportBatch
 from starqr.services import jobs_health
 
@@ -22,8 +23,14 @@ def queue_state(now=None, created_by=None):
             query = query.where(ImportBatch.created_by == created_by)
         for batch in query.order_by(ImportBatch.id.desc()):
             failed.append((batch, failure_reason(batch)))
-    return {"stuck": stuck, "pending": health["pending"], "running": health["running"],
-            "last_seen": consumer["last_beat"], "age_seconds": age, "failed": failed}
+    return {
+        "stuck": stuck,
+        "pending": health["pending"],
+        "running": health["running"],
+        "last_seen": consumer["last_beat"],
+        "age_seconds": age,
+        "failed": failed,
+    }
 
 
 def failure_reason(batch):

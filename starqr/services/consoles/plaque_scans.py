@@ -1,5 +1,6 @@
 """Scans per plaque (last 30 days, all time) and the plaques nobody scans, per organisation:
 for reprinting, or for checking that the plaque was hung at all."""
+
 import datetime
 
 from peewee import JOIN, Case, fn
@@ -29,16 +30,21 @@ def plaque_scans(organisation=None, which="all", today=None, limit=None):
     if organisation is not None:
         orgs = orgs.where(Organisation.path.startswith(organisation.path))
     members = Member.select(Member.id).where(Member.branch.in_(orgs))
-    query = (PlaqueCode
-             .select(PlaqueCode, fn.COALESCE(fn.SUM(ScanCount.count), 0).alias("total"),
-                     fn.COALESCE(fn.SUM(Case(None, [(ScanCount.day >= recent_from, ScanCount.count)], 0)), 0)
-                     .alias("recent"),
-                     fn.MAX(ScanCount.day).alias("last"))
-             .join(ScanCount, JOIN.LEFT_OUTER, on=(ScanCount.plaque == PlaqueCode.id))
-             .where(PlaqueCode.status == "active",
-                    ((PlaqueCode.subject_kind == ORGANISATION) & PlaqueCode.subject_id.in_(orgs))
-                    | ((PlaqueCode.subject_kind == MEMBER) & PlaqueCode.subject_id.in_(members)))
-             .group_by(PlaqueCode.id))
+    query = (
+        PlaqueCode.select(
+            PlaqueCode,
+            fn.COALESCE(fn.SUM(ScanCount.count), 0).alias("total"),
+            fn.COALESCE(fn.SUM(Case(None, [(ScanCount.day >= recent_from, ScanCount.count)], 0)), 0).alias("recent"),
+            fn.MAX(ScanCount.day).alias("last"),
+        )
+        .join(ScanCount, JOIN.LEFT_OUTER, on=(ScanCount.plaque == PlaqueCode.id))
+        .where(
+            PlaqueCode.status == "active",
+            ((PlaqueCode.subject_kind == ORGANISATION) & PlaqueCode.subject_id.in_(orgs))
+            | ((PlaqueCode.subject_kind == MEMBER) & PlaqueCode.subject_id.in_(members)),
+        )
+        .group_by(PlaqueCode.id)
+    )
     if which == "never":
         query = query.having(fn.COALESCE(fn.SUM(ScanCount.count), 0) == 0)
     elif which == "stale":
@@ -62,8 +68,21 @@ def _with_subjects(rows):
         last = row.last
         if isinstance(last, str):  # SQLite hands back aggregated dates as text
             last = datetime.date.fromisoformat(last[:10])
-        result.append({"plaque": row, "subject": subject, "branch": branch, "recent": int(row.recent or 0),
-                       "total": int(row.total or 0), "last": last})
-    result.sort(key=lambda r: ((r["branch"].path if r["branch"] else ""), r["plaque"].subject_kind != ORGANISATION,
-                               r["subject"].name_zh if r["subject"] else ""))
+        result.append(
+            {
+                "plaque": row,
+                "subject": subject,
+                "branch": branch,
+                "recent": int(row.recent or 0),
+                "total": int(row.total or 0),
+                "last": last,
+            }
+        )
+    result.sort(
+        key=lambda r: (
+            (r["branch"].path if r["branch"] else ""),
+            r["plaque"].subject_kind != ORGANISATION,
+            r["subject"].name_zh if r["subject"] else "",
+        )
+    )
     return result

@@ -1,4 +1,5 @@
 """What the secretary's pages read: a branch, a member, their commitments, posts and entries."""
+
 from starqr.models import (
     MEMBER,
     ORGANISATION,
@@ -31,13 +32,15 @@ def corrected_ids(entries):
     ids = [e.id for e in entries]
     if not ids:
         return set()
-    return {row.corrects_id for row in LedgerEntry.select(LedgerEntry.corrects)
-            .where(LedgerEntry.corrects.in_(ids))}
+    return {row.corrects_id for row in LedgerEntry.select(LedgerEntry.corrects).where(LedgerEntry.corrects.in_(ids))}
 
 
 def commitments_of(kind, subject_id):
-    return list(Commitment.select().where(Commitment.subject_kind == kind, Commitment.subject_id == subject_id)
-                .order_by(Commitment.year.desc(), Commitment.id))
+    return list(
+        Commitment.select()
+        .where(Commitment.subject_kind == kind, Commitment.subject_id == subject_id)
+        .order_by(Commitment.year.desc(), Commitment.id)
+    )
 
 
 def branch_page(branch, show_all=False):
@@ -45,21 +48,32 @@ def branch_page(branch, show_all=False):
     if not show_all:
         query = query.where(Member.active == True)
     members = list(query.order_by(Member.active.desc(), Member.name_zh))
-    retired = (Member.select().where(Member.branch == branch, Member.active == False).count()
-               if not show_all else 0)
-    codes = {p.subject_id: p.code for p in PlaqueCode.select().where(
-        PlaqueCode.subject_kind == MEMBER, PlaqueCode.status == "active",
-        PlaqueCode.subject_id.in_([m.id for m in members] or [0]))}
+    retired = Member.select().where(Member.branch == branch, Member.active == False).count() if not show_all else 0
+    codes = {
+        p.subject_id: p.code
+        for p in PlaqueCode.select().where(
+            PlaqueCode.subject_kind == MEMBER,
+            PlaqueCode.status == "active",
+            PlaqueCode.subject_id.in_([m.id for m in members] or [0]),
+        )
+    }
     entries = member_service.entries_for(branch, limit=20)
-    return {"members": members, "retired": retired, "codes": codes,
-            "branch_code": plaque_service.active_code(ORGANISATION, branch.id),
-            "commitments": commitments_of(ORGANISATION, branch.id), "entries": entries,
-            "corrected": corrected_ids(entries), "item_names": item_names(branch),
-            "photos": _photos(entries)}
+    return {
+        "members": members,
+        "retired": retired,
+        "codes": codes,
+        "branch_code": plaque_service.active_code(ORGANISATION, branch.id),
+        "commitments": commitments_of(ORGANISATION, branch.id),
+        "entries": entries,
+        "corrected": corrected_ids(entries),
+        "item_names": item_names(branch),
+        "photos": _photos(entries),
+    }
 
 
 def _photos(entries):
     from starqr.services import entry_photos
+
     return entry_photos.photos_for([e.id for e in entries])
 
 
@@ -67,12 +81,21 @@ def member_page(member, page=1, per_page=25, year=None, item=None):
     """Posts, commitments (with due dates), private details, and one page of the ledger."""
     from starqr.services import entry_photos
     from starqr.services.consoles import standing
+
     entries, total, years, items = standing.ledger_page(MEMBER, member.id, page, per_page, year, item)
-    return {"posts": list(Post.select().where(Post.member == member).order_by(Post.active.desc(), Post.id)),
-            "commitments": commitments_of(MEMBER, member.id), "private": private_of(member),
-            "entries": entries, "entry_total": total, "entry_years": years, "entry_items": items,
-            "corrected": corrected_ids(entries), "photos": entry_photos.photos_for([e.id for e in entries]),
-            "plaque": plaque_service.active_code(MEMBER, member.id), "item_names": item_names(member)}
+    return {
+        "posts": list(Post.select().where(Post.member == member).order_by(Post.active.desc(), Post.id)),
+        "commitments": commitments_of(MEMBER, member.id),
+        "private": private_of(member),
+        "entries": entries,
+        "entry_total": total,
+        "entry_years": years,
+        "entry_items": items,
+        "corrected": corrected_ids(entries),
+        "photos": entry_photos.photos_for([e.id for e in entries]),
+        "plaque": plaque_service.active_code(MEMBER, member.id),
+        "item_names": item_names(member),
+    }
 
 
 def private_of(member):

@@ -1,6 +1,7 @@
 """Where a branch and its members stand: published stars, live points and estimate, the
 notice, open objections, and what needs the secretary's attention. Batched: a branch of
 200 members costs a handful of queries."""
+
 import datetime
 from collections import defaultdict
 
@@ -30,13 +31,21 @@ NOT_IN_ROSTER = "not_in_roster"
 
 
 def published_period():
-    return (RatingPeriod.select().where(RatingPeriod.state.in_(PUBLISHED_STATES))
-            .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()).first())
+    return (
+        RatingPeriod.select()
+        .where(RatingPeriod.state.in_(PUBLISHED_STATES))
+        .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc())
+        .first()
+    )
 
 
 def live_period():
-    return (RatingPeriod.select().where(RatingPeriod.state.in_(LIVE_STATES))
-            .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()).first())
+    return (
+        RatingPeriod.select()
+        .where(RatingPeriod.state.in_(LIVE_STATES))
+        .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc())
+        .first()
+    )
 
 
 def published_stars(kind, subject_ids, period):
@@ -44,9 +53,16 @@ def published_stars(kind, subject_ids, period):
     if period is None or not subject_ids:
         return {}
     found = {}
-    for row in (Rating.select().where(Rating.period == period, Rating.subject_kind == kind,
-                                      Rating.published == True, Rating.subject_id.in_(list(subject_ids)))
-                .order_by(Rating.id)):
+    for row in (
+        Rating.select()
+        .where(
+            Rating.period == period,
+            Rating.subject_kind == kind,
+            Rating.published == True,
+            Rating.subject_id.in_(list(subject_ids)),
+        )
+        .order_by(Rating.id)
+    ):
         found[row.subject_id] = row
     return found
 
@@ -56,10 +72,16 @@ def live_values(kind, subject_ids, period):
     values = defaultdict(dict)
     if period is None or not subject_ids:
         return values
-    query = (LedgerEntry.select(LedgerEntry.subject_id, LedgerEntry.item, fn.SUM(LedgerEntry.points))
-             .where(LedgerEntry.period == period, LedgerEntry.subject_kind == kind,
-                    LedgerEntry.subject_id.in_(list(subject_ids)))
-             .group_by(LedgerEntry.subject_id, LedgerEntry.item).tuples())
+    query = (
+        LedgerEntry.select(LedgerEntry.subject_id, LedgerEntry.item, fn.SUM(LedgerEntry.points))
+        .where(
+            LedgerEntry.period == period,
+            LedgerEntry.subject_kind == kind,
+            LedgerEntry.subject_id.in_(list(subject_ids)),
+        )
+        .group_by(LedgerEntry.subject_id, LedgerEntry.item)
+        .tuples()
+    )
     for subject_id, item, total in query:
         values[subject_id][item] = float(total)
     return values
@@ -75,11 +97,13 @@ def estimates(rubric, values, categories):
     for subject_id in ids:
         points = round(sum(values.get(subject_id, {}).values()), 2)
         estimate = rated.get(subject_id)
-        result[subject_id] = {"points": points,
-                              "total": float(estimate.total) if estimate else None,
-                              "stars": estimate.stars if estimate else None,
-                              "max_stars": estimate.max_stars if estimate else rubric.max_stars,
-                              "vetoed": bool(estimate.vetoed) if estimate else False}
+        result[subject_id] = {
+            "points": points,
+            "total": float(estimate.total) if estimate else None,
+            "stars": estimate.stars if estimate else None,
+            "max_stars": estimate.max_stars if estimate else rubric.max_stars,
+            "vetoed": bool(estimate.vetoed) if estimate else False,
+        }
     return result
 
 
@@ -90,10 +114,15 @@ def quarter_start(today):
 def _open_objections(branch, member_ids):
     plaques = PlaqueCode.select(PlaqueCode.id).where(
         ((PlaqueCode.subject_kind == ORGANISATION) & (PlaqueCode.subject_id == branch.id))
-        | ((PlaqueCode.subject_kind == MEMBER) & PlaqueCode.subject_id.in_(list(member_ids) or [0])))
-    return list(Objection.select(Objection, PlaqueCode).join(PlaqueCode)
-                .where(Objection.plaque.in_(plaques), Objection.status == "open")
-                .order_by(Objection.created_at.desc()).limit(50))
+        | ((PlaqueCode.subject_kind == MEMBER) & PlaqueCode.subject_id.in_(list(member_ids) or [0]))
+    )
+    return list(
+        Objection.select(Objection, PlaqueCode)
+        .join(PlaqueCode)
+        .where(Objection.plaque.in_(plaques), Objection.status == "open")
+        .order_by(Objection.created_at.desc())
+        .limit(50)
+    )
 
 
 def never_scanned(kind_ids):
@@ -107,8 +136,11 @@ def never_scanned(kind_ids):
     if clauses is None:
         return []
     scanned = ScanCount.select(ScanCount.plaque).where(ScanCount.count > 0)
-    return list(PlaqueCode.select().where(clauses, PlaqueCode.status == "active", PlaqueCode.id.not_in(scanned))
-                .order_by(PlaqueCode.subject_kind, PlaqueCode.subject_id))
+    return list(
+        PlaqueCode.select()
+        .where(clauses, PlaqueCode.status == "active", PlaqueCode.id.not_in(scanned))
+        .order_by(PlaqueCode.subject_kind, PlaqueCode.subject_id)
+    )
 
 
 def branch_standing(branch, members, today=None):
@@ -128,20 +160,30 @@ def branch_standing(branch, members, today=None):
     categories = {m.id: rubrics.rating_category(m.category, m.exempt) for m in members}
     member_live = estimates(member_rubric, values, categories) if live else {}
     flags = attention_flags(members, live, today)
-    rows = [{"member": m, "result": member_results.get(m.id), "live": member_live.get(m.id),
-             "flags": flags.get(m.id, [])} for m in members]
+    rows = [
+        {"member": m, "result": member_results.get(m.id), "live": member_live.get(m.id), "flags": flags.get(m.id, [])}
+        for m in members
+    ]
     notice = None
     if published is not None and published.state == "notice":
         notice = {"period": published, "ends_at": published.notice_ends_at}
     subjects = [(ORGANISATION, branch.id)] + [(MEMBER, i) for i in member_ids if i]
     names = {(MEMBER, m.id): m.name_zh for m in members}
     names[(ORGANISATION, branch.id)] = branch.name_zh
-    unscanned = [{"plaque": p, "name": names.get((p.subject_kind, p.subject_id), "")}
-                 for p in never_scanned(subjects)]
-    return {"published": published, "live_period": live, "branch_result": branch_result,
-            "branch_live": branch_live, "branch_rubric": branch_rubric, "member_rubric": member_rubric,
-            "notice": notice, "objections": _open_objections(branch, member_ids), "rows": rows,
-            "unscanned": unscanned, "attention": sum(1 for row in rows if row["flags"])}
+    unscanned = [{"plaque": p, "name": names.get((p.subject_kind, p.subject_id), "")} for p in never_scanned(subjects)]
+    return {
+        "published": published,
+        "live_period": live,
+        "branch_result": branch_result,
+        "branch_live": branch_live,
+        "branch_rubric": branch_rubric,
+        "member_rubric": member_rubric,
+        "notice": notice,
+        "objections": _open_objections(branch, member_ids),
+        "rows": rows,
+        "unscanned": unscanned,
+        "attention": sum(1 for row in rows if row["flags"]),
+    }
 
 
 def attention_flags(members, live, today):
@@ -150,12 +192,22 @@ def attention_flags(members, live, today):
     flags = defaultdict(list)
     if not ids:
         return flags
-    overdue = {row.subject_id for row in Commitment.select(Commitment.subject_id).where(
-        Commitment.subject_kind == MEMBER, Commitment.subject_id.in_(ids), Commitment.deadline < today,
-        Commitment.status.in_(("not_started", "in_progress")))}
+    overdue = {
+        row.subject_id
+        for row in Commitment.select(Commitment.subject_id).where(
+            Commitment.subject_kind == MEMBER,
+            Commitment.subject_id.in_(ids),
+            Commitment.deadline < today,
+            Commitment.status.in_(("not_started", "in_progress")),
+        )
+    }
     since = datetime.datetime.combine(quarter_start(today), datetime.time())
-    recent = {row.subject_id for row in LedgerEntry.select(LedgerEntry.subject_id).where(
-        LedgerEntry.subject_kind == MEMBER, LedgerEntry.subject_id.in_(ids), LedgerEntry.recorded_at >= since)}
+    recent = {
+        row.subject_id
+        for row in LedgerEntry.select(LedgerEntry.subject_id).where(
+            LedgerEntry.subject_kind == MEMBER, LedgerEntry.subject_id.in_(ids), LedgerEntry.recorded_at >= since
+        )
+    }
     for member in members:
         if member.id in overdue:
             flags[member.id].append(COMMITMENT_OVERDUE)
@@ -173,25 +225,43 @@ def member_standing(member, today=None):
     _version, rubric = rubrics.current_rubric(rubrics.member_rubric_key(member.branch))
     values = live_values(MEMBER, [member.id], live)
     category = rubrics.rating_category(member.category, member.exempt)
-    return {"published": published, "result": published_stars(MEMBER, [member.id], published).get(member.id),
-            "live_period": live, "live": estimates(rubric, values, {member.id: category})[member.id] if live else None,
-            "by_item": values.get(member.id, {}), "rubric": rubric,
-            "flags": attention_flags([member], live, today).get(member.id, [])}
+    return {
+        "published": published,
+        "result": published_stars(MEMBER, [member.id], published).get(member.id),
+        "live_period": live,
+        "live": estimates(rubric, values, {member.id: category})[member.id] if live else None,
+        "by_item": values.get(member.id, {}),
+        "rubric": rubric,
+        "flags": attention_flags([member], live, today).get(member.id, []),
+    }
 
 
 def ledger_page(kind, subject_id, page=1, per_page=25, year=None, item=None):
     """(entries newest first, total count, years with entries, items with entries) for one subject."""
     base = LedgerEntry.select().where(LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject_id)
-    query = LedgerEntry.select(LedgerEntry, RatingPeriod).join(RatingPeriod).where(
-        LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject_id)
+    query = (
+        LedgerEntry.select(LedgerEntry, RatingPeriod)
+        .join(RatingPeriod)
+        .where(LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject_id)
+    )
     if year:
         query = query.where(RatingPeriod.year == year)
     if item:
         query = query.where(LedgerEntry.item == item)
     total = query.count()
     entries = list(query.order_by(LedgerEntry.id.desc()).offset((page - 1) * per_page).limit(per_page))
-    years = sorted({y for (y,) in (RatingPeriod.select(RatingPeriod.year).join(LedgerEntry)
-                                   .where(LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject_id)
-                                   .distinct().tuples())}, reverse=True)
+    years = sorted(
+        {
+            y
+            for (y,) in (
+                RatingPeriod.select(RatingPeriod.year)
+                .join(LedgerEntry)
+                .where(LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject_id)
+                .distinct()
+                .tuples()
+            )
+        },
+        reverse=True,
+    )
     items = sorted({i for (i,) in base.select(LedgerEntry.item).distinct().tuples()})
     return entries, total, years, items

@@ -9,11 +9,28 @@
 
 The names callers use are re-exported here: `from starqr.services import imports`.
 """
-from starqr.services.imports.batches import (batch_file, create_batch, imports_folder, load_upload, run_batch,
-                                             store_upload)
+
+from starqr.services.imports.batches import (
+    batch_file,
+    create_batch,
+    imports_folder,
+    load_upload,
+    run_batch,
+    store_upload,
+)
 from starqr.services.imports.cells import parse_date, parse_number
-from starqr.services.imports.columns import (CODE, COLUMNS, DATE, HEADER_ALIASES, ITEM, NAME, POINTS, QUANTITY,
-                                             REASON, REQUIRED_COLUMNS)
+from starqr.services.imports.columns import (
+    CODE,
+    COLUMNS,
+    DATE,
+    HEADER_ALIASES,
+    ITEM,
+    NAME,
+    POINTS,
+    QUANTITY,
+    REASON,
+    REQUIRED_COLUMNS,
+)
 from starqr.services.imports.errors import MAX_ERRORS, ImportFileError, RowError
 from starqr.services.imports.points import check_period, run
 from starqr.services.imports.preview import StarMove, compute_with, star_moves
@@ -24,9 +41,42 @@ from starqr.services.imports.writing import write_csv, write_xlsx
 from starqr.services.imports.xlsx import read_xlsx
 
 __all__ = [
-    "CODE", "COLUMNS", "DATE", "HEADER_ALIASES", "ITEM", "MAX_ERRORS", "NAME", "POINTS", "QUANTITY", "REASON",
-    "REQUIRED_COLUMNS", "ImportFileError", "ImportResult", "RowError", "StarMove", "batch_file", "check_period",
-    "compute_with", "create_batch", "decode_csv", "imports_folder", "is_xlsx", "load_upload", "parse_date",
-    "parse_number", "read_csv", "read_rows", "read_xlsx", "run", "run_batch", "sha256", "star_moves",
-    "store_upload", "template_csv", "template_rows", "template_xlsx", "write_csv", "write_xlsx",
+    "CODE",
+    "COLUMNS",
+    "DATE",
+    "HEADER_ALIASES",
+    "ITEM",
+    "MAX_ERRORS",
+    "NAME",
+    "POINTS",
+    "QUANTITY",
+    "REASON",
+    "REQUIRED_COLUMNS",
+    "ImportFileError",
+    "ImportResult",
+    "RowError",
+    "StarMove",
+    "batch_file",
+    "check_period",
+    "compute_with",
+    "create_batch",
+    "decode_csv",
+    "imports_folder",
+    "is_xlsx",
+    "load_upload",
+    "parse_date",
+    "parse_number",
+    "read_csv",
+    "read_rows",
+    "read_xlsx",
+    "run",
+    "run_batch",
+    "sha256",
+    "star_moves",
+    "store_upload",
+    "template_csv",
+    "template_rows",
+    "template_xlsx",
+    "write_csv",
+    "write_xlsx",
 ]

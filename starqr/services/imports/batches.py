@@ -1,4 +1,5 @@
 """Uploads kept between preview and confirmation, and imports run as background batches."""
+
 import os
 
 from starqr.db import database
@@ -26,11 +27,16 @@ def create_batch(period, data, filename, actor, instance_path):
     with open(path, "wb") as handle:
         handle.write(data)
     with database.atomic():
-        batch = ImportBatch.create(file_sha256=digest, period=period, status="pending",
-                                   filename=os.path.basename(filename or "import" + extension)[:255],
-                                   created_by=audit.actor_name(actor)[:60])
-        audit.record(actor, "import.queued", batch, after={"file": batch.filename, "period": period.id,
-                                                           "sha256": digest})
+        batch = ImportBatch.create(
+            file_sha256=digest,
+            period=period,
+            status="pending",
+            filename=os.path.basename(filename or "import" + extension)[:255],
+            created_by=audit.actor_name(actor)[:60],
+        )
+        audit.record(
+            actor, "import.queued", batch, after={"file": batch.filename, "period": period.id, "sha256": digest}
+        )
     return batch
 
 
@@ -75,8 +81,11 @@ def run_batch(batch_id, instance_path, actor=None):
     batch = ImportBatch.get_by_id(batch_id)
     if batch.status not in ("pending",):
         return batch  # already run (a retried task must not import twice)
-    claimed = ImportBatch.update(status="running").where(ImportBatch.id == batch_id,
-                                                         ImportBatch.status == "pending").execute()
+    claimed = (
+        ImportBatch.update(status="running")
+        .where(ImportBatch.id == batch_id, ImportBatch.status == "pending")
+        .execute()
+    )
     if not claimed:
         return ImportBatch.get_by_id(batch_id)
 
@@ -89,18 +98,33 @@ def run_batch(batch_id, instance_path, actor=None):
         period = RatingPeriod.get_by_id(batch.period_id)
         result = run(period, data, batch.filename, actor or batch.created_by, dry_run=False, progress=progress)
     except StarQRError as error:
-        ImportBatch.update(status="failed", errors=[{"row": 1, "column": "", "message": str(error), "text": str(error)}],
-                           finished_at=utcnow()).where(ImportBatch.id == batch_id).execute()
+        ImportBatch.update(
+            status="failed",
+            errors=[{"row": 1, "column": "", "message": str(error), "text": str(error)}],
+            finished_at=utcnow(),
+        ).where(ImportBatch.id == batch_id).execute()
         return ImportBatch.get_by_id(batch_id)
     if result.errors:
         errors = [e.to_dict() for e in result.errors]
         if result.more_errors:
-            errors.append({"row": 0, "column": "", "message": f"另有 {result.more_errors} 处错误未列出",
-                           "text": f"……另有 {result.more_errors} 处错误未列出"})
-        ImportBatch.update(status="failed", errors=errors, rows_total=result.rows, rows_done=result.rows,
-                           finished_at=utcnow()).where(ImportBatch.id == batch_id).execute()
+            errors.append(
+                {
+                    "row": 0,
+                    "column": "",
+                    "message": f"另有 {result.more_errors} 处错误未列出",
+                    "text": f"……另有 {result.more_errors} 处错误未列出",
+                }
+            )
+        ImportBatch.update(
+            status="failed", errors=errors, rows_total=result.rows, rows_done=result.rows, finished_at=utcnow()
+        ).where(ImportBatch.id == batch_id).execute()
     else:
-        ImportBatch.update(status="done", rows_total=result.rows, rows_done=result.rows,
-                           rows_imported=result.written, errors=[],
-                           finished_at=utcnow()).where(ImportBatch.id == batch_id).execute()
+        ImportBatch.update(
+            status="done",
+            rows_total=result.rows,
+            rows_done=result.rows,
+            rows_imported=result.written,
+            errors=[],
+            finished_at=utcnow(),
+        ).where(ImportBatch.id == batch_id).execute()
     return ImportBatch.get_by_id(batch_id)

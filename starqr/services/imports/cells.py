@@ -1,4 +1,5 @@
 """Cell values: text, numbers and dates as spreadsheets and people write them."""
+
 import datetime
 from decimal import Decimal, InvalidOperation
 

@@ -1,4 +1,5 @@
 """Ids and plaque/badge codes for many new rows at once (an import), in a few queries."""
+
 import secrets
 
 from starqr.db import bulk_insert, database
@@ -18,8 +19,9 @@ def reserve_ids(model, count):
     db = database.obj
     table = model._meta.table_name
     if db.__class__.__name__.startswith("Postgres"):
-        rows = db.execute_sql(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
-                              f"FROM generate_series(1, %s)", (count,)).fetchall()
+        rows = db.execute_sql(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", (count,)
+        ).fetchall()
         return [row[0] for row in rows]
     start = db.execute_sql(f'SELECT COALESCE(MAX("id"), 0) FROM "{table}"').fetchone()[0] + 1
     return list(range(start, start + count))
@@ -38,7 +40,7 @@ def _draw(count):
     while len(letters) < need:
         letters += secrets.token_bytes(need - len(letters) + need // 16 + 16).translate(None, _REJECTED)
     text = letters[:need].translate(_TO_LETTER).decode("ascii")
-    return {text[i:i + CODE_LENGTH] for i in range(0, need, CODE_LENGTH)}
+    return {text[i : i + CODE_LENGTH] for i in range(0, need, CODE_LENGTH)}
 
 
 def _unused_codes(count):
@@ -60,11 +62,21 @@ def issue_many(subject_kind, subject_ids, actor, reason="首次挂牌"):
     issued = dict(zip(subject_ids, _unused_codes(len(subject_ids))))
     ids = reserve_ids(PlaqueCode, len(issued))
     fields = PlaqueCode._meta.fields
-    bulk_insert(PlaqueCode, [fields[n] for n in ("id", "code", "subject_kind", "subject_id", "version", "status",
-                                                 "issued_at", "issued_by")],
-                [(code_id, code, subject_kind, subject_id, 1, "active", now, actor)
-                 for code_id, (subject_id, code) in zip(ids, issued.items())])
+    bulk_insert(
+        PlaqueCode,
+        [
+            fields[n]
+            for n in ("id", "code", "subject_kind", "subject_id", "version", "status", "issued_at", "issued_by")
+        ],
+        [
+            (code_id, code, subject_kind, subject_id, 1, "active", now, actor)
+            for code_id, (subject_id, code) in zip(ids, issued.items())
+        ],
+    )
     fields = PlaqueEvent._meta.fields
-    bulk_insert(PlaqueEvent, [fields[n] for n in ("plaque", "action", "actor", "reason", "at")],
-                [(code_id, "issued", actor, reason, now) for code_id in ids])
+    bulk_insert(
+        PlaqueEvent,
+        [fields[n] for n in ("plaque", "action", "actor", "reason", "at")],
+        [(code_id, "issued", actor, reason, now) for code_id in ids],
+    )
     return issued

@@ -1,4 +1,5 @@
 """Codes → subjects and each subject's rubric, fetched once for a whole file."""
+
 from collections import Counter
 from dataclasses import dataclass
 
@@ -32,9 +33,12 @@ def _active_replacements(plaque_ids, hops=20):
             break
         ordered = sorted(wanted)
         for start in range(0, len(ordered), CHUNK):
-            rows.update((row[0], row[1:]) for row in
-                        PlaqueCode.select(PlaqueCode.id, PlaqueCode.code, PlaqueCode.status, PlaqueCode.replaced_by)
-                        .where(PlaqueCode.id.in_(ordered[start:start + CHUNK])).tuples())
+            rows.update(
+                (row[0], row[1:])
+                for row in PlaqueCode.select(PlaqueCode.id, PlaqueCode.code, PlaqueCode.status, PlaqueCode.replaced_by)
+                .where(PlaqueCode.id.in_(ordered[start : start + CHUNK]))
+                .tuples()
+            )
         wanted = {rows[i][2] for i in wanted if i in rows and rows[i][1] != "active" and rows[i][2]}
     found = {}
     for plaque_id in plaque_ids:
@@ -59,19 +63,34 @@ class Directory:
         self._load(sorted(set(codes)))
 
     def _load(self, codes):
-        plaques = _select_in('SELECT "code", "subject_kind", "subject_id", "status", "replaced_by_id" '
-                             'FROM "plaque_code" WHERE "code" IN ({})', codes)
+        plaques = _select_in(
+            'SELECT "code", "subject_kind", "subject_id", "status", "replaced_by_id" '
+            'FROM "plaque_code" WHERE "code" IN ({})',
+            codes,
+        )
         replaced_ids = [r for (_, _, _, status, r) in plaques if status != "active" and r]
         replacement_codes = _active_replacements(replaced_ids)
         member_ids = sorted({sid for (_, kind, sid, status, _) in plaques if kind == MEMBER and status == "active"})
-        members = {row[0]: row for row in
-                   _select_in('SELECT "id", "name_zh", "name_mn", "branch_id", "active" FROM "member" '
-                              'WHERE "id" IN ({})', member_ids)}
-        organisations = {row[0]: row for row in
-                         Organisation.select(Organisation.id, Organisation.name_zh, Organisation.name_mn,
-                                             Organisation.level, Organisation.domain, Organisation.rubric_key,
-                                             Organisation.path).tuples()}
+        members = {
+            row[0]: row
+            for row in _select_in(
+                'SELECT "id", "name_zh", "name_mn", "branch_id", "active" FROM "member" WHERE "id" IN ({})', member_ids
+            )
+        }
+        organisations = {
+            row[0]: row
+            for row in Organisation.select(
+                Organisation.id,
+                Organisation.name_zh,
+                Organisation.name_mn,
+                Organisation.level,
+                Organisation.domain,
+                Organisation.rubric_key,
+                Organisation.path,
+            ).tuples()
+        }
         from starqr.services import period_rules, rating_inputs
+
         keys = rating_inputs.current_assignments()  # archived branches are left out
         if self.period is not None:
             keys.update({k: v for k, v in period_rules.assignments(self.period).items() if k in keys})
@@ -108,10 +127,11 @@ class Directory:
 def _select_in(sql, values, size=500):
     """Rows of SQL (with one IN ({}) placeholder) for VALUES in chunks, as plain tuples."""
     from starqr.db import database
+
     db = database.obj
     rows = []
     for start in range(0, len(values), size):
-        chunk = values[start:start + size]
+        chunk = values[start : start + size]
         rows.extend(tuple(r) for r in db.execute_sql(sql.format(", ".join([db.param] * len(chunk))), chunk).fetchall())
     return rows
 

@@ -1,4 +1,5 @@
 """Ledger rows of a validated points file, each with a source derived from its content."""
+
 import hashlib
 import os
 from decimal import Decimal
@@ -12,8 +13,10 @@ SOURCE = 13  # a ledger row's source (ledger.entry_row)
 
 def _source_text(period_id, subject, item_id, points_text, quantity, occurred_on, reason):
     """The content a row's source hashes, before its occurrence (POINTS_TEXT is _fmt(points))."""
-    return (f"{period_id}\x1f{subject.kind}\x1f{subject.id}\x1f{item_id}\x1f{points_text}\x1f{quantity}"
-            f"\x1f{occurred_on or ''}\x1f{reason}")
+    return (
+        f"{period_id}\x1f{subject.kind}\x1f{subject.id}\x1f{item_id}\x1f{points_text}\x1f{quantity}"
+        f"\x1f{occurred_on or ''}\x1f{reason}"
+    )
 
 
 def _source_of(text, occurrence):
@@ -38,16 +41,47 @@ def _entries(period, parsed, actor, filename, current_values):
             if held is not None and Decimal(repr(held)).quantize(CENT) == value:
                 unchanged += 1
                 continue
-            source = _source_of(_source_text(period_id, subject, item.id, amount.text, 1, occurred_on, reason),
-                                "value")
-            entries.append((subject.kind, subject.id, period_id, item.id, f"{value}", 1, reason, True, label,
-                            actor, now, occurred_on, None, source))
+            source = _source_of(_source_text(period_id, subject, item.id, amount.text, 1, occurred_on, reason), "value")
+            entries.append(
+                (
+                    subject.kind,
+                    subject.id,
+                    period_id,
+                    item.id,
+                    f"{value}",
+                    1,
+                    reason,
+                    True,
+                    label,
+                    actor,
+                    now,
+                    occurred_on,
+                    None,
+                    source,
+                )
+            )
             continue
         # Identical rows are told apart by their occurrence (1, 2...) in the file.
         text = _source_text(period_id, subject, item.id, amount.text, amount.quantity, occurred_on, reason)
         occurrence = occurrences.get(text, 0) + 1
         occurrences[text] = occurrence
         source = _source_of(text, occurrence)
-        entries.append((subject.kind, subject.id, period_id, item.id, amount.cents, amount.quantity, reason, True,
-                        label, actor, now, occurred_on, None, source))
+        entries.append(
+            (
+                subject.kind,
+                subject.id,
+                period_id,
+                item.id,
+                amount.cents,
+                amount.quantity,
+                reason,
+                True,
+                label,
+                actor,
+                now,
+                occurred_on,
+                None,
+                source,
+            )
+        )
     return entries, unchanged

@@ -1,4 +1,5 @@
 """What an import reports: a file it cannot read, and errors that name a row and a column."""
+
 from dataclasses import dataclass
 
 from starqr.errors import Invalid
@@ -8,6 +9,7 @@ MAX_ERRORS = 200  # errors kept per file; the count of the rest is reported
 
 class ImportFileError(Invalid):
     """The file cannot be read at all (not a row problem)."""
+
     code = "invalid_file"
 
 

@@ -18,6 +18,7 @@ the same file again (or a re-saved copy) writes nothing the second time.
 Speed: no query per row. Codes, subjects and rubrics are fetched once per file in chunked
 IN queries; validation is plain Python over tuples; the ledger appends in one transaction.
 """
+
 import logging
 
 from starqr import ledger
@@ -78,12 +79,33 @@ def run(period, data, filename, actor, dry_run=True, progress=None, preview=True
         result.entries = ledger.append_rows(entries) if entries else []
         result.written = len(result.entries)
         result.already_imported = len(entries) - result.written
-        audit.record(actor, "import", f"rating_period:{period.id}", after={
-            "file": filename, "sha256": result.file_sha256, "rows": result.rows, "written": result.written,
-            "already_imported": result.already_imported})
-    log.info("import %s into %s: %s rows, %s written by %s", filename, period.name, result.rows, result.written,
-             actor.name, extra={"event": "import.written", "period": period.id, "rows": result.rows,
-                                "written": result.written, "actor": actor.name})
+        audit.record(
+            actor,
+            "import",
+            f"rating_period:{period.id}",
+            after={
+                "file": filename,
+                "sha256": result.file_sha256,
+                "rows": result.rows,
+                "written": result.written,
+                "already_imported": result.already_imported,
+            },
+        )
+    log.info(
+        "import %s into %s: %s rows, %s written by %s",
+        filename,
+        period.name,
+        result.rows,
+        result.written,
+        actor.name,
+        extra={
+            "event": "import.written",
+            "period": period.id,
+            "rows": result.rows,
+            "written": result.written,
+            "actor": actor.name,
+        },
+    )
     if progress:
         progress(result.rows, result.rows)
     return result

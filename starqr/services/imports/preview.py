@@ -1,4 +1,5 @@
 """What a points file would change: star moves computed without writing anything."""
+
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -63,8 +64,9 @@ def compute_with(period, additions, base_values=None):
         # Subjects the rubric cannot rate are held at publication; the preview leaves them out.
         results_before = rating.rate_all(rubric, inputs_before, errors={}, ignore_unknown=True)
         # A quota rubric ranks everyone, so an addition can move subjects it does not touch.
-        results_after = (rating.rate_all(rubric, inputs_after, errors={}, ignore_unknown=True) if touched
-                         else results_before)
+        results_after = (
+            rating.rate_all(rubric, inputs_after, errors={}, ignore_unknown=True) if touched else results_before
+        )
         for subject_id, result in results_before.items():
             if subject_id in results_after:
                 before[(kind, subject_id)] = result
@@ -101,11 +103,13 @@ def _labels(keys):
     for kind, ids in by_kind.items():
         model = subject_model(kind)
         for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
+            chunk = ids[start : start + CHUNK]
             names = dict(model.select(model.id, model.name_zh).where(model.id.in_(chunk)).tuples())
-            codes = dict(PlaqueCode.select(PlaqueCode.subject_id, PlaqueCode.code)
-                         .where(PlaqueCode.subject_kind == kind, PlaqueCode.status == "active",
-                                PlaqueCode.subject_id.in_(chunk)).tuples())
+            codes = dict(
+                PlaqueCode.select(PlaqueCode.subject_id, PlaqueCode.code)
+                .where(PlaqueCode.subject_kind == kind, PlaqueCode.status == "active", PlaqueCode.subject_id.in_(chunk))
+                .tuples()
+            )
             for subject_id in chunk:
                 labels[(kind, subject_id)] = (names.get(subject_id, ""), codes.get(subject_id, ""))
     return labels

@@ -1,4 +1,5 @@
 """Reading CSV (UTF-8, UTF-8 with BOM, UTF-16, GBK) and XLSX files as numbered rows."""
+
 import csv
 import hashlib
 import io
@@ -54,10 +55,12 @@ def _refuse_truncated_csv(text, delimiter):
     An odd number of quotes means a quoted cell never closed (the rest of the file would be one cell)."""
     stripped = text.rstrip(" \t\x00\x1a")  # trailing blanks and a DOS end-of-file mark are harmless
     if stripped and not stripped.endswith(("\n", "\r")):
-        whole = stripped[:max(stripped.rfind("\n"), stripped.rfind("\r")) + 1]
+        whole = stripped[: max(stripped.rfind("\n"), stripped.rfind("\r")) + 1]
         rows = sum(1 for _ in csv.reader(io.StringIO(whole, newline=""), delimiter=delimiter))
-        raise ImportFileError(f"文件末尾不完整(最后一行没有换行,可能在传输中被截断),最后一个完整的行是第{rows}行;"
-                              "未导入任何数据。如文件确实完整,请在最后一行末尾加一个换行后重新上传")
+        raise ImportFileError(
+            f"文件末尾不完整(最后一行没有换行,可能在传输中被截断),最后一个完整的行是第{rows}行;"
+            "未导入任何数据。如文件确实完整,请在最后一行末尾加一个换行后重新上传"
+        )
     if text.count('"') % 2:
         raise ImportFileError("CSV 中有未闭合的引号(文件可能被截断或已损坏),未导入任何数据")
 
@@ -100,6 +103,7 @@ def _header(cells):
             columns[column] = index
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        raise ImportFileError("第1行(表头)缺少列:" + "、".join(missing)
-                           + f"。表头应为:{'、'.join(COLUMNS)}(可下载模板)")
+        raise ImportFileError(
+            "第1行(表头)缺少列:" + "、".join(missing) + f"。表头应为:{'、'.join(COLUMNS)}(可下载模板)"
+        )
     return columns

@@ -1,4 +1,5 @@
 """The outcome of a points import (preview or applied)."""
+
 from dataclasses import dataclass, field
 
 
@@ -30,10 +31,18 @@ class ImportResult:
 
     def to_dict(self):
         return {
-            "filename": self.filename, "file_sha256": self.file_sha256, "period_id": self.period_id,
-            "rows": self.rows, "ok": self.ok, "dry_run": self.dry_run,
-            "errors": [e.to_dict() for e in self.errors], "more_errors": self.more_errors,
-            "new_entries": len(self.entries), "already_imported": self.already_imported,
-            "unchanged_values": self.unchanged_values, "written": self.written,
-            "star_moves": [m.to_dict() for m in self.moves], "totals_changed": self.totals_changed,
+            "filename": self.filename,
+            "file_sha256": self.file_sha256,
+            "period_id": self.period_id,
+            "rows": self.rows,
+            "ok": self.ok,
+            "dry_run": self.dry_run,
+            "errors": [e.to_dict() for e in self.errors],
+            "more_errors": self.more_errors,
+            "new_entries": len(self.entries),
+            "already_imported": self.already_imported,
+            "unchanged_values": self.unchanged_values,
+            "written": self.written,
+            "star_moves": [m.to_dict() for m in self.moves],
+            "totals_changed": self.totals_changed,
         }

@@ -6,6 +6,7 @@ A column that looks like identity-card or mobile numbers refuses the whole file:
 does not keep them. Members of the file's branches missing from it are flagged "not in
 roster", never removed: an administrator confirms each departure (services.departures).
 """
+
 import datetime
 import re
 from dataclasses import dataclass
@@ -21,21 +22,48 @@ from starqr.services.imports.tabular import Change, Column, Errors, new_plan, re
 from starqr.validation import find_private_data, has_control_characters
 
 NUMBER, NAME, NAME_MN, BRANCH, CATEGORY, JOINED, FULL, POST = (
-    "党员编号", "姓名", "蒙古文姓名", "所在支部编码", "党员类别", "入党日期", "转正日期", "岗位")
+    "党员编号",
+    "姓名",
+    "蒙古文姓名",
+    "所在支部编码",
+    "党员类别",
+    "入党日期",
+    "转正日期",
+    "岗位",
+)
 COLUMNS = (
     Column(NUMBER, ("编号", "党员号"), True, "党员在本旗的编号(唯一),是导入的依据:再次导入时按编号更新", (), "M0001"),
     Column(NAME, ("党员姓名",), True, "中文姓名,会在扫码页公开", (), "张三"),
     Column(NAME_MN, ("蒙文姓名", "蒙古文"), False, "传统蒙古文姓名(可空)", (), ""),
-    Column(BRANCH, ("支部编码", "所在支部"), True, "所在党支部的组织编码(见组织树);改为另一支部即为组织关系转接", (),
-           "150824101001"),
-    Column(CATEGORY, ("类别",), False, "骨干党员、普通党员、流动党员或特殊党员;空为普通党员",
-           tuple(words.CATEGORY_NAMES.values()), "普通党员"),
+    Column(
+        BRANCH,
+        ("支部编码", "所在支部"),
+        True,
+        "所在党支部的组织编码(见组织树);改为另一支部即为组织关系转接",
+        (),
+        "150824101001",
+    ),
+    Column(
+        CATEGORY,
+        ("类别",),
+        False,
+        "骨干党员、普通党员、流动党员或特殊党员;空为普通党员",
+        tuple(words.CATEGORY_NAMES.values()),
+        "普通党员",
+    ),
     Column(JOINED, ("入党时间",), False, "如 2001-07-01;评星从入党后开始的第一个评定期算起", (), "2001-07-01"),
     Column(FULL, ("转正时间",), False, "预备党员转为正式党员的日期;空且入党不满一年为预备党员", (), "2002-07-01"),
     Column(POST, ("职务", "党内职务"), False, "如 支部书记、组织委员(可空)", (), ""),
 )
-FIELD_LABELS = {"name_zh": NAME, "name_mn": NAME_MN, "category": CATEGORY, "joined_on": JOINED, "full_member_on": FULL,
-                "party_post": POST, "status": "预备/正式"}
+FIELD_LABELS = {
+    "name_zh": NAME,
+    "name_mn": NAME_MN,
+    "category": CATEGORY,
+    "joined_on": JOINED,
+    "full_member_on": FULL,
+    "party_post": POST,
+    "status": "预备/正式",
+}
 MAX_NUMBER = 40
 
 
@@ -70,10 +98,19 @@ def _refuse_private(number, cells, labels):
 
 def _branches(scope_path):
     """{code: (id, path, archived, level, name)} of every coded organisation."""
-    return {code: (org_id, path, archived, level, name) for org_id, code, path, archived, level, name in
-            Organisation.select(Organisation.id, Organisation.code, Organisation.path, Organisation.archived_at,
-                                Organisation.level, Organisation.name_zh)
-            .where(Organisation.code.is_null(False)).tuples()}
+    return {
+        code: (org_id, path, archived, level, name)
+        for org_id, code, path, archived, level, name in Organisation.select(
+            Organisation.id,
+            Organisation.code,
+            Organisation.path,
+            Organisation.archived_at,
+            Organisation.level,
+            Organisation.name_zh,
+        )
+        .where(Organisation.code.is_null(False))
+        .tuples()
+    }
 
 
 class _Checker:
@@ -161,8 +198,12 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
             errors.add(number, NAME, "姓名不能超过 60 个字")
             ok = False
         name_mn, post = _text(get[NAME_MN]), _text(get[POST])
-        for column, value, limit in ((NUMBER, member_number, MAX_NUMBER), (NAME, name, 60), (NAME_MN, name_mn, 160),
-                                     (POST, post, 60)):  # refused, never cut; no NUL or other control characters
+        for column, value, limit in (
+            (NUMBER, member_number, MAX_NUMBER),
+            (NAME, name, 60),
+            (NAME_MN, name_mn, 160),
+            (POST, post, 60),
+        ):  # refused, never cut; no NUL or other control characters
             if len(value) > limit:
                 errors.add(number, column, f"「{column}」不能超过 {limit} 个字")
                 ok = False
@@ -176,8 +217,9 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
         category_text = _text(get[CATEGORY])
         category = words.lookup(words.CATEGORY_WORDS, category_text) if category_text else "ordinary"
         if category is None:
-            errors.add(number, CATEGORY, f"党员类别「{category_text}」不正确,应为"
-                       + "、".join(words.CATEGORY_NAMES.values()))
+            errors.add(
+                number, CATEGORY, f"党员类别「{category_text}」不正确,应为" + "、".join(words.CATEGORY_NAMES.values())
+            )
         joined = checker.date(number, JOINED, get[JOINED])
         full = checker.date(number, FULL, get[FULL])
         if joined and full and full < joined:
@@ -186,17 +228,32 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
         if not ok or branch_id is None or category is None or joined is False or full is False:
             continue
         probationary = (full is None and joined is not None and joined > year_ago) or (full and full > today)
-        parsed.append(RosterRow(number, member_number, name, name_mn, branch_id, category, joined,
-                                full, post, "probationary" if probationary else "full"))
+        parsed.append(
+            RosterRow(
+                number,
+                member_number,
+                name,
+                name_mn,
+                branch_id,
+                category,
+                joined,
+                full,
+                post,
+                "probationary" if probationary else "full",
+            )
+        )
     return count, parsed
 
 
 def existing_members(numbers):
     """{member number: (id, branch id, active, name_zh, name_mn, category, joined_on, full_member_on,
     party_post, status, missing flag)} for the file's numbers."""
-    rows = _select_in('SELECT "member_number", "id", "branch_id", "active", "name_zh", "name_mn", "category", '
-                      '"joined_on", "full_member_on", "party_post", "status", "missing_from_roster_at" FROM "member" '
-                      'WHERE "member_number" IN ({})', numbers)
+    rows = _select_in(
+        'SELECT "member_number", "id", "branch_id", "active", "name_zh", "name_mn", "category", '
+        '"joined_on", "full_member_on", "party_post", "status", "missing_from_roster_at" FROM "member" '
+        'WHERE "member_number" IN ({})',
+        numbers,
+    )
     return {row[0]: (row[1:]) for row in rows}
 
 
@@ -218,13 +275,20 @@ def plan_rows(plan, parsed, errors, branch_codes):
         if not active:
             errors.add(row.row, NUMBER, f"党员编号 {row.number}({values[0]})已移出名册,不能再导入;如需恢复请联系管理员")
             continue
-        before = dict(zip(("name_zh", "name_mn", "category", "joined_on", "full_member_on", "party_post", "status"),
-                          values))
+        before = dict(
+            zip(("name_zh", "name_mn", "category", "joined_on", "full_member_on", "party_post", "status"), values)
+        )
         for name in ("joined_on", "full_member_on"):
             before[name] = _as_date(before[name])
-        after = {"name_zh": row.name_zh, "name_mn": row.name_mn or None, "category": row.category,
-                 "joined_on": row.joined_on, "full_member_on": row.full_member_on, "party_post": row.party_post or None,
-                 "status": row.status}
+        after = {
+            "name_zh": row.name_zh,
+            "name_mn": row.name_mn or None,
+            "category": row.category,
+            "joined_on": row.joined_on,
+            "full_member_on": row.full_member_on,
+            "party_post": row.party_post or None,
+            "status": row.status,
+        }
         changes = {FIELD_LABELS[k]: (before[k], after[k]) for k in after if (before[k] or None) != (after[k] or None)}
         if branch_id != row.branch_id:
             changes[BRANCH] = (branch_codes.get(branch_id, f"#{branch_id}"), branch_codes.get(row.branch_id, ""))
@@ -236,11 +300,14 @@ def plan_rows(plan, parsed, errors, branch_codes):
     branch_ids = sorted({r.branch_id for r in parsed})
     numbers = {r.number for r in parsed}
     for member_id, number, name, branch_id in _select_in(
-            'SELECT "id", "member_number", "name_zh", "branch_id" FROM "member" WHERE "active" = TRUE '
-            'AND "branch_id" IN ({}) ORDER BY "id"', branch_ids):
+        'SELECT "id", "member_number", "name_zh", "branch_id" FROM "member" WHERE "active" = TRUE '
+        'AND "branch_id" IN ({}) ORDER BY "id"',
+        branch_ids,
+    ):
         if number not in numbers:
-            plan.missing.append(Change(0, number or "", name, note=branch_codes.get(branch_id, ""),
-                                       subject_id=member_id))
+            plan.missing.append(
+                Change(0, number or "", name, note=branch_codes.get(branch_id, ""), subject_id=member_id)
+            )
     return existing
 
 
@@ -255,9 +322,11 @@ def read(data, filename, dry_run, scope_path, today=None):
         errors.add(2, "", "文件没有数据行")
     existing = {}
     if not errors:
-        branch_codes = {org_id: code for org_id, code in
-                        Organisation.select(Organisation.id, Organisation.code)
-                        .where(Organisation.level == "branch").tuples()}
+        branch_codes = {
+            org_id: code
+            for org_id, code in Organisation.select(Organisation.id, Organisation.code)
+            .where(Organisation.level == "branch")
+            .tuples()
+        }
         existing = plan_rows(plan, parsed, errors, branch_codes)
     return plan, parsed, errors, existing
-

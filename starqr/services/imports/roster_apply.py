@@ -3,6 +3,7 @@
 A transfer only changes the member's branch: the badge code, the archive and the ledger
 stay with the person.
 """
+
 from starqr.db import bulk_insert, bulk_insert_dicts, database
 from starqr.models import MEMBER, AuditLog, Member, utcnow
 from starqr.services import audit, revision
@@ -45,39 +46,108 @@ def _apply(plan, parsed, actor, filename, present_flagged):
     postgres = database.obj.__class__.__name__.startswith("Postgres")
     stamp = now if postgres else now.isoformat(" ")
     day = (lambda value: value) if postgres else (lambda value: value.isoformat() if value else None)
-    names = ("id", "branch", "name_zh", "name_mn", "category", "status", "joined_on", "full_member_on", "party_post",
-             "member_number", "volunteer_hours", "consent_photo", "exempt", "active", "created_at")
+    names = (
+        "id",
+        "branch",
+        "name_zh",
+        "name_mn",
+        "category",
+        "status",
+        "joined_on",
+        "full_member_on",
+        "party_post",
+        "member_number",
+        "volunteer_hours",
+        "consent_photo",
+        "exempt",
+        "active",
+        "created_at",
+    )
     names += tuple(f.name for f in Member._meta.sorted_fields if f.name not in names and f.default is not None)
     defaults = tuple(Member._meta.fields[n].default for n in names[15:])
     defaults = tuple(d() if callable(d) else d for d in defaults)
-    bulk_insert(Member, [Member._meta.fields[n] for n in names],
-                [(member_id, r.branch_id, r.name_zh, r.name_mn or None, r.category, r.status, day(r.joined_on),
-                  day(r.full_member_on), r.party_post or None, r.number, 0, False, False, True, stamp) + defaults
-                 for member_id, r in zip(ids, new)])
+    bulk_insert(
+        Member,
+        [Member._meta.fields[n] for n in names],
+        [
+            (
+                member_id,
+                r.branch_id,
+                r.name_zh,
+                r.name_mn or None,
+                r.category,
+                r.status,
+                day(r.joined_on),
+                day(r.full_member_on),
+                r.party_post or None,
+                r.number,
+                0,
+                False,
+                False,
+                True,
+                stamp,
+            )
+            + defaults
+            for member_id, r in zip(ids, new)
+        ],
+    )
     issue_many(MEMBER, ids, name)
     logs = []
     for change in plan.updated + plan.moved:
         row = by_row[change.row]
         member_id = change.subject_id
-        Member.update(name_zh=row.name_zh, name_mn=row.name_mn or None, category=row.category, status=row.status,
-                      joined_on=row.joined_on, full_member_on=row.full_member_on, party_post=row.party_post or None,
-                      branch=row.branch_id, missing_from_roster_at=None).where(Member.id == member_id).execute()
+        Member.update(
+            name_zh=row.name_zh,
+            name_mn=row.name_mn or None,
+            category=row.category,
+            status=row.status,
+            joined_on=row.joined_on,
+            full_member_on=row.full_member_on,
+            party_post=row.party_post or None,
+            branch=row.branch_id,
+            missing_from_roster_at=None,
+        ).where(Member.id == member_id).execute()
         before = {label: pair[0] for label, pair in change.fields.items()}
         after = {label: pair[1] for label, pair in change.fields.items()}
         transfer = roster.BRANCH in change.fields
         if transfer:
             after["reason"] = "名册导入:组织关系转接"
-        logs.append(dict(actor=name, action="member.transfer" if transfer else "member.edit",
-                         target=f"member:{member_id}", before=audit.json_safe(before), after=audit.json_safe(after),
-                         at=now))
+        logs.append(
+            dict(
+                actor=name,
+                action="member.transfer" if transfer else "member.edit",
+                target=f"member:{member_id}",
+                before=audit.json_safe(before),
+                after=audit.json_safe(after),
+                at=now,
+            )
+        )
     for start in range(0, len(present_flagged), CHUNK):
-        Member.update(missing_from_roster_at=None).where(Member.id.in_(present_flagged[start:start + CHUNK])).execute()
+        Member.update(missing_from_roster_at=None).where(
+            Member.id.in_(present_flagged[start : start + CHUNK])
+        ).execute()
     missing = [change.subject_id for change in plan.missing]
     for start in range(0, len(missing), CHUNK):
-        (Member.update(missing_from_roster_at=now)
-         .where(Member.id.in_(missing[start:start + CHUNK]), Member.missing_from_roster_at.is_null()).execute())
-    logs.append(dict(actor=name, action="import.roster", target=(filename or "roster")[:120], before=None,
-                     after={"sha256": plan.file_sha256, "created": len(plan.created), "updated": len(plan.updated),
-                            "transferred": len(plan.moved), "not_in_roster": len(plan.missing)}, at=now))
+        (
+            Member.update(missing_from_roster_at=now)
+            .where(Member.id.in_(missing[start : start + CHUNK]), Member.missing_from_roster_at.is_null())
+            .execute()
+        )
+    logs.append(
+        dict(
+            actor=name,
+            action="import.roster",
+            target=(filename or "roster")[:120],
+            before=None,
+            after={
+                "sha256": plan.file_sha256,
+                "created": len(plan.created),
+                "updated": len(plan.updated),
+                "transferred": len(plan.moved),
+                "not_in_roster": len(plan.missing),
+            },
+            at=now,
+        )
+    )
     bulk_insert_dicts(AuditLog, logs)
     revision.bump()

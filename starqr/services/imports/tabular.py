@@ -5,6 +5,7 @@ problem names its row and column), and builds an ImportPlan: what would be creat
 changed or moved. Nothing is written unless the whole file is valid; applying the same
 file twice changes nothing the second time.
 """
+
 from dataclasses import dataclass, field
 
 from starqr.services.imports.errors import MAX_ERRORS, ImportFileError, RowError
@@ -57,8 +58,13 @@ def read_table(data, filename, columns, refuse_header=None):
                 found[name] = index
         missing = [c.name for c in columns if c.required and c.name not in found]
         if missing:
-            raise ImportFileError("第1行(表头)缺少列:" + "、".join(missing) + "。表头应为:"
-                                  + "、".join(c.name for c in columns) + "(可下载模板)")
+            raise ImportFileError(
+                "第1行(表头)缺少列:"
+                + "、".join(missing)
+                + "。表头应为:"
+                + "、".join(c.name for c in columns)
+                + "(可下载模板)"
+            )
         return found, labels, rows
     raise ImportFileError("文件是空的")
 
@@ -100,8 +106,14 @@ class Change:
     subject_id: int = 0  # the existing record's id
 
     def to_dict(self):
-        return {"row": self.row, "key": self.key, "name": self.name, "note": self.note, "id": self.subject_id,
-                "fields": {k: [_plain(a), _plain(b)] for k, (a, b) in self.fields.items()}}
+        return {
+            "row": self.row,
+            "key": self.key,
+            "name": self.name,
+            "note": self.note,
+            "id": self.subject_id,
+            "fields": {k: [_plain(a), _plain(b)] for k, (a, b) in self.fields.items()},
+        }
 
 
 def _plain(value):
@@ -146,19 +158,29 @@ class ImportPlan:
         return lines
 
     def summary(self):
-        text = (f"{self.rows} 行:新增 {len(self.created)},修改 {len(self.updated)},"
-                f"{'调动' if self.kind == 'tree' else '转接'} {len(self.moved)},未变 {self.unchanged}")
+        text = (
+            f"{self.rows} 行:新增 {len(self.created)},修改 {len(self.updated)},"
+            f"{'调动' if self.kind == 'tree' else '转接'} {len(self.moved)},未变 {self.unchanged}"
+        )
         if self.kind == "roster":
             text += f";名册中缺少 {len(self.missing)} 人(不会自动删除)"
         return text
 
     def to_dict(self):
         return {
-            "kind": self.kind, "filename": self.filename, "file_sha256": self.file_sha256, "rows": self.rows,
-            "ok": self.ok, "dry_run": self.dry_run, "applied": self.applied,
-            "errors": [e.to_dict() for e in self.errors], "more_errors": self.more_errors,
-            "created": [c.to_dict() for c in self.created], "updated": [c.to_dict() for c in self.updated],
-            "moved": [c.to_dict() for c in self.moved], "missing": [c.to_dict() for c in self.missing],
+            "kind": self.kind,
+            "filename": self.filename,
+            "file_sha256": self.file_sha256,
+            "rows": self.rows,
+            "ok": self.ok,
+            "dry_run": self.dry_run,
+            "applied": self.applied,
+            "errors": [e.to_dict() for e in self.errors],
+            "more_errors": self.more_errors,
+            "created": [c.to_dict() for c in self.created],
+            "updated": [c.to_dict() for c in self.updated],
+            "moved": [c.to_dict() for c in self.moved],
+            "missing": [c.to_dict() for c in self.missing],
             "unchanged": self.unchanged,
         }
 

@@ -1,4 +1,5 @@
 """Downloadable templates for the points import (CSV and XLSX)."""
+
 import csv
 import io
 
@@ -6,9 +7,11 @@ from starqr.services import rubrics
 from starqr.services.imports.columns import COLUMNS
 
 
-TEMPLATE_NOTE = ("每行一条记录。编码:牌匾或胸牌上的编码;姓名:用于核对;项目:下表中的项目编号或名称;"
-                 "分值:事件类项目可空(按每次分值×次数),取值类项目填写数值(将替换当前值);"
-                 "次数:默认1;日期:评定期内,如 2025-06-30;事由:公开显示的原因。")
+TEMPLATE_NOTE = (
+    "每行一条记录。编码:牌匾或胸牌上的编码;姓名:用于核对;项目:下表中的项目编号或名称;"
+    "分值:事件类项目可空(按每次分值×次数),取值类项目填写数值(将替换当前值);"
+    "次数:默认1;日期:评定期内,如 2025-06-30;事由:公开显示的原因。"
+)
 
 
 def template_rows(rubric_key):
@@ -23,9 +26,17 @@ def template_rows(rubric_key):
         if len(examples) == 2:
             break
     kinds = {"event": "事件(加减分)", "bonus": "加分", "value": "取值", "veto": "否决(1/0)", "gate": "基本条件(1/0)"}
-    items = [[item.id, item.name, kinds.get(item.kind, item.kind),
-              "" if item.points is None else f"{item.points:g}",
-              "" if item.cap is None else f"{item.cap:g}", f"{item.min:g}–{item.max:g}"] for item in rubric.items]
+    items = [
+        [
+            item.id,
+            item.name,
+            kinds.get(item.kind, item.kind),
+            "" if item.points is None else f"{item.points:g}",
+            "" if item.cap is None else f"{item.cap:g}",
+            f"{item.min:g}–{item.max:g}",
+        ]
+        for item in rubric.items
+    ]
     return rubric, examples, items
 
 
@@ -46,6 +57,7 @@ def template_xlsx(rubric_key):
     """An XLSX template: sheet 导入 (header and examples), sheet 项目 (the rubric's items)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
     rubric, examples, items = template_rows(rubric_key)
     workbook = Workbook()
     sheet = workbook.active

@@ -4,6 +4,7 @@
 
 Rows never delete anything: organisations missing from the file stay as they are.
 """
+
 from dataclasses import dataclass
 
 from starqr.db import bulk_insert_dicts, database
@@ -16,21 +17,48 @@ from starqr.services.imports.codes import issue_many, reserve_ids
 from starqr.services.imports.tabular import Column, Errors, Change, cell_dicts, new_plan, read_table
 
 CODE, NAME, NAME_MN, PARENT, LEVEL, DOMAIN, AREA, SECRETARY = (
-    "组织编码", "组织名称", "蒙古文名称", "上级组织编码", "层级", "领域", "活动场所面积", "书记")
+    "组织编码",
+    "组织名称",
+    "蒙古文名称",
+    "上级组织编码",
+    "层级",
+    "领域",
+    "活动场所面积",
+    "书记",
+)
 COLUMNS = (
-    Column(CODE, ("编码", "组织代码"), True, "本组织的编码(县里自定,全旗唯一),是导入的依据:再次导入时按编码更新", (),
-           "150824101"),
+    Column(
+        CODE,
+        ("编码", "组织代码"),
+        True,
+        "本组织的编码(县里自定,全旗唯一),是导入的依据:再次导入时按编码更新",
+        (),
+        "150824101",
+    ),
     Column(NAME, ("名称", "组织全称"), True, "组织的中文全称", (), "海流图镇党委"),
     Column(NAME_MN, ("蒙文名称", "蒙古文"), False, "传统蒙古文名称(可空)", (), ""),
     Column(PARENT, ("上级编码", "上级组织"), False, "上级组织的组织编码;旗一级留空", (), "150824"),
-    Column(LEVEL, ("级别",), True, "旗、苏木镇、嘎查村社区或支部(也可写旗县、乡镇、村、社区)",
-           ("旗", "苏木镇", "嘎查村社区", "支部"), "苏木镇"),
+    Column(
+        LEVEL,
+        ("级别",),
+        True,
+        "旗、苏木镇、嘎查村社区或支部(也可写旗县、乡镇、村、社区)",
+        ("旗", "苏木镇", "嘎查村社区", "支部"),
+        "苏木镇",
+    ),
     Column(DOMAIN, ("所属领域",), True, "决定默认评星标准", tuple(words.DOMAIN_NAMES.values()), "农村牧区"),
     Column(AREA, ("场所面积", "活动场所面积(平方米)"), False, "党群服务中心(活动场所)面积,平方米,可空", (), 320),
     Column(SECRETARY, ("书记姓名", "支部书记"), False, "书记姓名,会在扫码页公开", (), "杨勇"),
 )
-FIELD_LABELS = {"name_zh": NAME, "name_mn": NAME_MN, "level": LEVEL, "domain": DOMAIN,
-                "venue_area_m2": AREA, "secretary_name": SECRETARY, "parent": PARENT}
+FIELD_LABELS = {
+    "name_zh": NAME,
+    "name_mn": NAME_MN,
+    "level": LEVEL,
+    "domain": DOMAIN,
+    "venue_area_m2": AREA,
+    "secretary_name": SECRETARY,
+    "parent": PARENT,
+}
 MAX_CODE = 40
 
 
@@ -77,21 +105,33 @@ def _parse(number, cells, errors):
     area = None
     try:
         area = parse_number(cells.get(AREA))
-        if area is not None and not 0 <= area < 10 ** 8:
+        if area is not None and not 0 <= area < 10**8:
             raise ValueError
     except ValueError:
         errors.add(number, AREA, f"活动场所面积「{_text(cells.get(AREA))}」不是有效的数字")
     if not name or level is None or domain is None:
         return None
-    return _Row(number, code, name[:120], _text(cells.get(NAME_MN))[:240], _text(cells.get(PARENT)), level, domain,
-                area, _text(cells.get(SECRETARY))[:60])
+    return _Row(
+        number,
+        code,
+        name[:120],
+        _text(cells.get(NAME_MN))[:240],
+        _text(cells.get(PARENT)),
+        level,
+        domain,
+        area,
+        _text(cells.get(SECRETARY))[:60],
+    )
 
 
 def _existing():
     """{code: Organisation} of every coded organisation, and the roots."""
     organisations = list(Organisation.select())
-    return ({o.code: o for o in organisations if o.code}, {o.id: o for o in organisations},
-            [o for o in organisations if o.parent_id is None])
+    return (
+        {o.code: o for o in organisations if o.code},
+        {o.id: o for o in organisations},
+        [o for o in organisations if o.parent_id is None],
+    )
 
 
 def _validate(parsed, errors, scope_path):
@@ -117,8 +157,11 @@ def _validate(parsed, errors, scope_path):
             if scope_path and not existing.path.startswith(scope_path):
                 errors.add(row.row, CODE, f"组织编码 {code}({existing.name_zh})不在您的管理范围内")
                 continue
-            if existing.level == "branch" and row.level != "branch" and \
-                    Member.select().where(Member.branch == existing).exists():
+            if (
+                existing.level == "branch"
+                and row.level != "branch"
+                and Member.select().where(Member.branch == existing).exists()
+            ):
                 errors.add(row.row, LEVEL, f"{existing.name_zh}有党员,不能改为{words.LEVEL_NAMES[row.level]}")
                 continue
             matched[code] = existing
@@ -128,8 +171,11 @@ def _validate(parsed, errors, scope_path):
             if row.parent_code:
                 errors.add(row.row, PARENT, "旗一级组织不应有上级组织编码")
             elif code not in matched and roots:
-                errors.add(row.row, CODE, f"数据库中已有旗「{roots[0].name_zh}」(编码 {roots[0].code or '无'}),"
-                                          "一个数据库只管理一个旗")
+                errors.add(
+                    row.row,
+                    CODE,
+                    f"数据库中已有旗「{roots[0].name_zh}」(编码 {roots[0].code or '无'}),一个数据库只管理一个旗",
+                )
             elif scope_path:
                 errors.add(row.row, LEVEL, "只有系统管理员可以导入旗一级组织")
             continue
@@ -153,13 +199,18 @@ def _validate(parsed, errors, scope_path):
     in_cycle = _check_cycles(rows, by_code, existing_by_id, errors)
     for row, parent_level in levels:
         if row.code not in in_cycle and words.LEVEL_DEPTH[parent_level] >= words.LEVEL_DEPTH[row.level]:
-            errors.add(row.row, LEVEL, f"{words.LEVEL_NAMES[row.level]}不能隶属于{words.LEVEL_NAMES[parent_level]}"
-                                       f"(上级组织编码 {row.parent_code})")
+            errors.add(
+                row.row,
+                LEVEL,
+                f"{words.LEVEL_NAMES[row.level]}不能隶属于{words.LEVEL_NAMES[parent_level]}"
+                f"(上级组织编码 {row.parent_code})",
+            )
     return rows, matched
 
 
 def _check_cycles(rows, by_code, existing_by_id, errors):
     """Every file row must reach a root through parents after the import. Returns the codes in a loop."""
+
     def parent_of(code):
         if code in rows:
             return rows[code].parent_code or None
@@ -176,8 +227,7 @@ def _check_cycles(rows, by_code, existing_by_id, errors):
             if current in seen:
                 if current == code:
                     in_cycle.add(code)
-                    errors.add(row.row, PARENT, f"组织编码 {code} 的上级关系形成循环:"
-                                                + " → ".join(seen + [code]))
+                    errors.add(row.row, PARENT, f"组织编码 {code} 的上级关系形成循环:" + " → ".join(seen + [code]))
                 break
             seen.append(current)
             current = parent_of(current) if not current.startswith("#") else None
@@ -191,10 +241,13 @@ def _field_changes(row, org, parent_code_before):
         if before != after:
             changes[FIELD_LABELS[name]] = (before, after)
     before_area = org.venue_area_m2
-    if (before_area is None) != (row.venue_area_m2 is None) or \
-            (before_area is not None and float(before_area) != float(row.venue_area_m2)):
-        changes[AREA] = (None if before_area is None else float(before_area),
-                         None if row.venue_area_m2 is None else float(row.venue_area_m2))
+    if (before_area is None) != (row.venue_area_m2 is None) or (
+        before_area is not None and float(before_area) != float(row.venue_area_m2)
+    ):
+        changes[AREA] = (
+            None if before_area is None else float(before_area),
+            None if row.venue_area_m2 is None else float(row.venue_area_m2),
+        )
     if org.code != row.code:
         changes[CODE] = (org.code or "", row.code)
     if (row.parent_code or "") != (parent_code_before or ""):
@@ -257,50 +310,108 @@ def _apply(plan, rows, matched, actor, filename):
     ids = dict(zip(new_codes, reserve_ids(Organisation, len(new_codes))))
     id_of = {code: org.id for code, org in matched.items()}
     id_of.update(ids)
-    id_of.update({o.code: o.id for o in Organisation.select(Organisation.id, Organisation.code)
-                  .where(Organisation.code.in_([r.parent_code for r in rows.values() if r.parent_code]))})
+    id_of.update(
+        {
+            o.code: o.id
+            for o in Organisation.select(Organisation.id, Organisation.code).where(
+                Organisation.code.in_([r.parent_code for r in rows.values() if r.parent_code])
+            )
+        }
+    )
     logs = []
     new_rows = []
     for code in new_codes:
         row = rows[code]
-        new_rows.append(dict(id=ids[code], code=code, parent=id_of.get(row.parent_code), path="/", level=row.level,
-                             unit_kind=words.UNIT_KIND_BY_DOMAIN[row.domain] if row.level == "unit" else None,
-                             domain=row.domain, name_zh=row.name_zh, name_mn=row.name_mn or None,
-                             venue_area_m2=row.venue_area_m2, secretary_name=row.secretary_name or None,
-                             sort_order=order[code]))
-        logs.append(dict(actor=name, action="organisation.import", target=f"organisation:{ids[code]}",
-                         before=None, after=audit.json_safe({"code": code, "name_zh": row.name_zh,
-                                                              "level": row.level, "domain": row.domain,
-                                                              "parent": row.parent_code}), at=now))
+        new_rows.append(
+            dict(
+                id=ids[code],
+                code=code,
+                parent=id_of.get(row.parent_code),
+                path="/",
+                level=row.level,
+                unit_kind=words.UNIT_KIND_BY_DOMAIN[row.domain] if row.level == "unit" else None,
+                domain=row.domain,
+                name_zh=row.name_zh,
+                name_mn=row.name_mn or None,
+                venue_area_m2=row.venue_area_m2,
+                secretary_name=row.secretary_name or None,
+                sort_order=order[code],
+            )
+        )
+        logs.append(
+            dict(
+                actor=name,
+                action="organisation.import",
+                target=f"organisation:{ids[code]}",
+                before=None,
+                after=audit.json_safe(
+                    {
+                        "code": code,
+                        "name_zh": row.name_zh,
+                        "level": row.level,
+                        "domain": row.domain,
+                        "parent": row.parent_code,
+                    }
+                ),
+                at=now,
+            )
+        )
     # Parents first: a foreign key must point at a row that exists; paths follow the same order.
     new_rows.sort(key=lambda r: words.LEVEL_DEPTH[r["level"]])
-    path_of = dict(Organisation.select(Organisation.id, Organisation.path)
-                   .where(Organisation.id.in_([r["parent"] for r in new_rows if r["parent"] and r["parent"]
-                                               not in ids.values()])).tuples())
+    path_of = dict(
+        Organisation.select(Organisation.id, Organisation.path)
+        .where(Organisation.id.in_([r["parent"] for r in new_rows if r["parent"] and r["parent"] not in ids.values()]))
+        .tuples()
+    )
     for r in new_rows:
         r["path"] = path_of[r["id"]] = (path_of[r["parent"]] if r["parent"] else "/") + f"{r['id']}/"
     for depth in range(4):
         bulk_insert_dicts(Organisation, [r for r in new_rows if words.LEVEL_DEPTH[r["level"]] == depth])
     for change in plan.updated + plan.moved:
         row, org = rows[change.key], matched[change.key]
-        Organisation.update(code=row.code, name_zh=row.name_zh, name_mn=row.name_mn or None, level=row.level,
-                            domain=row.domain, venue_area_m2=row.venue_area_m2,
-                            secretary_name=row.secretary_name or None,
-                            parent=id_of.get(row.parent_code) if row.parent_code else None
-                            ).where(Organisation.id == org.id).execute()
+        Organisation.update(
+            code=row.code,
+            name_zh=row.name_zh,
+            name_mn=row.name_mn or None,
+            level=row.level,
+            domain=row.domain,
+            venue_area_m2=row.venue_area_m2,
+            secretary_name=row.secretary_name or None,
+            parent=id_of.get(row.parent_code) if row.parent_code else None,
+        ).where(Organisation.id == org.id).execute()
         before = {label: pair[0] for label, pair in change.fields.items()}
         after = {label: pair[1] for label, pair in change.fields.items()}
-        logs.append(dict(actor=name, action="organisation.move" if PARENT in change.fields else "organisation.edit",
-                         target=f"organisation:{org.id}", before=audit.json_safe(before),
-                         after=audit.json_safe(after), at=now))
+        logs.append(
+            dict(
+                actor=name,
+                action="organisation.move" if PARENT in change.fields else "organisation.edit",
+                target=f"organisation:{org.id}",
+                before=audit.json_safe(before),
+                after=audit.json_safe(after),
+                at=now,
+            )
+        )
     if plan.moved:
         repath()
     from starqr.services.rubric_assignments import materialise
+
     materialise()  # new and moved organisations inherit the assignments above them
     issue_many(ORGANISATION, [ids[c] for c in new_codes], name)
-    logs.append(dict(actor=name, action="import.tree", target=filename[:120] or "tree", before=None,
-                     after={"sha256": plan.file_sha256, "created": len(plan.created), "updated": len(plan.updated),
-                            "moved": len(plan.moved)}, at=now))
+    logs.append(
+        dict(
+            actor=name,
+            action="import.tree",
+            target=filename[:120] or "tree",
+            before=None,
+            after={
+                "sha256": plan.file_sha256,
+                "created": len(plan.created),
+                "updated": len(plan.updated),
+                "moved": len(plan.moved),
+            },
+            at=now,
+        )
+    )
     bulk_insert_dicts(AuditLog, logs)
     revision.bump()
 

@@ -1,4 +1,5 @@
 """Validation of a points file's rows: every row checked before anything is written."""
+
 import operator
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ VALUE_KINDS = ("value", "veto", "gate")  # the row sets the value instead of add
 
 class _Amount:
     """A checked (item, quantity, points) combination; files repeat a handful of them."""
+
     __slots__ = ("item", "quantity", "points", "text", "cents", "cent_error")
 
     def __init__(self, item, quantity, points, cent_error):
@@ -77,8 +79,11 @@ class _Validator:
         """(min, max, points per event) of an item as Decimals, computed once per item."""
         found = self._bounds.get(item.id)
         if found is None:
-            found = self._bounds[item.id] = (Decimal(repr(item.min)), Decimal(repr(item.max)),
-                                             Decimal(repr(item.points)) if item.points is not None else None)
+            found = self._bounds[item.id] = (
+                Decimal(repr(item.min)),
+                Decimal(repr(item.max)),
+                Decimal(repr(item.points)) if item.points is not None else None,
+            )
         return found
 
     def _amount(self, rubric, lookup, item_cell, quantity_cell, points_cell):
@@ -118,8 +123,10 @@ class _Validator:
                 points = most
             low, high = (most, Decimal(0)) if most < 0 else (Decimal(0), most)
             if points == 0 or not low <= points <= high:
-                return POINTS, (f"分值 {_fmt(points)} 超出「{item.name}」的范围:"
-                                f"每次 {item.points:g} 分,{quantity} 次应在 {_fmt(low)} 到 {_fmt(high)} 之间(不为 0)")
+                return POINTS, (
+                    f"分值 {_fmt(points)} 超出「{item.name}」的范围:"
+                    f"每次 {item.points:g} 分,{quantity} 次应在 {_fmt(low)} 到 {_fmt(high)} 之间(不为 0)"
+                )
         cent_error = None
         if points != points.quantize(CENT):
             cent_error = (POINTS, f"分值 {_fmt(points)} 最多两位小数")
@@ -135,8 +142,10 @@ class _Validator:
             return None
         starts, ends = self.period.starts_on, self.period.ends_on
         if not starts <= occurred <= ends:
-            return DATE, (f"日期 {occurred.isoformat()} 不在评定期 {self.period.name}"
-                          f"({starts.isoformat()} 至 {ends.isoformat()})内")
+            return DATE, (
+                f"日期 {occurred.isoformat()} 不在评定期 {self.period.name}"
+                f"({starts.isoformat()} 至 {ends.isoformat()})内"
+            )
         return occurred.isoformat()
 
     def run(self, columns, rows, progress=None):
@@ -161,8 +170,9 @@ class _Validator:
                 raw.append((number, tuple(cells[i] if i is not None and i < len(cells) else None for i in indexes)))
         if progress:
             progress(len(raw) // 2, len(raw))
-        directory = Directory({(v[0].strip() if v[0].__class__ is str else _text(v[0])).upper() for _, v in raw},
-                              self.period)
+        directory = Directory(
+            {(v[0].strip() if v[0].__class__ is str else _text(v[0])).upper() for _, v in raw}, self.period
+        )
         lookups = {key: _item_lookup(rubric) for key, (_, rubric) in directory.rubric.items()}
         subjects, amounts, dates = {}, {}, {}  # memos: cells -> result or (column, message)
         fail = self.fail
@@ -170,8 +180,11 @@ class _Validator:
         value_rows = {}  # (kind, id, item) -> row number: a value may be set once per file
         private_reasons = {}  # reason -> private data kind or None (reasons repeat)
         for number, (code_cell, name_cell, item_cell, points_cell, quantity_cell, date_cell, reason_cell) in raw:
-            key = (code_cell, name_cell) if code_cell.__class__ is str and name_cell.__class__ is str \
+            key = (
+                (code_cell, name_cell)
+                if code_cell.__class__ is str and name_cell.__class__ is str
                 else _key(code_cell, name_cell)
+            )
             subject = subjects.get(key)
             if subject is None:
                 subject = subjects[key] = self._subject(directory, code_cell, name_cell)
@@ -185,8 +198,9 @@ class _Validator:
             amount = amounts.get(key)
             if amount is None:
                 _, rubric = directory.rubric[subject.rubric_key]
-                amount = amounts[key] = self._amount(rubric, lookups[subject.rubric_key],
-                                                     item_cell, quantity_cell, points_cell)
+                amount = amounts[key] = self._amount(
+                    rubric, lookups[subject.rubric_key], item_cell, quantity_cell, points_cell
+                )
             if amount.__class__ is tuple:
                 fail(number, *amount)
                 continue
@@ -216,8 +230,9 @@ class _Validator:
                 continue
             private = private_reasons.get(reason, private_reasons)
             if private is private_reasons:
-                private = private_reasons[reason] = find_private_data(reason) if len(private_reasons) < 50000 \
-                    else find_private_data(reason)
+                private = private_reasons[reason] = (
+                    find_private_data(reason) if len(private_reasons) < 50000 else find_private_data(reason)
+                )
             if private:
                 fail(number, REASON, PRIVATE_REASON[private])
                 continue

@@ -1,4 +1,5 @@
 """Writing rows as import files (used by tests, the bench and 'download errors')."""
+
 import csv
 import io
 
@@ -9,6 +10,7 @@ from starqr.services.imports.columns import COLUMNS
 def write_xlsx(rows, header=COLUMNS):
     """XLSX bytes for rows (used by tests, the bench and 'download errors')."""
     from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("导入")
     sheet.append(list(header))

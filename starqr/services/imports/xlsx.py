@@ -6,12 +6,19 @@ whole block of cells the sheet spans). Every malformed file ends as an ImportFil
 sentence for the user — never an exception from the parser. Date cells come out as dates
 whatever the workbook's epoch (1900 or 1904); plain numbers stay numbers.
 """
+
 import datetime
 import io
 
 from starqr.services.imports.errors import ImportFileError
-from starqr.services.imports.xlsx_guard import (MAX_CELLS, MAX_COLUMNS, MAX_ROWS, XLSX_MAX_RATIO,
-                                                XLSX_MAX_UNPACKED, check_xlsx)
+from starqr.services.imports.xlsx_guard import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    XLSX_MAX_RATIO,
+    XLSX_MAX_UNPACKED,
+    check_xlsx,
+)
 
 __all__ = ["MAX_CELLS", "MAX_COLUMNS", "MAX_ROWS", "XLSX_MAX_RATIO", "XLSX_MAX_UNPACKED", "read_xlsx"]
 
@@ -20,6 +27,7 @@ def read_xlsx(data):
     """Yield (row number, list of cell values) from the first worksheet of XLSX bytes."""
     check_xlsx(data)
     from python_calamine import CalamineError, CalamineWorkbook
+
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)

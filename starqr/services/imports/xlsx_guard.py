@@ -8,6 +8,7 @@ limits: the unpacked size and ratio (zip bombs), DTDs and entities (billion laug
 row numbers and cell references (their size and the block they span), the number of shared
 strings, and that the sheet XML is complete (a truncated file names its last whole row).
 """
+
 import re
 import zipfile
 
@@ -67,6 +68,7 @@ def _refuse(message):
 def check_xlsx(data):
     """Raise ImportFileError (a sentence for the user) unless DATA is an XLSX safe to read."""
     import io
+
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -145,8 +147,10 @@ _FAR_REFERENCE = re.compile(rb"^\$?[A-Za-z]+\$?\d+$")
 def _reference(raw, what):
     match = _REFERENCE.match(raw) if len(raw) <= MAX_REFERENCE else None
     if match is None and _FAR_REFERENCE.match(raw):
-        _refuse(f"文件中的{what}「{raw[:20].decode('ascii', 'replace')}」超出范围"
-                f"(最多 {MAX_COLUMNS} 列、{MAX_ROWS} 行),文件可能已损坏")
+        _refuse(
+            f"文件中的{what}「{raw[:20].decode('ascii', 'replace')}」超出范围"
+            f"(最多 {MAX_COLUMNS} 列、{MAX_ROWS} 行),文件可能已损坏"
+        )
     if match is None:
         _refuse(f"文件中的{what}「{raw[:20].decode('ascii', 'replace')}」无效,文件可能已损坏")
     return _column_number(match.group(1)), int(match.group(2))

@@ -5,6 +5,7 @@
 - directory (organisations, members), ledger, imports, periods: the routes, each a few lines
   around one service call
 """
+
 from flask import current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 

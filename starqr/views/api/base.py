@@ -7,6 +7,7 @@ scope as in the console, in `g.actor`. Things outside the scope answer 404, as i
 not exist. Every error is JSON: {"error": code, "message": sentence, ...}; service errors
 (StarQRError) are translated here, at the edge, into the caller's language.
 """
+
 import functools
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -57,8 +58,9 @@ def _service_error(error):
 
 @blueprint.errorhandler(HTTPException)
 def _http_error(error):
-    return error_response(error.code or 500, (error.name or "error").lower().replace(" ", "_"),
-                          error.description or error.name)
+    return error_response(
+        error.code or 500, (error.name or "error").lower().replace(" ", "_"), error.description or error.name
+    )
 
 
 @blueprint.errorhandler(Exception)
@@ -76,6 +78,7 @@ def _check_ids(endpoint, values):
 
 # ---------------------------------------------------------------- request validation (spectree)
 
+
 def _refuse_invalid(req, resp, error, instance, *args):
     """spectree's hook: a request that fails its schema answers 400 in our error shape."""
     if error is None:
@@ -89,10 +92,16 @@ def _refuse_invalid(req, resp, error, instance, *args):
 
 
 spec = SpecTree(
-    "flask", mode="strict", annotations=False, validation_error_status=400, before=_refuse_invalid,
-    title="StarQR API", version="1", path="apidoc",
+    "flask",
+    mode="strict",
+    annotations=False,
+    validation_error_status=400,
+    before=_refuse_invalid,
+    title="StarQR API",
+    version="1",
+    path="apidoc",
     description="组织、党员、积分台账、批量导入与评定期。认证:Authorization: Bearer <token>。"
-                "令牌的权限与其用户相同(角色与管理范围)。错误一律为 {error, message}。",
+    "令牌的权限与其用户相同(角色与管理范围)。错误一律为 {error, message}。",
     security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(type="http", scheme="bearer"))],
     security={"bearer": []},
     naming_strategy=lambda model: model.__name__,  # one schemas module: plain names are unique
@@ -107,6 +116,7 @@ def document():
 
 # ---------------------------------------------------------------- authentication
 
+
 def _token_user():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
@@ -120,6 +130,7 @@ def _token_user():
 
 def token_required(*roles):
     """Authenticate by token (g.actor); ROLES (if given) limits which roles may call."""
+
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
@@ -127,12 +138,16 @@ def token_required(*roles):
             if roles and g.actor.role not in roles:
                 raise ApiError(403, "forbidden", "您的角色无权执行此操作")
             return view(*args, **kwargs)
+
         wrapper.allowed_roles = roles or ALL_ROLES
         return wrapper
+
     return decorator
 
 
 def page(query, paging):
     """(rows, {"total", "limit", "offset"}) of a query for the Paging parameters."""
-    return (query.limit(paging.limit).offset(paging.offset),
-            {"total": query.count(), "limit": paging.limit, "offset": paging.offset})
+    return (
+        query.limit(paging.limit).offset(paging.offset),
+        {"total": query.count(), "limit": paging.limit, "offset": paging.offset},
+    )

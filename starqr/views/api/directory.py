@@ -1,4 +1,5 @@
 """/organisations and /members: the organisation tree and the roll, inside the token's scope."""
+
 from flask import g, request
 from spectree import Response
 
@@ -27,8 +28,9 @@ def member_or_404(member_id):
 
 @blueprint.route("/organisations")
 @token_required()
-@spec.validate(query=s.OrganisationQuery, resp=Response(HTTP_200=s.OrganisationPage, **ERRORS),
-               operation_id="listOrganisations")
+@spec.validate(
+    query=s.OrganisationQuery, resp=Response(HTTP_200=s.OrganisationPage, **ERRORS), operation_id="listOrganisations"
+)
 def organisations():
     """组织列表(管理范围内)"""
     args = request.context.query
@@ -46,8 +48,9 @@ def organisations():
 
 @blueprint.route("/organisations/<int:organisation_id>")
 @token_required()
-@spec.validate(resp=Response(HTTP_200=s.Organisation, HTTP_401=s.Error, HTTP_404=s.Error),
-               operation_id="getOrganisation")
+@spec.validate(
+    resp=Response(HTTP_200=s.Organisation, HTTP_401=s.Error, HTTP_404=s.Error), operation_id="getOrganisation"
+)
 def organisation(organisation_id):
     """一个组织"""
     return s.Organisation.model_validate(organisation_or_404(organisation_id))

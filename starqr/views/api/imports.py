@@ -1,4 +1,5 @@
 """/imports: a CSV or XLSX file checked, previewed, written, or queued (administrators)."""
+
 from flask import current_app, g, jsonify, request, url_for
 from flask_babel import gettext
 from spectree import Response
@@ -10,14 +11,23 @@ from starqr.views.api import schemas as s
 from starqr.views.api.base import ApiError, blueprint, error_response, spec, token_required
 from starqr.views.api.periods import period_or_404
 
-ERRORS = {"HTTP_400": s.Error, "HTTP_401": s.Error, "HTTP_403": s.Error, "HTTP_404": s.Error, "HTTP_413": s.Error,
-          "HTTP_422": s.Error}
+ERRORS = {
+    "HTTP_400": s.Error,
+    "HTTP_401": s.Error,
+    "HTTP_403": s.Error,
+    "HTTP_404": s.Error,
+    "HTTP_413": s.Error,
+    "HTTP_422": s.Error,
+}
 
 
 @blueprint.route("/imports", methods=["POST"])
 @token_required(access.ADMIN, access.ORG_ADMIN)
-@spec.validate(query=s.ImportQuery, resp=Response(HTTP_200=s.ImportResult, HTTP_201=s.ImportResult,
-                                                  HTTP_202=s.ImportBatch, **ERRORS), operation_id="createImport")
+@spec.validate(
+    query=s.ImportQuery,
+    resp=Response(HTTP_200=s.ImportResult, HTTP_201=s.ImportResult, HTTP_202=s.ImportBatch, **ERRORS),
+    operation_id="createImport",
+)
 def create_import():
     """批量导入(CSV/XLSX);dry_run=true 只检查并预览星级变化
 
@@ -40,15 +50,22 @@ def create_import():
     body = result.to_dict()
     if result.errors:
         count = len(result.errors) + result.more_errors
-        return error_response(422, "invalid_rows", gettext("%(n)s 处错误,未写入任何数据", n=count),
-                              errors=body["errors"], more_errors=result.more_errors)
+        return error_response(
+            422,
+            "invalid_rows",
+            gettext("%(n)s 处错误,未写入任何数据", n=count),
+            errors=body["errors"],
+            more_errors=result.more_errors,
+        )
     return s.ImportResult.model_validate(body), (200 if args.dry_run else 201)
 
 
 @blueprint.route("/imports/<int:batch_id>")
 @token_required(access.ADMIN, access.ORG_ADMIN)
-@spec.validate(resp=Response(HTTP_200=s.ImportBatch, HTTP_401=s.Error, HTTP_403=s.Error, HTTP_404=s.Error),
-               operation_id="getImport")
+@spec.validate(
+    resp=Response(HTTP_200=s.ImportBatch, HTTP_401=s.Error, HTTP_403=s.Error, HTTP_404=s.Error),
+    operation_id="getImport",
+)
 def import_batch(batch_id):
     """后台导入的进度"""
     batch = ImportBatch.get_or_none(ImportBatch.id == batch_id)

@@ -1,4 +1,5 @@
 """/ledger: points entries inside the token's scope, and recording new ones (writers only)."""
+
 from flask import g, request
 from flask_babel import gettext
 from spectree import Response
@@ -23,8 +24,11 @@ def subject_or_404(kind, subject_id):
 
 @blueprint.route("/ledger")
 @token_required()
-@spec.validate(query=s.LedgerQuery, resp=Response(HTTP_200=s.LedgerPage, HTTP_400=s.Error, HTTP_401=s.Error,
-                                                  HTTP_404=s.Error), operation_id="listLedgerEntries")
+@spec.validate(
+    query=s.LedgerQuery,
+    resp=Response(HTTP_200=s.LedgerPage, HTTP_400=s.Error, HTTP_401=s.Error, HTTP_404=s.Error),
+    operation_id="listLedgerEntries",
+)
 def ledger_entries():
     """积分台账记录"""
     args = request.context.query
@@ -46,9 +50,18 @@ def ledger_entries():
 
 @blueprint.route("/ledger", methods=["POST"])
 @token_required(*access.WRITERS)
-@spec.validate(json=s.NewLedgerEntry, resp=Response(HTTP_201=s.LedgerEntries, HTTP_400=s.Error, HTTP_401=s.Error,
-                                                    HTTP_403=s.Error, HTTP_404=s.Error, HTTP_422=s.Error),
-               operation_id="createLedgerEntry")
+@spec.validate(
+    json=s.NewLedgerEntry,
+    resp=Response(
+        HTTP_201=s.LedgerEntries,
+        HTTP_400=s.Error,
+        HTTP_401=s.Error,
+        HTTP_403=s.Error,
+        HTTP_404=s.Error,
+        HTTP_422=s.Error,
+    ),
+    operation_id="createLedgerEntry",
+)
 def create_ledger_entry():
     """记录积分事件"""
     body = request.context.json
@@ -59,8 +72,9 @@ def create_ledger_entry():
     value = None if body.value is None else validation.ledger_value(body.value)
     occurred_on = validation.calendar_date(body.occurred_on, "occurred_on", validation.N_("发生日期"))
     try:
-        entries = member_service.record_points(g.actor, subject, period, body.item, body.reason, count=count,
-                                               value=value, occurred_on=occurred_on)
+        entries = member_service.record_points(
+            g.actor, subject, period, body.item, body.reason, count=count, value=value, occurred_on=occurred_on
+        )
     except member_service.MemberError as error:
         refused = getattr(error, "validation", None)
         if refused is not None:  # a value rule: name the field, in the caller's language

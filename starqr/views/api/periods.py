@@ -1,4 +1,5 @@
 """/periods: rating periods, and scheduling a publication (administrators)."""
+
 import datetime
 
 from flask import g, request
@@ -26,35 +27,56 @@ def period_body(period):
 
 @blueprint.route("/periods")
 @token_required()
-@spec.validate(query=s.Paging, resp=Response(HTTP_200=s.PeriodPage, HTTP_400=s.Error, HTTP_401=s.Error),
-               operation_id="listPeriods")
+@spec.validate(
+    query=s.Paging, resp=Response(HTTP_200=s.PeriodPage, HTTP_400=s.Error, HTTP_401=s.Error), operation_id="listPeriods"
+)
 def periods():
     """评定期列表"""
-    rows, paging = page(RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()),
-                        request.context.query)
+    rows, paging = page(
+        RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()), request.context.query
+    )
     return s.PeriodPage(items=[period_body(p) for p in rows], **paging)
 
 
 @blueprint.route("/periods/<int:period_id>")
 @token_required()
-@spec.validate(resp=Response(HTTP_200=s.PeriodDetail, HTTP_401=s.Error, HTTP_404=s.Error),
-               operation_id="getPeriod")
+@spec.validate(resp=Response(HTTP_200=s.PeriodDetail, HTTP_401=s.Error, HTTP_404=s.Error), operation_id="getPeriod")
 def period(period_id):
     """一个评定期(含被暂缓评定的对象与未处理的异议)"""
     found = period_or_404(period_id)
-    held = [{"subject_kind": h["kind"], "subject_id": h["id"], "name": h["name"], "code": h["code"],
-             "reason": gettext(h["message"], **h["params"]) if h["params"] else gettext(h["message"])}
-            for h in ratings.held_subjects(found)]
-    return s.PeriodDetail(**period_body(found).model_dump(), held=held,
-                          objections_open=period_rules.open_objection_count(found),
-                          notice_held=bool(period_rules.notice_held(found)))
+    held = [
+        {
+            "subject_kind": h["kind"],
+            "subject_id": h["id"],
+            "name": h["name"],
+            "code": h["code"],
+            "reason": gettext(h["message"], **h["params"]) if h["params"] else gettext(h["message"]),
+        }
+        for h in ratings.held_subjects(found)
+    ]
+    return s.PeriodDetail(
+        **period_body(found).model_dump(),
+        held=held,
+        objections_open=period_rules.open_objection_count(found),
+        notice_held=bool(period_rules.notice_held(found)),
+    )
 
 
 @blueprint.route("/periods/<int:period_id>/schedule", methods=["POST"])
 @token_required(access.ADMIN)
-@spec.validate(json=s.Schedule, resp=Response(HTTP_200=s.Period, HTTP_400=s.Error, HTTP_401=s.Error,
-                                              HTTP_403=s.Error, HTTP_404=s.Error, HTTP_409=s.Error,
-                                              HTTP_422=s.Error), operation_id="schedulePeriod")
+@spec.validate(
+    json=s.Schedule,
+    resp=Response(
+        HTTP_200=s.Period,
+        HTTP_400=s.Error,
+        HTTP_401=s.Error,
+        HTTP_403=s.Error,
+        HTTP_404=s.Error,
+        HTTP_409=s.Error,
+        HTTP_422=s.Error,
+    ),
+    operation_id="schedulePeriod",
+)
 def schedule_period(period_id):
     """安排发布时间(北京时间,或带时区的 ISO 时间)"""
     found = period_or_404(period_id)
@@ -62,8 +84,9 @@ def schedule_period(period_id):
     try:
         when = datetime.datetime.fromisoformat(body.publish_at.strip())
     except ValueError:
-        raise ApiError(400, "bad_request", "publish_at 应为 ISO 日期时间,如 2026-01-15T09:00",
-                       field="publish_at") from None
+        raise ApiError(
+            400, "bad_request", "publish_at 应为 ISO 日期时间,如 2026-01-15T09:00", field="publish_at"
+        ) from None
     if when.tzinfo is not None:
         when = when.astimezone(scheduler.LOCAL_ZONE).replace(tzinfo=None)
     administration.schedule_period(g.actor, found, when, body.notice_days)

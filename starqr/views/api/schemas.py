@@ -6,6 +6,7 @@ every response against it). Value rules shared with the console and the importer
 ledger values, dates) stay in starqr/validation and run in the services: here they are only
 described (json_schema_extra), so every door refuses them with the same words.
 """
+
 import datetime
 from typing import Any, Literal
 
@@ -23,8 +24,10 @@ class Schema(BaseModel):
 
 # ---------------------------------------------------------------- errors
 
+
 class Error(Schema):
     """Every error: a stable code, a sentence in the caller's language, and details."""
+
     error: str
     message: str
     field: str | None = None
@@ -33,6 +36,7 @@ class Error(Schema):
 
 
 # ---------------------------------------------------------------- queries
+
 
 class Paging(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -67,9 +71,11 @@ class ImportQuery(BaseModel):
 
 # ---------------------------------------------------------------- request bodies
 
+
 class NewLedgerEntry(BaseModel):
     """Points events for one subject. count, value and occurred_on are checked by the one
     validation every door uses (starqr/validation); their rules are described here."""
+
     subject_kind: SubjectKind
     subject_id: int = Field(ge=0, le=MAX_ID)
     period_id: int = Field(ge=0, le=MAX_ID)
@@ -87,6 +93,7 @@ class Schedule(BaseModel):
 
 # ---------------------------------------------------------------- responses
 
+
 class Organisation(Schema):
     id: int
     parent_id: int | None
@@ -101,6 +108,7 @@ class Organisation(Schema):
 
 class Member(Schema):
     """What the API shows of a member: never identity number, phone, address or birth date."""
+
     id: int
     branch_id: int
     name_zh: str
@@ -155,6 +163,7 @@ class HeldSubject(Schema):
 
 class PeriodDetail(Period):
     """One period: also the subjects held back by the last rating run, and open objections."""
+
     held: list[HeldSubject]
     objections_open: int
     notice_held: bool

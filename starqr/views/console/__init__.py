@@ -3,6 +3,7 @@
 Other console modules add routes to the `console` blueprint (or their own blueprints)
 and add menu entries with `register_nav`; templates extend "console/base.html".
 """
+
 from urllib.parse import urlsplit
 
 from flask import (
@@ -37,8 +38,12 @@ from starqr.views.console.forms import ConfirmForm, LoginForm, PasswordChangeFor
 
 console = Blueprint("console", __name__, url_prefix="/console")
 
-ROLE_NAMES = {"admin": _l("系统管理员"), "org_admin": _l("组织管理员"), "secretary": _l("支部书记"),
-              "viewer": _l("只读查看")}
+ROLE_NAMES = {
+    "admin": _l("系统管理员"),
+    "org_admin": _l("组织管理员"),
+    "secretary": _l("支部书记"),
+    "viewer": _l("只读查看"),
+}
 
 # ---------------------------------------------------------------- navigation
 
@@ -65,14 +70,16 @@ def _console_context():
         items = []
         for _order, endpoint, label, roles in NAVIGATION:
             if current_user.role in roles and endpoint in current_app.view_functions:
-                items.append({"url": url_for(endpoint), "label": label,
-                              "active": request.endpoint == endpoint})
+                items.append({"url": url_for(endpoint), "label": label, "active": request.endpoint == endpoint})
         return items
+
     from starqr.views.console.names import template_names
+
     return {"console_nav": console_nav, "role_names": ROLE_NAMES, "logout_form": ConfirmForm, **template_names()}
 
 
 # ---------------------------------------------------------------- log-in and out
+
 
 def _login_rate_limit():
     return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
@@ -133,12 +140,13 @@ def password():
     if form.validate_on_submit():
         try:
             me = current_user._get_current_object()
-            user = accounts.change_password(getattr(me, "_user", me), form.old_password.data,
-                                            form.new_password.data)
+            user = accounts.change_password(getattr(me, "_user", me), form.old_password.data, form.new_password.data)
         except accounts.AccountError as error:
-            message = {"the current password is wrong": _("当前密码不正确。"),
-                       "a password must differ from the user name": _("密码不能与用户名相同。"),
-                       "the new password must differ from the current one": _("新密码不能与当前密码相同。")}
+            message = {
+                "the current password is wrong": _("当前密码不正确。"),
+                "a password must differ from the user name": _("密码不能与用户名相同。"),
+                "the new password must differ from the current one": _("新密码不能与当前密码相同。"),
+            }
             form.new_password.errors.append(message.get(str(error), str(error)))
         else:
             login_session(user)  # the session token follows the new hash
@@ -149,16 +157,24 @@ def password():
 
 # ---------------------------------------------------------------- home
 
+
 @console.route("/")
 @login_required
 def home():
     if current_user.role == SECRETARY:
         return redirect(url_for("console.branch", branch_id=current_user.organisation_id))
     from starqr.services.consoles.secretary_pages import search_branches
+
     search = (request.args.get("q") or "").strip()[:60]
     branches = search_branches(scope_branches(), search)
-    return render_template("console/home.html", branches=branches, search=search, root=scope_root(),
-                           administrators=ADMINISTRATORS, writers=WRITERS)
+    return render_template(
+        "console/home.html",
+        branches=branches,
+        search=search,
+        root=scope_root(),
+        administrators=ADMINISTRATORS,
+        writers=WRITERS,
+    )
 
 
 @console.route("/my-branch")
@@ -176,8 +192,10 @@ def init_app(app):
     """Log-in machinery and the console blueprints."""
     init_auth(app)
     import importlib
+
     for area in SECRETARY_AREAS:  # each adds its routes to `console`
         importlib.import_module(f"starqr.views.console.{area}")
     app.register_blueprint(console)
     from starqr.views.console.commitments import public_evidence
+
     app.register_blueprint(public_evidence)

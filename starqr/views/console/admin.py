@@ -5,6 +5,7 @@ tokens, imports, dashboard), each adding routes to `admin`. Roles: admin everyth
 org_admin their subtree (objections, plaques, imports); viewer read-only; secretaries have
 their own pages. Logic is in services; views parse forms and render.
 """
+
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
@@ -28,12 +29,25 @@ register_nav("admin.audit", _l("操作日志"), roles=(ADMIN,), order=60)
 # Secretaries have no use for API tokens (imports and scripts are administrators' work).
 register_nav("admin.tokens", _l("API令牌"), roles=OVERSEERS, order=85)
 
-AREAS = ("tree", "rubrics", "periods", "objections", "plaques", "audit_log", "tokens", "imports", "jobs", "contests", "dashboard",
-         "organisations")  # organisations: l08 (onboarding)
+AREAS = (
+    "tree",
+    "rubrics",
+    "periods",
+    "objections",
+    "plaques",
+    "audit_log",
+    "tokens",
+    "imports",
+    "jobs",
+    "contests",
+    "dashboard",
+    "organisations",
+)  # organisations: l08 (onboarding)
 
 
 def init_app(app):
     import importlib
+
     for area in AREAS:  # each adds its routes to `admin`
         importlib.import_module(f"starqr.views.console.{area}")
     app.register_blueprint(admin)

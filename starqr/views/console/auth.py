@@ -15,6 +15,7 @@ viewer (read-only, one subtree). The rules, used the same way by every route:
     def edit_member(member_id):
         member = require_member_access(member_id, write=True)
 """
+
 import functools
 import time
 
@@ -47,6 +48,7 @@ def login_session(user, remember=False):
     """Start a console session for USER (the cookie holds a token, not the bare id)."""
     from flask_login import login_user
     from flask import session
+
     session.clear()  # a fresh session on log-in: no fixation
     now = int(time.time())
     session["login_at"] = session["seen_at"] = now  # idle and absolute timeouts (check_session_age)
@@ -69,14 +71,19 @@ def check_session_age():
     from flask import current_app, flash, session
     from flask_babel import gettext
     from flask_login import logout_user
+
     if "_user_id" not in session:
         return None
     now = int(time.time())
     login_at, seen_at = session.get("login_at"), session.get("seen_at")
     idle = current_app.config.get("SESSION_IDLE_TIMEOUT", IDLE_TIMEOUT)
     absolute = current_app.config.get("SESSION_ABSOLUTE_TIMEOUT", ABSOLUTE_TIMEOUT)
-    if not isinstance(login_at, int) or not isinstance(seen_at, int) or now - seen_at > idle \
-            or now - login_at > absolute:
+    if (
+        not isinstance(login_at, int)
+        or not isinstance(seen_at, int)
+        or now - seen_at > idle
+        or now - login_at > absolute
+    ):
         logout_user()
         session.clear()
         if _wants_json():
@@ -123,13 +130,16 @@ def _wants_json():
 
 # ---------------------------------------------------------------- decorators
 
+
 def login_required(view):
     """Any logged-in, active user."""
+
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         return view(*args, **kwargs)
+
     return wrapper
 
 
@@ -147,8 +157,10 @@ def roles_required(*roles):
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
+
         wrapper.allowed_roles = tuple(roles)
         return wrapper
+
     return decorator
 
 
@@ -157,6 +169,7 @@ admin_required = roles_required(ADMIN)
 
 
 # ---------------------------------------------------------------- scope (rules in services/access.py)
+
 
 def current_actor():
     """The access.Actor for the logged-in user, built once per request."""

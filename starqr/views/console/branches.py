@@ -1,4 +1,5 @@
 """A secretary's branch: its home page and its public details."""
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -26,9 +27,16 @@ def branch(branch_id):
     branch = require_branch_access(branch_id)
     show_all = request.args.get("all") == "1"
     page = secretary_pages.branch_page(branch, show_all)
-    return render_template("console/secretary/branch.html", branch=branch, show_all=show_all,
-                           writable=can_manage(branch), standing=standing.branch_standing(branch, page["members"]),
-                           flag_names=FLAG_NAMES, judging=contests.open_rounds_judged_by(current_user.id), **page)
+    return render_template(
+        "console/secretary/branch.html",
+        branch=branch,
+        show_all=show_all,
+        writable=can_manage(branch),
+        standing=standing.branch_standing(branch, page["members"]),
+        flag_names=FLAG_NAMES,
+        judging=contests.open_rounds_judged_by(current_user.id),
+        **page,
+    )
 
 
 @console.route("/branches/<int:branch_id>/edit", methods=["GET", "POST"])
@@ -37,8 +45,9 @@ def edit_branch(branch_id):
     branch = require_branch_access(branch_id, write=True)
     form = BranchForm(obj=branch)
     if form.validate_on_submit():
-        member_service.edit_branch(actor(), branch,
-                                   {f.name: f.data for f in form if f.name in member_service.BRANCH_FIELDS})
+        member_service.edit_branch(
+            actor(), branch, {f.name: f.data for f in form if f.name in member_service.BRANCH_FIELDS}
+        )
         flash(_("支部信息已保存。"), "success")
         return redirect(url_for("console.branch", branch_id=branch.id))
     return form_page(form, _("编辑支部信息"), url_for("console.branch", branch_id=branch.id))

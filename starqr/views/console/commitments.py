@@ -1,4 +1,5 @@
 """Commitments (承诺践诺) of members and branches: progress, evidence photos, outcome."""
+
 import datetime
 
 from flask import (
@@ -59,8 +60,11 @@ def _new_commitment(subject):
     if request.method == "GET":
         form.year.data = datetime.date.today().year
     if form.validate_on_submit():
-        done = attempt(lambda: member_service.add_commitment(actor(), subject, _fields(form)),
-                       _("承诺已添加，将在扫码页公开。"), _commitment_url)
+        done = attempt(
+            lambda: member_service.add_commitment(actor(), subject, _fields(form)),
+            _("承诺已添加，将在扫码页公开。"),
+            _commitment_url,
+        )
         if done:
             return done
     return form_page(form, _("添加承诺：%(name)s", name=subject.name_zh), subject_url(subject))
@@ -89,10 +93,16 @@ def _commitment(commitment_id, write=False):
 def commitment(commitment_id):
     commitment, subject = _commitment(commitment_id)
     progress = ProgressForm(formdata=None, date=datetime.date.today())
-    return render_template("console/secretary/commitment.html", commitment=commitment, subject=subject,
-                           subject_url=subject_url(subject), writable=can_manage(subject_branch(subject)),
-                           progress_form=progress, evidence_form=EvidenceForm(formdata=None),
-                           outcome_form=OutcomeForm(formdata=None, obj=commitment))
+    return render_template(
+        "console/secretary/commitment.html",
+        commitment=commitment,
+        subject=subject,
+        subject_url=subject_url(subject),
+        writable=can_manage(subject_branch(subject)),
+        progress_form=progress,
+        evidence_form=EvidenceForm(formdata=None),
+        outcome_form=OutcomeForm(formdata=None, obj=commitment),
+    )
 
 
 @console.route("/commitments/<int:commitment_id>/edit", methods=["GET", "POST"])
@@ -101,8 +111,11 @@ def edit_commitment(commitment_id):
     commitment, _subject = _commitment(commitment_id, write=True)
     form = CommitmentForm(obj=commitment)
     if form.validate_on_submit():
-        done = attempt(lambda: member_service.edit_commitment(actor(), commitment, _fields(form)),
-                       _("已保存。"), _commitment_url(commitment))
+        done = attempt(
+            lambda: member_service.edit_commitment(actor(), commitment, _fields(form)),
+            _("已保存。"),
+            _commitment_url(commitment),
+        )
         if done:
             return done
     return form_page(form, _("编辑承诺"), _commitment_url(commitment))
@@ -114,8 +127,11 @@ def commitment_progress(commitment_id):
     commitment, _subject = _commitment(commitment_id, write=True)
     form = ProgressForm()
     if form.validate_on_submit():
-        attempt(lambda: member_service.add_progress(actor(), commitment, form.date.data, form.text.data),
-                _("进展已记录。"), None)
+        attempt(
+            lambda: member_service.add_progress(actor(), commitment, form.date.data, form.text.data),
+            _("进展已记录。"),
+            None,
+        )
     else:
         flash(_("请填写日期和进展情况。"), "error")
     return redirect(_commitment_url(commitment))
@@ -128,10 +144,13 @@ def commitment_evidence(commitment_id):
     form = EvidenceForm()
     if form.validate_on_submit():
         data = form.photo.data.read(member_service.MAX_EVIDENCE_BYTES + 1)
-        attempt(lambda: member_service.add_evidence_photo(actor(), commitment, data,
-                                                          current_app.config["UPLOAD_FOLDER"],
-                                                          caption=form.caption.data),
-                _("佐证照片已上传（已去除拍摄位置等隐藏信息）。"), None)
+        attempt(
+            lambda: member_service.add_evidence_photo(
+                actor(), commitment, data, current_app.config["UPLOAD_FOLDER"], caption=form.caption.data
+            ),
+            _("佐证照片已上传（已去除拍摄位置等隐藏信息）。"),
+            None,
+        )
     else:
         flash_form_errors(form, with_labels=False)
     return redirect(_commitment_url(commitment))
@@ -143,9 +162,18 @@ def commitment_outcome(commitment_id):
     commitment, _subject = _commitment(commitment_id, write=True)
     form = OutcomeForm()
     if form.validate_on_submit():
-        attempt(lambda: member_service.set_outcome(actor(), commitment, form.status.data, form.evaluation.data,
-                                                   form.reason_not_kept.data, form.reason_public.data),
-                _("践诺结果已保存。"), None)
+        attempt(
+            lambda: member_service.set_outcome(
+                actor(),
+                commitment,
+                form.status.data,
+                form.evaluation.data,
+                form.reason_not_kept.data,
+                form.reason_public.data,
+            ),
+            _("践诺结果已保存。"),
+            None,
+        )
     return redirect(_commitment_url(commitment))
 
 
@@ -179,4 +207,3 @@ def public_photo(commitment_id, name):
     response = send_evidence(path)
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
-

@@ -1,6 +1,7 @@
 """比武争星: organisers set up rounds; judges score each branch from a phone (console users,
 or visiting secretaries through a one-time link); the organiser closes and the ranking is
 published. Rules live in services/contests.py; these views parse and render."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -46,6 +47,7 @@ def _contest(contest_id):
 
 # ---------------------------------------------------------------- organisers
 
+
 @admin.route("/contests", endpoint="contests")
 @roles_required(*ADMINISTRATORS)
 def contests_index():
@@ -67,14 +69,16 @@ def contest_new():
     form.branches.choices = choices([(b.id, b.name_zh) for b in branches])
     if form.validate_on_submit():
         try:
-            contest = contests.create(current_actor(), form.name.data, form.branches.data, form.sheet.data,
-                                      held_on=form.held_on.data)
+            contest = contests.create(
+                current_actor(), form.name.data, form.branches.data, form.sheet.data, held_on=form.held_on.data
+            )
         except StarQRError as error:
             _error(error)
         else:
             flash(_("已创建，请添加评委。"), "success")
             return redirect(url_for("admin.contest", contest_id=contest.id))
     from starqr.services.consoles import admin_pages
+
     towns = [t for t in admin_pages.towns() if t.level == "town"]
     return render_template("console/contests/new.html", form=form, towns=towns, town_id=town_id)
 
@@ -84,16 +88,29 @@ def contest_new():
 def contest(contest_id, new_link=None):
     found = _contest(contest_id)
     link_form = JudgeLinkForm(formdata=None)
-    link_form.organisation.choices = choices([(0, _("（不属于参赛支部）"))]
-                                             + [(b.id, b.name_zh) for b in contests.entrants(found)])
+    link_form.organisation.choices = choices(
+        [(0, _("（不属于参赛支部）"))] + [(b.id, b.name_zh) for b in contests.entrants(found)]
+    )
     close_form = CloseContestForm(formdata=None)
-    close_form.award_item.choices = choices([("", _("（不记入台账）"))] + [
-        (item_id, _("%(name)s（+%(points)s分）", name=name, points=f"{points:g}"))
-        for item_id, name, points in contests.award_items(found)])
+    close_form.award_item.choices = choices(
+        [("", _("（不记入台账）"))]
+        + [
+            (item_id, _("%(name)s（+%(points)s分）", name=name, points=f"{points:g}"))
+            for item_id, name, points in contests.award_items(found)
+        ]
+    )
     standings = found.results if found.state == "closed" else contests.standings(found)
-    return render_template("console/contests/contest.html", contest=found, entrants=contests.entrants(found),
-                           judges=contests.judges(found), standings=standings, user_form=JudgeUserForm(formdata=None),
-                           link_form=link_form, close_form=close_form, new_link=new_link)
+    return render_template(
+        "console/contests/contest.html",
+        contest=found,
+        entrants=contests.entrants(found),
+        judges=contests.judges(found),
+        standings=standings,
+        user_form=JudgeUserForm(formdata=None),
+        link_form=link_form,
+        close_form=close_form,
+        new_link=new_link,
+    )
 
 
 @admin.route("/contests/<int:contest_id>/judges", methods=["POST"])
@@ -119,8 +136,9 @@ def contest_judge_link(contest_id):
     form.organisation.choices = choices([(0, "")] + [(b.id, b.name_zh) for b in contests.entrants(found)])
     if form.validate_on_submit():
         try:
-            _judge, token = contests.add_judge_link(current_actor(), found, form.name.data,
-                                                    organisation_id=form.organisation.data or None)
+            _judge, token = contests.add_judge_link(
+                current_actor(), found, form.name.data, organisation_id=form.organisation.data or None
+            )
         except StarQRError as error:
             _error(error)
         else:
@@ -137,8 +155,9 @@ def contest_close(contest_id):
     form.award_item.choices = choices([("", "")] + [(i, n) for i, n, _p in contests.award_items(found)])
     if form.validate_on_submit():
         try:
-            contests.close(current_actor(), found, award_item=form.award_item.data or None,
-                           award_top=form.award_top.data or 0)
+            contests.close(
+                current_actor(), found, award_item=form.award_item.data or None, award_top=form.award_top.data or 0
+            )
         except StarQRError as error:
             _error(error)
         else:
@@ -148,11 +167,11 @@ def contest_close(contest_id):
 
 # ---------------------------------------------------------------- judges with a console account
 
+
 @admin.route("/judging")
 @login_required
 def my_judging():
-    return render_template("console/contests/my_judging.html",
-                           rows=contests.contests_judged_by(current_user.id))
+    return render_template("console/contests/my_judging.html", rows=contests.contests_judged_by(current_user.id))
 
 
 @admin.route("/judging/<int:contest_id>", methods=["GET", "POST"])
@@ -163,11 +182,13 @@ def judge_as_user(contest_id):
         judge = contests.judge_for_user(found, current_user.id)
     except StarQRError:
         abort(404)
-    return _judge_page(found, judge, lambda org_id=None: url_for("admin.judge_as_user", contest_id=found.id,
-                                                                   branch=org_id))
+    return _judge_page(
+        found, judge, lambda org_id=None: url_for("admin.judge_as_user", contest_id=found.id, branch=org_id)
+    )
 
 
 # ---------------------------------------------------------------- judges with a one-time link
+
 
 @judging.route("/<token>", methods=["GET", "POST"])
 def sheet(token):
@@ -201,9 +222,18 @@ def _judge_page(found, judge, here):
             return redirect(here())
     mine = contests.scores_by(found, judge)
     if branch is not None:
-        return render_template("console/contests/score.html", contest=found, judge=judge, branch=branch,
-                               saved=mine.get(branch.id), form=form, refused=refused, back=here(),
-                               own=judge.organisation_id == branch.id,
-                               values=request.form if request.method == "POST" else None)
-    return render_template("console/contests/judge.html", contest=found, judge=judge, entrants=entrants,
-                           mine=mine, here=here)
+        return render_template(
+            "console/contests/score.html",
+            contest=found,
+            judge=judge,
+            branch=branch,
+            saved=mine.get(branch.id),
+            form=form,
+            refused=refused,
+            back=here(),
+            own=judge.organisation_id == branch.id,
+            values=request.form if request.method == "POST" else None,
+        )
+    return render_template(
+        "console/contests/judge.html", contest=found, judge=judge, entrants=entrants, mine=mine, here=here
+    )

@@ -1,4 +1,5 @@
 """The administrators' dashboard: stars per town and domain, calendar, objections, scans."""
+
 from flask import render_template
 
 from starqr.services import dashboard as figures
@@ -15,8 +16,17 @@ def dashboard():
     top = figures.top_plaques(actor)
     stopped = figures.stopped_plaques(actor)
     names = figures.subject_names([row[0] for row in top] + [row[0] for row in stopped])
-    return render_template("console/dashboard.html", root=scope_root(), period=period, by_town=by_town,
-                           by_domain=by_domain, domain_max=domain_max, calendar=figures.calendar(),
-                           objections=figures.objection_summary(actor),
-                           weekly=figures.scans_over_time(actor), top=top, stopped=stopped,
-                           names=names)
+    return render_template(
+        "console/dashboard.html",
+        root=scope_root(),
+        period=period,
+        by_town=by_town,
+        by_domain=by_domain,
+        domain_max=domain_max,
+        calendar=figures.calendar(),
+        objections=figures.objection_summary(actor),
+        weekly=figures.scans_over_time(actor),
+        top=top,
+        stopped=stopped,
+        names=names,
+    )

@@ -1,4 +1,5 @@
 """Console forms (Flask-WTF: every form carries a CSRF token). Labels are Chinese-first."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -26,44 +27,58 @@ from starqr.views.console.helpers import choices as _choices
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=60)],
-                           render_kw={"autocomplete": "username", "autocapitalize": "none"})
-    password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=200)],
-                             render_kw={"autocomplete": "current-password"})
+    username = StringField(
+        _l("用户名"),
+        validators=[DataRequired(), Length(max=60)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        _l("密码"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "current-password"}
+    )
     next = HiddenField()
     submit = SubmitField(_l("登录"))
 
 
 class PasswordChangeForm(FlaskForm):
-    old_password = PasswordField(_l("当前密码"), validators=[DataRequired()],
-                                 render_kw={"autocomplete": "current-password"})
-    new_password = PasswordField(_l("新密码"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
-                                 render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("再次输入新密码"),
-                            validators=[DataRequired(), EqualTo("new_password", message=_l("两次输入的新密码不一致"))],
-                            render_kw={"autocomplete": "new-password"})
+    old_password = PasswordField(
+        _l("当前密码"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
+    new_password = PasswordField(
+        _l("新密码"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("再次输入新密码"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("两次输入的新密码不一致"))],
+        render_kw={"autocomplete": "new-password"},
+    )
     submit = SubmitField(_l("修改密码"))
 
 
 class ConfirmForm(FlaskForm):
     """A form with only a CSRF token and a button: log-out, and other one-click POSTs."""
+
     submit = SubmitField(_l("确定"))
 
 
 # ---------------------------------------------------------------- branch and members
 
-CATEGORY_CHOICES = _choices([("backbone", _l("骨干")), ("ordinary", _l("普通")), ("mobile", _l("流动")),
-                    ("special", _l("特殊（年老或患病）"))])
+CATEGORY_CHOICES = _choices(
+    [("backbone", _l("骨干")), ("ordinary", _l("普通")), ("mobile", _l("流动")), ("special", _l("特殊（年老或患病）"))]
+)
 STATUS_CHOICES = _choices([("full", _l("正式党员")), ("probationary", _l("预备党员"))])
-OCCUPATION_CHOICES = _choices([("", _l("（未填）")), ("employed", _l("在职")), ("farmer_herder", _l("农牧民")),
-                      ("retired", _l("离退休"))])
+OCCUPATION_CHOICES = _choices(
+    [("", _l("（未填）")), ("employed", _l("在职")), ("farmer_herder", _l("农牧民")), ("retired", _l("离退休"))]
+)
 GENDER_CHOICES = _choices([("", _l("（未填）")), ("男", _l("男")), ("女", _l("女"))])
 
 
 class BranchForm(FlaskForm):
     secretary_name = StringField(_l("支部书记"), validators=[Optional(), Length(max=60)])
-    venue_area_m2 = DecimalField(_l("活动场所面积（平方米）"), places=1,
-                                 validators=[Optional(), NumberRange(min=0, max=100000)])
+    venue_area_m2 = DecimalField(
+        _l("活动场所面积（平方米）"), places=1, validators=[Optional(), NumberRange(min=0, max=100000)]
+    )
     venue_address = StringField(_l("活动场所地址"), validators=[Optional(), Length(max=255)])
     office_phone = StringField(_l("办公电话（公开）"), validators=[Optional(), Length(max=40)])
     feature_projects = TextAreaField(_l("特色品牌项目（每行一项）"), validators=[Optional(), Length(max=2000)])
@@ -83,8 +98,9 @@ class MemberForm(FlaskForm):
     party_post = StringField(_l("党内职务"), validators=[Optional(), Length(max=60)])
     honours = TextAreaField(_l("荣誉（每行一项）"), validators=[Optional(), Length(max=2000)])
     volunteer_service = TextAreaField(_l("志愿服务（每行一项）"), validators=[Optional(), Length(max=2000)])
-    volunteer_hours = IntegerField(_l("志愿服务时长（小时）"), default=0,
-                                   validators=[Optional(), NumberRange(min=0, max=100000)])
+    volunteer_hours = IntegerField(
+        _l("志愿服务时长（小时）"), default=0, validators=[Optional(), NumberRange(min=0, max=100000)]
+    )
     exempt = BooleanField(_l("免于评星（年满70岁或长期患病，本人申请）"))
     # Private: never shown on public pages.
     phone = StringField(_l("手机号（不公开）"), validators=[Optional(), Length(max=20)])
@@ -116,8 +132,9 @@ class PostForm(FlaskForm):
 
 # ---------------------------------------------------------------- commitments
 
-COMMITMENT_STATUS_CHOICES = _choices([("not_started", _l("未开始")), ("in_progress", _l("进行中")),
-                             ("done", _l("已践诺")), ("not_done", _l("未践诺"))])
+COMMITMENT_STATUS_CHOICES = _choices(
+    [("not_started", _l("未开始")), ("in_progress", _l("进行中")), ("done", _l("已践诺")), ("not_done", _l("未践诺"))]
+)
 
 
 class CommitmentForm(FlaskForm):
@@ -134,8 +151,10 @@ class ProgressForm(FlaskForm):
 
 
 class EvidenceForm(FlaskForm):
-    photo = FileField(_l("佐证照片（JPEG/PNG/WebP，不超过8MB）"),
-                      validators=[FileRequired(), FileAllowed(["jpg", "jpeg", "png", "webp"], _l("只能上传图片"))])
+    photo = FileField(
+        _l("佐证照片（JPEG/PNG/WebP，不超过8MB）"),
+        validators=[FileRequired(), FileAllowed(["jpg", "jpeg", "png", "webp"], _l("只能上传图片"))],
+    )
     caption = StringField(_l("说明"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("上传"))
 
@@ -150,13 +169,15 @@ class OutcomeForm(FlaskForm):
 
 # ---------------------------------------------------------------- points
 
+
 class PointsForm(FlaskForm):
     """No item is chosen for the secretary; only the fields the chosen item's kind needs are used."""
+
     period = SelectField(_l("评星周期"), coerce=int)
-    item = SelectField(_l("积分项目"), validate_choice=False,
-                       validators=[DataRequired(message=_l("请选择积分项目"))])
-    count = IntegerField(_l("次数"), default=1, validators=[Optional(), NumberRange(min=1, max=50)],
-                         render_kw={"inputmode": "numeric"})
+    item = SelectField(_l("积分项目"), validate_choice=False, validators=[DataRequired(message=_l("请选择积分项目"))])
+    count = IntegerField(
+        _l("次数"), default=1, validators=[Optional(), NumberRange(min=1, max=50)], render_kw={"inputmode": "numeric"}
+    )
     value = DecimalField(_l("数值"), places=2, validators=[Optional()], render_kw={"inputmode": "decimal"})
     veto_confirmed = BooleanField(_l("我已核实，确认记录否决项"))
     replace_confirmed = BooleanField(_l("确认替换现值（取值类项目以最新一次记录为准，不会相加）"))
@@ -164,9 +185,11 @@ class PointsForm(FlaskForm):
     reason = TextAreaField(_l("事由"), validators=[DataRequired(), Length(max=500)])
     public_reason = BooleanField(_l("事由在扫码页公开"), default=False)
     evidence = StringField(_l("佐证（文字说明）"), validators=[Optional(), Length(max=500)])
-    photo = FileField(_l("佐证照片（可用手机拍照）"),
-                      validators=[Optional(), FileAllowed(["jpg", "jpeg", "png", "webp"], _l("只能上传图片"))],
-                      render_kw={"accept": "image/*", "capture": "environment"})
+    photo = FileField(
+        _l("佐证照片（可用手机拍照）"),
+        validators=[Optional(), FileAllowed(["jpg", "jpeg", "png", "webp"], _l("只能上传图片"))],
+        render_kw={"accept": "image/*", "capture": "environment"},
+    )
     photo_public = BooleanField(_l("照片在扫码页公开"), default=False)
     submit = SubmitField(_l("记录积分"))
 
@@ -178,6 +201,7 @@ class CorrectionForm(FlaskForm):
 
 
 # ---------------------------------------------------------------- administrators: rubrics and periods
+
 
 class RubricUploadForm(FlaskForm):
     text = TextAreaField(_l("评分标准文件内容(YAML)"), validators=[Optional(), Length(max=200_000)])
@@ -200,8 +224,12 @@ class PeriodForm(FlaskForm):
 
 class ScheduleForm(FlaskForm):
     publish_date = DateField(_l("发布日期(北京时间)"), validators=[DataRequired()])
-    publish_time = StringField(_l("发布时间(北京时间,如 09:00)"), validators=[DataRequired(), Length(max=5)],
-                               default="09:00", render_kw={"type": "time"})
+    publish_time = StringField(
+        _l("发布时间(北京时间,如 09:00)"),
+        validators=[DataRequired(), Length(max=5)],
+        default="09:00",
+        render_kw={"type": "time"},
+    )
     notice_days = IntegerField(_l("公示天数"), validators=[DataRequired(), NumberRange(min=1, max=60)])
     submit = SubmitField(_l("安排发布"))
 
@@ -211,22 +239,29 @@ ActionForm = ConfirmForm  # one-click POSTs on administrators' pages
 
 # ---------------------------------------------------------------- administrators: objections, plaques, tokens
 
+
 class ResolveForm(FlaskForm):
     """No verdict is preselected; either verdict needs its reason."""
-    decision = RadioField(_l("处理结果"), choices=_choices([("reject", _l("驳回（理由在扫码页公开）")),
-                                                           ("accept", _l("采纳（登记更正并重新评定）"))]),
-                          validators=[DataRequired(message=_l("请选择处理结果"))])
-    reason = TextAreaField(_l("理由"), validators=[DataRequired(message=_l("请填写理由，采纳和驳回都需要")),
-                                                  Length(max=1000)])
+
+    decision = RadioField(
+        _l("处理结果"),
+        choices=_choices([("reject", _l("驳回（理由在扫码页公开）")), ("accept", _l("采纳（登记更正并重新评定）"))]),
+        validators=[DataRequired(message=_l("请选择处理结果"))],
+    )
+    reason = TextAreaField(
+        _l("理由"), validators=[DataRequired(message=_l("请填写理由，采纳和驳回都需要")), Length(max=1000)]
+    )
     item = SelectField(_l("更正项目（采纳时可选）"), validate_choice=False)
-    points = DecimalField(_l("调整分值（采纳时可选，可为负）"), places=2,
-                          validators=[Optional(), NumberRange(min=-100, max=100)])
+    points = DecimalField(
+        _l("调整分值（采纳时可选，可为负）"), places=2, validators=[Optional(), NumberRange(min=-100, max=100)]
+    )
     submit = SubmitField(_l("提交"))
 
 
 class PlaqueActionForm(FlaskForm):
-    action = SelectField(_l("操作"), choices=_choices([("reissue", _l("补发(旧码作废并指向新码)")),
-                                                      ("revoke", _l("作废(不补发)"))]))
+    action = SelectField(
+        _l("操作"), choices=_choices([("reissue", _l("补发(旧码作废并指向新码)")), ("revoke", _l("作废(不补发)"))])
+    )
     reason = StringField(_l("原因"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("确定"))
 
@@ -238,13 +273,22 @@ class TokenForm(FlaskForm):
 
 # ---------------------------------------------------------------- 比武争星 contests
 
+
 class ContestForm(FlaskForm):
-    name = StringField(_l("名称"), validators=[DataRequired(), Length(max=120)],
-                       render_kw={"placeholder": "海流图镇2026年比武争星拉练观摩"})
+    name = StringField(
+        _l("名称"),
+        validators=[DataRequired(), Length(max=120)],
+        render_kw={"placeholder": "海流图镇2026年比武争星拉练观摩"},
+    )
     held_on = DateField(_l("举行日期"), validators=[Optional()])
     sheet = SelectField(_l("评分表"))
-    branches = SelectMultipleField(_l("参赛支部"), coerce=int, validate_choice=False,
-                                   widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    branches = SelectMultipleField(
+        _l("参赛支部"),
+        coerce=int,
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
     submit = SubmitField(_l("创建"))
 
 

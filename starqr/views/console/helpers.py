@@ -1,5 +1,6 @@
 """What every console view repeats: the acting user, form choices, form errors, the
 generic form page, and one helper for "call a service, flash the outcome, redirect"."""
+
 from flask import flash, redirect, render_template, request
 from flask_babel import gettext
 from flask_login import current_user
@@ -22,6 +23,7 @@ def error_text(error):
 def actor():
     """Who is acting, as services take it: an access.Actor (lane l12) for the logged-in user."""
     from starqr.views.console.auth import current_actor
+
     return current_actor()
 
 
@@ -45,8 +47,15 @@ def flash_form_errors(form, with_labels=True):
 
 
 def form_page(form, title, back, action=None, enctype=None, note=None):
-    return render_template("console/secretary/form.html", form=form, title=title, back=back,
-                           action=action or request.path, enctype=enctype, note=note)
+    return render_template(
+        "console/secretary/form.html",
+        form=form,
+        title=title,
+        back=back,
+        action=action or request.path,
+        enctype=enctype,
+        note=note,
+    )
 
 
 def attempt(call, message, target, field=None, errors=SERVICE_ERRORS):

@@ -1,4 +1,5 @@
 """Bulk import pages: upload → validation and preview → confirm → background run with progress."""
+
 import os
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
@@ -31,8 +32,11 @@ class ConfirmImportForm(FlaskForm):
 
 
 def _open_periods():
-    return list(RatingPeriod.select().where(RatingPeriod.state != "final")
-                .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()))
+    return list(
+        RatingPeriod.select()
+        .where(RatingPeriod.state != "final")
+        .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc())
+    )
 
 
 def _visible_batches():
@@ -47,8 +51,12 @@ def _visible_batches():
 def imports():
     form = UploadForm()
     form.period.choices = choices([(p.id, f"{p.name}({STATE_NAMES.get(p.state, p.state)})") for p in _open_periods()])
-    return render_template("console/imports/index.html", form=form, batches=list(_visible_batches().limit(20)),
-                           rubric_keys=administration.rubric_keys())
+    return render_template(
+        "console/imports/index.html",
+        form=form,
+        batches=list(_visible_batches().limit(20)),
+        rubric_keys=administration.rubric_keys(),
+    )
 
 
 @admin.route("/imports/preview", methods=["POST"])
@@ -70,14 +78,26 @@ def import_preview():
     try:
         result = file_imports.run(period, data, filename, current_actor(), dry_run=True)
     except file_imports.ImportFileError as error:
-        return render_template("console/imports/preview.html", period=period, filename=filename, result=None,
-                               file_error=str(error), confirm=None), 422
+        return render_template(
+            "console/imports/preview.html",
+            period=period,
+            filename=filename,
+            result=None,
+            file_error=str(error),
+            confirm=None,
+        ), 422
     confirm = None
     if result.ok:
         sha = file_imports.store_upload(data, filename, current_app.instance_path)
         confirm = ConfirmImportForm(period=str(period.id), sha=sha, filename=filename, formdata=None)
-    return render_template("console/imports/preview.html", period=period, filename=filename, result=result,
-                           file_error=None, confirm=confirm), (200 if result.ok else 422)
+    return render_template(
+        "console/imports/preview.html",
+        period=period,
+        filename=filename,
+        result=result,
+        file_error=None,
+        confirm=confirm,
+    ), (200 if result.ok else 422)
 
 
 @admin.route("/imports/confirm", methods=["POST"])
@@ -91,8 +111,7 @@ def import_confirm():
         abort(404)
     try:
         data = file_imports.load_upload(form.sha.data, current_app.instance_path)
-        batch = file_imports.create_batch(period, data, form.filename.data, current_actor(),
-                                          current_app.instance_path)
+        batch = file_imports.create_batch(period, data, form.filename.data, current_actor(), current_app.instance_path)
     except file_imports.ImportFileError as error:
         flash(str(error), "error")
         return redirect(url_for("admin.imports"))
@@ -116,8 +135,14 @@ def import_template(key, fmt):
     if key not in dict(administration.rubric_keys()) or fmt not in ("xlsx", "csv"):
         abort(404)
     if fmt == "xlsx":
-        body, mimetype = file_imports.template_xlsx(key), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body, mimetype = (
+            file_imports.template_xlsx(key),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     else:
         body, mimetype = file_imports.template_csv(key), "text/csv; charset=utf-8"
-    return body, 200, {"Content-Type": mimetype,
-                       "Content-Disposition": f"attachment; filename=starqr-import-{key}.{fmt}"}
+    return (
+        body,
+        200,
+        {"Content-Type": mimetype, "Content-Disposition": f"attachment; filename=starqr-import-{key}.{fmt}"},
+    )

@@ -1,4 +1,5 @@
 """Background job health on the import pages: a stuck queue names its fix; run a job now."""
+
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,6 +16,7 @@ def _job_health():
         if not current_user.is_authenticated or current_user.role not in ADMINISTRATORS:
             return None
         return job_warning.queue_state(created_by=None if current_user.role == ADMIN else current_user.username)
+
     return {"queue_state": queue_state, "run_now_form": ActionForm}
 
 
@@ -26,6 +28,7 @@ def import_run_now(batch_id):
     from starqr.models import ImportBatch
     from starqr.views.console.auth import current_actor
     from starqr.views.console.imports import _visible_batches
+
     batch = _visible_batches().where(ImportBatch.id == batch_id).first() or abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -40,5 +43,8 @@ def import_run_now(batch_id):
             flash(_("导入没有完成，原因见下方。"), "error")
         else:
             flash(_("已在本次请求中运行导入。"), "success")
-    return redirect(request.referrer if (request.referrer or "").startswith(request.host_url) else
-                    url_for("admin.import_batch", batch_id=batch.id))
+    return redirect(
+        request.referrer
+        if (request.referrer or "").startswith(request.host_url)
+        else url_for("admin.import_batch", batch_id=batch.id)
+    )

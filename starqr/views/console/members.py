@@ -1,4 +1,5 @@
 """Members of a branch: the roster, a member's page, transfers, leaving, posts (设岗定责)."""
+
 import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -40,12 +41,19 @@ def add_member(branch_id):
     form = MemberForm()
     if form.validate_on_submit():
         fields, private = _member_data(form)
-        done = attempt(lambda: member_service.add_member(actor(), branch, fields, private),
-                       lambda member: _("已添加党员 %(name)s，并生成了党员挂牌二维码。", name=member.name_zh), _member_url)
+        done = attempt(
+            lambda: member_service.add_member(actor(), branch, fields, private),
+            lambda member: _("已添加党员 %(name)s，并生成了党员挂牌二维码。", name=member.name_zh),
+            _member_url,
+        )
         if done:
             return done
-    return form_page(form, _("添加党员"), url_for("console.branch", branch_id=branch.id),
-                     note=_("带“不公开”的信息只保存在系统内，扫码页不显示。"))
+    return form_page(
+        form,
+        _("添加党员"),
+        url_for("console.branch", branch_id=branch.id),
+        note=_("带“不公开”的信息只保存在系统内，扫码页不显示。"),
+    )
 
 
 @console.route("/members/<int:member_id>")
@@ -55,10 +63,17 @@ def member(member_id):
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 100000))
     year = request.args.get("year", type=int)
     item = (request.args.get("item") or "").strip()[:60] or None
-    return render_template("console/secretary/member.html", member=member, writable=can_manage(member.branch),
-                           standing=standing.member_standing(member), flag_names=FLAG_NAMES,
-                           filters={"year": year, "item": item}, page=page, per_page=PER_PAGE,
-                           **secretary_pages.member_page(member, page=page, per_page=PER_PAGE, year=year, item=item))
+    return render_template(
+        "console/secretary/member.html",
+        member=member,
+        writable=can_manage(member.branch),
+        standing=standing.member_standing(member),
+        flag_names=FLAG_NAMES,
+        filters={"year": year, "item": item},
+        page=page,
+        per_page=PER_PAGE,
+        **secretary_pages.member_page(member, page=page, per_page=PER_PAGE, year=year, item=item),
+    )
 
 
 @console.route("/members/<int:member_id>/edit", methods=["GET", "POST"])
@@ -72,8 +87,11 @@ def edit_member(member_id):
             getattr(form, name).data = getattr(private, name)
     if form.validate_on_submit():
         fields, private_fields = _member_data(form)
-        done = attempt(lambda: member_service.edit_member(actor(), member, fields, private_fields),
-                       _("已保存。"), _member_url(member))
+        done = attempt(
+            lambda: member_service.edit_member(actor(), member, fields, private_fields),
+            _("已保存。"),
+            _member_url(member),
+        )
         if done:
             return done
     return form_page(form, _("编辑党员信息：%(name)s", name=member.name_zh), _member_url(member))
@@ -91,8 +109,11 @@ def transfer_member(member_id):
         return redirect(_member_url(member))
     if form.validate_on_submit():
         target = require_branch_access(form.branch.data, write=True)
-        done = attempt(lambda: member_service.transfer_member(actor(), member, target, form.reason.data),
-                       _("已转入 %(branch)s。", branch=target.name_zh), _member_url(member))
+        done = attempt(
+            lambda: member_service.transfer_member(actor(), member, target, form.reason.data),
+            _("已转入 %(branch)s。", branch=target.name_zh),
+            _member_url(member),
+        )
         if done:
             return done
     return form_page(form, _("组织关系转接：%(name)s", name=member.name_zh), _member_url(member))
@@ -106,15 +127,23 @@ def retire_member(member_id):
     if request.method == "GET":
         form.left_on.data = datetime.date.today()
     if form.validate_on_submit():
-        done = attempt(lambda: member_service.retire_member(actor(), member, form.left_on.data, form.reason.data),
-                       _("已移出名册。记录、积分和历次评星都会保留。"), _member_url(member))
+        done = attempt(
+            lambda: member_service.retire_member(actor(), member, form.left_on.data, form.reason.data),
+            _("已移出名册。记录、积分和历次评星都会保留。"),
+            _member_url(member),
+        )
         if done:
             return done
-    return form_page(form, _("移出名册：%(name)s", name=member.name_zh), _member_url(member),
-                     note=_("移出名册不会删除任何记录；扫码页将显示该党员已不在本支部。"))
+    return form_page(
+        form,
+        _("移出名册：%(name)s", name=member.name_zh),
+        _member_url(member),
+        note=_("移出名册不会删除任何记录；扫码页将显示该党员已不在本支部。"),
+    )
 
 
 # ---------------------------------------------------------------- posts
+
 
 def _post_fields(form):
     return {f.name: f.data for f in form if f.name in member_service.POST_FIELDS}
@@ -126,8 +155,9 @@ def add_post(member_id):
     member = require_member_access(member_id, write=True)
     form = PostForm()
     if form.validate_on_submit():
-        done = attempt(lambda: member_service.add_post(actor(), member, _post_fields(form)),
-                       _("岗位已添加。"), _member_url(member))
+        done = attempt(
+            lambda: member_service.add_post(actor(), member, _post_fields(form)), _("岗位已添加。"), _member_url(member)
+        )
         if done:
             return done
     return form_page(form, _("设岗定责：%(name)s", name=member.name_zh), _member_url(member))
@@ -140,8 +170,9 @@ def edit_post(post_id):
     member = require_member_access(post.member, write=True)
     form = PostForm(obj=post)
     if form.validate_on_submit():
-        done = attempt(lambda: member_service.edit_post(actor(), post, _post_fields(form)),
-                       _("岗位已保存。"), _member_url(member))
+        done = attempt(
+            lambda: member_service.edit_post(actor(), post, _post_fields(form)), _("岗位已保存。"), _member_url(member)
+        )
         if done:
             return done
     return form_page(form, _("编辑岗位"), _member_url(member))

@@ -1,4 +1,5 @@
 """Objections to published results: the list and the decision page."""
+
 from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,8 +24,9 @@ def objections():
     status = request.args.get("status", "open")
     if status not in ("open", "accepted", "rejected"):
         status = "open"
-    return render_template("console/admin/objections.html", rows=admin_pages.objections(status, can_view),
-                           status=status)
+    return render_template(
+        "console/admin/objections.html", rows=admin_pages.objections(status, can_view), status=status
+    )
 
 
 @admin.route("/admin/objections/<int:objection_id>", methods=["GET", "POST"])
@@ -44,15 +46,31 @@ def objection(objection_id):
             abort(403)
         if form.validate_on_submit():
             accepted = form.decision.data == "accept"
-            done = attempt(lambda: administration.resolve_objection(
-                actor(), found, accepted, form.reason.data, item=form.item.data or None if accepted else None,
-                points=form.points.data if accepted else None),
-                lambda result: (_("异议已采纳,重新评定 %(count)s 个结果", count=result[1]) if accepted
-                                else _("异议已驳回,理由将在公开页面显示")),
-                url_for("admin.objections"))
+            done = attempt(
+                lambda: administration.resolve_objection(
+                    actor(),
+                    found,
+                    accepted,
+                    form.reason.data,
+                    item=form.item.data or None if accepted else None,
+                    points=form.points.data if accepted else None,
+                ),
+                lambda result: (
+                    _("异议已采纳,重新评定 %(count)s 个结果", count=result[1])
+                    if accepted
+                    else _("异议已驳回,理由将在公开页面显示")
+                ),
+                url_for("admin.objections"),
+            )
             if done:
                 return done
-    return render_template("console/admin/objection.html", objection=found, subject=subject, org=org, form=form,
-                           can_resolve=current_user.role in ADMINISTRATORS and found.status == "open",
-                           context=admin_pages.objection_context(found),
-                           item_names={i.id: i.name for i in rubric.items})
+    return render_template(
+        "console/admin/objection.html",
+        objection=found,
+        subject=subject,
+        org=org,
+        form=form,
+        can_resolve=current_user.role in ADMINISTRATORS and found.status == "open",
+        context=admin_pages.objection_context(found),
+        item_names={i.id: i.name for i in rubric.items},
+    )

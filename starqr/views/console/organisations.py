@@ -2,6 +2,7 @@
 imports (upload → preview → confirm), departures of members missing from the roster, import
 templates and the ratings record download. Logic lives in services; these views parse and render.
 """
+
 import datetime
 import os
 
@@ -21,8 +22,13 @@ from starqr.services.imports import roster_apply, tree, workbooks
 from starqr.views.console import register_nav
 from starqr.views.console.admin import admin
 from starqr.views.console.helpers import choices
-from starqr.views.console.auth import (ADMINISTRATORS, current_actor, require_organisation_access,
-                                       roles_required, scope_root)
+from starqr.views.console.auth import (
+    ADMINISTRATORS,
+    current_actor,
+    require_organisation_access,
+    roles_required,
+    scope_root,
+)
 
 register_nav("admin.onboarding", _l("组织与花名册"), roles=ADMINISTRATORS, order=25)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,8 +113,9 @@ def organisation_page():
         current = Organisation.select().where(Organisation.parent.is_null()).order_by(Organisation.id).first()
     if current is None:
         return render_template("console/organisations/index.html", current=None)
-    children = list(Organisation.select().where(Organisation.parent == current).order_by(Organisation.sort_order,
-                                                                                        Organisation.id))
+    children = list(
+        Organisation.select().where(Organisation.parent == current).order_by(Organisation.sort_order, Organisation.id)
+    )
     effective = rubric_assignments.effective_rubrics([current] + children)
     member_effective = rubric_assignments.effective_rubrics([current], scope=rubric_assignments.MEMBER_SCOPE)
     chain_ids = [int(p) for p in current.path.strip("/").split("/") if p][:-1]
@@ -116,12 +123,23 @@ def organisation_page():
     rubric_form = RubricForm()
     rubric_form.rubric.choices = choices([(key, f"{row.name}({key})") for key, row in administration.rubric_keys()])
     return render_template(
-        "console/organisations/index.html", current=current, children=children, chain=chain, effective=effective,
-        member_effective=member_effective[current.id], history=rubric_assignments.history(current),
-        create_form=CreateForm(formdata=None), rename_form=RenameForm(formdata=None, obj=current),
-        move_form=MoveForm(formdata=None), archive_form=ArchiveForm(formdata=None), rubric_form=rubric_form,
-        level_names=words.LEVEL_NAMES, domain_names=words.DOMAIN_NAMES, can_assign=current_actor().sees_everything,
-        members=Member.select().where(Member.branch == current, Member.active == True).count())  # noqa: E712
+        "console/organisations/index.html",
+        current=current,
+        children=children,
+        chain=chain,
+        effective=effective,
+        member_effective=member_effective[current.id],
+        history=rubric_assignments.history(current),
+        create_form=CreateForm(formdata=None),
+        rename_form=RenameForm(formdata=None, obj=current),
+        move_form=MoveForm(formdata=None),
+        archive_form=ArchiveForm(formdata=None),
+        rubric_form=rubric_form,
+        level_names=words.LEVEL_NAMES,
+        domain_names=words.DOMAIN_NAMES,
+        can_assign=current_actor().sees_everything,
+        members=Member.select().where(Member.branch == current, Member.active == True).count(),
+    )  # noqa: E712
 
 
 def _back(organisation):
@@ -137,8 +155,15 @@ def organisation_action(organisation_id, action):
         if action == "create":
             form = CreateForm()
             if form.validate_on_submit():
-                created = organisations.create(actor, organisation, form.level.data, form.domain.data,
-                                               form.name_zh.data, form.name_mn.data, form.code.data)
+                created = organisations.create(
+                    actor,
+                    organisation,
+                    form.level.data,
+                    form.domain.data,
+                    form.name_zh.data,
+                    form.name_mn.data,
+                    form.code.data,
+                )
                 flash(_("已新建 %(name)s", name=created.name_zh), "success")
                 return _back(created)
         elif action == "rename":
@@ -166,8 +191,9 @@ def organisation_action(organisation_id, action):
             form = RubricForm()
             form.rubric.choices = choices([(key, key) for key, _row in administration.rubric_keys()])
             if form.validate_on_submit():
-                row = rubric_assignments.assign(actor, organisation, form.rubric.data, form.subtree.data,
-                                                form.reason.data)
+                row = rubric_assignments.assign(
+                    actor, organisation, form.rubric.data, form.subtree.data, form.reason.data
+                )
                 flash(_("评分标准已指定,从 %(day)s 起的评定期适用", day=row.applies_from.isoformat()), "success")
         else:
             abort(404)
@@ -178,13 +204,19 @@ def organisation_action(organisation_id, action):
 
 # ---------------------------------------------------------------- imports, templates, departures
 
+
 @admin.route("/onboarding")
 @roles_required(*ADMINISTRATORS)
 def onboarding():
     periods = list(RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()))
-    return render_template("console/organisations/imports.html", form=UploadForm(formdata=None),
-                           flagged=departures.flagged(current_actor()), departure_form=DepartureForm(formdata=None),
-                           periods=periods, root=scope_root())
+    return render_template(
+        "console/organisations/imports.html",
+        form=UploadForm(formdata=None),
+        flagged=departures.flagged(current_actor()),
+        departure_form=DepartureForm(formdata=None),
+        periods=periods,
+        root=scope_root(),
+    )
 
 
 @admin.route("/onboarding/preview", methods=["POST"])
@@ -202,14 +234,21 @@ def onboarding_preview():
     try:
         plan = IMPORTERS[kind].run(data, filename, current_actor(), dry_run=True)
     except StarQRError as error:
-        return render_template("console/organisations/preview.html", plan=None, kind=kind, filename=filename,
-                               file_error=str(error), confirm=None), 422
+        return render_template(
+            "console/organisations/preview.html",
+            plan=None,
+            kind=kind,
+            filename=filename,
+            file_error=str(error),
+            confirm=None,
+        ), 422
     confirm = None
     if plan.ok:
         sha = file_imports.store_upload(data, filename, current_app.instance_path)
         confirm = ConfirmForm(kind=kind, sha=sha, filename=filename, formdata=None)
-    return render_template("console/organisations/preview.html", plan=plan, kind=kind, filename=filename,
-                           file_error=None, confirm=confirm), (200 if plan.ok else 422)
+    return render_template(
+        "console/organisations/preview.html", plan=plan, kind=kind, filename=filename, file_error=None, confirm=confirm
+    ), (200 if plan.ok else 422)
 
 
 @admin.route("/onboarding/confirm", methods=["POST"])
@@ -240,8 +279,11 @@ def onboarding_template(kind):
     rubric = request.args.get("rubric", "member_points")
     if rubric not in dict(administration.rubric_keys()):
         abort(404)
-    return workbooks.template(kind, rubric), 200, {
-        "Content-Type": XLSX, "Content-Disposition": f"attachment; filename=starqr-{kind}-template.xlsx"}
+    return (
+        workbooks.template(kind, rubric),
+        200,
+        {"Content-Type": XLSX, "Content-Disposition": f"attachment; filename=starqr-{kind}-template.xlsx"},
+    )
 
 
 @admin.route("/onboarding/departures", methods=["POST"])
@@ -275,11 +317,20 @@ def ratings_download(fmt):
         under = require_organisation_access(request.args.get("org", type=int))
     if fmt == "xlsx":
         body, _organisations, _members = ratings_export.xlsx(period, under)
-        return body, 200, {"Content-Type": XLSX,
-                           "Content-Disposition": f"attachment; filename=starqr-ratings-{period.id}.xlsx"}
+        return (
+            body,
+            200,
+            {"Content-Type": XLSX, "Content-Disposition": f"attachment; filename=starqr-ratings-{period.id}.xlsx"},
+        )
     if fmt in ("organisations.csv", "members.csv"):
         organisation_csv, member_csv, _o, _m = ratings_export.csv_files(period, under)
         body = organisation_csv if fmt.startswith("organisations") else member_csv
-        return body, 200, {"Content-Type": "text/csv; charset=utf-8",
-                           "Content-Disposition": f"attachment; filename=starqr-ratings-{period.id}-{fmt}"}
+        return (
+            body,
+            200,
+            {
+                "Content-Type": "text/csv; charset=utf-8",
+                "Content-Disposition": f"attachment; filename=starqr-ratings-{period.id}-{fmt}",
+            },
+        )
     abort(404)

@@ -1,4 +1,5 @@
 """Rating periods: create, compute drafts, schedule and unschedule publication."""
+
 import datetime
 
 from flask import abort, redirect, render_template, request, url_for
@@ -25,10 +26,20 @@ def periods():
         if current_user.role != ADMIN:
             abort(403)
         if form.validate_on_submit():
-            done = attempt(lambda: administration.create_period(
-                actor(), form.name.data, form.year.data, form.starts_on.data, form.ends_on.data,
-                kind=form.kind.data, quarter=form.quarter.data, notice_days=form.notice_days.data),
-                lambda period: _("已新建评定期 %(name)s", name=period.name), lambda period: _period_url(period.id))
+            done = attempt(
+                lambda: administration.create_period(
+                    actor(),
+                    form.name.data,
+                    form.year.data,
+                    form.starts_on.data,
+                    form.ends_on.data,
+                    kind=form.kind.data,
+                    quarter=form.quarter.data,
+                    notice_days=form.notice_days.data,
+                ),
+                lambda period: _("已新建评定期 %(name)s", name=period.name),
+                lambda period: _period_url(period.id),
+            )
             if done:
                 return done
     elif not form.year.data:
@@ -39,8 +50,9 @@ def periods():
             year += 1
         form.year.data, form.starts_on.data = year, datetime.date(year, 1, 1)
         form.ends_on.data, form.name.data = datetime.date(year, 12, 31), f"{year}年度"
-    return render_template("console/admin/periods.html", periods=admin_pages.periods(), form=form,
-                           can_edit=current_user.role == ADMIN)
+    return render_template(
+        "console/admin/periods.html", periods=admin_pages.periods(), form=form, can_edit=current_user.role == ADMIN
+    )
 
 
 @admin.route("/admin/periods/<int:period_id>")
@@ -55,9 +67,17 @@ def period(period_id):
     form.publish_date.data, form.publish_time.data = local.date(), local.strftime("%H:%M")
     form.notice_days.data = found.notice_days
     charts = admin_pages.distribution_by_rubric(found)
-    return render_template("console/admin/period.html", period=found, form=form, action_form=ActionForm(),
-                           charts=charts, drafts=sum(c["total"] for c in charts), holds=admin_pages.period_holds(found),
-                           can_edit=current_user.role == ADMIN, now_local=administration.now_local())
+    return render_template(
+        "console/admin/period.html",
+        period=found,
+        form=form,
+        action_form=ActionForm(),
+        charts=charts,
+        drafts=sum(c["total"] for c in charts),
+        holds=admin_pages.period_holds(found),
+        can_edit=current_user.role == ADMIN,
+        now_local=administration.now_local(),
+    )
 
 
 @admin.route("/admin/periods/<int:period_id>/draft", methods=["POST"])
@@ -65,8 +85,11 @@ def period(period_id):
 def period_draft(period_id):
     found = admin_pages.period(period_id) or abort(404)
     if ActionForm().validate_on_submit():
-        attempt(lambda: administration.compute_draft(actor(), found),
-                lambda count: _("已计算 %(count)s 个草稿评定结果", count=count), None)
+        attempt(
+            lambda: administration.compute_draft(actor(), found),
+            lambda count: _("已计算 %(count)s 个草稿评定结果", count=count),
+            None,
+        )
     return redirect(_period_url(period_id))
 
 
@@ -83,8 +106,16 @@ def period_schedule(period_id):
         when = administration.parse_local(form.publish_date.data.isoformat(), form.publish_time.data)
         administration.schedule_period(actor(), found, when, form.notice_days.data)
         return when
-    attempt(schedule, lambda when: _("已安排在北京时间 %(when)s 发布,公示 %(days)s 天",
-                                     when=when.strftime("%Y-%m-%d %H:%M"), days=found.notice_days), None)
+
+    attempt(
+        schedule,
+        lambda when: _(
+            "已安排在北京时间 %(when)s 发布,公示 %(days)s 天",
+            when=when.strftime("%Y-%m-%d %H:%M"),
+            days=found.notice_days,
+        ),
+        None,
+    )
     return redirect(_period_url(period_id))
 
 

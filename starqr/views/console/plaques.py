@@ -1,5 +1,6 @@
 """Plaques: a branch's printable codes and sheets (secretaries), look-up, reissue and revoke
 (administrators)."""
+
 import csv
 import io
 
@@ -47,8 +48,13 @@ def branch_plaques(branch_id):
     branch = require_branch_access(branch_id)
     rows = plaque_service.plaques_for_organisation(branch, include_organisations=True)
     rows.sort(key=lambda row: (row[0].subject_kind != ORGANISATION, row[1].name_zh))
-    return render_template("console/secretary/plaques.html", branch=branch, rows=rows,
-                           base_url=current_app.config["PUBLIC_BASE_URL"], public_url=plaque_service.public_url)
+    return render_template(
+        "console/secretary/plaques.html",
+        branch=branch,
+        rows=rows,
+        base_url=current_app.config["PUBLIC_BASE_URL"],
+        public_url=plaque_service.public_url,
+    )
 
 
 @console.route("/plaques/<code>.<fmt>")
@@ -61,6 +67,7 @@ def plaque_file(code, fmt):
     if plaque.status != "active":
         abort(410)
     from starqr.plaque import render_plaque
+
     content = plaque_service.plaque_content(plaque, current_app.config["PUBLIC_BASE_URL"])
     dpi = 600 if request.args.get("dpi") == "600" else 300
     response = Response(render_plaque(content, fmt, dpi=dpi), mimetype=PLAQUE_MIMETYPES[fmt])
@@ -77,6 +84,7 @@ def plaque_file(code, fmt):
 def branch_sheet(branch_id):
     branch = require_branch_access(branch_id)
     from starqr.plaque import PAPERS, write_sheet
+
     contents = plaque_service.sheet_contents(branch, current_app.config["PUBLIC_BASE_URL"])
     if not contents:
         flash(_("本支部还没有可打印的党员挂牌。"), "error")
@@ -87,8 +95,9 @@ def branch_sheet(branch_id):
     buffer = io.BytesIO()
     write_sheet(contents, paper, buffer, title=branch.name_zh, workers=1)
     buffer.seek(0)
-    return send_file(buffer, mimetype="application/pdf", as_attachment=True,
-                     download_name=f"starqr-badges-{branch.id}.pdf")
+    return send_file(
+        buffer, mimetype="application/pdf", as_attachment=True, download_name=f"starqr-badges-{branch.id}.pdf"
+    )
 
 
 @console.route("/branches/<int:branch_id>/plaques/codes.<fmt>")
@@ -96,16 +105,18 @@ def branch_sheet(branch_id):
 def branch_codes(branch_id, fmt):
     branch = require_branch_access(branch_id)
     from starqr.plaque import EXPORT_FORMATS, export_codes
+
     if fmt not in EXPORT_FORMATS:
         abort(404)
     data = export_codes(list(plaque_service.export_rows(current_app.config["PUBLIC_BASE_URL"], org=branch)), fmt)
-    mimetype = "text/csv" if fmt == "csv" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                     download_name=f"starqr-codes-{branch.id}.{fmt}")
+    mimetype = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return send_file(
+        io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"starqr-codes-{branch.id}.{fmt}"
+    )
 
 
 # ---------------------------------------------------------------- administrators
+
 
 @admin.route("/admin/plaques")
 @roles_required(*ADMINISTRATORS)
@@ -117,8 +128,15 @@ def plaque_lookup():
         if found is not None and not can_view(org):
             found = subject = org = None
     events = plaque_service.events_of(found) if found else []
-    return render_template("console/admin/plaques.html", code=code, plaque=found, subject=subject, org=org,
-                           events=events, form=PlaqueActionForm())
+    return render_template(
+        "console/admin/plaques.html",
+        code=code,
+        plaque=found,
+        subject=subject,
+        org=org,
+        events=events,
+        form=PlaqueActionForm(),
+    )
 
 
 @admin.route("/admin/plaques/<code>", methods=["POST"])
@@ -133,14 +151,19 @@ def plaque_action(code):
     if not form.validate_on_submit():
         flash_form_errors(form)
     elif form.action.data == "reissue":
-        done = attempt(lambda: administration.reissue_plaque(actor(), found.code, form.reason.data),
-                       lambda new: _("已补发新码 %(code)s,旧码 %(old)s 已作废", code=new.code, old=found.code),
-                       lambda new: url_for("admin.plaque_lookup", code=new.code))
+        done = attempt(
+            lambda: administration.reissue_plaque(actor(), found.code, form.reason.data),
+            lambda new: _("已补发新码 %(code)s,旧码 %(old)s 已作废", code=new.code, old=found.code),
+            lambda new: url_for("admin.plaque_lookup", code=new.code),
+        )
         if done:
             return done
     else:
-        attempt(lambda: administration.revoke_plaque(actor(), found.code, form.reason.data),
-                _("牌匾 %(code)s 已作废", code=found.code), None)
+        attempt(
+            lambda: administration.revoke_plaque(actor(), found.code, form.reason.data),
+            _("牌匾 %(code)s 已作废", code=found.code),
+            None,
+        )
     return redirect(url_for("admin.plaque_lookup", code=found.code))
 
 
@@ -161,9 +184,15 @@ def _scan_scope():
 def plaque_scan_list():
     organisation, which = _scan_scope()
     rows = plaque_scans.plaque_scans(organisation, which, limit=SCAN_PAGE_LIMIT + 1)
-    return render_template("console/admin/plaque_scans.html", rows=rows[:SCAN_PAGE_LIMIT],
-                           more=len(rows) > SCAN_PAGE_LIMIT, organisation=organisation, which=which,
-                           list_names=SCAN_LIST_NAMES, towns=[t for t in admin_pages.towns() if can_view(t)])
+    return render_template(
+        "console/admin/plaque_scans.html",
+        rows=rows[:SCAN_PAGE_LIMIT],
+        more=len(rows) > SCAN_PAGE_LIMIT,
+        organisation=organisation,
+        which=which,
+        list_names=SCAN_LIST_NAMES,
+        towns=[t for t in admin_pages.towns() if can_view(t)],
+    )
 
 
 @admin.route("/admin/plaques/scans.csv")
@@ -175,7 +204,18 @@ def plaque_scan_csv():
     writer = csv.writer(out)
     writer.writerow([_("支部/组织"), _("对象"), _("牌匾编码"), _("近30天扫码"), _("累计扫码"), _("最近扫码日期")])
     for row in plaque_scans.plaque_scans(organisation, which):
-        writer.writerow([row["branch"].name_zh if row["branch"] else "", row["subject"].name_zh if row["subject"] else "",
-                         row["plaque"].code, row["recent"], row["total"], row["last"].isoformat() if row["last"] else ""])
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename=starqr-plaques-{which}.csv"})
+        writer.writerow(
+            [
+                row["branch"].name_zh if row["branch"] else "",
+                row["subject"].name_zh if row["subject"] else "",
+                row["plaque"].code,
+                row["recent"],
+                row["total"],
+                row["last"].isoformat() if row["last"] else "",
+            ]
+        )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename=starqr-plaques-{which}.csv"},
+    )

@@ -1,4 +1,5 @@
 """Points events (积分) for members and branches, and corrections of recorded entries."""
+
 import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request
@@ -41,12 +42,17 @@ def item_rule(item, rubric, component=None):
             rule += _("加分项合计最多 %(cap)s 分。", cap=f"{rubric.bonus_cap:g}")
         return rule
     if component is not None and component.mode == "ratio":
-        return _("填写完成比例：0 到 1（0.8 表示完成八成），折算为本部分 %(max)s 分中的得分。",
-                 max=f"{component.max:g}")
+        return _(
+            "填写完成比例：0 到 1（0.8 表示完成八成），折算为本部分 %(max)s 分中的得分。", max=f"{component.max:g}"
+        )
     if component is not None and component.mode == "scale" and component.factor:
-        return _("填写 %(min)s 到 %(max)s 之间的数值，乘以 %(factor)s 计入（本部分满分 %(cmax)s 分）。",
-                 min=f"{item.min:g}", max=f"{item.max:g}", factor=f"{component.factor:g}",
-                 cmax=f"{component.max:g}")
+        return _(
+            "填写 %(min)s 到 %(max)s 之间的数值，乘以 %(factor)s 计入（本部分满分 %(cmax)s 分）。",
+            min=f"{item.min:g}",
+            max=f"{item.max:g}",
+            factor=f"{component.factor:g}",
+            cmax=f"{component.max:g}",
+        )
     return _("填写 %(min)s 到 %(max)s 之间的得分。", min=f"{item.min:g}", max=f"{item.max:g}")
 
 
@@ -104,16 +110,30 @@ def _points(subject):
         elif item.kind == "veto" and not form.veto_confirmed.data:
             form.veto_confirmed.errors = [_("否决项会使本期评星直接不合格，请勾选确认后再提交。")]
         elif replacing is not None and not form.replace_confirmed.data:
-            form.replace_confirmed.errors = [_("将替换 %(date)s 记录的 %(value)s；请勾选确认后再提交。",
-                                               value=f"{replacing[0]:g}", date=replacing[1])]
+            form.replace_confirmed.errors = [
+                _(
+                    "将替换 %(date)s 记录的 %(value)s；请勾选确认后再提交。",
+                    value=f"{replacing[0]:g}",
+                    date=replacing[1],
+                )
+            ]
         else:
             done = _record(subject, rubric, item, form, chosen, back)
             if done:
                 return done
     groups, vetoes = item_groups(rubric, items)
-    return render_template("console/secretary/points.html", form=form, subject=subject, back=back,
-                           groups=groups, vetoes=vetoes, rubric=rubric, kind_names=ITEM_KIND_NAMES,
-                           current=current, replacing=replacing)
+    return render_template(
+        "console/secretary/points.html",
+        form=form,
+        subject=subject,
+        back=back,
+        groups=groups,
+        vetoes=vetoes,
+        rubric=rubric,
+        kind_names=ITEM_KIND_NAMES,
+        current=current,
+        replacing=replacing,
+    )
 
 
 def _record(subject, rubric, item, form, period, back):
@@ -122,13 +142,28 @@ def _record(subject, rubric, item, form, period, back):
     photo = form.photo.data.read(member_service.MAX_EVIDENCE_BYTES + 1) if form.photo.data else None
     return attempt(
         lambda: entry_photos.record_with_photo(
-            actor(), subject, period, item.id, form.reason.data, current_app.config["UPLOAD_FOLDER"],
-            photo=photo, photo_public=form.photo_public.data, count=(form.count.data or 1) if fixed else 1,
-            value=value, occurred_on=form.occurred_on.data, evidence=form.evidence.data,
-            public_reason=form.public_reason.data),
-        lambda entries: _("已记录：%(item)s %(points)s 分，扫码页已更新。", item=item.name,
-                          points=f"{sum(e.points for e in entries):+}"),
-        back, field=form.item)
+            actor(),
+            subject,
+            period,
+            item.id,
+            form.reason.data,
+            current_app.config["UPLOAD_FOLDER"],
+            photo=photo,
+            photo_public=form.photo_public.data,
+            count=(form.count.data or 1) if fixed else 1,
+            value=value,
+            occurred_on=form.occurred_on.data,
+            evidence=form.evidence.data,
+            public_reason=form.public_reason.data,
+        ),
+        lambda entries: _(
+            "已记录：%(item)s %(points)s 分，扫码页已更新。",
+            item=item.name,
+            points=f"{sum(e.points for e in entries):+}",
+        ),
+        back,
+        field=form.item,
+    )
 
 
 @console.route("/members/<int:member_id>/points", methods=["GET", "POST"])
@@ -150,12 +185,21 @@ def correct_entry(entry_id):
     subject = require_subject_access(entry.subject_kind, entry.subject_id, write=True)
     form = CorrectionForm()
     if form.validate_on_submit():
-        done = attempt(lambda: member_service.correct_entry(actor(), entry, form.reason.data, form.new_points.data),
-                       _("已冲销原记录并记入更正。原记录保留可查。"), subject_url(subject), field=form.reason)
+        done = attempt(
+            lambda: member_service.correct_entry(actor(), entry, form.reason.data, form.new_points.data),
+            _("已冲销原记录并记入更正。原记录保留可查。"),
+            subject_url(subject),
+            field=form.reason,
+        )
         if done:
             return done
-    note = _("原记录：%(item)s %(points)s 分，%(reason)s（%(by)s 记录）", item=entry.item, points=f"{entry.points:+}",
-             reason=entry.reason, by=entry.recorded_by)
+    note = _(
+        "原记录：%(item)s %(points)s 分，%(reason)s（%(by)s 记录）",
+        item=entry.item,
+        points=f"{entry.points:+}",
+        reason=entry.reason,
+        by=entry.recorded_by,
+    )
     return form_page(form, _("更正积分记录"), subject_url(subject), note=note)
 
 

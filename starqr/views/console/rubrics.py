@@ -1,4 +1,5 @@
 """Rubrics: versions, upload with a preview of how stars would move."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -68,14 +69,29 @@ def rubric(key):
             except rating.RubricError as error:
                 form.text.errors.append(_("评分标准有误:%(error)s", error=str(error)))
     affected, protected = period_rules.periods_affected_by(key)
-    return render_template("console/admin/rubric.html", key=key, versions=versions, shown=shown,
-                           parsed=rubrics.parsed(shown), form=form, preview=preview,
-                           can_upload=current_user.role == ADMIN, affected=affected, protected=protected)
+    return render_template(
+        "console/admin/rubric.html",
+        key=key,
+        versions=versions,
+        shown=shown,
+        parsed=rubrics.parsed(shown),
+        form=form,
+        preview=preview,
+        can_upload=current_user.role == ADMIN,
+        affected=affected,
+        protected=protected,
+    )
 
 
 @admin.route("/admin/rubrics/<key>/v<int:version>.yaml")
 @roles_required(*OVERSEERS)
 def rubric_file(key, version):
     row = admin_pages.rubric_version(key, version) or abort(404)
-    return row.text, 200, {"Content-Type": "text/yaml; charset=utf-8",
-                           "Content-Disposition": f"attachment; filename={key}-v{version}.yaml"}
+    return (
+        row.text,
+        200,
+        {
+            "Content-Type": "text/yaml; charset=utf-8",
+            "Content-Disposition": f"attachment; filename={key}-v{version}.yaml",
+        },
+    )

@@ -1,4 +1,5 @@
 """API tokens: each user's own, shown once when made."""
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
@@ -19,8 +20,13 @@ def tokens():
     if form.validate_on_submit():
         _row, new_token = api_tokens.create(me, form.name.data, actor=me)
         flash(_("令牌只显示这一次,请立即复制保存。"), "info")
-    return render_template("console/admin/tokens.html", form=form, new_token=new_token,
-                           tokens=api_tokens.for_user(me), action_form=ActionForm())
+    return render_template(
+        "console/admin/tokens.html",
+        form=form,
+        new_token=new_token,
+        tokens=api_tokens.for_user(me),
+        action_form=ActionForm(),
+    )
 
 
 @admin.route("/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -1,4 +1,5 @@
 """The organisation tree: browse and search within the administrator's scope."""
+
 from flask import render_template, request
 
 from starqr.services.consoles import admin_pages
