@@ -17,6 +17,9 @@ from starqr.migrations import migrate
 from starqr.services import accounts
 
 POSTGRES_ADMIN_URL = os.environ.get("STARQR_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+# The CLI speaks the operator's language (STARQR_LANG, else the locale): tests read Chinese,
+# the source language, whatever the machine's locale; a test wanting another sets STARQR_LANG.
+os.environ["STARQR_LANG"] = "zh"
 BACKENDS = [b for b in os.environ.get("STARQR_TEST_DATABASES", "sqlite,postgres").split(",") if b]
 
 

@@ -50,11 +50,13 @@ def test_reissue_replaces_code_and_records_who_and_why(tree):
         (first.code, "revoked", "bob", "lost in a storm"),
         (new.code, "reissued", "bob", "lost in a storm"),
     ]
-    with pytest.raises(plaques.PlaqueError):
+    with pytest.raises(plaques.PlaqueError, match=f"^牌匾 {first.code} 已作废$"):
         plaques.reissue(first.code, actor="bob", reason="again")
-    with pytest.raises(plaques.PlaqueError):
+    with pytest.raises(plaques.PlaqueError, match="^补发牌匾须填写原因$"):
         plaques.reissue(new.code, actor="bob", reason="")
-    with pytest.raises(plaques.PlaqueError):
+    with pytest.raises(plaques.PlaqueError, match="^作废牌匾须填写原因$"):
+        plaques.revoke(new.code, actor="bob", reason="")
+    with pytest.raises(plaques.PlaqueError, match="请打印替换它的新牌匾"):
         plaques.plaque_content(old, BASE_URL)
 
 
@@ -144,9 +146,9 @@ def test_cli_plaque_sheet_export_reissue_revoke(app, tree, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["plaque", "NOSUCHCODE", "--format", "pdf", "-o", "x.pdf"], "no plaque with code NOSUCHCODE"),
+        (["plaque", "NOSUCHCODE", "--format", "pdf", "-o", "x.pdf"], "没有编码为 NOSUCHCODE 的牌匾"),
         (["plaques", "sheet", "--org", "99999", "-o", "x.pdf"], "no organisation with id 99999"),
-        (["plaques", "revoke", "NOSUCHCODE", "--reason", "x"], "no plaque with code NOSUCHCODE"),
+        (["plaques", "revoke", "NOSUCHCODE", "--reason", "x"], "没有编码为 NOSUCHCODE 的牌匾"),
         (["plaques", "export", "--format", "xlsx"], "give -o FILE.xlsx"),
     ],
 )
@@ -156,6 +158,24 @@ def test_cli_errors_are_clear(app, args, message, tmp_path, monkeypatch):
         result = app.test_cli_runner().invoke(main, args)
     assert result.exit_code != 0
     assert message in result.output
+
+
+@pytest.mark.parametrize(
+    "lang, message",
+    [
+        ("zh", "Error: 牌匾 {code} 已作废"),
+        ("en", "Error: Plaque {code} is already revoked"),
+        ("mn", "Error: {code} ᠬᠠᠪᠲᠠᠰᠤ ᠶᠢ ᠨᠢᠭᠡᠨᠲᠡ ᠬᠦᠴᠦᠨ ᠦᠭᠡᠢ ᠪᠣᠯᠭᠠᠭᠰᠠᠨ"),
+    ],
+)
+def test_cli_plaque_errors_speak_the_operators_language(app, tree, lang, message, monkeypatch):
+    _, _, branch, _ = tree
+    code = plaques.issue(ORGANISATION, branch.id).code
+    plaques.revoke(code, actor="alice", reason="dissolved")
+    monkeypatch.setenv("STARQR_LANG", lang)
+    with app.app_context():
+        result = app.test_cli_runner().invoke(main, ["plaques", "revoke", code, "--reason", "again", "--yes"])
+    assert result.exit_code == 1 and message.format(code=code) in result.output
 
 
 def test_cli_bad_size_is_a_clear_error(app, tree, tmp_path):

@@ -29,4 +29,7 @@ def pass_app(function):
 
 
 def fail(message):
-    raise click.ClickException(message)
+    """Stop with one line: MESSAGE, or a caught error in the operator's language (cli.language)."""
+    from starqr.cli.language import error_text
+
+    raise click.ClickException(error_text(message) if isinstance(message, BaseException) else message)

@@ -5,6 +5,7 @@ import datetime
 import click
 
 from starqr.cli.context import fail, pass_app
+from starqr.cli.language import error_text
 from starqr.cli.errors import OutputPath, confirm_or_abort, non_empty, yes_option
 
 DEMO_MIN_MEMBERS = 50  # services.demo refuses fewer; checked here before --reset wipes anything
@@ -74,7 +75,7 @@ def demo(members, seed, reset, password, yes):
             members=members, seed=seed, password=password, progress=lambda message: click.echo(message, err=True)
         )
     except demo_service.DemoError as error:
-        fail(str(error))
+        fail(error)
     base = current_app.config["PUBLIC_BASE_URL"]
     click.echo(
         f"demo loaded in {report.seconds:.1f} s: {report.organisations} organisations, "
@@ -128,7 +129,7 @@ def rate(period):
         found = ratings.find_period(period)
         count = ratings.rate(found)
     except ratings.PeriodError as error:
-        fail(str(error))
+        fail(error)
     held = ratings.holds(found)
     click.echo(f"{found.name}: {count} draft ratings computed" + (f"; {len(held)} held (暂缓评定)" if held else ""))
     for name, what in ratings.held_lines(found, held):
@@ -171,7 +172,7 @@ def publish(period, due, now_text):
             written = ratings.freeze(found, now)
             line = f"{found.name}: already published; {written} corrected rating(s) published"
     except ratings.PeriodError as error:
-        fail(str(error))
+        fail(error)
     except Exception as error:  # noqa: BLE001 - one line, never a traceback
         fail(f"{period}: not published: {type(error).__name__}: {str(error)[:200]}")
     held = ratings.holds(found)
@@ -226,7 +227,7 @@ def verify(checkpoint_file, public_keys):
     try:
         outside = checkpoints.read_file(checkpoint_file) if checkpoint_file is not None else None
     except checkpoints.CheckpointError as error:
-        fail(str(error))
+        fail(error)
     found = checkpoints.verify(set(public_keys) or None, outside)
     lines += [f"{kind}: {detail}" for kind, detail in found]
     for line in lines[:50]:
@@ -270,7 +271,7 @@ def checkpoint(output, since_file):
         if output:
             checkpoints.export(output, made, since=since)
     except (checkpoints.CheckpointError, OSError) as error:
-        fail(str(error))
+        fail(error)
     click.echo(
         f"checkpoint {made.id}: {made.entry_count} entries, head {made.head_hash[:16]}…, "
         f"signed {made.signed_at}" + (f"; written to {output}" if output else "")
@@ -294,7 +295,7 @@ def check_proof(old_file, new_file, public_keys):
     try:
         old, new = checkpoints.read_file(old_file), checkpoints.read_file(new_file)
     except checkpoints.CheckpointError as error:
-        fail(str(error))
+        fail(error)
     problems = checkpoints.check_consistency(old, new, set(public_keys) or None)
     for problem in problems:
         click.echo(problem, err=True)
@@ -325,14 +326,14 @@ def create_user(username, role, organisation_id, password):
     try:
         accounts.check_username(username)
     except accounts.AccountError as error:
-        raise click.BadParameter(str(error), param_hint="'USERNAME'") from None
+        raise click.BadParameter(error_text(error), param_hint="'USERNAME'") from None
     organisation = Organisation.get_or_none(Organisation.id == organisation_id) if organisation_id else None
     if organisation_id and organisation is None:
         fail(f"no organisation with id {organisation_id}")
     try:
         accounts.create_user(username, password, role, organisation)
     except accounts.AccountError as error:
-        fail(str(error))
+        fail(error)
     click.echo(f"user {username} created ({role})")
 
 

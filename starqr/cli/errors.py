@@ -11,13 +11,18 @@ import sys
 
 import click
 
+from starqr.cli.language import error_text
+from starqr.errors import StarQRError
+
 
 def one_line(text):
     return " ".join(str(text).split()) or "failed"
 
 
 def describe(error):
-    """One line for an exception an operator can act on."""
+    """One line for an exception an operator can act on (the project's own in their language)."""
+    if isinstance(error, StarQRError):
+        return one_line(error_text(error))
     if isinstance(error, OSError):
         where = error.filename if error.filename is not None else ""
         reason = error.strerror or one_line(error) or type(error).__name__

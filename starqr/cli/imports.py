@@ -46,14 +46,14 @@ def import_command(file, period_name, dry_run, actor):
     try:
         period = ratings.find_period(period_name)
     except ratings.PeriodError as error:
-        fail(str(error))
+        fail(error)
     with open(file, "rb") as handle:
         data = handle.read()
     progress = _Progress("检查" if dry_run else "导入")
     try:
         result = imports.run(period, data, os.path.basename(file), actor, dry_run=dry_run, progress=progress)
     except imports.ImportFileError as error:
-        fail(str(error))
+        fail(error)
     finally:
         progress.close()
     if result.errors:

@@ -44,7 +44,7 @@ def init_command(banner_name, banner_name_mn, code, admin_username, password_std
             banner_name, admin_username, banner_name_mn, password=password, code=code
         )
     except onboarding.OnboardingError as error:
-        fail(str(error))
+        fail(error)
     click.echo(f"banner created: {banner.name_zh} (id {banner.id}); administrator: {user.username}")
     from starqr import checkpoints
 
@@ -82,7 +82,7 @@ def _run_table_import(module, file, dry_run, label, moved_word):
     try:
         plan = module.run(data, os.path.basename(file), "cli", dry_run=dry_run, progress=progress)
     except imports.ImportFileError as error:
-        fail(str(error))
+        fail(error)
     finally:
         progress.close()
     if plan.errors:
@@ -126,7 +126,7 @@ def orgs_list(code):
     try:
         rows = organisations.listing(code)
     except organisations.OrganisationError as error:
-        fail(str(error))
+        fail(error)
     click.echo("\t".join(("code", "id", "name", "level", "domain", "rubric", "members")))
     for row in rows:
         click.echo("\t".join(str(v) for v in row))
@@ -173,7 +173,7 @@ def template_command(kind, output, rubric):
     try:
         data = workbooks.template(kind, rubric)
     except LookupError as error:
-        fail(str(error))
+        fail(error)
     with open(output, "wb") as handle:
         handle.write(data)
     click.echo(f"{output}: {kind} template written")
@@ -198,7 +198,7 @@ def ratings_export(period, fmt, code, output):
         found = ratings.find_period(period)
         under = organisations.by_code(code) if code else None
     except (ratings.PeriodError, organisations.OrganisationError) as error:
-        fail(str(error))
+        fail(error)
     written = export.write(found, fmt, output, under)
     click.echo(
         f"{found.name}: {written['organisations']} organisations, {written['members']} members → "

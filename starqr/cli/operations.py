@@ -46,7 +46,7 @@ def backup_command(output, folder, keep_days):
     try:
         manifest = backup.backup(*_settings(), output, key_file=_key_file())
     except backup.BackupError as error:
-        fail(str(error))
+        fail(error)
     rows = sum(manifest["row_counts"].values())
     click.echo(
         f"backup written: {output} ({manifest['backend']}, {len(manifest['row_counts'])} tables, "
@@ -80,7 +80,7 @@ def restore_command(file, force, yes):
             database.close()
         report = restore.restore(file, url, instance_path, force=force, key_file=_key_file())
     except backup.BackupError as error:
-        fail(str(error))
+        fail(error)
     if report["safety_backup"]:
         click.echo(f"previous data saved to {report['safety_backup']}", err=True)
     click.echo(

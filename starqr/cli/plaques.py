@@ -40,7 +40,7 @@ def plaque_command(code, fmt, size, dpi, ecc, output):
         content = plaques.plaque_content(plaques.get_plaque(code), _base_url())
         data = render_plaque(content, fmt, size, dpi=int(dpi), ecc=ecc.upper())
     except _plaque_errors() as error:
-        fail(str(error))
+        fail(error)
     with open(output, "wb") as handle:
         handle.write(data)
     click.echo(f"{content.code} -> {output} ({len(data)} bytes)", err=True)
@@ -75,7 +75,7 @@ def sheet_command(org_id, paper, ecc, output):
                 contents, paper.upper(), output, progress=bar.update, ecc=ecc.upper(), title=org.name_zh
             )
     except _plaque_errors() as error:
-        fail(str(error))
+        fail(error)
     click.echo(f"{count} badges -> {output}", err=True)
 
 
@@ -123,7 +123,7 @@ def reissue_command(code, reason, actor, yes):
         confirm_or_abort(f"plaque {code} stops working (410) and a new code replaces it", yes)
         new = plaques.reissue(code, actor=actor, reason=reason)
     except plaques.PlaqueError as error:
-        fail(str(error))
+        fail(error)
     click.echo(new.code)
 
 
@@ -142,7 +142,7 @@ def revoke_command(code, reason, actor, yes):
         confirm_or_abort(f"plaque {code} stops working for good (no replacement)", yes)
         plaque = plaques.revoke(code, actor=actor, reason=reason)
     except plaques.PlaqueError as error:
-        fail(str(error))
+        fail(error)
     click.echo(f"{plaque.code} revoked")
 
 

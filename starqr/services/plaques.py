@@ -43,14 +43,14 @@ def issue(subject_kind, subject_id, actor="system", reason=None):
 
 def _create(subject_kind, subject_id, version, actor):
     if subject_kind not in (ORGANISATION, MEMBER):
-        raise PlaqueError(f"unknown subject kind {subject_kind!r}")
+        raise PlaqueError(N_("未知的对象类型 %(kind)s"), code="unknown_subject_kind", kind=subject_kind)
     for _ in range(5):
         code = new_code()
         if not PlaqueCode.select().where(PlaqueCode.code == code).exists():
             return PlaqueCode.create(
                 code=code, subject_kind=subject_kind, subject_id=subject_id, version=version, issued_by=actor
             )
-    raise PlaqueError("could not draw an unused code")
+    raise PlaqueError(N_("未能生成未使用的牌匾编码,请重试"), code="code_exhausted")
 
 
 def active_code(subject_kind, subject_id):
@@ -71,7 +71,7 @@ def reissue(code, actor, reason):
     """
     actor_row, actor = actor, audit.actor_name(actor)
     with database.atomic():
-        old = _active_plaque(code, reason, "reissue")
+        old = _active_plaque(code, reason, N_("补发牌匾须填写原因"))
         new = _create(old.subject_kind, old.subject_id, version=old.version + 1, actor=actor)
         _revoke(old, actor, reason, replaced_by=new)
         PlaqueEvent.create(plaque=new, action="reissued", actor=actor, reason=reason)
@@ -90,7 +90,7 @@ def revoke(code, actor, reason):
     """Withdraw a plaque with no replacement (e.g. a vetoed member's badge); audited here."""
     actor_row, actor = actor, audit.actor_name(actor)
     with database.atomic():
-        plaque = _active_plaque(code, reason, "revoke")
+        plaque = _active_plaque(code, reason, N_("作废牌匾须填写原因"))
         _revoke(plaque, actor, reason, replaced_by=None)
         audit.record(
             actor_row,
@@ -103,15 +103,14 @@ def revoke(code, actor, reason):
     return plaque
 
 
-def _active_plaque(code, reason, verb):
-    """The active plaque with CODE, for a change that needs a REASON; PlaqueError otherwise."""
+def _active_plaque(code, reason, reason_missing):
+    """The active plaque with CODE, for a change that needs a REASON (REASON_MISSING: the
+    whole sentence that says so, one per change); PlaqueError otherwise."""
     if not reason:
-        raise PlaqueError(N_("a reason is required to %(verb)s a plaque"), verb=verb)
-    plaque = PlaqueCode.get_or_none(PlaqueCode.code == normalise(code))
-    if plaque is None:
-        raise PlaqueError(N_("no plaque with code %(plaque)s"), code="plaque_not_found", plaque=normalise(code))
+        raise PlaqueError(reason_missing, code="reason_required")
+    plaque = get_plaque(code)
     if plaque.status != "active":
-        raise PlaqueError(N_("plaque %(plaque)s is already revoked"), code="plaque_revoked", plaque=plaque.code)
+        raise PlaqueError(N_("牌匾 %(plaque)s 已作废"), code="plaque_revoked", plaque=plaque.code)
     return plaque
 
 
@@ -137,7 +136,7 @@ def get_plaque(code):
     """The plaque with this code (any case), or PlaqueError."""
     plaque = PlaqueCode.get_or_none(PlaqueCode.code == normalise(code))
     if plaque is None:
-        raise PlaqueError(f"no plaque with code {normalise(code)}")
+        raise PlaqueError(N_("没有编码为 %(plaque)s 的牌匾"), code="plaque_not_found", plaque=normalise(code))
     return plaque
 
 
@@ -161,7 +160,7 @@ def plaque_content(plaque, base_url):
     BASE_URL: the site's public address (the app's PUBLIC_BASE_URL), which every QR encodes.
     """
     if plaque.status != "active":
-        raise PlaqueError(f"plaque {plaque.code} is revoked; print its replacement instead")
+        raise PlaqueError(N_("牌匾 %(plaque)s 已作废,请打印替换它的新牌匾"), code="plaque_revoked", plaque=plaque.code)
     subject = subject_of(plaque)
     parent = subject.branch if plaque.subject_kind == MEMBER else subject.parent
     return _content(plaque, subject, parent, base_url)

@@ -51,9 +51,12 @@ def _api_error(error):
 
 @blueprint.errorhandler(StarQRError)
 def _service_error(error):
-    """A service refused: its code, its message translated now, the field when there is one."""
+    """A service refused: its code, its message translated now, its parameters, the field if any."""
     status = error.status if 400 <= error.status < 500 else 422
-    return error_response(status, error.code, error.message(gettext), field=getattr(error, "field", None))
+    body = error.to_dict(gettext)
+    return error_response(
+        status, body["error"], body["message"], field=getattr(error, "field", None), params=body["params"]
+    )
 
 
 @blueprint.errorhandler(HTTPException)

@@ -31,6 +31,7 @@ class Error(Schema):
     error: str
     message: str
     field: str | None = None
+    params: dict[str, Any] | None = None  # what fills the message's template (names, codes, numbers)
     errors: list[dict[str, Any]] | None = None
     more_errors: int | None = None
 
