@@ -19,7 +19,6 @@ ALLOWED = {
     "starqr/services/imports/tree.py",
     "starqr/services/administration.py",
     "starqr/plaque/layout.py",
-    "starqr/checkpoints.py",
 }
 
 

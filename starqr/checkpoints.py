@@ -12,7 +12,7 @@ kept OUTSIDE the database:
 
 A checkpoint is written at every publication and on ``starqr ledger checkpoint``; it is
 stored, shown on notice pages and in the public JSON, and can be exported as a small JSON
-file. Verification (:func:`verify`) checks every stored checkpoint's signature against
+file. Verification (starqr.checkpoint_verification) checks every stored checkpoint's signature against
 the trusted public key and that the chain still holds the head each one signed; given an
 exported file it proves the current ledger extends the ledger that file describes, so
 deleting the newest entries or rebuilding the chain is caught by anyone who kept one.
@@ -21,8 +21,7 @@ deleting the newest entries or rebuilding the chain is caught by anyone who kept
 import json
 import os
 
-from nacl.exceptions import BadSignatureError
-from nacl.signing import SigningKey, VerifyKey
+from nacl.signing import SigningKey
 
 from starqr.errors import StarQRError
 from starqr import merkle
@@ -184,7 +183,7 @@ def _tree_frontier(count, last_id):
         .first()
     )
     stack, after = [], 0
-    if base is not None and _head_holds(as_dict(base)) is None:
+    if base is not None and head_holds(as_dict(base)) is None:
         try:
             stack, after = merkle.frontier_of(base.tree_frontier), base.last_entry_id
         except ValueError:
@@ -258,26 +257,10 @@ def read_file(path):
     return data
 
 
-# ---- verifying ----------------------------------------------------------------------------------
+# ---- what the ledger still holds, and proofs for exported files -----------------------------
 
 
-def signature_ok(data, trusted_keys):
-    """True when DATA (as_dict form) is signed by one of TRUSTED_KEYS (hex public keys)."""
-    if data["public_key"] not in trusted_keys:
-        return False
-    try:
-        VerifyKey(bytes.fromhex(data["public_key"])).verify(
-            message(
-                data["entry_count"], data["last_entry_id"], data["head_hash"], data["signed_at"], data.get("tree_root")
-            ),
-            bytes.fromhex(data["signature"]),
-        )
-    except (BadSignatureError, ValueError):
-        return False
-    return True
-
-
-def _head_holds(data):
+def head_holds(data):
     """None if the ledger still holds the head DATA signed, else what is wrong."""
     last_id = data["last_entry_id"]
     if last_id == 0:
@@ -291,72 +274,6 @@ def _head_holds(data):
     if count != data["entry_count"]:
         return f"it signed {data['entry_count']} entries up to entry {last_id}; the ledger now has {count}"
     return None
-
-
-def verify(trusted_keys=None, outside=None):
-    """Problems with the stored checkpoints and, given OUTSIDE (a read_file dict), with that one.
-
-    Returns a list of (kind, detail) with kind in bad_signature | untrusted_key | head_mismatch
-    | outside_checkpoint.
-    """
-    if trusted_keys is None:
-        try:
-            trusted_keys = {public_key_hex()}
-        except CheckpointError as error:
-            if outside is None and not LedgerCheckpoint.select().exists():
-                return []  # nothing signed yet and no key: the chain alone is what there is to check
-            return [("no_key", f"cannot check the signatures: {error}")]
-    problems, checked_heads = [], []
-    for checkpoint in LedgerCheckpoint.select().order_by(LedgerCheckpoint.id).iterator():
-        data = as_dict(checkpoint)
-        label = f"checkpoint {checkpoint.id} ({checkpoint.signed_at})"
-        if data["public_key"] not in trusted_keys:
-            problems.append(("untrusted_key", f"{label} is signed by a key that is not this ledger's signing key"))
-            continue
-        if not signature_ok(data, trusted_keys):
-            problems.append(("bad_signature", f"{label} has a wrong signature (it was altered or forged)"))
-            continue
-        wrong = _head_holds(data)
-        if wrong:
-            problems.append(("head_mismatch", f"{label}: {wrong}"))
-        elif data.get("tree_root"):
-            checked_heads.append((label, data))
-    problems += _tree_problems(checked_heads, outside)
-    if outside is not None:
-        if not signature_ok(outside, trusted_keys):
-            problems.append(
-                ("outside_checkpoint", "the checkpoint file's signature does not verify with this ledger's signing key")
-            )
-        else:
-            wrong = _head_holds(outside)
-            if wrong:
-                problems.append(
-                    (
-                        "outside_checkpoint",
-                        f"the ledger does not extend the checkpoint file ({outside['signed_at']}): {wrong}",
-                    )
-                )
-    return problems
-
-
-def _tree_problems(checked_heads, outside):
-    """Each signed Merkle tree root must be the root of the ledger's first entry_count entries."""
-    heads = list(checked_heads)
-    if outside is not None and outside.get("tree_root") and _head_holds(outside) is None:
-        heads.append(("the checkpoint file", outside))
-    if not heads:
-        return []
-    newest = max(data["last_entry_id"] for _, data in heads)
-    roots = tree_roots(newest, [data["entry_count"] for _, data in heads])
-    return [
-        (
-            "tree_mismatch",
-            f"{label}: the Merkle tree root it signed is not the root of the ledger's "
-            f"first {data['entry_count']} entries",
-        )
-        for label, data in heads
-        if roots.get(data["entry_count"]) != data["tree_root"]
-    ]
 
 
 def consistency(old, new_checkpoint=None):
@@ -374,30 +291,3 @@ def consistency(old, new_checkpoint=None):
         "from_root": old["tree_root"],
         "proof": [node.hex() for node in merkle.consistency_proof(m, all_leaves)],
     }
-
-
-def check_consistency(old, new, trusted_keys=None):
-    """Offline: problems proving checkpoint file NEW (with its "consistency" proof) extends OLD."""
-    keys = trusted_keys or {old["public_key"]}
-    problems = [
-        f"{name} checkpoint: signature does not verify"
-        for name, data in (("old", old), ("new", new))
-        if not signature_ok(data, keys)
-    ]
-    proof = new.get("consistency") or {}
-    if problems:
-        return problems
-    if proof.get("from_size") != old["entry_count"] or proof.get("from_root") != old.get("tree_root"):
-        return ["the new checkpoint carries no consistency proof from the old one (export it with --since)"]
-    try:
-        nodes = [bytes.fromhex(node) for node in proof.get("proof", [])]
-        ok = merkle.verify_consistency(
-            old["entry_count"],
-            new["entry_count"],
-            bytes.fromhex(old["tree_root"]),
-            bytes.fromhex(new["tree_root"]),
-            nodes,
-        )
-    except (TypeError, ValueError):
-        ok = False
-    return [] if ok else ["the consistency proof fails: the newer ledger does not contain the older one unchanged"]

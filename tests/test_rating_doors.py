@@ -5,7 +5,7 @@ import datetime
 import json
 from decimal import Decimal
 
-from starqr import checkpoints, ledger
+from starqr import checkpoint_verification, checkpoints, ledger
 from starqr.models import MEMBER, LedgerCheckpoint, LedgerEntry, LedgerHead, Objection, RatingPeriod
 from starqr.services import administration, api_tokens, imports, objections, ratings
 from tests.helpers import issue_code, login, make_member, make_org, make_period, make_tree, make_user, record
@@ -281,7 +281,7 @@ def test_publication_writes_a_checkpoint_and_migrate_makes_the_key(app, cli, tmp
     period = _ledger_with_entries(2)
     ratings.publish(period, NOW)
     assert LedgerCheckpoint.select().where(LedgerCheckpoint.reason == "publication").count() == 1
-    assert checkpoints.verify() == []
+    assert checkpoint_verification.verify() == []
     path, created = checkpoints.ensure_key(str(tmp_path / "new.key"))
     assert created and oct((tmp_path / "new.key").stat().st_mode)[-3:] == "600"
     assert checkpoints.ensure_key(str(tmp_path / "new.key")) == (str(tmp_path / "new.key"), False)

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from starqr import checkpoints, ledger
+from starqr import checkpoint_verification, ledger
 from starqr.db import database
 from starqr.models import (
     ALL_MODELS,
@@ -277,7 +277,7 @@ class RatingMachine(RuleBasedStateMachine):
     def ledger_verifies(self):
         checked, problems = ledger.verify()
         assert problems == []
-        assert checkpoints.verify() == []
+        assert checkpoint_verification.verify() == []
 
 
 def test_rating_services_keep_their_rules(app, database_url):

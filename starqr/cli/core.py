@@ -215,7 +215,7 @@ def ledger():
 @pass_app
 def verify(checkpoint_file, public_keys):
     """Check the hash chain and every signed checkpoint (and an exported one with --checkpoint)."""
-    from starqr import checkpoints
+    from starqr import checkpoint_verification, checkpoints
     from starqr import ledger as ledger_module
 
     checked, problems = ledger_module.verify()
@@ -228,7 +228,7 @@ def verify(checkpoint_file, public_keys):
         outside = checkpoints.read_file(checkpoint_file) if checkpoint_file is not None else None
     except checkpoints.CheckpointError as error:
         fail(error)
-    found = checkpoints.verify(set(public_keys) or None, outside)
+    found = checkpoint_verification.verify(set(public_keys) or None, outside)
     lines += [f"{kind}: {detail}" for kind, detail in found]
     for line in lines[:50]:
         click.echo(line, err=True)
@@ -290,13 +290,13 @@ def checkpoint(output, since_file):
 )
 def check_proof(old_file, new_file, public_keys):
     """Offline: prove NEW_FILE's ledger extends OLD_FILE's (signatures and Merkle consistency proof)."""
-    from starqr import checkpoints
+    from starqr import checkpoint_verification, checkpoints
 
     try:
         old, new = checkpoints.read_file(old_file), checkpoints.read_file(new_file)
     except checkpoints.CheckpointError as error:
         fail(error)
-    problems = checkpoints.check_consistency(old, new, set(public_keys) or None)
+    problems = checkpoint_verification.check_consistency(old, new, set(public_keys) or None)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
