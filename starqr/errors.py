@@ -24,6 +24,11 @@ def N_(text):
     return text
 
 
+class Term(str):
+    """A parameter that is itself a catalogue msgid (a field's label, a level's name): the edge
+    translates it along with the template. Mark its text with N_ where it is written."""
+
+
 class StarQRError(Exception):
     """The base of every expected failure: something a person can read and act on."""
 
@@ -41,13 +46,27 @@ class StarQRError(Exception):
         self.params = params
         super().__init__(self.message())
 
+    @classmethod
+    def wrapping(cls, error):
+        """This area's error saying what ERROR (a StarQRError, e.g. a ValidationError) says:
+        its template, parameters (its label as a Term), code and field, translated at the edge."""
+        params = dict(error.params)
+        if getattr(error, "label", None) is not None:
+            params["label"] = Term(error.label)
+        wrapped = cls(error.template, code=error.code, **params)
+        wrapped.field = getattr(error, "field", None)
+        return wrapped
+
     def message(self, translate=None):
         """The message, through TRANSLATE (a gettext) when given, with the parameters filled in."""
         text = translate(self.template) if translate is not None else self.template
         if not self.params:
             return text
+        params = self.params
+        if translate is not None:
+            params = {k: translate(v) if isinstance(v, Term) else v for k, v in params.items()}
         try:
-            return text % self.params
+            return text % params
         except (KeyError, ValueError, TypeError):  # a bad translation must not hide the error
             return self.template % self.params
 

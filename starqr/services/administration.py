@@ -8,7 +8,7 @@ import datetime
 from collections import Counter, defaultdict
 
 from starqr import ledger, rating, validation
-from starqr.errors import Invalid
+from starqr.errors import N_, Invalid
 from starqr.db import database
 from starqr.models import (
     MEMBER,
@@ -49,15 +49,15 @@ def _name(actor):
 def create_period(actor, name, year, starts_on, ends_on, kind="year", quarter=None, notice_days=5):
     name = (name or "").strip()
     if not name:
-        raise AdminError("请填写评定期名称")
+        raise AdminError(N_("请填写评定期名称"))
     if RatingPeriod.select().where(RatingPeriod.name == name).exists():
-        raise AdminError(f"已有名为「{name}」的评定期")
+        raise AdminError(N_("已有名为「%(name)s」的评定期"), name=name)
     if ends_on < starts_on:
-        raise AdminError("结束日期不能早于开始日期")
+        raise AdminError(N_("结束日期不能早于开始日期"))
     if not 1 <= int(notice_days) <= 60:
-        raise AdminError("公示天数应在 1 到 60 之间")
+        raise AdminError(N_("公示天数应在 1 到 60 之间"))
     if kind == "quarter" and quarter not in (1, 2, 3, 4):
-        raise AdminError("季度应为 1 到 4")
+        raise AdminError(N_("季度应为 1 到 4"))
     with database.atomic():
         period = RatingPeriod.create(
             name=name,
@@ -76,7 +76,7 @@ def create_period(actor, name, year, starts_on, ends_on, kind="year", quarter=No
 def compute_draft(actor, period):
     """Recompute the period's draft ratings from the ledger. Returns how many."""
     if period.state not in ("draft", "scheduled"):
-        raise AdminError(f"「{period.name}」已公布,草稿不再重算;更正请通过异议处理")
+        raise AdminError(N_("「%(period)s」已公布,草稿不再重算;更正请通过异议处理"), period=period.name)
     with database.atomic():
         count = ratings.rate(period)
         audit.record(actor, "period.draft_computed", period, after={"ratings": count})
@@ -87,12 +87,12 @@ def schedule_period(actor, period, local_when, notice_days=None, now=None):
     """Schedule publication at LOCAL_WHEN (Beijing time, naive); stored as UTC."""
     now = now or utcnow()
     if period.state not in ("draft", "scheduled"):
-        raise AdminError(f"「{period.name}」已公布,不能再安排发布")
+        raise AdminError(N_("「%(period)s」已公布,不能再安排发布"), period=period.name)
     publish_at = scheduler.to_utc(local_when)
     if publish_at <= now:
-        raise AdminError(f"发布时间应晚于现在(北京时间 {scheduler.to_local(now):%Y-%m-%d %H:%M})")
+        raise AdminError(N_("发布时间应晚于现在(北京时间 %(now)s)"), now=f"{scheduler.to_local(now):%Y-%m-%d %H:%M}")
     if notice_days is not None and not 1 <= int(notice_days) <= 60:
-        raise AdminError("公示天数应在 1 到 60 之间")
+        raise AdminError(N_("公示天数应在 1 到 60 之间"))
     before = {"state": period.state, "publish_at": period.publish_at, "notice_days": period.notice_days}
     with database.atomic():
         ratings.schedule(period, publish_at, notice_days)
@@ -113,7 +113,7 @@ def schedule_period(actor, period, local_when, notice_days=None, now=None):
 
 def unschedule_period(actor, period):
     if period.state != "scheduled":
-        raise AdminError("只有已安排发布的评定期可以取消安排")
+        raise AdminError(N_("只有已安排发布的评定期可以取消安排"))
     with database.atomic():
         updated = (
             RatingPeriod.update(state="draft", publish_at=None)
@@ -121,7 +121,7 @@ def unschedule_period(actor, period):
             .execute()
         )
         if not updated:
-            raise AdminError("评定期已在发布中")
+            raise AdminError(N_("评定期已在发布中"))
         period_rules.unpin(period)
         audit.record(
             actor, "period.unscheduled", period, before={"publish_at": period.publish_at}, after={"state": "draft"}
@@ -167,14 +167,20 @@ def check_rubric_text(text, expected_key=None):
     """Parse and validate a rubric file; RubricError names the field. Returns the Rubric."""
     new = rating.load_rubric_text(text)
     if expected_key and new.key != expected_key:
-        raise rating.RubricError(f"{new.key}: key: 应为 {expected_key}(上传的是另一个评分标准)")
+        raise rating.RubricError(
+            N_("%(key)s: key: 应为 %(expected)s(上传的是另一个评分标准)"), key=new.key, expected=expected_key
+        )
     latest = RubricVersion.select().where(RubricVersion.key == new.key).order_by(RubricVersion.version.desc()).first()
     if latest is not None:
         old = rubrics.parsed(latest)
         if new.scope != old.scope:
-            raise rating.RubricError(f"{new.key}: scope: 不能从 {old.scope} 改为 {new.scope}")
+            raise rating.RubricError(
+                N_("%(key)s: scope: 不能从 %(old)s 改为 %(new)s"), key=new.key, old=old.scope, new=new.scope
+            )
         if new.version <= latest.version:
-            raise rating.RubricError(f"{new.key}: version: 应大于当前版本 {latest.version}")
+            raise rating.RubricError(
+                N_("%(key)s: version: 应大于当前版本 %(version)s"), key=new.key, version=latest.version
+            )
     return new
 
 
@@ -196,7 +202,9 @@ def rubric_preview(text, period, expected_key=None):
         before, after = rating.rate_all(old, inputs), rating.rate_all(new, inputs)
     except rating.RubricError as error:
         # The ledger holds item ids the new version dropped: say which.
-        raise rating.RubricError(f"{new.key}: items: {error}(台账中已有该项目的记录,不能删除)")
+        raise rating.RubricError(
+            N_("%(key)s: items: %(error)s(台账中已有该项目的记录,不能删除)"), key=new.key, error=str(error)
+        ) from error
     changed = [sid for sid in before if before[sid].stars != after[sid].stars]
     model = subject_model(kind)
     names = {}
@@ -248,34 +256,36 @@ def resolve_objection(actor, objection, accepted, reason, item=None, points=None
         reason = validation.public_text(reason, "reason", validation.N_("处理理由"), max_length=500)
         points = None if points is None or points == "" else validation.ledger_value(points, "points")
     except validation.ValidationError as error:
-        raise AdminError(error.message(True)) from error
+        raise AdminError.wrapping(error) from error
     if not accepted and not reason:
-        raise AdminError("驳回异议需要填写理由(将在公开页面显示)")
+        raise AdminError(N_("驳回异议需要填写理由(将在公开页面显示)"))
     if objection.status != "open":
-        raise AdminError(f"异议 {objection.reference} 已处理")
+        raise AdminError(N_("异议 %(reference)s 已处理"), reference=objection.reference)
     kind, subject_id, subject = objection_subject(objection)
     period = objection.period or _latest_period()
     correction = None
     if accepted and item:
         if period is None:
-            raise AdminError("没有可更正的评定期")
+            raise AdminError(N_("没有可更正的评定期"))
         if period.state == "final":
-            raise AdminError(f"「{period.name}」已结束,不能再更正")
+            raise AdminError(N_("「%(period)s」已结束,不能再更正"), period=period.name)
         key = rubrics.member_rubric_key(subject.branch) if kind == MEMBER else rubrics.organisation_rubric_key(subject)
         _, rubric = period_rules.version_for(period, key)
         try:
             rubric_item = rubric.item(item)
         except KeyError:
-            raise AdminError(f"「{item}」不是评分标准「{rubric.name}」中的项目")
+            raise AdminError(N_("「%(item)s」不是评分标准「%(rubric)s」中的项目"), item=item, rubric=rubric.name)
         if rubric_item.kind in rating_inputs.VALUE_KINDS:
             # A value item takes its latest entry: the correction is the right value itself.
             if points is None or not rubric_item.min <= float(points) <= rubric_item.max:
                 raise AdminError(
-                    f"「{rubric_item.name}」取最新一次记录的值:请填写更正后的值"
-                    f"({rubric_item.min:g} 到 {rubric_item.max:g} 之间)"
+                    N_("「%(item)s」取最新一次记录的值:请填写更正后的值(%(low)s 到 %(high)s 之间)"),
+                    item=rubric_item.name,
+                    low=f"{rubric_item.min:g}",
+                    high=f"{rubric_item.max:g}",
                 )
         elif points is None or points == 0:
-            raise AdminError("请填写调整分值(不为 0)")
+            raise AdminError(N_("请填写调整分值(不为 0)"))
         correction = ledger.NewEntry(
             kind,
             subject_id,
@@ -341,7 +351,7 @@ def _plaque_change(change, actor, code, reason):
         with database.atomic():
             return change(code, actor=actor, reason=reason)  # audited there, whichever door asks
     except plaques.PlaqueError as error:
-        raise AdminError(str(error)) from error
+        raise AdminError.wrapping(error) from error
 
 
 def reissue_plaque(actor, code, reason):
@@ -412,4 +422,4 @@ def parse_local(date_text, time_text):
     try:
         return datetime.datetime.fromisoformat(f"{date_text.strip()}T{time_text.strip()}")
     except (ValueError, AttributeError):
-        raise AdminError("发布时间格式不正确,应为 日期 2026-01-15 与 时间 09:00")
+        raise AdminError(N_("发布时间格式不正确,应为 日期 2026-01-15 与 时间 09:00"))

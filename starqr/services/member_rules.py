@@ -95,8 +95,8 @@ def _refusing(function):
         try:
             return function(*args, **kwargs)
         except validation.ValidationError as error:
-            refused = MemberError(error.message(True))  # in the user's language where there is one
-            refused.field, refused.validation = error.field, error
+            refused = MemberError.wrapping(error)  # its template and label, translated at the edge
+            refused.validation = error
             raise refused from error
 
     return wrapper

@@ -5,7 +5,7 @@ with "organisation dissolved" or "merged into …".
 """
 
 from starqr.db import database
-from starqr.errors import Invalid
+from starqr.errors import N_, Invalid
 from starqr.models import ORGANISATION, Member, Organisation, PlaqueCode, utcnow
 from starqr.services import audit, plaques, revision
 from starqr.services import vocabulary as words
@@ -31,13 +31,13 @@ def _check_scope(actor, organisation, allow_root=True):
     if path is None:
         return
     if not organisation.path.startswith(path) or (not allow_root and organisation.path == path):
-        raise OrganisationError(f"「{organisation.name_zh}」不在您的管理范围内。")
+        raise OrganisationError(N_("「%(name)s」不在您的管理范围内。"), code="out_of_scope", name=organisation.name_zh)
 
 
 def by_code(code):
     found = Organisation.get_or_none(Organisation.code == (code or "").strip())
     if found is None:
-        raise OrganisationError(f"组织编码 {code} 不存在")
+        raise OrganisationError(N_("组织编码 %(org_code)s 不存在"), code="organisation_not_found", org_code=code)
     return found
 
 
@@ -48,25 +48,25 @@ def _check_code(code, organisation=None):
         if organisation is not None:
             query = query.where(Organisation.id != organisation.id)
         if query.exists():
-            raise OrganisationError(f"组织编码 {code} 已被使用。")
+            raise OrganisationError(N_("组织编码 %(org_code)s 已被使用。"), code="code_taken", org_code=code)
     return code
 
 
 def _check_parent(parent, level):
     if parent.archived_at:
-        raise OrganisationError(f"「{parent.name_zh}」已撤销,不能作为上级组织。")
+        raise OrganisationError(N_("「%(name)s」已撤销,不能作为上级组织。"), name=parent.name_zh)
     if words.LEVEL_DEPTH[parent.level] >= words.LEVEL_DEPTH[level]:
-        raise OrganisationError(f"{words.LEVEL_NAMES[level]}不能隶属于{words.LEVEL_NAMES[parent.level]}。")
+        raise OrganisationError(N_("「%(name)s」不能作为该层级组织的上级组织。"), name=parent.name_zh)
 
 
 def create(actor, parent, level, domain, name_zh, name_mn=None, code=None, **fields):
     if level not in words.LEVEL_DEPTH or level == "banner":
-        raise OrganisationError("层级不正确。")
+        raise OrganisationError(N_("层级不正确。"))
     if domain not in words.DOMAIN_NAMES:
-        raise OrganisationError("领域不正确。")
+        raise OrganisationError(N_("领域不正确。"))
     name_zh = (name_zh or "").strip()
     if not name_zh:
-        raise OrganisationError("请填写组织名称。")
+        raise OrganisationError(N_("请填写组织名称。"))
     _check_scope(actor, parent)
     _check_parent(parent, level)
     code = _check_code(code)
@@ -102,7 +102,7 @@ def rename(actor, organisation, name_zh, name_mn=None, code=None, **fields):
     """New names in both scripts (and the code or details, if given)."""
     name_zh = (name_zh or "").strip()
     if not name_zh:
-        raise OrganisationError("请填写组织名称。")
+        raise OrganisationError(N_("请填写组织名称。"))
     _check_scope(actor, organisation)
     changes = {"name_zh": name_zh[:120], "name_mn": (name_mn or "").strip()[:240] or None}
     if code is not None:
@@ -126,14 +126,14 @@ def rename(actor, organisation, name_zh, name_mn=None, code=None, **fields):
 def move(actor, organisation, new_parent):
     """Put ORGANISATION (and everything under it) under NEW_PARENT."""
     if organisation.parent_id is None:
-        raise OrganisationError("旗是组织树的根,不能移动。")
+        raise OrganisationError(N_("旗是组织树的根,不能移动。"))
     _check_scope(actor, organisation, allow_root=False)
     _check_scope(actor, new_parent)
     if new_parent.path.startswith(organisation.path):
-        raise OrganisationError("不能移到自己或自己的下级组织之下。")
+        raise OrganisationError(N_("不能移到自己或自己的下级组织之下。"))
     _check_parent(new_parent, organisation.level)
     if new_parent.id == organisation.parent_id:
-        raise OrganisationError("新的上级组织与原来相同。")
+        raise OrganisationError(N_("新的上级组织与原来相同。"))
     with database.atomic():
         old_parent = organisation.parent_id
         before = {"parent": old_parent, "path": organisation.path}
@@ -157,24 +157,24 @@ def archive(actor, organisation, reason, merged_into=None):
     """
     reason = (reason or "").strip()
     if not reason:
-        raise OrganisationError("请填写撤销或合并的原因。")
+        raise OrganisationError(N_("请填写撤销或合并的原因。"))
     if organisation.parent_id is None:
-        raise OrganisationError("旗是组织树的根,不能撤销。")
+        raise OrganisationError(N_("旗是组织树的根,不能撤销。"))
     if organisation.archived_at:
-        raise OrganisationError("该组织已撤销。")
+        raise OrganisationError(N_("该组织已撤销。"))
     _check_scope(actor, organisation, allow_root=False)
     if merged_into is not None:
         _check_scope(actor, merged_into)
         if merged_into.archived_at or merged_into.path.startswith(organisation.path):
-            raise OrganisationError("请选择一个现存的、不在其下级的组织作为合并去向。")
+            raise OrganisationError(N_("请选择一个现存的、不在其下级的组织作为合并去向。"))
     active_children = (
         Organisation.select().where(Organisation.parent == organisation, Organisation.archived_at.is_null()).count()
     )
     if active_children:
-        raise OrganisationError(f"该组织还有 {active_children} 个下级组织,请先调整或撤销。")
+        raise OrganisationError(N_("该组织还有 %(count)s 个下级组织,请先调整或撤销。"), count=active_children)
     active_members = Member.select().where(Member.branch == organisation, Member.active == True).count()  # noqa: E712
     if active_members:
-        raise OrganisationError(f"该组织还有 {active_members} 名党员,请先转接。")
+        raise OrganisationError(N_("该组织还有 %(count)s 名党员,请先转接。"), count=active_members)
     name = audit.actor_name(actor)
     notice = f"组织已并入「{merged_into.name_zh}」" if merged_into else "组织已撤销"
     with database.atomic():
