@@ -18,7 +18,6 @@ ALLOWED = {
     "starqr/rating/engine.py",
     "starqr/services/imports/tree.py",
     "starqr/services/administration.py",
-    "starqr/plaque/layout.py",
 }
 
 

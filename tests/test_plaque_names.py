@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from starqr.plaque import layout, words
+from starqr.plaque import text_fitting, words
 from starqr.services import demo_mongolian, demo_names as names
 
 # Words of the demo's names that must never be cut, whatever the tokenizer thinks.
@@ -46,7 +46,7 @@ def _inside_a_word(text, cut):
 def test_every_demo_organisation_name_breaks_between_words(count):
     checked = 0
     for name in demo_organisation_names():
-        lines = layout._balanced_lines(name, count)
+        lines = text_fitting.balanced_lines(name, count)
         assert "".join(lines) == name
         position = 0
         for line in lines[:-1]:
@@ -61,11 +61,11 @@ def test_personal_names_never_break():
     people = [a + b for (a, _), (b, _) in itertools.product(names.MONGOLIAN_NAMES, repeat=2)]
     people += [s + g for s in names.HAN_SURNAMES for g in names.HAN_GIVEN[:5]]
     for name in people:
-        size, lines = layout.fit_horizontal(name, "zh", 30, 40, 12, 3, breakable=False)
+        size, lines = text_fitting.fit_horizontal(name, "zh", 30, 40, 12, 3, breakable=False)
         assert lines == [name], name
     # the examples
-    assert layout._balanced_lines("青格勒吉日嘎拉", 3, breakable=False) == ["青格勒吉日嘎拉"]
-    assert "阿拉腾宝" not in layout._balanced_lines("阿拉腾宝力格嘎查党支部", 2)
+    assert text_fitting.balanced_lines("青格勒吉日嘎拉", 3, breakable=False) == ["青格勒吉日嘎拉"]
+    assert "阿拉腾宝" not in text_fitting.balanced_lines("阿拉腾宝力格嘎查党支部", 2)
 
 
 def test_every_demo_name_has_a_mongolian_form():
