@@ -17,7 +17,9 @@ class _Progress:
         self.bar = None
         self.shown = 0
 
-    def __call__(self, done, total):
+    def __call__(self, done, total, applied=0):
+        if not total:  # the row count is not known yet (an XLSX file being read)
+            return
         if self.bar is None:
             self.bar = click.progressbar(length=max(total, 1), label=self.label, file=sys.stderr)
             self.bar.__enter__()

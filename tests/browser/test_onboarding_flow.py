@@ -21,7 +21,7 @@ def onboarding_server(tmp_path_factory):
     from starqr.services.imports import tree
 
     folder = tmp_path_factory.mktemp("onboarding")
-    app = browser_app(folder)
+    app = browser_app(folder, HUEY_IMMEDIATE=True)  # the confirmed import runs as a batch, in-process
     app.instance_path = str(folder / "instance")
     with app.app_context():
         database.connect(reuse_if_open=True)

@@ -1,4 +1,9 @@
-"""Uploads kept between preview and confirmation, and imports run as background batches."""
+"""Uploads kept between preview and confirmation, and imports run as background batches.
+
+Every kind of import (points, tree, roster) is confirmed the same way: the checked file is
+stored, an ImportBatch is queued (starqr.tasks runs it), and the batch records the rows
+checked and applied, then "done" with what it did or "failed" with its reasons.
+"""
 
 import os
 
@@ -6,7 +11,7 @@ from starqr.db import database
 from starqr.errors import StarQRError
 from starqr.services import audit
 from starqr.models import ImportBatch, RatingPeriod, utcnow
-from starqr.services.imports.errors import ImportFileError
+from starqr.services.imports.errors import ImportFileError, RowError, more_errors
 from starqr.services.imports.points import check_period, run
 from starqr.services.imports.reading import is_xlsx, sha256
 
@@ -17,10 +22,22 @@ def imports_folder(instance_path):
     return folder
 
 
-def create_batch(period, data, filename, actor, instance_path):
+KINDS = ("points", "tree", "roster")
+
+
+def create_batch(period, data, filename, actor, instance_path, kind="points"):
     """Store the file and an ImportBatch (pending), audited as queued by ACTOR (an Actor or a
-    name); the task runs it. Returns the batch."""
-    check_period(period)
+    name); the task runs it. PERIOD: the points import's period (None for the tree and the
+    roster). Returns the batch."""
+    if kind not in KINDS:
+        raise ImportFileError("未知的导入类型")
+    if kind == "points":
+        check_period(period)
+    else:
+        from starqr.services.imports.pipeline import administrator
+
+        administrator(actor)  # refused at the door, not only when the job runs
+        period = None
     digest = sha256(data)
     extension = ".xlsx" if is_xlsx(data, filename) else ".csv"
     path = os.path.join(imports_folder(instance_path), digest + extension)
@@ -29,13 +46,17 @@ def create_batch(period, data, filename, actor, instance_path):
     with database.atomic():
         batch = ImportBatch.create(
             file_sha256=digest,
+            kind=kind,
             period=period,
             status="pending",
             filename=os.path.basename(filename or "import" + extension)[:255],
             created_by=audit.actor_name(actor)[:60],
         )
         audit.record(
-            actor, "import.queued", batch, after={"file": batch.filename, "period": period.id, "sha256": digest}
+            actor,
+            "import.queued",
+            batch,
+            after={"kind": kind, "file": batch.filename, "period": period.id if period else None, "sha256": digest},
         )
     return batch
 
@@ -89,42 +110,57 @@ def run_batch(batch_id, instance_path, actor=None):
     if not claimed:
         return ImportBatch.get_by_id(batch_id)
 
-    def progress(done, total):
-        ImportBatch.update(rows_done=done, rows_total=total).where(ImportBatch.id == batch_id).execute()
+    def progress(checked, total, applied=0):
+        ImportBatch.update(rows_checked=checked, rows_total=total, rows_done=applied).where(
+            ImportBatch.id == batch_id
+        ).execute()
 
     try:
         with open(batch_file(batch, instance_path), "rb") as handle:
             data = handle.read()
-        period = RatingPeriod.get_by_id(batch.period_id)
-        result = run(period, data, batch.filename, actor or batch.created_by, dry_run=False, progress=progress)
+        result = _run(batch, data, actor or batch.created_by, progress)
     except StarQRError as error:
-        ImportBatch.update(
-            status="failed",
-            errors=[{"row": 1, "column": "", "message": str(error), "text": str(error)}],
-            finished_at=utcnow(),
-        ).where(ImportBatch.id == batch_id).execute()
+        ImportBatch.update(status="failed", errors=[_file_error(error)], finished_at=utcnow()).where(
+            ImportBatch.id == batch_id
+        ).execute()
         return ImportBatch.get_by_id(batch_id)
     if result.errors:
         errors = [e.to_dict() for e in result.errors]
         if result.more_errors:
-            errors.append(
-                {
-                    "row": 0,
-                    "column": "",
-                    "message": f"另有 {result.more_errors} 处错误未列出",
-                    "text": f"……另有 {result.more_errors} 处错误未列出",
-                }
-            )
+            errors.append(more_errors(result.more_errors).to_dict())
         ImportBatch.update(
-            status="failed", errors=errors, rows_total=result.rows, rows_done=result.rows, finished_at=utcnow()
+            status="failed", errors=errors, rows_total=result.rows, rows_checked=result.rows, finished_at=utcnow()
         ).where(ImportBatch.id == batch_id).execute()
     else:
+        outcome = result.outcome()
         ImportBatch.update(
             status="done",
             rows_total=result.rows,
+            rows_checked=result.rows,
             rows_done=result.rows,
-            rows_imported=result.written,
+            rows_imported=outcome["written"],
+            outcome=outcome,
             errors=[],
             finished_at=utcnow(),
         ).where(ImportBatch.id == batch_id).execute()
     return ImportBatch.get_by_id(batch_id)
+
+
+def _run(batch, data, actor, progress):
+    """The batch's import, applied (not a dry run)."""
+    if batch.kind == "tree":
+        from starqr.services.imports import tree
+
+        return tree.run(data, batch.filename, actor, dry_run=False, progress=progress)
+    if batch.kind == "roster":
+        from starqr.services.imports import roster_apply
+
+        return roster_apply.run(data, batch.filename, actor, dry_run=False, progress=progress)
+    period = RatingPeriod.get_by_id(batch.period_id)
+    return run(period, data, batch.filename, actor, dry_run=False, progress=progress)
+
+
+def _file_error(error):
+    """A file-level refusal as a batch error: its template and parameters, for the reader's language."""
+    params = {k: v for k, v in error.params.items() if v is None or isinstance(v, (str, int, float))}
+    return RowError(0, "", error.template, params).to_dict()

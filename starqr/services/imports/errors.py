@@ -1,10 +1,18 @@
-"""What an import reports: a file it cannot read, and errors that name a row and a column."""
+"""What an import reports: a file it cannot read, and errors that name a row and a column.
 
-from dataclasses import dataclass
+A row error's message is a catalogue template (Chinese, marked with N_) and its parameters,
+like every StarQR error: the edge translates it into the reader's language (console, API,
+the batch page), `str()` is the Chinese text (CLI, logs, tests).
+"""
 
-from starqr.errors import Invalid
+from dataclasses import dataclass, field
+
+from starqr.errors import N_, Invalid
 
 MAX_ERRORS = 200  # errors kept per file; the count of the rest is reported
+ROW_COLUMN = N_("第%(row)s行「%(column)s」:%(message)s")
+ROW_ONLY = N_("第%(row)s行:%(message)s")
+MORE_ERRORS = N_("……另有 %(n)s 处错误未列出")
 
 
 class ImportFileError(Invalid):
@@ -13,15 +21,62 @@ class ImportFileError(Invalid):
     code = "invalid_file"
 
 
+def fill(template, params, translate=None):
+    """TEMPLATE through TRANSLATE (a gettext) with PARAMS filled in; a bad translation falls back."""
+    text = translate(template) if translate is not None else template
+    if not params:
+        return text
+    try:
+        return text % params
+    except (KeyError, ValueError, TypeError):
+        return template % params
+
+
 @dataclass(frozen=True)
 class RowError:
-    row: int  # spreadsheet row number (the header is row 1)
-    column: str  # Chinese column name, or "" for a whole-file problem
-    message: str
+    row: int  # spreadsheet row number (the header is row 1; 0: not one row)
+    column: str  # Chinese column name, as in the file's header, or "" for a whole-row problem
+    template: str  # a catalogue msgid
+    params: dict = field(default_factory=dict, hash=False)
+
+    @property
+    def message(self):
+        """The message in Chinese (the source language)."""
+        return fill(self.template, self.params)
+
+    def text(self, translate=None):
+        """Row, column and message, in the language of TRANSLATE (a gettext; None: Chinese)."""
+        message = fill(self.template, self.params, translate)
+        if self.row <= 0:
+            return message
+        if self.column:
+            return fill(ROW_COLUMN, {"row": self.row, "column": self.column, "message": message}, translate)
+        return fill(ROW_ONLY, {"row": self.row, "message": message}, translate)
 
     def __str__(self):
-        where = f"第{self.row}行" + (f"「{self.column}」" if self.column else "")
-        return f"{where}:{self.message}"
+        return self.text()
 
-    def to_dict(self):
-        return {"row": self.row, "column": self.column, "message": self.message, "text": str(self)}
+    def to_dict(self, translate=None):
+        return {
+            "row": self.row,
+            "column": self.column,
+            "message": fill(self.template, self.params, translate),
+            "text": self.text(translate),
+            "template": self.template,
+            "params": {k: _plain(v) for k, v in self.params.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, stored):
+        """A RowError back from to_dict's record (an import batch's errors); old records hold text only."""
+        template = stored.get("template") or stored.get("message") or stored.get("text", "")
+        return cls(int(stored.get("row") or 0), stored.get("column", ""), template, dict(stored.get("params") or {}))
+
+
+def more_errors(count):
+    """The line that counts the errors left out of a report."""
+    return RowError(0, "", MORE_ERRORS, {"n": count})
+
+
+def _plain(value):
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)

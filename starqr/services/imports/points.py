@@ -107,5 +107,5 @@ def run(period, data, filename, actor, dry_run=True, progress=None, preview=True
         },
     )
     if progress:
-        progress(result.rows, result.rows)
+        progress(result.rows, result.rows, result.rows)
     return result

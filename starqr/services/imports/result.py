@@ -23,6 +23,9 @@ class ImportResult:
     def ok(self):
         return not self.errors
 
+    def outcome(self):
+        return {"written": self.written, "already_imported": self.already_imported, "unchanged": self.unchanged_values}
+
     def error_lines(self):
         lines = [str(e) for e in self.errors]
         if self.more_errors:

@@ -16,9 +16,9 @@ from starqr.services import vocabulary as words
 from starqr.services.imports.cells import _text, parse_date
 from starqr.services.imports.directory import _select_in
 from starqr.services.imports.errors import ImportFileError
-from starqr.services.imports.privacy import REFUSAL, looks_private, private_header
+from starqr.services.imports.privacy import REFUSAL, looks_private
 from starqr.services.imports.reading import _blank
-from starqr.services.imports.tabular import Change, Column, Errors, new_plan, read_table
+from starqr.services.imports.tabular import Change, Column
 from starqr.validation import find_private_data, has_control_characters
 
 NUMBER, NAME, NAME_MN, BRANCH, CATEGORY, JOINED, FULL, POST = (
@@ -309,24 +309,3 @@ def plan_rows(plan, parsed, errors, branch_codes):
                 Change(0, number or "", name, note=branch_codes.get(branch_id, ""), subject_id=member_id)
             )
     return existing
-
-
-def read(data, filename, dry_run, scope_path, today=None):
-    """(plan, parsed rows, errors, existing) of a roster file, checked but not applied."""
-    today = today or datetime.date.today()
-    plan = new_plan("roster", data, filename, dry_run)
-    found, labels, rows = read_table(data, filename, COLUMNS, refuse_header=private_header)
-    errors = Errors()
-    plan.rows, parsed = parse_rows(found, labels, rows, errors, scope_path, today)
-    if not plan.rows:
-        errors.add(2, "", "文件没有数据行")
-    existing = {}
-    if not errors:
-        branch_codes = {
-            org_id: code
-            for org_id, code in Organisation.select(Organisation.id, Organisation.code)
-            .where(Organisation.level == "branch")
-            .tuples()
-        }
-        existing = plan_rows(plan, parsed, errors, branch_codes)
-    return plan, parsed, errors, existing

@@ -4,14 +4,47 @@ A transfer only changes the member's branch: the badge code, the archive and the
 stay with the person.
 """
 
+import datetime
+
 from starqr.db import bulk_insert, bulk_insert_dicts, database
-from starqr.models import MEMBER, AuditLog, Member, utcnow
+from starqr.models import MEMBER, AuditLog, Member, Organisation, utcnow
 from starqr.services import audit, revision
-from starqr.services.imports import roster
+from starqr.services.imports import pipeline, roster
 from starqr.services.imports.codes import issue_many, reserve_ids
-from starqr.services.imports.tree import administrator
+from starqr.services.imports.pipeline import administrator
+from starqr.services.imports.privacy import private_header
 
 CHUNK = 500
+
+
+class RosterImporter(pipeline.Importer):
+    kind = "roster"
+    columns = roster.COLUMNS
+
+    def __init__(self, actor, today=None):
+        super().__init__(actor)
+        self.today = today or datetime.date.today()
+        self.present_flagged = []
+
+    def refuse_header(self, label):
+        return private_header(label)
+
+    def parse(self, rows, found, labels, errors):
+        return roster.parse_rows(found, labels, rows, errors, self.actor.scope_path, self.today)[1]
+
+    def plan(self, plan, records, errors):
+        branch_codes = dict(
+            Organisation.select(Organisation.id, Organisation.code).where(Organisation.level == "branch").tuples()
+        )
+        existing = roster.plan_rows(plan, records, errors, branch_codes)
+        # Members back in the file lose their "not in roster" flag.
+        self.present_flagged = [found[0] for found in existing.values() if found[-1] is not None]
+
+    def has_work(self, plan):
+        return bool(plan.changes or plan.missing or self.present_flagged)
+
+    def apply(self, plan, records):
+        _apply(plan, records, self.actor, plan.filename, self.present_flagged)
 
 
 def run(data, filename, actor, dry_run=True, progress=None, today=None):
@@ -19,21 +52,7 @@ def run(data, filename, actor, dry_run=True, progress=None, today=None):
 
     ACTOR: an administrator, or a town administrator for branches within their subtree.
     """
-    actor = administrator(actor)
-    plan, parsed, errors, existing = roster.read(data, filename, dry_run, actor.scope_path, today)
-    if errors:
-        return plan.fail_with(errors)
-    if progress:
-        progress(plan.rows // 2, plan.rows)
-    present_flagged = [found[0] for number, found in existing.items() if found[-1] is not None]
-    if dry_run or not (plan.changes or plan.missing or present_flagged):
-        return plan
-    with database.atomic():
-        _apply(plan, parsed, actor, filename, present_flagged)
-    plan.applied = True
-    if progress:
-        progress(plan.rows, plan.rows)
-    return plan
+    return pipeline.run(RosterImporter(administrator(actor), today), data, filename, dry_run, progress)
 
 
 def _apply(plan, parsed, actor, filename, present_flagged):

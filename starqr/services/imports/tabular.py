@@ -8,7 +8,7 @@ file twice changes nothing the second time.
 
 from dataclasses import dataclass, field
 
-from starqr.services.imports.errors import MAX_ERRORS, ImportFileError, RowError
+from starqr.services.imports.errors import MAX_ERRORS, ImportFileError, RowError, more_errors
 from starqr.services.imports.reading import _blank, is_xlsx, read_csv, sha256
 from starqr.services.imports.xlsx import read_xlsx
 
@@ -69,15 +69,6 @@ def read_table(data, filename, columns, refuse_header=None):
     raise ImportFileError("文件是空的")
 
 
-def cell_dicts(found, rows):
-    """(row number, {column name: cell}) for every non-blank row."""
-    for number, cells in rows:
-        if _blank(cells):
-            continue
-        width = len(cells)
-        yield number, {name: (cells[index] if index < width else None) for name, index in found.items()}
-
-
 class Errors:
     """Row-and-column errors of one file: the first MAX_ERRORS kept, the rest counted."""
 
@@ -85,10 +76,11 @@ class Errors:
         self.kept = []
         self.count = 0
 
-    def add(self, row, column, message):
+    def add(self, row, column, template, **params):
+        """Record a problem at ROW and COLUMN: TEMPLATE (a catalogue msgid) filled with PARAMS."""
         self.count += 1
         if len(self.kept) < MAX_ERRORS:
-            self.kept.append(RowError(row, column, message))
+            self.kept.append(RowError(row, column, template, params))
 
     def __bool__(self):
         return bool(self.count)
@@ -122,9 +114,9 @@ def _plain(value):
 
 @dataclass
 class ImportPlan:
-    """What a tree or roster file would do (dry run) or did (applied)."""
+    """What an import file would do (dry run, the preview) or did (applied); the same for every kind."""
 
-    kind: str  # "tree" | "roster"
+    kind: str  # "tree" | "roster" | "points"
     filename: str
     file_sha256: str
     rows: int = 0
@@ -146,15 +138,31 @@ class ImportPlan:
     def changes(self):
         return len(self.created) + len(self.updated) + len(self.moved)
 
+    @classmethod
+    def for_file(cls, kind, data, filename, dry_run, **extra):
+        return cls(kind=kind, filename=filename or "", file_sha256=sha256(data), dry_run=dry_run, **extra)
+
+    def outcome(self):
+        """What an applied import did, as counts (kept on its batch)."""
+        return {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "moved": len(self.moved),
+            "missing": len(self.missing),
+            "unchanged": self.unchanged,
+            "written": self.changes,
+        }
+
     def fail_with(self, errors):
         self.errors = errors.kept
         self.more_errors = errors.count - len(errors.kept)
         return self
 
-    def error_lines(self):
-        lines = [str(e) for e in self.errors]
+    def error_lines(self, translate=None):
+        """Each error as a line (row, column, message) in the language of TRANSLATE (None: Chinese)."""
+        lines = [e.text(translate) for e in self.errors]
         if self.more_errors:
-            lines.append(f"……另有 {self.more_errors} 处错误未列出")
+            lines.append(more_errors(self.more_errors).text(translate))
         return lines
 
     def summary(self):
@@ -183,7 +191,3 @@ class ImportPlan:
             "missing": [c.to_dict() for c in self.missing],
             "unchanged": self.unchanged,
         }
-
-
-def new_plan(kind, data, filename, dry_run):
-    return ImportPlan(kind=kind, filename=filename or "", file_sha256=sha256(data), dry_run=dry_run)

@@ -48,10 +48,10 @@ class _Validator:
         self.error_count = 0
         self._bounds = {}
 
-    def fail(self, row, column, message):
+    def fail(self, row, column, message, **params):
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS:
-            self.errors.append(RowError(row, column, message))
+            self.errors.append(RowError(row, column, message, params))
 
     def _subject(self, directory, code_cell, name_cell):
         """The Subject of a row's code and name cells, or (column, message)."""

@@ -172,10 +172,12 @@ class PeriodDetail(Period):
 
 class ImportBatch(Schema):
     id: int
-    period_id: int
+    kind: Literal["points", "tree", "roster"] = "points"
+    period_id: int | None
     filename: str
     status: Literal["pending", "running", "done", "failed"]
     rows_total: int
+    rows_checked: int = 0
     rows_done: int
     rows_imported: int
     errors: list[dict[str, Any]]

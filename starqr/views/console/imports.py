@@ -14,6 +14,7 @@ from starqr.models import ImportBatch, RatingPeriod
 from starqr import tasks
 from starqr.services import administration, jobs_health
 from starqr.services import imports as file_imports
+from starqr.services.imports.errors import RowError
 from starqr.views.console.admin import STATE_NAMES, admin, choices
 from starqr.views.console.auth import ADMIN, ADMINISTRATORS, current_actor, roles_required
 
@@ -122,11 +123,28 @@ def import_confirm():
 @admin.route("/imports/<int:batch_id>")
 @roles_required(*ADMINISTRATORS)
 def import_batch(batch_id):
+    """A batch's progress (rows checked, then applied), refreshed by the page itself until it ends."""
     jobs_health.sweep_stalled_jobs()  # a batch whose worker died shows as failed, with the reason
     batch = _visible_batches().where(ImportBatch.id == batch_id).first() or abort(404)
     running = batch.status in ("pending", "running")
-    percent = int(100 * batch.rows_done / batch.rows_total) if batch.rows_total else (0 if running else 100)
-    return render_template("console/imports/batch.html", batch=batch, running=running, percent=percent)
+    return render_template(
+        "console/imports/batch.html",
+        batch=batch,
+        running=running,
+        percent=progress_percent(batch),
+        error_lines=[RowError.from_dict(e).text(_) for e in batch.errors],
+    )
+
+
+def progress_percent(batch):
+    """The bar: checking fills the first half, applying the second; None while the length is unknown."""
+    if batch.status == "done":
+        return 100
+    if batch.status == "pending":
+        return 0
+    if not batch.rows_total:
+        return None if batch.status == "running" else 0
+    return min(100, int(50 * (batch.rows_checked + batch.rows_done) / batch.rows_total))
 
 
 @admin.route("/imports/templates/<key>.<fmt>")

@@ -14,6 +14,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
 
 from starqr.errors import StarQRError
+from starqr import tasks
 from starqr.models import Member, Organisation, RatingPeriod
 from starqr.services import administration, departures, organisations, ratings_export, rubric_assignments
 from starqr.services import imports as file_imports
@@ -254,21 +255,20 @@ def onboarding_preview():
 @admin.route("/onboarding/confirm", methods=["POST"])
 @roles_required(*ADMINISTRATORS)
 def onboarding_confirm():
+    """Queue the checked file as a background batch (every size: one path, one progress page)."""
     form = ConfirmForm()
     if not form.validate_on_submit() or form.kind.data not in IMPORTERS:
         abort(400)
     try:
         data = file_imports.load_upload(form.sha.data, current_app.instance_path)
-        plan = IMPORTERS[form.kind.data].run(data, form.filename.data, current_actor(), dry_run=False)
+        batch = file_imports.create_batch(
+            None, data, form.filename.data, current_actor(), current_app.instance_path, kind=form.kind.data
+        )
     except StarQRError as error:
         _fail(error)
         return redirect(url_for("admin.onboarding"))
-    if not plan.ok:
-        for line in plan.error_lines()[:20]:
-            flash(line, "error")
-    else:
-        flash(_("已导入:%(summary)s", summary=plan.summary()), "success")
-    return redirect(url_for("admin.onboarding"))
+    tasks.enqueue_import(batch, current_actor())
+    return redirect(url_for("admin.import_batch", batch_id=batch.id))
 
 
 @admin.route("/onboarding/templates/<kind>.xlsx")

@@ -1,0 +1,126 @@
+"""Tree and roster imports confirmed in the console run as background batches (huey, immediate
+in tests) with the points import's progress page: rows checked, then applied; a job that fails
+for any reason ends "failed" with its reason shown, and nothing is written."""
+
+import io
+
+import pytest
+
+from starqr import tasks
+from starqr.models import AuditLog, ImportBatch, Member, Organisation
+from starqr.services import imports, onboarding
+from starqr.services.imports import tree
+from tests import onboarding_files as files
+from tests.helpers import login, make_user
+
+
+@pytest.fixture
+def chief(app, client):
+    onboarding.init_banner("测试旗委员会", "chief", password="a-long-password-1")
+    rows, branches = files.tree_rows()
+    assert tree.run(files.xlsx(rows, files.TREE_HEADER), "tree.xlsx", "chief", dry_run=False).ok
+    login(client, "chief", "a-long-password-1")
+    return rows, branches
+
+
+def _preview(client, kind, data, name="file.xlsx", lang="zh"):
+    return client.post(
+        f"/console/onboarding/preview?lang={lang}",
+        data={"kind": kind, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def _confirm(client, kind, data, name="file.xlsx"):
+    return client.post(
+        "/console/onboarding/confirm",
+        data={"kind": kind, "sha": imports.sha256(data), "filename": name},
+        follow_redirects=False,
+    )
+
+
+def test_roster_confirm_runs_as_a_batch_with_a_progress_page(chief, client):
+    _rows, branches = chief
+    data = files.xlsx(files.roster_rows(branches[:3], 30), files.ROSTER_HEADER)
+    assert _preview(client, "roster", data).status_code == 200
+    response = _confirm(client, "roster", data)
+    assert response.status_code == 302 and "/console/imports/" in response.headers["Location"]
+    batch = ImportBatch.select().order_by(ImportBatch.id.desc()).first()
+    assert (batch.kind, batch.period_id, batch.status) == ("roster", None, "done")
+    assert (batch.rows_total, batch.rows_checked, batch.rows_done) == (30, 30, 30)
+    assert Member.select().count() == 30
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-status="done"' in page and 'data-kind="roster"' in page
+    assert "已导入:新增 30,修改 0,转接 0,未变 0" in page and 'value="100"' in page
+    assert 'http-equiv="refresh"' not in page  # a finished batch stops refreshing
+    assert AuditLog.select().where(AuditLog.action == "import.queued").exists()
+    assert AuditLog.select().where(AuditLog.action == "import.roster").exists()
+    # The same file again: a batch that changes nothing, and says so.
+    again = _confirm(client, "roster", data)
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "没有变化" in page and Member.select().count() == 30
+
+
+def test_progress_page_while_pending_and_running(chief, client, app):
+    rows, _branches = chief
+    data = files.xlsx(rows, files.TREE_HEADER)
+    with app.app_context():
+        batch = imports.create_batch(None, data, "tree.xlsx", "chief", app.instance_path, kind="tree")
+    page = client.get(f"/console/imports/{batch.id}").get_data(as_text=True)
+    assert 'data-status="pending"' in page and 'http-equiv="refresh" content="2"' in page
+    assert 'value="0"' in page and "排队中" in page
+    # Checking 3,000 of 4,000 rows: the bar's first half fills with the rows checked.
+    ImportBatch.update(status="running", rows_checked=3000, rows_total=4000).where(ImportBatch.id == batch.id).execute()
+    page = client.get(f"/console/imports/{batch.id}").get_data(as_text=True)
+    assert 'value="37"' in page and "已检查 3000 行 / 4000" in page and "已写入 0 行" in page
+    ImportBatch.update(rows_checked=4000).where(ImportBatch.id == batch.id).execute()
+    page = client.get(f"/console/imports/{batch.id}").get_data(as_text=True)
+    assert 'value="50"' in page and "正在写入" in page
+    # An XLSX being read: the length is not known yet, the bar is indeterminate.
+    ImportBatch.update(rows_checked=2000, rows_total=0).where(ImportBatch.id == batch.id).execute()
+    page = client.get(f"/console/imports/{batch.id}?lang=mn").get_data(as_text=True)
+    assert '<progress id="batch-progress" max="100">' in page
+
+
+def test_a_job_that_raises_ends_failed_with_its_reason(chief, client, monkeypatch):
+    _rows, branches = chief
+    data = files.xlsx(files.roster_rows(branches[:2], 10), files.ROSTER_HEADER)
+    assert _preview(client, "roster", data).status_code == 200
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    from starqr.services.imports import roster_apply
+
+    monkeypatch.setattr(roster_apply, "run", broken)
+    response = _confirm(client, "roster", data)
+    batch = ImportBatch.select().order_by(ImportBatch.id.desc()).first()
+    assert batch.status == "failed" and Member.select().count() == 0
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-status="failed"' in page and "RuntimeError: disk on fire" in page
+    assert "失败,未写入任何数据" in page
+
+
+def test_a_file_that_went_bad_fails_with_row_and_column_in_the_readers_language(chief, client, app):
+    rows, _branches = chief
+    before = Organisation.select().count()
+    bad = [list(r) for r in rows] + [["X1", "新村", "", "NOPE", "嘎查村社区", "农村牧区", "", ""]]
+    data = files.xlsx(bad, files.TREE_HEADER)
+    with app.app_context():
+        # Stored while valid, run when its parent no longer exists: the job's own check fails it.
+        batch = imports.create_batch(None, data, "tree.xlsx", "chief", app.instance_path, kind="tree")
+        tasks.import_task(batch.id, None)
+    batch = ImportBatch.get_by_id(batch.id)
+    assert batch.status == "failed" and Organisation.select().count() == before
+    assert batch.errors[0]["row"] == len(bad) + 1 and batch.errors[0]["column"] == "上级组织编码"
+    zh = client.get(f"/console/imports/{batch.id}?lang=zh").get_data(as_text=True)
+    assert f"第{len(bad) + 1}行「上级组织编码」:上级组织编码 NOPE 不存在" in zh
+
+
+def test_only_administrators_queue_tree_and_roster_batches(chief, app):
+    secretary = make_user("sec", "secretary", Organisation.get(Organisation.code == "B00"))
+    from starqr.errors import Forbidden
+
+    with app.app_context(), pytest.raises(Forbidden):
+        imports.create_batch(None, b"x", "t.csv", secretary, app.instance_path, kind="tree")
+    assert not ImportBatch.select().exists()
