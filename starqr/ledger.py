@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from starqr.errors import Invalid
+from starqr.errors import N_, Invalid
 from starqr.db import database
 from starqr.models import LedgerEntry, LedgerHead, utcnow
 from starqr import validation
@@ -277,11 +277,11 @@ def correct(entry, reason, recorded_by, new_points=None):
     The original stays as it was; the ledger shows both and their sum is what counts.
     """
     if not reason:
-        raise LedgerError("a correction needs a reason")
+        raise LedgerError(N_("请填写更正原因。"), code="reason_required")
     if entry.corrects_id is not None:
-        raise LedgerError("correct the original entry, not a correction")
+        raise LedgerError(N_("请更正原记录,而不是更正记录"), code="correction_of_correction")
     if LedgerEntry.select().where(LedgerEntry.corrects == entry.id).exists():
-        raise LedgerError(f"entry {entry.id} has already been corrected")
+        raise LedgerError(N_("记录 %(entry)s 已更正过"), code="already_corrected", entry=entry.id)
     common = dict(
         subject_kind=entry.subject_kind,
         subject_id=entry.subject_id,

@@ -119,7 +119,7 @@ def test_every_command_with_a_bad_argument_fails_in_one_line(app, cli, tmp_path,
     "args, message",
     [
         (["users", "create", "", "--role", "admin", "--password", "long-enough-password"], "must not be empty"),
-        (["users", "create", "two words", "--role", "admin", "--password", "long-enough-password"], "spaces"),
+        (["users", "create", "two words", "--role", "admin", "--password", "long-enough-password"], "空格"),
         (["serve", "--port", "99999"], "--port"),
         (["demo", "--reset", "--members", "10"], "--members"),
         (["plaque", "X", "--format", "pdf", "-o", "/nonexistent/dir/x.pdf"], "/nonexistent/dir"),
@@ -145,7 +145,7 @@ def test_user_names_are_unique_whatever_the_case(app, cli):
     args = ["--role", "admin", "--password", "long-enough-password"]
     assert cli("users", "create", "Admin2", *args).exit_code == 0
     result = cli("users", "create", "admin2", *args)
-    assert result.exit_code == 1 and "already exists" in result.output
+    assert result.exit_code == 1 and "已存在" in result.output
 
 
 def test_unexpected_errors_are_one_line(app, cli, monkeypatch):

@@ -118,7 +118,7 @@ def test_cli_rate_and_publish(branch_with_members, cli):
     result = cli("publish", "2025")
     assert result.exit_code == 0 and "published 3 ratings" in result.output
     result = cli("publish", "2030")
-    assert result.exit_code != 0 and "no rating period" in result.output
+    assert result.exit_code != 0 and "没有评定期" in result.output
     result = cli("publish")
     assert result.exit_code != 0 and "--due" in result.output
 

@@ -50,9 +50,9 @@ def hash_password(password):
 
 def _check_new_password(password, username=None):
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(N_("密码至少 %(minimum)s 个字符"), code="password_too_short", minimum=MIN_PASSWORD_LENGTH)
     if username and password.lower() == username.lower():
-        raise AccountError("a password must differ from the user name")
+        raise AccountError(N_("密码不能与用户名相同。"), code="password_is_username")
 
 
 USERNAME_MAX_LENGTH = 60
@@ -61,25 +61,27 @@ USERNAME_MAX_LENGTH = 60
 def check_username(username):
     """A user name: non-empty, no spaces or control characters, at most 60 characters."""
     if not username or not username.strip():
-        raise AccountError("a user name must not be empty")
+        raise AccountError(N_("请填写用户名"), code="username_required")
     if any(c.isspace() or ord(c) < 32 for c in username):
-        raise AccountError(f"a user name must not contain spaces: {username!r}")
+        raise AccountError(N_("用户名「%(username)s」不能含空格或控制字符"), code="username_spaces", username=username)
     if len(username) > USERNAME_MAX_LENGTH:
-        raise AccountError(f"a user name has at most {USERNAME_MAX_LENGTH} characters")
+        raise AccountError(N_("用户名最多 %(maximum)s 个字符"), code="username_too_long", maximum=USERNAME_MAX_LENGTH)
     return username
 
 
 def create_user(username, password, role, organisation=None, display_name=None):
     check_username(username)
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+        raise AccountError(
+            N_("未知的角色 %(role)s,应为 %(roles)s 之一"), code="unknown_role", role=role, roles=", ".join(ROLES)
+        )
     if role != "admin" and organisation is None:
-        raise AccountError(f"a {role} needs an organisation")
+        raise AccountError(N_("该角色的账号须指定所属组织"), code="organisation_required", role=role)
     if role == "secretary" and organisation.level != "branch":
-        raise AccountError("a secretary's organisation must be a branch")
+        raise AccountError(N_("书记账号的组织须为党支部"), code="secretary_not_branch")
     _check_new_password(password, username)
     if User.select().where(fn.LOWER(User.username) == username.lower()).exists():
-        raise AccountError(f"user {username!r} already exists")
+        raise AccountError(N_("用户 %(username)s 已存在"), code="username_taken", username=username)
     return User.create(
         username=username,
         password_hash=hash_password(password),
@@ -160,10 +162,10 @@ def end_sessions(user):
 
 def change_password(user, old_password, new_password):
     if not password_matches(user, old_password or ""):
-        raise AccountError("the current password is wrong")
+        raise AccountError(N_("当前密码不正确。"), code="password_wrong")
     _check_new_password(new_password, user.username)
     if password_matches(user, new_password):
-        raise AccountError("the new password must differ from the current one")
+        raise AccountError(N_("新密码不能与当前密码相同。"), code="password_unchanged")
     with database.atomic():
         user.password_hash = hash_password(new_password)
         user.save()

@@ -8,6 +8,7 @@ import secrets
 
 from starqr import validation
 from starqr.db import database
+from starqr.errors import N_
 from starqr.models import COMMITMENT_STATUSES, MEMBER, ORGANISATION, Commitment, Member, utcnow, get_subject
 from starqr.services import audit, revision
 from starqr.services.member_rules import MemberError, COMMITMENT_FIELDS, _clean, _refusing
@@ -22,7 +23,7 @@ def add_commitment(actor, subject, fields):
     kind = MEMBER if isinstance(subject, Member) else ORGANISATION
     data = _clean(fields, COMMITMENT_FIELDS)
     if not data.get("text"):
-        raise MemberError("请填写承诺内容。")
+        raise MemberError(N_("请填写承诺内容。"))
     data["year"] = int(data.get("year") or datetime.date.today().year)
     with database.atomic():
         commitment = Commitment.create(subject_kind=kind, subject_id=subject.id, **data)
@@ -35,7 +36,7 @@ def add_commitment(actor, subject, fields):
 def edit_commitment(actor, commitment, fields):
     data = _clean(fields, COMMITMENT_FIELDS)
     if "text" in data and not data["text"]:
-        raise MemberError("请填写承诺内容。")
+        raise MemberError(N_("请填写承诺内容。"))
     with database.atomic():
         before = audit.snapshot(commitment, COMMITMENT_FIELDS)
         for name, value in data.items():
@@ -53,7 +54,7 @@ def edit_commitment(actor, commitment, fields):
 def add_progress(actor, commitment, date, text):
     text = validation.public_text(text, "text", validation.N_("进展情况"), max_length=1000)
     if not text:
-        raise MemberError("请填写进展情况。")
+        raise MemberError(N_("请填写进展情况。"))
     note = {"date": (date or datetime.date.today()).isoformat(), "text": text}
     with database.atomic():
         commitment.progress_notes = list(commitment.progress_notes or []) + [note]
@@ -71,13 +72,13 @@ def set_outcome(actor, commitment, status, evaluation=None, reason_not_kept=None
     """Record how a commitment ended. The reason it was not kept goes public only when
     REASON_PUBLIC says the secretary checked it names no illness or family matter."""
     if status not in COMMITMENT_STATUSES:
-        raise MemberError("践诺状态不正确。")
+        raise MemberError(N_("践诺状态不正确。"))
     reason_not_kept = (
         validation.public_text(reason_not_kept, "reason_not_kept", validation.N_("未践诺原因"), max_length=1000) or None
     )
     evaluation = validation.public_text(evaluation, "evaluation", validation.N_("评价"), max_length=1000) or None
     if status == "not_done" and not reason_not_kept:
-        raise MemberError("未践诺时须填写原因，该原因会在扫码页公开。")
+        raise MemberError(N_("未践诺时须填写原因，该原因会在扫码页公开。"))
     fields = ("status", "evaluation", "reason_not_kept", "reason_public")
     with database.atomic():
         before = audit.snapshot(commitment, fields)
@@ -116,16 +117,16 @@ def reencode_photo(data):
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     if len(data) > MAX_EVIDENCE_BYTES:
-        raise MemberError("图片不能超过8MB。")
+        raise MemberError(N_("图片不能超过8MB。"))
     if not data:
-        raise MemberError("没有收到图片。")
+        raise MemberError(N_("没有收到图片。"))
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in EVIDENCE_FORMATS:
-                raise MemberError("只能上传JPEG、PNG或WebP图片。")
+                raise MemberError(N_("只能上传JPEG、PNG或WebP图片。"))
             width, height = probe.size
             if width * height > MAX_EVIDENCE_PIXELS:
-                raise MemberError("图片像素过大。")
+                raise MemberError(N_("图片像素过大。"))
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             image.load()
@@ -143,7 +144,7 @@ def reencode_photo(data):
     except MemberError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise MemberError("文件不是有效的图片。")
+        raise MemberError(N_("文件不是有效的图片。"))
 
 
 @_refusing

@@ -8,6 +8,7 @@ ledger and past ratings stay.
 import datetime
 
 from starqr.db import database
+from starqr.errors import N_
 from starqr.models import Member, Organisation
 from starqr.services import members
 from starqr.services.organisations import OrganisationError, scope_path
@@ -32,7 +33,7 @@ def _members(actor, member_ids):
     wanted = {int(i) for i in member_ids}
     found = [m for m in chosen if m.id in wanted]
     if len(found) != len(wanted):
-        raise OrganisationError("所选党员不在待确认名单中,或不在您的管理范围内。")
+        raise OrganisationError(N_("所选党员不在待确认名单中,或不在您的管理范围内。"))
     return found
 
 
@@ -40,7 +41,7 @@ def confirm(actor, member_ids, reason, left_on=None):
     """Take the chosen flagged members off the roll (one or a batch). Returns how many."""
     reason = (reason or "").strip()
     if not reason:
-        raise OrganisationError("请填写离开名册的原因(不会公开)。")
+        raise OrganisationError(N_("请填写离开名册的原因(不会公开)。"))
     chosen = _members(actor, member_ids)
     with database.atomic():
         for member in chosen:

@@ -1,6 +1,7 @@
 """Posts (设岗定责) of a member: add and edit, audited."""
 
 from starqr.db import database
+from starqr.errors import N_
 from starqr.models import MEMBER, Post
 from starqr.services import audit, revision
 from starqr.services.member_rules import MemberError, POST_FIELDS, _clean, _refusing
@@ -10,7 +11,7 @@ from starqr.services.member_rules import MemberError, POST_FIELDS, _clean, _refu
 def add_post(actor, member, fields):
     data = _clean(fields, POST_FIELDS)
     if not data.get("title") or not data.get("duties"):
-        raise MemberError("请填写岗位名称和职责。")
+        raise MemberError(N_("请填写岗位名称和职责。"))
     data["active"] = data.get("active", True) is not False
     with database.atomic():
         post = Post.create(member=member, **data)
@@ -28,7 +29,7 @@ def edit_post(actor, post, fields):
         before = audit.snapshot(post, POST_FIELDS)
         for name, value in data.items():
             if name in ("title", "duties") and not value:
-                raise MemberError("请填写岗位名称和职责。")
+                raise MemberError(N_("请填写岗位名称和职责。"))
             setattr(post, name, value)
         post.save()
         audit.record(actor, "post.edit", post, *audit.changes(before, audit.snapshot(post, POST_FIELDS)))

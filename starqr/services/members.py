@@ -11,6 +11,7 @@ import datetime
 
 from starqr import validation
 from starqr.db import database
+from starqr.errors import N_
 from starqr.models import MEMBER, ORGANISATION, Member, MemberPrivate, Post
 from starqr.services import audit, plaques, revision
 from starqr.services.member_rules import (
@@ -98,10 +99,10 @@ def _save_private(member, private):
 def add_member(actor, branch, fields, private=None, issue_badge=True):
     """A new member on BRANCH's roll, with a badge code issued at once."""
     if branch.level != "branch":
-        raise MemberError("党员只能加入党支部。")
+        raise MemberError(N_("党员只能加入党支部。"))
     data = _clean(fields, MEMBER_FIELDS)
     if not data.get("name_zh"):
-        raise MemberError("请填写姓名。")
+        raise MemberError(N_("请填写姓名。"))
     data.setdefault("category", "ordinary")
     data.setdefault("status", "full")
     data["volunteer_hours"] = data.get("volunteer_hours") or 0
@@ -123,7 +124,7 @@ def add_member(actor, branch, fields, private=None, issue_badge=True):
 def edit_member(actor, member, fields, private=None):
     data = _clean(fields, MEMBER_FIELDS)
     if "name_zh" in data and not data["name_zh"]:
-        raise MemberError("请填写姓名。")
+        raise MemberError(N_("请填写姓名。"))
     if "volunteer_hours" in data:
         data["volunteer_hours"] = data["volunteer_hours"] or 0
     if "exempt" in data:
@@ -147,14 +148,14 @@ def edit_member(actor, member, fields, private=None):
 def transfer_member(actor, member, new_branch, reason):
     """Move a member to another branch; their badge code stays valid and follows them."""
     if not member.active:
-        raise MemberError("该党员已移出名册，不能转接。")
+        raise MemberError(N_("该党员已移出名册，不能转接。"))
     if new_branch.level != "branch":
-        raise MemberError("只能转入党支部。")
+        raise MemberError(N_("只能转入党支部。"))
     if new_branch.id == member.branch_id:
-        raise MemberError("转入支部与当前支部相同。")
+        raise MemberError(N_("转入支部与当前支部相同。"))
     reason = validation.text(reason, "reason", validation.N_("转接原因"), max_length=500)
     if not (reason or "").strip():
-        raise MemberError("请填写转接原因。")
+        raise MemberError(N_("请填写转接原因。"))
     with database.atomic():
         old_branch_id = member.branch_id
         member.branch = new_branch
@@ -174,10 +175,10 @@ def transfer_member(actor, member, new_branch, reason):
 def retire_member(actor, member, left_on, reason):
     """Take a member off the active roll. The record, ledger and ratings stay."""
     if not member.active:
-        raise MemberError("该党员已移出名册。")
+        raise MemberError(N_("该党员已移出名册。"))
     reason = validation.text(reason, "reason", validation.N_("移出原因"), max_length=120)
     if not (reason or "").strip():
-        raise MemberError("请填写原因。")
+        raise MemberError(N_("请填写原因。"))
     with database.atomic():
         before = audit.snapshot(member, ("active", "left_on", "left_reason"))
         member.active = False

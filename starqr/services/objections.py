@@ -8,7 +8,7 @@ the optional contact are for administrators only. The console resolves objection
 import datetime
 import secrets
 
-from starqr.errors import Invalid
+from starqr.errors import N_, Invalid
 from starqr.db import database
 from starqr.models import Objection, RatingPeriod, utcnow, subject_model
 from starqr.services import revision
@@ -26,10 +26,24 @@ PER_CODE_PER_PERIOD = 30
 class ObjectionError(Invalid):
     """Why an objection is refused, by code; the public page words it in the reader's language."""
 
+    TEMPLATES = {
+        "not_in_notice": N_("现在不在公示期，暂不受理异议。"),
+        "too_short": N_("请写清楚异议内容（至少5个字）。"),
+        "too_long": N_("异议内容请控制在500字以内。"),
+        "contact_too_long": N_("联系方式太长。"),
+        "too_many": N_("请稍后再提交"),
+    }
+
     def __init__(self, code, retry_at=None):
         # code: "not_in_notice" | "too_short" | "too_long" | "contact_too_long" | "too_many"
-        super().__init__(code, code=code, status=429 if code == "too_many" else None)
+        super().__init__(self.TEMPLATES[code], code=code, status=429 if code == "too_many" else None)
         self.retry_at = retry_at  # for "too_many": when the code takes objections again (naive UTC)
+
+
+class ResolveError(Invalid, ValueError):  # ValueError: older callers
+    """Closing an objection is refused (no reason for a rejection, already closed)."""
+
+    code = "objection_invalid"
 
 
 def notice_period():
@@ -115,9 +129,9 @@ def resolve(objection, accepted, reason, actor, now=None):
     """
     reason = (reason or "").strip()
     if not accepted and not reason:
-        raise ValueError("a rejected objection needs a reason; it is shown on the public page")
+        raise ResolveError(N_("驳回异议需要填写理由(将在公开页面显示)"), code="reason_required")
     if objection.status != "open":
-        raise ValueError(f"objection {objection.reference} is already {objection.status}")
+        raise ResolveError(N_("异议 %(reference)s 已处理"), code="objection_closed", reference=objection.reference)
     with database.atomic():
         objection.status = "accepted" if accepted else "rejected"
         objection.resolution = reason or None

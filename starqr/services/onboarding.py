@@ -3,7 +3,7 @@
 import secrets
 
 from starqr.db import database
-from starqr.errors import Invalid
+from starqr.errors import N_, Invalid
 from starqr.models import ORGANISATION, Organisation, User
 from starqr.services import accounts, audit, plaques, revision, rubrics
 
@@ -26,11 +26,11 @@ def init_banner(banner_name, admin_username, banner_name_mn=None, password=None,
     """
     banner_name = (banner_name or "").strip()
     if not banner_name:
-        raise OnboardingError("请提供旗的名称(--banner)")
+        raise OnboardingError(N_("请提供旗的名称(--banner)"))
     if not (admin_username or "").strip():
-        raise OnboardingError("请提供管理员用户名(--admin)")
+        raise OnboardingError(N_("请提供管理员用户名(--admin)"))
     if not is_empty():
-        raise OnboardingError("数据库不是空的(已有组织或用户),init 只能在空数据库上运行;未做任何修改")
+        raise OnboardingError(N_("数据库不是空的(已有组织或用户),init 只能在空数据库上运行;未做任何修改"))
     password = password or secrets.token_urlsafe(12)
     with database.atomic():
         rubrics.sync_shipped()
@@ -48,7 +48,7 @@ def init_banner(banner_name, admin_username, banner_name_mn=None, password=None,
         try:
             user = accounts.create_user(admin_username.strip(), password, "admin")
         except accounts.AccountError as error:
-            raise OnboardingError(str(error))
+            raise OnboardingError.wrapping(error) from error
         plaques.issue(ORGANISATION, banner.id, actor=user.username)
         audit.record(user.username, "init", banner, None, {"banner": banner_name, "admin": user.username})
         revision.bump()

@@ -139,14 +139,14 @@ def correct_entry(actor, entry, reason, new_points=None):
         try:
             _within(rubric.item(entry.item), new_points)
         except KeyError:
-            raise MemberError("原记录的积分项目已不在现行评星标准中。")
+            raise MemberError(N_("原记录的积分项目已不在现行评星标准中。"))
     else:
         new_points = None
     with database.atomic():
         try:
             ledger.correct(entry, reason, audit.actor_name(actor), new_points=new_points)
         except ledger.LedgerError as error:
-            raise MemberError(str(error))
+            raise MemberError.wrapping(error) from error
         audit.record(
             actor,
             "ledger.correct",

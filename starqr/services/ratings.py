@@ -9,7 +9,7 @@ import datetime
 import logging
 from collections import defaultdict
 
-from starqr.errors import Conflict
+from starqr.errors import N_, Conflict
 from starqr.db import bulk_insert, database
 from starqr import checkpoints, rating
 from starqr.models import Rating, RatingPeriod, RubricVersion, utcnow
@@ -115,7 +115,7 @@ def _row(period, kind, subject_id, version, result, published_at=None, created_a
 def rate(period):
     """Replace the period's drafts with freshly computed ones. Returns how many."""
     if period.state == "final":
-        raise PeriodError(f"{period.name} is final; record corrections and use `starqr publish`")
+        raise PeriodError(N_("「%(period)s」已结束;请登记更正并用 starqr publish 发布"), period=period.name)
     held = {}
     results = compute(period, held)
     with database.atomic():
@@ -220,7 +220,7 @@ def freeze(period, now=None, reason=None):
 def schedule(period, publish_at, notice_days=None):
     """Schedule publication at PUBLISH_AT (UTC, naive)."""
     if period.state not in ("draft", "scheduled"):
-        raise PeriodError(f"{period.name} is already published")
+        raise PeriodError(N_("「%(period)s」已公布"), code="period_published", period=period.name)
     with database.atomic():
         period.state = "scheduled"
         period.publish_at = publish_at
@@ -357,7 +357,7 @@ def find_period(name_or_id):
     else:
         found = query.where((RatingPeriod.name == text) | (RatingPeriod.name == f"{text}年度")).first()
     if found is None:
-        raise PeriodError(f"no rating period {text!r}")
+        raise PeriodError(N_("没有评定期 %(period)s"), code="period_not_found", status=404, period=text)
     return found
 
 

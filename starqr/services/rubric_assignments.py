@@ -10,7 +10,7 @@ import datetime
 
 from starqr import rating
 from starqr.db import database
-from starqr.errors import Invalid
+from starqr.errors import N_, Invalid
 from starqr.models import Organisation, RatingPeriod, RubricAssignment, RubricVersion
 from starqr.services import access, audit, revision
 from starqr.services import vocabulary as words
@@ -39,14 +39,14 @@ def next_unscheduled_start():
 def rubric_scope(key):
     row = RubricVersion.select(RubricVersion.scope).where(RubricVersion.key == key).first()
     if row is None:
-        raise AssignmentError(f"评星标准 {key} 不存在。")
+        raise AssignmentError(N_("评星标准 %(key)s 不存在。"), code="rubric_not_found", key=key)
     return row.scope
 
 
 def assign(actor, organisation, rubric_key, subtree=True, reason=None):
     """Assign RUBRIC_KEY to ORGANISATION (SUBTREE: and everything under it) from the next unscheduled period."""
     if not access.as_actor(actor).sees_everything:
-        raise AssignmentError("只有系统管理员可以指定评星标准。")
+        raise AssignmentError(N_("只有系统管理员可以指定评星标准。"))
     scope = rubric_scope(rubric_key)
     applies_from = next_unscheduled_start()
     with database.atomic():
