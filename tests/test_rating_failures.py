@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from starqr import ledger
 from starqr.models import MEMBER, LedgerEntry, Objection, Rating, RatingPeriod, RubricVersion
-from starqr.services import administration, objections, ratings
+from starqr.services import administration, objections, ratings, rubric_uploads
 from tests.helpers import issue_code, make_member, make_org, make_period, make_tree, make_user, record
 
 NOW = datetime.datetime(2026, 1, 15, 1, 0)
@@ -122,7 +122,7 @@ def test_a_new_rubric_version_never_rerates_a_period_under_notice(app):
     )
     text = old.text.replace("version: 1", "version: 2").replace("factor: 0.2", "factor: 0.1")
     admin = make_user("admin1", "admin")
-    administration.upload_rubric(admin, text)
+    rubric_uploads.upload_rubric(admin, text)
     # a routine correction of someone else in the same period
     other = make_member(tree["branch"], "别人")
     record(other, period, "study", 2)

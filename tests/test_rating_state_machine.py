@@ -29,7 +29,16 @@ from starqr.models import (
     Rating,
     RatingPeriod,
 )
-from starqr.services import administration, imports, members, objections, rating_inputs, ratings, rubrics
+from starqr.services import (
+    administration,
+    imports,
+    members,
+    objections,
+    rating_inputs,
+    ratings,
+    rubric_uploads,
+    rubrics,
+)
 from tests.helpers import issue_code, make_member, make_org, make_period, make_tree, make_user
 
 START = datetime.datetime(2026, 1, 10, 1, 0)
@@ -169,7 +178,7 @@ class RatingMachine(RuleBasedStateMachine):
         latest = rubrics.latest_version("member_points")
         text = latest.text.replace(f"version: {latest.version}", f"version: {latest.version + 1}")
         text = text.replace("factor: 0.2", f"factor: {factor}").replace("factor: 0.1\n", f"factor: {factor}\n")
-        administration.upload_rubric(self.admin, text)
+        rubric_uploads.upload_rubric(self.admin, text)
 
     @rule(key=st.sampled_from([None, "branch_five_strong", "village_ten_star"]))
     def reassign(self, key):

@@ -62,3 +62,11 @@ def rating_category(category, opted_out):
     long-term ill); a member is exempt only when in such a category AND opted out.
     """
     return category if opted_out else None
+
+
+def rubric_keys():
+    """[(key, latest RubricVersion)] for every stored rubric."""
+    latest = {}
+    for row in RubricVersion.select().order_by(RubricVersion.key, RubricVersion.version):
+        latest[row.key] = row
+    return sorted(latest.items())

@@ -12,7 +12,7 @@ from wtforms import HiddenField, SelectField, SubmitField
 
 from starqr.models import ImportBatch, RatingPeriod
 from starqr import tasks
-from starqr.services import administration, jobs_health
+from starqr.services import jobs_health, rubrics
 from starqr.services import imports as file_imports
 from starqr.services.imports.errors import RowError
 from starqr.views.console.admin import STATE_NAMES, admin, choices
@@ -56,7 +56,7 @@ def imports():
         "console/imports/index.html",
         form=form,
         batches=list(_visible_batches().limit(20)),
-        rubric_keys=administration.rubric_keys(),
+        rubric_keys=rubrics.rubric_keys(),
     )
 
 
@@ -150,7 +150,7 @@ def progress_percent(batch):
 @admin.route("/imports/templates/<key>.<fmt>")
 @roles_required(*ADMINISTRATORS)
 def import_template(key, fmt):
-    if key not in dict(administration.rubric_keys()) or fmt not in ("xlsx", "csv"):
+    if key not in dict(rubrics.rubric_keys()) or fmt not in ("xlsx", "csv"):
         abort(404)
     if fmt == "xlsx":
         body, mimetype = (

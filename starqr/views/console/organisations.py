@@ -16,7 +16,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitF
 from starqr.errors import StarQRError
 from starqr import tasks
 from starqr.models import Member, Organisation, RatingPeriod
-from starqr.services import administration, departures, organisations, ratings_export, rubric_assignments
+from starqr.services import departures, rubrics, organisations, ratings_export, rubric_assignments
 from starqr.services import imports as file_imports
 from starqr.services import vocabulary as words
 from starqr.services.imports import roster_apply, tree, workbooks
@@ -122,7 +122,7 @@ def organisation_page():
     chain_ids = [int(p) for p in current.path.strip("/").split("/") if p][:-1]
     chain = list(Organisation.select().where(Organisation.id.in_(chain_ids)).order_by(Organisation.path))
     rubric_form = RubricForm()
-    rubric_form.rubric.choices = choices([(key, f"{row.name}({key})") for key, row in administration.rubric_keys()])
+    rubric_form.rubric.choices = choices([(key, f"{row.name}({key})") for key, row in rubrics.rubric_keys()])
     return render_template(
         "console/organisations/index.html",
         current=current,
@@ -190,7 +190,7 @@ def organisation_action(organisation_id, action):
                 flash(_("组织已撤销,其牌匾将显示撤销或合并去向"), "success")
         elif action == "rubric":
             form = RubricForm()
-            form.rubric.choices = choices([(key, key) for key, _row in administration.rubric_keys()])
+            form.rubric.choices = choices([(key, key) for key, _row in rubrics.rubric_keys()])
             if form.validate_on_submit():
                 row = rubric_assignments.assign(
                     actor, organisation, form.rubric.data, form.subtree.data, form.reason.data
@@ -277,7 +277,7 @@ def onboarding_template(kind):
     if kind not in workbooks.KINDS:
         abort(404)
     rubric = request.args.get("rubric", "member_points")
-    if rubric not in dict(administration.rubric_keys()):
+    if rubric not in dict(rubrics.rubric_keys()):
         abort(404)
     return (
         workbooks.template(kind, rubric),

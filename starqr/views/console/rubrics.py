@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from starqr import rating
-from starqr.services import administration, period_rules, rubrics
+from starqr.services import period_rules, rubric_uploads, rubrics
 from starqr.services.consoles import admin_pages
 from starqr.views.console.admin import OVERSEERS, admin
 from starqr.views.console.auth import ADMIN, roles_required
@@ -21,7 +21,7 @@ def period_choices():
 @admin.route("/admin/rubrics", endpoint="rubrics")
 @roles_required(*OVERSEERS)
 def rubrics_list():
-    return render_template("console/admin/rubrics.html", keys=administration.rubric_keys())
+    return render_template("console/admin/rubrics.html", keys=rubrics.rubric_keys())
 
 
 def _uploaded_text(form):
@@ -57,14 +57,14 @@ def rubric(key):
             form.text.data = text
             try:
                 if form.save.data:
-                    row = administration.upload_rubric(actor(), text, expected_key=key)
+                    row = rubric_uploads.upload_rubric(actor(), text, expected_key=key)
                     flash(_("已保存 %(name)s 第 %(version)s 版", name=row.name, version=row.version), "success")
                     return redirect(url_for("admin.rubric", key=key))
                 period = admin_pages.period(form.period.data)
                 if period is None:
                     form.period.errors.append(_("请选择评定期"))
                 else:
-                    new, moves, before, after = administration.rubric_preview(text, period, expected_key=key)
+                    new, moves, before, after = rubric_uploads.rubric_preview(text, period, expected_key=key)
                     preview = {"rubric": new, "moves": moves, "before": before, "after": after, "period": period}
             except rating.RubricError as error:
                 form.text.errors.append(_("评分标准有误:%(error)s", error=str(error)))

@@ -1,0 +1,90 @@
+"""Administrators' rubric uploads: check a new version against the stored ones, preview how
+stars would move for a period if it were current, and store it (audited)."""
+
+from collections import Counter
+
+from starqr import rating
+from starqr.db import database
+from starqr.errors import N_
+from starqr.models import RubricVersion, subject_model
+from starqr.services import audit, ratings, rubrics
+
+
+def check_rubric_text(text, expected_key=None):
+    """Parse and validate a rubric file; RubricError names the field. Returns the Rubric."""
+    new = rating.load_rubric_text(text)
+    if expected_key and new.key != expected_key:
+        raise rating.RubricError(
+            N_("%(key)s: key: 应为 %(expected)s(上传的是另一个评分标准)"), key=new.key, expected=expected_key
+        )
+    latest = RubricVersion.select().where(RubricVersion.key == new.key).order_by(RubricVersion.version.desc()).first()
+    if latest is not None:
+        old = rubrics.parsed(latest)
+        if new.scope != old.scope:
+            raise rating.RubricError(
+                N_("%(key)s: scope: 不能从 %(old)s 改为 %(new)s"), key=new.key, old=old.scope, new=new.scope
+            )
+        if new.version <= latest.version:
+            raise rating.RubricError(
+                N_("%(key)s: version: 应大于当前版本 %(version)s"), key=new.key, version=latest.version
+            )
+    return new
+
+
+def rubric_preview(text, period, expected_key=None):
+    """How stars would move for PERIOD if this rubric text were the current version.
+
+    Returns (rubric, moves, before distribution, after distribution); moves are
+    (kind, id, name, before stars, after stars, before total, after total).
+    """
+    new = check_rubric_text(text, expected_key)
+    values = ratings.ledger_values(period)
+    subjects = ratings.subject_groups(period).get(new.key, [])
+    if not subjects:
+        return new, [], Counter(), Counter()
+    _, old = rubrics.current_rubric(new.key)
+    inputs = [rating.SubjectInput(sid, values.get((kind, sid), {}), category) for kind, sid, category in subjects]
+    kind = subjects[0][0]
+    try:
+        before, after = rating.rate_all(old, inputs), rating.rate_all(new, inputs)
+    except rating.RubricError as error:
+        # The ledger holds item ids the new version dropped: say which.
+        raise rating.RubricError(
+            N_("%(key)s: items: %(error)s(台账中已有该项目的记录,不能删除)"), key=new.key, error=str(error)
+        ) from error
+    changed = [sid for sid in before if before[sid].stars != after[sid].stars]
+    model = subject_model(kind)
+    names = {}
+    for start in range(0, len(changed), 900):
+        chunk = changed[start : start + 900]
+        names.update(model.select(model.id, model.name_zh).where(model.id.in_(chunk)).tuples())
+    moves = [
+        (
+            kind,
+            sid,
+            names.get(sid, ""),
+            before[sid].stars,
+            after[sid].stars,
+            float(before[sid].total),
+            float(after[sid].total),
+        )
+        for sid in changed
+    ]
+    moves.sort(key=lambda m: (m[4] - m[3], m[1]))
+    return (new, moves, Counter(r.stars for r in before.values()), Counter(r.stars for r in after.values()))
+
+
+def upload_rubric(actor, text, expected_key=None):
+    """Store a new rubric version (validated). Returns the RubricVersion."""
+    new = check_rubric_text(text, expected_key)
+    with database.atomic():
+        row = RubricVersion.create(
+            key=new.key,
+            version=new.version,
+            scope=new.scope,
+            name=new.name,
+            text=text,
+            uploaded_by=audit.actor_name(actor),
+        )
+        audit.record(actor, "rubric.uploaded", row, after={"key": new.key, "version": new.version, "name": new.name})
+    return row
