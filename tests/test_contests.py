@@ -8,7 +8,7 @@ import pytest
 
 from starqr.errors import Conflict, Forbidden
 from starqr.models import ORGANISATION, AuditLog, LedgerEntry, Rating, RubricVersion
-from starqr.services import access, contests, town_designation
+from starqr.services import access, contest_results, contests, town_designation
 from tests.helpers import issue_code, login, make_org, make_period, make_tree, make_user
 
 
@@ -27,8 +27,8 @@ def round_(app):
 
 
 def test_trimmed_mean_drops_extremes_from_five_judges():
-    assert contests.trimmed_mean([80, 90, 70]) == Decimal("80.00")
-    assert contests.trimmed_mean([100, 80, 82, 84, 10]) == Decimal("82.00")
+    assert contest_results.trimmed_mean([80, 90, 70]) == Decimal("80.00")
+    assert contest_results.trimmed_mean([100, 80, 82, 84, 10]) == Decimal("82.00")
 
 
 def test_sheet_is_loaded_and_checked():
@@ -63,7 +63,7 @@ def test_a_round_end_to_end(app, round_):
         for judge, total in zip(judges, totals):
             if total is not None:
                 contests.score(contest, judge, branch_id, _scores(total))
-    results = contests.close(organiser, contest, award_item="innovation_project", award_top=1)
+    results = contest_results.close(organiser, contest, award_item="innovation_project", award_top=1)
     ranked = {r["organisation_id"]: r for r in results}
     assert ranked[b.id]["score"] == 86.0 and ranked[b.id]["rank"] == 1  # 88, 86, 84 (90 and 20 dropped)
     assert ranked[a.id]["score"] == 79.0 and ranked[a.id]["judges"] == 4  # four judges: nothing dropped

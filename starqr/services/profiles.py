@@ -25,7 +25,7 @@ from starqr.models import (
     Rating,
     RatingPeriod,
 )
-from starqr.services import contests, rating_inputs, rubrics, town_designation
+from starqr.services import contest_results, rating_inputs, rubrics, town_designation
 from starqr.services.plaques import normalise
 from starqr.services.profile_records import (
     archive as _archive,
@@ -318,8 +318,8 @@ def organisation_profile(organisation, plaque, today=None):
         ],
         "children": [dict(_org_ref(c, codes), rating=_stars_ref(child_stars.get(c.id))) for c in children],
         "distribution": distribution,
-        # 比武争星 rankings and the 整乡推进示范苏木镇 designation (lane l13, services/contests.py)
-        "contests": contests.public_results(organisation.id) if is_branch else [],
+        # 比武争星 rankings and the 整乡推进示范苏木镇 designation (services/contest_results.py, services/town_designation.py)
+        "contests": contest_results.public_results(organisation.id) if is_branch else [],
         "town_designation": town_designation.town_designation(organisation) if organisation.level == "town" else None,
         "as_of": today.isoformat(),
     }

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from starqr.errors import StarQRError
 from starqr.models import Organisation
-from starqr.services import contests
+from starqr.services import contest_results, contests
 from starqr.views.console import register_nav
 from starqr.views.console.admin import admin
 from starqr.views.console.auth import (
@@ -96,10 +96,10 @@ def contest(contest_id, new_link=None):
         [("", _("（不记入台账）"))]
         + [
             (item_id, _("%(name)s（+%(points)s分）", name=name, points=f"{points:g}"))
-            for item_id, name, points in contests.award_items(found)
+            for item_id, name, points in contest_results.award_items(found)
         ]
     )
-    standings = found.results if found.state == "closed" else contests.standings(found)
+    standings = found.results if found.state == "closed" else contest_results.standings(found)
     return render_template(
         "console/contests/contest.html",
         contest=found,
@@ -152,10 +152,10 @@ def contest_judge_link(contest_id):
 def contest_close(contest_id):
     found = _contest(contest_id)
     form = CloseContestForm()
-    form.award_item.choices = choices([("", "")] + [(i, n) for i, n, _p in contests.award_items(found)])
+    form.award_item.choices = choices([("", "")] + [(i, n) for i, n, _p in contest_results.award_items(found)])
     if form.validate_on_submit():
         try:
-            contests.close(
+            contest_results.close(
                 current_actor(), found, award_item=form.award_item.data or None, award_top=form.award_top.data or 0
             )
         except StarQRError as error:
