@@ -24,7 +24,8 @@ from __future__ import annotations
 import functools
 import os
 
-from starqr.rating.engine import RatingResult, SubjectInput, rate_all
+from starqr.rating.engine import rate_all
+from starqr.rating.records import RatingResult, SubjectInput
 from starqr.rating.errors import RubricError, SubjectInputError
 from starqr.rating.model import Component, Item, Rubric
 from starqr.rating.schema import load_rubric, load_rubric_text

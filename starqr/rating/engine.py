@@ -21,13 +21,12 @@ breakdown (a list of dicts) is only built when someone asks for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from operator import itemgetter
-from typing import Any, Iterable, Mapping
+from typing import Iterable
 
 from starqr.rating import quota
 from starqr.rating.designations import designations_met
 from starqr.rating.errors import RubricError, SubjectInputError
+from starqr.rating.records import RatingResult, SubjectInput
 from starqr.rating.model import (
     ACCUMULATE,
     BONUS,
@@ -48,159 +47,6 @@ INFINITY = float("inf")
 _POSITIVE_EVENT, _NEGATIVE_EVENT, _VALUE, _BONUS, _VETO, _GATE = range(6)
 # Component mode codes (first element of each tuple in Rubric._component_specs).
 _MODE_CODES = {DEDUCT_ONLY: 0, ACCUMULATE: 1, RATIO: 2, SCALE: 3, DIRECT: 4}
-
-
-@dataclass(frozen=True, slots=True)
-class SubjectInput:
-    """One subject's period values: item id -> the SUM of ledger points, or the value."""
-
-    subject_id: int
-    values: Mapping[str, float] = field(default_factory=dict)
-    category: str | None = None
-
-
-_RESULT_FIELDS = (
-    "_rubric",
-    "subject_id",
-    "total",
-    "stars",
-    "vetoed",
-    "veto_items",
-    "exempt",
-    "designations",
-    "listing",
-    "gate_met",
-    "_scores",
-    "_bonus",
-    "_gates",
-)
-
-
-class RatingResult(tuple):
-    """The outcome for one subject (read-only).
-
-    ``total`` (rounded to 2 dp), ``stars`` (0..``max_stars``), ``vetoed`` and ``veto_items``,
-    ``exempt``, ``designations`` (e.g. ['最强党支部']), ``listing`` (e.g. '红榜' or None),
-    ``gate_met`` (True when the rubric has no gate).
-
-    A tuple underneath because building 100,000 of them is a third of the cost of rating
-    100,000 members, and ``tuple.__new__`` is several times cheaper than an ``__init__``
-    setting a dozen attributes.  ``breakdown`` is built on access for the same reason.
-    """
-
-    __slots__ = ()
-
-    def __new__(
-        cls,
-        rubric,
-        subject_id,
-        total,
-        stars,
-        vetoed,
-        veto_items,
-        exempt,
-        designations,
-        listing,
-        gate_met,
-        scores,
-        bonus,
-        gates,
-    ):
-        return tuple.__new__(
-            cls,
-            (
-                rubric,
-                subject_id,
-                total,
-                stars,
-                vetoed,
-                veto_items,
-                exempt,
-                designations,
-                listing,
-                gate_met,
-                scores,
-                bonus,
-                gates,
-            ),
-        )
-
-    @property
-    def max_stars(self) -> int:
-        return self[0].max_stars
-
-    def _replace(self, **changes) -> "RatingResult":
-        fields = dict(zip(_RESULT_FIELDS, self))
-        fields.update(changes)
-        return tuple.__new__(RatingResult, tuple(fields[name] for name in _RESULT_FIELDS))
-
-    @property
-    def breakdown(self) -> list[dict[str, Any]]:
-        """One row per component (criterion, dimension), then bonus and gate if any.
-
-        ``passed`` is a bool for components with a pass mark (criteria, dimensions) and
-        for the gate; None otherwise.
-        """
-        rubric = self._rubric
-        rows = []
-        for component, score in zip(rubric.components, self._scores):
-            score = round(score, 2)
-            rows.append(
-                {
-                    "id": component.id,
-                    "name": component.name,
-                    "score": score,
-                    "max": component.max,
-                    "passed": None if component.pass_at is None else score >= component.pass_at,
-                }
-            )
-        if rubric.bonus_cap:
-            rows.append(
-                {
-                    "id": "bonus",
-                    "name": rubric.bonus_name,
-                    "score": round(self._bonus, 2),
-                    "max": rubric.bonus_cap,
-                    "passed": None,
-                }
-            )
-        if rubric.gate is not None:
-            rows.append(
-                {
-                    "id": "gate",
-                    "name": rubric.gate.name,
-                    "score": float(self._gates),
-                    "max": float(len(rubric.gate_ids)),
-                    "passed": self.gate_met,
-                }
-            )
-        return rows
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "subject_id": self.subject_id,
-            "rubric": self._rubric.key,
-            "rubric_version": self._rubric.version,
-            "total": self.total,
-            "stars": self.stars,
-            "max_stars": self.max_stars,
-            "vetoed": self.vetoed,
-            "veto_items": list(self.veto_items),
-            "exempt": self.exempt,
-            "gate_met": self.gate_met,
-            "breakdown": self.breakdown,
-            "designations": list(self.designations),
-            "listing": self.listing,
-        }
-
-    def __repr__(self) -> str:
-        flags = " vetoed" if self.vetoed else (" exempt" if self.exempt else "")
-        return f"<RatingResult {self.subject_id}: {self.total} {self.stars}/{self.max_stars}★{flags}>"
-
-
-for _position, _name in enumerate(_RESULT_FIELDS):
-    setattr(RatingResult, _name, property(itemgetter(_position)))
-del _position, _name
 
 
 # ---------------------------------------------------------------- compilation

@@ -32,29 +32,16 @@ from typing import Any
 import yaml
 
 from starqr.rating import engine
+from starqr.rating import rubric_sections as sections
 from starqr.rating.errors import RubricError
 from starqr.rating.model import (
-    ACCUMULATE,
-    BONUS,
-    DEDUCT_ONLY,
-    DIRECT,
-    EVENT,
     GATE,
     KINDS,
-    MODES,
-    RATIO,
-    SCALE,
     SCOPES,
-    VALUE,
-    VALUE_MODES,
     VETO,
-    Component,
-    Designation,
     GatePolicy,
     Item,
-    QuotaBand,
     Rubric,
-    StarRule,
 )
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -206,7 +193,7 @@ def build_rubric(data: Any, text: str = "") -> Rubric:
     if description:
         description = check.text(description, "description")
 
-    components = _components(check, data["components"])
+    components = sections.read_components(check, data["components"])
     component_by_id = {component.id: component for component in components}
     items: list[Item] = []
     item_ids: set[str] = set()
@@ -219,8 +206,8 @@ def build_rubric(data: Any, text: str = "") -> Rubric:
 
     for index, raw in enumerate(check.sequence(data.get("items", []), "items")):
         path = f"items[{index}]"
-        register(_component_item(check, raw, path, component_by_id), path)
-    _check_component_items(check, components, items)
+        register(sections.read_component_item(check, raw, path, component_by_id), path)
+    sections.check_component_items(check, components, items)
 
     bonus_name, bonus_cap = "加分", 0.0
     if "bonus" in data:
@@ -229,12 +216,12 @@ def build_rubric(data: Any, text: str = "") -> Rubric:
         bonus_name = check.text(bonus.get("name", bonus_name), "bonus.name")
         for index, raw in enumerate(check.sequence(bonus.get("items", []), "bonus.items")):
             path = f"bonus.items[{index}]"
-            register(_bonus_item(check, raw, path), path)
+            register(sections.read_bonus_item(check, raw, path), path)
 
     veto_ids = []
     for index, raw in enumerate(check.sequence(data.get("veto", []), "veto")):
         path = f"veto[{index}]"
-        item = _flag_item(check, raw, path, VETO)
+        item = sections.read_flag_item(check, raw, path, VETO)
         register(item, path)
         veto_ids.append(item.id)
 
@@ -249,7 +236,7 @@ def build_rubric(data: Any, text: str = "") -> Rubric:
         )
         for index, raw in enumerate(check.sequence(raw_gate["items"], "gate.items", non_empty=True)):
             path = f"gate.items[{index}]"
-            item = _flag_item(check, raw, path, GATE)
+            item = sections.read_flag_item(check, raw, path, GATE)
             register(item, path)
             gate_ids.append(item.id)
 
@@ -277,7 +264,7 @@ def build_rubric(data: Any, text: str = "") -> Rubric:
             check.fail("stars", "a quota rubric gives stars by rank; use 'quota' instead")
         if "quota" not in data:
             check.fail("quota", "is required for kind 'quota'")
-        quota_bands, fail_below = _quota(check, data["quota"])
+        quota_bands, fail_below = sections.read_quota(check, data["quota"])
         max_stars = quota_bands[0].stars
     else:
         if "quota" in data:
@@ -292,13 +279,13 @@ def build_rubric(data: Any, text: str = "") -> Rubric:
                     check.fail(f"components[{index}].pass_at", "is required for kind 'pass_fail'")
             max_stars = len(components)
         else:
-            star_rules = _star_rules(check, data["stars"], item_ids)
+            star_rules = sections.read_star_rules(check, data["stars"], item_ids)
             max_stars = max(rule.stars for rule in star_rules)
     if gate is not None and gate.max_stars > max_stars:
         check.fail("gate.on_fail.max_stars", f"must not exceed the rubric's {max_stars} stars")
 
     designations = tuple(
-        _designation(check, raw, f"designations[{index}]", item_ids, components)
+        sections.read_designation(check, raw, f"designations[{index}]", item_ids, components)
         for index, raw in enumerate(check.sequence(data.get("designations", []), "designations"))
     )
 
@@ -352,186 +339,3 @@ def build_rubric(data: Any, text: str = "") -> Rubric:
     )
     engine.compile_rubric(rubric)
     return rubric
-
-
-# ---------------------------------------------------------------- sections
-
-
-def _components(check: _Checker, raw_components) -> list[Component]:
-    components, seen = [], set()
-    for index, raw in enumerate(check.sequence(raw_components, "components", non_empty=True)):
-        path = f"components[{index}]"
-        entry = check.mapping(raw, path, ("id", "name", "max", "mode"), ("factor", "pass_at"))
-        component_id = check.identifier(entry["id"], f"{path}.id")
-        if component_id in seen:
-            check.fail(f"{path}.id", f"duplicate component id {component_id!r}")
-        seen.add(component_id)
-        maximum = check.number(entry["max"], f"{path}.max", positive=True)
-        mode = entry["mode"]
-        if mode not in MODES:
-            check.fail(f"{path}.mode", f"must be one of {', '.join(MODES)}")
-        factor = None
-        if mode == SCALE:
-            if "factor" not in entry:
-                check.fail(f"{path}.factor", "is required for mode 'scale'")
-            factor = check.number(entry["factor"], f"{path}.factor", positive=True)
-        elif "factor" in entry:
-            check.fail(f"{path}.factor", "only allowed for mode 'scale'")
-        pass_at = None
-        if "pass_at" in entry:
-            pass_at = check.number(entry["pass_at"], f"{path}.pass_at", minimum=0)
-            if pass_at > maximum:
-                check.fail(f"{path}.pass_at", f"must not exceed max {maximum:g}")
-        components.append(
-            Component(component_id, check.text(entry["name"], f"{path}.name"), maximum, mode, factor, pass_at)
-        )
-    return components
-
-
-def _component_item(check, raw, path, component_by_id) -> Item:
-    entry = check.mapping(raw, path, ("id", "name", "component"), ("points", "cap", "min", "max"))
-    item_id = check.identifier(entry["id"], f"{path}.id")
-    name = check.text(entry["name"], f"{path}.name")
-    component_id = entry["component"]
-    if component_id not in component_by_id:
-        check.fail(f"{path}.component", f"unknown component {component_id!r}")
-    component = component_by_id[component_id]
-    if component.mode in VALUE_MODES:
-        for forbidden in ("points", "cap"):
-            if forbidden in entry:
-                check.fail(
-                    f"{path}.{forbidden}",
-                    f"not allowed: component {component_id!r} takes a value (mode {component.mode!r})",
-                )
-        default_range = {RATIO: (0.0, 1.0), DIRECT: (0.0, component.max)}.get(component.mode)
-        if default_range is None and ("min" not in entry or "max" not in entry):
-            check.fail(
-                f"{path}.max" if "min" in entry else f"{path}.min", "is required for a value of a 'scale' component"
-            )
-        low = check.number(entry["min"], f"{path}.min") if "min" in entry else default_range[0]
-        high = check.number(entry["max"], f"{path}.max") if "max" in entry else default_range[1]
-        if low >= high:
-            check.fail(f"{path}.max", "must be above min")
-        if low < 0:
-            check.fail(f"{path}.min", "must not be negative")
-        return Item(item_id, name, VALUE, component_id, None, None, low, high)
-    for forbidden in ("min", "max"):
-        if forbidden in entry:
-            check.fail(f"{path}.{forbidden}", "not allowed on an event item (entries carry ±points)")
-    if "points" not in entry:
-        check.fail(f"{path}.points", f"is required (component {component_id!r} counts events)")
-    points = check.number(entry["points"], f"{path}.points", nonzero=True)
-    if component.mode == DEDUCT_ONLY and points > 0:
-        check.fail(f"{path}.points", f"must be negative in deduct-only component {component_id!r}")
-    cap = check.number(entry["cap"], f"{path}.cap", positive=True) if "cap" in entry else None
-    return Item(item_id, name, EVENT, component_id, points, cap, -abs(points), abs(points))
-
-
-def _bonus_item(check, raw, path) -> Item:
-    entry = check.mapping(raw, path, ("id", "name", "points"), ("cap",))
-    item_id = check.identifier(entry["id"], f"{path}.id")
-    points = check.number(entry["points"], f"{path}.points", positive=True)
-    cap = check.number(entry["cap"], f"{path}.cap", positive=True) if "cap" in entry else None
-    return Item(item_id, check.text(entry["name"], f"{path}.name"), BONUS, None, points, cap, -points, points)
-
-
-def _flag_item(check, raw, path, kind) -> Item:
-    entry = check.mapping(raw, path, ("id", "name"))
-    return Item(
-        check.identifier(entry["id"], f"{path}.id"),
-        check.text(entry["name"], f"{path}.name"),
-        kind,
-        None,
-        None,
-        None,
-        0.0,
-        1.0,
-    )
-
-
-def _check_component_items(check, components, items):
-    for index, component in enumerate(components):
-        own = [item for item in items if item.component == component.id]
-        if component.mode in VALUE_MODES and len(own) != 1:
-            check.fail(
-                f"components[{index}]", f"mode {component.mode!r} needs exactly one value item, found {len(own)}"
-            )
-        if component.mode in (ACCUMULATE, DEDUCT_ONLY) and not own:
-            check.fail(f"components[{index}]", "has no items")
-
-
-def _star_rules(check, raw_rules, item_ids) -> tuple[StarRule, ...]:
-    rules = []
-    for index, raw in enumerate(check.sequence(raw_rules, "stars", non_empty=True)):
-        path = f"stars[{index}]"
-        entry = check.mapping(raw, path, ("min", "stars"), ("requires",))
-        rule = StarRule(
-            check.number(entry["min"], f"{path}.min"),
-            check.integer(entry["stars"], f"{path}.stars"),
-            _requires(check, entry.get("requires", []), f"{path}.requires", item_ids),
-        )
-        if rules and (rule.min > rules[-1].min or rule.stars > rules[-1].stars):
-            # Order matters (first match wins) and must make stars monotonic in the total.
-            check.fail(path, "rules must go from the highest min and stars down")
-        rules.append(rule)
-    return tuple(rules)
-
-
-def _requires(check, raw, path, item_ids) -> tuple[str, ...]:
-    required = []
-    for index, item_id in enumerate(check.sequence(raw, path)):
-        if item_id not in item_ids:
-            check.fail(f"{path}[{index}]", f"unknown item {item_id!r}")
-        required.append(item_id)
-    return tuple(required)
-
-
-def _quota(check, raw):
-    entry = check.mapping(raw, "quota", ("bands",), ("fail_below",))
-    bands, total_share = [], 0.0
-    raw_bands = check.sequence(entry["bands"], "quota.bands", non_empty=True)
-    for index, raw_band in enumerate(raw_bands):
-        path = f"quota.bands[{index}]"
-        band = check.mapping(raw_band, path, ("share", "stars"))
-        stars = check.integer(band["stars"], f"{path}.stars")
-        if band["share"] == "rest":
-            if index != len(raw_bands) - 1:
-                check.fail(f"{path}.share", "'rest' is only allowed in the last band")
-            share = None
-        else:
-            share = check.number(band["share"], f"{path}.share", positive=True)
-            total_share += share
-        if bands and stars >= bands[-1].stars:
-            check.fail(f"{path}.stars", "bands must give strictly fewer stars going down")
-        bands.append(QuotaBand(share, stars))
-    if total_share > 1 + 1e-9:
-        check.fail("quota.bands", f"shares add up to {total_share:g}, more than 1")
-    if bands[-1].share is not None and abs(total_share - 1) > 1e-9:
-        check.fail("quota.bands", "shares must add up to 1, or end with a band of share 'rest'")
-    fail_below = None
-    if "fail_below" in entry:
-        fail = check.mapping(entry["fail_below"], "quota.fail_below", ("total", "stars"))
-        fail_below = (
-            check.number(fail["total"], "quota.fail_below.total"),
-            check.integer(fail["stars"], "quota.fail_below.stars"),
-        )
-        if fail_below[1] >= bands[-1].stars:
-            check.fail("quota.fail_below.stars", "must be fewer than the last band's stars")
-    return tuple(bands), fail_below
-
-
-def _designation(check, raw, path, item_ids, components) -> Designation:
-    entry = check.mapping(raw, path, ("name",), ("min_total", "min_stars", "all_components_pass", "requires"))
-    all_pass = check.boolean(entry.get("all_components_pass", False), f"{path}.all_components_pass")
-    if all_pass and any(component.pass_at is None for component in components):
-        check.fail(f"{path}.all_components_pass", "every component needs a pass_at")
-    designation = Designation(
-        name=check.text(entry["name"], f"{path}.name"),
-        min_total=check.number(entry["min_total"], f"{path}.min_total") if "min_total" in entry else None,
-        min_stars=check.integer(entry["min_stars"], f"{path}.min_stars") if "min_stars" in entry else None,
-        all_components_pass=all_pass,
-        requires=_requires(check, entry.get("requires", []), f"{path}.requires", item_ids),
-    )
-    if designation.min_total is None and designation.min_stars is None and not all_pass and not designation.requires:
-        check.fail(path, "needs at least one condition (min_total, min_stars, all_components_pass, requires)")
-    return designation
