@@ -8,7 +8,7 @@ checked and applied, then "done" with what it did or "failed" with its reasons.
 import os
 
 from starqr.db import database
-from starqr.errors import StarQRError
+from starqr.errors import N_, StarQRError
 from starqr.services import audit
 from starqr.models import ImportBatch, RatingPeriod, utcnow
 from starqr.services.imports.errors import ImportFileError, RowError, more_errors
@@ -30,7 +30,7 @@ def create_batch(period, data, filename, actor, instance_path, kind="points"):
     name); the task runs it. PERIOD: the points import's period (None for the tree and the
     roster). Returns the batch."""
     if kind not in KINDS:
-        raise ImportFileError("未知的导入类型")
+        raise ImportFileError(N_("未知的导入类型"), code="unknown_import_kind")
     if kind == "points":
         check_period(period)
     else:
@@ -75,14 +75,14 @@ def store_upload(data, filename, instance_path):
 def load_upload(digest, instance_path):
     """The bytes of a stored upload (by sha256), or ImportFileError."""
     if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-        raise ImportFileError("上传的文件标识无效,请重新上传")
+        raise ImportFileError(N_("上传的文件标识无效,请重新上传"))
     folder = imports_folder(instance_path)
     for extension in (".xlsx", ".csv"):
         path = os.path.join(folder, digest + extension)
         if os.path.exists(path):
             with open(path, "rb") as handle:
                 return handle.read()
-    raise ImportFileError("上传的文件已不存在,请重新上传")
+    raise ImportFileError(N_("上传的文件已不存在,请重新上传"), code="upload_gone")
 
 
 def batch_file(batch, instance_path):
@@ -91,7 +91,7 @@ def batch_file(batch, instance_path):
         path = os.path.join(folder, batch.file_sha256 + extension)
         if os.path.exists(path):
             return path
-    raise ImportFileError("导入文件已不存在")
+    raise ImportFileError(N_("导入文件已不存在"), code="upload_gone")
 
 
 def run_batch(batch_id, instance_path, actor=None):

@@ -13,6 +13,7 @@ MAX_ERRORS = 200  # errors kept per file; the count of the rest is reported
 ROW_COLUMN = N_("第%(row)s行「%(column)s」:%(message)s")
 ROW_ONLY = N_("第%(row)s行:%(message)s")
 MORE_ERRORS = N_("……另有 %(n)s 处错误未列出")
+MISSING_COLUMNS = N_("第1行(表头)缺少列:%(missing)s。表头应为:%(columns)s(可下载模板)")
 
 
 class ImportFileError(Invalid):

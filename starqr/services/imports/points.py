@@ -25,6 +25,7 @@ from starqr import ledger
 from starqr.db import database
 from starqr.services import access, audit, ratings
 from starqr.services.imports.entries import SOURCE, _entries
+from starqr.errors import N_
 from starqr.services.imports.errors import ImportFileError
 from starqr.services.imports.preview import _LazyLabels, star_moves
 from starqr.services.imports.reading import read_rows, sha256
@@ -36,7 +37,11 @@ log = logging.getLogger("starqr.imports")
 
 def check_period(period):
     if period.state == "final":
-        raise ImportFileError(f"评定期「{period.name}」已结束(final),不能再导入;请在控制台登记更正")
+        raise ImportFileError(
+            N_("评定期「%(period)s」已结束(final),不能再导入;请在控制台登记更正"),
+            code="period_final",
+            period=period.name,
+        )
 
 
 def run(period, data, filename, actor, dry_run=True, progress=None, preview=True):

@@ -5,6 +5,8 @@ A roster file with such a column is refused whole, so nothing private is ever st
 
 import re
 
+from starqr.errors import N_
+
 PRIVATE_HEADER_WORDS = (
     "身份证",
     "证件号",
@@ -19,7 +21,7 @@ PRIVATE_HEADER_WORDS = (
 )
 _IDENTITY = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
 _MOBILE = re.compile(r"^(\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}$")
-REFUSAL = "看起来是身份证号码或手机号码。StarQR 不保存这些个人信息,请删除该列后重新导入;本次未保存任何数据"
+REFUSAL = N_("看起来是身份证号码或手机号码。StarQR 不保存这些个人信息,请删除该列后重新导入;本次未保存任何数据")
 
 
 def private_header(label):

@@ -5,7 +5,8 @@ import hashlib
 import io
 
 from starqr.services.imports.columns import _HEADER_LOOKUP, COLUMNS, REQUIRED_COLUMNS
-from starqr.services.imports.errors import ImportFileError
+from starqr.errors import N_
+from starqr.services.imports.errors import MISSING_COLUMNS, ImportFileError
 from starqr.services.imports.xlsx import read_xlsx
 
 
@@ -26,7 +27,9 @@ def decode_csv(data):
     try:
         return data.decode("gb18030")  # a superset of GBK and GB2312, what WPS and Excel write
     except UnicodeDecodeError:
-        raise ImportFileError("无法识别文件编码:请另存为 UTF-8 或 GBK 编码的 CSV,或 XLSX 文件")
+        raise ImportFileError(
+            N_("无法识别文件编码:请另存为 UTF-8 或 GBK 编码的 CSV,或 XLSX 文件"), code="unknown_encoding"
+        )
 
 
 def _sniff_delimiter(first_line):
@@ -46,7 +49,7 @@ def read_csv(data):
         for number, cells in enumerate(reader, start=1):
             yield number, cells
     except csv.Error as error:
-        raise ImportFileError(f"CSV 格式错误:{error}")
+        raise ImportFileError(N_("CSV 格式错误:%(reason)s"), reason=str(error))
 
 
 def _refuse_truncated_csv(text, delimiter):
@@ -58,11 +61,15 @@ def _refuse_truncated_csv(text, delimiter):
         whole = stripped[: max(stripped.rfind("\n"), stripped.rfind("\r")) + 1]
         rows = sum(1 for _ in csv.reader(io.StringIO(whole, newline=""), delimiter=delimiter))
         raise ImportFileError(
-            f"文件末尾不完整(最后一行没有换行,可能在传输中被截断),最后一个完整的行是第{rows}行;"
-            "未导入任何数据。如文件确实完整,请在最后一行末尾加一个换行后重新上传"
+            N_(
+                "文件末尾不完整(最后一行没有换行,可能在传输中被截断),最后一个完整的行是第%(rows)s行;"
+                "未导入任何数据。如文件确实完整,请在最后一行末尾加一个换行后重新上传"
+            ),
+            code="truncated_file",
+            rows=rows,
         )
     if text.count('"') % 2:
-        raise ImportFileError("CSV 中有未闭合的引号(文件可能被截断或已损坏),未导入任何数据")
+        raise ImportFileError(N_("CSV 中有未闭合的引号(文件可能被截断或已损坏),未导入任何数据"), code="truncated_file")
 
 
 def is_xlsx(data, filename=""):
@@ -72,14 +79,14 @@ def is_xlsx(data, filename=""):
 def read_rows(data, filename=""):
     """(column index map, iterator of (row number, cells)) for CSV or XLSX bytes."""
     if not data:
-        raise ImportFileError("文件是空的")
+        raise ImportFileError(N_("文件是空的"), code="empty_file")
     rows = read_xlsx(data) if is_xlsx(data, filename) else read_csv(data)
     for number, cells in rows:
         if _blank(cells):
             continue
         columns = _header(cells)
         return columns, rows
-    raise ImportFileError("文件是空的")
+    raise ImportFileError(N_("文件是空的"), code="empty_file")
 
 
 def _blank(cells):
@@ -104,6 +111,6 @@ def _header(cells):
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise ImportFileError(
-            "第1行(表头)缺少列:" + "、".join(missing) + f"。表头应为:{'、'.join(COLUMNS)}(可下载模板)"
+            MISSING_COLUMNS, code="missing_columns", missing="、".join(missing), columns="、".join(COLUMNS)
         )
     return columns

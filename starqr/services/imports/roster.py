@@ -15,7 +15,8 @@ from starqr.models import Organisation
 from starqr.services import vocabulary as words
 from starqr.services.imports.cells import _text, parse_date
 from starqr.services.imports.directory import _select_in
-from starqr.services.imports.errors import ImportFileError
+from starqr.errors import N_, Term
+from starqr.services.imports.errors import ROW_COLUMN, ImportFileError
 from starqr.services.imports.privacy import REFUSAL, looks_private
 from starqr.services.imports.reading import _blank
 from starqr.services.imports.tabular import Change, Column
@@ -92,8 +93,17 @@ def _refuse_private(number, cells, labels):
             continue
         kind = cell.__class__
         if (kind is int or kind is float or (kind is str and 11 <= len(cell) <= 24)) and looks_private(cell):
-            label = labels[index] if index < len(labels) and labels[index] else f"第{index + 1}列"
-            raise ImportFileError(f"第{number}行「{label}」:{REFUSAL}")
+            if index < len(labels) and labels[index]:
+                raise ImportFileError(
+                    ROW_COLUMN, code="private_data", row=number, column=labels[index], message=Term(REFUSAL)
+                )
+            raise ImportFileError(
+                N_("第%(row)s行第%(column)s列:%(message)s"),
+                code="private_data",
+                row=number,
+                column=index + 1,
+                message=Term(REFUSAL),
+            )
 
 
 def _branches(scope_path):

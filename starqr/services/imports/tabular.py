@@ -8,7 +8,15 @@ file twice changes nothing the second time.
 
 from dataclasses import dataclass, field
 
-from starqr.services.imports.errors import MAX_ERRORS, ImportFileError, RowError, more_errors
+from starqr.errors import N_, Term
+from starqr.services.imports.errors import (
+    MAX_ERRORS,
+    MISSING_COLUMNS,
+    ROW_COLUMN,
+    ImportFileError,
+    RowError,
+    more_errors,
+)
 from starqr.services.imports.reading import _blank, is_xlsx, read_csv, sha256
 from starqr.services.imports.xlsx import read_xlsx
 
@@ -36,7 +44,7 @@ def read_table(data, filename, columns, refuse_header=None):
     REFUSE_HEADER(label) may return a message that refuses the whole file (private data).
     """
     if not data:
-        raise ImportFileError("文件是空的")
+        raise ImportFileError(N_("文件是空的"), code="empty_file")
     rows = read_xlsx(data) if is_xlsx(data, filename) else read_csv(data)
     lookup = {}
     for column in columns:
@@ -52,21 +60,20 @@ def read_table(data, filename, columns, refuse_header=None):
             if refuse_header and label:
                 message = refuse_header(label)
                 if message:
-                    raise ImportFileError(f"第1行「{label}」:{message}")
+                    raise ImportFileError(ROW_COLUMN, code="refused_column", row=1, column=label, message=Term(message))
             name = lookup.get(label.lower())
             if name and name not in found:
                 found[name] = index
         missing = [c.name for c in columns if c.required and c.name not in found]
         if missing:
             raise ImportFileError(
-                "第1行(表头)缺少列:"
-                + "、".join(missing)
-                + "。表头应为:"
-                + "、".join(c.name for c in columns)
-                + "(可下载模板)"
+                MISSING_COLUMNS,
+                code="missing_columns",
+                missing="、".join(missing),
+                columns="、".join(c.name for c in columns),
             )
         return found, labels, rows
-    raise ImportFileError("文件是空的")
+    raise ImportFileError(N_("文件是空的"), code="empty_file")
 
 
 class Errors:

@@ -10,6 +10,7 @@ whatever the workbook's epoch (1900 or 1904); plain numbers stay numbers.
 import datetime
 import io
 
+from starqr.errors import N_
 from starqr.services.imports.errors import ImportFileError
 from starqr.services.imports.xlsx_guard import (
     MAX_CELLS,
@@ -34,11 +35,12 @@ def read_xlsx(data):
         start = sheet.start or (0, 0)
         rows = sheet.to_python(skip_empty_area=False) if sheet.height else []
     except CalamineError as error:
-        raise ImportFileError(_message(error)) from None
+        template, params = _message(error)
+        raise ImportFileError(template, **params) from None
     except BaseException as error:  # noqa: BLE001 - pyo3's PanicException is a BaseException
         if type(error).__name__ != "PanicException":
             raise
-        raise ImportFileError("无法读取 XLSX 文件:文件已损坏") from None
+        raise ImportFileError(N_("无法读取 XLSX 文件:文件已损坏")) from None
     first_row, first_column = start
     padding = [None] * first_column
     for offset, cells in enumerate(rows):
@@ -56,11 +58,12 @@ def _value(cell):
 
 
 def _message(error):
+    """(template, params) of ImportFileError for a calamine error."""
     text = str(error)
     if "shared strings" in text:
-        return "无法读取 XLSX 文件:单元格引用了不存在的共享文字,文件已损坏"
+        return N_("无法读取 XLSX 文件:单元格引用了不存在的共享文字,文件已损坏"), {}
     if "entity" in text:
-        return "文件含有不允许的 XML 实体,已拒绝。请用 Excel 或 WPS 另存后再上传"
+        return N_("文件含有不允许的 XML 实体,已拒绝。请用 Excel 或 WPS 另存后再上传"), {}
     if "row" in text.lower() or "Expecting" in text or "Range" in text:
-        return "无法读取 XLSX 文件:行号或单元格位置无效,文件已损坏"
-    return f"无法读取 XLSX 文件:{text[:200]}"
+        return N_("无法读取 XLSX 文件:行号或单元格位置无效,文件已损坏"), {}
+    return N_("无法读取 XLSX 文件:%(reason)s"), {"reason": text[:200]}

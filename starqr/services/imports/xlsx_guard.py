@@ -12,6 +12,7 @@ strings, and that the sheet XML is complete (a truncated file names its last who
 import re
 import zipfile
 
+from starqr.errors import N_
 from starqr.services.imports.errors import ImportFileError
 
 XLSX_MAX_UNPACKED = 400 * 1024 * 1024  # a 100,000-row sheet unpacks to ~30 MB
@@ -44,7 +45,7 @@ def _cells_closely(text, span, chunk):
     """The slow path: any cell reference anywhere in the tag, each one checked."""
     bad = _CELL_OUT_OF_BOUNDS.search(text)
     if bad:
-        _reference(bad.group(1), "单元格位置")  # refuses with the reason (invalid, or too far)
+        _reference(bad.group(1), "cell")  # refuses with the reason (invalid, or too far)
     span.cells_without_reference += len(_CELL_WITHOUT_REFERENCE.findall(chunk))
     return _CELL_COLUMN.findall(text), _CELL_ROW.findall(text)
 
@@ -61,8 +62,8 @@ def _column_number(letters):
     return number
 
 
-def _refuse(message):
-    raise ImportFileError(message)
+def _refuse(template, **params):
+    raise ImportFileError(template, **params)
 
 
 def check_xlsx(data):
@@ -73,10 +74,10 @@ def check_xlsx(data):
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        _refuse("文件不完整或不是有效的 XLSX 表格(可能在上传中被截断),请重新上传")
+        _refuse(N_("文件不完整或不是有效的 XLSX 表格(可能在上传中被截断),请重新上传"))
     unpacked = sum(info.file_size for info in infos)
     if unpacked > XLSX_MAX_UNPACKED or unpacked > XLSX_MAX_RATIO * max(len(data), 1) + 10 * 1024 * 1024:
-        _refuse("文件解压后过大,不像是正常的 Excel 表格,已拒绝。")
+        _refuse(N_("文件解压后过大,不像是正常的 Excel 表格,已拒绝。"))
     names = {info.filename for info in infos}
     with archive:
         sheets = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
@@ -84,7 +85,7 @@ def check_xlsx(data):
             if info.filename.endswith((".xml", ".rels", ".vml")) and info.filename not in sheets:
                 _check_part(archive, info.filename)
         if not sheets:
-            _refuse("XLSX 文件中没有工作表")
+            _refuse(N_("XLSX 文件中没有工作表"))
         if "xl/sharedStrings.xml" in names:
             _check_shared_strings(archive)
         for name in sheets:
@@ -103,13 +104,13 @@ def _chunks(archive, name):
                 yield tail, chunk
                 tail = chunk[-_OVERLAP:]
     except NotImplementedError:  # zipfile's answer to a compression method it cannot read
-        _refuse("文件使用了不支持的压缩方式,请用 Excel 或 WPS 另存为 .xlsx 后再上传")
+        _refuse(N_("文件使用了不支持的压缩方式,请用 Excel 或 WPS 另存为 .xlsx 后再上传"))
     except (zipfile.BadZipFile, EOFError, OSError, ValueError):
-        _refuse("文件不完整或已损坏(无法解压),请重新上传")
+        _refuse(N_("文件不完整或已损坏(无法解压),请重新上传"))
 
 
 def _refuse_dtd():
-    _refuse("文件含有不允许的 XML 实体声明(DOCTYPE/ENTITY),已拒绝。请用 Excel 或 WPS 另存后再上传")
+    _refuse(N_("文件含有不允许的 XML 实体声明(DOCTYPE/ENTITY),已拒绝。请用 Excel 或 WPS 另存后再上传"))
 
 
 def _check_part(archive, name):
@@ -124,7 +125,7 @@ def _check_shared_strings(archive):
     for tail, chunk in _chunks(archive, "xl/sharedStrings.xml"):
         count += len(_SHARED_ITEM.findall(chunk))  # "<si" is 4 bytes: never split across a look that counts twice
         if count > MAX_SHARED_STRINGS:
-            _refuse(f"文件的共享文字超过 {MAX_SHARED_STRINGS} 条,不像是正常的导入表格")
+            _refuse(N_("文件的共享文字超过 %(maximum)s 条,不像是正常的导入表格"), maximum=MAX_SHARED_STRINGS)
 
 
 class _Span:
@@ -144,15 +145,24 @@ class _Span:
 _FAR_REFERENCE = re.compile(rb"^\$?[A-Za-z]+\$?\d+$")
 
 
+# Whole sentences for each kind of reference (a cell's position, the sheet's range).
+_FAR = {
+    "cell": N_("文件中的单元格位置「%(reference)s」超出范围(最多 %(columns)s 列、%(rows)s 行),文件可能已损坏"),
+    "range": N_("文件中的表格范围「%(reference)s」超出范围(最多 %(columns)s 列、%(rows)s 行),文件可能已损坏"),
+}
+_BAD = {
+    "cell": N_("文件中的单元格位置「%(reference)s」无效,文件可能已损坏"),
+    "range": N_("文件中的表格范围「%(reference)s」无效,文件可能已损坏"),
+}
+
+
 def _reference(raw, what):
+    """(column, row) of a reference; WHAT: "cell" or "range" (which sentence refuses it)."""
     match = _REFERENCE.match(raw) if len(raw) <= MAX_REFERENCE else None
     if match is None and _FAR_REFERENCE.match(raw):
-        _refuse(
-            f"文件中的{what}「{raw[:20].decode('ascii', 'replace')}」超出范围"
-            f"(最多 {MAX_COLUMNS} 列、{MAX_ROWS} 行),文件可能已损坏"
-        )
+        _refuse(_FAR[what], reference=raw[:20].decode("ascii", "replace"), columns=MAX_COLUMNS, rows=MAX_ROWS)
     if match is None:
-        _refuse(f"文件中的{what}「{raw[:20].decode('ascii', 'replace')}」无效,文件可能已损坏")
+        _refuse(_BAD[what], reference=raw[:20].decode("ascii", "replace"))
     return _column_number(match.group(1)), int(match.group(2))
 
 
@@ -180,21 +190,24 @@ def _check_sheet(archive, name):
         if row_numbers:
             for raw in set(row_numbers):
                 if not raw.isdigit():
-                    _refuse(f"文件中的行号「{raw[:20].decode('ascii', 'replace')}」无效,文件可能已损坏")
+                    _refuse(
+                        N_("文件中的行号「%(reference)s」无效,文件可能已损坏"),
+                        reference=raw[:20].decode("ascii", "replace"),
+                    )
             highest = max(set(row_numbers), key=_numeric_order)
             if len(highest) > 7:
-                _refuse(f"文件的行号超过 {MAX_ROWS} 行,请拆分后再导入")
+                _refuse(N_("文件的行号超过 %(rows)s 行,请拆分后再导入"), rows=MAX_ROWS)
             span.last_row = max(span.last_row, int(highest))
         for raw in _DIMENSION.findall(text):
             for part in raw.split(b":")[:2]:
-                column, row = _reference(part, "表格范围")
+                column, row = _reference(part, "range")
                 span.last_column, span.last_row = max(span.last_column, column), max(span.last_row, row)
         if span.last_row > MAX_ROWS:
-            _refuse(f"文件的行号超过 {MAX_ROWS} 行,请拆分后再导入")
+            _refuse(N_("文件的行号超过 %(rows)s 行,请拆分后再导入"), rows=MAX_ROWS)
         if span.last_column > MAX_COLUMNS:
-            _refuse(f"文件的列超过 {MAX_COLUMNS} 列(有单元格在很远的列),请只保留导入模板中的列")
+            _refuse(N_("文件的列超过 %(columns)s 列(有单元格在很远的列),请只保留导入模板中的列"), columns=MAX_COLUMNS)
         if span.cells() > MAX_CELLS:
-            _refuse("文件的表格范围过大(行数 × 列数),请删去多余的行和列后再导入")
+            _refuse(N_("文件的表格范围过大(行数 × 列数),请删去多余的行和列后再导入"))
         previous, last = last, chunk
     if not last.rstrip().endswith(b"</worksheet>"):
         whole = _WHOLE_ROW.findall(previous + last)
