@@ -124,3 +124,36 @@ def test_only_administrators_queue_tree_and_roster_batches(chief, app):
     with app.app_context(), pytest.raises(Forbidden):
         imports.create_batch(None, b"x", "t.csv", secretary, app.instance_path, kind="tree")
     assert not ImportBatch.select().exists()
+
+
+def test_the_three_imports_preview_alike(chief, app):
+    """Tree, roster and points: one preview structure (sections with counts and rows, unchanged, errors)."""
+    from tests.helpers import make_period
+
+    rows, branches = chief
+    from starqr.services.imports import roster_apply
+
+    roster = files.roster_rows(branches[:2], 8)
+    assert roster_apply.run(files.xlsx(roster, files.ROSTER_HEADER), "r.xlsx", "chief", dry_run=False).applied
+    period = make_period()
+    from starqr.models import MEMBER, PlaqueCode
+
+    member = Member.get(Member.member_number == roster[0][0])
+    code = PlaqueCode.get(PlaqueCode.subject_kind == MEMBER, PlaqueCode.subject_id == member.id).code
+    points_file = imports.write_csv([[code, member.name_zh, "study", "", 1, "", "学习"]])
+    plans = {
+        "tree": tree.run(files.xlsx(rows, files.TREE_HEADER), "t.xlsx", "chief"),
+        "roster": roster_apply.run(files.xlsx(roster, files.ROSTER_HEADER), "r.xlsx", "chief"),
+        "points": imports.run(period, points_file, "p.csv", "chief"),
+    }
+    shapes = {kind: plan.preview() for kind, plan in plans.items()}
+    assert {kind: sorted(p) for kind, p in shapes.items()} == {
+        kind: ["errors", "kind", "more_errors", "ok", "rows", "sections", "unchanged"] for kind in plans
+    }
+    for kind, preview in shapes.items():
+        assert sorted(preview["sections"]) == ["created", "missing", "moved", "updated"], kind
+        assert preview["ok"] and preview["kind"] == kind
+    assert shapes["tree"]["unchanged"] == len(rows) and shapes["roster"]["unchanged"] == 8
+    created = shapes["points"]["sections"]["created"]
+    assert created["count"] == 1 and sorted(created["first"][0]) == ["fields", "id", "key", "name", "note", "row"]
+    assert created["first"][0]["row"] == 2 and created["first"][0]["key"] == code

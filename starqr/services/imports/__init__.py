@@ -30,11 +30,12 @@ from starqr.services.imports.columns import (
     QUANTITY,
     REASON,
     REQUIRED_COLUMNS,
+    read_rows,
 )
 from starqr.services.imports.errors import MAX_ERRORS, ImportFileError, RowError
 from starqr.services.imports.points import check_period, run
 from starqr.services.imports.preview import StarMove, compute_with, star_moves
-from starqr.services.imports.reading import decode_csv, is_xlsx, read_csv, read_rows, sha256
+from starqr.services.imports.reading import decode_csv, is_xlsx, read_csv, sha256
 from starqr.services.imports.result import ImportResult
 from starqr.services.imports.templates import template_csv, template_rows, template_xlsx
 from starqr.services.imports.writing import write_csv, write_xlsx

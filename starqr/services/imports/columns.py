@@ -1,5 +1,7 @@
 """The points file's columns (Chinese, as in the templates) and the headers accepted for each."""
 
+from starqr.services.imports.tabular import Column, read_table
+
 # Canonical column names (Chinese, as in the templates) and the headers accepted for each.
 CODE, NAME, ITEM, POINTS, QUANTITY, DATE, REASON = "编码", "姓名", "项目", "分值", "次数", "日期", "事由"
 COLUMNS = (CODE, NAME, ITEM, POINTS, QUANTITY, DATE, REASON)
@@ -13,4 +15,11 @@ HEADER_ALIASES = {
     DATE: ("日期", "发生日期", "date"),
     REASON: ("事由", "原因", "说明", "reason"),
 }
-_HEADER_LOOKUP = {alias.lower(): column for column, aliases in HEADER_ALIASES.items() for alias in aliases}
+# The same columns as the tree and roster imports declare theirs (tabular.Column), read the same way.
+POINTS_COLUMNS = tuple(Column(name, HEADER_ALIASES[name][1:], name in REQUIRED_COLUMNS) for name in COLUMNS)
+
+
+def read_rows(data, filename=""):
+    """({column: index}, iterator of (row number, cells)) of a points file; the header is checked."""
+    found, _labels, rows = read_table(data, filename, POINTS_COLUMNS)
+    return found, rows

@@ -23,17 +23,20 @@ def _source_of(text, occurrence):
     return "import:" + hashlib.sha256(f"{text}\x1f{occurrence}".encode("utf-8")).hexdigest()[:48]
 
 
-def _entries(period, parsed, actor, filename, current_values):
+def _entries(period, parsed, actor, filename, current_values, rows=None):
     """Ledger rows (ledger.entry_row's layout) per valid row, in file order. Value rows
     record the value itself, which replaces the period's current value (the ledger's rule
-    for value items, services.rating_inputs); a value equal to the current one is skipped."""
+    for value items, services.rating_inputs); a value equal to the current one is skipped.
+    ROWS, if a list, receives each entry's parsed row (the preview lists them)."""
     entries = []
+    keep = rows.append if rows is not None else None
     unchanged = 0
     occurrences = {}
     now = utcnow()
     label = f"导入:{os.path.basename(filename)}" if filename else "导入"
     period_id = period.id
-    for number, subject, amount, occurred_on, reason in parsed:
+    for parsed_row in parsed:
+        _number, subject, amount, occurred_on, reason = parsed_row
         item = amount.item
         if item.kind in VALUE_KINDS:
             held = current_values.get((subject.kind, subject.id), {}).get(item.id)
@@ -41,6 +44,8 @@ def _entries(period, parsed, actor, filename, current_values):
             if held is not None and Decimal(repr(held)).quantize(CENT) == value:
                 unchanged += 1
                 continue
+            if keep:
+                keep(parsed_row)
             source = _source_of(_source_text(period_id, subject, item.id, amount.text, 1, occurred_on, reason), "value")
             entries.append(
                 (
@@ -61,6 +66,8 @@ def _entries(period, parsed, actor, filename, current_values):
                 )
             )
             continue
+        if keep:
+            keep(parsed_row)
         # Identical rows are told apart by their occurrence (1, 2...) in the file.
         text = _source_text(period_id, subject, item.id, amount.text, amount.quantity, occurred_on, reason)
         occurrence = occurrences.get(text, 0) + 1

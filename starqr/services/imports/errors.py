@@ -7,7 +7,7 @@ the batch page), `str()` is the Chinese text (CLI, logs, tests).
 
 from dataclasses import dataclass, field
 
-from starqr.errors import N_, Invalid
+from starqr.errors import N_, Invalid, Term
 
 MAX_ERRORS = 200  # errors kept per file; the count of the rest is reported
 ROW_COLUMN = N_("第%(row)s行「%(column)s」:%(message)s")
@@ -27,6 +27,8 @@ def fill(template, params, translate=None):
     text = translate(template) if translate is not None else template
     if not params:
         return text
+    if translate is not None:  # a Term parameter is a msgid too (a level's name, a refusal)
+        params = {k: translate(v) if isinstance(v, Term) else v for k, v in params.items()}
     try:
         return text % params
     except (KeyError, ValueError, TypeError):
@@ -65,13 +67,18 @@ class RowError:
             "text": self.text(translate),
             "template": self.template,
             "params": {k: _plain(v) for k, v in self.params.items()},
+            "terms": sorted(k for k, v in self.params.items() if isinstance(v, Term)),
         }
 
     @classmethod
     def from_dict(cls, stored):
         """A RowError back from to_dict's record (an import batch's errors); old records hold text only."""
         template = stored.get("template") or stored.get("message") or stored.get("text", "")
-        return cls(int(stored.get("row") or 0), stored.get("column", ""), template, dict(stored.get("params") or {}))
+        params = dict(stored.get("params") or {})
+        for key in stored.get("terms") or ():
+            if isinstance(params.get(key), str):
+                params[key] = Term(params[key])
+        return cls(int(stored.get("row") or 0), stored.get("column", ""), template, params)
 
 
 def more_errors(count):

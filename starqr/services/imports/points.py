@@ -15,6 +15,10 @@ The import is all-or-nothing: every row is validated first and one bad row means
 is written. Each written entry carries a `source` derived from its content, so importing
 the same file again (or a re-saved copy) writes nothing the second time.
 
+The steps are the shared pipeline's (pipeline.py), as for the tree and the roster: the
+same reading, row-and-column errors, preview (ImportResult is an ImportPlan), transaction
+and progress reports.
+
 Speed: no query per row. Codes, subjects and rubrics are fetched once per file in chunked
 IN queries; validation is plain Python over tuples; the ledger appends in one transaction.
 """
@@ -22,14 +26,15 @@ IN queries; validation is plain Python over tuples; the ledger appends in one tr
 import logging
 
 from starqr import ledger
-from starqr.db import database
-from starqr.services import access, audit, ratings
-from starqr.services.imports.entries import SOURCE, _entries
 from starqr.errors import N_
+from starqr.services import access, audit, ratings
+from starqr.services.imports import pipeline
+from starqr.services.imports.columns import POINTS_COLUMNS
+from starqr.services.imports.entries import SOURCE, _entries
 from starqr.services.imports.errors import ImportFileError
 from starqr.services.imports.preview import _LazyLabels, star_moves
-from starqr.services.imports.reading import read_rows, sha256
 from starqr.services.imports.result import ImportResult
+from starqr.services.imports.tabular import Change
 from starqr.services.imports.validation import VALUE_KINDS, _Validator
 
 log = logging.getLogger("starqr.imports")
@@ -44,6 +49,76 @@ def check_period(period):
         )
 
 
+class PointsImporter(pipeline.Importer):
+    kind = "points"
+    columns = POINTS_COLUMNS
+
+    def __init__(self, actor, period, preview=True):
+        super().__init__(actor)
+        self.period = period
+        self.preview = preview  # star moves in a dry run (the console's and the API's preview)
+        self.entries = []
+
+    def new_plan(self, data, filename, dry_run):
+        return ImportResult.for_file(self.kind, data, filename, dry_run, period_id=self.period.id)
+
+    def parse(self, rows, found, labels, errors):
+        parsed, self.directory = _Validator(self.period, self.actor, errors).run(found, rows)
+        return parsed
+
+    def plan(self, result, parsed, errors):
+        dry_run = result.dry_run
+        has_values = any(amount.item.kind in VALUE_KINDS for _, _, amount, _, _ in parsed)
+        current = ratings.ledger_values(self.period) if (has_values or (dry_run and self.preview)) else {}
+        kept = [] if dry_run else None
+        self.entries, result.unchanged_values = _entries(
+            self.period, parsed, self.actor.name, result.filename, current, kept
+        )
+        if not dry_run:
+            return  # the ledger skips what it holds already, under its lock (apply)
+        seen = ledger.existing_sources([e[SOURCE] for e in self.entries])  # the ledger's own query
+        names = {(s.kind, s.id): (s.name_zh, code) for code, s in self.directory.by_code.items()}
+        for entry, (number, subject, amount, _occurred, _reason) in zip(self.entries, kept):
+            if entry[SOURCE] in seen:
+                continue
+            result.entries.append(entry)
+            item = amount.item
+            held = current.get((subject.kind, subject.id), {}).get(item.id) if item.kind in VALUE_KINDS else None
+            code = names[(subject.kind, subject.id)][1]
+            if held is None:
+                result.created.append(Change(number, code, subject.name_zh, note=f"{item.name} {entry[4]}"))
+            else:
+                fields = {item.name: (f"{held:g}", f"{amount.points.normalize():f}")}
+                result.updated.append(Change(number, code, subject.name_zh, fields, subject_id=subject.id))
+        result.already_imported = len(self.entries) - len(result.entries)
+        result.unchanged = result.already_imported + result.unchanged_values
+        if self.preview:
+            result.moves, result.totals_changed = star_moves(self.period, result.entries, current, _LazyLabels(names))
+
+    def has_work(self, result):
+        return True  # even a file imported before is recorded (audit: written 0)
+
+    def apply(self, result, parsed):
+        # The ledger skips the sources it holds already, checked under its lock; the audit entry
+        # is written here, in the same transaction, whichever door (console, API, CLI, job) imports.
+        result.entries = ledger.append_rows(self.entries) if self.entries else []
+        result.written = len(result.entries)
+        result.already_imported = len(self.entries) - result.written
+        result.unchanged = result.already_imported + result.unchanged_values
+        audit.record(
+            self.actor,
+            "import",
+            f"rating_period:{self.period.id}",
+            after={
+                "file": result.filename,
+                "sha256": result.file_sha256,
+                "rows": result.rows,
+                "written": result.written,
+                "already_imported": result.already_imported,
+            },
+        )
+
+
 def run(period, data, filename, actor, dry_run=True, progress=None, preview=True):
     """Validate a file and, unless DRY_RUN, write it to the ledger all-or-nothing.
 
@@ -52,65 +127,25 @@ def run(period, data, filename, actor, dry_run=True, progress=None, preview=True
 
     Returns an ImportResult. A file that cannot be read at all raises ImportFileError;
     row problems are reported in result.errors and nothing is written.
-    PROGRESS, if given, is called as progress(rows done, rows total).
+    PROGRESS, if given, is called as progress(rows checked, rows in the file, rows applied).
     """
     check_period(period)
-    result = ImportResult(filename=filename, file_sha256=sha256(data), period_id=period.id, dry_run=dry_run)
-    columns, rows = read_rows(data, filename)
     actor = access.as_actor(actor)
-    validator = _Validator(period, actor)
-    raw, parsed, directory = validator.run(columns, rows, progress)
-    result.rows = len(raw)
-    if not raw:
-        validator.fail(2, "", "文件没有数据行")
-    if validator.error_count:
-        result.errors = validator.errors
-        result.more_errors = validator.error_count - len(validator.errors)
-        return result
-    has_values = any(amount.item.kind in VALUE_KINDS for _, _, amount, _, _ in parsed)
-    current = ratings.ledger_values(period) if (has_values or (dry_run and preview)) else {}
-    entries, result.unchanged_values = _entries(period, parsed, actor.name, filename, current)
-    if dry_run:
-        seen = ledger.existing_sources([e[SOURCE] for e in entries])  # the ledger's own query
-        result.entries = [e for e in entries if e[SOURCE] not in seen]
-        result.already_imported = len(entries) - len(result.entries)
-        if preview:
-            names = {(s.kind, s.id): (s.name_zh, code) for code, s in directory.by_code.items()}
-            result.moves, result.totals_changed = star_moves(period, result.entries, current, _LazyLabels(names))
-        return result
-    # The ledger skips the sources it holds already, checked under its lock; the audit entry
-    # is written here, in the same transaction, whichever door (console, API, CLI, job) imports.
-    with database.atomic():
-        result.entries = ledger.append_rows(entries) if entries else []
-        result.written = len(result.entries)
-        result.already_imported = len(entries) - result.written
-        audit.record(
-            actor,
-            "import",
-            f"rating_period:{period.id}",
-            after={
-                "file": filename,
-                "sha256": result.file_sha256,
+    result = pipeline.run(PointsImporter(actor, period, preview), data, filename, dry_run, progress)
+    if result.applied:
+        log.info(
+            "import %s into %s: %s rows, %s written by %s",
+            filename,
+            period.name,
+            result.rows,
+            result.written,
+            actor.name,
+            extra={
+                "event": "import.written",
+                "period": period.id,
                 "rows": result.rows,
                 "written": result.written,
-                "already_imported": result.already_imported,
+                "actor": actor.name,
             },
         )
-    log.info(
-        "import %s into %s: %s rows, %s written by %s",
-        filename,
-        period.name,
-        result.rows,
-        result.written,
-        actor.name,
-        extra={
-            "event": "import.written",
-            "period": period.id,
-            "rows": result.rows,
-            "written": result.written,
-            "actor": actor.name,
-        },
-    )
-    if progress:
-        progress(result.rows, result.rows, result.rows)
     return result

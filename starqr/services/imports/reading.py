@@ -4,10 +4,8 @@ import csv
 import hashlib
 import io
 
-from starqr.services.imports.columns import _HEADER_LOOKUP, COLUMNS, REQUIRED_COLUMNS
 from starqr.errors import N_
-from starqr.services.imports.errors import MISSING_COLUMNS, ImportFileError
-from starqr.services.imports.xlsx import read_xlsx
+from starqr.services.imports.errors import ImportFileError
 
 
 def sha256(data):
@@ -76,41 +74,8 @@ def is_xlsx(data, filename=""):
     return data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm"))
 
 
-def read_rows(data, filename=""):
-    """(column index map, iterator of (row number, cells)) for CSV or XLSX bytes."""
-    if not data:
-        raise ImportFileError(N_("文件是空的"), code="empty_file")
-    rows = read_xlsx(data) if is_xlsx(data, filename) else read_csv(data)
-    for number, cells in rows:
-        if _blank(cells):
-            continue
-        columns = _header(cells)
-        return columns, rows
-    raise ImportFileError(N_("文件是空的"), code="empty_file")
-
-
 def _blank(cells):
     for cell in cells:
         if cell is not None and (cell.__class__ is not str or cell.strip()):
             return False
     return True
-
-
-def _header(cells):
-    columns = {}
-    for index, cell in enumerate(cells):
-        if cell is None:
-            continue
-        label = str(cell).strip().lstrip("\ufeff").rstrip("*＊").strip()
-        # "分值（可空）" and "日期(YYYY-MM-DD)" are fine: the part before a bracket counts.
-        for bracket in ("(", "（"):
-            label = label.split(bracket, 1)[0].strip()
-        column = _HEADER_LOOKUP.get(label.lower())
-        if column and column not in columns:
-            columns[column] = index
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise ImportFileError(
-            MISSING_COLUMNS, code="missing_columns", missing="、".join(missing), columns="、".join(COLUMNS)
-        )
-    return columns

@@ -119,6 +119,9 @@ def _plain(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+PREVIEW_LIMIT = 500  # changes listed per section of a preview (the counts are whole)
+
+
 @dataclass
 class ImportPlan:
     """What an import file would do (dry run, the preview) or did (applied); the same for every kind."""
@@ -181,20 +184,28 @@ class ImportPlan:
             text += f";名册中缺少 {len(self.missing)} 人(不会自动删除)"
         return text
 
-    def to_dict(self):
+    SECTIONS = ("created", "updated", "moved", "missing")
+
+    def preview(self, limit=PREVIEW_LIMIT, translate=None):
+        """The preview every import shows alike: each section's count and its first LIMIT changes."""
         return {
             "kind": self.kind,
-            "filename": self.filename,
-            "file_sha256": self.file_sha256,
             "rows": self.rows,
             "ok": self.ok,
-            "dry_run": self.dry_run,
-            "applied": self.applied,
-            "errors": [e.to_dict() for e in self.errors],
+            "errors": [e.to_dict(translate) for e in self.errors],
             "more_errors": self.more_errors,
-            "created": [c.to_dict() for c in self.created],
-            "updated": [c.to_dict() for c in self.updated],
-            "moved": [c.to_dict() for c in self.moved],
-            "missing": [c.to_dict() for c in self.missing],
+            "sections": {
+                name: {"count": len(getattr(self, name)), "first": [c.to_dict() for c in getattr(self, name)[:limit]]}
+                for name in self.SECTIONS
+            },
             "unchanged": self.unchanged,
         }
+
+    def to_dict(self, translate=None):
+        return dict(
+            self.preview(translate=translate),
+            filename=self.filename,
+            file_sha256=self.file_sha256,
+            dry_run=self.dry_run,
+            applied=self.applied,
+        )

@@ -7,8 +7,6 @@ from starqr.services import access
 from starqr.services.imports.cells import CENT, _fmt, _text, parse_date, parse_number
 from starqr.services.imports.columns import CODE, COLUMNS, DATE, ITEM, NAME, POINTS, QUANTITY, REASON
 from starqr.services.imports.directory import Directory, _item_lookup
-from starqr.services.imports.errors import MAX_ERRORS, RowError
-from starqr.services.imports.reading import _blank
 from starqr.validation import find_private_data, has_control_characters, points_text
 
 MAX_QUANTITY = 1000
@@ -41,17 +39,11 @@ def _key(*cells):
 
 
 class _Validator:
-    def __init__(self, period, actor):
+    def __init__(self, period, actor, errors):
         self.period = period
         self.actor = actor  # an access.Actor: only subjects in its scope
-        self.errors = []
-        self.error_count = 0
+        self.fail = errors.add  # (row, column, template, **params): the pipeline's Errors
         self._bounds = {}
-
-    def fail(self, row, column, message, **params):
-        self.error_count += 1
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append(RowError(row, column, message, params))
 
     def _subject(self, directory, code_cell, name_cell):
         """The Subject of a row's code and name cells, or (column, message)."""
@@ -148,8 +140,8 @@ class _Validator:
             )
         return occurred.isoformat()
 
-    def run(self, columns, rows, progress=None):
-        """Validate every row; returns (raw rows, parsed rows, Directory).
+    def run(self, columns, rows):
+        """Validate every row (blank rows already left out); returns (parsed rows, Directory).
 
         A parsed row is (row number, Subject, _Amount, ISO date or None, reason). Codes,
         amounts and dates repeat across a file, so each distinct one is checked once
@@ -161,15 +153,10 @@ class _Validator:
             pick, width = operator.itemgetter(*indexes), max(indexes) + 1
         raw = []
         for number, cells in rows:
-            first = cells[0] if cells else None
-            if (first is None or (first.__class__ is str and not first.strip())) and _blank(cells):
-                continue
             if pick is not None and len(cells) >= width:
                 raw.append((number, pick(cells)))
             else:
                 raw.append((number, tuple(cells[i] if i is not None and i < len(cells) else None for i in indexes)))
-        if progress:
-            progress(len(raw) // 2, len(raw))
         directory = Directory(
             {(v[0].strip() if v[0].__class__ is str else _text(v[0])).upper() for _, v in raw}, self.period
         )
@@ -237,6 +224,4 @@ class _Validator:
                 fail(number, REASON, PRIVATE_REASON[private])
                 continue
             parsed.append((number, subject, amount, occurred_on, reason))
-            if progress and len(parsed) % 20000 == 0:
-                progress(len(raw) // 2 + len(parsed) // 2, len(raw))
-        return raw, parsed, directory
+        return parsed, directory

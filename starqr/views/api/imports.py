@@ -47,7 +47,7 @@ def create_import():
         response.headers["Location"] = url_for("api.import_batch", batch_id=batch.id)
         return response
     result = imports.run(period, data, filename, actor, dry_run=args.dry_run)
-    body = result.to_dict()
+    body = result.to_dict(gettext)
     if result.errors:
         count = len(result.errors) + result.more_errors
         return error_response(

@@ -16,6 +16,7 @@ from starqr.services import jobs_health, rubrics
 from starqr.services import imports as file_imports
 from starqr.services.imports.errors import RowError
 from starqr.views.console.admin import STATE_NAMES, admin, choices
+from starqr.views.console.helpers import error_text
 from starqr.views.console.auth import ADMIN, ADMINISTRATORS, current_actor, roles_required
 
 
@@ -83,8 +84,9 @@ def import_preview():
             "console/imports/preview.html",
             period=period,
             filename=filename,
-            result=None,
-            file_error=str(error),
+            plan=None,
+            kind="points",
+            file_error=error_text(error),
             confirm=None,
         ), 422
     confirm = None
@@ -95,8 +97,10 @@ def import_preview():
         "console/imports/preview.html",
         period=period,
         filename=filename,
-        result=result,
+        plan=result,
+        kind="points",
         file_error=None,
+        error_lines=result.error_lines(_),
         confirm=confirm,
     ), (200 if result.ok else 422)
 

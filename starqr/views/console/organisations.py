@@ -22,7 +22,7 @@ from starqr.services import vocabulary as words
 from starqr.services.imports import roster_apply, tree, workbooks
 from starqr.views.console import register_nav
 from starqr.views.console.admin import admin
-from starqr.views.console.helpers import choices
+from starqr.views.console.helpers import choices, error_text
 from starqr.views.console.auth import (
     ADMINISTRATORS,
     current_actor,
@@ -90,7 +90,7 @@ class DepartureForm(FlaskForm):
 
 
 def _fail(error):
-    flash(str(error), "error")
+    flash(error_text(error), "error")
 
 
 def _organisation(organisation_id):
@@ -240,7 +240,7 @@ def onboarding_preview():
             plan=None,
             kind=kind,
             filename=filename,
-            file_error=str(error),
+            file_error=error_text(error),
             confirm=None,
         ), 422
     confirm = None
@@ -248,7 +248,13 @@ def onboarding_preview():
         sha = file_imports.store_upload(data, filename, current_app.instance_path)
         confirm = ConfirmForm(kind=kind, sha=sha, filename=filename, formdata=None)
     return render_template(
-        "console/organisations/preview.html", plan=plan, kind=kind, filename=filename, file_error=None, confirm=confirm
+        "console/organisations/preview.html",
+        plan=plan,
+        kind=kind,
+        filename=filename,
+        file_error=None,
+        confirm=confirm,
+        error_lines=plan.error_lines(_),
     ), (200 if plan.ok else 422)
 
 
