@@ -15,7 +15,7 @@ from flask_babel import gettext
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from werkzeug.exceptions import HTTPException
 
-from starqr.errors import StarQRError
+from starqr.errors import N_, StarQRError
 from starqr.security import csrf
 from starqr.services import access, accounts
 from starqr.services.access import ALL_ROLES
@@ -25,12 +25,13 @@ blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
 
 
-class ApiError(Exception):
-    """An error the API itself answers (authentication, unknown paths, malformed requests)."""
+class ApiError(StarQRError):
+    """An error the API itself answers (authentication, unknown paths, malformed requests): a
+    catalogue TEMPLATE and its PARAMS like every StarQRError, translated when answered."""
 
-    def __init__(self, status, error, message, **extra):
-        super().__init__(message)
-        self.status, self.error, self.message, self.extra = status, error, message, extra
+    def __init__(self, status, error, template, field=None, **params):
+        super().__init__(template, code=error, status=status, **params)
+        self.field = field
 
 
 def error_response(status, error, message, **extra):
@@ -46,7 +47,10 @@ def error_response(status, error, message, **extra):
 
 @blueprint.errorhandler(ApiError)
 def _api_error(error):
-    return error_response(error.status, error.error, error.message, **error.extra)
+    body = error.to_dict(gettext)
+    return error_response(
+        error.status, body["error"], body["message"], field=error.field, params=body["params"] or None
+    )
 
 
 @blueprint.errorhandler(StarQRError)
@@ -76,7 +80,7 @@ def _unexpected(error):
 def _check_ids(endpoint, values):
     for name, value in (values or {}).items():
         if isinstance(value, int) and value > MAX_ID:
-            raise ApiError(404, "not_found", f"{name} {value} 不存在")
+            raise ApiError(404, "not_found", N_("%(name)s %(value)s 不存在"), name=name, value=value)
 
 
 # ---------------------------------------------------------------- request validation (spectree)
@@ -90,8 +94,11 @@ def _refuse_invalid(req, resp, error, instance, *args):
     first = problems[0] if problems else {}
     where = first.get("loc") or ()
     field = ".".join(str(part) for part in where) or None
-    message = f"{field}: {first.get('msg', '')}" if field else "请求体应为 JSON 对象"
-    raise ApiError(400, "bad_request", message, field=field)
+    if field:  # pydantic's own words (English) name what is wrong with the field
+        raise ApiError(
+            400, "bad_request", N_("%(name)s: %(problem)s"), field=field, name=field, problem=first.get("msg", "")
+        )
+    raise ApiError(400, "bad_request", N_("请求体应为 JSON 对象"))
 
 
 spec = SpecTree(
@@ -124,10 +131,10 @@ def _token_user():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "unauthorized", "需要 API 令牌:Authorization: Bearer <token>")
+        raise ApiError(401, "unauthorized", N_("需要 API 令牌:Authorization: Bearer <token>"))
     user = accounts.user_for_api_token(token.strip())
     if user is None:
-        raise ApiError(401, "unauthorized", "API 令牌无效或已撤销")
+        raise ApiError(401, "unauthorized", N_("API 令牌无效或已撤销"))
     return user
 
 
@@ -139,7 +146,7 @@ def token_required(*roles):
         def wrapper(*args, **kwargs):
             g.actor = access.actor_for(_token_user())
             if roles and g.actor.role not in roles:
-                raise ApiError(403, "forbidden", "您的角色无权执行此操作")
+                raise ApiError(403, "forbidden", N_("您的角色无权执行此操作"))
             return view(*args, **kwargs)
 
         wrapper.allowed_roles = roles or ALL_ROLES

@@ -4,7 +4,7 @@ from flask import g, request
 from spectree import Response
 
 from starqr.models import Member, Organisation
-from starqr.errors import NotFound
+from starqr.errors import N_, NotFound
 from starqr.services import access
 from starqr.views.api import schemas as s
 from starqr.views.api.base import ApiError, blueprint, page, spec, token_required
@@ -16,14 +16,14 @@ def organisation_or_404(organisation_id):
     try:
         return access.require_organisation(g.actor, organisation_id)
     except NotFound:
-        raise ApiError(404, "not_found", f"没有编号为 {organisation_id} 的组织") from None
+        raise ApiError(404, "not_found", N_("没有编号为 %(id)s 的组织"), id=organisation_id) from None
 
 
 def member_or_404(member_id):
     try:
         return access.require_member(g.actor, member_id)
     except NotFound:
-        raise ApiError(404, "not_found", f"没有编号为 {member_id} 的党员") from None
+        raise ApiError(404, "not_found", N_("没有编号为 %(id)s 的党员"), id=member_id) from None
 
 
 @blueprint.route("/organisations")

@@ -7,6 +7,7 @@ from spectree import Response
 from starqr import tasks
 from starqr.models import ImportBatch
 from starqr.services import access, imports
+from starqr.errors import N_
 from starqr.views.api import schemas as s
 from starqr.views.api.base import ApiError, blueprint, error_response, spec, token_required
 from starqr.views.api.periods import period_or_404
@@ -70,5 +71,5 @@ def import_batch(batch_id):
     """后台导入的进度"""
     batch = ImportBatch.get_or_none(ImportBatch.id == batch_id)
     if batch is None or (g.actor.role != access.ADMIN and batch.created_by != g.actor.name):
-        raise ApiError(404, "not_found", f"没有编号为 {batch_id} 的导入")
+        raise ApiError(404, "not_found", N_("没有编号为 %(id)s 的导入"), id=batch_id)
     return s.ImportBatch.model_validate(batch)

@@ -8,6 +8,7 @@ from starqr import validation
 from starqr.models import MEMBER, ORGANISATION, LedgerEntry
 from starqr.services import access
 from starqr.services import members as member_service
+from starqr.errors import N_
 from starqr.views.api import schemas as s
 from starqr.views.api.base import ApiError, blueprint, page, spec, token_required
 from starqr.views.api.directory import member_or_404, organisation_or_404
@@ -19,7 +20,7 @@ def subject_or_404(kind, subject_id):
         return member_or_404(subject_id)
     if kind == ORGANISATION:
         return organisation_or_404(subject_id)
-    raise ApiError(400, "bad_request", "subject_kind 应为 member 或 organisation")
+    raise ApiError(400, "bad_request", N_("subject_kind 应为 member 或 organisation"))
 
 
 @blueprint.route("/ledger")
@@ -35,7 +36,7 @@ def ledger_entries():
     query = LedgerEntry.select()
     if args.subject_kind or args.subject_id is not None:
         if not args.subject_kind or args.subject_id is None:
-            raise ApiError(400, "bad_request", "subject_kind 与 subject_id 需同时给出")
+            raise ApiError(400, "bad_request", N_("subject_kind 与 subject_id 需同时给出"))
         subject_or_404(args.subject_kind, args.subject_id)
         query = query.where(LedgerEntry.subject_kind == args.subject_kind, LedgerEntry.subject_id == args.subject_id)
     else:

@@ -8,6 +8,7 @@ from spectree import Response
 
 from starqr.models import RatingPeriod
 from starqr.services import access, administration, period_rules, ratings, scheduler
+from starqr.errors import N_
 from starqr.views.api import schemas as s
 from starqr.views.api.base import ApiError, blueprint, page, spec, token_required
 
@@ -15,7 +16,7 @@ from starqr.views.api.base import ApiError, blueprint, page, spec, token_require
 def period_or_404(period_id):
     period = RatingPeriod.get_or_none(RatingPeriod.id == period_id)
     if period is None:
-        raise ApiError(404, "not_found", f"没有编号为 {period_id} 的评定期")
+        raise ApiError(404, "not_found", N_("没有编号为 %(id)s 的评定期"), id=period_id)
     return period
 
 
@@ -85,7 +86,7 @@ def schedule_period(period_id):
         when = datetime.datetime.fromisoformat(body.publish_at.strip())
     except ValueError:
         raise ApiError(
-            400, "bad_request", "publish_at 应为 ISO 日期时间,如 2026-01-15T09:00", field="publish_at"
+            400, "bad_request", N_("publish_at 应为 ISO 日期时间,如 2026-01-15T09:00"), field="publish_at"
         ) from None
     if when.tzinfo is not None:
         when = when.astimezone(scheduler.LOCAL_ZONE).replace(tzinfo=None)

@@ -35,6 +35,7 @@ from starqr.views.console.auth import (
 )
 from starqr.views.console.auth import init_app as init_auth
 from starqr.views.console.forms import ConfirmForm, LoginForm, PasswordChangeForm
+from starqr.views.console.helpers import error_text
 
 console = Blueprint("console", __name__, url_prefix="/console")
 
@@ -142,12 +143,7 @@ def password():
             me = current_user._get_current_object()
             user = accounts.change_password(getattr(me, "_user", me), form.old_password.data, form.new_password.data)
         except accounts.AccountError as error:
-            message = {
-                "the current password is wrong": _("当前密码不正确。"),
-                "a password must differ from the user name": _("密码不能与用户名相同。"),
-                "the new password must differ from the current one": _("新密码不能与当前密码相同。"),
-            }
-            form.new_password.errors.append(message.get(str(error), str(error)))
+            form.new_password.errors.append(error_text(error))
         else:
             login_session(user)  # the session token follows the new hash
             flash(_("密码已修改。"), "info")

@@ -16,8 +16,8 @@ from starqr.services import jobs_health, rubrics
 from starqr.services import imports as file_imports
 from starqr.services.imports.errors import RowError
 from starqr.views.console.admin import STATE_NAMES, admin, choices
-from starqr.views.console.helpers import error_text
 from starqr.views.console.auth import ADMIN, ADMINISTRATORS, current_actor, roles_required
+from starqr.views.console.helpers import error_text
 
 
 class UploadForm(FlaskForm):
@@ -118,7 +118,7 @@ def import_confirm():
         data = file_imports.load_upload(form.sha.data, current_app.instance_path)
         batch = file_imports.create_batch(period, data, form.filename.data, current_actor(), current_app.instance_path)
     except file_imports.ImportFileError as error:
-        flash(str(error), "error")
+        flash(error_text(error), "error")
         return redirect(url_for("admin.imports"))
     tasks.enqueue_import(batch, current_actor())
     return redirect(url_for("admin.import_batch", batch_id=batch.id))

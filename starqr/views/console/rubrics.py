@@ -10,7 +10,7 @@ from starqr.services.consoles import admin_pages
 from starqr.views.console.admin import OVERSEERS, admin
 from starqr.views.console.auth import ADMIN, roles_required
 from starqr.views.console.forms import RubricUploadForm
-from starqr.views.console.helpers import actor, choices
+from starqr.views.console.helpers import actor, choices, error_text
 from starqr.views.console.names import STATE_NAMES
 
 
@@ -67,7 +67,7 @@ def rubric(key):
                     new, moves, before, after = rubric_uploads.rubric_preview(text, period, expected_key=key)
                     preview = {"rubric": new, "moves": moves, "before": before, "after": after, "period": period}
             except rating.RubricError as error:
-                form.text.errors.append(_("评分标准有误:%(error)s", error=str(error)))
+                form.text.errors.append(_("评分标准有误:%(error)s", error=error_text(error)))
     affected, protected = period_rules.periods_affected_by(key)
     return render_template(
         "console/admin/rubric.html",
