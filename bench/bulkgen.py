@@ -16,7 +16,7 @@ import time
 from peewee import SqliteDatabase
 
 from starqr.db import database
-from starqr.models import MEMBER, ORGANISATION, Member, Organisation, PlaqueCode, Rating, RatingPeriod
+from starqr.models import MEMBER, ORGANISATION, LedgerEntry, Member, Organisation, PlaqueCode, Rating, RatingPeriod
 from starqr.services import rubrics
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -45,8 +45,16 @@ def _rows(model, dicts):
     return fields, out
 
 
-def _copy(model, dicts):
-    """Write DICTS into MODEL's table by the fastest plain path: COPY (PostgreSQL) or executemany."""
+def _copy(model, dicts, chunk=100_000):
+    """Write DICTS into MODEL's table by the fastest plain path: COPY (PostgreSQL) or executemany,
+    CHUNK rows at a time (a 1.7M-member region does not hold every converted row at once)."""
+    written = 0
+    for start in range(0, len(dicts), chunk):
+        written += _copy_chunk(model, dicts[start : start + chunk])
+    return written
+
+
+def _copy_chunk(model, dicts):
     if not dicts:
         return 0
     fields, rows = _rows(model, dicts)
@@ -168,8 +176,39 @@ def build(members, seed=17, today=None):
     return organisations, people, plaques, branches
 
 
-def load(members, seed=17):
-    """Generate and load a region; returns timings and counts. The database must be migrated and empty."""
+LEDGER_ITEMS = (("study", 2), ("appraisal_percent", None))  # per member in this year's draft period
+
+
+def ledger_entries(people, period_id, per_member, rng, first_id=1):
+    """PER_MEMBER live ledger entries per member (cycling LEDGER_ITEMS), for the rating run.
+    Written by COPY like the rest: the hash chain is not computed (nothing here verifies it)."""
+    recorded = datetime.datetime(datetime.date.today().year, 3, 1)
+    entries = []
+    for p in people:
+        for k in range(per_member):
+            item, points = LEDGER_ITEMS[k % len(LEDGER_ITEMS)]
+            entries.append(
+                dict(
+                    id=first_id + len(entries),
+                    subject_kind=MEMBER,
+                    subject_id=p["id"],
+                    period=period_id,
+                    item=item,
+                    points=points if points is not None else rng.randrange(60, 101),
+                    reason="学习" if points else "民主评议",
+                    recorded_by="bench",
+                    recorded_at=recorded,
+                    occurred_on=recorded.date().isoformat(),
+                    entry_hash="0" * 64,
+                    previous_hash="0" * 64,
+                )
+            )
+    return entries
+
+
+def load(members, seed=17, ledger_per_member=0):
+    """Generate and load a region; returns timings and counts. The database must be migrated and empty.
+    LEDGER_PER_MEMBER > 0 adds that many live ledger entries per member to this year's draft period."""
     rubrics.sync_shipped()
     started = time.perf_counter()
     organisations, people, plaques, branches = build(members, seed)
@@ -184,7 +223,7 @@ def load(members, seed=17):
         published_at=datetime.datetime(year, 1, 15),
         finalised_at=datetime.datetime(year, 1, 20),
     )
-    RatingPeriod.create(
+    current = RatingPeriod.create(
         name=f"{year}年度", year=year, starts_on=datetime.date(year, 1, 1), ends_on=datetime.date(year, 12, 31)
     )
     member_rubric = rubrics.latest_version("member_points")
@@ -224,15 +263,19 @@ def load(members, seed=17):
                 created_at=published,
             )
         )
+    entries = ledger_entries(people, current.id, ledger_per_member, random.Random(seed + 2))
     started = time.perf_counter()
     rows = 0
+    tables = [(Organisation, organisations), (Member, people), (PlaqueCode, plaques), (Rating, ratings)]
+    if entries:
+        tables.append((LedgerEntry, entries))
     with database.atomic():
-        for model, dicts in ((Organisation, organisations), (Member, people), (PlaqueCode, plaques), (Rating, ratings)):
+        for model, dicts in tables:
             rows += _copy(model, dicts)
     loaded = time.perf_counter() - started
     db = database.obj
     if not isinstance(db, SqliteDatabase):
-        for model in (Organisation, Member, PlaqueCode, Rating):
+        for model, _ in tables:
             table = model._meta.table_name
             db.execute_sql(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -246,6 +289,7 @@ def load(members, seed=17):
         organisations=len(organisations),
         plaques=len(plaques),
         ratings=len(ratings),
+        ledger_entries=len(entries),
         rows=rows,
         generate_s=generated,
         load_s=loaded,

@@ -22,16 +22,23 @@ def pages_group():
     metavar="SECONDS",
     help="Keep running: look for stale pages every SECONDS.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=1,
+    show_default=True,
+    help="Builder processes (each takes every N-th code).",
+)
 @pass_app
-def build(langs, limit, follow):
+def build(langs, limit, follow, workers):
     from flask import current_app
     from starqr.db import database
-    from starqr.views.public import build_pages
+    from starqr.views.page_builder import build_pages
 
     app = current_app._get_current_object()
     while True:
         started = time.perf_counter()
-        built = {lang: build_pages(app, lang, limit) for lang in langs}
+        built = {lang: build_pages(app, lang, limit, workers) for lang in langs}
         if follow is None:
             for lang, count in built.items():
                 click.echo(f"{lang}: {count} pages in {time.perf_counter() - started:.1f} s")

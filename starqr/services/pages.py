@@ -98,38 +98,65 @@ def make(body, lang, plaque_id, subject_kind=None, subject_id=None):
     return StoredPage(gz, etag, plaque_id, mimetype(lang), subject_kind, subject_id)
 
 
-def store(code, lang, page, size, stamp, today=None):
-    """Keep PAGE for (CODE, LANG), rendered under STAMP = (rev, sver); never replace a newer one."""
-    rev, sver = stamp
-    today = today or datetime.date.today()
-    p = database.obj.param
-    sql = (
-        'INSERT INTO "public_page" ("code", "lang", "subject_kind", "subject_id", "plaque_id", "gz", "etag", '
-        f'"rev", "sver", "day", "size", "generated_at") VALUES ({", ".join([p] * 12)}) '
+STORE_COLUMNS = '"code", "lang", "subject_kind", "subject_id", "plaque_id", "gz", "etag", "rev", "sver", "day", "size", "generated_at"'
+
+
+def _store_sql(values):
+    return (
+        f'INSERT INTO "public_page" ({STORE_COLUMNS}) VALUES {values} '
         'ON CONFLICT ("code", "lang") DO UPDATE SET "gz" = excluded."gz", "etag" = excluded."etag", '
         '"rev" = excluded."rev", "sver" = excluded."sver", "day" = excluded."day", "size" = excluded."size", '
         '"generated_at" = excluded."generated_at", "plaque_id" = excluded."plaque_id" '
         'WHERE excluded."rev" >= "public_page"."rev" AND excluded."sver" >= "public_page"."sver" '
         'AND excluded."day" >= "public_page"."day"'
     )
+
+
+def _store_row(code, lang, page, size, stamp, today, now):
+    rev, sver = stamp
+    return (
+        code,
+        lang,
+        page.subject_kind,
+        page.subject_id,
+        page.plaque_id,
+        page.gz,
+        page.etag,
+        rev,
+        sver,
+        today,
+        size,
+        now,
+    )
+
+
+def store(code, lang, page, size, stamp, today=None):
+    """Keep PAGE for (CODE, LANG), rendered under STAMP = (rev, sver); never replace a newer one."""
+    today = today or datetime.date.today()
+    p = database.obj.param
     with database.atomic():
         database.execute_sql(
-            sql,
-            (
-                code,
-                lang,
-                page.subject_kind,
-                page.subject_id,
-                page.plaque_id,
-                page.gz,
-                page.etag,
-                rev,
-                sver,
-                today,
-                size,
-                utcnow(),
-            ),
+            _store_sql(f"({', '.join([p] * 12)})"), _store_row(code, lang, page, size, stamp, today, utcnow())
         )
+
+
+def store_many(items, today=None):
+    """store() for many pages at once, one transaction: ITEMS = [(code, lang, page, size, stamp)].
+    The same guard: a stored page is never replaced by an older one."""
+    if not items:
+        return
+    today = today or datetime.date.today()
+    now = utcnow()
+    rows = [_store_row(code, lang, page, size, stamp, today, now) for code, lang, page, size, stamp in items]
+    db = database.obj
+    with database.atomic():
+        cursor = db.cursor()
+        if db.param == "?":  # SQLite: executemany of one prepared statement
+            cursor.executemany(_store_sql(f"({', '.join(['?'] * 12)})"), rows)
+        else:  # PostgreSQL: many rows per statement (psycopg2's executemany is a round trip per row)
+            from psycopg2.extras import execute_values
+
+            execute_values(cursor, _store_sql("%s"), rows, page_size=len(rows))
 
 
 def forget(code):

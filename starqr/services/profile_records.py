@@ -7,8 +7,7 @@ Same rules as profiles.py: public fields only, plain data, a fixed number of que
 import datetime
 from collections import defaultdict
 
-from starqr import checkpoints, rating
-from starqr.models import Commitment, LedgerEntry, Objection, PlaqueCode, Rating, RubricVersion
+from starqr import rating
 from starqr.services import rating_inputs, rubrics, star_reasons
 
 
@@ -74,22 +73,12 @@ def rating_dict(r, period):
     return entry
 
 
-def archive(kind, subject_id, published_periods):
+def archive(kind, subject_id, published_periods, loader):
     """Every published period's newest rating, oldest first, with the change in stars and total."""
     if not published_periods:
         return []
     by_id = {p.id: p for p in published_periods}
-    query = (
-        Rating.select(Rating, RubricVersion)
-        .join(RubricVersion)
-        .where(
-            Rating.subject_kind == kind,
-            Rating.subject_id == subject_id,
-            Rating.published == True,  # noqa: E712
-            Rating.period.in_(list(by_id)),
-        )
-        .order_by(Rating.id)
-    )
+    query = loader.ratings(kind, subject_id, list(by_id))
     newest = {}
     for r in query:
         newest[r.period_id] = r  # a correction supersedes the earlier snapshot
@@ -106,24 +95,6 @@ def archive(kind, subject_id, published_periods):
     return archive
 
 
-def latest_stars(kind, subject_ids, period):
-    """{subject id: (stars, max_stars, vetoed, exempt)} in PERIOD, one query."""
-    if period is None or not subject_ids:
-        return {}
-    query = (
-        Rating.select(Rating.subject_id, Rating.stars, Rating.max_stars, Rating.vetoed, Rating.exempt)
-        .where(
-            Rating.period == period,
-            Rating.subject_kind == kind,
-            Rating.published == True,  # noqa: E712
-            Rating.subject_id.in_(list(subject_ids)),
-        )
-        .order_by(Rating.id)
-        .tuples()
-    )
-    return {sid: (stars, max_stars, bool(vetoed), bool(exempt)) for sid, stars, max_stars, vetoed, exempt in query}
-
-
 def stars_ref(value):
     if value is None:
         return None
@@ -134,30 +105,15 @@ def stars_ref(value):
 # ---------------------------------------------------------------- live points
 
 
-def live(kind, subject_id, period, rubric_key, category, today):
+def live(kind, subject_id, period, rubric_key, category, today, loader):
     """This period's ledger so far: items, entries, and an unofficial estimate for points rubrics."""
     if period is None:
         return None
     try:
-        version, rubric = rubrics.current_rubric(rubric_key)
+        version, rubric = loader.current_rubric(rubric_key)
     except (LookupError, rating.RubricError):  # a rubric that cannot be read: no live box, never a 500
         return None
-    entries = list(
-        LedgerEntry.select(
-            LedgerEntry.id,
-            LedgerEntry.item,
-            LedgerEntry.points,
-            LedgerEntry.quantity,
-            LedgerEntry.reason,
-            LedgerEntry.public_reason,
-            LedgerEntry.occurred_on,
-            LedgerEntry.recorded_at,
-            LedgerEntry.corrects,
-        )
-        .where(LedgerEntry.period == period, LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject_id)
-        .order_by(LedgerEntry.id.desc())
-        .tuples()
-    )
+    entries = loader.ledger(kind, subject_id, period)
 
     def item_name(item_id):
         try:
@@ -229,12 +185,8 @@ def live(kind, subject_id, period, rubric_key, category, today):
 # ---------------------------------------------------------------- commitments and objections
 
 
-def commitments(kind, subject_id, years):
-    query = (
-        Commitment.select()
-        .where(Commitment.subject_kind == kind, Commitment.subject_id == subject_id, Commitment.year.in_(years))
-        .order_by(Commitment.year.desc(), Commitment.deadline, Commitment.id)
-    )
+def commitments(kind, subject_id, years, loader):
+    query = loader.commitments(kind, subject_id, years)
     result = []
     for c in query:
         result.append(
@@ -254,29 +206,13 @@ def commitments(kind, subject_id, years):
     return result
 
 
-def objections(kind, subject_id):
+def objections(kind, subject_id, loader):
     """Resolved objections about this subject: reference, date, outcome, and a rejection's reason.
 
     The objection's own text and contact stay with the administrators: a sender may have
     written personal details into them.
     """
-    plaques = PlaqueCode.select(PlaqueCode.id).where(
-        PlaqueCode.subject_kind == kind, PlaqueCode.subject_id == subject_id
-    )
-    query = (
-        Objection.select(
-            Objection.reference,
-            Objection.status,
-            Objection.resolution,
-            Objection.resolved_at,
-            Objection.created_at,
-            Objection.period,
-        )
-        .where(Objection.plaque.in_(plaques))
-        .order_by(Objection.created_at.desc())
-        .limit(20)
-        .tuples()
-    )
+    query = loader.objections(kind, subject_id)
     result = {"open": 0, "resolved": []}
     for reference, status, resolution, resolved_at, created_at, period_id in query:
         if status == "open":
@@ -295,7 +231,7 @@ def objections(kind, subject_id):
     return result
 
 
-def notice(archive, published_periods):
+def notice(archive, published_periods, loader):
     """The public notice (公示) if the newest published result is under it."""
     if not published_periods or published_periods[-1].state != "notice":
         return None
@@ -307,5 +243,5 @@ def notice(archive, published_periods):
         "ends_at": iso(period.notice_ends_at),
         "objections_open": True,
         # the ledger's newest signed checkpoint: anyone may keep it and check the ledger later
-        "ledger_checkpoint": checkpoints.latest_public(),
+        "ledger_checkpoint": loader.checkpoint(),
     }

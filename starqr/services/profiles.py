@@ -11,27 +11,15 @@ or ledger entries (tests/test_public_queries.py holds them to it).
 
 import datetime
 
-from peewee import fn
-
 from starqr import rating
-from starqr.models import (
-    MEMBER,
-    ORGANISATION,
-    BranchMemberCount,
-    Member,
-    Organisation,
-    PlaqueCode,
-    Post,
-    Rating,
-    RatingPeriod,
-)
-from starqr.services import contest_results, rating_inputs, rubrics, town_designation
+from starqr.models import MEMBER, ORGANISATION, PlaqueCode
+from starqr.services import rating_inputs, rubrics
 from starqr.services.plaques import normalise
+from starqr.services.profile_loader import DIRECT
 from starqr.services.profile_records import (
     archive as _archive,
     commitments as _commitments,
     iso as _iso,
-    latest_stars as _latest_stars,
     live as _live,
     notice as _notice,
     number as _number,
@@ -39,8 +27,6 @@ from starqr.services.profile_records import (
     stars_ref as _stars_ref,
 )
 
-PUBLISHED_STATES = ("notice", "final")
-LIVE_STATES = ("draft", "scheduled")
 LIVE_ENTRIES_SHOWN = 12  # the HTML lists the newest entries; the JSON carries them all
 PRIVATE_CATEGORIES = ("special",)  # 特殊: old or ill
 
@@ -73,14 +59,17 @@ def lookup(code):
     return Lookup("revoked", plaque, replacement)
 
 
-def profile_for(plaque, today=None):
-    """The public profile of an active plaque's subject, or None if the subject is gone."""
+def profile_for(plaque, today=None, loader=DIRECT):
+    """The public profile of an active plaque's subject, or None if the subject is gone.
+
+    LOADER answers the profile's questions of the database (services/profile_loader.py):
+    one query each for a scan, a few set-based queries per chunk for the batch builder."""
     today = today or datetime.date.today()
     if plaque.subject_kind == MEMBER:
-        member = Member.get_or_none(Member.id == plaque.subject_id)
-        return member_profile(member, plaque, today) if member else None
-    organisation = Organisation.get_or_none(Organisation.id == plaque.subject_id)
-    return organisation_profile(organisation, plaque, today) if organisation else None
+        member = loader.member(plaque.subject_id)
+        return member_profile(member, plaque, today, loader) if member else None
+    organisation = loader.organisation(plaque.subject_id)
+    return organisation_profile(organisation, plaque, today, loader) if organisation else None
 
 
 # ---------------------------------------------------------------- small helpers
@@ -90,50 +79,12 @@ def _lines(text):
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def _party_age(member, branch, today):
+def _party_age(member, branch, today, loader):
     try:
-        _, rubric = rubrics.current_rubric(rubrics.member_rubric_key(branch))
+        _, rubric = loader.current_rubric(rubrics.member_rubric_key(branch))
     except (LookupError, rating.RubricError):
         rubric = None
     return rating_inputs.party_age_years(member, today, rubric)
-
-
-def _periods():
-    """(all periods oldest first, published ones, the live one or None) in one query."""
-    periods = list(
-        RatingPeriod.select().order_by(RatingPeriod.year, fn.COALESCE(RatingPeriod.quarter, 0), RatingPeriod.id)
-    )
-    published = [p for p in periods if p.state in PUBLISHED_STATES]
-    live = [p for p in periods if p.state in LIVE_STATES and (not published or p.year >= published[-1].year)]
-    return periods, published, (live[-1] if live else None)
-
-
-def _codes(organisation_ids=(), member_ids=()):
-    """Active plaque codes {(kind, id): code} for the given subjects, in one query."""
-    clauses = []
-    if organisation_ids:
-        clauses.append((PlaqueCode.subject_kind == ORGANISATION) & PlaqueCode.subject_id.in_(list(organisation_ids)))
-    if member_ids:
-        clauses.append((PlaqueCode.subject_kind == MEMBER) & PlaqueCode.subject_id.in_(list(member_ids)))
-    if not clauses:
-        return {}
-    where = clauses[0] if len(clauses) == 1 else clauses[0] | clauses[1]
-    query = (
-        PlaqueCode.select(PlaqueCode.subject_kind, PlaqueCode.subject_id, PlaqueCode.code)
-        .where(where, PlaqueCode.status == "active")
-        .tuples()
-    )
-    return {(kind, subject_id): code for kind, subject_id, code in query}
-
-
-def _chain(organisation):
-    """The organisation's ancestors from the top, then itself (one query on the path)."""
-    ids = [int(part) for part in organisation.path.strip("/").split("/") if part]
-    if organisation.id not in ids:
-        ids.append(organisation.id)
-    found = {o.id: o for o in Organisation.select().where(Organisation.id.in_(ids))}
-    found[organisation.id] = organisation
-    return [found[i] for i in ids if i in found]
 
 
 def _org_ref(organisation, codes):
@@ -148,28 +99,25 @@ def _org_ref(organisation, codes):
 # ---------------------------------------------------------------- members
 
 
-def member_profile(member, plaque, today=None):
+def member_profile(member, plaque, today=None, loader=DIRECT):
     """The public profile of MEMBER, scanned through PLAQUE."""
     today = today or datetime.date.today()
-    branch = member.branch  # one query
-    chain = _chain(branch)
-    periods, published, live_period = _periods()
-    codes = _codes([o.id for o in chain])
+    branch = loader.branch_of(member)  # one query
+    chain = loader.chain(branch)
+    periods, published, live_period = loader.periods()
+    codes = loader.codes([o.id for o in chain])
     # A member who left the roll keeps only name, branch and the published archive in public:
     # why they left (death, expulsion, transfer) is not the public's business.
     on_roll = bool(member.active)
     posts = (
-        [
-            {"title": p.title, "duties": p.duties, "since": _iso(p.since)}
-            for p in Post.select().where(Post.member == member, Post.active == True).order_by(Post.id)  # noqa: E712
-        ]
+        [{"title": p.title, "duties": p.duties, "since": _iso(p.since)} for p in loader.posts(member)]
         if on_roll
         else []
     )
-    archive = _archive(MEMBER, member.id, published)
+    archive = _archive(MEMBER, member.id, published, loader)
     category = rubrics.rating_category(member.category, member.exempt)
     live = (
-        _live(MEMBER, member.id, live_period, rubrics.member_rubric_key(branch), category, today)
+        _live(MEMBER, member.id, live_period, rubrics.member_rubric_key(branch), category, today, loader)
         if member.active
         else None
     )
@@ -190,17 +138,17 @@ def member_profile(member, plaque, today=None):
         "occupation": member.occupation,
         "joined_year": member.joined_on.year if member.joined_on else None,
         # 党龄 as the member's rubric counts it (from 转正 unless the scheme says otherwise)
-        "years_of_membership": _party_age(member, branch, today),
+        "years_of_membership": _party_age(member, branch, today, loader),
         "party_post": member.party_post,
         "exempt": bool(member.exempt),
         "active": on_roll,
         "posts": posts,
-        "commitments": _commitments(MEMBER, member.id, years) if on_roll else [],
+        "commitments": _commitments(MEMBER, member.id, years, loader) if on_roll else [],
         "live": live,
         "latest": archive[-1] if archive else None,
         "archive": archive,
-        "notice": _notice(archive, published),
-        "objections": _objections(MEMBER, member.id),
+        "notice": _notice(archive, published, loader),
+        "objections": _objections(MEMBER, member.id, loader),
         "honours": _lines(member.honours) if on_roll else [],
         "volunteer_service": _lines(member.volunteer_service) if on_roll else [],
         "volunteer_hours": (member.volunteer_hours or 0) if on_roll else 0,
@@ -211,67 +159,47 @@ def member_profile(member, plaque, today=None):
 # ---------------------------------------------------------------- organisations
 
 
-def organisation_profile(organisation, plaque, today=None):
+def organisation_profile(organisation, plaque, today=None, loader=DIRECT):
     """The public profile of ORGANISATION (a branch, or a higher level), scanned through PLAQUE."""
     today = today or datetime.date.today()
-    chain = _chain(organisation)
-    periods, published, live_period = _periods()
+    chain = loader.chain(organisation)
+    periods, published, live_period = loader.periods()
     latest_period = published[-1] if published else None
-    children = list(
-        Organisation.select()
-        .where(Organisation.parent == organisation)
-        .order_by(Organisation.sort_order, Organisation.id)
-    )
+    children = loader.children(organisation)
     is_branch = organisation.level == "branch"
     members = []
     if is_branch:
-        members = list(
-            Member.select(Member.id, Member.name_zh, Member.name_mn, Member.party_post, Member.category)
-            .where(Member.branch == organisation, Member.active == True)  # noqa: E712
-            .order_by(Member.party_post.is_null(), Member.id)
-        )
+        members = loader.branch_members(organisation)
         member_count = len(members)
     else:
         # the maintained per-branch counts (m0015_b), not a count of the region's members
-        member_count = int(
-            BranchMemberCount.select(fn.COALESCE(fn.SUM(BranchMemberCount.members), 0))
-            .join(Organisation, on=(Organisation.id == BranchMemberCount.branch_id))
-            .where(Organisation.path.startswith(organisation.path))
-            .scalar()
-            or 0
-        )
-    codes = _codes([o.id for o in chain] + [c.id for c in children], [m.id for m in members])
-    member_stars = _latest_stars(MEMBER, [m.id for m in members], latest_period)
-    child_stars = _latest_stars(ORGANISATION, [c.id for c in children], latest_period)
+        member_count = loader.member_count(organisation)
+    codes = loader.codes([o.id for o in chain] + [c.id for c in children], [m.id for m in members])
+    member_stars = loader.latest_stars(MEMBER, [m.id for m in members], latest_period)
+    child_stars = loader.latest_stars(ORGANISATION, [c.id for c in children], latest_period)
 
-    archive = _archive(ORGANISATION, organisation.id, published) if is_branch else []
+    archive = _archive(ORGANISATION, organisation.id, published, loader) if is_branch else []
     live = (
-        _live(ORGANISATION, organisation.id, live_period, rubrics.organisation_rubric_key(organisation), None, today)
+        _live(
+            ORGANISATION,
+            organisation.id,
+            live_period,
+            rubrics.organisation_rubric_key(organisation),
+            None,
+            today,
+            loader,
+        )
         if is_branch
         else None
     )
     # Star distribution of every branch below a higher-level organisation, in the latest period.
     distribution = None
     if not is_branch and latest_period is not None:
-        branch_ids = Organisation.select(Organisation.id).where(
-            Organisation.path.startswith(organisation.path), Organisation.level == "branch"
-        )
-        rows = (
-            Rating.select(Rating.stars, Rating.max_stars, fn.COUNT(Rating.id))
-            .where(
-                Rating.period == latest_period,
-                Rating.subject_kind == ORGANISATION,
-                Rating.published == True,
-                Rating.supersedes.is_null(),  # noqa: E712
-                Rating.subject_id.in_(branch_ids),
-            )
-            .group_by(Rating.stars, Rating.max_stars)
-            .order_by(Rating.max_stars.desc(), Rating.stars.desc())
-            .tuples()
-        )
         distribution = {
             "period": latest_period.name,
-            "rows": [{"stars": s, "max_stars": m, "count": n} for s, m, n in rows],
+            "rows": [
+                {"stars": s, "max_stars": m, "count": n} for s, m, n in loader.distribution(organisation, latest_period)
+            ],
         }
     return {
         "kind": ORGANISATION,
@@ -291,7 +219,7 @@ def organisation_profile(organisation, plaque, today=None):
         "rubric": (
             archive[-1]["rubric"]
             if archive
-            else rubrics.latest_version(rubrics.organisation_rubric_key(organisation)).name
+            else loader.latest_version(rubrics.organisation_rubric_key(organisation)).name
             if is_branch
             else None
         ),
@@ -299,12 +227,13 @@ def organisation_profile(organisation, plaque, today=None):
             ORGANISATION,
             organisation.id,
             sorted({today.year, today.year - 1} | ({live_period.year} if live_period else set())),
+            loader,
         ),
         "live": live,
         "latest": archive[-1] if archive else None,
         "archive": archive,
-        "notice": _notice(archive, published) if is_branch else None,
-        "objections": _objections(ORGANISATION, organisation.id),
+        "notice": _notice(archive, published, loader) if is_branch else None,
+        "objections": _objections(ORGANISATION, organisation.id, loader),
         "members_period": latest_period.name if latest_period else None,
         "members": [
             {
@@ -319,7 +248,7 @@ def organisation_profile(organisation, plaque, today=None):
         "children": [dict(_org_ref(c, codes), rating=_stars_ref(child_stars.get(c.id))) for c in children],
         "distribution": distribution,
         # 比武争星 rankings and the 整乡推进示范苏木镇 designation (services/contest_results.py, services/town_designation.py)
-        "contests": contest_results.public_results(organisation.id) if is_branch else [],
-        "town_designation": town_designation.town_designation(organisation) if organisation.level == "town" else None,
+        "contests": loader.contests(organisation.id) if is_branch else [],
+        "town_designation": loader.town_designation(organisation) if organisation.level == "town" else None,
         "as_of": today.isoformat(),
     }
