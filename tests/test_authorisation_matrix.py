@@ -28,7 +28,7 @@ from PIL import Image
 
 from starqr.models import ImportBatch, Objection, RubricVersion
 from starqr.services import accounts
-from starqr.services import members as member_service
+from starqr.services import commitments
 from tests.helpers import (
     issue_code,
     login,
@@ -80,7 +80,7 @@ def _photo(commitment):
     Image.new("RGB", (8, 8), (10, 120, 10)).save(out, "JPEG")
     from flask import current_app
 
-    return member_service.add_evidence_photo("tester", commitment, out.getvalue(), current_app.config["UPLOAD_FOLDER"])
+    return commitments.add_evidence_photo("tester", commitment, out.getvalue(), current_app.config["UPLOAD_FOLDER"])
 
 
 def _side(app, branch, town, period, username):

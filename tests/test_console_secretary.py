@@ -7,7 +7,9 @@ import pytest
 from PIL import Image
 
 from starqr.models import MEMBER, AuditLog, Commitment, LedgerEntry, Member, MemberPrivate, PlaqueCode, Post
-from starqr.services import members as member_service
+from starqr.services import commitments
+from starqr.services import member_rules
+from starqr.services import points_events
 from tests.helpers import (
     issue_code,
     login,
@@ -210,15 +212,15 @@ def test_commitment_progress_evidence_and_outcome(client, app, branch_setup):
     ],
 )
 def test_evidence_refuses_non_images_and_large_files(payload, message):
-    with pytest.raises(member_service.MemberError, match=message):
-        member_service.reencode_photo(payload)
+    with pytest.raises(member_rules.MemberError, match=message):
+        commitments.reencode_photo(payload)
 
 
 def test_evidence_refuses_other_image_types():
     out = io.BytesIO()
     Image.new("RGB", (10, 10)).save(out, "GIF")
-    with pytest.raises(member_service.MemberError, match="只能上传"):
-        member_service.reencode_photo(out.getvalue())
+    with pytest.raises(member_rules.MemberError, match="只能上传"):
+        commitments.reencode_photo(out.getvalue())
 
 
 def test_record_points_event_and_bounds(client, branch_setup):
@@ -258,8 +260,8 @@ def test_record_points_event_and_bounds(client, branch_setup):
 
 def test_points_refused_for_published_period(branch_setup):
     published = make_period(year=2020, state="final")
-    with pytest.raises(member_service.MemberError, match="已公布"):
-        member_service.record_points("sec", branch_setup["member"], published, "study", "x")
+    with pytest.raises(member_rules.MemberError, match="已公布"):
+        points_events.record_points("sec", branch_setup["member"], published, "study", "x")
 
 
 def test_correction_is_a_linked_reversal(client, branch_setup):

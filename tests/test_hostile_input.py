@@ -18,6 +18,9 @@ from starqr.models import ALL_MODELS, AuditLog, Commitment, LedgerEntry, Member
 from starqr.services import api_tokens
 from starqr.services import imports as importer
 from starqr.services import members as member_service
+from starqr.services import commitments
+from starqr.services import member_rules
+from starqr.services import points_events
 
 HUGE_IDS = (2**31, 2**63, 99999999999999999999)
 
@@ -180,8 +183,8 @@ def test_refusals_name_the_field_in_the_users_language(client, world):
 
 
 def test_service_refuses_more_than_two_decimals_instead_of_rounding(world):
-    with pytest.raises(member_service.MemberError, match="两位小数"):
-        member_service.record_points("sec", world["member"], world["period"], "appraisal_percent", "x", value="100.001")
+    with pytest.raises(member_rules.MemberError, match="两位小数"):
+        points_events.record_points("sec", world["member"], world["period"], "appraisal_percent", "x", value="100.001")
     assert LedgerEntry.select().count() == 0
 
 
@@ -377,23 +380,23 @@ def test_private_data_in_public_texts_is_refused_by_the_services(world, text, ap
     commitment = make_commitment(member)
     calls = [
         lambda: member_service.edit_member("sec", member, {"honours": text}),
-        lambda: member_service.add_commitment("sec", member, {"text": text}),
-        lambda: member_service.edit_commitment("sec", commitment, {"text": text}),
-        lambda: member_service.add_progress("sec", commitment, None, text),
-        lambda: member_service.set_outcome("sec", commitment, "not_done", reason_not_kept=text),
-        lambda: member_service.record_points("sec", member, period, "study", text),
-        lambda: member_service.record_points("sec", member, period, "study", "学习", evidence=text),
+        lambda: commitments.add_commitment("sec", member, {"text": text}),
+        lambda: commitments.edit_commitment("sec", commitment, {"text": text}),
+        lambda: commitments.add_progress("sec", commitment, None, text),
+        lambda: commitments.set_outcome("sec", commitment, "not_done", reason_not_kept=text),
+        lambda: points_events.record_points("sec", member, period, "study", text),
+        lambda: points_events.record_points("sec", member, period, "study", "学习", evidence=text),
     ]
     before = counts()
     for call in calls:
-        with pytest.raises(member_service.MemberError, match="公开显示"):
+        with pytest.raises(member_rules.MemberError, match="公开显示"):
             call()
     assert counts() == before
     assert Commitment.get_by_id(commitment.id).progress_notes == []
 
 
 def test_private_reason_may_hold_what_a_public_one_may_not(world):
-    entries = member_service.record_points(
+    entries = points_events.record_points(
         "sec", world["member"], world["period"], "study", "电话13912345678 核实", public_reason=False
     )
     assert len(entries) == 1
@@ -433,7 +436,7 @@ def test_ordinary_texts_are_not_mistaken_for_private_data():
 
 
 def test_audit_keeps_no_refused_text(world):
-    with pytest.raises(member_service.MemberError):
+    with pytest.raises(member_rules.MemberError):
         member_service.edit_member("sec", world["member"], {"honours": PRIVATE[0]})
     assert not any(PRIVATE[0] in str(a.after) for a in AuditLog.select())
     assert datetime.date.today()  # keeps the import used where dates are made

@@ -7,6 +7,7 @@ import pytest
 from starqr.db import database
 from starqr.models import MemberPrivate, Objection, PlaqueCode, PublicPage
 from starqr.services import members as member_service
+from starqr.services import member_posts
 from starqr.services import objections, pages, plaques, ratings, revision, scans
 from tests.helpers import issue_code, make_commitment, make_member, make_period, make_post, make_tree, make_user, record
 from tests.test_public_queries import count_queries
@@ -64,7 +65,7 @@ def test_writes_reach_the_page_at_once_and_only_the_pages_they_touch(client, wor
     record(world["member"], world["period"], "study", 2, reason="学习强国积分")
     assert "学习强国积分" in _page(client, code)[1]
     # an edit of the member
-    member_service.add_post(world["actor"], world["member"], {"title": "矛盾调解岗", "duties": "调解邻里纠纷"})
+    member_posts.add_post(world["actor"], world["member"], {"title": "矛盾调解岗", "duties": "调解邻里纠纷"})
     assert "矛盾调解岗" in _page(client, code)[1]
     # an edit of the branch
     member_service.edit_branch(world["actor"], world["tree"]["branch"], {"secretary_name": "张书记"})

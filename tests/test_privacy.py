@@ -127,7 +127,7 @@ def test_no_health_words_on_any_public_page(client, banner):
 
 
 def test_a_reason_marked_publishable_is_shown(client, app):
-    from starqr.services import members as member_service
+    from starqr.services import commitments
     from tests.helpers import issue_code, make_commitment, make_member, make_tree, make_user
 
     tree = make_tree()
@@ -135,9 +135,9 @@ def test_a_reason_marked_publishable_is_shown(client, app):
     commitment = make_commitment(member, text="带动2户群众加入专业合作社")
     code = issue_code(member).code
     actor = make_user("sec-reason", "secretary", tree["branch"])
-    member_service.set_outcome(actor, commitment, "not_done", reason_not_kept="因病住院三个月")
+    commitments.set_outcome(actor, commitment, "not_done", reason_not_kept="因病住院三个月")
     assert "因病住院" not in client.get(f"/Q/{code}").get_data(as_text=True)
-    member_service.set_outcome(
+    commitments.set_outcome(
         actor, commitment, "not_done", reason_not_kept="受旱灾影响，合作社推迟成立", reason_public=True
     )
     assert "受旱灾影响" in client.get(f"/Q/{code}").get_data(as_text=True)

@@ -32,8 +32,9 @@ from starqr.models import (
 from starqr.services import (
     administration,
     imports,
-    members,
+    member_rules,
     objections,
+    points_events,
     rating_inputs,
     ratings,
     rubric_uploads,
@@ -95,30 +96,30 @@ class RatingMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 20), item=st.sampled_from(MEMBER_EVENTS), count=st.integers(1, 3))
     def console_event(self, index, item, count):
         member = self._member(index)
-        _, rubric = members.subject_rubric(member)
+        _, rubric = points_events.subject_rubric(member)
         if not self._open() or item not in rubric._items_by_id:
             return
-        members.record_points(self.admin, member, self.period, item, "事件", count=count)
+        points_events.record_points(self.admin, member, self.period, item, "事件", count=count)
 
     @rule(index=st.integers(0, 20), which=st.integers(0, 1), fraction=st.floats(0, 1))
     def console_value(self, index, which, fraction):
         member = self._member(index)
         item, low, high = MEMBER_VALUES[which]
-        _, rubric = members.subject_rubric(member)
+        _, rubric = points_events.subject_rubric(member)
         if not self._open() or item not in rubric._items_by_id:
             return
         value = round(low + (high - low) * fraction, 2)
-        members.record_points(self.admin, member, self.period, item, "评议", value=value)
+        points_events.record_points(self.admin, member, self.period, item, "评议", value=value)
 
     @rule(branch=st.integers(0, 1), fraction=st.floats(0, 1), pick=st.integers(0, 30))
     def branch_value(self, branch, fraction, pick):
         org = self.branches[branch]
-        _, rubric = members.subject_rubric(org)
+        _, rubric = points_events.subject_rubric(org)
         values = [i for i in rubric.items if i.kind == "value"]
         if not self._open() or not values:
             return
         item = values[pick % len(values)]
-        members.record_points(
+        points_events.record_points(
             self.admin, org, self.period, item.id, "评分", value=round(item.min + (item.max - item.min) * fraction, 2)
         )
 
@@ -147,14 +148,14 @@ class RatingMachine(RuleBasedStateMachine):
         new_points = None
         if replace and model is not None:
             subject = Member.get_by_id(entry.subject_id)
-            _, rubric = members.subject_rubric(subject)
+            _, rubric = points_events.subject_rubric(subject)
             item = rubric._items_by_id.get(entry.item)
             if item is None:
                 return
             new_points = round(item.min + (item.max - item.min) * fraction, 2)
         try:
-            members.correct_entry(self.admin, entry, "更正", new_points=new_points)
-        except members.MemberError:
+            points_events.correct_entry(self.admin, entry, "更正", new_points=new_points)
+        except member_rules.MemberError:
             pass  # e.g. the entry's item is not in the subject's current rubric any more
 
     # ---- people and rubrics ------------------------------------------------------------------
@@ -263,7 +264,7 @@ class RatingMachine(RuleBasedStateMachine):
             subject = Member if kind == MEMBER else None
             if subject is None:
                 continue
-            _, rubric = members.subject_rubric(Member.get_by_id(subject_id))
+            _, rubric = points_events.subject_rubric(Member.get_by_id(subject_id))
             for item_id, value in items.items():
                 item = rubric._items_by_id.get(item_id)
                 if item is not None and item.kind == "value":

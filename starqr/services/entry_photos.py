@@ -8,7 +8,8 @@ import secrets
 from starqr.db import database
 from starqr.models import EntryPhoto
 from starqr.services import audit, revision
-from starqr.services import members as member_service
+from starqr.services import commitments
+from starqr.services import points_events
 
 NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
 
@@ -16,15 +17,15 @@ NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
 def record_with_photo(actor, subject, period, item_id, reason, upload_folder, photo=None, photo_public=False, **points):
     """record_points, then attach PHOTO (bytes) to the first new entry. The photo is checked
     before anything is recorded, so a bad file leaves no entry behind."""
-    clean = member_service.reencode_photo(photo) if photo else None
-    entries = member_service.record_points(actor, subject, period, item_id, reason, **points)
+    clean = commitments.reencode_photo(photo) if photo else None
+    entries = points_events.record_points(actor, subject, period, item_id, reason, **points)
     if clean is not None:
         attach(actor, entries[0], clean, upload_folder, public=photo_public)
     return entries
 
 
 def attach(actor, entry, clean_jpeg, upload_folder, public=False):
-    folder = member_service.evidence_folder(upload_folder)
+    folder = commitments.evidence_folder(upload_folder)
     os.makedirs(folder, exist_ok=True)
     name = secrets.token_hex(16) + ".jpg"
     path = os.path.join(folder, name)
@@ -58,5 +59,5 @@ def photo_file(name, upload_folder, public_only=False):
     row = EntryPhoto.get_or_none(EntryPhoto.name == name)
     if row is None or (public_only and not row.public):
         return None
-    path = os.path.join(member_service.evidence_folder(upload_folder), name)
+    path = os.path.join(commitments.evidence_folder(upload_folder), name)
     return (row, path) if os.path.isfile(path) else None

@@ -16,44 +16,12 @@ from starqr.models import MEMBER, ORGANISATION, Member, MemberPrivate, Post
 from starqr.services import audit, plaques, revision
 from starqr.services.member_rules import (
     BRANCH_FIELDS,
-    COMMITMENT_FIELDS,  # noqa: F401
-    FIELD_LABELS,  # noqa: F401
     MEMBER_FIELDS,
-    POST_FIELDS,  # noqa: F401
-    PRIVATE_FIELDS,  # noqa: F401
-    PUBLIC_TEXT_FIELDS,  # noqa: F401
+    PRIVATE_FIELDS,
     MemberError,
     _clean,
-    _private_audit,  # noqa: F401
+    _private_audit,
     _refusing,
-)
-
-# The areas moved to their own modules; their names stay importable from here.
-from starqr.services.member_posts import add_post, edit_post  # noqa: F401
-from starqr.services.commitments import (
-    EVIDENCE_FORMATS,  # noqa: F401
-    EVIDENCE_NAME,  # noqa: F401
-    MAX_EVIDENCE_BYTES,  # noqa: F401
-    MAX_EVIDENCE_PIXELS,  # noqa: F401
-    MAX_EVIDENCE_SIDE,  # noqa: F401
-    add_commitment,  # noqa: F401
-    add_evidence_photo,  # noqa: F401
-    add_progress,  # noqa: F401
-    commitment_subject,  # noqa: F401
-    edit_commitment,  # noqa: F401
-    evidence_folder,  # noqa: F401
-    evidence_path,  # noqa: F401
-    is_public_commitment,  # noqa: F401
-    reencode_photo,  # noqa: F401
-    set_outcome,  # noqa: F401
-)
-from starqr.services.points_events import (
-    correct_entry,  # noqa: F401
-    entries_for,  # noqa: F401
-    open_periods,  # noqa: F401
-    record_points,  # noqa: F401
-    recordable_items,  # noqa: F401
-    subject_rubric,  # noqa: F401
 )
 
 

@@ -11,7 +11,7 @@ from starqr.models import (
     PlaqueCode,
     Post,
 )
-from starqr.services import members as member_service
+from starqr.services import points_events
 from starqr.services import plaques as plaque_service
 
 
@@ -23,7 +23,7 @@ def search_branches(query, search, limit=100):
 
 
 def item_names(subject):
-    _version, rubric = member_service.subject_rubric(subject)
+    _version, rubric = points_events.subject_rubric(subject)
     return {item.id: item.name for item in rubric.items}
 
 
@@ -57,7 +57,7 @@ def branch_page(branch, show_all=False):
             PlaqueCode.subject_id.in_([m.id for m in members] or [0]),
         )
     }
-    entries = member_service.entries_for(branch, limit=20)
+    entries = points_events.entries_for(branch, limit=20)
     return {
         "members": members,
         "retired": retired,

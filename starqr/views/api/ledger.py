@@ -7,7 +7,8 @@ from spectree import Response
 from starqr import validation
 from starqr.models import MEMBER, ORGANISATION, LedgerEntry
 from starqr.services import access
-from starqr.services import members as member_service
+from starqr.services import member_rules
+from starqr.services import points_events
 from starqr.errors import N_
 from starqr.views.api import schemas as s
 from starqr.views.api.base import ApiError, blueprint, page, spec, token_required
@@ -73,10 +74,10 @@ def create_ledger_entry():
     value = None if body.value is None else validation.ledger_value(body.value)
     occurred_on = validation.calendar_date(body.occurred_on, "occurred_on", validation.N_("发生日期"))
     try:
-        entries = member_service.record_points(
+        entries = points_events.record_points(
             g.actor, subject, period, body.item, body.reason, count=count, value=value, occurred_on=occurred_on
         )
-    except member_service.MemberError as error:
+    except member_rules.MemberError as error:
         refused = getattr(error, "validation", None)
         if refused is not None:  # a value rule: name the field, in the caller's language
             raise ApiError(422, refused.code, refused.message(gettext), field=refused.field) from error

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from starqr.services import contests
 from starqr.services import members as member_service
+from starqr.services import member_rules
 from starqr.services.consoles import secretary_pages, standing
 from starqr.views.console import console
 from starqr.views.console.auth import (
@@ -46,7 +47,7 @@ def edit_branch(branch_id):
     form = BranchForm(obj=branch)
     if form.validate_on_submit():
         member_service.edit_branch(
-            actor(), branch, {f.name: f.data for f in form if f.name in member_service.BRANCH_FIELDS}
+            actor(), branch, {f.name: f.data for f in form if f.name in member_rules.BRANCH_FIELDS}
         )
         flash(_("支部信息已保存。"), "success")
         return redirect(url_for("console.branch", branch_id=branch.id))

@@ -16,7 +16,8 @@ from flask import (
 from flask_babel import gettext as _
 
 from starqr.models import Member
-from starqr.services import members as member_service
+from starqr.services import commitments
+from starqr.services import member_rules
 from starqr.services.consoles import secretary_pages
 from starqr.views.console import console
 from starqr.views.console.auth import (
@@ -52,7 +53,7 @@ def _commitment_url(commitment):
 
 
 def _fields(form):
-    return {f.name: f.data for f in form if f.name in member_service.COMMITMENT_FIELDS}
+    return {f.name: f.data for f in form if f.name in member_rules.COMMITMENT_FIELDS}
 
 
 def _new_commitment(subject):
@@ -61,7 +62,7 @@ def _new_commitment(subject):
         form.year.data = datetime.date.today().year
     if form.validate_on_submit():
         done = attempt(
-            lambda: member_service.add_commitment(actor(), subject, _fields(form)),
+            lambda: commitments.add_commitment(actor(), subject, _fields(form)),
             _("承诺已添加，将在扫码页公开。"),
             _commitment_url,
         )
@@ -112,7 +113,7 @@ def edit_commitment(commitment_id):
     form = CommitmentForm(obj=commitment)
     if form.validate_on_submit():
         done = attempt(
-            lambda: member_service.edit_commitment(actor(), commitment, _fields(form)),
+            lambda: commitments.edit_commitment(actor(), commitment, _fields(form)),
             _("已保存。"),
             _commitment_url(commitment),
         )
@@ -128,7 +129,7 @@ def commitment_progress(commitment_id):
     form = ProgressForm()
     if form.validate_on_submit():
         attempt(
-            lambda: member_service.add_progress(actor(), commitment, form.date.data, form.text.data),
+            lambda: commitments.add_progress(actor(), commitment, form.date.data, form.text.data),
             _("进展已记录。"),
             None,
         )
@@ -143,9 +144,9 @@ def commitment_evidence(commitment_id):
     commitment, _subject = _commitment(commitment_id, write=True)
     form = EvidenceForm()
     if form.validate_on_submit():
-        data = form.photo.data.read(member_service.MAX_EVIDENCE_BYTES + 1)
+        data = form.photo.data.read(commitments.MAX_EVIDENCE_BYTES + 1)
         attempt(
-            lambda: member_service.add_evidence_photo(
+            lambda: commitments.add_evidence_photo(
                 actor(), commitment, data, current_app.config["UPLOAD_FOLDER"], caption=form.caption.data
             ),
             _("佐证照片已上传（已去除拍摄位置等隐藏信息）。"),
@@ -163,7 +164,7 @@ def commitment_outcome(commitment_id):
     form = OutcomeForm()
     if form.validate_on_submit():
         attempt(
-            lambda: member_service.set_outcome(
+            lambda: commitments.set_outcome(
                 actor(),
                 commitment,
                 form.status.data,
@@ -189,7 +190,7 @@ def send_evidence(path):
 @login_required
 def evidence_photo(commitment_id, name):
     commitment, _subject = _commitment(commitment_id)
-    path = member_service.evidence_path(commitment, name, current_app.config["UPLOAD_FOLDER"])
+    path = commitments.evidence_path(commitment, name, current_app.config["UPLOAD_FOLDER"])
     if path is None:
         abort(404)
     return send_evidence(path)
@@ -199,9 +200,9 @@ def evidence_photo(commitment_id, name):
 def public_photo(commitment_id, name):
     """A photo attached to a public commitment; anything else is a 404."""
     commitment = secretary_pages.commitment(commitment_id)
-    if commitment is None or not member_service.is_public_commitment(commitment):
+    if commitment is None or not commitments.is_public_commitment(commitment):
         abort(404)
-    path = member_service.evidence_path(commitment, name, current_app.config["UPLOAD_FOLDER"])
+    path = commitments.evidence_path(commitment, name, current_app.config["UPLOAD_FOLDER"])
     if path is None:
         abort(404)
     response = send_evidence(path)

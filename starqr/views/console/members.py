@@ -6,6 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from starqr.services import members as member_service
+from starqr.services import member_posts
+from starqr.services import member_rules
 from starqr.services.consoles import secretary_pages, standing
 from starqr.views.console import console
 from starqr.views.console.auth import (
@@ -25,8 +27,8 @@ PER_PAGE = 25  # ledger entries per page on a member's page
 
 
 def _member_data(form):
-    fields = {f.name: f.data for f in form if f.name in member_service.MEMBER_FIELDS}
-    private = {f.name: f.data for f in form if f.name in member_service.PRIVATE_FIELDS}
+    fields = {f.name: f.data for f in form if f.name in member_rules.MEMBER_FIELDS}
+    private = {f.name: f.data for f in form if f.name in member_rules.PRIVATE_FIELDS}
     return fields, private
 
 
@@ -83,7 +85,7 @@ def edit_member(member_id):
     private = secretary_pages.private_of(member)
     form = MemberForm(obj=member)
     if request.method == "GET" and private is not None:
-        for name in member_service.PRIVATE_FIELDS:
+        for name in member_rules.PRIVATE_FIELDS:
             getattr(form, name).data = getattr(private, name)
     if form.validate_on_submit():
         fields, private_fields = _member_data(form)
@@ -146,7 +148,7 @@ def retire_member(member_id):
 
 
 def _post_fields(form):
-    return {f.name: f.data for f in form if f.name in member_service.POST_FIELDS}
+    return {f.name: f.data for f in form if f.name in member_rules.POST_FIELDS}
 
 
 @console.route("/members/<int:member_id>/posts/new", methods=["GET", "POST"])
@@ -156,7 +158,7 @@ def add_post(member_id):
     form = PostForm()
     if form.validate_on_submit():
         done = attempt(
-            lambda: member_service.add_post(actor(), member, _post_fields(form)), _("岗位已添加。"), _member_url(member)
+            lambda: member_posts.add_post(actor(), member, _post_fields(form)), _("岗位已添加。"), _member_url(member)
         )
         if done:
             return done
@@ -171,7 +173,7 @@ def edit_post(post_id):
     form = PostForm(obj=post)
     if form.validate_on_submit():
         done = attempt(
-            lambda: member_service.edit_post(actor(), post, _post_fields(form)), _("岗位已保存。"), _member_url(member)
+            lambda: member_posts.edit_post(actor(), post, _post_fields(form)), _("岗位已保存。"), _member_url(member)
         )
         if done:
             return done

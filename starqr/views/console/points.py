@@ -6,7 +6,8 @@ from flask import abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
 from starqr.services import entry_photos, rating_inputs
-from starqr.services import members as member_service
+from starqr.services import commitments
+from starqr.services import points_events
 from starqr.services.consoles import secretary_pages
 from starqr.views.console import console
 from starqr.views.console.auth import (
@@ -86,13 +87,13 @@ def item_groups(rubric, items):
 
 
 def _points(subject):
-    periods = member_service.open_periods()
+    periods = points_events.open_periods()
     back = subject_url(subject)
     if not periods:
         flash(_("目前没有可以记录积分的评星周期，请联系组织管理员。"), "error")
         return redirect(back)
-    _version, rubric = member_service.subject_rubric(subject)
-    items = member_service.recordable_items(rubric)
+    _version, rubric = points_events.subject_rubric(subject)
+    items = points_events.recordable_items(rubric)
     by_id = {item.id: item for item in items}
     form = PointsForm()
     form.period.choices = choices([(p.id, p.name) for p in periods])
@@ -139,7 +140,7 @@ def _points(subject):
 def _record(subject, rubric, item, form, period, back):
     fixed = item.points is not None and item.kind in ("event", "bonus")
     value = 1 if item.kind == "veto" else (None if fixed else form.value.data)
-    photo = form.photo.data.read(member_service.MAX_EVIDENCE_BYTES + 1) if form.photo.data else None
+    photo = form.photo.data.read(commitments.MAX_EVIDENCE_BYTES + 1) if form.photo.data else None
     return attempt(
         lambda: entry_photos.record_with_photo(
             actor(),
@@ -186,7 +187,7 @@ def correct_entry(entry_id):
     form = CorrectionForm()
     if form.validate_on_submit():
         done = attempt(
-            lambda: member_service.correct_entry(actor(), entry, form.reason.data, form.new_points.data),
+            lambda: points_events.correct_entry(actor(), entry, form.reason.data, form.new_points.data),
             _("已冲销原记录并记入更正。原记录保留可查。"),
             subject_url(subject),
             field=form.reason,
