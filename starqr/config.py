@@ -40,6 +40,7 @@ def defaults(instance_path):
         "PASSWORD_METHOD": "scrypt",
         "BEHIND_PROXY": False,  # trust one proxy's X-Forwarded-* (nginx in deploy/)
         "SCAN_COUNTS_URL": None,  # redis://...: scans counted with HINCRBY (several workers and hosts)
+        "PAGE_EXPORT_DIR": None,  # this host's exported pages (starqr pages export --dir): no query per scan
     }
 
 
@@ -55,6 +56,7 @@ ENVIRONMENT_KEYS = (
     "BEHIND_PROXY",
     "HUEY_IMMEDIATE",
     "SCAN_COUNTS_URL",
+    "PAGE_EXPORT_DIR",
 )
 
 

@@ -49,6 +49,64 @@ def build(langs, limit, follow, workers):
         database.connect(reuse_if_open=True)
 
 
+@pages_group.command("export", help="Keep this host's exported page files (for nginx) within a tick of every write.")
+@click.option("--dir", "directory", required=True, type=click.Path(file_okay=False), help="The export folder.")
+@click.option(
+    "--follow",
+    type=click.FloatRange(min=0.1),
+    default=1.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Tick every SECONDS: the bound on a file's age after a write's commit (plus one tick's work).",
+)
+@click.option("--scan-log", type=click.Path(dir_okay=False), default=None, help="nginx's scan log to count.")
+@click.option("--ticks", type=click.IntRange(min=1), default=None, help="Stop after this many ticks (tests).")
+@pass_app
+def export(directory, follow, scan_log, ticks):
+    import os
+    import signal
+    import sys
+
+    from starqr.db import database
+    from starqr.services import page_export
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly: `current` is removed
+    exporter = page_export.Exporter(directory, follow, scan_log=scan_log)
+    if not database.is_closed():
+        database.close()
+    notify = _systemd_notifier(os.environ.get("NOTIFY_SOCKET"))
+    if notify:
+        notify("READY=1")
+
+    def report(result):
+        if result["written"] or result["removed"] or result["scans"]:
+            click.echo(
+                f"written {result['written']}, removed {result['removed']}, scans {result['scans']}"
+                + (" (filling)" if result["filling"] else ""),
+            )
+
+    page_export.follow(exporter, follow, ticks=ticks, notify=notify, on_tick=report)
+
+
+def _systemd_notifier(address):
+    """sd_notify without a dependency: a datagram to NOTIFY_SOCKET (Type=notify, WatchdogSec=)."""
+    if not address:
+        return None
+    import socket
+
+    if address.startswith("@"):
+        address = "\0" + address[1:]
+
+    def notify(message):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            try:
+                sock.sendto(message.encode(), address)
+            except OSError:
+                pass
+
+    return notify
+
+
 @pages_group.command("stats", help="Pages stored and their size.")
 @pass_app
 def stats():

@@ -37,6 +37,7 @@ class PageSubject(BaseModel):
     subject_id = IntegerField()
     version = BigIntegerField(default=0)
     changed_at = DateTimeField(default=utcnow)
+    changed_tx = BigIntegerField(default=0)  # the bumping transaction (services/page_export.py)
 
     class Meta:
         table_name = "page_subject"

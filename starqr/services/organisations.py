@@ -7,7 +7,7 @@ with "organisation dissolved" or "merged into …".
 from starqr.db import database
 from starqr.errors import N_, Invalid
 from starqr.models import ORGANISATION, Member, Organisation, PlaqueCode, utcnow
-from starqr.services import audit, plaques, revision
+from starqr.services import audit, page_export, plaques, revision
 from starqr.services import vocabulary as words
 from starqr.services.imports.tree import administrator, repath
 from starqr.services.rubric_assignments import materialise
@@ -177,6 +177,7 @@ def archive(actor, organisation, reason, merged_into=None):
         raise OrganisationError(N_("该组织还有 %(count)s 名党员,请先转接。"), count=active_members)
     name = audit.actor_name(actor)
     notice = f"组织已并入「{merged_into.name_zh}」" if merged_into else "组织已撤销"
+    revoked = []
     with database.atomic():
         organisation.archived_at = utcnow()
         organisation.archived_reason = reason[:255]
@@ -189,6 +190,7 @@ def archive(actor, organisation, reason, merged_into=None):
         ):
             plaques._revoke(plaque, name, notice, replaced_by=None)
             revision.bump(plaque)
+            revoked.append(plaque.code)
         audit.record(
             actor,
             "organisation.archive",
@@ -197,6 +199,7 @@ def archive(actor, organisation, reason, merged_into=None):
             {"reason": reason, "merged_into": organisation.merged_into_id},
         )
         revision.bump(organisation)
+    page_export.forget_local(*revoked)  # committed: 410 at once on this host
     return organisation
 
 

@@ -5,7 +5,7 @@ import secrets
 from starqr.errors import N_, Invalid
 from starqr.db import database
 from starqr.models import MEMBER, ORGANISATION, Member, Organisation, PlaqueCode, PlaqueEvent, utcnow, subject_model
-from starqr.services import audit, revision
+from starqr.services import audit, page_export, revision
 
 # Upper case without look-alikes (no 0/O, 1/I/L), so the QR stays in alphanumeric mode
 # and a villager can type the printed code.
@@ -83,6 +83,7 @@ def reissue(code, actor, reason):
             after={"status": "revoked", "replaced_by": new.code, "reason": reason},
         )
         revision.bump(old, new)
+    page_export.forget_local(old.code)  # committed: 410 at once on this host (others: next export tick)
     return new
 
 
@@ -100,6 +101,7 @@ def revoke(code, actor, reason):
             after={"status": "revoked", "reason": reason},
         )
         revision.bump(plaque)
+    page_export.forget_local(plaque.code)  # committed: 410 at once on this host (others: next export tick)
     return plaque
 
 

@@ -85,10 +85,19 @@ def _bump_global():
 
 
 _UPSERT = (
-    'INSERT INTO "page_subject" ("subject_kind", "subject_id", "version", "changed_at") {source} '
+    'INSERT INTO "page_subject" ("subject_kind", "subject_id", "version", "changed_at", "changed_tx") {source} '
     'ON CONFLICT ("subject_kind", "subject_id") DO UPDATE SET "version" = "page_subject"."version" + 1, '
-    '"changed_at" = excluded."changed_at"'
+    '"changed_at" = excluded."changed_at", "changed_tx" = excluded."changed_tx"'
 )
+
+
+def change_tx():
+    """SQL for the writing transaction's mark in page_subject.changed_tx (the exporter reads rows
+    changed since a mark): PostgreSQL's transaction id (64-bit, never wraps); SQLite has one
+    writer at a time, so the largest mark so far + 1 already follows commit order."""
+    if database.obj.param == "?":
+        return '(SELECT COALESCE(MAX("changed_tx"), 0) + 1 FROM "page_subject")'
+    return "txid_current()"
 
 
 def _upsert(keys):
@@ -97,7 +106,7 @@ def _upsert(keys):
         return
     db = database.obj
     now = utcnow()
-    sql = _UPSERT.format(source=f"VALUES ({db.param}, {db.param}, 1, {db.param})")
+    sql = _UPSERT.format(source=f"VALUES ({db.param}, {db.param}, 1, {db.param}, {change_tx()})")
     cursor = db.cursor()
     for start in range(0, len(keys), 5000):
         cursor.executemany(sql, [(kind, subject_id, now) for kind, subject_id in keys[start : start + 5000]])
@@ -108,13 +117,12 @@ def _bump_below(path):
     db = database.obj
     p = db.param
     now = utcnow()
+    tx = change_tx()
     like = path + "%"  # paths are digits and slashes only
-    orgs = (
-        f'SELECT {p}, o."id", 1, {p} FROM "organisation" o WHERE o."path" LIKE {p} AND o."path" <> {p} ORDER BY o."id"'
-    )
+    orgs = f'SELECT {p}, o."id", 1, {p}, {tx} FROM "organisation" o WHERE o."path" LIKE {p} AND o."path" <> {p} ORDER BY o."id"'
     db.execute_sql(_UPSERT.format(source=orgs), (ORGANISATION, now, like, path))
     members = (
-        f'SELECT {p}, m."id", 1, {p} FROM "member" m JOIN "organisation" o ON m."branch_id" = o."id" '
+        f'SELECT {p}, m."id", 1, {p}, {tx} FROM "member" m JOIN "organisation" o ON m."branch_id" = o."id" '
         f'WHERE o."path" LIKE {p} ORDER BY m."id"'
     )
     db.execute_sql(_UPSERT.format(source=members), (MEMBER, now, like))

@@ -117,6 +117,40 @@ def record(plaque_id, day=None, flush_now=False):
             logger.warning("scan counts not written yet", exc_info=True)
 
 
+def record_code(code, day=None):
+    """Count one scan of the plaque with CODE (the page came from an exported file: no id at
+    hand); the code becomes its plaque id when the buffer is written, in one query."""
+    record(code, day)
+
+
+def _resolve(pending):
+    """PENDING with codes (str keys) replaced by their plaque ids; unknown codes dropped."""
+    codes = {key for key, _ in pending if isinstance(key, str)}
+    if not codes:
+        return pending
+    from starqr.models import PlaqueCode
+
+    ids = {}
+    code_list = sorted(codes)
+    for start in range(0, len(code_list), 900):
+        chunk = code_list[start : start + 900]
+        ids.update(PlaqueCode.select(PlaqueCode.code, PlaqueCode.id).where(PlaqueCode.code.in_(chunk)).tuples())
+    resolved = Counter()
+    for (key, day), count in pending.items():
+        plaque_id = ids.get(key) if isinstance(key, str) else key
+        if plaque_id is not None:
+            resolved[(plaque_id, day)] += count
+    return resolved
+
+
+def add_codes(counts):
+    """Write COUNTS {(code, day): n} into scan_count now (nginx's scan log). Returns the scans written."""
+    pending = _resolve(Counter(counts))
+    if pending:
+        _write(pending)
+    return sum(pending.values())
+
+
 def _push():
     """The worker's counts into Redis (one pipelined round trip); into the database every few seconds."""
     global _last_flush, _last_move
@@ -125,6 +159,7 @@ def _push():
         _pending.clear()
         _last_flush = time.monotonic()
     try:
+        pending = _resolve(pending)
         pipe = _redis.pipeline(transaction=False)
         for (plaque_id, day), count in pending.items():
             pipe.hincrby(REDIS_KEY, f"{plaque_id}:{day.isoformat()}", count)
@@ -172,17 +207,11 @@ def flush():
     pending = _take()
     if not pending:
         return 0
-    rows = [{"plaque": plaque_id, "day": day, "count": count} for (plaque_id, day), count in pending.items()]
     try:
-        with database.atomic():
-            (
-                ScanCount.insert_many(rows)
-                .on_conflict(
-                    conflict_target=[ScanCount.plaque, ScanCount.day],
-                    update={ScanCount.count: ScanCount.count + EXCLUDED.count},
-                )
-                .execute()
-            )
+        pending = _resolve(pending)
+        if not pending:
+            return 0
+        _write(pending)
     except IntegrityError:
         # A plaque that no longer exists (e.g. a test database replaced under a worker): drop.
         logger.warning("dropped %d scan counts for unknown plaques", sum(pending.values()))
@@ -192,6 +221,19 @@ def flush():
         _give_back(pending)
         raise
     return sum(pending.values())
+
+
+def _write(pending):
+    rows = [{"plaque": plaque_id, "day": day, "count": count} for (plaque_id, day), count in pending.items()]
+    with database.atomic():
+        (
+            ScanCount.insert_many(rows)
+            .on_conflict(
+                conflict_target=[ScanCount.plaque, ScanCount.day],
+                update={ScanCount.count: ScanCount.count + EXCLUDED.count},
+            )
+            .execute()
+        )
 
 
 def _flush_at_exit():

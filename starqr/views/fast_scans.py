@@ -3,11 +3,13 @@
 `GET /Q/<CODE>` (and `.json`, `/q/...`, `?lang=`) is the one request that comes by the
 million. When the page store holds a current page this WSGI layer answers it directly —
 the same bytes, ETag, 304, gzip, Cache-Control/Vary, security headers, scan count and
-metrics as the Flask view — and hands everything else (a miss, a revoked or unknown code,
+metrics as the Flask view — from this host's exported file when there is one (no query at
+all: services/page_export.py), else from the store — and hands everything else (a miss, a revoked or unknown code,
 any other path or method, odd query strings) to the app unchanged. Measured: a stored page
 this way costs less than a Flask hello-world (docs/PERFORMANCE.md).
 """
 
+import gzip
 import re
 import time
 
@@ -15,7 +17,7 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from starqr.db import database
-from starqr.services import pages, scans
+from starqr.services import page_export, pages, scans
 from starqr.services.plaques import normalise
 
 PATH = re.compile(r"^/[Qq]/([0-9A-Za-z]{1,16})(\.json)?$")
@@ -68,10 +70,14 @@ class FastScans:
         as_json = path.group(2) is not None
         lang = "json" if as_json else (query.group(1) or self._accepted(environ))
         code = normalise(path.group(1))
+        countable = not as_json and method == "GET" and scans.countable_environ(environ)
+        exported = page_export.local_page(code, lang)
+        if exported is not None:  # this host's exported file: no database query at all
+            return self._answer_file(environ, start_response, method, as_json, exported, code, countable, started)
         try:
             database.connect(reuse_if_open=True)
             page = pages.fetch(code, lang)
-            if page is not None and not as_json and method == "GET" and scans.countable_environ(environ):
+            if page is not None and countable:
                 scans.record(page.plaque_id)
         except Exception:
             page = None  # let the app answer (and report) it
@@ -96,6 +102,36 @@ class FastScans:
                 body = page.body
             headers.append(("Content-Type", "application/json" if as_json else "text/html; charset=utf-8"))
             headers.append(("Content-Length", str(len(body))))
+        if self.requests is not None:
+            self.requests.labels("public.scan", method, status[:3]).inc()
+            self.seconds.labels("public.scan").observe(time.perf_counter() - started)
+        start_response(status, headers)
+        return [body] if method == "GET" else [b""]
+
+    def _answer_file(self, environ, start_response, method, as_json, exported, code, countable, started):
+        gz, etag = exported
+        headers = [("ETag", etag)] + self.extra
+        if etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+            status, body = "304 NOT MODIFIED", b""
+        else:
+            status = "200 OK"
+            if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
+                body = gz
+                headers.append(("Content-Encoding", "gzip"))
+            else:
+                body = gzip.decompress(gz)
+            headers.append(("Content-Type", "application/json" if as_json else "text/html; charset=utf-8"))
+            headers.append(("Content-Length", str(len(body))))
+        if countable:
+            try:
+                scans.record_code(code)
+            except Exception:
+                pass  # statistics never break a page
+            finally:
+                if not self.keep_open and not database.is_closed():
+                    database.close()
+        if self.count_cache is not None:
+            self.count_cache(True)
         if self.requests is not None:
             self.requests.labels("public.scan", method, status[:3]).inc()
             self.seconds.labels("public.scan").observe(time.perf_counter() - started)

@@ -29,7 +29,7 @@ from starqr import monitoring
 from starqr.models import Member
 from starqr.security import csrf, limiter
 from starqr.i18n import select_locale
-from starqr.services import objections, onward, organisations, pages, profiles, scans
+from starqr.services import objections, onward, organisations, page_export, pages, profiles, scans
 from starqr.services.plaques import normalise
 
 blueprint = Blueprint("public", __name__)
@@ -38,6 +38,7 @@ blueprint = Blueprint("public", __name__)
 @blueprint.record_once
 def _configure(state):
     scans.configure(state.app.config.get("SCAN_COUNTS_URL"), state.app.config["DATABASE_URL"])
+    page_export.configure(state.app.config.get("PAGE_EXPORT_DIR"))
     # Stored pages answered before Flask (views/fast_scans.py); everything else goes on to the app.
     from starqr.db import is_sqlite
     from starqr.views.fast_scans import FastScans
