@@ -24,6 +24,7 @@ import json
 import os
 import random
 import re
+import resource
 import secrets
 import shutil
 import statistics
@@ -210,7 +211,8 @@ def cmd_rate(args):
 
 
 def cmd_build(args):
-    """A full zh rebuild: every stored page dropped, then `starqr pages build --workers N`."""
+    """A full zh rebuild: every stored page dropped, then `starqr pages build --workers N` (with
+    --limit: that many pages, and the full rebuild extrapolated from their rate)."""
     state = _read(args)
     folder = tempfile.mkdtemp(prefix=f"{args.name}_build_")
     try:
@@ -226,12 +228,15 @@ def cmd_build(args):
             STARQR_INSTANCE_PATH=folder,
             STARQR_SECRET_KEY="bench",
         )
-        command = [sys.executable, "-m", "starqr", "pages", "build", "--workers", str(args.workers)]
+        command = [sys.executable, "-m", "starqr.cli", "pages", "build", "--workers", str(args.workers)]
         if args.limit:
             command += ["--limit", str(args.limit)]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         output = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the builder and its worker processes
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         if output.returncode:
             raise SystemExit(output.stdout + output.stderr)
         db = _open(state["url"])
@@ -247,6 +252,9 @@ def cmd_build(args):
         pages=count,
         seconds=seconds,
         pages_per_s=count / seconds,
+        cpu_ms_per_page=cpu * 1000 / max(count, 1),
+        full_rebuild_min=state["plaques"] / (count / seconds) / 60,
+        full_rebuild_2cores_min=state["plaques"] * cpu / max(count, 1) / 2 / 60,
         gz_bytes_per_page=compressed / max(count, 1),
         plain_bytes_per_page=plain / max(count, 1),
         db_bytes_with_store=db_bytes,
@@ -255,7 +263,9 @@ def cmd_build(args):
     _write(args, state)
     print(
         f"{args.name}: {count:,} zh pages built in {seconds:.1f} s ({count / seconds:,.0f} pages/s, "
-        f"--workers {args.workers}); store {result['gz_bytes_per_page']:,.0f} B/page gzip "
+        f"--workers {args.workers}; {result['cpu_ms_per_page']:.1f} ms of builder CPU per page); all "
+        f"{state['plaques']:,} pages at that rate: {result['full_rebuild_min']:.1f} min, on 2 free cores "
+        f"{result['full_rebuild_2cores_min']:.1f} min; store {result['gz_bytes_per_page']:,.0f} B/page gzip "
         f"({result['plain_bytes_per_page']:,.0f} B plain); database with the store "
         f"{db_bytes / state['members']:,.0f} B/member. {output.stdout.strip()}"
     )
