@@ -24,6 +24,7 @@ import os
 import sys
 import time
 
+from starqr.log_events import record_fields
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -123,7 +124,8 @@ def init_app(app):
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message (and the exception, if any)."""
+    """One JSON object per line: time, level, logger, message, the event's fields (log_events),
+    and the exception, if any."""
 
     def format(self, record):
         entry = {
@@ -133,9 +135,11 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "pid": record.process,
         }
+        for key, value in record_fields(record).items():
+            entry.setdefault(key, value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+        return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 def json_logs_wanted(config=None):

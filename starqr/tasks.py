@@ -22,6 +22,7 @@ from huey import Huey, crontab
 from huey.storage import RedisStorage, SqliteStorage
 
 from starqr import config
+from starqr.log_events import log_event
 
 log = logging.getLogger("starqr.jobs")
 
@@ -97,17 +98,21 @@ def _in_app(function):
 def _run_job(name, function, on_failure=None):
     """Run one job: logged with its duration; any exception is logged and handed to ON_FAILURE first."""
     started = time.monotonic()
-    log.info("job %s started", name, extra={"event": "job.started", "job": name})
+    log_event(log, "job.started", job=name)
     try:
         outcome = _in_app(function)
     except Exception as error:
         seconds = round(time.monotonic() - started, 3)
-        log.exception(
-            "job %s failed after %.3fs: %s",
-            name,
-            seconds,
-            error,
-            extra={"event": "job.failed", "job": name, "seconds": seconds, "error": type(error).__name__},
+        log_event(
+            log,
+            "job.failed",
+            logging.ERROR,
+            exc_info=True,
+            job=name,
+            seconds=seconds,
+            error=type(error).__name__,
+            code=getattr(error, "code", None),
+            reason=str(error)[:200],
         )
         if on_failure is not None:
             _in_app(functools.partial(on_failure, error))
@@ -115,13 +120,7 @@ def _run_job(name, function, on_failure=None):
             raise  # the consumer counts it as an error (metrics); in-process callers get the outcome
         return "failed"
     seconds = round(time.monotonic() - started, 3)
-    log.info(
-        "job %s finished in %.3fs: %s",
-        name,
-        seconds,
-        outcome,
-        extra={"event": "job.finished", "job": name, "seconds": seconds, "outcome": str(outcome)[:200]},
-    )
+    log_event(log, "job.finished", job=name, seconds=seconds, outcome=str(outcome)[:200])
     return outcome
 
 

@@ -32,4 +32,6 @@ def fail(message):
     """Stop with one line: MESSAGE, or a caught error in the operator's language (cli.language)."""
     from starqr.cli.language import error_text
 
-    raise click.ClickException(error_text(message) if isinstance(message, BaseException) else message)
+    if isinstance(message, BaseException):  # the cause stays attached: the failure log names its code
+        raise click.ClickException(error_text(message)) from message
+    raise click.ClickException(message)

@@ -6,6 +6,7 @@ errors into `Error: ...` lines. Anything else unexpected becomes one line too, n
 STARQR_TRACEBACK=1 shows the full traceback for a developer.
 """
 
+import logging
 import os
 import sys
 
@@ -13,6 +14,9 @@ import click
 
 from starqr.cli.language import error_text
 from starqr.errors import StarQRError
+from starqr.log_events import log_event
+
+log = logging.getLogger("starqr.cli")
 
 
 def one_line(text):
@@ -69,11 +73,28 @@ class StarQRGroup(click.Group):
         except (click.exceptions.Exit, click.Abort, click.UsageError, SystemExit, KeyboardInterrupt):
             raise
         except click.ClickException as error:
+            if not isinstance(error, OneLineError):  # a OneLineError was logged by the group below
+                _failed(ctx, error)
             raise OneLineError(error.format_message()) from None
         except Exception as error:
+            _failed(ctx, error)
             if os.environ.get("STARQR_TRACEBACK"):
                 raise
             raise OneLineError(describe(error)) from None
+
+
+def _failed(ctx, error):
+    """One structured line per failed command (the operator reads the message on stderr)."""
+    name = ctx.invoked_subcommand or ctx.command_path
+    error = error.__cause__ or error  # fail(error): the service error behind the one line
+    log_event(
+        log,
+        "command.failed",
+        logging.WARNING,
+        command=name,
+        error=type(error).__name__,
+        code=getattr(error, "code", None),
+    )
 
 
 class OutputPath(click.Path):

@@ -10,6 +10,7 @@ import logging
 from collections import defaultdict
 
 from starqr.errors import N_, Conflict
+from starqr.log_events import log_event
 from starqr.db import bulk_insert, database
 from starqr import checkpoints, rating
 from starqr.models import Rating, RatingPeriod, RubricVersion, utcnow
@@ -214,6 +215,15 @@ def freeze(period, now=None, reason=None):
         _insert(new_rows)
         if new_rows:
             revision.bump()
+    log_event(
+        log,
+        "ratings.frozen",
+        period=period.id,
+        name=period.name,
+        written=len(new_rows),
+        corrections=sum(1 for row in new_rows if "supersedes" in row),
+        held=len(held),
+    )
     return len(new_rows)
 
 
@@ -264,12 +274,14 @@ def publish(period, now=None, actor="scheduler"):
             after={"state": "notice", "ratings": written, "notice_ends_at": ends},
         )
         revision.bump()
-    log.info(
-        "period %s published: %s ratings, notice until %s",
-        period.name,
-        written,
-        ends,
-        extra={"event": "period.published", "period": period.id, "ratings": written},
+    log_event(
+        log,
+        "period.published",
+        period=period.id,
+        name=period.name,
+        ratings=written,
+        notice_until=ends,
+        actor=audit.actor_name(actor),
     )
     return written
 
@@ -284,7 +296,7 @@ def finalise(period, now=None, actor="scheduler"):
         if done:
             audit.record(actor, "period.finalised", period, before={"state": "notice"}, after={"state": "final"})
             revision.bump()
-            log.info("period %s final", period.name, extra={"event": "period.finalised", "period": period.id})
+            log_event(log, "period.finalised", period=period.id, name=period.name, actor=audit.actor_name(actor))
     return done
 
 
@@ -302,6 +314,17 @@ def publish_due(now=None):
         try:
             written = publish(period, now)
         except Exception as error:  # noqa: BLE001 - one period's failure must not stop the others
+            log_event(
+                log,
+                "period.publish_failed",
+                logging.ERROR,
+                exc_info=True,
+                period=period.id,
+                name=period.name,
+                error=type(error).__name__,
+                code=getattr(error, "code", None),
+                reason=str(error)[:200],
+            )
             report.failed += 1
             report.append((period.name, f"not published: {type(error).__name__}: {str(error)[:200]}"))
             continue

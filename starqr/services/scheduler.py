@@ -11,6 +11,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from starqr import monitoring
+from starqr.log_events import log_event
 from starqr.models import RatingPeriod, utcnow
 from starqr.services import ratings
 
@@ -35,7 +36,7 @@ def run_due(now=None):
     report = ratings.publish_due(now)
     monitoring.count_publications(report)
     for name, what in report:
-        log.info("%s: %s", name, what)
+        log_event(log, "scheduler.report", period=name, what=what)
     return report
 
 

@@ -5,10 +5,12 @@ stored, an ImportBatch is queued (starqr.tasks runs it), and the batch records t
 checked and applied, then "done" with what it did or "failed" with its reasons.
 """
 
+import logging
 import os
 
 from starqr.db import database
 from starqr.errors import N_, StarQRError
+from starqr.log_events import log_event
 from starqr.services import audit
 from starqr.models import ImportBatch, RatingPeriod, utcnow
 from starqr.services.imports.errors import ImportFileError, RowError, more_errors
@@ -23,6 +25,7 @@ def imports_folder(instance_path):
 
 
 KINDS = ("points", "tree", "roster")
+log = logging.getLogger("starqr.imports")
 
 
 def create_batch(period, data, filename, actor, instance_path, kind="points"):
@@ -123,6 +126,15 @@ def run_batch(batch_id, instance_path, actor=None):
         ImportBatch.update(status="failed", errors=[_file_error(error)], finished_at=utcnow()).where(
             ImportBatch.id == batch_id
         ).execute()
+        log_event(
+            log,
+            "import.failed",
+            logging.WARNING,
+            batch=batch_id,
+            kind=batch.kind,
+            code=error.code,
+            reason=str(error)[:200],
+        )
         return ImportBatch.get_by_id(batch_id)
     if result.errors:
         errors = [e.to_dict() for e in result.errors]

@@ -14,9 +14,12 @@ the same way for all three, with the same progress reports: progress(rows checke
 the file (0 while unknown), rows applied).
 """
 
+import logging
+
 from starqr.db import database
+from starqr.log_events import log_event
 from starqr.errors import N_, Forbidden
-from starqr.services import access
+from starqr.services import access, audit
 from starqr.services.imports.reading import _blank, is_xlsx
 from starqr.services.imports.tabular import Errors, ImportPlan, read_table
 
@@ -108,12 +111,35 @@ def run(importer, data, filename, dry_run=True, progress=None):
     if progress:
         progress(plan.rows, plan.rows, 0)
     if errors:
+        if not dry_run:
+            _log(importer, "import.refused", filename, plan, logging.WARNING, errors=errors.count)
         return plan.fail_with(errors)
     if dry_run or not importer.has_work(plan):
         return plan
     with database.atomic():
         importer.apply(plan, records)
     plan.applied = True
+    _log(importer, "import.applied", filename, plan)
     if progress:
         progress(plan.rows, plan.rows, plan.rows)
     return plan
+
+
+log = logging.getLogger("starqr.imports")
+
+
+def _log(importer, event, filename, plan, level=logging.INFO, **fields):
+    """One structured line per import that writes, or is refused when it meant to write."""
+    period = getattr(importer, "period", None)
+    log_event(
+        log,
+        event,
+        level,
+        kind=importer.kind,
+        file=filename,
+        rows=plan.rows,
+        period=period.id if period is not None else None,
+        written=getattr(plan, "written", None),
+        actor=audit.actor_name(importer.actor),
+        **fields,
+    )

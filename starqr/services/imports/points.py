@@ -23,8 +23,6 @@ Speed: no query per row. Codes, subjects and rubrics are fetched once per file i
 IN queries; validation is plain Python over tuples; the ledger appends in one transaction.
 """
 
-import logging
-
 from starqr import ledger
 from starqr.errors import N_
 from starqr.services import access, audit, ratings
@@ -36,8 +34,6 @@ from starqr.services.imports.preview import _LazyLabels, star_moves
 from starqr.services.imports.result import ImportResult
 from starqr.services.imports.tabular import Change
 from starqr.services.imports.validation import VALUE_KINDS, _Validator
-
-log = logging.getLogger("starqr.imports")
 
 
 def check_period(period):
@@ -131,21 +127,4 @@ def run(period, data, filename, actor, dry_run=True, progress=None, preview=True
     """
     check_period(period)
     actor = access.as_actor(actor)
-    result = pipeline.run(PointsImporter(actor, period, preview), data, filename, dry_run, progress)
-    if result.applied:
-        log.info(
-            "import %s into %s: %s rows, %s written by %s",
-            filename,
-            period.name,
-            result.rows,
-            result.written,
-            actor.name,
-            extra={
-                "event": "import.written",
-                "period": period.id,
-                "rows": result.rows,
-                "written": result.written,
-                "actor": actor.name,
-            },
-        )
-    return result
+    return pipeline.run(PointsImporter(actor, period, preview), data, filename, dry_run, progress)

@@ -9,19 +9,22 @@ not exist. Every error is JSON: {"error": code, "message": sentence, ...}; servi
 """
 
 import functools
+import logging
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from werkzeug.exceptions import HTTPException
 
 from starqr.errors import N_, StarQRError
+from starqr.log_events import log_event
 from starqr.security import csrf
 from starqr.services import access, accounts
 from starqr.services.access import ALL_ROLES
 from starqr.views.api.schemas import MAX_ID
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+log = logging.getLogger("starqr.api")
 csrf.exempt(blueprint)
 
 
@@ -47,6 +50,7 @@ def error_response(status, error, message, **extra):
 
 @blueprint.errorhandler(ApiError)
 def _api_error(error):
+    _refused(error, error.status)
     body = error.to_dict(gettext)
     return error_response(
         error.status, body["error"], body["message"], field=error.field, params=body["params"] or None
@@ -57,10 +61,16 @@ def _api_error(error):
 def _service_error(error):
     """A service refused: its code, its message translated now, its parameters, the field if any."""
     status = error.status if 400 <= error.status < 500 else 422
+    _refused(error, status)
     body = error.to_dict(gettext)
     return error_response(
         status, body["error"], body["message"], field=getattr(error, "field", None), params=body["params"]
     )
+
+
+def _refused(error, status):
+    """One line per refused API request: which code, for which path (the message is in the params)."""
+    log_event(log, "request.refused", method=request.method, path=request.path, status=status, code=error.code)
 
 
 @blueprint.errorhandler(HTTPException)
@@ -72,7 +82,15 @@ def _http_error(error):
 
 @blueprint.errorhandler(Exception)
 def _unexpected(error):
-    current_app.logger.exception("API error")
+    log_event(
+        log,
+        "request.failed",
+        logging.ERROR,
+        exc_info=True,
+        method=request.method,
+        path=request.path,
+        error=type(error).__name__,
+    )
     return error_response(500, "internal_error", gettext("服务器内部错误"))
 
 

@@ -1,16 +1,20 @@
 """What every console view repeats: the acting user, form choices, form errors, the
 generic form page, and one helper for "call a service, flash the outcome, redirect"."""
 
+import logging
+
 from flask import flash, redirect, render_template, request
 from flask_babel import gettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from starqr.errors import StarQRError
+from starqr.log_events import log_event
 
 # Service errors whose message is meant for the person at the console: every service error
 # shares the one base (starqr/errors.py), MemberError and AdminError included.
 SERVICE_ERRORS = (StarQRError,)
+log = logging.getLogger("starqr.console")
 
 
 def error_text(error):
@@ -66,6 +70,7 @@ def attempt(call, message, target, field=None, errors=SERVICE_ERRORS):
     try:
         result = call()
     except errors as error:
+        log_event(log, "request.refused", method=request.method, path=request.path, code=getattr(error, "code", None))
         if field is not None:
             field.errors = list(field.errors) + [error_text(error)]
         else:
