@@ -3,6 +3,7 @@
 import operator
 from decimal import Decimal
 
+from starqr.errors import N_
 from starqr.services import access
 from starqr.services.imports.cells import CENT, _fmt, _text, parse_date, parse_number
 from starqr.services.imports.columns import CODE, COLUMNS, DATE, ITEM, NAME, POINTS, QUANTITY, REASON
@@ -12,9 +13,9 @@ from starqr.validation import find_private_data, has_control_characters, points_
 MAX_QUANTITY = 1000
 MAX_REASON = 500
 PRIVATE_REASON = {  # reasons are published on the scan page
-    "id_number": "事由会公开显示,其中似乎有身份证号码;请删去",
-    "mobile": "事由会公开显示,其中似乎有手机号码;请删去",
-    "address": "事由会公开显示,其中似乎有家庭住址(门牌号);请删去",
+    "id_number": N_("事由会公开显示,其中似乎有身份证号码;请删去"),
+    "mobile": N_("事由会公开显示,其中似乎有手机号码;请删去"),
+    "address": N_("事由会公开显示,其中似乎有家庭住址(门牌号);请删去"),
 }
 VALUE_KINDS = ("value", "veto", "gate")  # the row sets the value instead of adding an event
 
@@ -28,6 +29,11 @@ class _Amount:
         self.item, self.quantity, self.points, self.cent_error = item, quantity, points, cent_error
         self.text = _fmt(points)  # in the row's source
         self.cents = None if cent_error else points_text(points)  # in the ledger (-0 as "0.00")
+
+
+def _refusal(column, template, **params):
+    """A row problem kept for the memo: (column, catalogue template, parameters)."""
+    return column, template, params
 
 
 def _key(*cells):
@@ -49,22 +55,40 @@ class _Validator:
         """The Subject of a row's code and name cells, or (column, message)."""
         code = _text(code_cell).upper()
         if not code:
-            return CODE, "编码为空"
+            return _refusal(CODE, N_("编码为空"))
         subject = directory.by_code.get(code)
         if subject is None:
             if code in directory.revoked:
                 replacement = directory.revoked[code]
-                return CODE, f"编码 {code} 已作废" + (f",请改用新编码 {replacement}" if replacement else "")
+                if replacement:
+                    return _refusal(
+                        CODE,
+                        N_("编码 %(code)s 已作废,请改用新编码 %(replacement)s"),
+                        code=code,
+                        replacement=replacement,
+                    )
+                return _refusal(CODE, N_("编码 %(code)s 已作废"), code=code)
             if code in directory.not_rated:
-                return CODE, f"编码 {code} 属于{directory.not_rated[code]},不是参加评星的党支部或党员"
-            return CODE, f"编码 {code} 不存在"
+                return _refusal(
+                    CODE,
+                    N_("编码 %(code)s 属于%(name)s,不是参加评星的党支部或党员"),
+                    code=code,
+                    name=directory.not_rated[code],
+                )
+            return _refusal(CODE, N_("编码 %(code)s 不存在"), code=code)
         if not access.covers_path(self.actor, subject.organisation_path):
-            return CODE, f"编码 {code}({subject.name_zh})不在您的管理范围内"
+            return _refusal(CODE, N_("编码 %(code)s(%(name)s)不在您的管理范围内"), code=code, name=subject.name_zh)
         name = _text(name_cell)
         if not name:
-            return NAME, f"姓名为空(编码 {code} 是「{subject.name_zh}」)"
+            return _refusal(NAME, N_("姓名为空(编码 %(code)s 是「%(name)s」)"), code=code, name=subject.name_zh)
         if name not in (subject.name_zh, subject.name_mn):
-            return NAME, f"姓名「{name}」与编码 {code} 不符(该编码是「{subject.name_zh}」)"
+            return _refusal(
+                NAME,
+                N_("姓名「%(given)s」与编码 %(code)s 不符(该编码是「%(name)s」)"),
+                given=name,
+                code=code,
+                name=subject.name_zh,
+            )
         return subject
 
     def _bounds_of(self, item):
@@ -85,43 +109,62 @@ class _Validator:
         item_text = _text(item_cell)
         item = lookup.get(item_text) or lookup.get(item_text.lower())
         if item is None:
-            return ITEM, f"「{item_text}」不是评分标准「{rubric.name}」中的项目" if item_text else "项目为空"
+            if not item_text:
+                return _refusal(ITEM, N_("项目为空"))
+            return _refusal(
+                ITEM, N_("「%(item)s」不是评分标准「%(rubric)s」中的项目"), item=item_text, rubric=rubric.name
+            )
         try:
             quantity = parse_number(quantity_cell)
         except ValueError:
-            return QUANTITY, f"次数「{_text(quantity_cell)}」不是数字"
+            return _refusal(QUANTITY, N_("次数「%(value)s」不是数字"), value=_text(quantity_cell))
         if quantity is None:
             quantity = Decimal(1)
         if quantity != quantity.to_integral_value() or not 1 <= quantity <= MAX_QUANTITY:
-            return QUANTITY, f"次数应为 1 到 {MAX_QUANTITY} 之间的整数"
+            return _refusal(QUANTITY, N_("次数应为 1 到 %(maximum)s 之间的整数"), maximum=MAX_QUANTITY)
         quantity = int(quantity)
         try:
             points = parse_number(points_cell)
         except ValueError:
-            return POINTS, f"分值「{_text(points_cell)}」不是数字"
+            return _refusal(POINTS, N_("分值「%(value)s」不是数字"), value=_text(points_cell))
         if item.kind in VALUE_KINDS:
             if quantity != 1:
-                return QUANTITY, f"「{item.name}」是一个取值,次数只能为 1"
+                return _refusal(QUANTITY, N_("「%(item)s」是一个取值,次数只能为 1"), item=item.name)
             if points is None:
-                return POINTS, f"「{item.name}」需要填写分值"
+                return _refusal(POINTS, N_("「%(item)s」需要填写分值"), item=item.name)
             low, high = self._bounds_of(item)[:2]
             if not low <= points <= high:
-                return POINTS, f"分值 {_fmt(points)} 超出「{item.name}」的范围 {item.min:g}–{item.max:g}"
+                return _refusal(
+                    POINTS,
+                    N_("分值 %(points)s 超出「%(item)s」的范围 %(low)s–%(high)s"),
+                    points=_fmt(points),
+                    item=item.name,
+                    low=f"{item.min:g}",
+                    high=f"{item.max:g}",
+                )
             if item.kind in ("veto", "gate") and points not in (0, 1):
-                return POINTS, f"「{item.name}」只能填 1(是)或 0(否)"
+                return _refusal(POINTS, N_("「%(item)s」只能填 1(是)或 0(否)"), item=item.name)
         else:
             most = self._bounds_of(item)[2] * quantity
             if points is None:
                 points = most
             low, high = (most, Decimal(0)) if most < 0 else (Decimal(0), most)
             if points == 0 or not low <= points <= high:
-                return POINTS, (
-                    f"分值 {_fmt(points)} 超出「{item.name}」的范围:"
-                    f"每次 {item.points:g} 分,{quantity} 次应在 {_fmt(low)} 到 {_fmt(high)} 之间(不为 0)"
+                return _refusal(
+                    POINTS,
+                    N_(
+                        "分值 %(points)s 超出「%(item)s」的范围:每次 %(each)s 分,%(quantity)s 次应在 %(low)s 到 %(high)s 之间(不为 0)"
+                    ),
+                    points=_fmt(points),
+                    item=item.name,
+                    each=f"{item.points:g}",
+                    quantity=quantity,
+                    low=_fmt(low),
+                    high=_fmt(high),
                 )
         cent_error = None
         if points != points.quantize(CENT):
-            cent_error = (POINTS, f"分值 {_fmt(points)} 最多两位小数")
+            cent_error = _refusal(POINTS, N_("分值 %(points)s 最多两位小数"), points=_fmt(points))
         return _Amount(item, quantity, points, cent_error)
 
     def _date(self, date_cell):
@@ -129,14 +172,18 @@ class _Validator:
         try:
             occurred = parse_date(date_cell)
         except ValueError:
-            return DATE, f"日期「{_text(date_cell)}」无法识别,请写成 2025-06-30"
+            return _refusal(DATE, N_("日期「%(value)s」无法识别,请写成 2025-06-30"), value=_text(date_cell))
         if occurred is None:
             return None
         starts, ends = self.period.starts_on, self.period.ends_on
         if not starts <= occurred <= ends:
-            return DATE, (
-                f"日期 {occurred.isoformat()} 不在评定期 {self.period.name}"
-                f"({starts.isoformat()} 至 {ends.isoformat()})内"
+            return _refusal(
+                DATE,
+                N_("日期 %(date)s 不在评定期 %(period)s(%(starts)s 至 %(ends)s)内"),
+                date=occurred.isoformat(),
+                period=self.period.name,
+                starts=starts.isoformat(),
+                ends=ends.isoformat(),
             )
         return occurred.isoformat()
 
@@ -176,7 +223,7 @@ class _Validator:
             if subject is None:
                 subject = subjects[key] = self._subject(directory, code_cell, name_cell)
             if subject.__class__ is tuple:
-                fail(number, *subject)
+                fail(number, subject[0], subject[1], **subject[2])
                 continue
             if item_cell.__class__ is str and quantity_cell.__class__ is str and points_cell.__class__ is str:
                 key = (subject.rubric_key, item_cell, quantity_cell, points_cell)
@@ -189,31 +236,44 @@ class _Validator:
                     rubric, lookups[subject.rubric_key], item_cell, quantity_cell, points_cell
                 )
             if amount.__class__ is tuple:
-                fail(number, *amount)
+                fail(number, amount[0], amount[1], **amount[2])
                 continue
             item = amount.item
             if item.kind in VALUE_KINDS:
                 key = (subject.kind, subject.id, item.id)
                 if key in value_rows:
-                    fail(number, ITEM, f"「{item.name}」已在第{value_rows[key]}行为同一对象填写")
+                    fail(
+                        number,
+                        ITEM,
+                        N_("「%(item)s」已在第%(row)s行为同一对象填写"),
+                        item=item.name,
+                        row=value_rows[key],
+                    )
                     continue
                 value_rows[key] = number
             if amount.cent_error:
-                fail(number, *amount.cent_error)
+                column, template, params = amount.cent_error
+                fail(number, column, template, **params)
                 continue
             key = date_cell if date_cell.__class__ is str else _key(date_cell)  # a str is never a tuple
             occurred_on = dates.get(key, dates)
             if occurred_on is dates:
                 occurred_on = dates[key] = self._date(date_cell)
             if occurred_on.__class__ is tuple:
-                fail(number, *occurred_on)
+                fail(number, occurred_on[0], occurred_on[1], **occurred_on[2])
                 continue
             reason = (reason_cell.strip() if reason_cell.__class__ is str else _text(reason_cell)) or item.name
             if len(reason) > MAX_REASON:  # refused, never cut
-                fail(number, REASON, f"事由最多 {MAX_REASON} 个字(本行 {len(reason)} 个)")
+                fail(
+                    number,
+                    REASON,
+                    N_("事由最多 %(maximum)s 个字(本行 %(length)s 个)"),
+                    maximum=MAX_REASON,
+                    length=len(reason),
+                )
                 continue
             if has_control_characters(reason):
-                fail(number, REASON, "事由含有不允许的控制字符(如 NUL)")
+                fail(number, REASON, N_("事由含有不允许的控制字符(如 NUL)"))
                 continue
             private = private_reasons.get(reason, private_reasons)
             if private is private_reasons:
