@@ -115,6 +115,8 @@ def test_a_file_that_went_bad_fails_with_row_and_column_in_the_readers_language(
     assert batch.errors[0]["row"] == len(bad) + 1 and batch.errors[0]["column"] == "上级组织编码"
     zh = client.get(f"/console/imports/{batch.id}?lang=zh").get_data(as_text=True)
     assert f"第{len(bad) + 1}行「上级组织编码」:上级组织编码 NOPE 不存在" in zh
+    en = client.get(f"/console/imports/{batch.id}?lang=en").get_data(as_text=True)
+    assert f"Row {len(bad) + 1}, “上级组织编码”: Parent organisation code NOPE does not exist" in en
 
 
 def test_only_administrators_queue_tree_and_roster_batches(chief, app):
@@ -157,3 +159,24 @@ def test_the_three_imports_preview_alike(chief, app):
     created = shapes["points"]["sections"]["created"]
     assert created["count"] == 1 and sorted(created["first"][0]) == ["fields", "id", "key", "name", "note", "row"]
     assert created["first"][0]["row"] == 2 and created["first"][0]["key"] == code
+
+
+@pytest.mark.parametrize(
+    "lang, row_text, message",
+    [
+        ("zh", "第7行「入党日期」", "入党日期「2026-02-30」不是有效日期,请写成 2001-07-01"),
+        ("en", "Row 7", "“2026-02-30” is not a valid date; write it as 2001-07-01"),
+        ("mn", "7 ᠳᠦᠭᠡᠷ ᠮᠥᠷ 「入党日期」", "「2026-02-30」 ᠬᠦᠴᠦᠨ ᠲᠡᠢ ᠡᠳᠦᠷ ᠪᠢᠰᠢ"),
+    ],
+)
+def test_row_and_column_errors_in_the_readers_language(chief, client, lang, row_text, message):
+    _rows, branches = chief
+    roster = files.roster_rows(branches[:2], 10)
+    roster[5][5] = "2026-02-30"
+    before = Member.select().count()
+    response = _preview(client, "roster", files.csv(roster, files.ROSTER_HEADER), "r.csv", lang=lang)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and Member.select().count() == before
+    errors = page.split('id="import-errors"')[1].split("</div>")[0]
+    assert row_text in errors and message in errors, errors
+    assert 'id="confirm-import"' not in page

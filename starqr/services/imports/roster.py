@@ -137,24 +137,24 @@ class _Checker:
         found = self.branch_memo.get(key)
         if found is None:
             found = self.branch_memo[key] = self._branch(key)
-        if found.__class__ is str:
-            self.errors.add(number, BRANCH, found)
+        if found.__class__ is tuple:  # (template, params): a refusal, remembered per code
+            self.errors.add(number, BRANCH, found[0], **found[1])
             return None
         return found
 
     def _branch(self, code):
         if not code:
-            return "所在支部编码为空"
+            return N_("所在支部编码为空"), {}
         org = self.branches.get(code)
         if org is None:
-            return f"支部编码 {code} 不存在(请先导入组织树)"
+            return N_("支部编码 %(code)s 不存在(请先导入组织树)"), {"code": code}
         org_id, path, archived, level, name = org
         if level != "branch":
-            return f"编码 {code}({name})不是党支部"
+            return N_("编码 %(code)s(%(name)s)不是党支部"), {"code": code, "name": name}
         if archived:
-            return f"支部 {code}({name})已撤销"
+            return N_("支部 %(code)s(%(name)s)已撤销"), {"code": code, "name": name}
         if self.scope_path and not path.startswith(self.scope_path):
-            return f"支部 {code}({name})不在您的管理范围内"
+            return N_("支部 %(code)s(%(name)s)不在您的管理范围内"), {"code": code, "name": name}
         return org_id
 
     def date(self, number, column, cell):
@@ -164,12 +164,12 @@ class _Checker:
             try:
                 found = parse_date(cell)
                 if found is not None and not datetime.date(1921, 7, 1) <= found <= self.today:
-                    found = f"{column}「{found.isoformat()}」不在 1921-07-01 到今天之间"
+                    found = N_("%(label)s「%(value)s」不在 1921-07-01 到今天之间"), {"value": found.isoformat()}
             except ValueError:
-                found = f"{column}「{_text(cell)}」不是有效日期,请写成 2001-07-01"
+                found = N_("%(label)s「%(value)s」不是有效日期,请写成 2001-07-01"), {"value": _text(cell)}
             self.date_memo[key] = found
-        if found.__class__ is str:
-            self.errors.add(number, column, found)
+        if found.__class__ is tuple:  # (template, params)
+            self.errors.add(number, column, found[0], label=column, **found[1])
             return False
         return found
 
@@ -190,22 +190,28 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
         get = dict(zip(names, [cells[i] if i is not None and i < width else None for i in index]))
         member_number = _text(get[NUMBER])
         if not member_number:
-            errors.add(number, NUMBER, "党员编号为空")
+            errors.add(number, NUMBER, N_("党员编号为空"))
             continue
         if len(member_number) > MAX_NUMBER:
-            errors.add(number, NUMBER, f"党员编号不能超过 {MAX_NUMBER} 个字符")
+            errors.add(number, NUMBER, N_("党员编号不能超过 %(n)s 个字符"), n=MAX_NUMBER)
             continue
         if member_number in seen:
-            errors.add(number, NUMBER, f"党员编号 {member_number} 与第{seen[member_number]}行重复")
+            errors.add(
+                number,
+                NUMBER,
+                N_("党员编号 %(number)s 与第%(other)s行重复"),
+                number=member_number,
+                other=seen[member_number],
+            )
             continue
         seen[member_number] = number
         name = _text(get[NAME])
         ok = True
         if not name:
-            errors.add(number, NAME, "姓名为空")
+            errors.add(number, NAME, N_("姓名为空"))
             ok = False
         elif len(name) > 60:
-            errors.add(number, NAME, "姓名不能超过 60 个字")
+            errors.add(number, NAME, N_("姓名不能超过 %(n)s 个字"), n=60)
             ok = False
         name_mn, post = _text(get[NAME_MN]), _text(get[POST])
         for column, value, limit in (
@@ -215,25 +221,35 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
             (POST, post, 60),
         ):  # refused, never cut; no NUL or other control characters
             if len(value) > limit:
-                errors.add(number, column, f"「{column}」不能超过 {limit} 个字")
+                errors.add(number, column, N_("「%(label)s」不能超过 %(n)s 个字"), label=column, n=limit)
                 ok = False
             elif has_control_characters(value):
-                errors.add(number, column, f"「{column}」含有不允许的控制字符(如 NUL)")
+                errors.add(number, column, N_("「%(label)s」含有不允许的控制字符(如 NUL)"), label=column)
                 ok = False
         if ok and post and find_private_data(post):
-            errors.add(number, POST, "「岗位」会公开显示,其中似乎有身份证号码、手机号码或住址;请删去")
+            errors.add(number, POST, N_("「岗位」会公开显示,其中似乎有身份证号码、手机号码或住址;请删去"))
             ok = False
         branch_id = checker.branch(number, get[BRANCH])
         category_text = _text(get[CATEGORY])
         category = words.lookup(words.CATEGORY_WORDS, category_text) if category_text else "ordinary"
         if category is None:
             errors.add(
-                number, CATEGORY, f"党员类别「{category_text}」不正确,应为" + "、".join(words.CATEGORY_NAMES.values())
+                number,
+                CATEGORY,
+                N_("党员类别「%(value)s」不正确,应为%(choices)s"),
+                value=category_text,
+                choices="、".join(words.CATEGORY_NAMES.values()),
             )
         joined = checker.date(number, JOINED, get[JOINED])
         full = checker.date(number, FULL, get[FULL])
         if joined and full and full < joined:
-            errors.add(number, FULL, f"转正日期 {full.isoformat()} 早于入党日期 {joined.isoformat()}")
+            errors.add(
+                number,
+                FULL,
+                N_("转正日期 %(full)s 早于入党日期 %(joined)s"),
+                full=full.isoformat(),
+                joined=joined.isoformat(),
+            )
             continue
         if not ok or branch_id is None or category is None or joined is False or full is False:
             continue
@@ -283,7 +299,13 @@ def plan_rows(plan, parsed, errors, branch_codes):
             continue
         member_id, branch_id, active, *values, _missing = found
         if not active:
-            errors.add(row.row, NUMBER, f"党员编号 {row.number}({values[0]})已移出名册,不能再导入;如需恢复请联系管理员")
+            errors.add(
+                row.row,
+                NUMBER,
+                N_("党员编号 %(number)s(%(name)s)已移出名册,不能再导入;如需恢复请联系管理员"),
+                number=row.number,
+                name=values[0],
+            )
             continue
         before = dict(
             zip(("name_zh", "name_mn", "category", "joined_on", "full_member_on", "party_post", "status"), values)

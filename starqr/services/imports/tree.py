@@ -7,6 +7,7 @@ are the shared pipeline's (pipeline.py): rows parsed here, checked across rows i
 tree_check, applied in tree_apply.
 """
 
+from starqr.errors import N_
 from starqr.models import Organisation
 from starqr.services import vocabulary as words
 from starqr.services.imports import pipeline, tree_apply, tree_check
@@ -35,29 +36,35 @@ def parse_row(number, cells, errors):
     """A TreeRow of one row's cells ({column: cell}), or None; problems go to ERRORS."""
     code = _text(cells.get(CODE))
     if not code:
-        errors.add(number, CODE, "组织编码为空")
+        errors.add(number, CODE, N_("组织编码为空"))
         return None
     if len(code) > MAX_CODE:
-        errors.add(number, CODE, f"组织编码不能超过 {MAX_CODE} 个字符")
+        errors.add(number, CODE, N_("组织编码不能超过 %(n)s 个字符"), n=MAX_CODE)
         return None
     name = _text(cells.get(NAME))
     if not name:
-        errors.add(number, NAME, "组织名称为空")
+        errors.add(number, NAME, N_("组织名称为空"))
     level_text = _text(cells.get(LEVEL))
     level = words.lookup(words.LEVEL_WORDS, level_text)
     if level is None:
-        errors.add(number, LEVEL, f"层级「{level_text}」不正确,应为旗、苏木镇、嘎查村社区或支部")
+        errors.add(number, LEVEL, N_("层级「%(value)s」不正确,应为旗、苏木镇、嘎查村社区或支部"), value=level_text)
     domain_text = _text(cells.get(DOMAIN))
     domain = words.lookup(words.DOMAIN_WORDS, domain_text)
     if domain is None:
-        errors.add(number, DOMAIN, f"领域「{domain_text}」不正确,应为" + "、".join(words.DOMAIN_NAMES.values()))
+        errors.add(
+            number,
+            DOMAIN,
+            N_("领域「%(value)s」不正确,应为%(choices)s"),
+            value=domain_text,
+            choices="、".join(words.DOMAIN_NAMES.values()),
+        )
     area = None
     try:
         area = parse_number(cells.get(AREA))
         if area is not None and not 0 <= area < 10**8:
             raise ValueError
     except ValueError:
-        errors.add(number, AREA, f"活动场所面积「{_text(cells.get(AREA))}」不是有效的数字")
+        errors.add(number, AREA, N_("活动场所面积「%(value)s」不是有效的数字"), value=_text(cells.get(AREA)))
     if not name or level is None or domain is None:
         return None
     return TreeRow(

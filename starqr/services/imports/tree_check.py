@@ -1,6 +1,7 @@
 """The tree import's checks across rows: codes, parents, roots, cycles, levels and scope;
 and what a valid row changes in an existing organisation."""
 
+from starqr.errors import N_, Term
 from starqr.models import Member, Organisation
 from starqr.services import vocabulary as words
 from starqr.services.imports.tree_columns import AREA, CODE, FIELD_LABELS, LEVEL, PARENT
@@ -22,7 +23,9 @@ def validate(parsed, errors, scope_path):
     rows = {}
     for row in parsed:
         if row.code in rows:
-            errors.add(row.row, CODE, f"组织编码 {row.code} 与第{rows[row.code].row}行重复")
+            errors.add(
+                row.row, CODE, N_("组织编码 %(code)s 与第%(other)s行重复"), code=row.code, other=rows[row.code].row
+            )
         else:
             rows[row.code] = row
     matched = {}  # code -> existing Organisation
@@ -34,48 +37,68 @@ def validate(parsed, errors, scope_path):
                 existing = uncoded[0]
         if existing is not None:
             if existing.archived_at:
-                errors.add(row.row, CODE, f"组织编码 {code}({existing.name_zh})已撤销,不能再导入")
+                errors.add(
+                    row.row, CODE, N_("组织编码 %(code)s(%(name)s)已撤销,不能再导入"), code=code, name=existing.name_zh
+                )
                 continue
             if scope_path and not existing.path.startswith(scope_path):
-                errors.add(row.row, CODE, f"组织编码 {code}({existing.name_zh})不在您的管理范围内")
+                errors.add(
+                    row.row, CODE, N_("组织编码 %(code)s(%(name)s)不在您的管理范围内"), code=code, name=existing.name_zh
+                )
                 continue
             if (
                 existing.level == "branch"
                 and row.level != "branch"
                 and Member.select().where(Member.branch == existing).exists()
             ):
-                errors.add(row.row, LEVEL, f"{existing.name_zh}有党员,不能改为{words.LEVEL_NAMES[row.level]}")
+                errors.add(
+                    row.row,
+                    LEVEL,
+                    N_("%(name)s有党员,不能改为%(level)s"),
+                    name=existing.name_zh,
+                    level=Term(words.LEVEL_NAMES[row.level]),
+                )
                 continue
             matched[code] = existing
     levels = []  # (row, its parent's level), checked once cycles are known
     for code, row in rows.items():
         if row.level == "banner":
             if row.parent_code:
-                errors.add(row.row, PARENT, "旗一级组织不应有上级组织编码")
+                errors.add(row.row, PARENT, N_("旗一级组织不应有上级组织编码"))
             elif code not in matched and roots:
                 errors.add(
                     row.row,
                     CODE,
-                    f"数据库中已有旗「{roots[0].name_zh}」(编码 {roots[0].code or '无'}),一个数据库只管理一个旗",
+                    N_("数据库中已有旗「%(name)s」(编码 %(code)s),一个数据库只管理一个旗"),
+                    name=roots[0].name_zh,
+                    code=roots[0].code or "—",
                 )
             elif scope_path:
-                errors.add(row.row, LEVEL, "只有系统管理员可以导入旗一级组织")
+                errors.add(row.row, LEVEL, N_("只有系统管理员可以导入旗一级组织"))
             continue
         if not row.parent_code:
-            errors.add(row.row, PARENT, "上级组织编码为空")
+            errors.add(row.row, PARENT, N_("上级组织编码为空"))
             continue
         if row.parent_code == code:
-            errors.add(row.row, PARENT, "上级组织不能是自己")
+            errors.add(row.row, PARENT, N_("上级组织不能是自己"))
             continue
         parent_row, parent = rows.get(row.parent_code), by_code.get(row.parent_code)
         if parent_row is None and parent is None:
-            errors.add(row.row, PARENT, f"上级组织编码 {row.parent_code} 不存在(文件和系统中都没有)")
+            errors.add(row.row, PARENT, N_("上级组织编码 %(code)s 不存在(文件和系统中都没有)"), code=row.parent_code)
             continue
         if parent_row is None and parent.archived_at:
-            errors.add(row.row, PARENT, f"上级组织 {row.parent_code}({parent.name_zh})已撤销")
+            errors.add(
+                row.row, PARENT, N_("上级组织 %(code)s(%(name)s)已撤销"), code=row.parent_code, name=parent.name_zh
+            )
             continue
         if parent_row is None and scope_path and not parent.path.startswith(scope_path):
-            errors.add(row.row, PARENT, f"上级组织 {row.parent_code}({parent.name_zh})不在您的管理范围内")
+            errors.add(
+                row.row,
+                PARENT,
+                N_("上级组织 %(code)s(%(name)s)不在您的管理范围内"),
+                code=row.parent_code,
+                name=parent.name_zh,
+            )
             continue
         levels.append((row, parent_row.level if parent_row else parent.level))
     in_cycle = check_cycles(rows, by_code, existing_by_id, errors)
@@ -84,8 +107,10 @@ def validate(parsed, errors, scope_path):
             errors.add(
                 row.row,
                 LEVEL,
-                f"{words.LEVEL_NAMES[row.level]}不能隶属于{words.LEVEL_NAMES[parent_level]}"
-                f"(上级组织编码 {row.parent_code})",
+                N_("%(level)s不能隶属于%(parent_level)s(上级组织编码 %(code)s)"),
+                level=Term(words.LEVEL_NAMES[row.level]),
+                parent_level=Term(words.LEVEL_NAMES[parent_level]),
+                code=row.parent_code,
             )
     return rows, matched
 
@@ -109,7 +134,13 @@ def check_cycles(rows, by_code, existing_by_id, errors):
             if current in seen:
                 if current == code:
                     in_cycle.add(code)
-                    errors.add(row.row, PARENT, f"组织编码 {code} 的上级关系形成循环:" + " → ".join(seen + [code]))
+                    errors.add(
+                        row.row,
+                        PARENT,
+                        N_("组织编码 %(code)s 的上级关系形成循环:%(loop)s"),
+                        code=code,
+                        loop=" → ".join(seen + [code]),
+                    )
                 break
             seen.append(current)
             current = parent_of(current) if not current.startswith("#") else None
