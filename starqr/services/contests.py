@@ -319,3 +319,18 @@ def scores_by(contest, judge):
         s.organisation_id: s
         for s in ContestScore.select().where(ContestScore.contest_id == contest.id, ContestScore.judge_id == judge.id)
     }
+
+
+def find(contest_id):
+    """The round CONTEST_ID or None (a judge's page checks the judge, not the organiser)."""
+    return Contest.get_or_none(Contest.id == contest_id)
+
+
+def candidate_branches(actor, town_id=None, limit=300):
+    """Branches ACTOR may enter into a round, under the town TOWN_ID when given; tree order."""
+    branches = access.branches(access.as_actor(actor))
+    if town_id:
+        town = Organisation.get_or_none(Organisation.id == town_id)
+        if town is not None:
+            branches = branches.where(Organisation.path.startswith(town.path))
+    return list(branches.order_by(Organisation.path).limit(limit))

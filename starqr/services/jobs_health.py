@@ -297,3 +297,9 @@ def _beat_forever(every):
             if not database.is_closed():
                 database.close()
         _stop_beating.wait(every)
+
+
+def database_check():
+    """One round trip to the database; {"backend": "sqlite" | "postgresql"} (raises when down)."""
+    database.execute_sql("SELECT 1").fetchone()
+    return {"backend": "sqlite" if "sqlite" in type(database.obj).__name__.lower() else "postgresql"}

@@ -13,7 +13,7 @@ from starqr import validation
 from starqr.db import database
 from starqr.errors import N_
 from starqr.models import MEMBER, ORGANISATION, Member, MemberPrivate, Post
-from starqr.services import audit, plaques, revision
+from starqr.services import access, audit, plaques, revision
 from starqr.services.member_rules import (
     BRANCH_FIELDS,
     MEMBER_FIELDS,
@@ -159,3 +159,23 @@ def retire_member(actor, member, left_on, reason):
         )
         revision.bump(member)
     return member
+
+
+def find(actor, branch_id=None, text=""):
+    """A query of the members (active or not) ACTOR may see, of BRANCH_ID, whose Chinese or
+    Mongolian name contains TEXT; by id."""
+    query = access.members(actor)
+    if branch_id is not None:
+        query = query.where(Member.branch == branch_id)
+    text = (text or "").strip()
+    if text:
+        query = query.where(Member.name_zh.contains(text) | Member.name_mn.contains(text))
+    return query.order_by(Member.id)
+
+
+def consented_photo(member_id):
+    """The stored photo path of an active member who consented to show it, else None."""
+    member = Member.get_or_none(Member.id == member_id)
+    if member is None or not member.active or not member.consent_photo or not member.photo_path:
+        return None
+    return member.photo_path

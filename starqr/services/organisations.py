@@ -7,7 +7,7 @@ with "organisation dissolved" or "merged into …".
 from starqr.db import database
 from starqr.errors import N_, Invalid
 from starqr.models import ORGANISATION, Member, Organisation, PlaqueCode, utcnow
-from starqr.services import audit, page_export, plaques, revision
+from starqr.services import access, audit, page_export, plaques, revision
 from starqr.services import vocabulary as words
 from starqr.services.imports.tree import administrator, repath
 from starqr.services.rubric_assignments import materialise
@@ -256,3 +256,38 @@ def _member_counts():
         .group_by(Member.branch)
         .tuples()
     )
+
+
+def find(actor, parent_id=None, level=None, text=""):
+    """A query of the organisations ACTOR may see, under PARENT_ID, of LEVEL, whose Chinese
+    or Mongolian name contains TEXT; in tree order."""
+    query = access.organisations(actor)
+    if parent_id is not None:
+        query = query.where(Organisation.parent == parent_id)
+    if level:
+        query = query.where(Organisation.level == level)
+    text = (text or "").strip()
+    if text:
+        query = query.where(Organisation.name_zh.contains(text) | Organisation.name_mn.contains(text))
+    return query.order_by(Organisation.path, Organisation.id)
+
+
+def tree_position(current):
+    """The organisation page around CURRENT (default: the first root): {"current", "children",
+    "chain" (its ancestors, root first), "members" (active members of a branch)}; None when
+    there is no organisation yet."""
+    if current is None:
+        current = Organisation.select().where(Organisation.parent.is_null()).order_by(Organisation.id).first()
+    if current is None:
+        return None
+    chain_ids = [int(p) for p in current.path.strip("/").split("/") if p][:-1]
+    return {
+        "current": current,
+        "children": list(
+            Organisation.select()
+            .where(Organisation.parent == current)
+            .order_by(Organisation.sort_order, Organisation.id)
+        ),
+        "chain": list(Organisation.select().where(Organisation.id.in_(chain_ids)).order_by(Organisation.path)),
+        "members": Member.select().where(Member.branch == current, Member.active == True).count(),  # noqa: E712
+    }

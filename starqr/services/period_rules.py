@@ -123,3 +123,13 @@ def notice_held(period, now=None):
     if period.state != "notice" or period.notice_ends_at is None or period.notice_ends_at > now:
         return 0
     return open_objection_count(period)
+
+
+def all_periods():
+    """A query of every rating period, newest first."""
+    return RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc())
+
+
+def find(period_id):
+    """The rating period PERIOD_ID, or None."""
+    return RatingPeriod.get_or_none(RatingPeriod.id == period_id)

@@ -6,7 +6,7 @@ from starqr import ledger, validation
 from starqr.db import database
 from starqr.errors import N_
 from starqr.models import MEMBER, ORGANISATION, LedgerEntry, Member, RatingPeriod, subject_model
-from starqr.services import audit, rubrics
+from starqr.services import access, audit, rubrics
 from starqr.services.member_rules import MemberError, _refusing
 
 
@@ -166,3 +166,18 @@ def entries_for(subject, limit=200):
         .order_by(LedgerEntry.id.desc())
         .limit(limit)
     )
+
+
+def ledger_entries(actor, subject_kind=None, subject_id=None, period_id=None):
+    """A query of ledger entries by id: one subject's (the caller checked it may see it), else
+    every entry of a subject in ACTOR's scope; of PERIOD_ID when given."""
+    query = LedgerEntry.select()
+    if subject_kind:
+        query = query.where(LedgerEntry.subject_kind == subject_kind, LedgerEntry.subject_id == subject_id)
+    else:
+        in_scope = access.subject_filter(actor, LedgerEntry.subject_kind, LedgerEntry.subject_id)
+        if in_scope is not None:
+            query = query.where(in_scope)
+    if period_id is not None:
+        query = query.where(LedgerEntry.period == period_id)
+    return query.order_by(LedgerEntry.id)

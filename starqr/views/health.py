@@ -26,10 +26,9 @@ def _timed(check):
 
 
 def _database():
-    from starqr.db import database
+    from starqr.services import jobs_health
 
-    database.execute_sql("SELECT 1").fetchone()
-    return {"backend": "sqlite" if "sqlite" in type(database.obj).__name__.lower() else "postgresql"}
+    return jobs_health.database_check()
 
 
 def _queue():

@@ -26,10 +26,9 @@ from flask import (
 from flask_babel import gettext as _
 
 from starqr import monitoring
-from starqr.models import Member
 from starqr.security import csrf, limiter
 from starqr.i18n import select_locale
-from starqr.services import objections, onward, organisations, page_export, pages, profiles, scans
+from starqr.services import members, objections, onward, organisations, page_export, pages, profiles, scans
 from starqr.services.plaques import normalise
 
 blueprint = Blueprint("public", __name__)
@@ -308,11 +307,11 @@ def photo(code):
     found = profiles.lookup(code)
     if found.status != "active" or found.plaque.subject_kind != "member":
         abort(404)
-    member = Member.get_or_none(Member.id == found.plaque.subject_id)
-    if member is None or not member.active or not member.consent_photo or not member.photo_path:
+    photo_path = members.consented_photo(found.plaque.subject_id)
+    if photo_path is None:
         abort(404)
     folder = current_app.config["UPLOAD_FOLDER"]
-    path = os.path.normpath(member.photo_path)
+    path = os.path.normpath(photo_path)
     if path.startswith("..") or os.path.isabs(path):
         abort(404)
     # no-cache: a withdrawn consent must take effect at once, not after a cache hour.

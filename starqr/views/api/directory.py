@@ -3,9 +3,10 @@
 from flask import g, request
 from spectree import Response
 
-from starqr.models import Member, Organisation
 from starqr.errors import N_, NotFound
 from starqr.services import access
+from starqr.services import members as members_service
+from starqr.services import organisations as organisations_service
 from starqr.views.api import schemas as s
 from starqr.views.api.base import ApiError, blueprint, page, spec, token_required
 
@@ -34,15 +35,7 @@ def member_or_404(member_id):
 def organisations():
     """组织列表(管理范围内)"""
     args = request.context.query
-    query = access.organisations(g.actor)
-    if args.parent_id is not None:
-        query = query.where(Organisation.parent == args.parent_id)
-    if args.level:
-        query = query.where(Organisation.level == args.level)
-    search = (args.q or "").strip()
-    if search:
-        query = query.where(Organisation.name_zh.contains(search) | Organisation.name_mn.contains(search))
-    rows, paging = page(query.order_by(Organisation.path, Organisation.id), args)
+    rows, paging = page(organisations_service.find(g.actor, args.parent_id, args.level, args.q), args)
     return s.OrganisationPage(items=list(rows), **paging)
 
 
@@ -62,13 +55,7 @@ def organisation(organisation_id):
 def members():
     """党员列表(管理范围内)"""
     args = request.context.query
-    query = access.members(g.actor)
-    if args.branch_id is not None:
-        query = query.where(Member.branch == args.branch_id)
-    search = (args.q or "").strip()
-    if search:
-        query = query.where(Member.name_zh.contains(search) | Member.name_mn.contains(search))
-    rows, paging = page(query.order_by(Member.id), args)
+    rows, paging = page(members_service.find(g.actor, args.branch_id, args.q), args)
     return s.MemberPage(items=list(rows), **paging)
 
 

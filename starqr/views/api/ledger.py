@@ -5,7 +5,7 @@ from flask_babel import gettext
 from spectree import Response
 
 from starqr import validation
-from starqr.models import MEMBER, ORGANISATION, LedgerEntry
+from starqr.models import MEMBER, ORGANISATION
 from starqr.services import access
 from starqr.services import member_rules
 from starqr.services import points_events
@@ -34,19 +34,12 @@ def subject_or_404(kind, subject_id):
 def ledger_entries():
     """积分台账记录"""
     args = request.context.query
-    query = LedgerEntry.select()
     if args.subject_kind or args.subject_id is not None:
         if not args.subject_kind or args.subject_id is None:
             raise ApiError(400, "bad_request", N_("subject_kind 与 subject_id 需同时给出"))
         subject_or_404(args.subject_kind, args.subject_id)
-        query = query.where(LedgerEntry.subject_kind == args.subject_kind, LedgerEntry.subject_id == args.subject_id)
-    else:
-        in_scope = access.subject_filter(g.actor, LedgerEntry.subject_kind, LedgerEntry.subject_id)
-        if in_scope is not None:
-            query = query.where(in_scope)
-    if args.period_id is not None:
-        query = query.where(LedgerEntry.period == args.period_id)
-    rows, paging = page(query.order_by(LedgerEntry.id), args)
+    query = points_events.ledger_entries(g.actor, args.subject_kind, args.subject_id, args.period_id)
+    rows, paging = page(query, args)
     return s.LedgerPage(items=list(rows), **paging)
 
 

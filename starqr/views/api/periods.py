@@ -6,7 +6,6 @@ from flask import g, request
 from flask_babel import gettext
 from spectree import Response
 
-from starqr.models import RatingPeriod
 from starqr.services import access, administration, period_rules, ratings, scheduler
 from starqr.errors import N_
 from starqr.views.api import schemas as s
@@ -14,7 +13,7 @@ from starqr.views.api.base import ApiError, blueprint, page, spec, token_require
 
 
 def period_or_404(period_id):
-    period = RatingPeriod.get_or_none(RatingPeriod.id == period_id)
+    period = period_rules.find(period_id)
     if period is None:
         raise ApiError(404, "not_found", N_("没有编号为 %(id)s 的评定期"), id=period_id)
     return period
@@ -33,9 +32,7 @@ def period_body(period):
 )
 def periods():
     """评定期列表"""
-    rows, paging = page(
-        RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()), request.context.query
-    )
+    rows, paging = page(period_rules.all_periods(), request.context.query)
     return s.PeriodPage(items=[period_body(p) for p in rows], **paging)
 
 
@@ -91,4 +88,4 @@ def schedule_period(period_id):
     if when.tzinfo is not None:
         when = when.astimezone(scheduler.LOCAL_ZONE).replace(tzinfo=None)
     administration.schedule_period(g.actor, found, when, body.notice_days)
-    return period_body(RatingPeriod.get_by_id(period_id))
+    return period_body(period_rules.find(period_id))

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from starqr.errors import StarQRError
-from starqr.models import Organisation
 from starqr.services import contest_results, contests
 from starqr.views.console import register_nav
 from starqr.views.console.admin import admin
@@ -17,7 +16,6 @@ from starqr.views.console.auth import (
     current_actor,
     login_required,
     roles_required,
-    scope_branches,
 )
 from starqr.views.console.forms import (
     CloseContestForm,
@@ -60,12 +58,7 @@ def contest_new():
     form = ContestForm()
     form.sheet.choices = choices(contests.sheets())
     town_id = request.args.get("town", type=int)
-    branches = scope_branches()
-    if town_id:
-        town = Organisation.get_or_none(Organisation.id == town_id)
-        if town is not None:
-            branches = branches.where(Organisation.path.startswith(town.path))
-    branches = list(branches.order_by(Organisation.path).limit(300))
+    branches = contests.candidate_branches(current_actor(), town_id)
     form.branches.choices = choices([(b.id, b.name_zh) for b in branches])
     if form.validate_on_submit():
         try:
@@ -177,7 +170,7 @@ def my_judging():
 @admin.route("/judging/<int:contest_id>", methods=["GET", "POST"])
 @login_required
 def judge_as_user(contest_id):
-    found = contests.Contest.get_or_none(contests.Contest.id == contest_id) or abort(404)
+    found = contests.find(contest_id) or abort(404)
     try:
         judge = contests.judge_for_user(found, current_user.id)
     except StarQRError:

@@ -15,8 +15,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitF
 
 from starqr.errors import StarQRError
 from starqr import tasks
-from starqr.models import Member, Organisation, RatingPeriod
-from starqr.services import departures, rubrics, organisations, ratings_export, rubric_assignments
+from starqr.services import departures, organisations, period_rules, rubrics, ratings_export, rubric_assignments
 from starqr.services import imports as file_imports
 from starqr.services import vocabulary as words
 from starqr.services.imports import roster_apply, tree, workbooks
@@ -109,25 +108,21 @@ def _by_code(code):
 @roles_required(*ADMINISTRATORS)
 def organisation_page():
     organisation_id = request.args.get("org", type=int)
-    current = require_organisation_access(organisation_id) if organisation_id else scope_root()
-    if current is None:
-        current = Organisation.select().where(Organisation.parent.is_null()).order_by(Organisation.id).first()
-    if current is None:
-        return render_template("console/organisations/index.html", current=None)
-    children = list(
-        Organisation.select().where(Organisation.parent == current).order_by(Organisation.sort_order, Organisation.id)
+    position = organisations.tree_position(
+        require_organisation_access(organisation_id) if organisation_id else scope_root()
     )
+    if position is None:
+        return render_template("console/organisations/index.html", current=None)
+    current, children = position["current"], position["children"]
     effective = rubric_assignments.effective_rubrics([current] + children)
     member_effective = rubric_assignments.effective_rubrics([current], scope=rubric_assignments.MEMBER_SCOPE)
-    chain_ids = [int(p) for p in current.path.strip("/").split("/") if p][:-1]
-    chain = list(Organisation.select().where(Organisation.id.in_(chain_ids)).order_by(Organisation.path))
     rubric_form = RubricForm()
     rubric_form.rubric.choices = choices([(key, f"{row.name}({key})") for key, row in rubrics.rubric_keys()])
     return render_template(
         "console/organisations/index.html",
         current=current,
         children=children,
-        chain=chain,
+        chain=position["chain"],
         effective=effective,
         member_effective=member_effective[current.id],
         history=rubric_assignments.history(current),
@@ -139,8 +134,8 @@ def organisation_page():
         level_names=words.LEVEL_NAMES,
         domain_names=words.DOMAIN_NAMES,
         can_assign=current_actor().sees_everything,
-        members=Member.select().where(Member.branch == current, Member.active == True).count(),
-    )  # noqa: E712
+        members=position["members"],
+    )
 
 
 def _back(organisation):
@@ -209,7 +204,7 @@ def organisation_action(organisation_id, action):
 @admin.route("/onboarding")
 @roles_required(*ADMINISTRATORS)
 def onboarding():
-    periods = list(RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()))
+    periods = list(period_rules.all_periods())
     return render_template(
         "console/organisations/imports.html",
         form=UploadForm(formdata=None),
@@ -317,7 +312,7 @@ def onboarding_departures():
 @admin.route("/onboarding/ratings.<fmt>")
 @roles_required(*ADMINISTRATORS)
 def ratings_download(fmt):
-    period = RatingPeriod.get_or_none(RatingPeriod.id == request.args.get("period", type=int)) or abort(404)
+    period = period_rules.find(request.args.get("period", type=int)) or abort(404)
     under = scope_root()
     if request.args.get("org", type=int):
         under = require_organisation_access(request.args.get("org", type=int))
