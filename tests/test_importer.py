@@ -283,3 +283,27 @@ def test_written_files_never_carry_formulas_but_keep_negative_points():
     rows = [["ABCDEFGH23", '=HYPERLINK("http://evil.example")', "miss_meeting", "-1", "1", "2026-03-01", "缺席"]]
     text = imports.write_csv(rows).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and ",-1," in text
+
+
+def test_row_errors_are_catalogue_templates_read_in_every_language(app, banner):
+    """A value given twice for one member, an unknown code: each row error reads in mn and en too."""
+    from flask_babel import gettext
+
+    c = banner["codes"]
+    rows = [
+        [c[2], "王建国", "appraisal_percent", 95, "", "2025-12-20", "民主评议"],
+        [c[2], "王建国", "appraisal_percent", 90, "", "2025-12-21", "复核"],
+        ["NOSUCHCODE", "某人", "study", "", 1, "", ""],
+    ]
+    result = imports.run(banner["period"], imports.write_csv(rows), "x.csv", "admin", dry_run=False)
+    chinese = [str(e) for e in result.errors]
+    assert "已在第2行为同一对象填写" in chinese[0] and chinese[1].endswith("编码 NOSUCHCODE 不存在")
+    with app.test_request_context("/?lang=en"):
+        english = [e.text(gettext) for e in result.errors]
+    with app.test_request_context("/?lang=mn"):
+        mongolian = [e.text(gettext) for e in result.errors]
+    assert "already given for the same subject in row 2" in english[0] and english[1].endswith(
+        "Code NOSUCHCODE does not exist"
+    )
+    assert "ᠨᠢᠭᠡᠨᠲᠡ 2 ᠳᠦᠭᠡᠷ ᠮᠥᠷ" in mongolian[0] and mongolian[1].endswith("NOSUCHCODE ᠺᠣᠳ ᠪᠠᠶᠢᠬᠤ ᠦᠭᠡᠢ")
+    assert ledger_count() == 0

@@ -245,9 +245,9 @@ class _Validator:
                     fail(
                         number,
                         ITEM,
-                        N_("「%(item)s」已在第%(row)s行为同一对象填写"),
+                        N_("「%(item)s」已在第%(first)s行为同一对象填写"),
                         item=item.name,
-                        row=value_rows[key],
+                        first=value_rows[key],
                     )
                     continue
                 value_rows[key] = number
