@@ -8,7 +8,11 @@ wrk, interleaving rounds and reporting medians:
     hello        a Flask hello-world under the same gunicorn (the floor for anything direct)
     random-nginx a different code on every request, through nginx   (target >= 50% of static)
     random-app   the same, straight to gunicorn                     (target >= 50% of hello)
+    random-store the same, to a gunicorn without exported files (one query per scan)
     hot-nginx / hot-app   one code over and over
+
+nginx and the app answer from the files `starqr pages export --follow 1` keeps (l15s), running
+beside them for the whole measurement and counting nginx's scan log, as deployed.
 
 and in-process: the cold render of town / banner / region pages (the biggest pages), the
 full page rebuild rate, database and page-store bytes per member, and which index the ratings
@@ -41,8 +45,14 @@ from scratch import database_size, owned, scratch_database  # noqa: E402
 import bulkgen  # noqa: E402
 
 BROWSER = "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Mobile Safari/537.36"
-SCENARIOS = ("static", "hello", "random-nginx", "random-app", "hot-nginx", "hot-app")
-FLOOR = {"random-nginx": "static", "hot-nginx": "static", "random-app": "hello", "hot-app": "hello"}
+SCENARIOS = ("static", "hello", "random-nginx", "random-app", "random-store", "hot-nginx", "hot-app")
+FLOOR = {
+    "random-nginx": "static",
+    "hot-nginx": "static",
+    "random-app": "hello",
+    "random-store": "hello",
+    "hot-app": "hello",
+}
 
 
 def free_port():
@@ -102,7 +112,7 @@ def gunicorn(app, port, env, folder, workers=2):
     return Server(command, env, f"http://127.0.0.1:{port}/", os.path.join(folder, f"gunicorn-{port}.log"))
 
 
-def nginx_conf(folder, port, app_port):
+def nginx_conf(folder, port, app_port, pages):
     """deploy/nginx.conf as deployed, through l11's HTTP variant (deploy/nginx_http_variant.py):
     plain HTTP on PORT, gunicorn at APP_PORT, /static/ from FOLDER, rate limits off (wrk is one address)."""
     sys.path.insert(0, os.path.join(ROOT, "deploy"))
@@ -110,7 +120,28 @@ def nginx_conf(folder, port, app_port):
 
     with open(os.path.join(ROOT, "deploy", "nginx.conf")) as handle:
         text = handle.read()
-    return nginx_http_variant.variant(text, port, f"127.0.0.1:{app_port}", folder, folder)
+    return nginx_http_variant.variant(text, port, f"127.0.0.1:{app_port}", folder, folder, pages)
+
+
+def exporter(env, pages, scan_log, folder, expected, seconds=600):
+    """`starqr pages export --follow 1` for this run; returns it once EXPECTED zh files exist."""
+    env = dict(os.environ, PYTHONPATH=ROOT, **env)
+    env.pop("STARQR_PAGE_EXPORT_DIR", None)
+    log = open(os.path.join(folder, "exporter.log"), "w")
+    command = [sys.executable, "-m", "starqr.cli", "pages", "export", "--dir", pages, "--follow", "1"]
+    process = subprocess.Popen(command + ["--scan-log", scan_log], cwd=ROOT, env=env, stdout=log, stderr=log)
+    started = time.perf_counter()
+    while True:
+        zh = os.path.join(pages, "current", "zh")
+        count = sum(len(files) for _, _, files in os.walk(zh)) if os.path.isdir(zh) else 0
+        if count >= expected:
+            return process, log, count / (time.perf_counter() - started)
+        if process.poll() is not None or time.perf_counter() - started > seconds:
+            process.terminate()
+            process.wait(30)
+            log.close()
+            raise RuntimeError(f"the exporter wrote {count} of {expected} pages; see {log.name}")
+        time.sleep(0.2)
 
 
 HELLO = textwrap.dedent("""
@@ -226,19 +257,24 @@ def run_one(kind, size, args, hello_url, static_folder):
             script = os.path.join(folder, "random.lua")
             with open(script, "w") as handle:
                 handle.write(LUA.format(path=codes_file, agent=BROWSER))
-            app_port, nginx_port = free_port(), free_port()
+            app_port, store_port, nginx_port = free_port(), free_port(), free_port()
+            pages = os.path.join(folder, "pages")
             env = {
                 "STARQR_DATABASE_URL": url,
                 "STARQR_INSTANCE_PATH": folder,
                 "STARQR_SECRET_KEY": "bench",
                 "STARQR_SCAN_COUNTS_URL": "redis://127.0.0.1:6379/0",
             }
-            app = gunicorn("starqr.wsgi:app", app_port, env, folder)
+            export, export_log, stats["export_pages_per_s"] = exporter(
+                env, pages, os.path.join(folder, "nginx-scans.log"), folder, len(sample)
+            )
+            app = gunicorn("starqr.wsgi:app", app_port, dict(env, STARQR_PAGE_EXPORT_DIR=pages), folder)
+            store = gunicorn("starqr.wsgi:app", store_port, env, folder)
             shutil.copy(os.path.join(static_folder, "static5k.html"), folder)
             os.chmod(os.path.join(folder, "static5k.html"), 0o644)
             conf = os.path.join(folder, "nginx.conf")
             with open(conf, "w") as handle:
-                handle.write(nginx_conf(folder, nginx_port, app_port))
+                handle.write(nginx_conf(folder, nginx_port, app_port, pages))
             nginx = Server(
                 ["nginx", "-p", folder, "-c", conf, "-e", os.path.join(folder, "e.log"), "-g", "daemon off;"],
                 dict(os.environ),
@@ -251,6 +287,7 @@ def run_one(kind, size, args, hello_url, static_folder):
                 "hello": (hello_url, None),
                 "random-nginx": (f"http://127.0.0.1:{nginx_port}/", script),
                 "random-app": (f"http://127.0.0.1:{app_port}/", script),
+                "random-store": (f"http://127.0.0.1:{store_port}/", script),
                 "hot-nginx": (f"http://127.0.0.1:{nginx_port}/Q/{hot}", None),
                 "hot-app": (f"http://127.0.0.1:{app_port}/Q/{hot}", None),
             }
@@ -265,6 +302,10 @@ def run_one(kind, size, args, hello_url, static_folder):
             finally:
                 nginx.stop()
                 app.stop()
+                store.stop()
+                export.terminate()
+                export.wait(30)
+                export_log.close()
             for name in SCENARIOS:
                 stats[name] = {
                     "rate": statistics.median(f["rate"] for f in figures[name]),
@@ -285,7 +326,8 @@ def report(kind, size, s):
     print(
         f"database {s['db_bytes_per_member']:,.0f} B/member; page store {s['store_bytes_per_page']:,.0f} B/page gzip "
         f"({s['plain_bytes_per_page']:,.0f} B plain); page build {s['pages_per_s']:,.0f} pages/s in one process "
-        f"-> full rebuild of every zh page ~{s['full_rebuild_s'] / 60:.1f} min"
+        f"-> full rebuild of every zh page ~{s['full_rebuild_s'] / 60:.1f} min; "
+        f"export {s['export_pages_per_s']:,.0f} files/s"
     )
     print(
         f"cold render: town {s['town_ms']:.1f} ms, banner {s['banner_ms']:.1f} ms, region {s['region_ms']:.1f} ms; "
@@ -339,7 +381,8 @@ def main():
             s = results[(kind, size)]
             line = (
                 f"{kind:<9}{size:>10,}  random-nginx {s['random-nginx']['rate'] / s['static']['rate']:.2f} of static "
-                f"(>= 0.5)  random-app {s['random-app']['rate'] / s['hello']['rate']:.2f} of hello (>= 0.5)"
+                f"(>= 0.5)  random-app {s['random-app']['rate'] / s['hello']['rate']:.2f} of hello (>= 0.5)  "
+                f"random-store {s['random-store']['rate'] / s['hello']['rate']:.2f} of hello"
             )
             if size != sizes[0]:
                 line += (

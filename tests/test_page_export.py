@@ -70,6 +70,18 @@ def test_a_tick_exports_current_pages_and_a_write_removes_only_its_own(client, w
     assert "学习强国积分" in _file(world, world["code"])
 
 
+def test_a_page_marked_stale_but_rendered_the_same_is_written_again(client, world):
+    client.get(f"/Q/{world['code']}")
+    _tick(world)
+    with database.atomic():
+        revision.bump(world["member"])  # nothing on the page changed
+    _tick(world)
+    assert _file(world, world["code"]) is None
+    client.get(f"/Q/{world['code']}")  # the same bytes, the same ETag, a new stamp
+    _tick(world)
+    assert "王芳" in _file(world, world["code"])
+
+
 def test_publication_swaps_in_an_empty_generation(client, world):
     client.get(f"/Q/{world['code']}")
     _tick(world)

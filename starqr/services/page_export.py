@@ -139,7 +139,7 @@ def _current_key(today):
 
 
 class Exporter:
-    def __init__(self, root, interval=1.0, scan_log=None, host=None, lookback=30.0, today=None):
+    def __init__(self, root, interval=1.0, scan_log=None, host=None, lookback=10.0, today=None):
         self.root = os.path.abspath(root)
         self.interval = interval
         self.scan_log = scan_log
@@ -150,7 +150,8 @@ class Exporter:
         self.generation = None
         self.mark = None
         self.seen = {}  # PostgreSQL: (kind, id) -> (version, changed_tx) already handled
-        self.since = None
+        self.floor = None  # pages stored since then are still to be written
+        self.recent = {}  # (code, lang) -> ETag written into this generation lately
         self.sweep = None  # the last public_page id written by the filling sweep, None when full
         self.dirs = set()
         self.counts = {"written": 0, "removed": 0, "swaps": 0, "scans": 0}
@@ -162,7 +163,8 @@ class Exporter:
         os.chmod(self.root, 0o755)
         self.mark = _mark_now()  # before the generation: every later change is read
         self.seen = {}
-        self.since = utcnow()
+        self.floor = utcnow() - self.lookback
+        self.recent = {}
         old = [n for n in os.listdir(self.root) if n.startswith("g")]
         self._swap(_current_key(self._day()))
         self._remove_later([os.path.join(self.root, n) for n in old])
@@ -190,6 +192,7 @@ class Exporter:
         os.replace(link, os.path.join(self.root, CURRENT))
         previous, self.generation, self.key = self.generation, path, key
         self.dirs = set()
+        self.recent = {}
         self.sweep = 0
         self.counts["swaps"] += 1
         if previous:
@@ -225,11 +228,11 @@ class Exporter:
             from starqr.services import scan_log
 
             scans = scan_log.ingest(self.scan_log, self.host)
-        written = self._export_recent()
         budget = budget if budget is not None else max(0.2, self.interval / 2)
+        written = self._export_recent(started, budget)
         while self.sweep is not None and time.monotonic() - started < budget:
             written += self._export_slice()
-        self.since = tick_since
+        self.floor = self.floor or (tick_since - self.lookback)
         self._heartbeat()  # only after a whole tick: a failing exporter stops vouching for files
         self.counts["removed"] += removed
         self.counts["written"] += written
@@ -272,6 +275,7 @@ class Exporter:
         removed = 0
         for code in codes:  # revoked codes first
             for lang in LANGS:
+                self.recent.pop((code, lang), None)
                 try:
                     os.unlink(os.path.join(self.generation, relative(lang, code)))
                     removed += 1
@@ -281,32 +285,52 @@ class Exporter:
 
     # -- export
 
-    def _query(self, where, params, limit=None):
+    def _query(self, where, params, limit=None, columns='p."id", p."code", p."lang", p."gz", p."etag"', order='p."id"'):
         p = database.obj.param
         rev, day = self.key
         sql = (
-            'SELECT p."id", p."code", p."lang", p."gz" FROM "public_page" p '
+            f'SELECT {columns} FROM "public_page" p '
             'LEFT JOIN "revision" r ON r."id" = 1 '
             'LEFT JOIN "page_subject" s ON s."subject_kind" = p."subject_kind" AND s."subject_id" = p."subject_id" '
             f'WHERE {where} AND p."rev" = COALESCE(r."value", 0) AND p."rev" = {p} '
-            f'AND p."sver" = COALESCE(s."version", 0) AND p."day" = {p}'
+            f'AND p."sver" = COALESCE(s."version", 0) AND p."day" = {p} ORDER BY {order}'
         )
         if limit:
-            sql += f' ORDER BY p."id" LIMIT {int(limit)}'
+            sql += f" LIMIT {int(limit)}"
         return database.execute_sql(sql, (*params, rev, day)).fetchall()
 
-    def _export_recent(self):
+    def _export_recent(self, started, budget):
+        """Pages stored since the last tick (less the look-back, for clocks of other hosts), not
+        yet written with that ETag; within the budget, the oldest first. Returns how many."""
         p = database.obj.param
-        rows = self._query(f'p."generated_at" >= {p}', (self.since - self.lookback,))
-        for _, code, lang, gz in rows:
-            self._write(code, lang, bytes(gz))
-        return len(rows)
+        rows = self._query(
+            f'p."generated_at" >= {p}',
+            (self.floor,),
+            columns='p."id", p."code", p."lang", p."etag", p."generated_at"',
+            order='p."generated_at"',
+        )
+        todo = [row for row in rows if self.recent.get((row[1], row[2])) != row[3]]
+        written = 0
+        self.floor = None
+        for start in range(0, len(todo), SLICE):
+            if written and time.monotonic() - started >= budget:
+                self.floor = todo[start][4]  # the rest next tick
+                break
+            ids = [row[0] for row in todo[start : start + SLICE]]
+            for _, code, lang, gz, etag in self._query(f'p."id" IN ({", ".join([p] * len(ids))})', ids):
+                self._write(code, lang, bytes(gz))
+                self.recent[(code, lang)] = etag
+                written += 1
+        if len(self.recent) > 200_000:
+            self.recent = {}  # at worst some files are written again
+        return written
 
     def _export_slice(self):
         p = database.obj.param
         rows = self._query(f'p."id" > {p}', (self.sweep,), SLICE)
-        for row_id, code, lang, gz in rows:
+        for row_id, code, lang, gz, etag in rows:
             self._write(code, lang, bytes(gz))
+            self.recent[(code, lang)] = etag
             self.sweep = row_id
         if len(rows) < SLICE:
             self.sweep = None  # the generation holds every current page
