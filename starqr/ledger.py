@@ -52,42 +52,33 @@ class _NegativeZero:
 _LEGACY_NEGATIVE_ZERO = _NegativeZero()
 
 
-def entry_digest(
-    previous_hash,
-    subject_kind,
-    subject_id,
-    period_id,
-    item,
-    points,
-    quantity,
-    reason,
-    public_reason,
-    evidence,
-    recorded_by,
-    recorded_at,
-    occurred_on,
-    corrects_id,
-    source,
-):
-    """The hash of one entry given the one before it. Field order is part of the format."""
-    parts = (
-        previous_hash,
-        subject_kind,
-        str(subject_id),
-        str(period_id),
-        item,
-        "-0.00" if points is _LEGACY_NEGATIVE_ZERO else _points_text(points),
-        str(quantity),
-        reason,
-        "1" if public_reason else "0",
-        evidence or "",
-        recorded_by,
-        recorded_at.isoformat(timespec="microseconds"),
-        occurred_on or "",  # = %Y-%m-%dT%H:%M:%S.%f
-        str(corrects_id or ""),
-        source or "",
+def entry_digest(previous_hash, row):
+    """The hash of one entry (a row as entry_row makes it) given the hash before it."""
+    text = _chain_text(previous_hash, row, row[10].isoformat(timespec="microseconds"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def stored_digest(entry, previous_hash=None, points=None):
+    """The hash of a stored LedgerEntry: after PREVIOUS_HASH (default: the one it stored), as
+    if its points were POINTS (default: its own; _LEGACY_NEGATIVE_ZERO hashes "-0.00")."""
+    row = entry_row(entry)
+    if points is not None:
+        row = (*row[:4], "-0.00" if points is _LEGACY_NEGATIVE_ZERO else _points_text(points), *row[5:])
+    return entry_digest(entry.previous_hash if previous_hash is None else previous_hash, row)
+
+
+def _chain_text(previous_hash, row, stamp_text):
+    """The text an entry's hash covers: the hash before it, then ROW's fields (as entry_row
+    makes them; the time as STAMP_TEXT, isoformat to the microsecond) joined by U+001F.
+    Field order is part of the format; the one implementation, for append_rows and verify."""
+    kind, subject_id, period_id, item, points, quantity, reason, public, evidence, by, _, occurred, corrects, source = (
+        row
     )
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return (
+        f"{previous_hash}\x1f{kind}\x1f{subject_id}\x1f{period_id}\x1f{item}\x1f{points}\x1f{quantity}"
+        f"\x1f{reason}\x1f{'1' if public else '0'}\x1f{evidence or ''}\x1f{by}"
+        f"\x1f{stamp_text}\x1f{occurred or ''}\x1f{corrects or ''}\x1f{source or ''}"
+    )
 
 
 def _lock_head():
@@ -195,53 +186,13 @@ def append_rows(rows, bump_revision=True):
         sha256 = hashlib.sha256
         stamp = stamp_text = stored_stamp = None
         for row in rows:
-            (
-                kind,
-                subject_id,
-                period_id,
-                item,
-                points,
-                quantity,
-                reason,
-                public_reason,
-                evidence,
-                recorded_by,
-                recorded_at,
-                occurred_on,
-                corrects_id,
-                source,
-            ) = row
+            recorded_at = row[10]
             if recorded_at is not stamp:  # a bulk load shares one timestamp: format it once
                 stamp, stamp_text = recorded_at, recorded_at.isoformat(timespec="microseconds")
                 # A naive datetime as the text the drivers store (sqlite3's adapter: isoformat(" ")).
                 stored_stamp = recorded_at.isoformat(" ") if recorded_at.tzinfo is None else recorded_at
-            # The same text as entry_digest (the chain format), built in one step.
-            text = (
-                f"{previous}\x1f{kind}\x1f{subject_id}\x1f{period_id}\x1f{item}\x1f{points}\x1f{quantity}"
-                f"\x1f{reason}\x1f{'1' if public_reason else '0'}\x1f{evidence or ''}\x1f{recorded_by}"
-                f"\x1f{stamp_text}\x1f{occurred_on or ''}\x1f{corrects_id or ''}\x1f{source or ''}"
-            )
-            digest = sha256(text.encode("utf-8")).hexdigest()
-            values.append(
-                (
-                    kind,
-                    subject_id,
-                    period_id,
-                    item,
-                    points,
-                    quantity,
-                    reason,
-                    public_reason,
-                    evidence,
-                    recorded_by,
-                    stored_stamp,
-                    occurred_on,
-                    corrects_id,
-                    source,
-                    digest,
-                    previous,
-                )
-            )
+            digest = sha256(_chain_text(previous, row, stamp_text).encode("utf-8")).hexdigest()
+            values.append((*row[:10], stored_stamp, *row[11:], digest, previous))
             previous = digest
         columns = ", ".join(f'"{f.column_name}"' for f in _FIELDS)
         sql = (
@@ -326,42 +277,10 @@ def verify(batch=20000):
                         "(an entry was deleted, inserted or reordered)",
                     )
                 )
-            digest = entry_digest(
-                row.previous_hash,
-                row.subject_kind,
-                row.subject_id,
-                row.period_id,
-                row.item,
-                row.points,
-                row.quantity,
-                row.reason,
-                row.public_reason,
-                row.evidence,
-                row.recorded_by,
-                row.recorded_at,
-                row.occurred_on,
-                row.corrects_id,
-                row.source,
-            )
+            digest = stored_digest(row)
             if digest != row.entry_hash and row.points == 0:
                 # Written before -0 was normalised: the hash covered "-0.00" while 0 was stored.
-                digest = entry_digest(
-                    row.previous_hash,
-                    row.subject_kind,
-                    row.subject_id,
-                    row.period_id,
-                    row.item,
-                    _LEGACY_NEGATIVE_ZERO,
-                    row.quantity,
-                    row.reason,
-                    row.public_reason,
-                    row.evidence,
-                    row.recorded_by,
-                    row.recorded_at,
-                    row.occurred_on,
-                    row.corrects_id,
-                    row.source,
-                )
+                digest = stored_digest(row, points=_LEGACY_NEGATIVE_ZERO)
             if digest != row.entry_hash:
                 problems.append(Problem(row.id, "altered", f"entry {row.id} was changed after it was written"))
             previous = row.entry_hash

@@ -5,6 +5,7 @@ import itertools
 
 from starqr import ledger
 from starqr.models import (
+    ALL_MODELS,
     MEMBER,
     ORGANISATION,
     Commitment,
@@ -12,10 +13,11 @@ from starqr.models import (
     MemberPrivate,
     Organisation,
     Post,
+    Rating,
     RatingPeriod,
     User,
 )
-from starqr.services import accounts, plaques, rubrics
+from starqr.services import accounts, api_tokens, plaques, ratings, rubrics
 
 _counter = itertools.count(1)
 
@@ -134,3 +136,48 @@ __all__ = [
     "PASSWORD",
     "User",
 ]
+
+
+def make_world(token_name="test"):
+    """A banner tree with one member and her plaque code, a 2025 period, an administrator with
+    an API token (headers) and the branch's secretary "sec" (for the doors' hostile tests)."""
+    tree = make_tree()
+    member = make_member(tree["branch"], name_zh="巴特尔")
+    code = issue_code(member).code
+    period = make_period(year=2025)
+    admin = make_user("admin1", "admin")
+    make_user("sec", "secretary", tree["branch"])
+    token = api_tokens.create(admin, token_name)[1]
+    return dict(tree=tree, member=member, code=code, period=period, headers={"Authorization": f"Bearer {token}"})
+
+
+def table_counts():
+    """{model name: rows} of every table: equal before and after means a refusal changed nothing."""
+    return {model.__name__: model.select().count() for model in ALL_MODELS}
+
+
+def member_rating(member, period, published=True):
+    """The newest published (or draft) rating of MEMBER in PERIOD, or None."""
+    return (
+        Rating.select()
+        .where(
+            Rating.subject_kind == MEMBER,
+            Rating.subject_id == member.id,
+            Rating.period == period,
+            Rating.published == published,
+        )
+        .order_by(Rating.id.desc())
+        .first()
+    )
+
+
+def publish_rated_member(name_zh, appraisal, now, year=2025):
+    """A member with an appraisal score and a plaque code, her period published (on notice) at
+    NOW: (period, member, code)."""
+    tree = make_tree()
+    period = make_period(year)
+    member = make_member(tree["branch"], name_zh)
+    record(member, period, "appraisal_percent", appraisal)
+    code = issue_code(member)
+    ratings.publish(period, now)
+    return period, member, code

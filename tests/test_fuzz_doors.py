@@ -14,10 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import issue_code, login, make_member, make_period, make_tree, make_user
+from helpers import login, make_world, table_counts
 from starqr import ledger
-from starqr.models import ALL_MODELS, LedgerEntry, Member
-from starqr.services import api_tokens
+from starqr.models import LedgerEntry, Member
 from starqr.services import imports as importer
 
 FUZZ = settings(
@@ -60,20 +59,9 @@ NUMBERS = st.one_of(
 )
 
 
-def counts():
-    return {model.__name__: model.select().count() for model in ALL_MODELS}
-
-
 @pytest.fixture
 def world(app):
-    tree = make_tree()
-    member = make_member(tree["branch"], name_zh="巴特尔")
-    code = issue_code(member).code
-    period = make_period(year=2025)
-    admin = make_user("admin1", "admin")
-    make_user("sec", "secretary", tree["branch"])
-    token = api_tokens.create(admin, "fuzz")[1]
-    return dict(tree=tree, member=member, code=code, period=period, headers={"Authorization": f"Bearer {token}"})
+    return make_world("fuzz")
 
 
 def _verify_clean():
@@ -85,7 +73,7 @@ def _verify_clean():
 def _check(response, before, accepted_statuses):
     assert response.status_code < 500, response.get_data(as_text=True)[:300]
     if response.status_code not in accepted_statuses:
-        assert counts() == before, (response.status_code, response.get_data(as_text=True)[:300])
+        assert table_counts() == before, (response.status_code, response.get_data(as_text=True)[:300])
 
 
 def test_api_ledger_door(client, world):
@@ -108,7 +96,7 @@ def test_api_ledger_door(client, world):
             "reason": reason,
             "occurred_on": occurred_on,
         }
-        before = counts()
+        before = table_counts()
         try:
             raw = json.dumps(body, default=str)
         except (ValueError, OverflowError):
@@ -132,7 +120,7 @@ def test_console_points_door(client, world):
         item=st.sampled_from(["study", "appraisal_percent"]),
     )
     def run(value, count, reason, evidence, item):
-        before = counts()
+        before = table_counts()
         response = client.post(
             f"/console/members/{world['member'].id}/points",
             data={
@@ -158,7 +146,7 @@ def test_console_member_texts_door(client, world):
     @FUZZ
     @given(honours=NASTY_TEXT, volunteer=NASTY_TEXT, post=NASTY_TEXT, name=NASTY_TEXT)
     def run(honours, volunteer, post, name):
-        before = counts()
+        before = table_counts()
         kept = Member.get_by_id(member.id)
         response = client.post(
             f"/console/members/{member.id}/edit",
@@ -173,7 +161,7 @@ def test_console_member_texts_door(client, world):
         )
         assert response.status_code < 500
         if response.status_code != 302:
-            assert counts() == before
+            assert table_counts() == before
             now = Member.get_by_id(member.id)
             assert (now.honours, now.volunteer_service, now.party_post) == (
                 kept.honours,
@@ -218,7 +206,7 @@ def test_importer_door(client, world):
             data = importer.write_csv(table)
         except (UnicodeEncodeError, ValueError):
             return
-        before = counts()
+        before = table_counts()
         response = client.post(f"/api/v1/imports?period_id={world['period'].id}", data=data, headers=world["headers"])
         _check(response, before, (201,))
 

@@ -13,10 +13,9 @@ import time
 import pytest
 
 import hostile_files as hostile
-from helpers import issue_code, login, make_member, make_period, make_tree, make_user
+from helpers import login, make_world, table_counts
 from starqr import job_limits
-from starqr.models import ALL_MODELS, ImportBatch, LedgerEntry
-from starqr.services import api_tokens
+from starqr.models import ImportBatch, LedgerEntry
 from starqr.services import imports as importer
 from starqr.services.imports import ImportFileError
 
@@ -26,17 +25,7 @@ TESTS = os.path.dirname(os.path.abspath(__file__))
 
 @pytest.fixture
 def world(app):
-    tree = make_tree()
-    member = make_member(tree["branch"], name_zh="巴特尔")
-    code = issue_code(member).code
-    period = make_period(year=2025)
-    admin = make_user("admin1", "admin")
-    token = api_tokens.create(admin, "test")[1]
-    return dict(member=member, code=code, period=period, headers={"Authorization": f"Bearer {token}"})
-
-
-def counts():
-    return {model.__name__: model.select().count() for model in ALL_MODELS}
+    return make_world("test")
 
 
 @pytest.mark.parametrize("name", sorted(hostile.ALL_XLSX))
@@ -46,7 +35,7 @@ def test_every_hostile_xlsx_is_a_message_through_every_door(client, world, name)
         importer.run(world["period"], data, "x.xlsx", "admin", dry_run=True)
     assert str(refused.value)
     login(client, "admin1")
-    before = counts()
+    before = table_counts()
     response = client.post(
         f"/api/v1/imports?period_id={world['period'].id}&filename=x.xlsx", data=data, headers=world["headers"]
     )
@@ -57,7 +46,7 @@ def test_every_hostile_xlsx_is_a_message_through_every_door(client, world, name)
         data={"period": world["period"].id, "file": (io.BytesIO(data), "x.xlsx")},
     )
     assert response.status_code == 422
-    assert counts() == before
+    assert table_counts() == before
 
 
 def test_zip_bomb_is_refused_before_unpacking(world):

@@ -12,10 +12,9 @@ from decimal import Decimal
 
 import pytest
 
-from helpers import issue_code, login, make_commitment, make_member, make_period, make_tree, make_user
+from helpers import login, make_commitment, make_world, table_counts
 from starqr import ledger
-from starqr.models import ALL_MODELS, AuditLog, Commitment, LedgerEntry, Member
-from starqr.services import api_tokens
+from starqr.models import AuditLog, Commitment, LedgerEntry, Member
 from starqr.services import imports as importer
 from starqr.services import members as member_service
 from starqr.services import commitments
@@ -27,18 +26,7 @@ HUGE_IDS = (2**31, 2**63, 99999999999999999999)
 
 @pytest.fixture
 def world(app):
-    tree = make_tree()
-    member = make_member(tree["branch"], name_zh="巴特尔")
-    code = issue_code(member).code
-    period = make_period(year=2025)
-    admin = make_user("admin1", "admin")
-    make_user("sec", "secretary", tree["branch"])
-    token = api_tokens.create(admin, "test")[1]
-    return dict(tree=tree, member=member, code=code, period=period, headers={"Authorization": f"Bearer {token}"})
-
-
-def counts():
-    return {model.__name__: model.select().count() for model in ALL_MODELS}
+    return make_world("test")
 
 
 def _post_ledger(client, world, **fields):
@@ -79,23 +67,7 @@ def test_negative_zero_through_the_console_and_the_importer(client, world, cli):
 
 def test_entries_hashed_with_negative_zero_before_the_fix_still_verify(app, world):
     entry = ledger.record("member", world["member"].id, world["period"].id, "study", Decimal("2"), "x", "t")
-    legacy = ledger.entry_digest(
-        entry.previous_hash,
-        entry.subject_kind,
-        entry.subject_id,
-        entry.period_id,
-        entry.item,
-        ledger._LEGACY_NEGATIVE_ZERO,
-        entry.quantity,
-        entry.reason,
-        entry.public_reason,
-        entry.evidence,
-        entry.recorded_by,
-        entry.recorded_at,
-        entry.occurred_on,
-        entry.corrects_id,
-        entry.source,
-    )
+    legacy = ledger.stored_digest(entry, points=ledger._LEGACY_NEGATIVE_ZERO)
     LedgerEntry.update(points=0, entry_hash=legacy).where(LedgerEntry.id == entry.id).execute()
     from starqr.models import LedgerHead
 
@@ -130,11 +102,11 @@ def test_bad_numbers_through_the_api_are_422_naming_the_field(client, world, bod
         "reason": "民主评议",
     }
     raw = body[:-1] + ", " + json.dumps(fields)[1:]
-    before = counts()
+    before = table_counts()
     response = client.post("/api/v1/ledger", data=raw, headers=world["headers"], content_type="application/json")
     assert response.status_code == 422, response.get_data(as_text=True)
     assert response.json["field"] == field and response.json["message"]
-    assert counts() == before
+    assert table_counts() == before
 
 
 def test_count_zero_on_an_event_item_is_refused_not_made_one(client, world):
@@ -146,13 +118,13 @@ def test_count_zero_on_an_event_item_is_refused_not_made_one(client, world):
 @pytest.mark.parametrize("value", ["NaN", "100.001", "1e-10", "inf", "-Infinity", "sNaN"])
 def test_bad_numbers_through_the_console_are_refused(client, world, value):
     login(client, "sec")
-    before = counts()
+    before = table_counts()
     response = client.post(
         f"/console/members/{world['member'].id}/points",
         data={"period": world["period"].id, "item": "appraisal_percent", "value": value, "reason": "民主评议"},
     )
     assert response.status_code == 200
-    assert counts() == before
+    assert table_counts() == before
 
 
 def test_refusals_name_the_field_in_the_users_language(client, world):
@@ -237,10 +209,10 @@ def test_ids_beyond_range_in_forms_are_refused(client, world):
 
 
 def test_nul_in_a_json_body_is_400(client, world):
-    before = counts()
+    before = table_counts()
     response = _post_ledger(client, world, value=5, reason="民主\u0000评议")
     assert response.status_code == 400 and response.json["error"] == "bad_request"
-    assert counts() == before
+    assert table_counts() == before
 
 
 def test_nul_in_an_import_reason_is_a_row_error(client, world):
@@ -300,14 +272,14 @@ def test_a_chunked_import_over_the_limit_is_413_and_imports_nothing(small_app, w
     client = small_app.test_client()
     body = _import_rows(world["code"], 120)
     assert len(body) > 4000
-    before = counts()
+    before = table_counts()
     response = _chunked(client, f"/api/v1/imports?period_id={world['period'].id}", body, world["headers"])
     assert response.status_code == 413 and response.is_json
-    assert counts() == before
+    assert table_counts() == before
     # The same with a Content-Length: 413 too.
     response = client.post(f"/api/v1/imports?period_id={world['period'].id}", data=body, headers=world["headers"])
     assert response.status_code == 413
-    assert counts() == before
+    assert table_counts() == before
 
 
 def test_a_chunked_import_within_the_limit_is_read_whole(small_app, world):
@@ -363,7 +335,7 @@ PRIVATE = ("身份证150222199001011234", "电话13912345678", "家住海流图�
 def test_private_data_in_honours_is_refused_through_the_console(client, world, text):
     login(client, "sec")
     member = world["member"]
-    before = counts()
+    before = table_counts()
     response = client.post(
         f"/console/members/{member.id}/edit",
         data={"name_zh": member.name_zh, "category": "ordinary", "status": "full", "honours": f"优秀党员;{text}"},
@@ -371,7 +343,7 @@ def test_private_data_in_honours_is_refused_through_the_console(client, world, t
     assert response.status_code == 200
     assert "公开显示" in response.get_data(as_text=True)
     assert Member.get_by_id(member.id).honours is None
-    assert counts() == before
+    assert table_counts() == before
 
 
 @pytest.mark.parametrize("text", PRIVATE)
@@ -387,11 +359,11 @@ def test_private_data_in_public_texts_is_refused_by_the_services(world, text, ap
         lambda: points_events.record_points("sec", member, period, "study", text),
         lambda: points_events.record_points("sec", member, period, "study", "学习", evidence=text),
     ]
-    before = counts()
+    before = table_counts()
     for call in calls:
         with pytest.raises(member_rules.MemberError, match="公开显示"):
             call()
-    assert counts() == before
+    assert table_counts() == before
     assert Commitment.get_by_id(commitment.id).progress_notes == []
 
 
@@ -464,10 +436,10 @@ def test_roster_texts_are_refused_not_cut(app, column, value, words):
     assert tree.run(files.xlsx(rows, files.TREE_HEADER), "tree.xlsx", "chief", dry_run=False).ok
     roster = [list(row) for row in files.roster_rows(branches, 3)]
     roster[1][column] = value
-    before = counts()
+    before = table_counts()
     plan = roster_apply.run(files.csv(roster, files.ROSTER_HEADER), "r.csv", "chief", dry_run=False)
     assert not plan.applied and any(words in e.message for e in plan.errors), [e.message for e in plan.errors]
-    assert counts() == before
+    assert table_counts() == before
 
 
 def test_a_real_chunked_upload_over_the_limit_is_413_from_a_real_server(small_app, world):
@@ -497,9 +469,9 @@ def test_a_real_chunked_upload_over_the_limit_is_413_from_a_real_server(small_ap
             connection.close()
             return answer
 
-        before = counts()
+        before = table_counts()
         status, _ = send(_import_rows(world["code"], 120))
-        assert status == 413 and counts() == before
+        assert status == 413 and table_counts() == before
         status, text = send(_import_rows(world["code"], 30))
         assert status == 201, text[:300]
         assert json.loads(text)["written"] == 30

@@ -8,7 +8,17 @@ from decimal import Decimal
 from starqr import checkpoint_verification, checkpoints, ledger
 from starqr.models import MEMBER, LedgerCheckpoint, LedgerEntry, LedgerHead, Objection, RatingPeriod
 from starqr.services import administration, api_tokens, imports, objections, ratings
-from tests.helpers import issue_code, login, make_member, make_org, make_period, make_tree, make_user, record
+from tests.helpers import (
+    issue_code,
+    login,
+    make_member,
+    make_org,
+    make_period,
+    make_tree,
+    make_user,
+    publish_rated_member,
+    record,
+)
 
 NOW = datetime.datetime(2026, 1, 15, 1, 0)
 
@@ -184,12 +194,7 @@ def test_rubric_page_says_which_periods_a_new_version_affects(app, client):
 
 
 def test_answering_the_last_objection_finalises(app):
-    tree = make_tree()
-    period = make_period(2025)
-    member = make_member(tree["branch"], "甲")
-    record(member, period, "appraisal_percent", 80)
-    code = issue_code(member)
-    ratings.publish(period, NOW)
+    period, member, code = publish_rated_member("甲", 80, NOW)
     first = objections.create(code, "第一条异议内容很具体", now=NOW)
     second = objections.create(code, "第二条异议内容很具体", now=NOW)
     end = NOW + datetime.timedelta(days=10)

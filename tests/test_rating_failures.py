@@ -6,23 +6,19 @@ from decimal import Decimal
 from starqr import ledger
 from starqr.models import MEMBER, LedgerEntry, Objection, Rating, RatingPeriod, RubricVersion
 from starqr.services import administration, objections, ratings, rubric_uploads
-from tests.helpers import issue_code, make_member, make_org, make_period, make_tree, make_user, record
+from tests.helpers import (
+    issue_code,
+    make_member,
+    make_org,
+    make_period,
+    make_tree,
+    make_user,
+    member_rating,
+    publish_rated_member,
+    record,
+)
 
 NOW = datetime.datetime(2026, 1, 15, 1, 0)
-
-
-def rating_of(member, period, published=True):
-    return (
-        Rating.select()
-        .where(
-            Rating.subject_kind == MEMBER,
-            Rating.subject_id == member.id,
-            Rating.period == period,
-            Rating.published == published,
-        )
-        .order_by(Rating.id.desc())
-        .first()
-    )
 
 
 # ---------------------------------------------------------------- 1. two value entries
@@ -43,7 +39,7 @@ def test_two_value_entries_take_the_latest_and_nothing_stalls(app, client):
     assert client.get(f"/Q/{code}").status_code == 200
     assert client.get(f"/Q/{code}.json").status_code in (200, 404)
     assert ratings.rate(period) == 3
-    mine = rating_of(twice, period, published=False)
+    mine = member_rating(twice, period, published=False)
     assert mine.total == Decimal("66.00")  # 50 + 80 × 0.2, not 50 + 140 × 0.2
     branch_row = Rating.get(Rating.subject_kind == "organisation", Rating.subject_id == tree["branch"].id)
     leadership = next(row for row in branch_row.breakdown if row["id"] == "strong_leadership")
@@ -63,8 +59,8 @@ def test_a_subject_that_cannot_be_rated_is_held_and_others_publish(app):
     ratings.schedule(period, NOW)
     report = ratings.publish_due(NOW)
     assert any("held" in line or "暂缓" in line for _, line in report)
-    assert rating_of(fine, period) is not None
-    assert rating_of(broken, period) is None
+    assert member_rating(fine, period) is not None
+    assert member_rating(broken, period) is None
     holds = ratings.holds(period)
     assert [(h.subject_id, h.reason) for h in holds] == [(broken.id, "value_out_of_range")]
 
@@ -84,8 +80,8 @@ def test_transfer_to_a_branch_with_another_rubric_keeps_entries_and_rates(app):
     mover.branch = soe
     mover.save()
     assert ratings.rate(period) >= 3
-    assert rating_of(mover, period, published=False) is not None
-    assert rating_of(stays, period, published=False) is not None
+    assert member_rating(mover, period, published=False) is not None
+    assert member_rating(stays, period, published=False) is not None
     uncounted = ratings.not_counted(mover, period)
     assert [u["item"] for u in uncounted] == ["study"]
     assert LedgerEntry.select().where(LedgerEntry.subject_id == mover.id).count() == 3
@@ -100,8 +96,8 @@ def test_no_rating_for_a_period_that_ended_before_joining(app):
     newcomer = make_member(tree["branch"], "新党员", joined_on=datetime.date(2026, 3, 1))
     veteran = make_member(tree["branch"], "老党员")
     ratings.rate(last_year)
-    assert rating_of(newcomer, last_year, published=False) is None
-    assert rating_of(veteran, last_year, published=False) is not None
+    assert member_rating(newcomer, last_year, published=False) is None
+    assert member_rating(veteran, last_year, published=False) is not None
 
 
 # ---------------------------------------------------------------- 4. rubric edits under notice
@@ -113,7 +109,7 @@ def test_a_new_rubric_version_never_rerates_a_period_under_notice(app):
     member = make_member(tree["branch"], "公示中")
     record(member, period, "appraisal_percent", 100)
     ratings.publish(period, NOW)
-    before = rating_of(member, period)
+    before = member_rating(member, period)
     old = (
         RubricVersion.select()
         .where(RubricVersion.key == "member_points")
@@ -127,7 +123,7 @@ def test_a_new_rubric_version_never_rerates_a_period_under_notice(app):
     other = make_member(tree["branch"], "别人")
     record(other, period, "study", 2)
     ratings.freeze(period, NOW + datetime.timedelta(days=1), reason="更正")
-    after = rating_of(member, period)
+    after = member_rating(member, period)
     assert after.id == before.id  # not re-published under the new version
     assert after.stars == before.stars
 
@@ -136,12 +132,7 @@ def test_a_new_rubric_version_never_rerates_a_period_under_notice(app):
 
 
 def test_notice_does_not_end_while_objections_are_open(app):
-    tree = make_tree()
-    period = make_period(2025)
-    member = make_member(tree["branch"], "被异议")
-    record(member, period, "appraisal_percent", 90)
-    code = issue_code(member)
-    ratings.publish(period, NOW)
+    period, member, code = publish_rated_member("被异议", 90, NOW)
     objection = objections.create(code, "我认为评议分数有误，请核实", now=NOW)
     end = NOW + datetime.timedelta(days=6)
     report = ratings.publish_due(end)
@@ -166,23 +157,7 @@ def test_rewritten_chain_with_recomputed_hashes_is_caught(app, cli):
     previous = ledger.GENESIS
     for entry in entries:
         points = Decimal("20.00") if entry.id == entries[1].id else entry.points
-        digest = ledger.entry_digest(
-            previous,
-            entry.subject_kind,
-            entry.subject_id,
-            entry.period_id,
-            entry.item,
-            points,
-            entry.quantity,
-            entry.reason,
-            entry.public_reason,
-            entry.evidence,
-            entry.recorded_by,
-            entry.recorded_at,
-            entry.occurred_on,
-            entry.corrects_id,
-            entry.source,
-        )
+        digest = ledger.stored_digest(entry, previous, points)
         LedgerEntry.update(points=points, entry_hash=digest, previous_hash=previous).where(
             LedgerEntry.id == entry.id
         ).execute()

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 
 from starqr import ledger
-from starqr.models import MEMBER, ORGANISATION, Rating, RatingPeriod
+from starqr.models import ORGANISATION, Rating, RatingPeriod
 from starqr.services import ratings
-from tests.helpers import make_member, make_period, make_tree, record
+from tests.helpers import make_member, make_period, make_tree, member_rating, record
 
 NOW = datetime.datetime(2026, 1, 15, 1, 0)
 
@@ -32,20 +32,6 @@ def branch_with_members(app):
     for item in ("strong_leadership", "pioneer_members", "thriving_industry"):
         record(tree["branch"], period, item, 85)
     return tree, strong, weak, period
-
-
-def member_rating(member, period, published=True):
-    return (
-        Rating.select()
-        .where(
-            Rating.subject_kind == MEMBER,
-            Rating.subject_id == member.id,
-            Rating.period == period,
-            Rating.published == published,
-        )
-        .order_by(Rating.id.desc())
-        .first()
-    )
 
 
 def test_draft_ratings_come_from_the_ledger(branch_with_members):
