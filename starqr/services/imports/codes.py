@@ -2,8 +2,9 @@
 
 import secrets
 
-from starqr.db import bulk_insert, database
+from starqr.db import database
 from starqr.models import PlaqueCode, PlaqueEvent, utcnow
+from starqr.services.imports.bulk_write import insert_select, is_postgres, write_rows
 from starqr.services.imports.directory import _select_in
 from starqr.services.plaques import CODE_ALPHABET, CODE_LENGTH
 
@@ -44,25 +45,38 @@ def _draw(count):
 
 
 def _unused_codes(count):
+    """COUNT fresh codes that no plaque holds. When the new codes are many beside the codes
+    already issued, the issued ones are read once into a set; else looked up in chunks."""
+    issued = None
+    if count > 2000 and PlaqueCode.select().count() <= 4 * count:
+        issued = {code for (code,) in PlaqueCode.select(PlaqueCode.code).tuples()}
     codes = set()
     while len(codes) < count:
         fresh = _draw(count - len(codes)) - codes
-        taken = {row[0] for row in _select_in('SELECT "code" FROM "plaque_code" WHERE "code" IN ({})', sorted(fresh))}
+        if issued is not None:
+            taken = fresh & issued
+        else:
+            taken = {
+                row[0] for row in _select_in('SELECT "code" FROM "plaque_code" WHERE "code" IN ({})', sorted(fresh))
+            }
         codes |= fresh - taken
     return list(codes)
 
 
 def issue_many(subject_kind, subject_ids, actor, reason="首次挂牌"):
-    """Issue a first code to each subject. Returns {subject id: code}. Call inside a transaction."""
+    """Issue a first code to each subject. Returns {subject id: code}. Call inside a transaction.
+
+    The codes go in by COPY (PostgreSQL) or one prepared statement (SQLite); their "issued"
+    events are one INSERT ... SELECT in the database."""
     if not subject_ids:
         return {}
     now = utcnow()
-    if not database.obj.__class__.__name__.startswith("Postgres"):
+    if not is_postgres():
         now = now.isoformat(" ")  # SQLite: text once, not the driver's adapter per row
     issued = dict(zip(subject_ids, _unused_codes(len(subject_ids))))
     ids = reserve_ids(PlaqueCode, len(issued))
     fields = PlaqueCode._meta.fields
-    bulk_insert(
+    write_rows(
         PlaqueCode,
         [
             fields[n]
@@ -74,9 +88,11 @@ def issue_many(subject_kind, subject_ids, actor, reason="首次挂牌"):
         ],
     )
     fields = PlaqueEvent._meta.fields
-    bulk_insert(
+    insert_select(
         PlaqueEvent,
         [fields[n] for n in ("plaque", "action", "actor", "reason", "at")],
-        [(code_id, "issued", actor, reason, now) for code_id in ids],
+        ids,
+        ("issued", actor, reason, now),
+        PlaqueCode,
     )
     return issued

@@ -11,14 +11,14 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from starqr.models import Organisation
+from starqr.db import database
+from starqr.models import Member, Organisation
 from starqr.services import vocabulary as words
 from starqr.services.imports.cells import _text, parse_date
 from starqr.services.imports.directory import _select_in
 from starqr.errors import N_, Term
 from starqr.services.imports.errors import ROW_COLUMN, ImportFileError
 from starqr.services.imports.privacy import REFUSAL, looks_private
-from starqr.services.imports.reading import _blank
 from starqr.services.imports.tabular import Change, Column
 from starqr.validation import find_private_data, has_control_characters
 
@@ -68,7 +68,7 @@ FIELD_LABELS = {
 MAX_NUMBER = 40
 
 
-@dataclass
+@dataclass(slots=True)
 class RosterRow:
     row: int
     number: str
@@ -157,6 +157,45 @@ class _Checker:
             return N_("支部 %(code)s(%(name)s)不在您的管理范围内"), {"code": code, "name": name}
         return org_id
 
+    def branches_of(self, column):
+        """Per cell of COLUMN: the branch id, or (template, params) refusing it; each distinct cell checked once."""
+        memo = self.branch_memo
+        if _is_text(column):
+            for cell in set(column).difference(memo):
+                memo[cell] = self._branch(cell.strip())
+            return list(map(memo.__getitem__, column))
+        return [self._memo_branch(cell) for cell in column]
+
+    def _memo_branch(self, cell):
+        key = _text(cell)
+        found = self.branch_memo.get(key)
+        if found is None:
+            found = self.branch_memo[key] = self._branch(key)
+        return found
+
+    def dates_of(self, column):
+        """Per cell of COLUMN: the date (None if blank), or (template, params) refusing it."""
+        memo = self.date_memo
+        if _is_text(column):
+            keys = column
+            for cell in set(column).difference(memo):
+                memo[cell] = self._date(cell)
+        else:
+            keys = [cell if cell.__class__ is str else (cell, cell.__class__) for cell in column]
+            for key, cell in zip(keys, column):
+                if key not in memo:
+                    memo[key] = self._date(cell)
+        return list(map(memo.__getitem__, keys))
+
+    def _date(self, cell):
+        try:
+            found = parse_date(cell)
+            if found is not None and not datetime.date(1921, 7, 1) <= found <= self.today:
+                found = N_("%(label)s「%(value)s」不在 1921-07-01 到今天之间"), {"value": found.isoformat()}
+        except ValueError:
+            found = N_("%(label)s「%(value)s」不是有效日期,请写成 2001-07-01"), {"value": _text(cell)}
+        return found
+
     def date(self, number, column, cell):
         key = cell if cell.__class__ is str else (cell, cell.__class__)
         found = self.date_memo.get(key, self)
@@ -174,21 +213,87 @@ class _Checker:
         return found
 
 
+_TEXT_LIMITS = ((NUMBER, MAX_NUMBER), (NAME, 60), (NAME_MN, 160), (POST, 60))
+_FIELDS = (NUMBER, NAME, NAME_MN, BRANCH, CATEGORY, JOINED, FULL, POST)
+
+
+def _is_text(column):
+    """True when every cell of COLUMN is a str (a CSV's cells), checked at C speed."""
+    return set(map(type, column)) <= {str}
+
+
+def _columns(rows):
+    """The cells of ROWS column by column (short rows padded with None)."""
+    cell_lists = [cells for _, cells in rows]
+    width = max(map(len, cell_lists), default=0)
+    if min(map(len, cell_lists), default=0) < width:
+        cell_lists = [list(cells) + [None] * (width - len(cells)) for cells in cell_lists]
+    return list(zip(*cell_lists))
+
+
+def _texts(column):
+    """_text of each cell: str.strip at C speed when every cell is text (a CSV)."""
+    if _is_text(column):
+        return list(map(str.strip, column))
+    return list(map(_text, column))
+
+
+def _may_hold_private(columns):
+    """False when no row can hold an identity or mobile number (no 11 digits in a row of any
+    column): one search per column instead of one per row. True: check row by row."""
+    for column in columns:
+        joined = "\x1f".join(column if _is_text(column) else map(str, column))
+        if _CANDIDATE.search(joined):
+            return True
+    return False
+
+
+def _texts_clean(texts):
+    """True when the four free-text columns are within their limits and hold no control
+    character, so the per-row checks of them can only pass."""
+    for name, limit in _TEXT_LIMITS:
+        column = texts[name]
+        if max(map(len, column), default=0) > limit or has_control_characters("".join(column)):
+            return False
+    return True
+
+
 def parse_rows(found, labels, rows, errors, scope_path, today):
-    """(row count, [RosterRow]) of a roster file; problems go to ERRORS."""
+    """(row count, [RosterRow]) of a roster file (blank rows left out); problems go to ERRORS.
+
+    Whole columns are checked at once where they can be (private numbers, text lengths and
+    control characters: one search per column; when one finds anything the rows are checked
+    one by one), each distinct branch code, category and date once; the rest row by row.
+    """
     checker = _Checker(errors, scope_path, today)
-    names = (NUMBER, NAME, NAME_MN, BRANCH, CATEGORY, JOINED, FULL, POST)
-    index = [found.get(name) for name in names]
-    parsed, seen, count = [], {}, 0
+    rows = list(rows)
+    columns = _columns(rows)
+    if rows and _may_hold_private(columns):
+        for number, cells in rows:
+            _refuse_private(number, cells, labels)
+    absent = (None,) * len(rows)
+    raw = {name: absent if found.get(name) is None else columns[found[name]] for name in _FIELDS}
+    texts = {name: _texts(raw[name]) for name in (NUMBER, NAME, NAME_MN, POST, CATEGORY)}
+    check_texts = not _texts_clean(texts)
+    branch_ids, joined_dates, full_dates = (
+        checker.branches_of(raw[BRANCH]),
+        checker.dates_of(raw[JOINED]),
+        checker.dates_of(raw[FULL]),
+    )
+    categories, posts = {}, {}
+    parsed, seen = [], {}
     year_ago = today - datetime.timedelta(days=365)
-    for number, cells in rows:
-        if _blank(cells):
-            continue
-        count += 1
-        _refuse_private(number, cells, labels)
-        width = len(cells)
-        get = dict(zip(names, [cells[i] if i is not None and i < width else None for i in index]))
-        member_number = _text(get[NUMBER])
+    for (number, _), member_number, name, name_mn, post, category_text, branch_id, joined, full in zip(
+        rows,
+        texts[NUMBER],
+        texts[NAME],
+        texts[NAME_MN],
+        texts[POST],
+        texts[CATEGORY],
+        branch_ids,
+        joined_dates,
+        full_dates,
+    ):
         if not member_number:
             errors.add(number, NUMBER, N_("党员编号为空"))
             continue
@@ -205,7 +310,6 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
             )
             continue
         seen[member_number] = number
-        name = _text(get[NAME])
         ok = True
         if not name:
             errors.add(number, NAME, N_("姓名为空"))
@@ -213,25 +317,35 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
         elif len(name) > 60:
             errors.add(number, NAME, N_("姓名不能超过 %(n)s 个字"), n=60)
             ok = False
-        name_mn, post = _text(get[NAME_MN]), _text(get[POST])
-        for column, value, limit in (
-            (NUMBER, member_number, MAX_NUMBER),
-            (NAME, name, 60),
-            (NAME_MN, name_mn, 160),
-            (POST, post, 60),
-        ):  # refused, never cut; no NUL or other control characters
-            if len(value) > limit:
-                errors.add(number, column, N_("「%(label)s」不能超过 %(n)s 个字"), label=column, n=limit)
+        if check_texts:
+            for column, value, limit in (
+                (NUMBER, member_number, MAX_NUMBER),
+                (NAME, name, 60),
+                (NAME_MN, name_mn, 160),
+                (POST, post, 60),
+            ):  # refused, never cut; no NUL or other control characters
+                if len(value) > limit:
+                    errors.add(number, column, N_("「%(label)s」不能超过 %(n)s 个字"), label=column, n=limit)
+                    ok = False
+                elif has_control_characters(value):
+                    errors.add(number, column, N_("「%(label)s」含有不允许的控制字符(如 NUL)"), label=column)
+                    ok = False
+        if ok and post:
+            private = posts.get(post)
+            if private is None:
+                private = posts[post] = bool(find_private_data(post))
+            if private:
+                errors.add(number, POST, N_("「岗位」会公开显示,其中似乎有身份证号码、手机号码或住址;请删去"))
                 ok = False
-            elif has_control_characters(value):
-                errors.add(number, column, N_("「%(label)s」含有不允许的控制字符(如 NUL)"), label=column)
-                ok = False
-        if ok and post and find_private_data(post):
-            errors.add(number, POST, N_("「岗位」会公开显示,其中似乎有身份证号码、手机号码或住址;请删去"))
-            ok = False
-        branch_id = checker.branch(number, get[BRANCH])
-        category_text = _text(get[CATEGORY])
-        category = words.lookup(words.CATEGORY_WORDS, category_text) if category_text else "ordinary"
+        if branch_id.__class__ is tuple:  # (template, params): a refusal
+            errors.add(number, BRANCH, branch_id[0], **branch_id[1])
+            branch_id = None
+        if category_text:
+            category = categories.get(category_text, categories)
+            if category is categories:
+                category = categories[category_text] = words.lookup(words.CATEGORY_WORDS, category_text)
+        else:
+            category = "ordinary"
         if category is None:
             errors.add(
                 number,
@@ -240,8 +354,12 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
                 value=category_text,
                 choices="、".join(words.CATEGORY_NAMES.values()),
             )
-        joined = checker.date(number, JOINED, get[JOINED])
-        full = checker.date(number, FULL, get[FULL])
+        if joined.__class__ is tuple:
+            errors.add(number, JOINED, joined[0], label=JOINED, **joined[1])
+            joined = False
+        if full.__class__ is tuple:
+            errors.add(number, FULL, full[0], label=FULL, **full[1])
+            full = False
         if joined and full and full < joined:
             errors.add(
                 number,
@@ -268,19 +386,45 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
                 "probationary" if probationary else "full",
             )
         )
-    return count, parsed
+    return len(rows), parsed
+
+
+_MEMBER_COLUMNS = (
+    '"member_number", "id", "branch_id", "active", "name_zh", "name_mn", "category", '
+    '"joined_on", "full_member_on", "party_post", "status", "missing_from_roster_at"'
+)
 
 
 def existing_members(numbers):
     """{member number: (id, branch id, active, name_zh, name_mn, category, joined_on, full_member_on,
-    party_post, status, missing flag)} for the file's numbers."""
-    rows = _select_in(
-        'SELECT "member_number", "id", "branch_id", "active", "name_zh", "name_mn", "category", '
-        '"joined_on", "full_member_on", "party_post", "status", "missing_from_roster_at" FROM "member" '
-        'WHERE "member_number" IN ({})',
-        numbers,
-    )
+    party_post, status, missing flag)} for the file's numbers.
+
+    Many numbers beside the members stored: one pass over the numbered members, matched in a
+    set (none stored: no query); else chunked IN lookups."""
+    if len(numbers) > 2000:
+        stored = Member.select().count()
+        if not stored:
+            return {}
+        if stored <= 4 * len(numbers):
+            wanted = set(numbers)
+            cursor = database.execute_sql(f'SELECT {_MEMBER_COLUMNS} FROM "member" WHERE "member_number" IS NOT NULL')
+            return {row[0]: row[1:] for row in cursor if row[0] in wanted}
+    rows = _select_in(f'SELECT {_MEMBER_COLUMNS} FROM "member" WHERE "member_number" IN ({{}})', numbers)
     return {row[0]: (row[1:]) for row in rows}
+
+
+def _unchanged(values, row):
+    """True when a stored member's fields (VALUES, as existing_members reads them) equal ROW's."""
+    name_zh, name_mn, category, joined_on, full_member_on, party_post, status = values
+    return (
+        (name_zh or None) == (row.name_zh or None)
+        and (name_mn or None) == (row.name_mn or None)
+        and (category or None) == (row.category or None)
+        and (party_post or None) == (row.party_post or None)
+        and (status or None) == (row.status or None)
+        and _as_date(joined_on) == row.joined_on
+        and _as_date(full_member_on) == row.full_member_on
+    )
 
 
 def _as_date(value):
@@ -306,6 +450,9 @@ def plan_rows(plan, parsed, errors, branch_codes):
                 number=row.number,
                 name=values[0],
             )
+            continue
+        if branch_id == row.branch_id and _unchanged(values, row):
+            plan.unchanged += 1
             continue
         before = dict(
             zip(("name_zh", "name_mn", "category", "joined_on", "full_member_on", "party_post", "status"), values)
