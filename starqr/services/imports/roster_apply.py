@@ -9,7 +9,7 @@ import datetime
 from starqr.db import bulk_insert_dicts
 from starqr.models import MEMBER, AuditLog, Member, Organisation, utcnow
 from starqr.services import audit, revision
-from starqr.services.imports import pipeline, roster
+from starqr.services.imports import pipeline, roster, roster_plan
 from starqr.services.imports.bulk_write import is_postgres, write_rows
 from starqr.services.imports.codes import issue_many, reserve_ids
 from starqr.services.imports.pipeline import administrator
@@ -37,7 +37,7 @@ class RosterImporter(pipeline.Importer):
         branch_codes = dict(
             Organisation.select(Organisation.id, Organisation.code).where(Organisation.level == "branch").tuples()
         )
-        existing = roster.plan_rows(plan, records, errors, branch_codes)
+        existing = roster_plan.plan_rows(plan, records, errors, branch_codes)
         # Members back in the file lose their "not in roster" flag.
         self.present_flagged = [found[0] for found in existing.values() if found[-1] is not None]
 
