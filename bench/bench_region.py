@@ -61,6 +61,11 @@ def _read(args):
     if _marker(state["url"]) != state["token"]:
         raise SystemExit(f"refusing {state['url']!r}: its owner token does not match {path}")
     scratch._created.add(state["url"])  # this process may open it (scratch.owned)
+    from starqr.migrations import migrate
+
+    db = _open(state["url"])
+    migrate(db)  # migrations landed since the load (the kept database is reused across them)
+    db.close()
     return state
 
 

@@ -12,6 +12,7 @@ Only public fields are read (never MemberPrivate, never an objection's text or c
 from peewee import fn
 
 from starqr import checkpoints
+from starqr.db import database
 from starqr.models import (
     MEMBER,
     ORGANISATION,
@@ -87,6 +88,15 @@ def codes_query(organisation_ids=(), member_ids=()):
         .where(where, PlaqueCode.status == "active")
         .tuples()
     )
+
+
+def below(organisation):
+    """ORGANISATION and every organisation below it, as a range of paths an index answers:
+    paths are digits and slashes, so those below "/1/2/" are exactly "/1/2/" <= path < "/1/20"
+    in byte order ("/" + 1 = "0"); on PostgreSQL in the "C" collation (index m0016_r)."""
+    prefix = organisation.path
+    path = Organisation.path if database.obj.param == "?" else Organisation.path.collate('"C"')
+    return (path >= prefix) & (path < prefix[:-1] + "0")
 
 
 def stars_query(kind, subject_ids, period):
@@ -208,7 +218,7 @@ class Loader:
         return int(
             BranchMemberCount.select(fn.COALESCE(fn.SUM(BranchMemberCount.members), 0))
             .join(Organisation, on=(Organisation.id == BranchMemberCount.branch_id))
-            .where(Organisation.path.startswith(organisation.path))
+            .where(below(organisation))
             .scalar()
             or 0
         )
@@ -221,9 +231,7 @@ class Loader:
 
     def distribution(self, organisation, period):
         """[(stars, max_stars, count)] of every branch below ORGANISATION in PERIOD."""
-        branch_ids = Organisation.select(Organisation.id).where(
-            Organisation.path.startswith(organisation.path), Organisation.level == "branch"
-        )
+        branch_ids = Organisation.select(Organisation.id).where(below(organisation), Organisation.level == "branch")
         return list(
             Rating.select(Rating.stars, Rating.max_stars, fn.COUNT(Rating.id))
             .where(

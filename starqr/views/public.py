@@ -318,17 +318,3 @@ def photo(code):
     response = send_from_directory(folder, path, max_age=0)
     response.headers["Cache-Control"] = "no-cache"
     return response
-
-
-def build_pages(app, lang="zh", limit=None, batch=500):
-    """Render every missing or stale LANG page (the background builder). Returns how many."""
-    done = 0
-    while limit is None or done < limit:
-        codes = pages.stale_codes(batch if limit is None else min(batch, limit - done), lang)
-        if not codes:
-            break
-        with app.test_request_context(f"/Q/?lang={lang}" if lang != "json" else "/Q/"):
-            for code in codes:
-                render_page(code, lang)
-        done += len(codes)
-    return done
