@@ -12,7 +12,6 @@ Only public fields are read (never MemberPrivate, never an objection's text or c
 from peewee import fn
 
 from starqr import checkpoints
-from starqr.db import database
 from starqr.models import (
     MEMBER,
     ORGANISATION,
@@ -29,6 +28,7 @@ from starqr.models import (
     RubricVersion,
 )
 from starqr.services import contest_results, rubrics, town_designation
+from starqr.services.org_paths import below
 
 PUBLISHED_STATES = ("notice", "final")
 LIVE_STATES = ("draft", "scheduled")
@@ -88,15 +88,6 @@ def codes_query(organisation_ids=(), member_ids=()):
         .where(where, PlaqueCode.status == "active")
         .tuples()
     )
-
-
-def below(organisation):
-    """ORGANISATION and every organisation below it, as a range of paths an index answers:
-    paths are digits and slashes, so those below "/1/2/" are exactly "/1/2/" <= path < "/1/20"
-    in byte order ("/" + 1 = "0"); on PostgreSQL in the "C" collation (index m0016_r)."""
-    prefix = organisation.path
-    path = Organisation.path if database.obj.param == "?" else Organisation.path.collate('"C"')
-    return (path >= prefix) & (path < prefix[:-1] + "0")
 
 
 def stars_query(kind, subject_ids, period):

@@ -8,6 +8,7 @@ import os
 import yaml
 
 from starqr.models import ORGANISATION, Organisation, Rating, RatingPeriod
+from starqr.services.org_paths import below
 
 TOWN_RULES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "rubrics", "towns", "demonstration_town.yaml")
 
@@ -25,12 +26,7 @@ def town_designation(town, rules=None):
     if town is None or town.level != "town":
         return None
     rules = rules or town_rules()
-    branch_ids = [
-        b.id
-        for b in Organisation.select(Organisation.id).where(
-            Organisation.path.startswith(town.path), Organisation.level == "branch"
-        )
-    ]
+    branch_ids = [b.id for b in Organisation.select(Organisation.id).where(below(town), Organisation.level == "branch")]
     newest = {}
     if branch_ids:
         query = (
