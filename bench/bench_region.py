@@ -250,6 +250,7 @@ def cmd_build(args):
         count, compressed, plain = pages.size_summary()
         db.close()
         db_bytes = scratch.database_size(state["url"])
+        org_cpu = _organisation_pages(state, folder, args.org_sample) if args.org_sample else None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     result = dict(
@@ -260,6 +261,7 @@ def cmd_build(args):
         cpu_ms_per_page=cpu * 1000 / max(count, 1),
         full_rebuild_min=state["plaques"] / (count / seconds) / 60,
         full_rebuild_2cores_min=state["plaques"] * cpu / max(count, 1) / 2 / 60,
+        org_cpu_ms_per_page=org_cpu,
         gz_bytes_per_page=compressed / max(count, 1),
         plain_bytes_per_page=plain / max(count, 1),
         db_bytes_with_store=db_bytes,
@@ -274,6 +276,35 @@ def cmd_build(args):
         f"({result['plain_bytes_per_page']:,.0f} B plain); database with the store "
         f"{db_bytes / state['members']:,.0f} B/member. {output.stdout.strip()}"
     )
+    if org_cpu is not None:
+        members, orgs = state["members"], state["plaques"] - state["members"]
+        mixed = (members * result["cpu_ms_per_page"] + orgs * org_cpu) / 1000
+        print(
+            f"  organisation pages ({args.org_sample:,} in one process): {org_cpu:.1f} ms CPU/page; every page "
+            f"({members:,} member, {orgs:,} organisation) on 2 free cores ~{mixed / 2 / 60:.1f} min of builder CPU"
+        )
+
+
+def _organisation_pages(state, folder, sample):
+    """Builder CPU per organisation page: SAMPLE organisation codes (every kind) built in this process."""
+    app = _app(state, folder)
+    from starqr.db import database
+    from starqr.views import page_builder
+
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        codes = [
+            code
+            for (code,) in database.execute_sql(
+                "SELECT code FROM plaque_code WHERE subject_kind = 'organisation' AND status = 'active' ORDER BY id"
+            ).fetchall()
+        ]
+        codes = random.Random(3).sample(codes, min(sample, len(codes)))
+        started = time.process_time()
+        built = page_builder.build_codes(app, codes, "zh")
+        cpu = time.process_time() - started
+        database.close()
+    return cpu * 1000 / max(built, 1)
 
 
 def cmd_cold(args):
@@ -383,6 +414,7 @@ def main():
     build = commands.add_parser("build")
     build.add_argument("--workers", type=int, default=2)
     build.add_argument("--limit", type=int, default=None)
+    build.add_argument("--org-sample", type=int, default=0, help="also time this many organisation pages")
     cold = commands.add_parser("cold")
     cold.add_argument("--repeat", type=int, default=5)
     scan = commands.add_parser("scan")
