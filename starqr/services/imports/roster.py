@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from starqr.models import Organisation
 from starqr.services import vocabulary as words
+from starqr.services.imports import columnwise
 from starqr.services.imports.cells import _text, parse_date
 from starqr.errors import N_, Term
 from starqr.services.imports.errors import ROW_COLUMN, ImportFileError
@@ -158,7 +159,7 @@ class _Checker:
     def branches_of(self, column):
         """Per cell of COLUMN: the branch id, or (template, params) refusing it; each distinct cell checked once."""
         memo = self.branch_memo
-        if _is_text(column):
+        if columnwise.is_text(column):
             for cell in set(column).difference(memo):
                 memo[cell] = self._branch(cell.strip())
             return list(map(memo.__getitem__, column))
@@ -174,7 +175,7 @@ class _Checker:
     def dates_of(self, column):
         """Per cell of COLUMN: the date (None if blank), or (template, params) refusing it."""
         memo = self.date_memo
-        if _is_text(column):
+        if columnwise.is_text(column):
             keys = column
             for cell in set(column).difference(memo):
                 memo[cell] = self._date(cell)
@@ -215,47 +216,6 @@ _TEXT_LIMITS = ((NUMBER, MAX_NUMBER), (NAME, 60), (NAME_MN, 160), (POST, 60))
 _FIELDS = (NUMBER, NAME, NAME_MN, BRANCH, CATEGORY, JOINED, FULL, POST)
 
 
-def _is_text(column):
-    """True when every cell of COLUMN is a str (a CSV's cells), checked at C speed."""
-    return set(map(type, column)) <= {str}
-
-
-def _columns(rows):
-    """The cells of ROWS column by column (short rows padded with None)."""
-    cell_lists = [cells for _, cells in rows]
-    width = max(map(len, cell_lists), default=0)
-    if min(map(len, cell_lists), default=0) < width:
-        cell_lists = [list(cells) + [None] * (width - len(cells)) for cells in cell_lists]
-    return list(zip(*cell_lists))
-
-
-def _texts(column):
-    """_text of each cell: str.strip at C speed when every cell is text (a CSV)."""
-    if _is_text(column):
-        return list(map(str.strip, column))
-    return list(map(_text, column))
-
-
-def _may_hold_private(columns):
-    """False when no row can hold an identity or mobile number (no 11 digits in a row of any
-    column): one search per column instead of one per row. True: check row by row."""
-    for column in columns:
-        joined = "\x1f".join(column if _is_text(column) else map(str, column))
-        if _CANDIDATE.search(joined):
-            return True
-    return False
-
-
-def _texts_clean(texts):
-    """True when the four free-text columns are within their limits and hold no control
-    character, so the per-row checks of them can only pass."""
-    for name, limit in _TEXT_LIMITS:
-        column = texts[name]
-        if max(map(len, column), default=0) > limit or has_control_characters("".join(column)):
-            return False
-    return True
-
-
 def parse_rows(found, labels, rows, errors, scope_path, today):
     """(row count, [RosterRow]) of a roster file (blank rows left out); problems go to ERRORS.
 
@@ -265,22 +225,62 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
     """
     checker = _Checker(errors, scope_path, today)
     rows = list(rows)
-    columns = _columns(rows)
-    if rows and _may_hold_private(columns):
+    columns = columnwise.columns_of(rows)
+    if rows and columnwise.may_match(columns, _CANDIDATE):
         for number, cells in rows:
             _refuse_private(number, cells, labels)
     absent = (None,) * len(rows)
     raw = {name: absent if found.get(name) is None else columns[found[name]] for name in _FIELDS}
-    texts = {name: _texts(raw[name]) for name in (NUMBER, NAME, NAME_MN, POST, CATEGORY)}
-    check_texts = not _texts_clean(texts)
+    texts = {name: columnwise.texts(raw[name]) for name in (NUMBER, NAME, NAME_MN, POST, CATEGORY)}
+    check_texts = not columnwise.within((texts[name], limit) for name, limit in _TEXT_LIMITS)
     branch_ids, joined_dates, full_dates = (
         checker.branches_of(raw[BRANCH]),
         checker.dates_of(raw[JOINED]),
         checker.dates_of(raw[FULL]),
     )
-    categories, posts = {}, {}
-    parsed, seen = [], {}
     year_ago = today - datetime.timedelta(days=365)
+    categories = {
+        text: words.lookup(words.CATEGORY_WORDS, text) if text else "ordinary" for text in set(texts[CATEGORY])
+    }
+    posts = {post: bool(find_private_data(post)) for post in set(texts[POST]) if post}
+    if (
+        not check_texts
+        and all(texts[NUMBER])
+        and all(texts[NAME])
+        and len(set(texts[NUMBER])) == len(rows)
+        and None not in categories.values()
+        and not any(posts.values())
+        and not any(tuple in set(map(type, result)) for result in (branch_ids, joined_dates, full_dates))
+        and not any(j and f and f < j for j, f in zip(joined_dates, full_dates))
+    ):  # nothing the row-by-row checks below could refuse: the records at once
+        return len(rows), [
+            RosterRow(
+                number,
+                member_number,
+                name,
+                name_mn,
+                branch_id,
+                categories[category_text],
+                joined,
+                full,
+                post,
+                "probationary"
+                if (full is None and joined is not None and joined > year_ago) or (full and full > today)
+                else "full",
+            )
+            for (number, _), member_number, name, name_mn, post, category_text, branch_id, joined, full in zip(
+                rows,
+                texts[NUMBER],
+                texts[NAME],
+                texts[NAME_MN],
+                texts[POST],
+                texts[CATEGORY],
+                branch_ids,
+                joined_dates,
+                full_dates,
+            )
+        ]
+    parsed, seen = [], {}
     for (number, _), member_number, name, name_mn, post, category_text, branch_id, joined, full in zip(
         rows,
         texts[NUMBER],
@@ -329,21 +329,13 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
                     errors.add(number, column, N_("「%(label)s」含有不允许的控制字符(如 NUL)"), label=column)
                     ok = False
         if ok and post:
-            private = posts.get(post)
-            if private is None:
-                private = posts[post] = bool(find_private_data(post))
-            if private:
+            if posts[post]:
                 errors.add(number, POST, N_("「岗位」会公开显示,其中似乎有身份证号码、手机号码或住址;请删去"))
                 ok = False
         if branch_id.__class__ is tuple:  # (template, params): a refusal
             errors.add(number, BRANCH, branch_id[0], **branch_id[1])
             branch_id = None
-        if category_text:
-            category = categories.get(category_text, categories)
-            if category is categories:
-                category = categories[category_text] = words.lookup(words.CATEGORY_WORDS, category_text)
-        else:
-            category = "ordinary"
+        category = categories[category_text]
         if category is None:
             errors.add(
                 number,
