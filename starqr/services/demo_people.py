@@ -15,6 +15,7 @@ from starqr.db import database
 from starqr.models import Member
 from starqr.services import demo_mongolian as mongolian
 from starqr.services import demo_names as names
+from starqr.services import member_posts
 from starqr.services import members as member_service
 from starqr.services import vocabulary as words
 from starqr.services.imports import roster, roster_apply, write_csv
@@ -132,7 +133,7 @@ def load(people, admin, fail, today):
                 person.id = member.id
                 member_service.edit_member(admin, member, person.record, private=person.private)
                 for post in person.posts:
-                    member_service.add_post(admin, member, post)
+                    member_posts.add_post(admin, member, post)
     return plan
 
 
