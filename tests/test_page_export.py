@@ -210,3 +210,28 @@ def test_a_write_committing_after_the_exporter_looked_is_not_missed(client, worl
         late.close()
     _tick(world)
     assert _file(world, world["code"]) is None
+
+
+def test_no_private_field_in_any_exported_file(client, world):
+    from starqr.models import MemberPrivate, Objection
+
+    from starqr.services import objections
+
+    world["period"].state = "notice"
+    world["period"].save()
+    branch_plaque = PlaqueCode.get(PlaqueCode.code == world["branch_code"])
+    objections.create(branch_plaque, "这是异议的正文内容", "13711112222")
+    assert Objection.select().count() == 1
+    for code in (world["code"], world["branch_code"], world["other_code"]):
+        for suffix in ("", ".json", "?lang=mn", "?lang=en"):
+            assert client.get(f"/Q/{code}{suffix}").status_code == 200
+    _tick(world)
+    private = ["13711112222", "这是异议的正文内容"] + [
+        v for p in MemberPrivate.select() for v in (p.id_number, p.phone, p.home_address) if v
+    ]
+    files = list((world["folder"] / "current").rglob("*.gz"))
+    assert len(files) == 12
+    for path in files:
+        body = gzip.decompress(path.read_bytes()).decode()
+        for value in private:
+            assert value not in body, (path.name, value)
