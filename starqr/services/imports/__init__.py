@@ -1,10 +1,17 @@
 """Bulk imports from CSV and XLSX files, one small module per job.
 
+All three imports (tree, roster, points) run through one pipeline (pipeline.py): read →
+parse rows (row-and-column errors) → check across rows → plan (the preview: new, changed,
+moved/transferred, missing, unchanged; tabular.ImportPlan) → apply in one transaction.
+
+- pipeline: the driver and the Importer shape; tabular: columns, reading a table, errors, the plan
+- tree (tree_columns, tree_check, tree_apply); roster, roster_apply: the tree and roster importers
 - reading / xlsx: files to numbered rows of cells (xlsx: the XLSX reader alone)
 - columns: the points file's headers; cells: numbers, dates and text from cells
 - directory: codes to subjects and rubrics; validation: every row checked first
 - entries: ledger rows with content-derived sources; preview: star moves
-- points: the points import (run); batches: stored uploads and background runs
+- points: the points importer (run); result: its ImportPlan; batches: stored uploads and
+  background runs of every kind (the progress page reads them)
 - templates / writing: template files and import files written from rows
 
 The names callers use are re-exported here: `from starqr.services import imports`.
