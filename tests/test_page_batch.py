@@ -2,13 +2,14 @@
 scan renders: byte for byte, with the same version stamps, for members and organisations of
 every kind, in zh, mn, en and JSON, from one process or several; and no private field."""
 
+import contextlib
 import datetime
 import gzip
 
 import pytest
 
 from starqr.models import Member, MemberPrivate, PublicPage, RatingPeriod
-from starqr.services import objections, pages, ratings, scans
+from starqr.services import objections, page_batch, pages, ratings, scans
 from tests.helpers import issue_code, make_commitment, make_member, make_period, make_post, make_tree, make_user, record
 
 LANGS = ("zh", "mn", "en", "json")
@@ -133,3 +134,14 @@ def test_no_private_field_in_a_batch_built_page(cli, region):
     # the special category stays private: only the neutral 免评 shows
     ming = gzip.decompress(bytes(PublicPage.get(code=region["ming"], lang="json").gz)).decode()
     assert '"category":null' in ming and '"exempt":true' in ming
+
+
+def test_a_failing_worker_fails_the_build_instead_of_hanging(app, region):
+    @contextlib.contextmanager
+    def broken(lang):
+        raise ValueError("no template here")
+        yield
+
+    with pytest.raises(RuntimeError, match="no template here"):
+        page_batch.build(broken, "zh", workers=2)
+    assert PublicPage.select().count() == 0

@@ -19,6 +19,7 @@ render(profile) -> bytes, made in each worker (views/page_builder.py).
 
 import datetime
 import multiprocessing
+import queue as queue_module
 from collections import defaultdict
 
 from starqr.db import database
@@ -379,10 +380,17 @@ def build(render_session, lang="zh", limit=None, workers=1, today=None):
     ]
     for child in children:
         child.start()
-    results = [queue.get() for _ in children]
+    results = []
+    while len(results) < len(children):
+        try:
+            results.append(queue.get(timeout=1))
+        except queue_module.Empty:
+            if not any(child.is_alive() for child in children) and queue.empty():
+                break  # a worker died without reporting (killed): don't wait for it forever
     for child in children:
         child.join()
     errors = [error for _, _, error in results if error]
+    errors += [f"worker {k} ended with code {c.exitcode}" for k, c in enumerate(children) if c.exitcode]
     if errors:
         raise RuntimeError("page builder failed: " + "; ".join(errors))
     return sum(done for _, done, _ in results)
