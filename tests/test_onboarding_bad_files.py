@@ -104,3 +104,21 @@ def test_impossible_date(banner):
     errors = _roster_errors(roster, as_csv=True)
     assert errors[0] == (7, "入党日期", "入党日期「2026-02-30」不是有效日期,请写成 2001-07-01")
     assert errors[1][:2] == (8, "转正日期")
+
+
+@pytest.mark.parametrize("as_csv", [True, False])
+def test_one_bad_row_in_a_clean_roster_is_found_where_it_is(banner, as_csv):
+    """The roster is checked column by column first; one bad cell deep in a long file still gets
+    its own row-and-column error (or refuses the file, for an identity number), nothing written."""
+    rows, branches = files.tree_rows()
+    roster = files.roster_rows(branches, 120)
+    roster[40][7] = "联系电话13812345678"  # a post, public: a mobile number inside it
+    roster[60][2] = "ᠮ" * 161  # a Mongolian name over 160 characters
+    roster[80][0] = roster[10][0]  # a duplicate number
+    errors = _roster_errors(roster, as_csv=as_csv)
+    assert [(row, column) for row, column, _ in errors] == [(42, "岗位"), (62, "蒙古文姓名"), (82, "党员编号")]
+    assert "手机号码" in errors[0][2] and "160" in errors[1][2] and "第12行" in errors[2][2]
+    buried = [list(r) + [""] for r in files.roster_rows(branches, 120)]
+    buried[99][8] = "150824198001011234"  # an identity number in one cell of an extra column
+    with pytest.raises(imports.ImportFileError, match="第101行「备注」"):
+        _roster_errors(buried, files.ROSTER_HEADER + ["备注"], as_csv=as_csv)
