@@ -205,3 +205,22 @@ def test_cli_language_choice():
     assert language({"LC_ALL": "mn_MN.UTF-8", "LANG": "en_US.UTF-8"}) == "mn"
     assert language({"STARQR_LANG": "en", "LANG": "mn_MN.UTF-8"}) == "en"
     assert language({"STARQR_LANG": "fr", "LANG": "zh_CN.UTF-8"}) == "zh"
+
+
+def test_cli_import_summary_in_mongolian(app, monkeypatch, tmp_path):
+    from starqr.cli import main
+    from starqr.services import imports
+    from tests.helpers import issue_code, make_period
+
+    tree = make_tree()
+    member = make_member(tree["branch"])
+    period = make_period(year=2025)
+    path = tmp_path / "points.csv"
+    path.write_bytes(
+        imports.write_csv([[issue_code(member).code, member.name_zh, "study", "", 2, "2025-05-01", "学习"]])
+    )
+    monkeypatch.setenv("STARQR_LANG", "mn")
+    with app.app_context():
+        result = app.test_cli_runner().invoke(main, ["import", str(path), "--period", str(period.id), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "1 ᠮᠥᠷ ᠬᠦᠴᠦᠨ ᠲᠡᠢ; 1 ᠰᠢᠨ᠎ᠡ ᠳᠠᠩᠰᠠ ᠶᠢᠨ ᠲᠡᠮᠳᠡᠭᠯᠡᠯ ᠨᠡᠮᠡᠭᠳᠡᠨ᠎ᠡ" in result.output

@@ -100,7 +100,7 @@ def test_veto_zeroes_the_year(branch_with_members):
 
 def test_cli_rate_and_publish(branch_with_members, cli):
     result = cli("rate", "2025")
-    assert result.exit_code == 0 and "3 draft ratings" in result.output
+    assert result.exit_code == 0 and "已计算 3 个草稿评定结果" in result.output
     result = cli("publish", "2025")
     assert result.exit_code == 0 and "published 3 ratings" in result.output
     result = cli("publish", "2030")

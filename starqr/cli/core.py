@@ -5,7 +5,8 @@ import datetime
 import click
 
 from starqr.cli.context import fail, pass_app
-from starqr.cli.language import error_text
+from starqr.cli.language import error_text, say
+from starqr.errors import N_
 from starqr.cli.errors import OutputPath, confirm_or_abort, non_empty, yes_option
 
 DEMO_MIN_MEMBERS = 50  # services.demo refuses fewer; checked here before --reset wipes anything
@@ -131,7 +132,8 @@ def rate(period):
     except ratings.PeriodError as error:
         fail(error)
     held = ratings.holds(found)
-    click.echo(f"{found.name}: {count} draft ratings computed" + (f"; {len(held)} held (暂缓评定)" if held else ""))
+    line = f"{found.name}: " + say(N_("已计算 %(count)s 个草稿评定结果"), count=count)
+    click.echo(line + (say(N_(";%(n)s 个暂缓评定"), n=len(held)) if held else ""))
     for name, what in ratings.held_lines(found, held):
         click.echo(f"{name}: {what}")
 

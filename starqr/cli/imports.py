@@ -7,6 +7,8 @@ import click
 
 from starqr.cli.context import fail, pass_app
 from starqr.cli.errors import confirm_or_abort, non_empty, yes_option
+from starqr.cli.language import gettext, say
+from starqr.errors import N_
 
 
 class _Progress:
@@ -51,7 +53,7 @@ def import_command(file, period_name, dry_run, actor):
         fail(error)
     with open(file, "rb") as handle:
         data = handle.read()
-    progress = _Progress("检查" if dry_run else "导入")
+    progress = _Progress(say(N_("检查")) if dry_run else say(N_("导入")))
     try:
         result = imports.run(period, data, os.path.basename(file), actor, dry_run=dry_run, progress=progress)
     except imports.ImportFileError as error:
@@ -59,26 +61,45 @@ def import_command(file, period_name, dry_run, actor):
     finally:
         progress.close()
     if result.errors:
-        for line in result.error_lines():
+        for line in result.error_lines(gettext):
             click.echo(line, err=True)
-        fail(f"{len(result.errors) + result.more_errors} 处错误,未写入任何数据")
+        fail(say(N_("%(n)s 处错误,未写入任何数据"), n=len(result.errors) + result.more_errors))
     if dry_run:
         click.echo(
-            f"{result.rows} 行有效;将新增 {len(result.entries)} 条台账记录"
-            f"(已导入过 {result.already_imported} 条,取值未变 {result.unchanged_values} 条)"
+            say(
+                N_("%(rows)s 行有效;将新增 %(new)s 条台账记录(已导入过 %(already)s 条,取值未变 %(unchanged)s 条)"),
+                rows=result.rows,
+                new=len(result.entries),
+                already=result.already_imported,
+                unchanged=result.unchanged_values,
+            )
         )
-        click.echo(f"总分变化 {result.totals_changed} 个对象,星级变化 {len(result.moves)} 个:")
+        click.echo(
+            say(
+                N_("总分变化 %(totals)s 个对象,星级变化 %(moves)s 个:"),
+                totals=result.totals_changed,
+                moves=len(result.moves),
+            )
+        )
         for move in result.moves[:200]:
             click.echo(
                 f"  {move.code or '-':<10} {move.name}  {move.before_stars}★ → {move.after_stars}★"
                 f"  ({move.before_total:g} → {move.after_total:g})"
             )
         if len(result.moves) > 200:
-            click.echo(f"  …… 另有 {len(result.moves) - 200} 个")
+            click.echo("  " + say(N_("…… 另有 %(n)s 个"), n=len(result.moves) - 200))
         return
     click.echo(
-        f"{period.name}: 导入 {result.written} 条台账记录({result.rows} 行;"
-        f"已导入过 {result.already_imported} 条,取值未变 {result.unchanged_values} 条)"
+        say(
+            N_(
+                "%(period)s: 导入 %(written)s 条台账记录(%(rows)s 行;已导入过 %(already)s 条,取值未变 %(unchanged)s 条)"
+            ),
+            period=period.name,
+            written=result.written,
+            rows=result.rows,
+            already=result.already_imported,
+            unchanged=result.unchanged_values,
+        )
     )
 
 

@@ -8,6 +8,8 @@ import click
 from starqr.cli.context import fail, pass_app
 from starqr.cli.errors import OutputPath, non_empty
 from starqr.cli.imports import _Progress
+from starqr.cli.language import gettext, say
+from starqr.errors import N_
 
 
 @click.command("init")
@@ -62,15 +64,30 @@ def init_command(banner_name, banner_name_mn, code, admin_username, password_std
 
 
 def _print_plan(plan, moved_word):
-    click.echo(plan.summary())
-    for title, changes in (("新增", plan.created), ("修改", plan.updated), (moved_word, plan.moved)):
+    click.echo(plan.summary(gettext))
+    for title, changes in ((N_("新增"), plan.created), (N_("修改"), plan.updated), (moved_word, plan.moved)):
         for change in changes[:100]:
             detail = ";".join(f"{k}: {a or '—'} → {b or '—'}" for k, (a, b) in change.fields.items())
-            click.echo(f"  {title} 第{change.row}行 {change.key} {change.name}" + (f"  {detail}" if detail else ""))
+            line = say(
+                N_("%(title)s 第%(row)s行 %(key)s %(name)s"),
+                title=say(title),
+                row=change.row,
+                key=change.key,
+                name=change.name,
+            )
+            click.echo("  " + line + (f"  {detail}" if detail else ""))
         if len(changes) > 100:
-            click.echo(f"  …… 另有 {len(changes) - 100} 条{title}")
+            click.echo("  " + say(N_("…… 另有 %(n)s 条%(title)s"), n=len(changes) - 100, title=say(title)))
     for change in plan.missing[:100]:
-        click.echo(f"  名册中缺少 {change.key or '(无编号)'} {change.name}(支部 {change.note}),请在控制台确认是否离开")
+        click.echo(
+            "  "
+            + say(
+                N_("名册中缺少 %(key)s %(name)s(支部 %(branch)s),请在控制台确认是否离开"),
+                key=change.key or "—",
+                name=change.name,
+                branch=change.note,
+            )
+        )
 
 
 def _run_table_import(module, file, dry_run, label, moved_word):
@@ -78,7 +95,7 @@ def _run_table_import(module, file, dry_run, label, moved_word):
 
     with open(file, "rb") as handle:
         data = handle.read()
-    progress = _Progress(label)
+    progress = _Progress(say(label))
     try:
         plan = module.run(data, os.path.basename(file), "cli", dry_run=dry_run, progress=progress)
     except imports.ImportFileError as error:
@@ -86,11 +103,11 @@ def _run_table_import(module, file, dry_run, label, moved_word):
     finally:
         progress.close()
     if plan.errors:
-        for line in plan.error_lines():
+        for line in plan.error_lines(gettext):
             click.echo(line, err=True)
-        fail(f"{len(plan.errors) + plan.more_errors} 处错误,未写入任何数据")
+        fail(say(N_("%(n)s 处错误,未写入任何数据"), n=len(plan.errors) + plan.more_errors))
     _print_plan(plan, moved_word)
-    click.echo("(试运行,未写入)" if dry_run else ("已导入" if plan.applied else "没有需要写入的变化"))
+    click.echo(say(N_("(试运行,未写入)") if dry_run else (N_("已导入") if plan.applied else N_("没有需要写入的变化"))))
 
 
 @click.group()
@@ -113,7 +130,7 @@ def orgs_import(file, dry_run):
     """
     from starqr.services.imports import tree
 
-    _run_table_import(tree, file, dry_run, "组织树", "调整上级")
+    _run_table_import(tree, file, dry_run, N_("组织树"), N_("调整上级"))
 
 
 @orgs.command("list")
@@ -152,7 +169,7 @@ def members_import(file, dry_run):
     """
     from starqr.services.imports import roster_apply
 
-    _run_table_import(roster_apply, file, dry_run, "花名册", "转接")
+    _run_table_import(roster_apply, file, dry_run, N_("花名册"), N_("转接"))
 
 
 @click.command("template")

@@ -15,6 +15,7 @@ from starqr.services.imports.errors import (
     ROW_COLUMN,
     ImportFileError,
     RowError,
+    fill,
     more_errors,
 )
 from starqr.services.imports.reading import _blank, is_xlsx, read_csv, sha256
@@ -175,14 +176,23 @@ class ImportPlan:
             lines.append(more_errors(self.more_errors).text(translate))
         return lines
 
-    def summary(self):
-        text = (
-            f"{self.rows} 行:新增 {len(self.created)},修改 {len(self.updated)},"
-            f"{'调动' if self.kind == 'tree' else '转接'} {len(self.moved)},未变 {self.unchanged}"
-        )
+    def summary(self, translate=None):
+        """One line of counts, in the language of TRANSLATE (a gettext; None: Chinese)."""
+        params = {
+            "rows": self.rows,
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "moved": len(self.moved),
+            "unchanged": self.unchanged,
+            "missing": len(self.missing),
+        }
         if self.kind == "roster":
-            text += f";名册中缺少 {len(self.missing)} 人(不会自动删除)"
-        return text
+            template = N_(
+                "%(rows)s 行:新增 %(created)s,修改 %(updated)s,转接 %(moved)s,未变 %(unchanged)s;名册中缺少 %(missing)s 人(不会自动删除)"
+            )
+        else:
+            template = N_("%(rows)s 行:新增 %(created)s,修改 %(updated)s,调动 %(moved)s,未变 %(unchanged)s")
+        return fill(template, params, translate)
 
     SECTIONS = ("created", "updated", "moved", "missing")
 
