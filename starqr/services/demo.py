@@ -50,14 +50,20 @@ class DemoReport:
 
 
 def reset_database(db):
-    tables = [m._meta.table_name for m in ALL_MODELS] + ["import_batch", "schema_migration"]
-    if db.__class__.__name__.startswith("Postgres"):
-        db.execute_sql("DROP TABLE IF EXISTS " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
+    """Drop every table of the database (the models' and any a migration made), then migrate."""
+    postgres = db.__class__.__name__.startswith("Postgres")
+    if postgres:
+        found = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    else:
+        found = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    tables = {m._meta.table_name for m in ALL_MODELS} | {row[0] for row in db.execute_sql(found).fetchall()}
+    if postgres:
+        db.execute_sql("DROP TABLE IF EXISTS " + ", ".join(f'"{t}"' for t in sorted(tables)) + " CASCADE")
     else:
         # SQLite ignores this pragma inside a transaction, so it is set around it.
         db.execute_sql("PRAGMA foreign_keys = OFF")
         with db.atomic():
-            for table in tables:
+            for table in sorted(tables):
                 db.execute_sql(f'DROP TABLE IF EXISTS "{table}"')
         db.execute_sql("PRAGMA foreign_keys = ON")
     migrate(db)
