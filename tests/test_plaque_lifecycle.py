@@ -184,4 +184,4 @@ def test_cli_bad_size_is_a_clear_error(app, tree, tmp_path):
     result = app.test_cli_runner().invoke(
         main, ["plaque", code, "--format", "pdf", "--size", "banner", "-o", str(tmp_path / "x.pdf")]
     )
-    assert result.exit_code != 0 and "unknown size 'banner'" in result.output
+    assert result.exit_code != 0 and "未知的尺寸 'banner'" in result.output

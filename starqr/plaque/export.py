@@ -2,7 +2,7 @@
 
 import csv
 import io
-from starqr.errors import Invalid
+from starqr.errors import N_, Invalid
 
 EXPORT_COLUMNS = ("code", "url", "kind", "name", "organisation")
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -66,4 +66,4 @@ def write_codes(rows, fmt, stream):
             sheet.append(cells)
         workbook.save(stream)
     else:
-        raise ExportError(f"format must be csv or xlsx, not {fmt!r}")
+        raise ExportError(N_("格式应为 csv 或 xlsx,而不是 %(format)s"), code="unknown_format", format=fmt)

@@ -10,7 +10,7 @@ import re
 from starqr.plaque import fonts
 from starqr.plaque.qr import QUIET_ZONE_MODULES, make_symbol
 from starqr.plaque.text_fitting import fit_horizontal, fit_vertical
-from starqr.errors import Invalid
+from starqr.errors import N_, Invalid
 
 # Sober Party style: deep red ground, gold lettering and frame, a white QR panel.
 RED = (178, 18, 22)
@@ -80,10 +80,15 @@ def size_preset(key, kind=ORGANISATION):
         return SIZE_PRESETS[key]
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[xX×]\s*(\d+(?:\.\d+)?)\s*(?:mm)?\s*", key)
     if not match:
-        raise LayoutError(f"unknown size {key!r}: use one of {', '.join(SIZE_PRESETS)} or WxH in mm")
+        raise LayoutError(
+            N_("未知的尺寸 '%(size)s':请用 %(choices)s 之一,或 宽x高(毫米)"),
+            code="unknown_size",
+            size=key,
+            choices=", ".join(SIZE_PRESETS),
+        )
     width, height = float(match.group(1)), float(match.group(2))
     if not (40 <= width <= 2000 and 40 <= height <= 2000):
-        raise LayoutError("a custom size must be between 40 and 2000 mm on each side")
+        raise LayoutError(N_("自定义尺寸每边应在 40 到 2000 毫米之间"), code="size_out_of_range")
     # People step back about three times the plaque's shorter side to read it.
     distance = min(width, height) * 3
     return SizePreset(f"{_fmt(width)}x{_fmt(height)}", width, height, distance, f"{_fmt(width)}×{_fmt(height)} mm")
@@ -178,8 +183,13 @@ def check_drawable(content):
         missing = fonts.undrawable(script, text)
         if missing:
             raise LayoutError(
-                f"{content.code}: the plaque font cannot draw {missing} in {text!r}; "
-                "correct the name or add the characters to starqr/fonts/build_fonts.py"
+                N_(
+                    "%(plaque)s:牌匾字体无法显示「%(text)s」中的 %(missing)s;请更正名称,或把这些字加入 starqr/fonts/build_fonts.py"
+                ),
+                code="font_cannot_draw",
+                plaque=content.code,
+                missing=missing,
+                text=text,
             )
 
 
@@ -221,11 +231,19 @@ def layout_plaque(content, preset, ecc="H", symbol=None):
     wanted_module = max(preset.symbol_mm / symbol.size, MIN_MODULE_MM)
     module = min(wanted_module, max_panel / modules)
     if module < MIN_MODULE_MM:
-        raise LayoutError(f"{preset.label} is too small for a QR with {MIN_MODULE_MM} mm modules")
+        raise LayoutError(
+            N_("%(size)s 太小,放不下模块为 %(module)s 毫米的二维码"),
+            code="size_too_small",
+            size=preset.label,
+            module=MIN_MODULE_MM,
+        )
     if module * symbol.size < preset.symbol_mm * 0.999:
         raise LayoutError(
-            f"{preset.label}: the QR cannot reach {preset.symbol_mm:g} mm "
-            f"for a {preset.scan_distance_mm / 1000:g} m scanning distance"
+            N_("%(size)s:二维码达不到 %(symbol)s 毫米,不能满足 %(distance)s 米的扫码距离"),
+            code="size_too_small",
+            size=preset.label,
+            symbol=f"{preset.symbol_mm:g}",
+            distance=f"{preset.scan_distance_mm / 1000:g}",
         )
     module = round(module, 3)
     panel = modules * module
@@ -293,7 +311,7 @@ def _layout_names(operations, content, left, top, right, bottom, unit, portrait)
 
     block_width = right - x
     if block_width <= 0:
-        raise LayoutError("no room left for the Chinese name")
+        raise LayoutError(N_("没有位置放中文名称"), code="no_room")
     centre = x + block_width / 2
     # Parent organisation (or, on a badge, the title 共产党员 above the branch name).
     y = top

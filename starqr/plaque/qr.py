@@ -10,7 +10,7 @@ its weight. Both give version 4 at level H for a production URL.
 import dataclasses
 import functools
 
-from starqr.errors import Invalid
+from starqr.errors import N_, Invalid
 
 ECC_LEVELS = ("H", "Q")
 QUIET_ZONE_MODULES = 4  # the full quiet zone the standard asks for
@@ -34,9 +34,9 @@ class QrError(Invalid, ValueError):
 
 def _check(data, ecc):
     if ecc not in ECC_LEVELS:
-        raise QrError(f"error correction must be one of {', '.join(ECC_LEVELS)}, not {ecc!r}")
+        raise QrError(N_("纠错等级应为 %(choices)s 之一,而不是 %(ecc)s"), choices=", ".join(ECC_LEVELS), ecc=ecc)
     if data != data.upper():
-        raise QrError("a plaque URL must be upper case so the symbol uses alphanumeric mode")
+        raise QrError(N_("牌匾网址须为大写,二维码才能使用字母数字模式"))
 
 
 def _matrix(data, ecc):

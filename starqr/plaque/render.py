@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 from starqr.plaque import fonts
 from starqr.plaque.layout import QrBlock, Rect, Text, VerticalText, layout_plaque, size_preset
 from starqr.plaque.qr import dark_runs
-from starqr.errors import Invalid
+from starqr.errors import N_, Invalid
 
 MM_PER_INCH = 25.4
 POINTS_PER_MM = 72 / MM_PER_INCH
@@ -33,7 +33,7 @@ def render_plaque(content, fmt="pdf", size_preset_key=None, dpi=300, ecc="H"):
     layout = layout_plaque(content, preset, ecc)
     if fmt == "png":
         if dpi not in DPI_CHOICES:
-            raise RenderError(f"dpi must be 300 or 600, not {dpi}")
+            raise RenderError(N_("分辨率应为 300 或 600 dpi,而不是 %(dpi)s"), dpi=dpi)
         buffer = io.BytesIO()
         draw_png(layout, dpi).save(buffer, "PNG", dpi=(dpi, dpi), optimize=False, compress_level=6)
         return buffer.getvalue()
@@ -53,7 +53,7 @@ def render_plaque(content, fmt="pdf", size_preset_key=None, dpi=300, ecc="H"):
         with binary_streams():
             canvas.save()
         return buffer.getvalue()
-    raise RenderError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    raise RenderError(N_("格式应为 %(choices)s 之一,而不是 %(format)s"), choices=", ".join(FORMATS), format=fmt)
 
 
 # ---------------------------------------------------------------- PNG

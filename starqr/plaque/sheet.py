@@ -16,7 +16,7 @@ from starqr.plaque import fonts
 from starqr.plaque.layout import GOLD, MEMBER, RED, layout_plaque, size_preset
 from starqr.plaque.qr import make_symbol
 from starqr.plaque.render import POINTS_PER_MM, binary_streams, draw_pdf
-from starqr.errors import Invalid
+from starqr.errors import N_, Invalid
 
 PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 MARGIN_MM = 10.0
@@ -56,7 +56,7 @@ class SheetGrid:
 def sheet_grid(paper, preset):
     """The grid that fits the most badges, trying the paper both ways round."""
     if paper not in PAPERS:
-        raise SheetError(f"paper must be A4 or A3, not {paper!r}")
+        raise SheetError(N_("纸张应为 A4 或 A3,而不是 %(paper)s"), paper=paper)
     best = None
     short, long = PAPERS[paper]
     for page_width, page_height in ((short, long), (long, short)):
@@ -78,7 +78,7 @@ def sheet_grid(paper, preset):
                 (page_height - used_h) / 2,
             )
     if best is None:
-        raise SheetError(f"{preset.label} does not fit on {paper}")
+        raise SheetError(N_("%(size)s 放不进 %(paper)s 纸"), size=preset.label, paper=paper)
     return best
 
 
