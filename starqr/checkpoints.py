@@ -23,7 +23,7 @@ import os
 
 from nacl.signing import SigningKey
 
-from starqr.errors import StarQRError
+from starqr.errors import N_, StarQRError
 from starqr import merkle
 from starqr.db import database
 from starqr.models import LedgerCheckpoint, LedgerEntry, LedgerHead, utcnow
@@ -86,14 +86,17 @@ def signing_key(create=False):
                 text = handle.read()
         except OSError:
             raise CheckpointError(
-                f"no ledger signing key: set {KEY_ENV} or run `starqr migrate` to create {path}"
+                N_("没有台账签名密钥:请设置 %(variable)s,或运行 starqr migrate 生成 %(path)s"),
+                code="no_signing_key",
+                variable=KEY_ENV,
+                path=str(path),
             ) from None
     try:
         seed = bytes.fromhex(text.strip())
         if len(seed) != 32:
             raise ValueError
     except ValueError:
-        raise CheckpointError("the ledger signing key is not 64 hex digits") from None
+        raise CheckpointError(N_("台账签名密钥不是 64 位十六进制数")) from None
     return SigningKey(seed)
 
 
@@ -233,7 +236,7 @@ def export(path, checkpoint=None, since=None):
     with a consistency proof from it, so two files alone prove the ledger only grew."""
     checkpoint = checkpoint or latest()
     if checkpoint is None:
-        raise CheckpointError("no checkpoint yet: run `starqr ledger checkpoint`")
+        raise CheckpointError(N_("还没有检查点:请运行 starqr ledger checkpoint"), code="no_checkpoint")
     data = as_dict(checkpoint)
     if since is not None:
         data["consistency"] = consistency(since, checkpoint)
@@ -248,12 +251,12 @@ def read_file(path):
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
     except (OSError, ValueError) as error:
-        raise CheckpointError(f"cannot read checkpoint file {path}: {error}") from None
+        raise CheckpointError(N_("无法读取检查点文件 %(path)s:%(reason)s"), path=str(path), reason=str(error)) from None
     needed = ("format", "entry_count", "last_entry_id", "head_hash", "signed_at", "public_key", "signature")
     if not isinstance(data, dict) or any(name not in data for name in needed) or data["format"] != FORMAT:
-        raise CheckpointError(f"{path} is not a StarQR ledger checkpoint ({FORMAT})")
+        raise CheckpointError(N_("%(path)s 不是 StarQR 台账检查点(%(format)s)"), path=str(path), format=FORMAT)
     if not isinstance(data["entry_count"], int) or not isinstance(data["last_entry_id"], int):
-        raise CheckpointError(f"{path}: entry_count and last_entry_id must be whole numbers")
+        raise CheckpointError(N_("%(path)s:entry_count 和 last_entry_id 应为整数"), path=str(path))
     return data
 
 
@@ -281,11 +284,11 @@ def consistency(old, new_checkpoint=None):
     extends the one OLD (a read_file dict) describes; CheckpointError if it does not."""
     new_checkpoint = new_checkpoint or latest()
     if new_checkpoint is None or not new_checkpoint.tree_root or not old.get("tree_root"):
-        raise CheckpointError("both checkpoints need a Merkle tree root")
+        raise CheckpointError(N_("两个检查点都需要默克尔树根"))
     m, n = old["entry_count"], new_checkpoint.entry_count
     all_leaves = leaves(new_checkpoint.last_entry_id)
     if not 0 < m <= n == len(all_leaves) or merkle.root(all_leaves[:m]).hex() != old["tree_root"]:
-        raise CheckpointError("the ledger does not extend the older checkpoint: no consistency proof exists")
+        raise CheckpointError(N_("台账不是较早检查点的延续:不存在一致性证明"), code="not_consistent")
     return {
         "from_size": m,
         "from_root": old["tree_root"],

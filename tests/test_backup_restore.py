@@ -83,7 +83,7 @@ def test_backup_under_write_load_restores_with_equal_counts_and_intact_ledger(ap
         assert not (restored_instance / "starqr.db-wal").exists()
 
         # Restoring again refuses: the database is no longer empty.
-        with pytest.raises(backup.BackupError, match="already holds"):
+        with pytest.raises(backup.BackupError, match="数据库中已有"):
             restore.restore(str(output), target_url, str(restored_instance))
 
         restored = open_database(target_url)
@@ -123,7 +123,7 @@ def test_cli_backup_and_restore_refusals(cli, tmp_path):
     bogus = tmp_path / "bogus.starqr-backup"
     bogus.write_text("not a backup")
     result = cli("restore", bogus)
-    assert result.exit_code == 1 and "not a StarQR backup" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 1 and "不是 StarQR 备份" in result.output and "Traceback" not in result.output
     good = tmp_path / "good.starqr-backup"
     assert cli("backup", "-o", good).exit_code == 0
     make_tree()
@@ -182,5 +182,7 @@ def test_a_backup_is_restored_only_into_the_same_kind_of_database(tmp_path):
     sqlite3.connect(source).execute("CREATE TABLE t (x)").connection.commit()
     output = tmp_path / "a.starqr-backup"
     backup.backup(f"sqlite:///{source}", str(tmp_path / "none"), str(output))
-    with pytest.raises(backup.BackupError, match="sqlite database; STARQR_DATABASE_URL names a postgresql one"):
+    with pytest.raises(
+        backup.BackupError, match="这是 sqlite 数据库的备份;STARQR_DATABASE_URL 指向的是 postgresql 数据库"
+    ):
         restore.restore(str(output), "postgresql://nobody@127.0.0.1:1/none", str(tmp_path / "i"))

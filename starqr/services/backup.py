@@ -27,7 +27,7 @@ import tarfile
 import tempfile
 import urllib.parse
 
-from starqr.errors import StarQRError
+from starqr.errors import N_, StarQRError
 
 FORMAT = "starqr-backup/1"
 # Never copied from the instance folder: live databases, logs, older backups, metrics scratch.
@@ -57,7 +57,7 @@ def sqlite_path(url):
     path = url.split("://", 1)[1].split("?", 1)[0]
     path = path.removeprefix("/")  # sqlite:///relative.db, sqlite:////absolute.db
     if path in ("", ":memory:", "/:memory:"):
-        raise BackupError("an in-memory SQLite database cannot be backed up")
+        raise BackupError(N_("内存中的 SQLite 数据库无法备份"))
     return path
 
 
@@ -75,7 +75,7 @@ def libpq_url(url):
 def _tool(name):
     found = shutil.which(name)
     if not found:
-        raise BackupError(f"{name} not found: install the PostgreSQL client (Debian: postgresql-client)")
+        raise BackupError(N_("找不到 %(program)s:请安装 PostgreSQL 客户端(Debian:postgresql-client)"), program=name)
     return found
 
 
@@ -138,7 +138,7 @@ def data_rows(counts):
 
 def _dump_sqlite(path, folder):
     if not os.path.exists(path):
-        raise BackupError(f"{path}: no such database")
+        raise BackupError(N_("%(path)s:没有这个数据库"), path=str(path))
     target = os.path.join(folder, "database.sqlite3")
     source = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     copy = sqlite3.connect(target)
@@ -186,7 +186,7 @@ def _dump_postgres(url, folder):
     finally:
         connection.close()
     if result.returncode != 0:
-        raise BackupError("pg_dump failed: " + " ".join(result.stderr.split())[:300])
+        raise BackupError(N_("pg_dump 失败:%(reason)s"), reason=" ".join(result.stderr.split())[:300])
     return "database.pgdump", counts, head
 
 
@@ -226,7 +226,7 @@ def backup(url, instance_path, output, key_file=None):
     output = os.path.abspath(output)
     folder = os.path.dirname(output)
     if not os.path.isdir(folder):
-        raise BackupError(f"{folder}: no such folder")
+        raise BackupError(N_("%(path)s:没有这个文件夹"), path=str(folder))
     with tempfile.TemporaryDirectory(prefix="starqr-backup-", dir=folder) as scratch:
         path = sqlite_path(url)
         if path is not None:
@@ -293,7 +293,12 @@ def read_manifest(path):
             member = archive.extractfile("manifest.json")
             manifest = json.load(member)
     except (tarfile.TarError, KeyError, ValueError) as error:
-        raise BackupError(f"{path}: not a StarQR backup ({type(error).__name__})") from None
+        raise BackupError(
+            N_("%(path)s:不是 StarQR 备份(%(reason)s)"),
+            code="not_a_backup",
+            path=str(path),
+            reason=type(error).__name__,
+        ) from None
     if manifest.get("format") != FORMAT:
-        raise BackupError(f"{path}: unknown backup format {manifest.get('format')!r}")
+        raise BackupError(N_("%(path)s:未知的备份格式 %(format)s"), path=str(path), format=str(manifest.get("format")))
     return manifest

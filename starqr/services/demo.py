@@ -22,7 +22,7 @@ import secrets
 from dataclasses import dataclass
 
 from starqr.db import analyze
-from starqr.errors import StarQRError
+from starqr.errors import N_, StarQRError
 from starqr.migrations import migrate
 from starqr.models import ALL_MODELS, MEMBER, ORGANISATION, Organisation, PlaqueCode, utcnow
 from starqr.services import demo_history as history
@@ -70,7 +70,9 @@ def reset_database(db):
 
 
 def _fail(step, lines):
-    raise DemoError(f"the demo's {step} was refused: " + "; ".join(str(line) for line in list(lines)[:5]))
+    raise DemoError(
+        N_("演示数据被拒绝(%(step)s):%(lines)s"), step=step, lines="; ".join(str(line) for line in list(lines)[:5])
+    )
 
 
 def build(members=MEMBERS_PER_BANNER, seed=2020, today=None, password=None, progress=None):
@@ -82,9 +84,9 @@ def build(members=MEMBERS_PER_BANNER, seed=2020, today=None, password=None, prog
         say(f"{(datetime.datetime.now() - started).total_seconds():6.1f} s  {message}")
 
     if not onboarding.is_empty():
-        raise DemoError("the database already holds organisations; use `starqr demo --reset` to start over")
+        raise DemoError(N_("数据库中已有组织;请用 starqr demo --reset 重新开始"), code="database_not_empty")
     if members < 50:
-        raise DemoError("the demo needs at least 50 members")
+        raise DemoError(N_("演示数据至少需要 50 名党员"))
     rng = random.Random(seed)
     today = today or datetime.date.today()
     password = password or secrets.token_urlsafe(9)

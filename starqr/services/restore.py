@@ -21,6 +21,7 @@ import subprocess
 import tarfile
 import tempfile
 
+from starqr.errors import N_
 from starqr.services.backup import (
     BackupError,
     _tool,
@@ -73,7 +74,9 @@ def _restore_postgres(dump, url):
         [_tool("pg_restore"), "--no-owner", "--no-privileges", "--file", "-", dump], capture_output=True, check=False
     )
     if script.returncode != 0:
-        raise BackupError("pg_restore failed: " + " ".join(script.stderr.decode(errors="replace").split())[:300])
+        raise BackupError(
+            N_("pg_restore 失败:%(reason)s"), reason=" ".join(script.stderr.decode(errors="replace").split())[:300]
+        )
     statements = _DROP_EVERYTHING.encode() + script.stdout
     result = subprocess.run(
         [
@@ -92,7 +95,8 @@ def _restore_postgres(dump, url):
     )
     if result.returncode != 0:
         raise BackupError(
-            "restore failed, database unchanged: " + " ".join(result.stderr.decode(errors="replace").split())[:300]
+            N_("恢复失败,数据库未改变:%(reason)s"),
+            reason=" ".join(result.stderr.decode(errors="replace").split())[:300],
         )
 
 
@@ -132,7 +136,9 @@ def restore(path, url, instance_path, force=False, key_file=None):
     target_backend = "sqlite" if target_sqlite is not None else "postgresql"
     if manifest["backend"] != target_backend:
         raise BackupError(
-            f"this backup is of a {manifest['backend']} database; STARQR_DATABASE_URL names a {target_backend} one"
+            N_("这是 %(backup)s 数据库的备份;STARQR_DATABASE_URL 指向的是 %(target)s 数据库"),
+            backup=manifest["backend"],
+            target=target_backend,
         )
     before = current_counts(url)
     rows = data_rows(before)
@@ -140,8 +146,9 @@ def restore(path, url, instance_path, force=False, key_file=None):
     if rows:
         if not force:
             raise BackupError(
-                f"the database already holds {rows} rows: restore only into an empty "
-                "database, or pass --force (the current data is saved first)"
+                N_("数据库中已有 %(rows)s 行数据:只能恢复到空数据库,或加 --force(会先保存当前数据)"),
+                code="database_not_empty",
+                rows=rows,
             )
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
         folder = os.path.join(instance_path, "backups")
@@ -160,5 +167,5 @@ def restore(path, url, instance_path, force=False, key_file=None):
     expected = manifest["row_counts"]
     differing = sorted(t for t in set(expected) | set(after) if expected.get(t) != after.get(t))
     if differing:
-        raise BackupError("restored, but row counts differ from the backup's in: " + ", ".join(differing[:10]))
+        raise BackupError(N_("已恢复,但以下表的行数与备份不同:%(tables)s"), tables=", ".join(differing[:10]))
     return {"manifest": manifest, "row_counts": after, "instance_files": files, "safety_backup": safety}
