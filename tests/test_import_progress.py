@@ -59,6 +59,11 @@ def test_roster_confirm_runs_as_a_batch_with_a_progress_page(chief, client):
     again = _confirm(client, "roster", data)
     page = client.get(again.headers["Location"]).get_data(as_text=True)
     assert "没有变化" in page and Member.select().count() == 30
+    # The onboarding page lists the recent tree and roster imports, each linking to its page.
+    onboarding_page = client.get("/console/onboarding").get_data(as_text=True)
+    assert (
+        'id="recent-batches"' in onboarding_page and again.headers["Location"].split("/console")[1] in onboarding_page
+    )
 
 
 def test_progress_page_while_pending_and_running(chief, client, app):

@@ -48,6 +48,11 @@ def _visible_batches():
     return query
 
 
+def recent_batches(kinds, limit=10):
+    """The newest batches of KINDS the user may see (the onboarding page lists the tree and roster ones)."""
+    return list(_visible_batches().where(ImportBatch.kind.in_(kinds)).limit(limit))
+
+
 @admin.route("/imports")
 @roles_required(*ADMINISTRATORS)
 def imports():

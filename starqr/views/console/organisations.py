@@ -22,6 +22,7 @@ from starqr.services.imports import roster_apply, tree, workbooks
 from starqr.views.console import register_nav
 from starqr.views.console.admin import admin
 from starqr.views.console.helpers import choices, error_text
+from starqr.views.console.imports import recent_batches
 from starqr.views.console.auth import (
     ADMINISTRATORS,
     current_actor,
@@ -208,6 +209,7 @@ def onboarding():
     return render_template(
         "console/organisations/imports.html",
         form=UploadForm(formdata=None),
+        batches=recent_batches(("tree", "roster")),
         flagged=departures.flagged(current_actor()),
         departure_form=DepartureForm(formdata=None),
         periods=periods,
