@@ -121,6 +121,20 @@ class OutputPath(click.Path):
         return path
 
 
+class InFolderPath(click.Path):
+    """A file or folder that may not exist yet (a log nginx writes, an export folder the command
+    makes) but whose parent folder must: a path under a folder that isn't there is a typo."""
+
+    def convert(self, value, param, ctx):
+        if not str(value).strip():
+            self.fail("an empty path", param, ctx)
+        path = super().convert(value, param, ctx)
+        folder = os.path.dirname(os.path.abspath(os.fsdecode(path))) or "."
+        if not os.path.isdir(folder):
+            self.fail(f"folder {folder} does not exist", param, ctx)
+        return path
+
+
 def non_empty(ctx, param, value):
     """click callback: refuse empty or blank text (and text with control characters)."""
     if value is None:

@@ -5,6 +5,7 @@ import time
 import click
 
 from starqr.cli.context import pass_app
+from starqr.cli.errors import InFolderPath
 
 
 @click.group("pages", help="Stored public scan pages.")
@@ -50,7 +51,9 @@ def build(langs, limit, follow, workers):
 
 
 @pages_group.command("export", help="Keep this host's exported page files (for nginx) within a tick of every write.")
-@click.option("--dir", "directory", required=True, type=click.Path(file_okay=False), help="The export folder.")
+@click.option(
+    "--dir", "directory", required=True, type=InFolderPath(file_okay=False), help="The export folder (made if missing)."
+)
 @click.option(
     "--follow",
     type=click.FloatRange(min=0.1),
@@ -59,7 +62,12 @@ def build(langs, limit, follow, workers):
     metavar="SECONDS",
     help="Tick every SECONDS: the bound on a file's age after a write's commit (plus one tick's work).",
 )
-@click.option("--scan-log", type=click.Path(dir_okay=False), default=None, help="nginx's scan log to count.")
+@click.option(
+    "--scan-log",
+    type=InFolderPath(dir_okay=False),
+    default=None,
+    help="nginx's scan log to count (its folder must exist).",
+)
 @click.option("--ticks", type=click.IntRange(min=1), default=None, help="Stop after this many ticks (tests).")
 @pass_app
 def export(directory, follow, scan_log, ticks):
