@@ -2,6 +2,7 @@
 
 from peewee import (
     AutoField,
+    PostgresqlDatabase,
     BooleanField,
     CharField,
     DateField,
@@ -43,6 +44,11 @@ SQLITE_PRAGMAS = {
 
 def is_sqlite(url):
     return url.startswith("sqlite")
+
+
+def is_postgres(db=None):
+    """True for PostgreSQL, pooled or not (PooledPostgresqlDatabase is a PostgresqlDatabase)."""
+    return isinstance(database.obj if db is None else db, PostgresqlDatabase)
 
 
 POOL_CONNECTIONS = 8  # per process; a sync worker uses one

@@ -21,7 +21,7 @@ import random
 import secrets
 from dataclasses import dataclass
 
-from starqr.db import analyze
+from starqr.db import analyze, is_postgres
 from starqr.errors import N_, StarQRError
 from starqr.migrations import migrate
 from starqr.models import ALL_MODELS, MEMBER, ORGANISATION, Organisation, PlaqueCode, utcnow
@@ -51,7 +51,7 @@ class DemoReport:
 
 def reset_database(db):
     """Drop every table of the database (the models' and any a migration made), then migrate."""
-    postgres = db.__class__.__name__.startswith("Postgres")
+    postgres = is_postgres(db)
     if postgres:
         found = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
     else:

@@ -8,13 +8,9 @@ from rows just written (a badge's "issued" event) are one INSERT ... SELECT in t
 import datetime
 import io
 
-from starqr.db import DRIVER_NATIVE_FIELDS, bulk_insert, database
+from starqr.db import DRIVER_NATIVE_FIELDS, bulk_insert, database, is_postgres
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def is_postgres():
-    return database.obj.__class__.__name__.startswith("Postgres")
 
 
 def _copy_text(value):

@@ -2,9 +2,9 @@
 
 import secrets
 
-from starqr.db import database
+from starqr.db import database, is_postgres
 from starqr.models import PlaqueCode, PlaqueEvent, utcnow
-from starqr.services.imports.bulk_write import insert_select, is_postgres, write_rows
+from starqr.services.imports.bulk_write import insert_select, write_rows
 from starqr.services.imports.directory import _select_in
 from starqr.services.plaques import CODE_ALPHABET, CODE_LENGTH
 
@@ -19,7 +19,7 @@ def reserve_ids(model, count):
         return []
     db = database.obj
     table = model._meta.table_name
-    if db.__class__.__name__.startswith("Postgres"):
+    if is_postgres(db):
         rows = db.execute_sql(
             f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", (count,)
         ).fetchall()

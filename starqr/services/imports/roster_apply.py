@@ -8,11 +8,11 @@ import contextlib
 import datetime
 import gc
 
-from starqr.db import bulk_insert_dicts
+from starqr.db import bulk_insert_dicts, is_postgres
 from starqr.models import MEMBER, AuditLog, Member, Organisation, utcnow
 from starqr.services import audit, revision
 from starqr.services.imports import pipeline, roster, roster_plan
-from starqr.services.imports.bulk_write import is_postgres, write_rows
+from starqr.services.imports.bulk_write import write_rows
 from starqr.services.imports.codes import issue_many, reserve_ids
 from starqr.services.imports.pipeline import administrator
 from starqr.services.imports.privacy import private_header
