@@ -1,10 +1,16 @@
 """StarQR: QR plaques that resolve to live star-rating profiles."""
 
+import logging
 import os
 
 from flask import Flask
 
 from starqr import config as config_module
+
+# A library's loggers stay quiet until the process configures logging (JSON lines in production,
+# the scheduler's format): without this, Python's last-resort handler would print the structured
+# event lines (event=command.failed …) beside the operator's one `Error:` line.
+logging.getLogger("starqr").addHandler(logging.NullHandler())
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 PROJECT_ROOT = os.path.dirname(PACKAGE_DIR)
