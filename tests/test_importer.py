@@ -254,6 +254,16 @@ def test_arbitrary_rows_are_validated_never_crash_and_bad_files_write_nothing(ba
         assert ledger_count() == before + result.written
 
 
+def test_a_code_cell_holding_a_nul_is_an_unknown_code_not_a_crash(banner):
+    # Found by the fuzz above on PostgreSQL: the driver refuses a NUL inside a query parameter.
+    c = banner["codes"]
+    rows = [["\x00", "巴特尔", "study", "2.00", "1", "2025-03-01", "学习"], [c[0], "巴特尔", "study", "2", "1", "", ""]]
+    before = ledger_count()
+    result = imports.run(banner["period"], imports.write_csv(rows), "nul.csv", "admin", dry_run=False)
+    assert [(e.row, e.column) for e in result.errors][:1] == [(2, imports.COLUMNS[0])]
+    assert ledger_count() == before
+
+
 def test_a_resaved_file_with_other_number_formats_changes_nothing(banner):
     c = banner["codes"]
     first = [[c[0], "巴特尔", "study", "2.00", "1", "2025-03-01", "学习"]]

@@ -54,7 +54,7 @@ def test_notice_page_and_objection_in_chinese(page, live_server):
     page.goto(f"{live_server['base']}/Q/{live_server['member']}")
     notice = page.locator("#notice")
     assert "公示截止" in notice.inner_text()
-    page.locator("#notice summary").click()
+    page.locator("#notice details:has(form) > summary").click()  # not the ledger checkpoint's
     page.locator("#t").fill("该党员今年参加集体劳动的次数与实际不符，请核实。")
     shot(page, "notice-zh-form", full_page=False) if False else None
     notice.scroll_into_view_if_needed()

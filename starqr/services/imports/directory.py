@@ -129,6 +129,9 @@ def _select_in(sql, values, size=500):
     from starqr.db import database
 
     db = database.obj
+    # No stored text holds a NUL (PostgreSQL can't take one in a literal): such a cell matches
+    # nothing, and its row gets the ordinary "unknown code" error instead of a driver crash.
+    values = [v for v in values if not (isinstance(v, str) and "\x00" in v)]
     rows = []
     for start in range(0, len(values), size):
         chunk = values[start : start + size]
