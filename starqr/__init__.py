@@ -36,6 +36,9 @@ def create_app(test_config=None):
         app.config.update(test_config)
     config_module.finalise(app.config, app.instance_path)
     os.makedirs(app.instance_path, exist_ok=True)
+    # The factory imports the web layer when it runs, not at the top: every `import starqr.x`
+    # runs this package first, and the pure core, the CLI and the task consumer must not pay
+    # for (or cycle through) Flask, the views and the task queue.
     if app.config["BEHIND_PROXY"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -1,6 +1,8 @@
 """Translation layer: Chinese first, Mongolian and English alongside."""
 
-from flask import request
+import os
+
+from flask import current_app, request
 from flask_babel import Babel
 
 babel = Babel()
@@ -9,7 +11,6 @@ LANGUAGE_NAMES = {"zh": "中文", "mn": "ᠮᠣᠩᠭᠣᠯ", "en": "English"}
 
 
 def select_locale():
-    from flask import current_app
 
     supported = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
@@ -19,7 +20,6 @@ def select_locale():
 
 
 def init_app(app):
-    import os
 
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(os.path.dirname(__file__), "translations"))
     babel.init_app(app, locale_selector=select_locale)

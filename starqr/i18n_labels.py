@@ -7,6 +7,10 @@ names with :func:`extract_rubric_names` (see babel.cfg), so re-extracting the ca
 keeps them. No Flask at import time: the extractor runs without an app.
 """
 
+from flask_babel import gettext
+
+from starqr.rating import load_rubric_text
+
 
 def rubric_names(rubric):
     """Every name a rubric can put on a page, in file order."""
@@ -27,7 +31,6 @@ def rubric_names(rubric):
 
 def extract_rubric_names(fileobj, keywords, comment_tags, options):
     """Babel extraction method for rubric YAML files: yields every name the pages may show."""
-    from starqr.rating import load_rubric_text
 
     text = fileobj.read().decode("utf-8")
     rubric = load_rubric_text(text)
@@ -43,6 +46,5 @@ def label(name):
     """A rubric name (or any catalogue message) in the page's language; no %-formatting."""
     if not name:
         return name
-    from flask_babel import gettext
 
     return gettext(name)

@@ -19,6 +19,10 @@ import signal
 import subprocess
 import sys
 
+from starqr import create_app
+from starqr.db import database
+from starqr.services import access, imports, jobs_health
+
 DEFAULT_TIME_LIMIT = 15 * 60
 DEFAULT_MEMORY_LIMIT = 1024 * 1024 * 1024
 _MARK = "starqr-job-result:"
@@ -92,9 +96,6 @@ def run_limited(target, args=(), time_limit=DEFAULT_TIME_LIMIT, memory_limit=DEF
 
 def import_in_child(config, batch_id, user_id):
     """The child's side of an import: its own app and database connection, then run_batch."""
-    from starqr import create_app
-    from starqr.db import database
-    from starqr.services import access, imports
 
     app = create_app(config)
     with app.app_context():
@@ -129,7 +130,6 @@ REASONS = {
 
 def run_import_limited(app, batch_id, user_id):
     """Run an import batch in a limited child; a limit hit ends the batch failed with the reason."""
-    from starqr.services import jobs_health
 
     config = {key: app.config.get(key) for key in CHILD_CONFIG_KEYS if key in app.config}
     config["HUEY_IMMEDIATE"] = True

@@ -24,14 +24,17 @@ import os
 import sys
 import time
 
-from starqr.log_events import record_fields
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    REGISTRY,
     CollectorRegistry,
     Counter,
     Histogram,
     generate_latest,
+    multiprocess,
 )
+
+from starqr.log_events import record_fields
 
 REQUESTS = Counter("starqr_http_requests", "HTTP requests answered", ["endpoint", "method", "status"])
 REQUEST_SECONDS = Histogram(
@@ -63,7 +66,7 @@ def count_publications(report):
 
 def watch_huey(huey):
     """Count every job the consumer runs, by task and outcome (complete, error, ...)."""
-    from huey import signals
+    from huey import signals  # here, not at the top: starqr.tasks is the one module that imports huey
 
     @huey.signal(
         signals.SIGNAL_COMPLETE,
@@ -81,17 +84,14 @@ def watch_huey(huey):
 def exposition():
     """(body, content type) of every metric, summed over processes in multiprocess mode."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry), CONTENT_TYPE_LATEST
-    from prometheus_client import REGISTRY
-
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 
 
 def init_app(app):
+    # Flask only here: the counters the scheduler and services call import no Flask.
     from flask import Response, abort, g, request
 
     @app.before_request

@@ -1,10 +1,11 @@
 """Safe headers, CSRF protection and rate limits for the whole app."""
 
-from flask import request
+from flask import jsonify, make_response, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import BadRequest
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -78,18 +79,14 @@ def init_app(app):
 
 
 def _bad_request(message):
-    from flask import jsonify
 
     if request.path.startswith("/api/"):
         response = jsonify({"error": "bad_request", "message": message})
     elif not request.path.startswith("/console"):
         # public routes: the app's error handler answers with our page in the visitor's language (l10)
-        from werkzeug.exceptions import BadRequest
 
         raise BadRequest(message)
     else:
-        from flask import make_response
-
         response = make_response(message, 400)
         response.mimetype = "text/plain"
     response.status_code = 400

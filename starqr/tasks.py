@@ -18,11 +18,14 @@ import logging
 import os
 import time
 
+from flask import current_app, has_app_context
 from huey import Huey, crontab
 from huey.storage import RedisStorage, SqliteStorage
 
-from starqr import config
+from starqr import config, create_app, job_limits
+from starqr.db import database
 from starqr.log_events import log_event
+from starqr.services import access, imports, jobs_health, scheduler
 
 log = logging.getLogger("starqr.jobs")
 
@@ -72,17 +75,12 @@ _app = None
 def _consumer_app():
     global _app
     if _app is None:
-        from starqr import create_app
-
         _app = create_app()
     return _app
 
 
 def _in_app(function):
     """Run FUNCTION() inside an app context with the database open (the consumer has neither)."""
-    from flask import has_app_context
-
-    from starqr.db import database
 
     if has_app_context():  # immediate mode inside a request, a command or a test
         return function()
@@ -130,7 +128,6 @@ def _run_job(name, function, on_failure=None):
 @huey.periodic_task(crontab(minute="*"), retries=0)
 def publish_due_task():
     """Every minute: publish what is due and finalise ended notices (safe to overlap)."""
-    from starqr.services import scheduler
 
     return _run_job("publish_due", lambda: scheduler.run_due())
 
@@ -138,7 +135,6 @@ def publish_due_task():
 @huey.on_startup()
 def _start_heartbeat():
     """The consumer beats from its own thread (services/jobs_health.py), so /healthz can tell it lives."""
-    from starqr.services import jobs_health
 
     _consumer_app()
     jobs_health.start_beating()
@@ -147,7 +143,6 @@ def _start_heartbeat():
 @huey.periodic_task(crontab(minute="*"), retries=0)
 def heartbeat_task():
     """Every minute: prove the periodic schedule runs, and fail imports whose worker died."""
-    from starqr.services import jobs_health
 
     def work():
         jobs_health.beat(jobs_health.PERIODIC)
@@ -159,17 +154,10 @@ def heartbeat_task():
 @huey.task(retries=0)
 def import_task(batch_id, user_id=None):
     """Run a stored import batch as the user who queued it, under a renewed lease."""
-    from starqr.services import imports, jobs_health
 
     def work():
-        from flask import current_app
-
-        from starqr.services import access
-
         with jobs_health.lease(jobs_health.job_key("import", batch_id)):
             if not huey.immediate:  # the consumer: a child process with a time and a memory limit
-                from starqr import job_limits
-
                 return job_limits.run_import_limited(current_app, batch_id, user_id)
             batch = imports.run_batch(
                 batch_id, current_app.instance_path, actor=access.actor_for_user_id(user_id, fallback_name="system")
@@ -184,7 +172,6 @@ def import_task(batch_id, user_id=None):
 
 def enqueue_import(batch, actor=None):
     """Queue a stored import batch, to run as ACTOR (an access.Actor; None: the system)."""
-    from flask import current_app, has_app_context
 
     if has_app_context():
         init_app(current_app)

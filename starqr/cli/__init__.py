@@ -5,6 +5,7 @@ Scripts at counties call these commands, so their names and options stay stable.
 
 import click
 
+from starqr.cli import core, imports, onboarding, operations, pages, plaques
 from starqr.cli.context import pass_app
 from starqr.cli.errors import StarQRGroup
 
@@ -17,28 +18,22 @@ def main():
 
 
 def _register():
-    from starqr.cli import core
 
     for command in core.COMMANDS:
         main.add_command(command)
     # Each area adds its commands here, one import each.
-    from starqr.cli import plaques
 
     for command in plaques.COMMANDS:
         main.add_command(command)
-    from starqr.cli import imports
 
     for command in imports.COMMANDS:
         main.add_command(command)
-    from starqr.cli import operations
 
     for command in operations.COMMANDS:
         main.add_command(command)
-    from starqr.cli import pages
 
     for command in pages.COMMANDS:
         main.add_command(command)
-    from starqr.cli import onboarding
 
     for command in onboarding.COMMANDS:
         main.add_command(command)

@@ -3,6 +3,11 @@
 import functools
 
 import click
+from flask import has_app_context
+
+from starqr import create_app
+from starqr.cli.language import error_text
+from starqr.db import database
 
 
 def pass_app(function):
@@ -10,10 +15,6 @@ def pass_app(function):
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        from flask import has_app_context
-        from starqr import create_app
-        from starqr.db import database
-
         if has_app_context():  # already inside an app (tests, or a command calling another)
             return function(*args, **kwargs)
         app = create_app()
@@ -30,7 +31,6 @@ def pass_app(function):
 
 def fail(message):
     """Stop with one line: MESSAGE, or a caught error in the operator's language (cli.language)."""
-    from starqr.cli.language import error_text
 
     if isinstance(message, BaseException):  # the cause stays attached: the failure log names its code
         raise click.ClickException(error_text(message)) from message

@@ -1,22 +1,25 @@
 """Operator commands: backup and restore, and the lists an operator needs (periods, API tokens)."""
 
-import click
+import os
 
+import click
+from flask import current_app
+
+from starqr import checkpoints
 from starqr.cli.context import fail, pass_app
 from starqr.cli.errors import OutputPath, confirm_or_abort, yes_option
+from starqr.cli.imports import api_token
+from starqr.db import database
+from starqr.models import ApiToken, RatingPeriod, User
+from starqr.services import backup, restore
 
 
 def _settings():
-    from flask import current_app
 
     return current_app.config["DATABASE_URL"], current_app.instance_path
 
 
 def _key_file():
-    try:
-        from starqr import checkpoints
-    except ImportError:
-        return None
     return checkpoints.key_file()
 
 
@@ -35,8 +38,6 @@ def _key_file():
 @pass_app
 def backup_command(output, folder, keep_days):
     """Back up the database (SQLite online backup, or pg_dump) with the instance's keys and uploads."""
-    import os
-    from starqr.services import backup
 
     if bool(output) == bool(folder):
         raise click.UsageError("give either -o FILE or --folder DIR")
@@ -64,8 +65,6 @@ def backup_command(output, folder, keep_days):
 @pass_app
 def restore_command(file, force, yes):
     """Restore a backup FILE into an empty database (stop the web service and scheduler first)."""
-    from starqr.db import database
-    from starqr.services import backup, restore
 
     try:
         manifest = backup.read_manifest(file)
@@ -99,7 +98,6 @@ def periods():
 @pass_app
 def list_periods():
     """List rating periods: id, name, state, dates and publication times (UTC)."""
-    from starqr.models import RatingPeriod
 
     rows = list(RatingPeriod.select().order_by(RatingPeriod.starts_on.desc(), RatingPeriod.id.desc()))
     if not rows:
@@ -122,8 +120,6 @@ def _token_list_command():
     @pass_app
     def list_tokens(username, show_all):
         """List API tokens (never their text): id, user, name, created, last used, state."""
-        from starqr.models import ApiToken, User
-
         query = ApiToken.select(ApiToken, User).join(User).order_by(ApiToken.id)
         if username is not None:
             user = User.get_or_none(User.username == username)
@@ -149,7 +145,6 @@ def _token_list_command():
 
 
 def _attach_token_list():
-    from starqr.cli.imports import api_token
 
     if "list" not in api_token.commands:
         api_token.add_command(_token_list_command())

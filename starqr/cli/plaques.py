@@ -3,20 +3,22 @@
 import sys
 
 import click
+from flask import current_app
 
 from starqr.cli.context import fail, pass_app
 from starqr.cli.errors import OutputPath, confirm_or_abort, non_empty, yes_option
+from starqr.models import Organisation
+from starqr.plaque import PLAQUE_ERRORS, render_plaque, write_codes, write_sheet
+from starqr.services import plaques
+from starqr.services.plaques import PlaqueError
 
 
 def _base_url():
-    from flask import current_app
 
     return current_app.config["PUBLIC_BASE_URL"]
 
 
 def _plaque_errors():
-    from starqr.plaque import PLAQUE_ERRORS
-    from starqr.services.plaques import PlaqueError
 
     return PLAQUE_ERRORS + (PlaqueError,)
 
@@ -33,8 +35,6 @@ def _plaque_errors():
 @pass_app
 def plaque_command(code, fmt, size, dpi, ecc, output):
     """Render one plaque or badge to a print-ready file."""
-    from starqr.plaque import render_plaque
-    from starqr.services import plaques
 
     try:
         content = plaques.plaque_content(plaques.get_plaque(code), _base_url())
@@ -59,9 +59,6 @@ def plaques_group():
 @pass_app
 def sheet_command(org_id, paper, ecc, output):
     """Write all badges of a branch or town to a print sheet PDF, in code order."""
-    from starqr.models import Organisation
-    from starqr.plaque import write_sheet
-    from starqr.services import plaques
 
     org = Organisation.get_or_none(Organisation.id == org_id)
     if org is None:
@@ -86,9 +83,6 @@ def sheet_command(org_id, paper, ecc, output):
 @pass_app
 def export_command(fmt, org_id, output):
     """Export active codes (code, url, kind, name, organisation) for print shops."""
-    from starqr.models import Organisation
-    from starqr.plaque import write_codes
-    from starqr.services import plaques
 
     org = None
     if org_id is not None:
@@ -116,7 +110,6 @@ def export_command(fmt, org_id, output):
 @pass_app
 def reissue_command(code, reason, actor, yes):
     """Replace a plaque: a new active code; the old one answers 410 and points to it."""
-    from starqr.services import plaques
 
     try:
         plaques.get_plaque(code)
@@ -135,7 +128,6 @@ def reissue_command(code, reason, actor, yes):
 @pass_app
 def revoke_command(code, reason, actor, yes):
     """Withdraw a plaque with no replacement."""
-    from starqr.services import plaques
 
     try:
         plaques.get_plaque(code)

@@ -51,6 +51,7 @@ def write_codes(rows, fmt, stream):
         text.flush()
         text.detach()
     elif fmt == "xlsx":
+        # openpyxl loads only when a workbook is written (a heavy import the web app rarely needs)
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
 

@@ -53,6 +53,7 @@ def text_width(script, text, size):
 @functools.lru_cache(maxsize=None)
 def metrics(script):
     """(ascent, descent) as fractions of an em, from the font's own line metrics."""
+    # fontTools loads only when glyphs are measured or drawn (a heavy import)
     from fontTools.ttLib import TTFont
 
     with TTFont(str(FONT_FILES[script]), lazy=True) as font:
@@ -69,6 +70,7 @@ def pillow_options(script):
 
 @functools.lru_cache(maxsize=None)
 def _covered(script):
+    # fontTools loads only when glyphs are measured or drawn (a heavy import)
     from fontTools.ttLib import TTFont
 
     with TTFont(str(FONT_FILES[script]), lazy=True) as font:
@@ -98,6 +100,7 @@ def undrawable(script, text):
 @functools.lru_cache(maxsize=None)
 def register_reportlab():
     """Register both fonts with ReportLab once per process; they embed as subsets."""
+    # ReportLab loads only when a plaque is drawn (a heavy import)
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -113,6 +116,7 @@ class GlyphOutlines:
     """SVG path data per glyph in font units (y up), cached."""
 
     def __init__(self, script):
+        # fontTools loads only when glyphs are measured or drawn (a heavy import)
         from fontTools.ttLib import TTFont
 
         self.font = TTFont(str(FONT_FILES[script]), lazy=True)
@@ -125,6 +129,7 @@ class GlyphOutlines:
 
     def path(self, glyph_name):
         if glyph_name not in self._paths:
+            # fontTools loads only when glyphs are measured or drawn (a heavy import)
             from fontTools.pens.svgPathPen import SVGPathPen
 
             pen = SVGPathPen(self.glyph_set)

@@ -40,6 +40,7 @@ def render_plaque(content, fmt="pdf", size_preset_key=None, dpi=300, ecc="H"):
     if fmt == "svg":
         return draw_svg(layout).encode("utf-8")
     if fmt == "pdf":
+        # ReportLab loads only when a plaque is drawn (a heavy import)
         from reportlab.pdfgen.canvas import Canvas
 
         buffer = io.BytesIO()
@@ -303,6 +304,7 @@ def _draw_pdf_outlines(canvas, op, baseline_x, top_y, k):
 @functools.lru_cache(maxsize=4096)
 def _glyph_operators(script, name):
     """PDF path operators of one glyph in font units (quadratics turned into cubics)."""
+    # fontTools loads only when glyphs are measured or drawn (a heavy import)
     from fontTools.pens.basePen import BasePen
 
     outline = fonts.outlines(script)
@@ -347,6 +349,7 @@ def binary_streams():
     also settable as RL_useA85=0); it is set once and never flipped back and forth per render,
     so concurrent renders in threads cannot see each other's value. Returns a null context for
     the callers' `with`."""
+    # ReportLab loads only when a plaque is drawn (a heavy import)
     from reportlab import rl_config
 
     rl_config.useA85 = 0
@@ -358,6 +361,7 @@ def _rgb(colour):
 
 
 def _fallback_image_pdf(canvas, op, X, Y):
+    # ReportLab loads only when a plaque is drawn (a heavy import)
     from reportlab.lib.utils import ImageReader
 
     image = _fallback_tile(op.script, op.text, round(op.size / MM_PER_INCH * FALLBACK_DPI), op.colour)

@@ -105,6 +105,7 @@ def write_sheet(contents, paper, path, progress=None, size_preset_key="card-85x5
     progress: optional callable taking the number of badges just drawn (click.progressbar's
     `update` fits). Returns the number of badges written.
     """
+    # ReportLab loads only when a plaque is drawn (a heavy import)
     from reportlab.pdfgen.canvas import Canvas
 
     contents = list(contents)

@@ -42,6 +42,7 @@ FUNCTION_CHARACTERS = set("和与及")
 
 @functools.lru_cache(maxsize=1)
 def _tokenizer():
+    # jieba (and its dictionary) loads only when a name must be broken into lines
     import jieba
 
     jieba.setLogLevel(logging.WARNING)

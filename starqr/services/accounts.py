@@ -6,10 +6,10 @@ import secrets
 from peewee import fn
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from starqr.errors import N_, Invalid, StarQRError
 from starqr.db import database
+from starqr.errors import N_, Invalid, StarQRError
 from starqr.models import ROLES, ApiToken, User, utcnow
-from starqr.services import audit
+from starqr.services import audit, login_guard
 
 MIN_PASSWORD_LENGTH = 10
 # Defaults; configure(app.config) applies PASSWORD_METHOD, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_MINUTES.
@@ -133,7 +133,6 @@ def authenticate(username, password, now=None, address=None):
     earn growing waits (services/login_guard.py); during a wait every try, right or wrong,
     answers "throttled" with the seconds left, the same for every name.
     """
-    from starqr.services import login_guard
 
     now = now or utcnow()
     name = (username or "").strip()

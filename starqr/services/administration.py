@@ -9,9 +9,11 @@ transaction as the change.
 import datetime
 from collections import Counter, defaultdict
 
+from peewee import fn
+
 from starqr import ledger, validation
-from starqr.errors import N_, Invalid
 from starqr.db import database
+from starqr.errors import N_, Invalid
 from starqr.models import (
     MEMBER,
     ORGANISATION,
@@ -308,7 +310,6 @@ def search_members(member_query, text, limit=100):
 
 def children_counts(parent_ids):
     """{organisation id: (child organisations, active members)} in two queries."""
-    from peewee import fn
 
     children = defaultdict(int)
     for parent_id, count in (

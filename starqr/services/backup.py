@@ -26,6 +26,7 @@ import subprocess
 import tarfile
 import tempfile
 import urllib.parse
+from importlib import metadata
 
 from starqr.errors import N_, StarQRError
 
@@ -43,7 +44,6 @@ class BackupError(StarQRError):
 
 
 def _version():
-    from importlib import metadata
 
     try:
         return metadata.version("starqr")
@@ -118,6 +118,7 @@ def current_counts(url):
             return {}
         with sqlite3.connect(path) as connection:
             return _sqlite_counts(connection)
+    # psycopg2 comes with the optional postgres extra; SQLite installs have none
     import psycopg2
 
     connection = psycopg2.connect(libpq_url(url))
@@ -155,6 +156,7 @@ def _dump_sqlite(path, folder):
 
 
 def _dump_postgres(url, folder):
+    # psycopg2 comes with the optional postgres extra; SQLite installs have none
     import psycopg2
 
     target = os.path.join(folder, "database.pgdump")

@@ -114,6 +114,7 @@ def reencode_photo(data):
     Only the pixels survive: decoding and re-encoding drops anything hidden in the file,
     and the orientation tag is applied first so the photo stays upright.
     """
+    # Pillow loads only when a photo is uploaded (a heavy import)
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     if len(data) > MAX_EVIDENCE_BYTES:

@@ -4,13 +4,15 @@ An archived organisation (dissolved or merged) keeps its history; its plaque ans
 with "organisation dissolved" or "merged into …".
 """
 
+from peewee import fn
+
 from starqr.db import database
 from starqr.errors import N_, Invalid
 from starqr.models import ORGANISATION, Member, Organisation, PlaqueCode, utcnow
 from starqr.services import access, audit, page_export, plaques, revision
 from starqr.services import vocabulary as words
 from starqr.services.imports.tree import administrator, repath
-from starqr.services.rubric_assignments import materialise
+from starqr.services.rubric_assignments import effective_rubrics, materialise
 
 EDIT_FIELDS = ("name_zh", "name_mn", "code", "secretary_name", "venue_area_m2")
 
@@ -225,7 +227,6 @@ def archived_notice(plaque):
 
 def listing(code=None):
     """(code, id, name, level, domain, rubric, members) for every organisation, or those under CODE."""
-    from starqr.services.rubric_assignments import effective_rubrics
 
     query = Organisation.select().order_by(Organisation.path)
     if code:
@@ -248,7 +249,6 @@ def listing(code=None):
 
 
 def _member_counts():
-    from peewee import fn
 
     return dict(
         Member.select(Member.branch, fn.COUNT(Member.id))

@@ -18,6 +18,7 @@ render(profile) -> bytes, made in each worker (views/page_builder.py).
 """
 
 import datetime
+import json
 import multiprocessing
 import queue as queue_module
 from collections import defaultdict
@@ -310,7 +311,6 @@ def chunk_of_codes(codes, lang):
 
 def build_chunk(chunk, lang, render, today=None):
     """Render and store the pages of CHUNK ([(plaque, stamp)]). Returns how many were stored."""
-    import json
 
     today = today or datetime.date.today()
     loader = BatchLoader([plaque for plaque, _ in chunk], today)

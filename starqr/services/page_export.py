@@ -38,6 +38,7 @@ import time
 
 from starqr.db import database
 from starqr.models.base import utcnow
+from starqr.services import scan_log
 
 logger = logging.getLogger(__name__)
 
@@ -225,8 +226,6 @@ class Exporter:
         removed = self._invalidate()
         scans = 0
         if self.scan_log:
-            from starqr.services import scan_log
-
             scans = scan_log.ingest(self.scan_log, self.host)
         budget = budget if budget is not None else max(0.2, self.interval / 2)
         written = self._export_recent(started, budget)

@@ -13,6 +13,8 @@ import datetime
 import gzip
 import hashlib
 
+from peewee import fn
+
 from starqr.db import database
 from starqr.models import PlaqueCode, PublicPage
 from starqr.models.base import utcnow
@@ -154,6 +156,7 @@ def store_many(items, today=None):
         if db.param == "?":  # SQLite: executemany of one prepared statement
             cursor.executemany(_store_sql(f"({', '.join(['?'] * 12)})"), rows)
         else:  # PostgreSQL: many rows per statement (psycopg2's executemany is a round trip per row)
+            # psycopg2 comes with the optional postgres extra; SQLite installs have none
             from psycopg2.extras import execute_values
 
             execute_values(cursor, _store_sql("%s"), rows, page_size=len(rows))
@@ -182,7 +185,6 @@ def stale_codes(limit=1000, lang="zh", today=None):
 
 def size_summary():
     """(pages, compressed bytes, uncompressed bytes) in the store."""
-    from peewee import fn
 
     row = (
         PublicPage.select(

@@ -2,9 +2,10 @@
 
 import secrets
 
-from starqr.errors import N_, Invalid
 from starqr.db import database
-from starqr.models import MEMBER, ORGANISATION, Member, Organisation, PlaqueCode, PlaqueEvent, utcnow, subject_model
+from starqr.errors import N_, Invalid
+from starqr.models import MEMBER, ORGANISATION, Member, Organisation, PlaqueCode, PlaqueEvent, subject_model, utcnow
+from starqr.plaque import PlaqueContent
 from starqr.services import audit, page_export, revision
 
 # Upper case without look-alikes (no 0/O, 1/I/L), so the QR stays in alphanumeric mode
@@ -143,7 +144,6 @@ def get_plaque(code):
 
 
 def _content(plaque, subject, parent, base_url):
-    from starqr.plaque import PlaqueContent
 
     return PlaqueContent(
         code=plaque.code,

@@ -30,6 +30,7 @@ from starqr.models import (
     RubricVersion,
 )
 from starqr.services import rubrics
+from starqr.services.rubric_assignments import branch_rubric_keys
 
 # Item kinds whose entries set a value instead of adding an event (see the module doc).
 VALUE_KINDS = ("value", "veto", "gate")
@@ -264,7 +265,6 @@ def current_assignments():
     """{branch id (text): [organisation key, member key]} as the tree assigns them now
     (services.rubric_assignments: assigned rubrics inherited down the tree, else the domain
     defaults); archived branches are not rated."""
-    from starqr.services.rubric_assignments import branch_rubric_keys
 
     organisation_keys, member_keys = branch_rubric_keys()
     return {str(branch_id): [key, member_keys[branch_id]] for branch_id, key in organisation_keys.items()}

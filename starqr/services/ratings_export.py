@@ -137,6 +137,7 @@ def rows(period, under=None):
 
 
 def xlsx(period, under=None):
+    # openpyxl loads only when a workbook is written (a heavy import the web app rarely needs)
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter

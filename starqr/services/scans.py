@@ -16,16 +16,17 @@ Counts never get lost:
 
 import atexit
 import datetime
+import hashlib
 import logging
 import re
 import threading
 import time
 from collections import Counter
 
-from peewee import EXCLUDED, IntegrityError
+from peewee import EXCLUDED, IntegrityError, fn
 
 from starqr.db import database
-from starqr.models import ScanCount
+from starqr.models import PlaqueCode, ScanCount
 
 ROBOT_AGENT = re.compile(
     r"bot|spider|crawl|slurp|curl|wget|python|httpclient|http-client|java/|go-http|okhttp|libwww|"
@@ -62,7 +63,7 @@ def configure(url=None, database_url=""):
     one Redis never mix their counts."""
     global _redis, _exit_hook, REDIS_KEY
     if url:
-        import hashlib
+        # redis is optional: only with a scan-counter URL
         import redis
 
         _redis = redis.Redis.from_url(url, socket_timeout=2)
@@ -128,7 +129,6 @@ def _resolve(pending):
     codes = {key for key, _ in pending if isinstance(key, str)}
     if not codes:
         return pending
-    from starqr.models import PlaqueCode
 
     ids = {}
     code_list = sorted(codes)
@@ -256,7 +256,6 @@ def reset():
 
 def total(plaque_ids):
     """All scans ever counted for these plaques (written counts only)."""
-    from peewee import fn
 
     return (
         ScanCount.select(fn.COALESCE(fn.SUM(ScanCount.count), 0)).where(ScanCount.plaque.in_(list(plaque_ids))).scalar()

@@ -16,7 +16,9 @@ import time
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from starqr import monitoring
 from starqr.db import database
+from starqr.security import CONTENT_SECURITY_POLICY
 from starqr.services import page_export, pages, scans
 from starqr.services.plaques import normalise
 
@@ -32,8 +34,6 @@ class FastScans:
         self.keep_open = keep_open
         self.extra = self._static_headers(app, cache_control, vary)
         try:
-            from starqr import monitoring
-
             self.requests, self.seconds = monitoring.REQUESTS, monitoring.REQUEST_SECONDS
             self.count_cache = monitoring.count_cache
         except (ImportError, AttributeError):
@@ -44,8 +44,6 @@ class FastScans:
         # The view's own values, handed in by views/public.py (no import back: no cycle).
         headers = [("Cache-Control", cache_control), ("Vary", vary)]
         try:
-            from starqr.security import CONTENT_SECURITY_POLICY
-
             headers += [
                 ("X-Content-Type-Options", "nosniff"),
                 ("X-Frame-Options", "DENY"),

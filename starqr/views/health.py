@@ -7,8 +7,12 @@ No client data, no secrets: safe to expose, cheap to call every few seconds.
 """
 
 import time
+from importlib import metadata
 
 from flask import Blueprint, current_app, jsonify, request
+
+from starqr.services import jobs_health
+from starqr.tasks import huey
 
 blueprint = Blueprint("health", __name__)
 
@@ -26,23 +30,15 @@ def _timed(check):
 
 
 def _database():
-    from starqr.services import jobs_health
-
     return jobs_health.database_check()
 
 
 def _queue():
-    from starqr.tasks import huey
-
     return {"backend": type(huey.storage).__name__, "pending": huey.pending_count()}
 
 
 def _scheduler():
     """The scheduler's last heartbeat, through the jobs service (starqr.services.jobs_health)."""
-    try:
-        from starqr.services import jobs_health
-    except ImportError:
-        return {"ok": None, "state": "unknown"}
     beat = jobs_health.scheduler_heartbeat()
     shown = {key: beat.get(key) for key in ("ok", "state", "age_seconds")}
     shown["last_beat"] = beat["last_beat"].isoformat() + "Z" if beat.get("last_beat") else None
@@ -50,8 +46,6 @@ def _scheduler():
 
 
 def _version():
-    from importlib import metadata
-
     try:
         return metadata.version("starqr")
     except metadata.PackageNotFoundError:

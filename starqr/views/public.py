@@ -26,10 +26,12 @@ from flask import (
 from flask_babel import gettext as _
 
 from starqr import monitoring
-from starqr.security import csrf, limiter
+from starqr.db import is_sqlite
 from starqr.i18n import select_locale
+from starqr.security import csrf, limiter
 from starqr.services import members, objections, onward, organisations, page_export, pages, profiles, scans
 from starqr.services.plaques import normalise
+from starqr.views.fast_scans import FastScans
 
 blueprint = Blueprint("public", __name__)
 
@@ -39,8 +41,6 @@ def _configure(state):
     scans.configure(state.app.config.get("SCAN_COUNTS_URL"), state.app.config["DATABASE_URL"])
     page_export.configure(state.app.config.get("PAGE_EXPORT_DIR"))
     # Stored pages answered before Flask (views/fast_scans.py); everything else goes on to the app.
-    from starqr.db import is_sqlite
-    from starqr.views.fast_scans import FastScans
 
     state.app.wsgi_app = FastScans(
         state.app.wsgi_app,

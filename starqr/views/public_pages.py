@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from starqr.i18n import select_locale
 from starqr.i18n_labels import label
+from starqr.plaque import words
 
 blueprint = Blueprint("public_pages", __name__)
 
@@ -26,7 +27,6 @@ def label_filter(name):
 @blueprint.app_template_filter("words")
 def words_filter(name, personal=False):
     """A Chinese name that wraps only between words (the plaque's rule): each word an inline block."""
-    from starqr.plaque import words
 
     if not name:
         return name

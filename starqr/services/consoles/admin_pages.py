@@ -1,16 +1,21 @@
 """What the administrators' pages read: the tree, rubric versions, periods, objections, audit."""
 
+from collections import Counter
+
 from starqr.models import (
     MEMBER,
     ApiToken,
+    LedgerEntry,
     Member,
     Objection,
     Organisation,
     PlaqueCode,
+    Rating,
     RatingPeriod,
     RubricVersion,
 )
-from starqr.services import administration, plaques
+from starqr.services import administration, plaques, ratings
+from starqr.services.consoles.standing import published_period
 
 
 def tree_page(current, member_scope, organisation_scope, search):
@@ -118,8 +123,6 @@ def objection_context(objection, limit=100):
     The entries are the subject's in the objection's period (newest first); the result is
     the newest published rating of that period (a correction wins).
     """
-    from starqr.models import LedgerEntry, Rating
-    from starqr.services.consoles.standing import published_period
 
     plaque = objection.plaque
     period = objection.period or published_period()
@@ -157,11 +160,9 @@ def objection_context(objection, limit=100):
 def distribution_by_rubric(period, published=None):
     """[{"key", "name", "max_stars", "counts": Counter(stars), "total"}], one per rubric, the widest
     scheme first: ten-star villages never share an axis with five-star schemes."""
-    from collections import Counter
 
     if published is None:
         published = period.state in ("notice", "final")
-    from starqr.models import Rating
 
     query = (
         Rating.select(
@@ -195,7 +196,6 @@ def distribution_by_rubric(period, published=None):
 def period_holds(period):
     """What holds the period's notice: open objections, and the held subjects lane l09's rating
     service exposes (if it does: `ratings.held_subjects(period)` -> [{"kind", "id", "reason"...}])."""
-    from starqr.services import ratings
 
     open_objections = list(
         Objection.select(Objection, PlaqueCode)

@@ -11,8 +11,9 @@ from starqr.models import (
     PlaqueCode,
     Post,
 )
-from starqr.services import points_events
+from starqr.services import entry_photos, points_events
 from starqr.services import plaques as plaque_service
+from starqr.services.consoles import standing
 
 
 def search_branches(query, search, limit=100):
@@ -72,15 +73,12 @@ def branch_page(branch, show_all=False):
 
 
 def _photos(entries):
-    from starqr.services import entry_photos
 
     return entry_photos.photos_for([e.id for e in entries])
 
 
 def member_page(member, page=1, per_page=25, year=None, item=None):
     """Posts, commitments (with due dates), private details, and one page of the ledger."""
-    from starqr.services import entry_photos
-    from starqr.services.consoles import standing
 
     entries, total, years, items = standing.ledger_page(MEMBER, member.id, page, per_page, year, item)
     return {

@@ -11,9 +11,11 @@ import os
 from starqr.db import database
 from starqr.errors import N_, StarQRError
 from starqr.log_events import log_event
-from starqr.services import audit
 from starqr.models import ImportBatch, RatingPeriod, utcnow
+from starqr.services import audit
+from starqr.services.imports import roster_apply, tree
 from starqr.services.imports.errors import ImportFileError, RowError, more_errors
+from starqr.services.imports.pipeline import administrator
 from starqr.services.imports.points import check_period, run
 from starqr.services.imports.reading import is_xlsx, sha256
 
@@ -37,8 +39,6 @@ def create_batch(period, data, filename, actor, instance_path, kind="points"):
     if kind == "points":
         check_period(period)
     else:
-        from starqr.services.imports.pipeline import administrator
-
         administrator(actor)  # refused at the door, not only when the job runs
         period = None
     digest = sha256(data)
@@ -161,12 +161,8 @@ def run_batch(batch_id, instance_path, actor=None):
 def _run(batch, data, actor, progress):
     """The batch's import, applied (not a dry run)."""
     if batch.kind == "tree":
-        from starqr.services.imports import tree
-
         return tree.run(data, batch.filename, actor, dry_run=False, progress=progress)
     if batch.kind == "roster":
-        from starqr.services.imports import roster_apply
-
         return roster_apply.run(data, batch.filename, actor, dry_run=False, progress=progress)
     period = RatingPeriod.get_by_id(batch.period_id)
     return run(period, data, batch.filename, actor, dry_run=False, progress=progress)

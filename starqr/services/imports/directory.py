@@ -3,8 +3,9 @@
 from collections import Counter
 from dataclasses import dataclass
 
+from starqr.db import database
 from starqr.models import MEMBER, ORGANISATION, Organisation, PlaqueCode
-from starqr.services import rubrics
+from starqr.services import period_rules, rating_inputs, rubrics
 
 CHUNK = 900  # IN (...) chunk size: under SQLite's 999-parameter limit on old builds
 
@@ -89,7 +90,6 @@ class Directory:
                 Organisation.path,
             ).tuples()
         }
-        from starqr.services import period_rules, rating_inputs
 
         keys = rating_inputs.current_assignments()  # archived branches are left out
         if self.period is not None:
@@ -126,7 +126,6 @@ class Directory:
 
 def _select_in(sql, values, size=500):
     """Rows of SQL (with one IN ({}) placeholder) for VALUES in chunks, as plain tuples."""
-    from starqr.db import database
 
     db = database.obj
     # No stored text holds a NUL (PostgreSQL can't take one in a literal): such a cell matches

@@ -55,6 +55,7 @@ def template_csv(rubric_key):
 
 def template_xlsx(rubric_key):
     """An XLSX template: sheet 导入 (header and examples), sheet 项目 (the rubric's items)."""
+    # openpyxl loads only when a workbook is written (a heavy import the web app rarely needs)
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

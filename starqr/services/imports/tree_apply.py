@@ -7,6 +7,7 @@ from starqr.services import audit, revision
 from starqr.services import vocabulary as words
 from starqr.services.imports.codes import issue_many, reserve_ids
 from starqr.services.imports.tree_columns import PARENT
+from starqr.services.rubric_assignments import materialise
 
 
 def apply(plan, rows, matched, actor, filename):
@@ -100,7 +101,6 @@ def apply(plan, rows, matched, actor, filename):
         )
     if plan.moved:
         repath()
-    from starqr.services.rubric_assignments import materialise
 
     materialise()  # new and moved organisations inherit the assignments above them
     issue_many(ORGANISATION, [ids[c] for c in new_codes], name)

@@ -66,6 +66,7 @@ def template(kind, rubric_key="member_points"):
 
 
 def _workbook(kind, cols, extra):
+    # openpyxl loads only when a workbook is written (a heavy import the web app rarely needs)
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter

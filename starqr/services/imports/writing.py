@@ -9,6 +9,7 @@ from starqr.services.imports.columns import COLUMNS
 
 def write_xlsx(rows, header=COLUMNS):
     """XLSX bytes for rows (used by tests, the bench and 'download errors')."""
+    # openpyxl loads only when a workbook is written (a heavy import the web app rarely needs)
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)

@@ -10,6 +10,8 @@ whatever the workbook's epoch (1900 or 1904); plain numbers stay numbers.
 import datetime
 import io
 
+from python_calamine import CalamineError, CalamineWorkbook
+
 from starqr.errors import N_
 from starqr.services.imports.errors import ImportFileError
 from starqr.services.imports.xlsx_guard import (
@@ -27,8 +29,6 @@ __all__ = ["MAX_CELLS", "MAX_COLUMNS", "MAX_ROWS", "XLSX_MAX_RATIO", "XLSX_MAX_U
 def read_xlsx(data):
     """Yield (row number, list of cell values) from the first worksheet of XLSX bytes."""
     check_xlsx(data)
-    from python_calamine import CalamineError, CalamineWorkbook
-
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)

@@ -9,6 +9,7 @@ row numbers and cell references (their size and the block they span), the number
 strings, and that the sheet XML is complete (a truncated file names its last whole row).
 """
 
+import io
 import re
 import zipfile
 
@@ -68,7 +69,6 @@ def _refuse(template, **params):
 
 def check_xlsx(data):
     """Raise ImportFileError (a sentence for the user) unless DATA is an XLSX safe to read."""
-    import io
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))

@@ -4,6 +4,7 @@ Other console modules add routes to the `console` blueprint (or their own bluepr
 and add menu entries with `register_nav`; templates extend "console/base.html".
 """
 
+import importlib
 from urllib.parse import urlsplit
 
 from flask import (
@@ -23,6 +24,7 @@ from flask_login import current_user, logout_user
 
 from starqr.security import limiter
 from starqr.services import accounts, audit
+from starqr.services.consoles.secretary_pages import search_branches
 from starqr.views.console.auth import (
     ADMINISTRATORS,
     ALL_ROLES,
@@ -36,6 +38,7 @@ from starqr.views.console.auth import (
 from starqr.views.console.auth import init_app as init_auth
 from starqr.views.console.forms import ConfirmForm, LoginForm, PasswordChangeForm
 from starqr.views.console.helpers import error_text
+from starqr.views.console.names import template_names
 
 console = Blueprint("console", __name__, url_prefix="/console")
 
@@ -73,8 +76,6 @@ def _console_context():
             if current_user.role in roles and endpoint in current_app.view_functions:
                 items.append({"url": url_for(endpoint), "label": label, "active": request.endpoint == endpoint})
         return items
-
-    from starqr.views.console.names import template_names
 
     return {"console_nav": console_nav, "role_names": ROLE_NAMES, "logout_form": ConfirmForm, **template_names()}
 
@@ -159,7 +160,6 @@ def password():
 def home():
     if current_user.role == SECRETARY:
         return redirect(url_for("console.branch", branch_id=current_user.organisation_id))
-    from starqr.services.consoles.secretary_pages import search_branches
 
     search = (request.args.get("q") or "").strip()[:60]
     branches = search_branches(scope_branches(), search)
@@ -187,11 +187,11 @@ SECRETARY_AREAS = ("branches", "members", "commitments", "points", "plaques")
 def init_app(app):
     """Log-in machinery and the console blueprints."""
     init_auth(app)
-    import importlib
 
     for area in SECRETARY_AREAS:  # each adds its routes to `console`
         importlib.import_module(f"starqr.views.console.{area}")
     app.register_blueprint(console)
+    # Imported here: the area modules import `console` from this package, defined above.
     from starqr.views.console.commitments import public_evidence
 
     app.register_blueprint(public_evidence)

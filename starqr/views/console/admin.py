@@ -6,6 +6,8 @@ org_admin their subtree (objections, plaques, imports); viewer read-only; secret
 their own pages. Logic is in services; views parse forms and render.
 """
 
+import importlib
+
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
@@ -46,7 +48,6 @@ AREAS = (
 
 
 def init_app(app):
-    import importlib
 
     for area in AREAS:  # each adds its routes to `admin`
         importlib.import_module(f"starqr.views.console.{area}")

@@ -19,8 +19,9 @@ viewer (read-only, one subtree). The rules, used the same way by every route:
 import functools
 import time
 
-from flask import abort, g, redirect, request, url_for
-from flask_login import LoginManager, current_user
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext
+from flask_login import LoginManager, current_user, login_user, logout_user
 
 from starqr.errors import Forbidden, NotFound
 from starqr.models import User
@@ -46,8 +47,6 @@ def _load_user(token):
 
 def login_session(user, remember=False):
     """Start a console session for USER (the cookie holds a token, not the bare id)."""
-    from flask_login import login_user
-    from flask import session
 
     session.clear()  # a fresh session on log-in: no fixation
     now = int(time.time())
@@ -68,9 +67,6 @@ def check_session_age():
     A session without the timestamps (made before they existed) has no known age: it ends too.
     Revocation itself (log-out, password change) is in the token, checked by the user loader.
     """
-    from flask import current_app, flash, session
-    from flask_babel import gettext
-    from flask_login import logout_user
 
     if "_user_id" not in session:
         return None

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from starqr.errors import StarQRError
 from starqr.services import contest_results, contests
+from starqr.services.consoles import admin_pages
 from starqr.views.console import register_nav
 from starqr.views.console.admin import admin
 from starqr.views.console.auth import (
@@ -70,7 +71,6 @@ def contest_new():
         else:
             flash(_("已创建，请添加评委。"), "success")
             return redirect(url_for("admin.contest", contest_id=contest.id))
-    from starqr.services.consoles import admin_pages
 
     towns = [t for t in admin_pages.towns() if t.level == "town"]
     return render_template("console/contests/new.html", form=form, towns=towns, town_id=town_id)

@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 
 from starqr.errors import StarQRError
 from starqr.log_events import log_event
+from starqr.views.console.auth import current_actor
 
 # Service errors whose message is meant for the person at the console: every service error
 # shares the one base (starqr/errors.py), MemberError and AdminError included.
@@ -26,7 +27,6 @@ def error_text(error):
 
 def actor():
     """Who is acting, as services take it: an access.Actor (lane l12) for the logged-in user."""
-    from starqr.views.console.auth import current_actor
 
     return current_actor()
 

@@ -4,10 +4,13 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from starqr import tasks
+from starqr.models import ImportBatch
 from starqr.services.consoles import job_warning
 from starqr.views.console.admin import admin
-from starqr.views.console.auth import ADMIN, ADMINISTRATORS, roles_required
+from starqr.views.console.auth import ADMIN, ADMINISTRATORS, current_actor, roles_required
 from starqr.views.console.forms import ActionForm
+from starqr.views.console.imports import _visible_batches
 
 
 @admin.app_context_processor
@@ -24,10 +27,6 @@ def _job_health():
 @roles_required(*ADMINISTRATORS)
 def import_run_now(batch_id):
     """Run a queued import in this request, when the task consumer is not running."""
-    from starqr import tasks
-    from starqr.models import ImportBatch
-    from starqr.views.console.auth import current_actor
-    from starqr.views.console.imports import _visible_batches
 
     batch = _visible_batches().where(ImportBatch.id == batch_id).first() or abort(404)
     if not ActionForm().validate_on_submit():

@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from starqr.services import scheduler
+
 STATUS_NAMES = {
     "not_started": _l("未开始"),
     "in_progress": _l("进行中"),
@@ -35,7 +37,6 @@ FLAG_NAMES = {
 
 
 def template_names():
-    from starqr.services import scheduler
 
     return {
         "status_names": STATUS_NAMES,

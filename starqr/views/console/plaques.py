@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from starqr.models import ORGANISATION
+from starqr.plaque import EXPORT_FORMATS, PAPERS, export_codes, render_plaque, write_sheet
 from starqr.services import administration
 from starqr.services import plaques as plaque_service
 from starqr.services.consoles import admin_pages, plaque_scans, secretary_pages
@@ -66,7 +67,6 @@ def plaque_file(code, fmt):
     require_subject_access(plaque.subject_kind, plaque.subject_id)
     if plaque.status != "active":
         abort(410)
-    from starqr.plaque import render_plaque
 
     content = plaque_service.plaque_content(plaque, current_app.config["PUBLIC_BASE_URL"])
     dpi = 600 if request.args.get("dpi") == "600" else 300
@@ -83,7 +83,6 @@ def plaque_file(code, fmt):
 @login_required
 def branch_sheet(branch_id):
     branch = require_branch_access(branch_id)
-    from starqr.plaque import PAPERS, write_sheet
 
     contents = plaque_service.sheet_contents(branch, current_app.config["PUBLIC_BASE_URL"])
     if not contents:
@@ -104,7 +103,6 @@ def branch_sheet(branch_id):
 @login_required
 def branch_codes(branch_id, fmt):
     branch = require_branch_access(branch_id)
-    from starqr.plaque import EXPORT_FORMATS, export_codes
 
     if fmt not in EXPORT_FORMATS:
         abort(404)
