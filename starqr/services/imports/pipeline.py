@@ -14,6 +14,7 @@ the same way for all three, with the same progress reports: progress(rows checke
 the file (0 while unknown), rows applied).
 """
 
+import abc
 import logging
 
 from starqr.db import database
@@ -35,7 +36,7 @@ def administrator(who):
     return actor
 
 
-class Importer:
+class Importer(abc.ABC):
     """The kind-specific parts of an import; `run` calls them in order."""
 
     kind = ""
@@ -51,23 +52,23 @@ class Importer:
     def new_plan(self, data, filename, dry_run):
         return ImportPlan.for_file(self.kind, data, filename, dry_run)
 
+    @abc.abstractmethod
     def parse(self, rows, found, labels, errors):
         """Typed records of ROWS ((row number, cells), blank rows left out); problems go to ERRORS."""
-        raise NotImplementedError
 
     def check(self, records, errors):
         """Problems across rows, reported even when some rows failed to parse."""
 
+    @abc.abstractmethod
     def plan(self, plan, records, errors):
         """Fill PLAN (created, updated, moved, missing, unchanged); only for a file without errors."""
-        raise NotImplementedError
 
     def has_work(self, plan):
         return bool(plan.changes or plan.missing)
 
+    @abc.abstractmethod
     def apply(self, plan, records):
         """Write PLAN, inside the pipeline's transaction; audited here, whichever door imports."""
-        raise NotImplementedError
 
 
 class _Counted:
