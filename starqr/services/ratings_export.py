@@ -14,36 +14,9 @@ from starqr.models import MEMBER, ORGANISATION, Member, Organisation, Rating, Ru
 from starqr.plaque.export import spreadsheet_safe
 from starqr.services.vocabulary import CATEGORY_NAMES, LEVEL_NAMES
 
-ORGANISATION_HEADERS = [
-    "组织路径",
-    "组织编码",
-    "组织名称",
-    "层级",
-    "评星标准",
-    "标准版本",
-    "总分",
-    "星级",
-    "榜单",
-    "称号",
-    "一票否决",
-    "状态",
-    "公布日期",
-]
-MEMBER_HEADERS = [
-    "组织路径",
-    "党员编号",
-    "姓名",
-    "党员类别",
-    "评星标准",
-    "标准版本",
-    "总分",
-    "星级",
-    "榜单",
-    "称号",
-    "一票否决",
-    "状态",
-    "公布日期",
-]
+RESULT_HEADERS = ["评星标准", "标准版本", "总分", "星级", "榜单", "称号", "一票否决", "状态", "公布日期"]
+ORGANISATION_HEADERS = ["组织路径", "组织编码", "组织名称", "层级", *RESULT_HEADERS]
+MEMBER_HEADERS = ["组织路径", "党员编号", "姓名", "党员类别", *RESULT_HEADERS]
 STATUS_NAMES = {"draft": "草稿", "scheduled": "草稿(已排期)", "notice": "公示中", "final": "已确定"}
 
 

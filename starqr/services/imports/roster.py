@@ -239,6 +239,11 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
         checker.dates_of(raw[FULL]),
     )
     year_ago = today - datetime.timedelta(days=365)
+
+    def by_row():  # each row's cells and checked values, in the order both loops below unpack
+        columns = (texts[NUMBER], texts[NAME], texts[NAME_MN], texts[POST], texts[CATEGORY])
+        return zip(rows, *columns, branch_ids, joined_dates, full_dates)
+
     categories = {
         text: words.lookup(words.CATEGORY_WORDS, text) if text else "ordinary" for text in set(texts[CATEGORY])
     }
@@ -268,30 +273,10 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
                 if (full is None and joined is not None and joined > year_ago) or (full and full > today)
                 else "full",
             )
-            for (number, _), member_number, name, name_mn, post, category_text, branch_id, joined, full in zip(
-                rows,
-                texts[NUMBER],
-                texts[NAME],
-                texts[NAME_MN],
-                texts[POST],
-                texts[CATEGORY],
-                branch_ids,
-                joined_dates,
-                full_dates,
-            )
+            for (number, _), member_number, name, name_mn, post, category_text, branch_id, joined, full in by_row()
         ]
     parsed, seen = [], {}
-    for (number, _), member_number, name, name_mn, post, category_text, branch_id, joined, full in zip(
-        rows,
-        texts[NUMBER],
-        texts[NAME],
-        texts[NAME_MN],
-        texts[POST],
-        texts[CATEGORY],
-        branch_ids,
-        joined_dates,
-        full_dates,
-    ):
+    for (number, _), member_number, name, name_mn, post, category_text, branch_id, joined, full in by_row():
         if not member_number:
             errors.add(number, NUMBER, N_("党员编号为空"))
             continue
