@@ -43,6 +43,7 @@ sys.path[:0] = [BENCH, ROOT]
 
 from scratch import database_size, owned, scratch_database  # noqa: E402
 import bulkgen  # noqa: E402
+from tests.servers import free_port, stop, wait_for  # noqa: E402  (the tests' server helpers)
 
 BROWSER = "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Mobile Safari/537.36"
 SCENARIOS = ("static", "hello", "random-nginx", "random-app", "random-store", "hot-nginx", "hot-app")
@@ -55,43 +56,14 @@ FLOOR = {
 }
 
 
-def free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait(url, seconds=60):
-    import urllib.error
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer")
-
-
 class Server:
     def __init__(self, command, env, url, log):
         self.log = open(log, "w")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
-        wait(url)
+        wait_for(url, 60)
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        stop(self.process)
         self.log.close()
 
 
@@ -186,7 +158,7 @@ def in_process(url, codes, sample, folder):
     os.environ["STARQR_INSTANCE_PATH"] = folder
     from starqr import create_app
     from starqr.db import database
-    from starqr.services import pages, revision
+    from starqr.services import pages
     from starqr.views import public
 
     app = create_app({"DATABASE_URL": owned(url), "SECRET_KEY": "bench", "DATABASE_POOL": False})
@@ -204,18 +176,7 @@ def in_process(url, codes, sample, folder):
         result["store_bytes_per_page"] = compressed / max(count, 1)
         result["plain_bytes_per_page"] = plain / max(count, 1)
         # cold renders of the biggest pages: the subject's version moves on before each
-        for label in ("town", "banner", "region"):
-            code = codes[label]
-            plaque, _ = pages.resolve(code)
-            times = []
-            for _ in range(5):
-                with database.atomic():
-                    revision.bump((plaque.subject_kind, plaque.subject_id))
-                with app.test_request_context("/Q/"):
-                    t = time.perf_counter()
-                    public.render_page(code, "zh")
-                    times.append((time.perf_counter() - t) * 1000)
-            result[f"{label}_ms"] = statistics.median(times)
+        result.update(cold_renders(app, codes, 5))
         # which index answers the ratings lookup of a member's archive
         p = database.obj.param
         sql = (
@@ -226,6 +187,28 @@ def in_process(url, codes, sample, folder):
         plan = database.execute_sql(explain + sql, ("member", 5, True, 1)).fetchall()
         result["ratings_plan"] = " | ".join(str(row[-1]) for row in plan)[:160]
         database.close()
+    return result
+
+
+def cold_renders(app, codes, repeat):
+    """{"<label>_ms": median ms} of REPEAT cold renders (the view's own render_page) of each of CODES
+    ({label: code}): the subject's version moves on before each. Inside APP's context, connected."""
+    from starqr.db import database
+    from starqr.services import pages, revision
+    from starqr.views import public
+
+    result = {}
+    for label, code in codes.items():
+        plaque, _ = pages.resolve(code)
+        times = []
+        for _ in range(repeat):
+            with database.atomic():
+                revision.bump((plaque.subject_kind, plaque.subject_id))
+            with app.test_request_context("/Q/"):
+                started = time.perf_counter()
+                public.render_page(code, "zh")
+                times.append((time.perf_counter() - started) * 1000)
+        result[f"{label}_ms"] = statistics.median(times)
     return result
 
 

@@ -309,28 +309,17 @@ def _organisation_pages(state, folder, sample):
 
 def cmd_cold(args):
     """Cold renders (the view's own render_page) of the town, banner and region pages, median of 5."""
+    import bench_public
+
     state = _read(args)
     folder = tempfile.mkdtemp(prefix=f"{args.name}_cold_")
     try:
         app = _app(state, folder)
         from starqr.db import database
-        from starqr.services import pages, revision
-        from starqr.views import public
 
-        result = {}
         with app.app_context():
             database.connect(reuse_if_open=True)
-            for label, code in state["big"].items():
-                plaque, _ = pages.resolve(code)
-                times = []
-                for _ in range(args.repeat):
-                    with database.atomic():
-                        revision.bump((plaque.subject_kind, plaque.subject_id))
-                    with app.test_request_context("/Q/"):
-                        started = time.perf_counter()
-                        public.render_page(code, "zh")
-                        times.append((time.perf_counter() - started) * 1000)
-                result[f"{label}_ms"] = statistics.median(times)
+            result = bench_public.cold_renders(app, state["big"], args.repeat)
             database.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

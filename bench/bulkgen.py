@@ -105,13 +105,18 @@ def build(members, seed=17, today=None):
     region = dict(id=next_org(), parent=None, level="banner", domain="organ", name_zh="巴彦淖尔市委", path=None)
     region["path"] = f"/{region['id']}/"
     organisations.append(region)
+
+    def child(parent, level, domain, name_zh, **columns):
+        organisation = dict(id=next_org(), parent=parent["id"], level=level, domain=domain, name_zh=name_zh, **columns)
+        organisation["path"] = f"{parent['path']}{organisation['id']}/"
+        return organisation
+
     banners = max(1, round(members / BANNER_MEMBERS))
     member_id = 0
     branches = []
     for b in range(banners):
         share = members // banners + (1 if b < members % banners else 0)
-        banner = dict(id=next_org(), parent=region["id"], level="banner", domain="organ", name_zh=f"第{b + 1}旗委员会")
-        banner["path"] = f"{region['path']}{banner['id']}/"
+        banner = child(region, "banner", "organ", f"第{b + 1}旗委员会")
         organisations.append(banner)
         left = share
         branch_count = max(1, round(share / BRANCH_MEMBERS))
@@ -119,35 +124,18 @@ def build(members, seed=17, today=None):
         town = None
         for n in range(branch_count):
             if n % per_town == 0:
-                town = dict(
-                    id=next_org(),
-                    parent=banner["id"],
-                    level="town",
-                    domain="rural",
-                    name_zh=f"第{b + 1}旗第{n // per_town + 1}镇党委",
-                )
-                town["path"] = f"{banner['path']}{town['id']}/"
+                town = child(banner, "town", "rural", f"第{b + 1}旗第{n // per_town + 1}镇党委")
                 organisations.append(town)
-            unit = dict(
-                id=next_org(),
-                parent=town["id"],
-                level="unit",
-                domain="rural",
-                unit_kind="village",
-                name_zh=f"第{n + 1}嘎查",
-            )
-            unit["path"] = f"{town['path']}{unit['id']}/"
-            branch = dict(
-                id=next_org(),
-                parent=unit["id"],
-                level="branch",
-                domain="rural",
-                name_zh=f"第{b + 1}旗第{n + 1}嘎查党支部",
+            unit = child(town, "unit", "rural", f"第{n + 1}嘎查", unit_kind="village")
+            branch = child(
+                unit,
+                "branch",
+                "rural",
+                f"第{b + 1}旗第{n + 1}嘎查党支部",
                 secretary_name=rng.choice(SURNAMES) + "书记",
                 venue_address=f"第{n + 1}嘎查党群服务中心",
                 feature_projects="党建+合作社",
             )
-            branch["path"] = f"{unit['path']}{branch['id']}/"
             organisations += [unit, branch]
             branches.append(branch)
             size = left // (branch_count - n)
@@ -231,38 +219,27 @@ def load(members, seed=17, ledger_per_member=0):
     rng = random.Random(seed + 1)
     ratings = []
     published = datetime.datetime(year, 1, 15)
-    for p in people:
-        stars = rng.choice([3, 4, 4, 5, 5, 5])
-        ratings.append(
-            dict(
-                period=last.id,
-                subject_kind=MEMBER,
-                subject_id=p["id"],
-                rubric=member_rubric.id,
-                total=60 + stars * 7,
-                stars=stars,
-                max_stars=5,
-                published=True,
-                published_at=published,
-                created_at=published,
+    # last year's published ratings: members, then branches (stars drawn in that order)
+    for subjects, kind, rubric, choices, base, step in (
+        (people, MEMBER, member_rubric, [3, 4, 4, 5, 5, 5], 60, 7),
+        (branches, ORGANISATION, branch_rubric, [3, 4, 5], 70, 5),
+    ):
+        for subject in subjects:
+            stars = rng.choice(choices)
+            ratings.append(
+                dict(
+                    period=last.id,
+                    subject_kind=kind,
+                    subject_id=subject["id"],
+                    rubric=rubric.id,
+                    total=base + stars * step,
+                    stars=stars,
+                    max_stars=5,
+                    published=True,
+                    published_at=published,
+                    created_at=published,
+                )
             )
-        )
-    for b in branches:
-        stars = rng.choice([3, 4, 5])
-        ratings.append(
-            dict(
-                period=last.id,
-                subject_kind=ORGANISATION,
-                subject_id=b["id"],
-                rubric=branch_rubric.id,
-                total=70 + stars * 5,
-                stars=stars,
-                max_stars=5,
-                published=True,
-                published_at=published,
-                created_at=published,
-            )
-        )
     entries = ledger_entries(people, current.id, ledger_per_member, random.Random(seed + 2))
     started = time.perf_counter()
     rows = 0

@@ -86,6 +86,14 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
+def postgres(database_url):
+    """DATABASE_URL where it is PostgreSQL, which several hosts (processes) can share; skipped on SQLite."""
+    if "postgres" not in database_url:
+        pytest.skip("several hosts share PostgreSQL")
+    return database_url
+
+
+@pytest.fixture
 def app(database_url, tmp_path):
     app = create_app(
         {

@@ -42,20 +42,37 @@ def wait_for(url, seconds=30):
     raise RuntimeError(f"{url} did not answer")
 
 
+def stop(process, sig=signal.SIGTERM, seconds=30):
+    """Stop PROCESS gracefully with SIG; kill it if it has not ended within SECONDS."""
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def environment(database_url, instance, **extra):
+    """The environment of a StarQR process (gunicorn, the CLI) on DATABASE_URL with INSTANCE as its folder,
+    importing this checkout's starqr."""
+    return dict(
+        os.environ,
+        PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        STARQR_DATABASE_URL=database_url,
+        STARQR_INSTANCE_PATH=str(instance),
+        STARQR_SECRET_KEY="test-secret",
+        **extra,
+    )
+
+
 class Gunicorn:
     """One app instance ("host"): gunicorn with WORKERS sync workers on its own port."""
 
     def __init__(self, database_url, instance, workers=2, max_requests=0, env=None):
         self.port = free_port()
         os.makedirs(instance, exist_ok=True)
-        environment = dict(
-            os.environ,
-            PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
-            STARQR_DATABASE_URL=database_url,
-            STARQR_INSTANCE_PATH=str(instance),
-            STARQR_SECRET_KEY="test-secret",
-            **(env or {}),
-        )
+        env = environment(database_url, instance, **(env or {}))
         command = [
             sys.executable,
             "-m",
@@ -73,19 +90,13 @@ class Gunicorn:
         if max_requests:
             command[3:3] = ["--max-requests", str(max_requests)]
         self.log = open(os.path.join(instance, f"gunicorn-{self.port}.log"), "w")
-        self.process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=self.log, stderr=self.log)
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
         self.url = f"http://127.0.0.1:{self.port}"
         wait_for(self.url + "/Q/", 60)
 
     def stop(self):
         """Graceful stop (SIGTERM): workers finish their requests and run their exit hooks."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
         self.log.close()
 
 
@@ -112,6 +123,15 @@ http {{
 """
 
 
+def run_nginx(folder, conf, error_log):
+    """nginx in the foreground, FOLDER its prefix, CONF its configuration, its start-up errors to ERROR_LOG."""
+    return subprocess.Popen(
+        ["nginx", "-p", folder, "-c", conf, "-e", error_log, "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 class Nginx:
     """nginx in front of several instances (round robin), like deploy/nginx.conf's upstream."""
 
@@ -123,19 +143,9 @@ class Nginx:
         conf = os.path.join(folder, "nginx.conf")
         with open(conf, "w") as handle:
             handle.write(template.format(folder=folder, port=self.port, servers=servers, **extra))
-        self.process = subprocess.Popen(
-            ["nginx", "-p", folder, "-c", conf, "-e", os.path.join(folder, "e.log"), "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        self.process = run_nginx(folder, conf, os.path.join(folder, "e.log"))
         self.url = f"http://127.0.0.1:{self.port}"
         wait_for(self.url + "/Q/", 20)
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGQUIT)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process, signal.SIGQUIT, 10)

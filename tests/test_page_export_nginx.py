@@ -27,7 +27,7 @@ from starqr.db import database
 from starqr.models import PublicPage, RatingPeriod, ScanCount
 from starqr.services import page_export, plaques, ratings, revision
 from tests.helpers import issue_code, make_member, make_period, make_post, make_tree, record
-from tests.servers import BROWSER, ROOT, Gunicorn, free_port, wait_for
+from tests.servers import BROWSER, ROOT, Gunicorn, environment, free_port, run_nginx, stop, wait_for
 
 FOLLOW = 0.5
 BOUND = FOLLOW + 2.5  # the follow interval + one tick's work, with room for this loaded 2-core machine
@@ -74,13 +74,7 @@ class Stack:
         # test_page_export.py): an answer with a file's ETag here was sent by nginx.
         for n in range(hosts):
             self.hosts.append(Gunicorn(database_url, os.path.join(folder, f"host{n}")))
-        self.env = dict(
-            os.environ,
-            PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
-            STARQR_DATABASE_URL=database_url,
-            STARQR_INSTANCE_PATH=os.path.join(folder, "exporter"),
-            STARQR_SECRET_KEY="test-secret",
-        )
+        self.env = environment(database_url, os.path.join(folder, "exporter"))
         self.exporter_log = open(os.path.join(self.logs, "exporter.log"), "w")
         self.exporter = subprocess.Popen(
             [sys.executable, "-m", "starqr.cli", "pages", "export", "--dir", self.pages]
@@ -101,11 +95,7 @@ class Stack:
         self.conf = os.path.join(folder, "nginx.conf")
         with open(self.conf, "w") as handle:
             handle.write(conf)
-        self.nginx = subprocess.Popen(
-            ["nginx", "-p", folder, "-c", self.conf, "-e", os.path.join(self.logs, "e.log"), "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        self.nginx = run_nginx(folder, self.conf, os.path.join(self.logs, "e.log"))
         self.url = f"http://127.0.0.1:{self.port}"
         wait_for(self.url + "/Q/", 20)
 
@@ -121,13 +111,8 @@ class Stack:
 
     def stop(self):
         for process, sig in ((self.nginx, signal.SIGQUIT), (self.exporter, signal.SIGTERM)):
-            if process is not None and process.poll() is None:
-                process.send_signal(sig)
-                try:
-                    process.wait(15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            if process is not None:
+                stop(process, sig, 15)
         if self.exporter_log:
             self.exporter_log.close()
         for host in self.hosts:
@@ -141,13 +126,6 @@ def folder():
     os.chmod(path, 0o755)
     yield path
     shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture
-def postgres(database_url):
-    if "postgres" not in database_url:
-        pytest.skip("several hosts share PostgreSQL")
-    return database_url
 
 
 def _json(url):

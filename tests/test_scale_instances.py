@@ -10,7 +10,6 @@
 import concurrent.futures
 import datetime
 import json
-import os
 import subprocess
 import sys
 import urllib.parse
@@ -22,16 +21,9 @@ from starqr.db import database
 from starqr.models import Rating, RatingPeriod, ScanCount
 from starqr.services import ratings, revision
 from tests.helpers import issue_code, make_member, make_period, make_post, make_tree, record
-from tests.servers import ROOT, Gunicorn, Nginx, get
+from tests.servers import ROOT, Gunicorn, Nginx, environment, get
 
 READS = 12  # reads after each write, spread over both instances, their workers and nginx
-
-
-@pytest.fixture
-def postgres(database_url):
-    if "postgres" not in database_url:
-        pytest.skip("several hosts share PostgreSQL")
-    return database_url
 
 
 def _json(url):
@@ -94,17 +86,10 @@ def test_a_write_reaches_every_worker_and_host_at_once_and_never_flips_back(app,
 
 
 def _starqr(database_url, instance, *args):
-    env = dict(
-        os.environ,
-        PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
-        STARQR_DATABASE_URL=database_url,
-        STARQR_INSTANCE_PATH=str(instance),
-        STARQR_SECRET_KEY="x",
-    )
     return subprocess.Popen(
         [sys.executable, "-m", "starqr.cli", *args],
         cwd=ROOT,
-        env=env,
+        env=environment(database_url, instance),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
