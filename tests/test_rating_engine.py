@@ -114,21 +114,24 @@ def test_exempt_category_gets_no_stars_but_other_categories_are_rated():
 
 
 def test_unknown_item_is_an_error_naming_it():
-    with pytest.raises(RubricError, match=r"member_points: subject 7: unknown item 'stduy'"):
+    with pytest.raises(RubricError, match=r"^member_points: 对象 7:台账中有评分标准不认识的项目“stduy”$") as caught:
         rate_all(MEMBER, [SubjectInput(7, {"stduy": 2})])
+    assert caught.value.code == "unknown_item" and caught.value.params["item"] == "stduy"
 
 
 @pytest.mark.parametrize(
     "item, value", [("appraisal_percent", 120), ("commitments_fulfilled", 1.5), ("appraisal_percent", float("nan"))]
 )
 def test_value_outside_its_range_is_an_error_naming_the_item(item, value):
-    with pytest.raises(RubricError, match=rf"subject 3: {item}: .* is outside"):
+    with pytest.raises(RubricError, match=rf"对象 3:“{item}”的值 .* 超出了允许范围") as caught:
         rate_all(MEMBER, [SubjectInput(3, {item: value})])
+    assert caught.value.code == "value_out_of_range" and caught.value.params["item"] == item
 
 
 def test_same_subject_twice_is_an_error():
-    with pytest.raises(RubricError, match="subject 1: rated twice"):
+    with pytest.raises(RubricError, match="对象 1:在一次评定中出现两次") as caught:
         rate_all(MEMBER, [SubjectInput(1, {}), SubjectInput(1, {})])
+    assert caught.value.code == "rated_twice" and caught.value.params["subject"] == 1
 
 
 def test_result_to_dict_is_plain_json():

@@ -6,7 +6,9 @@ import re
 
 import pytest
 import yaml
+from babel.support import Translations
 
+from starqr.cli.language import TRANSLATIONS
 from starqr.rating import (
     DOMAIN_RUBRICS,
     MEMBER_RUBRIC_BY_DOMAIN,
@@ -215,24 +217,42 @@ BAD_FILES = [
 ]
 
 
+def english(error):
+    """ERROR as an English reader sees it (the catalogue's en translation, parameters filled in)."""
+    return error.message(Translations.load(TRANSLATIONS, ["en"]).gettext)
+
+
 @pytest.mark.parametrize("data, change, message", BAD_FILES, ids=[case[2] for case in BAD_FILES])
 def test_bad_rubric_gives_an_error_naming_the_field(data, change, message):
     with pytest.raises(RubricError) as caught:
         load_rubric_text(mutate(data(), change))
-    assert str(caught.value).startswith(message), str(caught.value)
+    error = caught.value
+    assert english(error).startswith(message), english(error)
+    # Chinese first: the untranslated message keeps the key and the field path as written.
+    assert error.code.startswith("rubric_") and str(error).startswith(
+        f"{error.params['key']}: {error.params['path']}: "
+    )
+    assert not re.search(r"[a-z] [a-z]", str(error).split(": ", 2)[2]), str(error)  # no English sentence left
 
 
 @pytest.mark.parametrize(
-    "text, message",
+    "text, message, code, chinese",
     [
-        ("key: [unclosed", "<rubric>: not valid YAML"),
-        ("- just\n- a list\n", "<rubric>: (top level): must be a mapping"),
-        ("key: a\nkey: b\n", "line 2: duplicate key 'key'"),
+        ("key: [unclosed", "<rubric>: not valid YAML", "rubric_not_yaml", "<评分标准>: 不是有效的 YAML:"),
+        (
+            "- just\n- a list\n",
+            "<rubric>: (top level): must be a mapping",
+            "rubric_not_a_mapping",
+            "<评分标准>: 顶层应为映射",
+        ),
+        ("key: a\nkey: b\n", "line 2: duplicate key 'key'", "rubric_duplicate_key", "<评分标准>: 第 2 行:键“key”重复"),
     ],
 )
-def test_unreadable_rubric_text(text, message):
-    with pytest.raises(RubricError, match=re.escape(message)):
+def test_unreadable_rubric_text(text, message, code, chinese):
+    with pytest.raises(RubricError) as caught:
         load_rubric_text(text)
+    assert message in english(caught.value) and caught.value.code == code
+    assert str(caught.value).startswith(chinese), str(caught.value)
 
 
 def test_a_minimal_rubric_needs_no_python(tmp_path):

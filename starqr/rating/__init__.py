@@ -26,7 +26,8 @@ import os
 
 from starqr.rating.engine import rate_all
 from starqr.rating.records import RatingResult, SubjectInput
-from starqr.rating.errors import RubricError, SubjectInputError
+from starqr.errors import N_
+from starqr.rating.errors import RubricError, RubricFieldError, SubjectInputError
 from starqr.rating.model import Component, Item, Rubric
 from starqr.rating.schema import load_rubric, load_rubric_text
 
@@ -61,7 +62,9 @@ def _load_shipped() -> tuple[Rubric, ...]:
             rubric = load_rubric(os.path.join(RUBRICS_DIRECTORY, filename))
             if rubric.key != filename[: -len(".yaml")]:
                 # The file name is how operators find a rubric; keep it equal to the key.
-                raise RubricError(f"{rubric.key}: key: does not match file name {filename}")
+                raise RubricFieldError(
+                    rubric.key, "key", N_("与文件名 %(file)s 不一致"), "rubric_key_not_file_name", file=filename
+                )
             rubrics.append(rubric)
     return tuple(rubrics)
 

@@ -25,6 +25,7 @@ from typing import Iterable
 
 from starqr.rating import quota
 from starqr.rating.designations import designations_met
+from starqr.errors import N_
 from starqr.rating.errors import RubricError, SubjectInputError
 from starqr.rating.records import RatingResult, SubjectInput
 from starqr.rating.model import (
@@ -118,7 +119,9 @@ def rate_all(
     for subject in inputs:
         subject_id = subject.subject_id
         if subject_id in results or (errors is not None and subject_id in errors):
-            raise RubricError(f"{key}: subject {subject_id}: rated twice in one call")
+            raise RubricError(
+                N_("%(key)s: 对象 %(subject)s:在一次评定中出现两次"), code="rated_twice", key=key, subject=subject_id
+            )
         values = subject.values
         sums = zeros[:]
         bonus = 0.0
@@ -279,23 +282,33 @@ def _check_values(item_specs, key, subject_id, values, ignore_unknown):
             if ignore_unknown:
                 continue
             raise SubjectInputError(
-                f"{key}: subject {subject_id}: unknown item {item_id!r}", subject_id, "unknown_item", item=item_id
+                N_("%(key)s: 对象 %(subject)s:台账中有评分标准不认识的项目“%(item)s”"),
+                subject_id,
+                "unknown_item",
+                key=key,
+                item=item_id,
             )
         if spec[0] == 2 and not (spec[2] <= value <= spec[3]):
-            low, high = spec[2], spec[3]
             raise SubjectInputError(
-                f"{key}: subject {subject_id}: {item_id}: {value!r} is outside {low:g}..{high:g}",
+                N_("%(key)s: 对象 %(subject)s:“%(item)s”的值 %(value)s 超出了允许范围 %(low)s–%(high)s"),
                 subject_id,
                 "value_out_of_range",
+                key=key,
                 item=item_id,
-                value=value,
-                low=low,
-                high=high,
+                value=_shown(value),
+                low=_shown(spec[2]),
+                high=_shown(spec[3]),
             )
         if value != value:
             raise SubjectInputError(
-                f"{key}: subject {subject_id}: {item_id}: value is not a number",
+                N_("%(key)s: 对象 %(subject)s:“%(item)s”的值不是有效数字"),
                 subject_id,
                 "not_a_number",
+                key=key,
                 item=item_id,
             )
+
+
+def _shown(number):
+    """NUMBER as a person writes it: 1 rather than 1.0."""
+    return int(number) if isinstance(number, float) and number.is_integer() else number

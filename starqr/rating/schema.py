@@ -31,9 +31,10 @@ from typing import Any
 
 import yaml
 
+from starqr.errors import N_
 from starqr.rating import engine
 from starqr.rating import rubric_sections as sections
-from starqr.rating.errors import RubricError
+from starqr.rating.errors import UNNAMED, RubricFieldError
 from starqr.rating.model import (
     GATE,
     KINDS,
@@ -58,7 +59,14 @@ def _construct_mapping(loader, node, deep=False):
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise RubricError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
+            raise RubricFieldError(
+                UNNAMED,
+                None,
+                N_("第 %(line)s 行:键“%(name)s”重复"),
+                "rubric_duplicate_key",
+                line=key_node.start_mark.line + 1,
+                name=str(key),
+            )
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
@@ -69,66 +77,84 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 # ---------------------------------------------------------------- field checking helpers
 
 
+def shown(number):
+    """NUMBER as a person writes it in a message: 12 rather than 12.0."""
+    return int(number) if isinstance(number, float) and number.is_integer() else number
+
+
 class _Checker:
     """Small helpers that know which rubric they are checking, for error messages."""
 
-    def __init__(self, key: str = "<rubric>"):
+    def __init__(self, key=UNNAMED):
         self.key = key
 
-    def fail(self, path: str, message: str):
-        raise RubricError(f"{self.key}: {path}: {message}")
+    def fail(self, path, template, code, **params):
+        """Refuse the file: TEMPLATE (a catalogue msgid marked with N_) names the problem at PATH."""
+        raise RubricFieldError(self.key, path, template, code, **params)
 
     def mapping(self, value, path, required=(), optional=()):
         if not isinstance(value, dict):
-            self.fail(path, "must be a mapping")
+            self.fail(path, N_("应为映射(“字段: 值”)"), "rubric_not_a_mapping")
         for name in required:
             if name not in value:
-                self.fail(f"{path}.{name}" if path else name, "is required")
+                self.fail(f"{path}.{name}" if path else name, N_("必填"), "rubric_required")
         allowed = set(required) | set(optional)
         for name in value:
             if name not in allowed:
+                where = f"{path}.{name}" if path else str(name)
                 self.fail(
-                    f"{path}.{name}" if path else str(name), f"unknown field (allowed: {', '.join(sorted(allowed))})"
+                    where, N_("未知字段(允许:%(allowed)s)"), "rubric_unknown_field", allowed=", ".join(sorted(allowed))
                 )
         return value
 
     def identifier(self, value, path):
         if not isinstance(value, str) or not IDENTIFIER.match(value):
-            self.fail(path, "must be a lowercase ascii snake_case identifier")
+            self.fail(path, N_("应为由小写英文字母、数字和下划线组成、以字母开头的标识符"), "rubric_not_an_identifier")
         return value
 
     def text(self, value, path):
         if not isinstance(value, str) or not value.strip():
-            self.fail(path, "must be a non-empty string")
+            self.fail(path, N_("应为非空文本"), "rubric_empty_text")
         return value.strip()
 
     def number(self, value, path, positive=False, nonzero=False, minimum=None):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            self.fail(path, "must be a positive number" if positive else "must be a number")
+            if positive:
+                self.fail(path, N_("应为正数"), "rubric_not_positive")
+            self.fail(path, N_("应为数字"), "rubric_not_a_number")
         if positive and value <= 0:
-            self.fail(path, "must be a positive number")
+            self.fail(path, N_("应为正数"), "rubric_not_positive")
         if nonzero and value == 0:
-            self.fail(path, "must not be zero")
+            self.fail(path, N_("不能为零"), "rubric_zero")
         if minimum is not None and value < minimum:
-            self.fail(path, f"must be at least {minimum}")
+            self.fail(path, N_("不能小于 %(minimum)s"), "rubric_below_minimum", minimum=shown(minimum))
         return float(value)
 
     def integer(self, value, path, minimum=0):
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.fail(path, f"must be an integer >= {minimum}")
+            self.fail(path, N_("应为不小于 %(minimum)s 的整数"), "rubric_not_an_integer", minimum=minimum)
         return value
 
     def boolean(self, value, path):
         if not isinstance(value, bool):
-            self.fail(path, "must be true or false")
+            self.fail(path, N_("应为 true 或 false"), "rubric_not_a_boolean")
         return value
 
     def sequence(self, value, path, non_empty=False):
         if not isinstance(value, list):
-            self.fail(path, "must be a list")
+            self.fail(path, N_("应为列表"), "rubric_not_a_list")
         if non_empty and not value:
-            self.fail(path, "must not be empty")
+            self.fail(path, N_("不能为空"), "rubric_empty_list")
         return value
+
+    def choice(self, value, path, choices):
+        if value not in choices:
+            self.fail(path, N_("应为以下之一:%(choices)s"), "rubric_not_a_choice", choices=", ".join(choices))
+        return value
+
+    def at_most_stars(self, stars, path, max_stars):
+        if stars > max_stars:
+            self.fail(path, N_("不能超过本评分标准的 %(stars)s 星"), "rubric_too_many_stars", stars=max_stars)
 
 
 # ---------------------------------------------------------------- public entry points
@@ -144,13 +170,16 @@ def load_rubric(path) -> Rubric:
 def load_rubric_text(text: str) -> Rubric:
     """Parse and validate rubric YAML text; raises :class:`RubricError`."""
     if not isinstance(text, str):
-        raise RubricError("<rubric>: text must be a string")
+        raise RubricFieldError(UNNAMED, None, N_("评分标准文本应为字符串"), "rubric_not_text")
     try:
         data = yaml.load(text, Loader=_StrictLoader)
-    except RubricError:
+    except RubricFieldError:
         raise
     except yaml.YAMLError as exc:
-        raise RubricError(f"<rubric>: not valid YAML: {exc}") from None
+        # PyYAML's own words (where, what) stay as they are: they quote the file.
+        raise RubricFieldError(
+            UNNAMED, None, N_("不是有效的 YAML:%(reason)s"), "rubric_not_yaml", reason=" ".join(str(exc).split())
+        ) from None
     return build_rubric(data, text)
 
 
@@ -175,38 +204,69 @@ PARTY_AGE_BASES = ("full_membership", "joined")
 def build_rubric(data: Any, text: str = "") -> Rubric:
     check = _Checker()
     if not isinstance(data, dict):
-        check.fail("(top level)", "must be a mapping")
+        check.fail(None, N_("顶层应为映射(“字段: 值”)"), "rubric_not_a_mapping")
     if "key" in data:
-        check.identifier(data["key"], "key")
-        check.key = data["key"]
+        check.key = check.identifier(data["key"], "key")
     check.mapping(data, "", TOP_LEVEL_REQUIRED, TOP_LEVEL_OPTIONAL)
-    key = data["key"]
-    version = check.integer(data["version"], "version", minimum=1)
-    name = check.text(data["name"], "name")
-    scope = data["scope"]
-    if scope not in SCOPES:
-        check.fail("scope", f"must be one of {', '.join(SCOPES)}")
-    kind = data["kind"]
-    if kind not in KINDS:
-        check.fail("kind", f"must be one of {', '.join(KINDS)}")
-    description = data.get("description", "")
-    if description:
-        description = check.text(description, "description")
-
+    head = _read_head(check, data)
     components = sections.read_components(check, data["components"])
+    parts = _read_items(check, data, components)
+    item_ids = set(parts["_items_by_id"])
+    total = _read_total(check, data, sum(component.max for component in components) + parts["bonus_cap"])
+    exempt = _read_exempt(check, data)
+    stars = _read_stars(check, data, head["kind"], components, item_ids, parts["gate"])
+    designations = tuple(
+        sections.read_designation(check, raw, f"designations[{index}]", item_ids, components)
+        for index, raw in enumerate(check.sequence(data.get("designations", []), "designations"))
+    )
+    listing = _read_listing(check, data, stars["max_stars"])
+    party_age_from = _read_party_age(check, data)
+    rubric = Rubric(
+        text=text,
+        components=tuple(components),
+        designations=designations,
+        listing=listing,
+        **head,
+        **parts,
+        **total,
+        **exempt,
+        **stars,
+        party_age_from=party_age_from,
+    )
+    engine.compile_rubric(rubric)
+    return rubric
+
+
+# ---------------------------------------------------------------- the file's sections
+
+
+def _read_head(check, data):
+    """key, version, name, scope, kind and description."""
+    description = data.get("description", "")
+    return {
+        "key": data["key"],
+        "version": check.integer(data["version"], "version", minimum=1),
+        "name": check.text(data["name"], "name"),
+        "scope": check.choice(data["scope"], "scope", SCOPES),
+        "kind": check.choice(data["kind"], "kind", KINDS),
+        "description": check.text(description, "description") if description else description,
+    }
+
+
+def _read_items(check, data, components):
+    """Every item (component, bonus, veto, gate items), the bonus and the gate policy."""
     component_by_id = {component.id: component for component in components}
     items: list[Item] = []
-    item_ids: set[str] = set()
+    by_id: dict[str, Item] = {}
 
     def register(item: Item, path: str):
-        if item.id in item_ids:
-            check.fail(path, f"duplicate item id {item.id!r}")
-        item_ids.add(item.id)
+        if item.id in by_id:
+            check.fail(path, N_("项目编号“%(id)s”重复"), "rubric_duplicate_item", id=item.id)
+        by_id[item.id] = item
         items.append(item)
 
     for index, raw in enumerate(check.sequence(data.get("items", []), "items")):
-        path = f"items[{index}]"
-        register(sections.read_component_item(check, raw, path, component_by_id), path)
+        register(sections.read_component_item(check, raw, f"items[{index}]", component_by_id), f"items[{index}]")
     sections.check_component_items(check, components, items)
 
     bonus_name, bonus_cap = "加分", 0.0
@@ -215,14 +275,12 @@ def build_rubric(data: Any, text: str = "") -> Rubric:
         bonus_cap = check.number(bonus["cap"], "bonus.cap", positive=True)
         bonus_name = check.text(bonus.get("name", bonus_name), "bonus.name")
         for index, raw in enumerate(check.sequence(bonus.get("items", []), "bonus.items")):
-            path = f"bonus.items[{index}]"
-            register(sections.read_bonus_item(check, raw, path), path)
+            register(sections.read_bonus_item(check, raw, f"bonus.items[{index}]"), f"bonus.items[{index}]")
 
     veto_ids = []
     for index, raw in enumerate(check.sequence(data.get("veto", []), "veto")):
-        path = f"veto[{index}]"
-        item = sections.read_flag_item(check, raw, path, VETO)
-        register(item, path)
+        item = sections.read_flag_item(check, raw, f"veto[{index}]", VETO)
+        register(item, f"veto[{index}]")
         veto_ids.append(item.id)
 
     gate_ids, gate = [], None
@@ -235,60 +293,82 @@ def build_rubric(data: Any, text: str = "") -> Rubric:
             designations=check.boolean(on_fail["designations"], "gate.on_fail.designations"),
         )
         for index, raw in enumerate(check.sequence(raw_gate["items"], "gate.items", non_empty=True)):
-            path = f"gate.items[{index}]"
-            item = sections.read_flag_item(check, raw, path, GATE)
-            register(item, path)
+            item = sections.read_flag_item(check, raw, f"gate.items[{index}]", GATE)
+            register(item, f"gate.items[{index}]")
             gate_ids.append(item.id)
+    return {
+        "items": items,
+        "_items_by_id": by_id,
+        "bonus_name": bonus_name,
+        "bonus_cap": bonus_cap,
+        "veto_ids": tuple(veto_ids),
+        "gate_ids": tuple(gate_ids),
+        "gate": gate,
+    }
 
-    natural_max = sum(component.max for component in components) + bonus_cap
-    total_min, total_max = 0.0, natural_max
-    if "total" in data:
-        total = check.mapping(data["total"], "total", ("clamp",))
-        clamp = check.sequence(total["clamp"], "total.clamp")
-        if len(clamp) != 2:
-            check.fail("total.clamp", "must be [low, high]")
-        total_min = check.number(clamp[0], "total.clamp[0]")
-        total_max = check.number(clamp[1], "total.clamp[1]")
-        if total_min >= total_max:
-            check.fail("total.clamp", "low must be below high")
 
-    exempt = frozenset()
-    if "exempt" in data:
-        raw_exempt = check.mapping(data["exempt"], "exempt", ("categories",))
-        categories = check.sequence(raw_exempt["categories"], "exempt.categories", non_empty=True)
-        exempt = frozenset(check.text(c, f"exempt.categories[{i}]") for i, c in enumerate(categories))
+def _read_total(check, data, natural_max):
+    """total_min and total_max: the clamp, or 0 .. every component's max plus the bonus cap."""
+    if "total" not in data:
+        return {"total_min": 0.0, "total_max": natural_max}
+    total = check.mapping(data["total"], "total", ("clamp",))
+    clamp = check.sequence(total["clamp"], "total.clamp")
+    if len(clamp) != 2:
+        check.fail("total.clamp", N_("应为 [下限, 上限]"), "rubric_not_a_range")
+    low, high = check.number(clamp[0], "total.clamp[0]"), check.number(clamp[1], "total.clamp[1]")
+    if low >= high:
+        check.fail("total.clamp", N_("下限应小于上限"), "rubric_empty_range")
+    return {"total_min": low, "total_max": high}
 
-    star_rules, quota_bands, fail_below = (), (), None
+
+def _read_exempt(check, data):
+    if "exempt" not in data:
+        return {"exempt_categories": frozenset()}
+    raw_exempt = check.mapping(data["exempt"], "exempt", ("categories",))
+    categories = check.sequence(raw_exempt["categories"], "exempt.categories", non_empty=True)
+    return {"exempt_categories": frozenset(check.text(c, f"exempt.categories[{i}]") for i, c in enumerate(categories))}
+
+
+def _read_stars(check, data, kind, components, item_ids, gate):
+    """star_rules, quota_bands, quota_fail_below and max_stars, by the rubric's kind."""
+    stars = {"star_rules": (), "quota_bands": (), "quota_fail_below": None}
     if kind == "quota":
         if "stars" in data:
-            check.fail("stars", "a quota rubric gives stars by rank; use 'quota' instead")
+            check.fail("stars", N_("名额制评分标准按排名给星,请改用 quota"), "rubric_stars_in_quota")
         if "quota" not in data:
-            check.fail("quota", "is required for kind 'quota'")
-        quota_bands, fail_below = sections.read_quota(check, data["quota"])
-        max_stars = quota_bands[0].stars
+            check.fail("quota", N_("kind 为“%(kind)s”时必填"), "rubric_required_for_kind", kind=kind)
+        stars["quota_bands"], stars["quota_fail_below"] = sections.read_quota(check, data["quota"])
+        max_stars = stars["quota_bands"][0].stars
     else:
         if "quota" in data:
-            check.fail("quota", f"only allowed for kind 'quota', not {kind!r}")
+            check.fail("quota", N_("只适用于 kind“quota”,不适用于“%(kind)s”"), "rubric_quota_not_allowed", kind=kind)
         if "stars" not in data:
-            check.fail("stars", "is required")
+            check.fail("stars", N_("必填"), "rubric_required")
         if kind == "pass_fail":
             if data["stars"] != "passed_count":
-                check.fail("stars", "must be 'passed_count' for kind 'pass_fail' (one star per criterion passed)")
+                check.fail(
+                    "stars", N_("kind 为“pass_fail”时应为“passed_count”(每通过一项得一星)"), "rubric_not_passed_count"
+                )
             for index, component in enumerate(components):
                 if component.pass_at is None:
-                    check.fail(f"components[{index}].pass_at", "is required for kind 'pass_fail'")
+                    check.fail(
+                        f"components[{index}].pass_at",
+                        N_("kind 为“%(kind)s”时必填"),
+                        "rubric_required_for_kind",
+                        kind=kind,
+                    )
             max_stars = len(components)
         else:
-            star_rules = sections.read_star_rules(check, data["stars"], item_ids)
-            max_stars = max(rule.stars for rule in star_rules)
-    if gate is not None and gate.max_stars > max_stars:
-        check.fail("gate.on_fail.max_stars", f"must not exceed the rubric's {max_stars} stars")
+            stars["star_rules"] = sections.read_star_rules(check, data["stars"], item_ids)
+            max_stars = max(rule.stars for rule in stars["star_rules"])
+    if gate is not None:
+        check.at_most_stars(gate.max_stars, "gate.on_fail.max_stars", max_stars)
+    stars["max_stars"] = max_stars
+    return stars
 
-    designations = tuple(
-        sections.read_designation(check, raw, f"designations[{index}]", item_ids, components)
-        for index, raw in enumerate(check.sequence(data.get("designations", []), "designations"))
-    )
 
+def _read_listing(check, data, max_stars):
+    """{stars: list name (红榜 ...)}."""
     listing: dict[int, str] = {}
     for index, raw in enumerate(check.sequence(data.get("listing", []), "listing")):
         path = f"listing[{index}]"
@@ -297,45 +377,21 @@ def build_rubric(data: Any, text: str = "") -> Rubric:
         for star_index, stars in enumerate(check.sequence(entry["stars"], f"{path}.stars", non_empty=True)):
             star_path = f"{path}.stars[{star_index}]"
             check.integer(stars, star_path)
-            if stars > max_stars:
-                check.fail(star_path, f"must not exceed the rubric's {max_stars} stars")
+            check.at_most_stars(stars, star_path, max_stars)
             if stars in listing:
-                check.fail(star_path, f"{stars} stars already listed as {listing[stars]}")
+                check.fail(
+                    star_path,
+                    N_("%(stars)s 星已列入“%(name)s”"),
+                    "rubric_listed_twice",
+                    stars=stars,
+                    name=listing[stars],
+                )
             listing[stars] = list_name
+    return listing
 
-    party_age_from = "full_membership"
-    if "party_age" in data:
-        party_age = check.mapping(data["party_age"], "party_age", ("from",))
-        if party_age["from"] not in PARTY_AGE_BASES:
-            check.fail("party_age.from", f"must be one of {', '.join(PARTY_AGE_BASES)}")
-        party_age_from = party_age["from"]
 
-    rubric = Rubric(
-        key=key,
-        version=version,
-        scope=scope,
-        name=name,
-        kind=kind,
-        text=text,
-        description=description,
-        components=tuple(components),
-        items=items,
-        bonus_name=bonus_name,
-        bonus_cap=bonus_cap,
-        total_min=total_min,
-        total_max=total_max,
-        veto_ids=tuple(veto_ids),
-        gate_ids=tuple(gate_ids),
-        gate=gate,
-        exempt_categories=exempt,
-        star_rules=star_rules,
-        quota_bands=quota_bands,
-        quota_fail_below=fail_below,
-        designations=designations,
-        listing=listing,
-        max_stars=max_stars,
-        _items_by_id={item.id: item for item in items},
-        party_age_from=party_age_from,
-    )
-    engine.compile_rubric(rubric)
-    return rubric
+def _read_party_age(check, data):
+    if "party_age" not in data:
+        return "full_membership"
+    party_age = check.mapping(data["party_age"], "party_age", ("from",))
+    return check.choice(party_age["from"], "party_age.from", PARTY_AGE_BASES)

@@ -35,6 +35,8 @@ def detail_of(error, rubric=None):
     """(code, params) for an error raised while rating one subject (item ids named by RUBRIC)."""
     code = getattr(error, "code", None)
     params = dict(getattr(error, "params", {}) or {})
+    for name in ("key", "subject"):  # the hold is stored per subject under its rubric already
+        params.pop(name, None)
     if rubric is not None and params.get("item") in getattr(rubric, "_items_by_id", {}):
         params["item"] = rubric.item(params["item"]).name
     if code not in REASONS:

@@ -15,18 +15,28 @@ def check_rubric_text(text, expected_key=None):
     new = rating.load_rubric_text(text)
     if expected_key and new.key != expected_key:
         raise rating.RubricError(
-            N_("%(key)s: key: 应为 %(expected)s(上传的是另一个评分标准)"), key=new.key, expected=expected_key
+            N_("%(key)s: key: 应为 %(expected)s(上传的是另一个评分标准)"),
+            code="rubric_wrong_key",
+            key=new.key,
+            expected=expected_key,
         )
     latest = RubricVersion.select().where(RubricVersion.key == new.key).order_by(RubricVersion.version.desc()).first()
     if latest is not None:
         old = rubrics.parsed(latest)
         if new.scope != old.scope:
             raise rating.RubricError(
-                N_("%(key)s: scope: 不能从 %(old)s 改为 %(new)s"), key=new.key, old=old.scope, new=new.scope
+                N_("%(key)s: scope: 不能从 %(old)s 改为 %(new)s"),
+                code="rubric_scope_changed",
+                key=new.key,
+                old=old.scope,
+                new=new.scope,
             )
         if new.version <= latest.version:
             raise rating.RubricError(
-                N_("%(key)s: version: 应大于当前版本 %(version)s"), key=new.key, version=latest.version
+                N_("%(key)s: version: 应大于当前版本 %(version)s"),
+                code="rubric_version_not_newer",
+                key=new.key,
+                version=latest.version,
             )
     return new
 
@@ -47,10 +57,15 @@ def rubric_preview(text, period, expected_key=None):
     kind = subjects[0][0]
     try:
         before, after = rating.rate_all(old, inputs), rating.rate_all(new, inputs)
-    except rating.RubricError as error:
+    except rating.SubjectInputError as error:
+        if error.code != "unknown_item":
+            raise  # a value the new version's range refuses: the error names it
         # The ledger holds item ids the new version dropped: say which.
         raise rating.RubricError(
-            N_("%(key)s: items: %(error)s(台账中已有该项目的记录,不能删除)"), key=new.key, error=str(error)
+            N_("%(key)s: items: 台账中已有项目“%(item)s”的记录,不能删除"),
+            code="rubric_item_in_ledger",
+            key=new.key,
+            item=error.params["item"],
         ) from error
     changed = [sid for sid in before if before[sid].stars != after[sid].stars]
     model = subject_model(kind)
