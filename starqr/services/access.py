@@ -27,7 +27,7 @@ NotFound, never Forbidden, so ids cannot be probed.
 from dataclasses import dataclass
 
 from starqr.errors import N_, Forbidden, NotFound
-from starqr.models import MEMBER, ORGANISATION, Member, Organisation, User
+from starqr.models import MEMBER, ORGANISATION, ImportBatch, Member, Organisation, User
 
 ADMIN, ORG_ADMIN, SECRETARY, VIEWER = "admin", "org_admin", "secretary", "viewer"
 ALL_ROLES = (ADMIN, ORG_ADMIN, SECRETARY, VIEWER)
@@ -186,6 +186,15 @@ def subject_filter(actor, kind_field, id_field):
     )
 
 
+def import_batches(actor):
+    """A query of the import batches ACTOR may see: all of them for an administrator, otherwise
+    the ones ACTOR queued."""
+    query = ImportBatch.select()
+    if actor is not None and actor.sees_everything:
+        return query
+    return query.where(ImportBatch.created_by == (actor.name if actor is not None else None))
+
+
 def scope_root(actor):
     """The organisation at the top of ACTOR's scope, or None for everything."""
     if actor is None or actor.role == ADMIN or actor.organisation_id is None:
@@ -239,6 +248,14 @@ def require_subject(actor, kind, subject_id, write=False):
     if kind == ORGANISATION:
         return require_organisation(actor, subject_id, write)
     raise NotFound(N_("没有这个对象"), code="subject_not_found")
+
+
+def require_import_batch(actor, batch_id):
+    """The import batch BATCH_ID if ACTOR may see it (import_batches)."""
+    batch = import_batches(actor).where(ImportBatch.id == batch_id).first()
+    if batch is None:
+        raise NotFound(N_("没有编号为 %(id)s 的导入"), id=batch_id)
+    return batch
 
 
 def subject_branch(subject):

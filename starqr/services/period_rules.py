@@ -130,6 +130,11 @@ def all_periods():
     return RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc())
 
 
+def unfinished_periods():
+    """Every rating period not yet final (a points import may still go into one), newest first."""
+    return list(all_periods().where(RatingPeriod.state != "final"))
+
+
 def find(period_id):
     """The rating period PERIOD_ID, or None."""
     return RatingPeriod.get_or_none(RatingPeriod.id == period_id)

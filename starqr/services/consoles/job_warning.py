@@ -1,15 +1,16 @@
 """Is queued work stuck? Read through services/jobs_health (lane l14's heartbeat and leases)."""
 
 from starqr.models import ImportBatch
-from starqr.services import jobs_health
+from starqr.services import access, jobs_health
 
 STUCK_AFTER_SECONDS = 120  # a queued job whose consumer has not been seen for two minutes
 
 
-def queue_state(now=None, created_by=None):
+def queue_state(actor, now=None):
     """{"stuck", "pending", "running", "last_seen" (UTC or None), "age_seconds", "failed": [(batch, reason)]}.
 
     stuck: work waits and the task consumer has not beaten for STUCK_AFTER_SECONDS (or never).
+    failed: the recently failed batches ACTOR may see (an organisation administrator: their own).
     """
     health = jobs_health.job_health(now)
     consumer = health["scheduler"]
@@ -18,9 +19,7 @@ def queue_state(now=None, created_by=None):
     stuck = waiting and (consumer["state"] == "never" or age is None or age > STUCK_AFTER_SECONDS)
     failed = []
     if health["failed_recently"]:
-        query = ImportBatch.select().where(ImportBatch.id.in_(health["failed_recently"]))
-        if created_by:  # organisation administrators see their own batches only
-            query = query.where(ImportBatch.created_by == created_by)
+        query = access.import_batches(actor).where(ImportBatch.id.in_(health["failed_recently"]))
         for batch in query.order_by(ImportBatch.id.desc()):
             failed.append((batch, failure_reason(batch)))
     return {

@@ -13,15 +13,16 @@ import logging
 
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext
-from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 from werkzeug.exceptions import HTTPException
 
 from starqr.errors import N_, StarQRError
 from starqr.log_events import log_event
 from starqr.security import csrf
 from starqr.services import access, accounts
+from starqr.services import paging as paging_service
 from starqr.services.access import ALL_ROLES
-from starqr.views.api.schemas import MAX_ID
+from starqr.views.api.schemas import MAX_ID, Error
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger("starqr.api")
@@ -137,6 +138,12 @@ spec = SpecTree(
 )
 
 
+def answers(*errors, **bodies):
+    """A route's documented answers: its success BODIES (HTTP_200=Model, ...) and, for each
+    status in ERRORS, the API's one error shape."""
+    return Response(**bodies, **{f"HTTP_{status}": Error for status in errors})
+
+
 def document():
     """The OpenAPI document, generated from the routes' schemas (needs an app context)."""
     return spec.spec
@@ -173,9 +180,9 @@ def token_required(*roles):
     return decorator
 
 
-def page(query, paging):
-    """(rows, {"total", "limit", "offset"}) of a query for the Paging parameters."""
-    return (
-        query.limit(paging.limit).offset(paging.offset),
-        {"total": query.count(), "limit": paging.limit, "offset": paging.offset},
-    )
+def listing(page_model, query, paging, item=None):
+    """PAGE_MODEL (items, total, limit, offset) for the Paging parameters: that window of QUERY's
+    rows, each made into an item by ITEM when given."""
+    rows, total = paging_service.window(query, paging.limit, paging.offset)
+    items = [item(row) for row in rows] if item else rows
+    return page_model(items=items, total=total, limit=paging.limit, offset=paging.offset)

@@ -1,16 +1,13 @@
 """/organisations and /members: the organisation tree and the roll, inside the token's scope."""
 
 from flask import g, request
-from spectree import Response
 
 from starqr.errors import N_, NotFound
 from starqr.services import access
 from starqr.services import members as members_service
 from starqr.services import organisations as organisations_service
 from starqr.views.api import schemas as s
-from starqr.views.api.base import ApiError, blueprint, page, spec, token_required
-
-ERRORS = {"HTTP_400": s.Error, "HTTP_401": s.Error}
+from starqr.views.api.base import ApiError, answers, blueprint, listing, spec, token_required
 
 
 def organisation_or_404(organisation_id):
@@ -30,20 +27,17 @@ def member_or_404(member_id):
 @blueprint.route("/organisations")
 @token_required()
 @spec.validate(
-    query=s.OrganisationQuery, resp=Response(HTTP_200=s.OrganisationPage, **ERRORS), operation_id="listOrganisations"
+    query=s.OrganisationQuery, resp=answers(400, 401, HTTP_200=s.OrganisationPage), operation_id="listOrganisations"
 )
 def organisations():
     """组织列表(管理范围内)"""
     args = request.context.query
-    rows, paging = page(organisations_service.find(g.actor, args.parent_id, args.level, args.q), args)
-    return s.OrganisationPage(items=list(rows), **paging)
+    return listing(s.OrganisationPage, organisations_service.find(g.actor, args.parent_id, args.level, args.q), args)
 
 
 @blueprint.route("/organisations/<int:organisation_id>")
 @token_required()
-@spec.validate(
-    resp=Response(HTTP_200=s.Organisation, HTTP_401=s.Error, HTTP_404=s.Error), operation_id="getOrganisation"
-)
+@spec.validate(resp=answers(401, 404, HTTP_200=s.Organisation), operation_id="getOrganisation")
 def organisation(organisation_id):
     """一个组织"""
     return s.Organisation.model_validate(organisation_or_404(organisation_id))
@@ -51,17 +45,16 @@ def organisation(organisation_id):
 
 @blueprint.route("/members")
 @token_required()
-@spec.validate(query=s.MemberQuery, resp=Response(HTTP_200=s.MemberPage, **ERRORS), operation_id="listMembers")
+@spec.validate(query=s.MemberQuery, resp=answers(400, 401, HTTP_200=s.MemberPage), operation_id="listMembers")
 def members():
     """党员列表(管理范围内)"""
     args = request.context.query
-    rows, paging = page(members_service.find(g.actor, args.branch_id, args.q), args)
-    return s.MemberPage(items=list(rows), **paging)
+    return listing(s.MemberPage, members_service.find(g.actor, args.branch_id, args.q), args)
 
 
 @blueprint.route("/members/<int:member_id>")
 @token_required()
-@spec.validate(resp=Response(HTTP_200=s.Member, HTTP_401=s.Error, HTTP_404=s.Error), operation_id="getMember")
+@spec.validate(resp=answers(401, 404, HTTP_200=s.Member), operation_id="getMember")
 def member(member_id):
     """一名党员"""
     return s.Member.model_validate(member_or_404(member_id))

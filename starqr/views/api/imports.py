@@ -2,31 +2,21 @@
 
 from flask import current_app, g, jsonify, request, url_for
 from flask_babel import gettext
-from spectree import Response
 
 from starqr import tasks
-from starqr.models import ImportBatch
 from starqr.services import access, imports
-from starqr.errors import N_
 from starqr.views.api import schemas as s
-from starqr.views.api.base import ApiError, blueprint, error_response, spec, token_required
+from starqr.views.api.base import answers, blueprint, error_response, spec, token_required
 from starqr.views.api.periods import period_or_404
-
-ERRORS = {
-    "HTTP_400": s.Error,
-    "HTTP_401": s.Error,
-    "HTTP_403": s.Error,
-    "HTTP_404": s.Error,
-    "HTTP_413": s.Error,
-    "HTTP_422": s.Error,
-}
 
 
 @blueprint.route("/imports", methods=["POST"])
 @token_required(access.ADMIN, access.ORG_ADMIN)
 @spec.validate(
     query=s.ImportQuery,
-    resp=Response(HTTP_200=s.ImportResult, HTTP_201=s.ImportResult, HTTP_202=s.ImportBatch, **ERRORS),
+    resp=answers(
+        400, 401, 403, 404, 413, 422, HTTP_200=s.ImportResult, HTTP_201=s.ImportResult, HTTP_202=s.ImportBatch
+    ),
     operation_id="createImport",
 )
 def create_import():
@@ -43,7 +33,8 @@ def create_import():
     if args.background and not args.dry_run:
         batch = imports.create_batch(period, data, filename, actor, current_app.instance_path)
         tasks.enqueue_import(batch, actor)
-        response = jsonify(s.dump(s.ImportBatch, ImportBatch.get_by_id(batch.id)))
+        # Read again: the job may already have moved it on (an immediate queue runs it at once).
+        response = jsonify(s.dump(s.ImportBatch, access.require_import_batch(actor, batch.id)))
         response.status_code = 202
         response.headers["Location"] = url_for("api.import_batch", batch_id=batch.id)
         return response
@@ -64,12 +55,9 @@ def create_import():
 @blueprint.route("/imports/<int:batch_id>")
 @token_required(access.ADMIN, access.ORG_ADMIN)
 @spec.validate(
-    resp=Response(HTTP_200=s.ImportBatch, HTTP_401=s.Error, HTTP_403=s.Error, HTTP_404=s.Error),
+    resp=answers(401, 403, 404, HTTP_200=s.ImportBatch),
     operation_id="getImport",
 )
 def import_batch(batch_id):
     """后台导入的进度"""
-    batch = ImportBatch.get_or_none(ImportBatch.id == batch_id)
-    if batch is None or (g.actor.role != access.ADMIN and batch.created_by != g.actor.name):
-        raise ApiError(404, "not_found", N_("没有编号为 %(id)s 的导入"), id=batch_id)
-    return s.ImportBatch.model_validate(batch)
+    return s.ImportBatch.model_validate(access.require_import_batch(g.actor, batch_id))

@@ -2,7 +2,6 @@
 
 from flask import g, request
 from flask_babel import gettext
-from spectree import Response
 
 from starqr import validation
 from starqr.models import MEMBER, ORGANISATION
@@ -11,7 +10,7 @@ from starqr.services import member_rules
 from starqr.services import points_events
 from starqr.errors import N_
 from starqr.views.api import schemas as s
-from starqr.views.api.base import ApiError, blueprint, page, spec, token_required
+from starqr.views.api.base import ApiError, answers, blueprint, listing, spec, token_required
 from starqr.views.api.directory import member_or_404, organisation_or_404
 from starqr.views.api.periods import period_or_404
 
@@ -28,7 +27,7 @@ def subject_or_404(kind, subject_id):
 @token_required()
 @spec.validate(
     query=s.LedgerQuery,
-    resp=Response(HTTP_200=s.LedgerPage, HTTP_400=s.Error, HTTP_401=s.Error, HTTP_404=s.Error),
+    resp=answers(400, 401, 404, HTTP_200=s.LedgerPage),
     operation_id="listLedgerEntries",
 )
 def ledger_entries():
@@ -39,22 +38,14 @@ def ledger_entries():
             raise ApiError(400, "bad_request", N_("subject_kind 与 subject_id 需同时给出"))
         subject_or_404(args.subject_kind, args.subject_id)
     query = points_events.ledger_entries(g.actor, args.subject_kind, args.subject_id, args.period_id)
-    rows, paging = page(query, args)
-    return s.LedgerPage(items=list(rows), **paging)
+    return listing(s.LedgerPage, query, args)
 
 
 @blueprint.route("/ledger", methods=["POST"])
 @token_required(*access.WRITERS)
 @spec.validate(
     json=s.NewLedgerEntry,
-    resp=Response(
-        HTTP_201=s.LedgerEntries,
-        HTTP_400=s.Error,
-        HTTP_401=s.Error,
-        HTTP_403=s.Error,
-        HTTP_404=s.Error,
-        HTTP_422=s.Error,
-    ),
+    resp=answers(400, 401, 403, 404, 422, HTTP_201=s.LedgerEntries),
     operation_id="createLedgerEntry",
 )
 def create_ledger_entry():

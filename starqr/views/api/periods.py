@@ -4,12 +4,11 @@ import datetime
 
 from flask import g, request
 from flask_babel import gettext
-from spectree import Response
 
 from starqr.services import access, administration, period_rules, ratings, scheduler
 from starqr.errors import N_
 from starqr.views.api import schemas as s
-from starqr.views.api.base import ApiError, blueprint, page, spec, token_required
+from starqr.views.api.base import ApiError, answers, blueprint, listing, spec, token_required
 
 
 def period_or_404(period_id):
@@ -27,18 +26,15 @@ def period_body(period):
 
 @blueprint.route("/periods")
 @token_required()
-@spec.validate(
-    query=s.Paging, resp=Response(HTTP_200=s.PeriodPage, HTTP_400=s.Error, HTTP_401=s.Error), operation_id="listPeriods"
-)
+@spec.validate(query=s.Paging, resp=answers(400, 401, HTTP_200=s.PeriodPage), operation_id="listPeriods")
 def periods():
     """评定期列表"""
-    rows, paging = page(period_rules.all_periods(), request.context.query)
-    return s.PeriodPage(items=[period_body(p) for p in rows], **paging)
+    return listing(s.PeriodPage, period_rules.all_periods(), request.context.query, item=period_body)
 
 
 @blueprint.route("/periods/<int:period_id>")
 @token_required()
-@spec.validate(resp=Response(HTTP_200=s.PeriodDetail, HTTP_401=s.Error, HTTP_404=s.Error), operation_id="getPeriod")
+@spec.validate(resp=answers(401, 404, HTTP_200=s.PeriodDetail), operation_id="getPeriod")
 def period(period_id):
     """一个评定期(含被暂缓评定的对象与未处理的异议)"""
     found = period_or_404(period_id)
@@ -64,15 +60,7 @@ def period(period_id):
 @token_required(access.ADMIN)
 @spec.validate(
     json=s.Schedule,
-    resp=Response(
-        HTTP_200=s.Period,
-        HTTP_400=s.Error,
-        HTTP_401=s.Error,
-        HTTP_403=s.Error,
-        HTTP_404=s.Error,
-        HTTP_409=s.Error,
-        HTTP_422=s.Error,
-    ),
+    resp=answers(400, 401, 403, 404, 409, 422, HTTP_200=s.Period),
     operation_id="schedulePeriod",
 )
 def schedule_period(period_id):

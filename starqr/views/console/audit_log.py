@@ -4,12 +4,14 @@ import csv
 import datetime
 import io
 
-from flask import Response, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 
+from starqr.services import paging
 from starqr.services.consoles import admin_pages, audit_words
 from starqr.views.console.admin import admin
 from starqr.views.console.auth import ADMIN, require_organisation_access, roles_required
+from starqr.views.console.helpers import CSV, attachment
 
 PER_PAGE = 100
 CSV_LIMIT = 50_000
@@ -49,7 +51,7 @@ def _args(filters):
 def audit():
     filters = _filters()
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 100000))
-    rows = list(audit_words.query(**filters).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1))
+    rows = paging.rows(audit_words.query(**filters), PER_PAGE + 1, (page - 1) * PER_PAGE)
     return render_template(
         "console/admin/audit.html",
         entries=audit_words.describe(rows[:PER_PAGE]),
@@ -68,7 +70,7 @@ def audit():
 @roles_required(ADMIN)
 def audit_csv():
     filters = _filters()
-    rows = list(audit_words.query(**filters).limit(CSV_LIMIT))
+    rows = paging.rows(audit_words.query(**filters), CSV_LIMIT)
     out = io.StringIO()
     out.write("\ufeff")  # Excel opens UTF-8 Chinese correctly with a byte-order mark
     writer = csv.writer(out)
@@ -89,8 +91,4 @@ def audit_csv():
                 head
                 + [_(field) if field else "", before or (empty if field else ""), after or (empty if field else "")]
             )
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": "attachment; filename=starqr-audit.csv"},
-    )
+    return attachment(out.getvalue(), CSV, "starqr-audit.csv")

@@ -214,9 +214,9 @@ def scope_members(user=None):
     return access.members(_actor(user))
 
 
-def _or_abort(rule, *args, write=False):
+def _or_abort(rule, *args, **options):
     try:
-        return rule(current_actor(), *args, write=write)
+        return rule(current_actor(), *args, **options)
     except NotFound:
         abort(404)
     except Forbidden:
@@ -241,6 +241,11 @@ def require_member_access(member, write=False):
 def require_subject_access(subject_kind, subject_id, write=False):
     """A member or an organisation named by kind and id (ledger entries, commitments, plaques)."""
     return _or_abort(access.require_subject, subject_kind, subject_id, write=write)
+
+
+def require_import_batch_access(batch_id):
+    """An import batch the user may see (all for an admin, else their own); else 404."""
+    return _or_abort(access.require_import_batch, batch_id)
 
 
 subject_branch = access.subject_branch

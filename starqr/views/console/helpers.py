@@ -16,6 +16,8 @@ from starqr.views.console.auth import current_actor
 # shares the one base (starqr/errors.py), MemberError and AdminError included.
 SERVICE_ERRORS = (StarQRError,)
 log = logging.getLogger("starqr.console")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
 
 
 def error_text(error):
@@ -60,6 +62,11 @@ def form_page(form, title, back, action=None, enctype=None, note=None):
         enctype=enctype,
         note=note,
     )
+
+
+def attachment(body, content_type, filename):
+    """A file to download: BODY, of CONTENT_TYPE, saved as FILENAME."""
+    return body, 200, {"Content-Type": content_type, "Content-Disposition": f"attachment; filename={filename}"}
 
 
 def attempt(call, message, target, field=None, errors=SERVICE_ERRORS):

@@ -5,12 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from starqr import tasks
-from starqr.models import ImportBatch
 from starqr.services.consoles import job_warning
 from starqr.views.console.admin import admin
-from starqr.views.console.auth import ADMIN, ADMINISTRATORS, current_actor, roles_required
+from starqr.views.console.auth import ADMINISTRATORS, current_actor, require_import_batch_access, roles_required
 from starqr.views.console.forms import ActionForm
-from starqr.views.console.imports import _visible_batches
 
 
 @admin.app_context_processor
@@ -18,7 +16,7 @@ def _job_health():
     def queue_state():
         if not current_user.is_authenticated or current_user.role not in ADMINISTRATORS:
             return None
-        return job_warning.queue_state(created_by=None if current_user.role == ADMIN else current_user.username)
+        return job_warning.queue_state(current_actor())
 
     return {"queue_state": queue_state, "run_now_form": ActionForm}
 
@@ -27,14 +25,11 @@ def _job_health():
 @roles_required(*ADMINISTRATORS)
 def import_run_now(batch_id):
     """Run a queued import in this request, when the task consumer is not running."""
-
-    batch = _visible_batches().where(ImportBatch.id == batch_id).first() or abort(404)
+    batch = require_import_batch_access(batch_id)  # someone else's batch: 404
     if not ActionForm().validate_on_submit():
         abort(400)
     if batch.status != "pending":
         flash(_("这个导入已不在排队中。"), "info")
-    elif current_user.role != ADMIN and batch.created_by != current_user.username:
-        abort(403)
     else:
         try:
             tasks.import_task.call_local(batch.id, current_actor().id)

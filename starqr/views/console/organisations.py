@@ -4,25 +4,22 @@ templates and the ratings record download. Logic lives in services; these views 
 """
 
 import datetime
-import os
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
 
 from starqr.errors import StarQRError
-from starqr import tasks
 from starqr.services import departures, organisations, period_rules, rubrics, ratings_export, rubric_assignments
-from starqr.services import imports as file_imports
 from starqr.services import vocabulary as words
 from starqr.services.imports import roster_apply, tree, workbooks
 from starqr.views.console import register_nav
 from starqr.views.console.admin import admin
-from starqr.views.console.helpers import choices, error_text
-from starqr.views.console.imports import recent_batches
+from starqr.views.console.helpers import CSV, XLSX, attachment, choices, error_text
+from starqr.services.consoles.import_pages import recent_batches
+from starqr.views.console.imports import ConfirmUploadForm, UploadForm, preview_page, queue, uploaded
 from starqr.views.console.auth import (
     ADMINISTRATORS,
     current_actor,
@@ -32,7 +29,6 @@ from starqr.views.console.auth import (
 )
 
 register_nav("admin.onboarding", _l("组织与花名册"), roles=ADMINISTRATORS, order=25)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORTERS = {"tree": tree, "roster": roster_apply}
 
 
@@ -70,17 +66,12 @@ class RubricForm(FlaskForm):
     submit = SubmitField(_l("指定评分标准"))
 
 
-class UploadForm(FlaskForm):
+class OnboardingUploadForm(UploadForm):
     kind = SelectField(_l("导入内容"), choices=choices([("tree", _l("组织树")), ("roster", _l("党员花名册"))]))
-    file = FileField(_l("导入文件(XLSX 或 CSV,UTF-8 / GBK)"), validators=[FileRequired(_l("请选择文件"))])
-    submit = SubmitField(_l("检查并预览"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmOnboardingForm(ConfirmUploadForm):
     kind = HiddenField()
-    sha = HiddenField()
-    filename = HiddenField()
-    submit = SubmitField(_l("确认导入"))
 
 
 class DepartureForm(FlaskForm):
@@ -208,8 +199,8 @@ def onboarding():
     periods = list(period_rules.all_periods())
     return render_template(
         "console/organisations/imports.html",
-        form=UploadForm(formdata=None),
-        batches=recent_batches(("tree", "roster")),
+        form=OnboardingUploadForm(formdata=None),
+        batches=recent_batches(current_actor(), kinds=("tree", "roster"), limit=10),
         flagged=departures.flagged(current_actor()),
         departure_form=DepartureForm(formdata=None),
         periods=periods,
@@ -220,58 +211,28 @@ def onboarding():
 @admin.route("/onboarding/preview", methods=["POST"])
 @roles_required(*ADMINISTRATORS)
 def onboarding_preview():
-    form = UploadForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
+    form = OnboardingUploadForm()
+    upload = uploaded(form, "import.xlsx")
+    if upload is None:
         return redirect(url_for("admin.onboarding"))
-    data = form.file.data.read()
-    filename = os.path.basename(form.file.data.filename or "import.xlsx")
+    data, filename = upload
     kind = form.kind.data
-    try:
-        plan = IMPORTERS[kind].run(data, filename, current_actor(), dry_run=True)
-    except StarQRError as error:
-        return render_template(
-            "console/organisations/preview.html",
-            plan=None,
-            kind=kind,
-            filename=filename,
-            file_error=error_text(error),
-            confirm=None,
-        ), 422
-    confirm = None
-    if plan.ok:
-        sha = file_imports.store_upload(data, filename, current_app.instance_path)
-        confirm = ConfirmForm(kind=kind, sha=sha, filename=filename, formdata=None)
-    return render_template(
-        "console/organisations/preview.html",
-        plan=plan,
-        kind=kind,
-        filename=filename,
-        file_error=None,
-        confirm=confirm,
-        error_lines=plan.error_lines(_),
-    ), (200 if plan.ok else 422)
+    return preview_page(
+        kind,
+        data,
+        filename,
+        lambda: IMPORTERS[kind].run(data, filename, current_actor(), dry_run=True),
+        lambda sha: ConfirmOnboardingForm(kind=kind, sha=sha, filename=filename, formdata=None),
+    )
 
 
 @admin.route("/onboarding/confirm", methods=["POST"])
 @roles_required(*ADMINISTRATORS)
 def onboarding_confirm():
-    """Queue the checked file as a background batch (every size: one path, one progress page)."""
-    form = ConfirmForm()
+    form = ConfirmOnboardingForm()
     if not form.validate_on_submit() or form.kind.data not in IMPORTERS:
         abort(400)
-    try:
-        data = file_imports.load_upload(form.sha.data, current_app.instance_path)
-        batch = file_imports.create_batch(
-            None, data, form.filename.data, current_actor(), current_app.instance_path, kind=form.kind.data
-        )
-    except StarQRError as error:
-        _fail(error)
-        return redirect(url_for("admin.onboarding"))
-    tasks.enqueue_import(batch, current_actor())
-    return redirect(url_for("admin.import_batch", batch_id=batch.id))
+    return queue(None, form.sha.data, form.filename.data, url_for("admin.onboarding"), kind=form.kind.data)
 
 
 @admin.route("/onboarding/templates/<kind>.xlsx")
@@ -282,11 +243,7 @@ def onboarding_template(kind):
     rubric = request.args.get("rubric", "member_points")
     if rubric not in dict(rubrics.rubric_keys()):
         abort(404)
-    return (
-        workbooks.template(kind, rubric),
-        200,
-        {"Content-Type": XLSX, "Content-Disposition": f"attachment; filename=starqr-{kind}-template.xlsx"},
-    )
+    return attachment(workbooks.template(kind, rubric), XLSX, f"starqr-{kind}-template.xlsx")
 
 
 @admin.route("/onboarding/departures", methods=["POST"])
@@ -320,20 +277,9 @@ def ratings_download(fmt):
         under = require_organisation_access(request.args.get("org", type=int))
     if fmt == "xlsx":
         body, _organisations, _members = ratings_export.xlsx(period, under)
-        return (
-            body,
-            200,
-            {"Content-Type": XLSX, "Content-Disposition": f"attachment; filename=starqr-ratings-{period.id}.xlsx"},
-        )
+        return attachment(body, XLSX, f"starqr-ratings-{period.id}.xlsx")
     if fmt in ("organisations.csv", "members.csv"):
         organisation_csv, member_csv, _o, _m = ratings_export.csv_files(period, under)
         body = organisation_csv if fmt.startswith("organisations") else member_csv
-        return (
-            body,
-            200,
-            {
-                "Content-Type": "text/csv; charset=utf-8",
-                "Content-Disposition": f"attachment; filename=starqr-ratings-{period.id}-{fmt}",
-            },
-        )
+        return attachment(body, CSV, f"starqr-ratings-{period.id}-{fmt}")
     abort(404)

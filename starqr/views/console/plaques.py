@@ -37,7 +37,7 @@ from starqr.views.console.auth import (
     scope_root,
 )
 from starqr.views.console.forms import PlaqueActionForm
-from starqr.views.console.helpers import actor, attempt, flash_form_errors
+from starqr.views.console.helpers import CSV, actor, attachment, attempt, flash_form_errors
 
 SCAN_PAGE_LIMIT = 500
 PLAQUE_MIMETYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -212,8 +212,4 @@ def plaque_scan_csv():
                 row["last"].isoformat() if row["last"] else "",
             ]
         )
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename=starqr-plaques-{which}.csv"},
-    )
+    return attachment(out.getvalue(), CSV, f"starqr-plaques-{which}.csv")

@@ -10,7 +10,7 @@ from starqr.services.consoles import admin_pages
 from starqr.views.console.admin import OVERSEERS, admin
 from starqr.views.console.auth import ADMIN, roles_required
 from starqr.views.console.forms import RubricUploadForm
-from starqr.views.console.helpers import actor, choices, error_text
+from starqr.views.console.helpers import actor, attachment, choices, error_text
 from starqr.views.console.names import STATE_NAMES
 
 
@@ -87,11 +87,4 @@ def rubric(key):
 @roles_required(*OVERSEERS)
 def rubric_file(key, version):
     row = admin_pages.rubric_version(key, version) or abort(404)
-    return (
-        row.text,
-        200,
-        {
-            "Content-Type": "text/yaml; charset=utf-8",
-            "Content-Disposition": f"attachment; filename={key}-v{version}.yaml",
-        },
-    )
+    return attachment(row.text, "text/yaml; charset=utf-8", f"{key}-v{version}.yaml")
