@@ -3,6 +3,8 @@
 import os
 import secrets
 
+from starqr.errors import N_, StarQRError
+
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"  # the default: never what a QR code should carry
 
 
@@ -87,8 +89,12 @@ def _instance_secret(instance_path):
         return key
 
 
-class ConfigError(RuntimeError):
-    """A configuration production must not start with; the message is the one line to show."""
+class ConfigError(StarQRError, RuntimeError):
+    """A configuration production must not start with; the message is the one line to show
+    (a catalogue template: the CLI and starqr.wsgi print it in the operator's language)."""
+
+    code = "config_refused"
+    status = 500
 
 
 MIN_SECRET_BYTES = 32
@@ -98,11 +104,15 @@ def refuse_weak_production_settings(config, instance_path):
     """Production starts only with a long secret, a real database and the public address set."""
     key = config.get("SECRET_KEY")
     if not key:
-        raise ConfigError("STARQR_SECRET_KEY must be set when STARQR_ENV_NAME=production")
+        raise ConfigError(N_("STARQR_ENV_NAME=production 时必须设置 STARQR_SECRET_KEY"), code="config_no_secret_key")
     if len(str(key).encode("utf-8")) < MIN_SECRET_BYTES:
         raise ConfigError(
-            f"STARQR_SECRET_KEY is too short for production: at least {MIN_SECRET_BYTES} bytes "
-            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+            N_(
+                "STARQR_SECRET_KEY 太短,不能用于生产环境:至少 %(bytes)s 字节"
+                "(例如 python -c 'import secrets; print(secrets.token_hex(32))')"
+            ),
+            code="config_short_secret_key",
+            bytes=MIN_SECRET_BYTES,
         )
     url = config.get("DATABASE_URL") or ""
     instance = os.path.abspath(instance_path)
@@ -112,14 +122,14 @@ def refuse_weak_production_settings(config, instance_path):
         or os.path.abspath(url.split(":///", 1)[-1]).startswith(instance + os.sep)
     ):
         raise ConfigError(
-            "STARQR_DATABASE_URL is the development database (SQLite in the instance folder); "
-            "set a PostgreSQL URL for production"
+            N_("STARQR_DATABASE_URL 指向开发用数据库(实例文件夹中的 SQLite);生产环境请设置 PostgreSQL 地址"),
+            code="config_development_database",
         )
     base = (config.get("PUBLIC_BASE_URL") or "").strip().rstrip("/").lower()
     if not base.startswith(("https://", "http://")) or len(base) <= len("https://") or base == DEVELOPMENT_BASE_URL:
         raise ConfigError(
-            "STARQR_PUBLIC_BASE_URL must be set for production (the address printed in every QR "
-            "code, e.g. https://dj.example.gov.cn)"
+            N_("生产环境必须设置 STARQR_PUBLIC_BASE_URL(印在每个二维码中的地址,例如 https://dj.example.gov.cn)"),
+            code="config_no_public_base_url",
         )
 
 
@@ -133,7 +143,10 @@ def finalise(config, instance_path):
         config["SECRET_KEY"] = secrets.token_hex(16) if config.get("TESTING") else _instance_secret(instance_path)
     if production and config["RATELIMIT_STORAGE_URI"].startswith("memory"):
         # Each worker would count on its own: limits would multiply by the worker count.
-        raise ConfigError("set STARQR_RATELIMIT_STORAGE_URI (e.g. redis://127.0.0.1:6379/1) in production")
+        raise ConfigError(
+            N_("生产环境请设置 STARQR_RATELIMIT_STORAGE_URI(例如 redis://127.0.0.1:6379/1)"),
+            code="config_per_worker_rate_limits",
+        )
     if production:
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True

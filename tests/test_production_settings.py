@@ -37,13 +37,13 @@ def test_good_production_settings_start(production):
 @pytest.mark.parametrize(
     "key, value, words",
     [
-        ("STARQR_SECRET_KEY", "x", "too short"),
-        ("STARQR_SECRET_KEY", "s" * 31, "at least 32 bytes"),
-        ("STARQR_SECRET_KEY", None, "must be set"),
-        ("STARQR_DATABASE_URL", None, "development database"),
-        ("STARQR_DATABASE_URL", "sqlite:///:memory:", "development database"),
-        ("STARQR_PUBLIC_BASE_URL", None, "STARQR_PUBLIC_BASE_URL must be set"),
-        ("STARQR_PUBLIC_BASE_URL", "dj.example.gov.cn", "STARQR_PUBLIC_BASE_URL must be set"),
+        ("STARQR_SECRET_KEY", "x", "太短"),
+        ("STARQR_SECRET_KEY", "s" * 31, "至少 32 字节"),
+        ("STARQR_SECRET_KEY", None, "必须设置 STARQR_SECRET_KEY"),
+        ("STARQR_DATABASE_URL", None, "开发用数据库"),
+        ("STARQR_DATABASE_URL", "sqlite:///:memory:", "开发用数据库"),
+        ("STARQR_PUBLIC_BASE_URL", None, "必须设置 STARQR_PUBLIC_BASE_URL"),
+        ("STARQR_PUBLIC_BASE_URL", "dj.example.gov.cn", "必须设置 STARQR_PUBLIC_BASE_URL"),
     ],
 )
 def test_weak_production_settings_are_refused(production, tmp_path, key, value, words):
@@ -57,7 +57,7 @@ def test_weak_production_settings_are_refused(production, tmp_path, key, value, 
 
 def test_sqlite_inside_the_instance_folder_is_refused(production, tmp_path):
     production.setenv("STARQR_DATABASE_URL", f"sqlite:///{tmp_path}/instance/starqr.db")
-    with pytest.raises(ConfigError, match="development database"):
+    with pytest.raises(ConfigError, match="开发用数据库"):
         create_app()
 
 
@@ -70,6 +70,7 @@ def test_the_refusal_is_one_line_without_a_traceback(tmp_path, entry):
         **GOOD,
         "STARQR_SECRET_KEY": "x",
         "STARQR_INSTANCE_PATH": str(tmp_path / "instance"),
+        "STARQR_LANG": "en",  # the operator's language, as for every CLI line
     }
     command = (
         [sys.executable, "-c", "import starqr.wsgi"]
