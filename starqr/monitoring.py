@@ -9,7 +9,7 @@ Without it, /metrics shows this process only (development, tests).
     starqr_http_request_seconds{endpoint}                time to answer (render time of pages)
     starqr_page_cache_total{result}                      public page cache hits and misses
     starqr_jobs_total{task,outcome}                      background jobs run (scheduler, imports)
-    starqr_publications_total{what}                      periods published, finalised, corrected
+    starqr_publications_total{what}                      periods published, finalised, held, failed
 
 /metrics answers only requests from this machine (nginx refuses it from outside too).
 
@@ -58,10 +58,16 @@ def count_job(task, outcome):
     JOBS.labels(task, outcome).inc()
 
 
+PERIOD_EVENTS = ("published", "finalised", "held", "failed")
+
+
 def count_publications(report):
-    """REPORT: [(period name, what)] as returned by ratings.publish_due."""
+    """REPORT: [(period name, ReportLine)] as returned by ratings.publish_due; counted by the
+    line's code (a period published, finalised, held by open objections, failed), not per subject."""
     for _, what in report or ():
-        PUBLICATIONS.labels(str(what).split(" ", 1)[0][:40] or "published").inc()
+        code = getattr(what, "code", None)
+        if code in PERIOD_EVENTS:
+            PUBLICATIONS.labels(code).inc()
 
 
 def watch_huey(huey):

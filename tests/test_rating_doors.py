@@ -85,7 +85,7 @@ def test_value_items_take_the_latest_entry_through_every_door(app, client, cli):
 
     # CLI: rate and publish say nothing is held
     result = cli("publish", "2025")
-    assert result.exit_code == 0 and "held" not in result.output
+    assert result.exit_code == 0 and "暂缓" not in result.output
 
 
 def test_events_still_accumulate(app):
@@ -116,7 +116,7 @@ def test_held_subject_is_listed_in_console_api_and_cli(app, client, cli):
     token = api_tokens.create(admin, "t")[1]
     result = cli("publish", "2025")
     assert result.exit_code == 0, result.output
-    assert "1 held" in result.output and "坏数据" in result.output and "160" in result.output
+    assert "1 个暂缓评定" in result.output and "坏数据" in result.output and "160" in result.output
     assert "Traceback" not in result.output
     login(client, "admin")
     page = client.get(f"/console/admin/periods/{period.id}").get_data(as_text=True)
@@ -139,19 +139,19 @@ def test_publish_fails_in_one_line_only_when_nothing_could_be_done(app, cli):
     )
     result = cli("publish", "2025")
     assert result.exit_code != 0
-    assert "nothing could be published" in result.output and "Traceback" not in result.output
+    assert "没有发布任何评定结果" in result.output and "Traceback" not in result.output
 
 
 def test_publish_due_reports_held_and_objection_holds(app, cli):
     tree, period, broken, fine = _broken(app)
     ratings.schedule(period, NOW)
     result = cli("publish", "--due", "--now", NOW.isoformat())
-    assert result.exit_code == 0 and "held" in result.output and "坏数据" in result.output
+    assert result.exit_code == 0 and "暂缓评定党员" in result.output and "坏数据" in result.output
     code = issue_code(fine)
     objections.create(code, "评议数据有误，请复核", now=NOW)
     later = NOW + datetime.timedelta(days=6)
     result = cli("publish", "--due", "--now", later.isoformat())
-    assert result.exit_code == 0 and "1 objections open" in result.output
+    assert result.exit_code == 0 and "1 条异议待处理" in result.output
     assert RatingPeriod.get_by_id(period.id).state == "notice"
 
 

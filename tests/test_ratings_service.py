@@ -81,9 +81,11 @@ def test_scheduled_period_publishes_and_finalises_on_time(branch_with_members):
     ratings.schedule(period, NOW, notice_days=5)
     assert ratings.publish_due(NOW - datetime.timedelta(minutes=1)) == []
     report = ratings.publish_due(NOW)
-    assert report and "published 3 ratings" in report[0][1]
+    assert report and "已发布 3 个评定结果" in report[0][1] and report[0][1].code == "published"
     assert ratings.publish_due(NOW) == []  # a second run does nothing
-    assert ratings.publish_due(NOW + datetime.timedelta(days=5)) == [("2025年度", "finalised")]
+    assert [(name, line.code) for name, line in ratings.publish_due(NOW + datetime.timedelta(days=5))] == [
+        ("2025年度", "finalised")
+    ]
     period = RatingPeriod.get_by_id(period.id)
     assert period.state == "final" and period.finalised_at == NOW + datetime.timedelta(days=5)
     with pytest.raises(ratings.PeriodError):
@@ -102,7 +104,7 @@ def test_cli_rate_and_publish(branch_with_members, cli):
     result = cli("rate", "2025")
     assert result.exit_code == 0 and "已计算 3 个草稿评定结果" in result.output
     result = cli("publish", "2025")
-    assert result.exit_code == 0 and "published 3 ratings" in result.output
+    assert result.exit_code == 0 and "已发布 3 个评定结果" in result.output
     result = cli("publish", "2030")
     assert result.exit_code != 0 and "没有评定期" in result.output
     result = cli("publish")

@@ -51,7 +51,9 @@ def test_scheduled_period_publishes_on_time_and_finalises_when_notice_ends(app):
 
     assert scheduler.run_due(period.notice_ends_at - minute) == []
     assert RatingPeriod.get_by_id(period.id).state == "notice"
-    assert scheduler.run_due(period.notice_ends_at) == [(period.name, "finalised")]
+    assert [(name, line.code) for name, line in scheduler.run_due(period.notice_ends_at)] == [
+        (period.name, "finalised")
+    ]
     period = RatingPeriod.get_by_id(period.id)
     assert period.state == "final" and period.finalised_at == period.notice_ends_at
     assert _published(period) == subjects
@@ -94,11 +96,11 @@ def test_running_due_concurrently_is_harmless(app):
     assert not failures
     lines = [what for report in reports for _, what in report]
     # Exactly one run froze the ratings; the others found the period already claimed.
-    assert sum(1 for what in lines if what.startswith("published 4 ")) == 1, (
+    assert sum(1 for what in lines if what.startswith("已发布 4 ")) == 1, (
         lines,
         [(r.subject_kind, r.subject_id, r.published) for r in Rating.select()],
     )
-    assert all(what.startswith(("published 4 ", "published 0 ")) for what in lines)
+    assert all(what.startswith(("已发布 4 ", "已发布 0 ")) for what in lines)
     assert _published(period) == 4
     assert RatingPeriod.get_by_id(period.id).state == "notice"
 
@@ -156,9 +158,9 @@ def test_cli_publish_due_and_import(app, cli, tmp_path):
     assert "导入 0 条" in result.output
 
     result = cli("publish", "--due", "--now", "2026-01-15T01:00:00")
-    assert result.exit_code == 0 and "published" in result.output
+    assert result.exit_code == 0 and "已发布" in result.output
     result = cli("publish", "--due", "--now", "2026-01-15T01:00:00")
-    assert "nothing due" in result.output
+    assert "没有到期的发布或公示" in result.output
 
 
 def test_huey_storage_is_sqlite_by_default_and_redis_for_a_redis_url(tmp_path):

@@ -5,7 +5,7 @@ import datetime
 import click
 
 from starqr.cli.context import fail, pass_app
-from starqr.cli.language import error_text, say
+from starqr.cli.language import error_text, gettext, say
 from starqr.errors import N_
 from starqr.cli.errors import OutputPath, confirm_or_abort, non_empty, yes_option
 
@@ -134,8 +134,13 @@ def rate(period):
     held = ratings.holds(found)
     line = f"{found.name}: " + say(N_("已计算 %(count)s 个草稿评定结果"), count=count)
     click.echo(line + (say(N_(";%(n)s 个暂缓评定"), n=len(held)) if held else ""))
-    for name, what in ratings.held_lines(found, held):
-        click.echo(f"{name}: {what}")
+    _echo_report(ratings.held_lines(found, held))
+
+
+def _echo_report(lines):
+    """(period name, ReportLine) lines in the operator's language."""
+    for name, what in lines:
+        click.echo(f"{name}: {what.text(gettext)}")
 
 
 @click.command()
@@ -145,44 +150,44 @@ def rate(period):
 @pass_app
 def publish(period, due, now_text):
     """Publish PERIOD now, or with --due everything the schedule says is due."""
-    from starqr.services import ratings
+    from starqr.services import publish_report, ratings
 
     try:
         now = datetime.datetime.fromisoformat(now_text) if now_text else None
     except ValueError:
-        raise click.BadParameter(f"not an ISO time: {now_text!r}", param_hint="'--now'") from None
+        raise click.BadParameter(
+            say(N_("不是 ISO 格式的时间:%(value)s"), value=now_text), param_hint="'--now'"
+        ) from None
     if bool(period) == bool(due):
-        fail("name a PERIOD to publish now, or pass --due for what the schedule says")
+        fail(say(N_("请指定要立即发布的评定期,或用 --due 做计划中到期的事")))
     if due:
         from starqr import monitoring
 
         report = ratings.publish_due(now)
         monitoring.count_publications(report)
-        for name, what in report:
-            click.echo(f"{name}: {what}")
+        _echo_report(report)
         if not report:
-            click.echo("nothing due")
+            click.echo(say(N_("没有到期的发布或公示")))
         elif report.failed and not report.done:
-            fail(f"nothing could be published: {report.failed} period(s) failed (see the lines above)")
+            fail(say(N_("没有发布任何评定期:%(count)s 个评定期失败(见上方各行)"), count=report.failed))
         return
     try:
         found = ratings.find_period(period)
         if found.state in ("draft", "scheduled"):
             written = ratings.publish(found, now, actor="cli")
-            line = f"{found.name}: published {written} ratings; public notice until {found.notice_ends_at}"
+            line = publish_report.published(written, found.notice_ends_at)
         else:
             written = ratings.freeze(found, now)
-            line = f"{found.name}: already published; {written} corrected rating(s) published"
+            line = publish_report.corrected(written)
     except ratings.PeriodError as error:
         fail(error)
     except Exception as error:  # noqa: BLE001 - one line, never a traceback
-        fail(f"{period}: not published: {type(error).__name__}: {str(error)[:200]}")
+        fail(f"{period}: {publish_report.failed(error).text(gettext)}")
     held = ratings.holds(found)
-    click.echo(line + (f"; {len(held)} held (暂缓评定)" if held else ""))
-    for name, what in ratings.held_lines(found, held):
-        click.echo(f"{name}: {what}")
+    click.echo(f"{found.name}: {line.text(gettext)}" + (say(N_(";%(n)s 个暂缓评定"), n=len(held)) if held else ""))
+    _echo_report(ratings.held_lines(found, held))
     if held and not written and not ratings.latest_published(found):
-        fail(f"{found.name}: nothing could be published: all {len(held)} subject(s) held")
+        fail(f"{found.name}: " + say(N_("没有发布任何评定结果:%(count)s 个对象全部暂缓评定"), count=len(held)))
 
 
 def _hex_keys(keys):

@@ -14,7 +14,8 @@ from starqr.log_events import log_event
 from starqr.db import bulk_insert, database
 from starqr import checkpoints, rating
 from starqr.models import Rating, RatingPeriod, RubricVersion, utcnow
-from starqr.services import audit, period_rules, rating_holds, rating_inputs, revision, rubrics
+from starqr.services import audit, period_rules, publish_report, rating_holds, rating_inputs, revision, rubrics
+from starqr.services.publish_report import DueReport, held_lines
 
 log = logging.getLogger("starqr.ratings")
 
@@ -326,40 +327,21 @@ def publish_due(now=None):
                 reason=str(error)[:200],
             )
             report.failed += 1
-            report.append((period.name, f"not published: {type(error).__name__}: {str(error)[:200]}"))
+            report.append((period.name, publish_report.failed(error)))
             continue
         report.done += 1
         held = holds(period)
-        line = f"published {written} ratings; notice until {period.notice_ends_at or ''}"
-        if held:
-            line += f"; {len(held)} held (暂缓评定)"
-        report.append((period.name, line))
+        report.append((period.name, publish_report.published(written, period.notice_ends_at or "", len(held))))
         report.extend(held_lines(period, held))
     ended = RatingPeriod.select().where(RatingPeriod.state == "notice", RatingPeriod.notice_ends_at <= now)
     for period in list(ended):
         waiting = period_rules.open_objection_count(period)
         if waiting:
-            report.append((period.name, f"held: {waiting} objections open (公示延续:{waiting} 条异议待处理)"))
+            report.append((period.name, publish_report.objections_open(waiting)))
         elif finalise(period, now):
             report.done += 1
-            report.append((period.name, "finalised"))
+            report.append((period.name, publish_report.finalised()))
     return report
-
-
-class DueReport(list):
-    """publish_due's lines, and how many periods moved on (done) or failed."""
-
-    done = 0
-    failed = 0
-
-
-def held_lines(period, held, limit=20):
-    """(period name, line) per held subject, for the scheduler log and the CLI."""
-    listed = rating_holds.listed(period, limit=limit)
-    lines = [(period.name, f"  held {h['subject_kind']} {h['subject_id']} {h['name']}: {h['text']}") for h in listed]
-    if len(held) > limit:
-        lines.append((period.name, f"  ... and {len(held) - limit} more held"))
-    return lines
 
 
 def finalise_if_answered(period, now=None):
