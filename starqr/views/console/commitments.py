@@ -8,12 +8,12 @@ from flask import (
     abort,
     current_app,
     flash,
-    redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from starqr.models import Member
 from starqr.services import commitments
@@ -36,7 +36,7 @@ from starqr.views.console.forms import (
     OutcomeForm,
     ProgressForm,
 )
-from starqr.views.console.helpers import actor, attempt, flash_form_errors, form_page
+from starqr.views.console.helpers import actor, button, edit_page, flash_form_errors
 
 # Evidence photos of public commitments, served outside the console.
 public_evidence = Blueprint("evidence", __name__)
@@ -52,35 +52,50 @@ def _commitment_url(commitment):
     return url_for("console.commitment", commitment_id=commitment.id)
 
 
+def _progress_missing(form):
+    flash(_("请填写日期和进展情况。"), "error")
+
+
+def _photo_refused(form):
+    flash_form_errors(form, with_labels=False)
+
+
 def _fields(form):
     return {f.name: f.data for f in form if f.name in member_rules.COMMITMENT_FIELDS}
 
 
+def subject_pages(path, member_endpoint, branch_endpoint):
+    """Serve VIEW(subject) for writers at /members/<id>/PATH and /branches/<id>/PATH (the two
+    endpoints), the member or branch looked up in the user's scope for writing."""
+
+    def decorator(view):
+        @roles_required(*WRITERS)
+        def for_member(member_id):
+            return view(require_member_access(member_id, write=True))
+
+        @roles_required(*WRITERS)
+        def for_branch(branch_id):
+            return view(require_branch_access(branch_id, write=True))
+
+        methods = ["GET", "POST"]
+        console.add_url_rule(f"/members/<int:member_id>/{path}", member_endpoint, for_member, methods=methods)
+        console.add_url_rule(f"/branches/<int:branch_id>/{path}", branch_endpoint, for_branch, methods=methods)
+        return view
+
+    return decorator
+
+
+@subject_pages("commitments/new", "add_member_commitment", "add_branch_commitment")
 def _new_commitment(subject):
     form = CommitmentForm()
     if request.method == "GET":
         form.year.data = datetime.date.today().year
-    if form.validate_on_submit():
-        done = attempt(
-            lambda: commitments.add_commitment(actor(), subject, _fields(form)),
-            _("承诺已添加，将在扫码页公开。"),
-            _commitment_url,
-        )
-        if done:
-            return done
-    return form_page(form, _("添加承诺：%(name)s", name=subject.name_zh), subject_url(subject))
 
+    def save():
+        return commitments.add_commitment(actor(), subject, _fields(form))
 
-@console.route("/members/<int:member_id>/commitments/new", methods=["GET", "POST"])
-@roles_required(*WRITERS)
-def add_member_commitment(member_id):
-    return _new_commitment(require_member_access(member_id, write=True))
-
-
-@console.route("/branches/<int:branch_id>/commitments/new", methods=["GET", "POST"])
-@roles_required(*WRITERS)
-def add_branch_commitment(branch_id):
-    return _new_commitment(require_branch_access(branch_id, write=True))
+    title = _("添加承诺：%(name)s", name=subject.name_zh)
+    return edit_page(form, save, _("承诺已添加，将在扫码页公开。"), _commitment_url, title, subject_url(subject))
 
 
 def _commitment(commitment_id, write=False):
@@ -111,71 +126,46 @@ def commitment(commitment_id):
 def edit_commitment(commitment_id):
     commitment, _subject = _commitment(commitment_id, write=True)
     form = CommitmentForm(obj=commitment)
-    if form.validate_on_submit():
-        done = attempt(
-            lambda: commitments.edit_commitment(actor(), commitment, _fields(form)),
-            _("已保存。"),
-            _commitment_url(commitment),
-        )
-        if done:
-            return done
-    return form_page(form, _("编辑承诺"), _commitment_url(commitment))
+
+    def save():
+        return commitments.edit_commitment(actor(), commitment, _fields(form))
+
+    back = _commitment_url(commitment)
+    return edit_page(form, save, _("已保存。"), back, _("编辑承诺"), back)
+
+
+def _writable_commitment(commitment_id):
+    return _commitment(commitment_id, write=True)[0]
 
 
 @console.route("/commitments/<int:commitment_id>/progress", methods=["POST"])
 @roles_required(*WRITERS)
-def commitment_progress(commitment_id):
-    commitment, _subject = _commitment(commitment_id, write=True)
-    form = ProgressForm()
-    if form.validate_on_submit():
-        attempt(
-            lambda: commitments.add_progress(actor(), commitment, form.date.data, form.text.data),
-            _("进展已记录。"),
-            None,
-        )
-    else:
-        flash(_("请填写日期和进展情况。"), "error")
-    return redirect(_commitment_url(commitment))
+@button(_writable_commitment, ProgressForm, _l("进展已记录。"), _commitment_url, invalid=_progress_missing)
+def commitment_progress(commitment, form):
+    return commitments.add_progress(actor(), commitment, form.date.data, form.text.data)
 
 
 @console.route("/commitments/<int:commitment_id>/evidence", methods=["POST"])
 @roles_required(*WRITERS)
-def commitment_evidence(commitment_id):
-    commitment, _subject = _commitment(commitment_id, write=True)
-    form = EvidenceForm()
-    if form.validate_on_submit():
-        data = form.photo.data.read(commitments.MAX_EVIDENCE_BYTES + 1)
-        attempt(
-            lambda: commitments.add_evidence_photo(
-                actor(), commitment, data, current_app.config["UPLOAD_FOLDER"], caption=form.caption.data
-            ),
-            _("佐证照片已上传（已去除拍摄位置等隐藏信息）。"),
-            None,
-        )
-    else:
-        flash_form_errors(form, with_labels=False)
-    return redirect(_commitment_url(commitment))
+@button(
+    _writable_commitment,
+    EvidenceForm,
+    _l("佐证照片已上传（已去除拍摄位置等隐藏信息）。"),
+    _commitment_url,
+    invalid=_photo_refused,
+)
+def commitment_evidence(commitment, form):
+    data = form.photo.data.read(commitments.MAX_EVIDENCE_BYTES + 1)
+    folder = current_app.config["UPLOAD_FOLDER"]
+    return commitments.add_evidence_photo(actor(), commitment, data, folder, caption=form.caption.data)
 
 
 @console.route("/commitments/<int:commitment_id>/outcome", methods=["POST"])
 @roles_required(*WRITERS)
-def commitment_outcome(commitment_id):
-    commitment, _subject = _commitment(commitment_id, write=True)
-    form = OutcomeForm()
-    if form.validate_on_submit():
-        attempt(
-            lambda: commitments.set_outcome(
-                actor(),
-                commitment,
-                form.status.data,
-                form.evaluation.data,
-                form.reason_not_kept.data,
-                form.reason_public.data,
-            ),
-            _("践诺结果已保存。"),
-            None,
-        )
-    return redirect(_commitment_url(commitment))
+@button(_writable_commitment, OutcomeForm, _l("践诺结果已保存。"), _commitment_url)
+def commitment_outcome(commitment, form):
+    reasons = form.reason_not_kept.data, form.reason_public.data
+    return commitments.set_outcome(actor(), commitment, form.status.data, form.evaluation.data, *reasons)
 
 
 def send_evidence(path):

@@ -25,7 +25,7 @@ from starqr.views.console.forms import (
     JudgeLinkForm,
     JudgeUserForm,
 )
-from starqr.views.console.helpers import choices
+from starqr.views.console.helpers import attempt, button, choices, post_action
 
 # Visiting judges score through a link, without a console account.
 judging = Blueprint("judging", __name__, url_prefix="/judge")
@@ -42,6 +42,10 @@ def _contest(contest_id):
         return contests.get(current_actor(), contest_id)
     except StarQRError:
         abort(404)
+
+
+def _contest_url(contest):
+    return url_for("admin.contest", contest_id=contest.id)
 
 
 # ---------------------------------------------------------------- organisers
@@ -62,15 +66,15 @@ def contest_new():
     branches = contests.candidate_branches(current_actor(), town_id)
     form.branches.choices = choices([(b.id, b.name_zh) for b in branches])
     if form.validate_on_submit():
-        try:
-            contest = contests.create(
+        done = attempt(
+            lambda: contests.create(
                 current_actor(), form.name.data, form.branches.data, form.sheet.data, held_on=form.held_on.data
-            )
-        except StarQRError as error:
-            _error(error)
-        else:
-            flash(_("已创建，请添加评委。"), "success")
-            return redirect(url_for("admin.contest", contest_id=contest.id))
+            ),
+            _("已创建，请添加评委。"),
+            _contest_url,
+        )
+        if done:
+            return done
 
     towns = [t for t in admin_pages.towns() if t.level == "town"]
     return render_template("console/contests/new.html", form=form, towns=towns, town_id=town_id)
@@ -106,19 +110,16 @@ def contest(contest_id, new_link=None):
     )
 
 
+def _judge_added(username):
+    return _("已添加评委 %(name)s。", name=username)
+
+
 @admin.route("/contests/<int:contest_id>/judges", methods=["POST"])
 @roles_required(*ADMINISTRATORS)
-def contest_judge_user(contest_id):
-    found = _contest(contest_id)
-    form = JudgeUserForm()
-    if form.validate_on_submit():
-        try:
-            contests.add_judge_user(current_actor(), found, form.username.data)
-        except StarQRError as error:
-            _error(error)
-        else:
-            flash(_("已添加评委 %(name)s。", name=form.username.data), "success")
-    return redirect(url_for("admin.contest", contest_id=found.id))
+@button(_contest, JudgeUserForm, _judge_added, _contest_url)
+def contest_judge_user(found, form):
+    contests.add_judge_user(current_actor(), found, form.username.data)
+    return form.username.data
 
 
 @admin.route("/contests/<int:contest_id>/links", methods=["POST"])
@@ -137,7 +138,7 @@ def contest_judge_link(contest_id):
         else:
             flash(_("评分链接只显示这一次，请立即发给评委（可截图二维码或复制链接）。"), "info")
             return contest(found.id, new_link=url_for("judging.sheet", token=token, _external=True))
-    return redirect(url_for("admin.contest", contest_id=found.id))
+    return redirect(_contest_url(found))
 
 
 @admin.route("/contests/<int:contest_id>/close", methods=["POST"])
@@ -146,16 +147,12 @@ def contest_close(contest_id):
     found = _contest(contest_id)
     form = CloseContestForm()
     form.award_item.choices = choices([("", "")] + [(i, n) for i, n, _p in contest_results.award_items(found)])
-    if form.validate_on_submit():
-        try:
-            contest_results.close(
-                current_actor(), found, award_item=form.award_item.data or None, award_top=form.award_top.data or 0
-            )
-        except StarQRError as error:
-            _error(error)
-        else:
-            flash(_("评分已结束，排名已在各支部扫码页公布。"), "success")
-    return redirect(url_for("admin.contest", contest_id=found.id))
+
+    def save():
+        award = {"award_item": form.award_item.data or None, "award_top": form.award_top.data or 0}
+        return contest_results.close(current_actor(), found, **award)
+
+    return post_action(form, save, _("评分已结束，排名已在各支部扫码页公布。"), _contest_url(found))
 
 
 # ---------------------------------------------------------------- judges with a console account

@@ -17,7 +17,7 @@ from starqr.services.consoles.import_pages import recent_batches
 from starqr.services.imports.errors import RowError
 from starqr.views.console.admin import STATE_NAMES, admin, choices
 from starqr.views.console.auth import ADMINISTRATORS, current_actor, require_import_batch_access, roles_required
-from starqr.views.console.helpers import CSV, XLSX, attachment, error_text, flash_form_errors
+from starqr.views.console.helpers import CSV, XLSX, attachment, error_text, flash_form_errors, valid_or_400
 
 PREVIEW = "console/imports/preview.html"
 
@@ -130,9 +130,7 @@ def import_preview():
 @admin.route("/imports/confirm", methods=["POST"])
 @roles_required(*ADMINISTRATORS)
 def import_confirm():
-    form = ConfirmPointsForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = valid_or_400(ConfirmPointsForm())
     period = period_rules.find(int(form.period.data) if form.period.data.isdigit() else 0) or abort(404)
     return queue(period, form.sha.data, form.filename.data, url_for("admin.imports"))
 

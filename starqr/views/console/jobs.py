@@ -1,6 +1,6 @@
 """Background job health on the import pages: a stuck queue names its fix; run a job now."""
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,6 +9,7 @@ from starqr.services.consoles import job_warning
 from starqr.views.console.admin import admin
 from starqr.views.console.auth import ADMINISTRATORS, current_actor, require_import_batch_access, roles_required
 from starqr.views.console.forms import ActionForm
+from starqr.views.console.helpers import valid_or_400
 
 
 @admin.app_context_processor
@@ -26,8 +27,7 @@ def _job_health():
 def import_run_now(batch_id):
     """Run a queued import in this request, when the task consumer is not running."""
     batch = require_import_batch_access(batch_id)  # someone else's batch: 404
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    valid_or_400(ActionForm())
     if batch.status != "pending":
         flash(_("这个导入已不在排队中。"), "info")
     else:

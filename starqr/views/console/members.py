@@ -20,7 +20,7 @@ from starqr.views.console.auth import (
     scope_branches,
 )
 from starqr.views.console.forms import MemberForm, PostForm, RetireForm, TransferForm
-from starqr.views.console.helpers import actor, attempt, choices, form_page
+from starqr.views.console.helpers import actor, choices, edit_page
 from starqr.views.console.names import FLAG_NAMES
 
 PER_PAGE = 25  # ledger entries per page on a member's page
@@ -36,22 +36,25 @@ def _member_url(member):
     return url_for("console.member", member_id=member.id)
 
 
+def _member_form(member, form, save, message, title, note=None):
+    """A form page about MEMBER (edit_page): saved, or left, back to the member's page."""
+    return edit_page(form, save, message, _member_url(member), title, _member_url(member), note=note)
+
+
 @console.route("/branches/<int:branch_id>/members/new", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def add_member(branch_id):
     branch = require_branch_access(branch_id, write=True)
     form = MemberForm()
-    if form.validate_on_submit():
-        fields, private = _member_data(form)
-        done = attempt(
-            lambda: member_service.add_member(actor(), branch, fields, private),
-            lambda member: _("已添加党员 %(name)s，并生成了党员挂牌二维码。", name=member.name_zh),
-            _member_url,
-        )
-        if done:
-            return done
-    return form_page(
+
+    def save():
+        return member_service.add_member(actor(), branch, *_member_data(form))
+
+    return edit_page(
         form,
+        save,
+        lambda member: _("已添加党员 %(name)s，并生成了党员挂牌二维码。", name=member.name_zh),
+        _member_url,
         _("添加党员"),
         url_for("console.branch", branch_id=branch.id),
         note=_("带“不公开”的信息只保存在系统内，扫码页不显示。"),
@@ -87,16 +90,11 @@ def edit_member(member_id):
     if request.method == "GET" and private is not None:
         for name in member_rules.PRIVATE_FIELDS:
             getattr(form, name).data = getattr(private, name)
-    if form.validate_on_submit():
-        fields, private_fields = _member_data(form)
-        done = attempt(
-            lambda: member_service.edit_member(actor(), member, fields, private_fields),
-            _("已保存。"),
-            _member_url(member),
-        )
-        if done:
-            return done
-    return form_page(form, _("编辑党员信息：%(name)s", name=member.name_zh), _member_url(member))
+
+    def save():
+        return member_service.edit_member(actor(), member, *_member_data(form))
+
+    return _member_form(member, form, save, _("已保存。"), _("编辑党员信息：%(name)s", name=member.name_zh))
 
 
 @console.route("/members/<int:member_id>/transfer", methods=["GET", "POST"])
@@ -109,16 +107,16 @@ def transfer_member(member_id):
     if not targets:
         flash(_("您的权限范围内没有其他支部可以转入；跨支部转接请联系上级组织管理员办理。"), "info")
         return redirect(_member_url(member))
-    if form.validate_on_submit():
+
+    def save():
         target = require_branch_access(form.branch.data, write=True)
-        done = attempt(
-            lambda: member_service.transfer_member(actor(), member, target, form.reason.data),
-            _("已转入 %(branch)s。", branch=target.name_zh),
-            _member_url(member),
-        )
-        if done:
-            return done
-    return form_page(form, _("组织关系转接：%(name)s", name=member.name_zh), _member_url(member))
+        member_service.transfer_member(actor(), member, target, form.reason.data)
+        return target
+
+    def saved(target):
+        return _("已转入 %(branch)s。", branch=target.name_zh)
+
+    return _member_form(member, form, save, saved, _("组织关系转接：%(name)s", name=member.name_zh))
 
 
 @console.route("/members/<int:member_id>/retire", methods=["GET", "POST"])
@@ -128,18 +126,16 @@ def retire_member(member_id):
     form = RetireForm()
     if request.method == "GET":
         form.left_on.data = datetime.date.today()
-    if form.validate_on_submit():
-        done = attempt(
-            lambda: member_service.retire_member(actor(), member, form.left_on.data, form.reason.data),
-            _("已移出名册。记录、积分和历次评星都会保留。"),
-            _member_url(member),
-        )
-        if done:
-            return done
-    return form_page(
+
+    def save():
+        return member_service.retire_member(actor(), member, form.left_on.data, form.reason.data)
+
+    return _member_form(
+        member,
         form,
+        save,
+        _("已移出名册。记录、积分和历次评星都会保留。"),
         _("移出名册：%(name)s", name=member.name_zh),
-        _member_url(member),
         note=_("移出名册不会删除任何记录；扫码页将显示该党员已不在本支部。"),
     )
 
@@ -156,13 +152,11 @@ def _post_fields(form):
 def add_post(member_id):
     member = require_member_access(member_id, write=True)
     form = PostForm()
-    if form.validate_on_submit():
-        done = attempt(
-            lambda: member_posts.add_post(actor(), member, _post_fields(form)), _("岗位已添加。"), _member_url(member)
-        )
-        if done:
-            return done
-    return form_page(form, _("设岗定责：%(name)s", name=member.name_zh), _member_url(member))
+
+    def save():
+        return member_posts.add_post(actor(), member, _post_fields(form))
+
+    return _member_form(member, form, save, _("岗位已添加。"), _("设岗定责：%(name)s", name=member.name_zh))
 
 
 @console.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
@@ -171,10 +165,8 @@ def edit_post(post_id):
     post = secretary_pages.post(post_id) or abort(404)
     member = require_member_access(post.member, write=True)
     form = PostForm(obj=post)
-    if form.validate_on_submit():
-        done = attempt(
-            lambda: member_posts.edit_post(actor(), post, _post_fields(form)), _("岗位已保存。"), _member_url(member)
-        )
-        if done:
-            return done
-    return form_page(form, _("编辑岗位"), _member_url(member))
+
+    def save():
+        return member_posts.edit_post(actor(), post, _post_fields(form))
+
+    return _member_form(member, form, save, _("岗位已保存。"), _("编辑岗位"))

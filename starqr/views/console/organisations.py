@@ -17,7 +17,7 @@ from starqr.services import vocabulary as words
 from starqr.services.imports import roster_apply, tree, workbooks
 from starqr.views.console import register_nav
 from starqr.views.console.admin import admin
-from starqr.views.console.helpers import CSV, XLSX, attachment, choices, error_text
+from starqr.views.console.helpers import CSV, XLSX, attachment, choices, error_text, valid_or_400
 from starqr.services.consoles.import_pages import recent_batches
 from starqr.views.console.imports import ConfirmUploadForm, UploadForm, preview_page, queue, uploaded
 from starqr.views.console.auth import (
@@ -229,8 +229,8 @@ def onboarding_preview():
 @admin.route("/onboarding/confirm", methods=["POST"])
 @roles_required(*ADMINISTRATORS)
 def onboarding_confirm():
-    form = ConfirmOnboardingForm()
-    if not form.validate_on_submit() or form.kind.data not in IMPORTERS:
+    form = valid_or_400(ConfirmOnboardingForm())
+    if form.kind.data not in IMPORTERS:
         abort(400)
     return queue(None, form.sha.data, form.filename.data, url_for("admin.onboarding"), kind=form.kind.data)
 
@@ -249,9 +249,7 @@ def onboarding_template(kind):
 @admin.route("/onboarding/departures", methods=["POST"])
 @roles_required(*ADMINISTRATORS)
 def onboarding_departures():
-    form = DepartureForm()
-    if not form.validate_on_submit():
-        abort(400)
+    form = valid_or_400(DepartureForm())
     chosen = request.form.getlist("member", type=int)
     if not chosen:
         flash(_("请先选择党员"), "error")

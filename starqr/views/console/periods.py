@@ -2,8 +2,9 @@
 
 import datetime
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from starqr.services import administration, scheduler
@@ -11,7 +12,7 @@ from starqr.services.consoles import admin_pages
 from starqr.views.console.admin import OVERSEERS, admin
 from starqr.views.console.auth import ADMIN, roles_required
 from starqr.views.console.forms import ActionForm, PeriodForm, ScheduleForm
-from starqr.views.console.helpers import actor, attempt, flash_form_errors
+from starqr.views.console.helpers import actor, attempt, button, flash_form_errors
 
 
 def _period_url(period_id):
@@ -80,49 +81,41 @@ def period(period_id):
     )
 
 
+def _period(period_id):
+    return admin_pages.period(period_id) or abort(404)
+
+
+def _back(period):
+    return _period_url(period.id)
+
+
+def _drafted(count):
+    return _("已计算 %(count)s 个草稿评定结果", count=count)
+
+
+def _scheduled(result):
+    when, days = result
+    return _("已安排在北京时间 %(when)s 发布,公示 %(days)s 天", when=when.strftime("%Y-%m-%d %H:%M"), days=days)
+
+
 @admin.route("/admin/periods/<int:period_id>/draft", methods=["POST"])
 @roles_required(ADMIN)
-def period_draft(period_id):
-    found = admin_pages.period(period_id) or abort(404)
-    if ActionForm().validate_on_submit():
-        attempt(
-            lambda: administration.compute_draft(actor(), found),
-            lambda count: _("已计算 %(count)s 个草稿评定结果", count=count),
-            None,
-        )
-    return redirect(_period_url(period_id))
+@button(_period, ActionForm, _drafted, _back)
+def period_draft(period, form):
+    return administration.compute_draft(actor(), period)
 
 
 @admin.route("/admin/periods/<int:period_id>/schedule", methods=["POST"])
 @roles_required(ADMIN)
-def period_schedule(period_id):
-    found = admin_pages.period(period_id) or abort(404)
-    form = ScheduleForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return redirect(_period_url(period_id))
-
-    def schedule():
-        when = administration.parse_local(form.publish_date.data.isoformat(), form.publish_time.data)
-        administration.schedule_period(actor(), found, when, form.notice_days.data)
-        return when
-
-    attempt(
-        schedule,
-        lambda when: _(
-            "已安排在北京时间 %(when)s 发布,公示 %(days)s 天",
-            when=when.strftime("%Y-%m-%d %H:%M"),
-            days=found.notice_days,
-        ),
-        None,
-    )
-    return redirect(_period_url(period_id))
+@button(_period, ScheduleForm, _scheduled, _back, invalid=flash_form_errors)
+def period_schedule(period, form):
+    when = administration.parse_local(form.publish_date.data.isoformat(), form.publish_time.data)
+    administration.schedule_period(actor(), period, when, form.notice_days.data)
+    return when, period.notice_days
 
 
 @admin.route("/admin/periods/<int:period_id>/unschedule", methods=["POST"])
 @roles_required(ADMIN)
-def period_unschedule(period_id):
-    found = admin_pages.period(period_id) or abort(404)
-    if ActionForm().validate_on_submit():
-        attempt(lambda: administration.unschedule_period(actor(), found), _("已取消发布安排"), None)
-    return redirect(_period_url(period_id))
+@button(_period, ActionForm, _l("已取消发布安排"), _back)
+def period_unschedule(period, form):
+    return administration.unschedule_period(actor(), period)

@@ -13,14 +13,12 @@ from starqr.views.console import console
 from starqr.views.console.auth import (
     WRITERS,
     login_required,
-    require_branch_access,
-    require_member_access,
     require_subject_access,
     roles_required,
 )
-from starqr.views.console.commitments import public_evidence, send_evidence, subject_url
+from starqr.views.console.commitments import public_evidence, send_evidence, subject_pages, subject_url
 from starqr.views.console.forms import CorrectionForm, PointsForm
-from starqr.views.console.helpers import actor, attempt, choices, form_page
+from starqr.views.console.helpers import actor, attempt, choices, edit_page
 from starqr.views.console.names import ITEM_KIND_NAMES
 
 
@@ -86,6 +84,7 @@ def item_groups(rubric, items):
     return [groups[key] for key in order], vetoes
 
 
+@subject_pages("points", "member_points", "branch_points")
 def _points(subject):
     periods = points_events.open_periods()
     back = subject_url(subject)
@@ -167,33 +166,16 @@ def _record(subject, rubric, item, form, period, back):
     )
 
 
-@console.route("/members/<int:member_id>/points", methods=["GET", "POST"])
-@roles_required(*WRITERS)
-def member_points(member_id):
-    return _points(require_member_access(member_id, write=True))
-
-
-@console.route("/branches/<int:branch_id>/points", methods=["GET", "POST"])
-@roles_required(*WRITERS)
-def branch_points(branch_id):
-    return _points(require_branch_access(branch_id, write=True))
-
-
 @console.route("/entries/<int:entry_id>/correct", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def correct_entry(entry_id):
     entry = secretary_pages.ledger_entry(entry_id) or abort(404)
     subject = require_subject_access(entry.subject_kind, entry.subject_id, write=True)
     form = CorrectionForm()
-    if form.validate_on_submit():
-        done = attempt(
-            lambda: points_events.correct_entry(actor(), entry, form.reason.data, form.new_points.data),
-            _("已冲销原记录并记入更正。原记录保留可查。"),
-            subject_url(subject),
-            field=form.reason,
-        )
-        if done:
-            return done
+
+    def save():
+        return points_events.correct_entry(actor(), entry, form.reason.data, form.new_points.data)
+
     note = _(
         "原记录：%(item)s %(points)s 分，%(reason)s（%(by)s 记录）",
         item=entry.item,
@@ -201,7 +183,9 @@ def correct_entry(entry_id):
         reason=entry.reason,
         by=entry.recorded_by,
     )
-    return form_page(form, _("更正积分记录"), subject_url(subject), note=note)
+    message = _("已冲销原记录并记入更正。原记录保留可查。")
+    back = subject_url(subject)
+    return edit_page(form, save, message, back, _("更正积分记录"), back, note=note, field=form.reason)
 
 
 @console.route("/entries/<int:entry_id>/photos/<name>")
