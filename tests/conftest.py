@@ -15,6 +15,7 @@ from starqr import create_app
 from starqr.db import database, open_database
 from starqr.migrations import migrate
 from starqr.services import accounts
+from tests.helpers import empty_page_cache
 
 POSTGRES_ADMIN_URL = os.environ.get("STARQR_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 # The CLI speaks the operator's language (STARQR_LANG, else the locale): tests read Chinese,
@@ -117,6 +118,14 @@ def app(database_url, tmp_path):
     accounts.HASH_METHOD_OUTSIDE_APP = "scrypt"
     if not database.is_closed():
         database.close()
+
+
+@pytest.fixture
+def fresh_pages():
+    """No cached public page and no buffered scan count before the test, nor after it."""
+    empty_page_cache()
+    yield
+    empty_page_cache()
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 import datetime
 import itertools
+import json
+from decimal import Decimal
 
 from starqr import ledger
 from starqr.models import (
@@ -17,7 +19,8 @@ from starqr.models import (
     RatingPeriod,
     User,
 )
-from starqr.services import accounts, api_tokens, plaques, ratings, rubrics
+from starqr.services import accounts, api_tokens, plaques, ratings, rubrics, scans
+from starqr.views import public
 
 _counter = itertools.count(1)
 
@@ -122,6 +125,13 @@ def login(client, username, password=PASSWORD):
     return client.post("/console/login", data={"username": username, "password": password}, follow_redirects=False)
 
 
+def login_new_user(client, username, role, organisation=None):
+    """make_user, then login as her: the user."""
+    user = make_user(username, role, organisation)
+    login(client, username)
+    return user
+
+
 __all__ = [
     "make_tree",
     "make_org",
@@ -133,6 +143,7 @@ __all__ = [
     "issue_code",
     "make_user",
     "login",
+    "login_new_user",
     "PASSWORD",
     "User",
 ]
@@ -149,6 +160,25 @@ def make_world(token_name="test"):
     make_user("sec", "secretary", tree["branch"])
     token = api_tokens.create(admin, token_name)[1]
     return dict(tree=tree, member=member, code=code, period=period, headers={"Authorization": f"Bearer {token}"})
+
+
+def ledger_body(world, **fields):
+    """A body for POST /api/v1/ledger: an appraisal of make_world's member in its period, with a
+    reason, then FIELDS."""
+    return {
+        "subject_kind": "member",
+        "subject_id": world["member"].id,
+        "period_id": world["period"].id,
+        "item": "appraisal_percent",
+        "reason": "民主评议",
+        **fields,
+    }
+
+
+def post_ledger(client, world, **fields):
+    """POST ledger_body(WORLD, **FIELDS) to the API with make_world's administrator token."""
+    body = json.dumps(ledger_body(world, **fields))
+    return client.post("/api/v1/ledger", data=body, headers=world["headers"], content_type="application/json")
 
 
 def table_counts():
@@ -181,3 +211,22 @@ def publish_rated_member(name_zh, appraisal, now, year=2025):
     code = issue_code(member)
     ratings.publish(period, now)
     return period, member, code
+
+
+def make_unratable_member():
+    """A 2025 period with two members of one branch: BROKEN's appraisal is an old delta-style
+    value (160, outside 0..100) written straight into the ledger, so she cannot be rated; FINE
+    has 90. Returns (tree, period, broken, fine)."""
+    tree = make_tree()
+    period = make_period(2025)
+    broken = make_member(tree["branch"], "坏数据")
+    fine = make_member(tree["branch"], "好数据")
+    ledger.append([ledger.NewEntry(MEMBER, broken.id, period.id, "appraisal_percent", Decimal(160), "旧数据", "x")])
+    record(fine, period, "appraisal_percent", 90)
+    return tree, period, broken, fine
+
+
+def empty_page_cache():
+    """Forget the public pages this process cached and the scan counts it buffered."""
+    public.cache.clear()
+    scans.reset()

@@ -10,18 +10,8 @@ from starqr.models import MEMBER, AuditLog, Commitment, LedgerEntry, Member, Mem
 from starqr.services import commitments
 from starqr.services import member_rules
 from starqr.services import points_events
-from tests.helpers import (
-    issue_code,
-    login,
-    make_commitment,
-    make_member,
-    make_org,
-    make_period,
-    make_post,
-    make_tree,
-    make_user,
-    record,
-)
+from tests.helpers import issue_code, login, make_commitment, make_member, make_org, make_period, make_post
+from tests.helpers import make_tree, make_user, record
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import login, make_world, table_counts
+from helpers import ledger_body, login, make_world, post_ledger, table_counts
 from starqr import ledger
 from starqr.models import LedgerEntry, Member
 from starqr.services import imports as importer
@@ -86,16 +86,7 @@ def test_api_ledger_door(client, world):
         occurred_on=st.one_of(st.none(), st.dates().map(str), st.text(max_size=12)),
     )
     def run(value, count, reason, item, occurred_on):
-        body = {
-            "subject_kind": "member",
-            "subject_id": world["member"].id,
-            "period_id": world["period"].id,
-            "item": item,
-            "value": value,
-            "count": count,
-            "reason": reason,
-            "occurred_on": occurred_on,
-        }
+        body = ledger_body(world, item=item, value=value, count=count, reason=reason, occurred_on=occurred_on)
         before = table_counts()
         try:
             raw = json.dumps(body, default=str)
@@ -245,20 +236,7 @@ def test_ids_through_every_route_kind(client, world):
 def test_negative_zero_everywhere_leaves_verify_clean(client, world):
     """The issue's first failure, through each door in turn, then verify."""
     login(client, "sec")
-    body = {
-        "subject_kind": "member",
-        "subject_id": world["member"].id,
-        "period_id": world["period"].id,
-        "item": "appraisal_percent",
-        "value": -0.0,
-        "reason": "民主评议",
-    }
-    assert (
-        client.post(
-            "/api/v1/ledger", data=json.dumps(body), headers=world["headers"], content_type="application/json"
-        ).status_code
-        == 201
-    )
+    assert post_ledger(client, world, value=-0.0).status_code == 201
     client.post(
         f"/console/members/{world['member'].id}/points",
         data={"period": world["period"].id, "item": "appraisal_percent", "value": "-0.00", "reason": "民主评议"},

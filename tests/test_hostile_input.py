@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from helpers import login, make_commitment, make_world, table_counts
+from helpers import ledger_body, login, make_commitment, make_world, post_ledger, table_counts
 from starqr import ledger
 from starqr.models import AuditLog, Commitment, LedgerEntry, Member
 from starqr.services import imports as importer
@@ -29,25 +29,11 @@ def world(app):
     return make_world("test")
 
 
-def _post_ledger(client, world, **fields):
-    body = {
-        "subject_kind": "member",
-        "subject_id": world["member"].id,
-        "period_id": world["period"].id,
-        "item": "appraisal_percent",
-        "reason": "民主评议",
-        **fields,
-    }
-    return client.post(
-        "/api/v1/ledger", data=json.dumps(body), headers=world["headers"], content_type="application/json"
-    )
-
-
 # ---------------------------------------------------------------- 1: -0 and ledger verify
 
 
 def test_negative_zero_through_the_api_keeps_the_ledger_verifiable(client, world, cli):
-    response = _post_ledger(client, world, value=-0.0)
+    response = post_ledger(client, world, value=-0.0)
     assert response.status_code == 201, response.json
     assert LedgerEntry.get().points == 0
     result = cli("ledger", "verify")
@@ -94,14 +80,7 @@ def test_entries_hashed_with_negative_zero_before_the_fix_still_verify(app, worl
     ],
 )
 def test_bad_numbers_through_the_api_are_422_naming_the_field(client, world, body, field):
-    fields = {
-        "subject_kind": "member",
-        "subject_id": world["member"].id,
-        "period_id": world["period"].id,
-        "item": "appraisal_percent",
-        "reason": "民主评议",
-    }
-    raw = body[:-1] + ", " + json.dumps(fields)[1:]
+    raw = body[:-1] + ", " + json.dumps(ledger_body(world))[1:]
     before = table_counts()
     response = client.post("/api/v1/ledger", data=raw, headers=world["headers"], content_type="application/json")
     assert response.status_code == 422, response.get_data(as_text=True)
@@ -110,7 +89,7 @@ def test_bad_numbers_through_the_api_are_422_naming_the_field(client, world, bod
 
 
 def test_count_zero_on_an_event_item_is_refused_not_made_one(client, world):
-    response = _post_ledger(client, world, item="study", count=0)
+    response = post_ledger(client, world, item="study", count=0)
     assert response.status_code == 422 and response.json["field"] == "count"
     assert LedgerEntry.select().count() == 0
 
@@ -134,7 +113,7 @@ def test_refusals_name_the_field_in_the_users_language(client, world):
     assert "「分值」最多两位小数" in response.get_data(as_text=True)
     response = client.post(f"/console/members/{world['member'].id}/points?lang=en", data=data)
     assert "“Points” may have at most two decimals" in response.get_data(as_text=True)
-    response = _post_ledger(client, world, value=100.001)
+    response = post_ledger(client, world, value=100.001)
     assert response.json["message"].startswith("「分值」")
     response = client.post(
         "/api/v1/ledger?lang=en",
@@ -210,7 +189,7 @@ def test_ids_beyond_range_in_forms_are_refused(client, world):
 
 def test_nul_in_a_json_body_is_400(client, world):
     before = table_counts()
-    response = _post_ledger(client, world, value=5, reason="民主\u0000评议")
+    response = post_ledger(client, world, value=5, reason="民主\u0000评议")
     assert response.status_code == 400 and response.json["error"] == "bad_request"
     assert table_counts() == before
 
@@ -384,7 +363,7 @@ def test_private_data_in_an_import_reason_is_a_row_error(client, world, text):
 
 @pytest.mark.parametrize("text", PRIVATE)
 def test_private_data_through_the_api_is_422(client, world, text):
-    response = _post_ledger(client, world, item="study", reason=text)
+    response = post_ledger(client, world, item="study", reason=text)
     assert response.status_code == 422 and "公开显示" in response.json["message"]
 
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from starqr.models import MEMBER, Member, MemberPrivate, Objection, Organisation, PlaqueCode
-from starqr.services import demo, scans
+from starqr.services import demo
 from starqr.views import public
 
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
@@ -14,13 +14,8 @@ HOME_ADDRESS = re.compile(r"[\u4e00-\u9fff]{1,12}(路|街|巷|胡同|小区|楼|
 
 
 @pytest.fixture
-def banner(app):
-    public.cache.clear()
-    scans.reset()
+def banner(app, fresh_pages):
     demo.build(members=300, seed=11)
-    yield
-    public.cache.clear()
-    scans.reset()
 
 
 def test_no_private_data_on_any_profile(client, banner):

@@ -117,24 +117,16 @@ def test_every_rubric_name_is_in_both_catalogues():
                     assert not HAN.search(message.string), (key, name, message.string)
 
 
-def test_why_five_strong_at_97_9_is_four_stars():
-    """The issue's branch: 97.9 points, every dimension passed, 最强党支部, no innovation project."""
+FIVE_STRONG = ("political_function", "team_building", "organisational_life", "exemplary_role", "mass_work")
+FIVE_BASICS = ("basic_organisation", "basic_team", "basic_activities", "basic_system", "basic_support")
+
+
+def why_five_strong(scores, **values):
+    """One branch rated by branch_five_strong with its five dimension SCORES (in FIVE_STRONG's
+    order) and VALUES, and the page's explanation of its stars: (result, why)."""
     rubric = rating.shipped_rubrics()["branch_five_strong"]
-    values = {
-        "political_function": 20,
-        "team_building": 20,
-        "organisational_life": 19.9,
-        "exemplary_role": 19,
-        "mass_work": 19,
-        "district_honour": 5,
-        "basic_organisation": 1,
-        "basic_team": 1,
-        "basic_activities": 1,
-        "basic_system": 1,
-        "basic_support": 1,
-    }
+    values = dict(zip(FIVE_STRONG, scores, strict=True), **values)
     result = rating.rate_all(rubric, [rating.SubjectInput(1, values)])[1]
-    assert (result.total, result.stars, result.designations) == (102.9, 4, ["最强党支部"])
     why = star_reasons.explain(
         rubric,
         {
@@ -146,32 +138,19 @@ def test_why_five_strong_at_97_9_is_four_stars():
             "breakdown": result.breakdown,
         },
     )
+    return result, why
+
+
+def test_why_five_strong_at_97_9_is_four_stars():
+    """The issue's branch: 97.9 points, every dimension passed, 最强党支部, no innovation project."""
+    result, why = why_five_strong((20, 20, 19.9, 19, 19), district_honour=5, **dict.fromkeys(FIVE_BASICS, 1))
+    assert (result.total, result.stars, result.designations) == (102.9, 4, ["最强党支部"])
     assert why["next_stars"] == 5 and why["missing"] == ["党建创新项目"] and why["points_short"] is None
 
 
 def test_why_gate_failed_caps_at_one_star():
-    rubric = rating.shipped_rubrics()["branch_five_strong"]
-    values = {
-        "political_function": 18,
-        "team_building": 18,
-        "organisational_life": 18,
-        "exemplary_role": 18,
-        "mass_work": 17.5,
-        "basic_organisation": 1,
-    }
-    result = rating.rate_all(rubric, [rating.SubjectInput(1, values)])[1]
+    result, why = why_five_strong((18, 18, 18, 18, 17.5), basic_organisation=1)
     assert (result.total, result.stars) == (89.5, 1)
-    why = star_reasons.explain(
-        rubric,
-        {
-            "total": result.total,
-            "stars": result.stars,
-            "max_stars": 5,
-            "vetoed": False,
-            "exempt": False,
-            "breakdown": result.breakdown,
-        },
-    )
     assert why["gate"] == "五个基本" and why["gate_max_stars"] == 1
 
 

@@ -7,18 +7,12 @@ import pytest
 from starqr.models import Objection, ScanCount
 from starqr.security import limiter
 from starqr.services import objections, ratings, scans
-from starqr.views import public
 from tests.helpers import issue_code, make_member, make_period, make_tree, record
 
 
 @pytest.fixture(autouse=True)
-def _clean(app):
-    public.cache.clear()
-    scans.reset()
+def _clean(app, fresh_pages):
     limiter.reset()
-    yield
-    public.cache.clear()
-    scans.reset()
 
 
 @pytest.fixture

@@ -7,18 +7,11 @@ import json
 import pytest
 
 from starqr.models import MEMBER, RatingPeriod
-from starqr.services import plaques, ratings, scans
-from starqr.views import public
+from starqr.services import plaques, ratings
 from tests.helpers import issue_code, make_commitment, make_member, make_period, make_post, make_tree, record
 
 
-@pytest.fixture(autouse=True)
-def _empty_page_cache():
-    public.cache.clear()
-    scans.reset()
-    yield
-    public.cache.clear()
-    scans.reset()
+pytestmark = pytest.mark.usefixtures("fresh_pages")
 
 
 @pytest.fixture

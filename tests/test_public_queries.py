@@ -6,9 +6,9 @@ import datetime
 import pytest
 
 from starqr.db import database
-from starqr.services import ratings, scans
-from starqr.views import public
+from starqr.services import ratings
 from tests.helpers import issue_code, make_commitment, make_member, make_period, make_post, make_tree, record
+from tests.helpers import empty_page_cache
 
 MEMBER_PAGE_QUERIES = 16
 BRANCH_PAGE_QUERIES = 18  # +1: the ledger's signed checkpoint on notice pages (l09); +1: 比武争星 rankings (l13)
@@ -33,8 +33,7 @@ def count_queries():
 
 
 def _queries(client, url):
-    public.cache.clear()
-    scans.reset()
+    empty_page_cache()
     with count_queries() as counter:
         assert client.get(url).status_code == 200
     return counter["n"]
@@ -56,13 +55,7 @@ def _grow(branch, members, years, posts):
     return people
 
 
-@pytest.fixture(autouse=True)
-def _clean():
-    public.cache.clear()
-    scans.reset()
-    yield
-    public.cache.clear()
-    scans.reset()
+pytestmark = pytest.mark.usefixtures("fresh_pages")
 
 
 def test_member_page_query_count_is_bounded(client, app):

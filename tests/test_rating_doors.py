@@ -11,10 +11,12 @@ from starqr.services import administration, api_tokens, imports, objections, rat
 from tests.helpers import (
     issue_code,
     login,
+    login_new_user,
     make_member,
     make_org,
     make_period,
     make_tree,
+    make_unratable_member,
     make_user,
     publish_rated_member,
     record,
@@ -100,18 +102,8 @@ def test_events_still_accumulate(app):
 # ---------------------------------------------------------------- held subjects where people look
 
 
-def _broken(app):
-    tree = make_tree()
-    period = make_period(2025)
-    broken = make_member(tree["branch"], "坏数据")
-    fine = make_member(tree["branch"], "好数据")
-    ledger.append([ledger.NewEntry(MEMBER, broken.id, period.id, "appraisal_percent", Decimal(160), "旧数据", "x")])
-    record(fine, period, "appraisal_percent", 90)
-    return tree, period, broken, fine
-
-
 def test_held_subject_is_listed_in_console_api_and_cli(app, client, cli):
-    tree, period, broken, fine = _broken(app)
+    tree, period, broken, fine = make_unratable_member()
     admin = make_user("admin", "admin")
     token = api_tokens.create(admin, "t")[1]
     result = cli("publish", "2025")
@@ -143,7 +135,7 @@ def test_publish_fails_in_one_line_only_when_nothing_could_be_done(app, cli):
 
 
 def test_publish_due_reports_held_and_objection_holds(app, cli):
-    tree, period, broken, fine = _broken(app)
+    tree, period, broken, fine = make_unratable_member()
     ratings.schedule(period, NOW)
     result = cli("publish", "--due", "--now", NOW.isoformat())
     assert result.exit_code == 0 and "暂缓评定党员" in result.output and "坏数据" in result.output
@@ -166,8 +158,7 @@ def test_transferred_members_entries_show_as_not_counted(app, client):
     record(member, period, "study", 2)
     member.branch = soe
     member.save()
-    make_user("admin", "admin")
-    login(client, "admin")
+    login_new_user(client, "admin", "admin")
     page = client.get(f"/console/members/{member.id}").get_data(as_text=True)
     assert "不计入现行评分标准" in page
     ratings.rate(period)
@@ -181,8 +172,7 @@ def test_rubric_page_says_which_periods_a_new_version_affects(app, client):
     member = make_member(tree["branch"])
     record(member, published, "appraisal_percent", 90)
     ratings.publish(published, NOW)
-    make_user("admin", "admin")
-    login(client, "admin")
+    login_new_user(client, "admin", "admin")
     page = client.get("/console/admin/rubrics/member_points").get_data(as_text=True)
     section = page[page.index('id="rubric-periods"') :]
     section = section[: section.index("</p>")]
@@ -383,8 +373,7 @@ def test_full_membership_date_from_the_console_sets_the_party_age(app, client):
     tree = make_tree()
     member = make_member(tree["branch"], "转正", joined_on=datetime.date(2010, 7, 1))
     code = issue_code(member).code
-    make_user("admin", "admin")
-    login(client, "admin")
+    login_new_user(client, "admin", "admin")
     response = client.post(
         f"/console/members/{member.id}/edit",
         data={
@@ -408,8 +397,7 @@ def test_rubric_preview_of_a_pinned_period_says_it_will_not_change(app, client):
     member = make_member(tree["branch"])
     record(member, period, "appraisal_percent", 100)
     ratings.schedule(period, NOW)
-    make_user("admin", "admin")
-    login(client, "admin")
+    login_new_user(client, "admin", "admin")
     from starqr.services import rubrics as rubric_store
 
     text = rubric_store.latest_version("member_points").text.replace("version: 1", "version: 2")

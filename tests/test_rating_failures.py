@@ -4,19 +4,10 @@ import datetime
 from decimal import Decimal
 
 from starqr import ledger
-from starqr.models import MEMBER, LedgerEntry, Objection, Rating, RatingPeriod, RubricVersion
+from starqr.models import LedgerEntry, Objection, Rating, RatingPeriod, RubricVersion
 from starqr.services import administration, objections, ratings, rubric_uploads
-from tests.helpers import (
-    issue_code,
-    make_member,
-    make_org,
-    make_period,
-    make_tree,
-    make_user,
-    member_rating,
-    publish_rated_member,
-    record,
-)
+from tests.helpers import issue_code, make_member, make_org, make_period, make_tree, make_unratable_member, make_user
+from tests.helpers import member_rating, publish_rated_member, record
 
 NOW = datetime.datetime(2026, 1, 15, 1, 0)
 
@@ -49,13 +40,7 @@ def test_two_value_entries_take_the_latest_and_nothing_stalls(app, client):
 
 
 def test_a_subject_that_cannot_be_rated_is_held_and_others_publish(app):
-    tree = make_tree()
-    period = make_period(2025)
-    broken = make_member(tree["branch"], "坏数据")
-    fine = make_member(tree["branch"], "好数据")
-    # An old delta-style value written straight into the ledger: 160 is outside 0..100.
-    ledger.append([ledger.NewEntry(MEMBER, broken.id, period.id, "appraisal_percent", Decimal(160), "旧数据", "x")])
-    record(fine, period, "appraisal_percent", 90)
+    tree, period, broken, fine = make_unratable_member()
     ratings.schedule(period, NOW)
     report = ratings.publish_due(NOW)
     assert any("held" in line or "暂缓" in line for _, line in report)
