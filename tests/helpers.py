@@ -25,6 +25,14 @@ from starqr.views import public
 _counter = itertools.count(1)
 
 PASSWORD = "correct-horse-battery"
+# The private data make_member stores, and the same as the console's member form posts it.
+MEMBER_PRIVATE = {
+    "id_number": "15082419800101123X",
+    "phone": "13912345678",
+    "home_address": "团结路18号",
+    "birth_date": datetime.date(1980, 1, 1),
+}
+MEMBER_PRIVATE_FORM = {name: str(value) for name, value in MEMBER_PRIVATE.items()}
 
 
 def make_tree(domain="rural"):
@@ -68,14 +76,13 @@ def make_member(branch, name_zh=None, name_mn=None, with_private=True, **fields)
         **fields,
     )
     if with_private:
-        MemberPrivate.create(
-            member=member,
-            id_number="15082419800101123X",
-            phone="13912345678",
-            home_address="团结路18号",
-            birth_date=datetime.date(1980, 1, 1),
-        )
+        MemberPrivate.create(member=member, **MEMBER_PRIVATE)
     return member
+
+
+def member_form(name_zh, category="ordinary", status="full", **fields):
+    """The console's member form (new or edit) as posted: the three fields it requires, then FIELDS."""
+    return {"name_zh": name_zh, "category": category, "status": status, **fields}
 
 
 def make_post(member, title="环境卫生巡护岗", duties="巡查责任片区环境卫生"):
@@ -136,6 +143,9 @@ __all__ = [
     "make_tree",
     "make_org",
     "make_member",
+    "member_form",
+    "MEMBER_PRIVATE",
+    "MEMBER_PRIVATE_FORM",
     "make_post",
     "make_commitment",
     "make_period",

@@ -11,7 +11,7 @@ from starqr.services import commitments
 from starqr.services import member_rules
 from starqr.services import points_events
 from tests.helpers import issue_code, login, make_commitment, make_member, make_org, make_period, make_post
-from tests.helpers import make_tree, make_user, record
+from tests.helpers import MEMBER_PRIVATE_FORM, make_tree, make_user, member_form, record
 
 
 @pytest.fixture
@@ -35,15 +35,14 @@ def test_add_member_issues_badge_and_keeps_private_data(client, branch_setup):
     branch = branch_setup["branch"]
     response = client.post(
         f"/console/branches/{branch.id}/members/new",
-        data={
-            "name_zh": "巴特尔",
-            "name_mn": "ᠪᠠᠲᠤ",
-            "category": "backbone",
-            "status": "full",
-            "joined_on": "2010-07-01",
-            "phone": "13800001111",
-            "id_number": "150824199001011234",
-        },
+        data=member_form(
+            "巴特尔",
+            "backbone",
+            name_mn="ᠪᠠᠲᠤ",
+            joined_on="2010-07-01",
+            phone="13800001111",
+            id_number="150824199001011234",
+        ),
     )
     assert response.status_code == 302
     member = Member.get(Member.name_zh == "巴特尔")
@@ -61,16 +60,7 @@ def test_edit_member_records_before_and_after(client, branch_setup):
     member = branch_setup["member"]
     response = client.post(
         f"/console/members/{member.id}/edit",
-        data={
-            "name_zh": "王芳",
-            "category": "backbone",
-            "status": "full",
-            "party_post": "组织委员",
-            "id_number": "15082419800101123X",
-            "phone": "13912345678",
-            "home_address": "团结路18号",
-            "birth_date": "1980-01-01",
-        },
+        data=member_form("王芳", "backbone", party_post="组织委员", **MEMBER_PRIVATE_FORM),
     )
     assert response.status_code == 302
     assert Member.get_by_id(member.id).party_post == "组织委员"

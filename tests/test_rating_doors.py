@@ -18,6 +18,7 @@ from tests.helpers import (
     make_tree,
     make_unratable_member,
     make_user,
+    member_form,
     publish_rated_member,
     record,
 )
@@ -376,14 +377,7 @@ def test_full_membership_date_from_the_console_sets_the_party_age(app, client):
     login_new_user(client, "admin", "admin")
     response = client.post(
         f"/console/members/{member.id}/edit",
-        data={
-            "name_zh": "转正",
-            "category": "ordinary",
-            "status": "full",
-            "joined_on": "2010-07-01",
-            "full_member_on": "2012-07-01",
-            "volunteer_hours": "0",
-        },
+        data=member_form("转正", joined_on="2010-07-01", full_member_on="2012-07-01", volunteer_hours="0"),
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     data = client.get(f"/Q/{code}.json").json

@@ -84,20 +84,8 @@ def test_the_strict_variant_differs_only_in_thresholds():
 # ---------------------------------------------------------------- bad files
 
 
-def member_points_data():
-    return yaml.safe_load((pathlib.Path(RUBRICS_DIRECTORY) / "member_points.yaml").read_text(encoding="utf-8"))
-
-
-def ten_star_data():
-    return yaml.safe_load((pathlib.Path(RUBRICS_DIRECTORY) / "village_ten_star.yaml").read_text(encoding="utf-8"))
-
-
-def quota_data():
-    return yaml.safe_load((pathlib.Path(RUBRICS_DIRECTORY) / "branch_quota.yaml").read_text(encoding="utf-8"))
-
-
-def five_strong_data():
-    return yaml.safe_load((pathlib.Path(RUBRICS_DIRECTORY) / "branch_five_strong.yaml").read_text(encoding="utf-8"))
+def rubric_data(key):
+    return yaml.safe_load((pathlib.Path(RUBRICS_DIRECTORY) / f"{key}.yaml").read_text(encoding="utf-8"))
 
 
 def mutate(data, change):
@@ -106,115 +94,87 @@ def mutate(data, change):
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
-BAD_FILES = [
-    (
-        member_points_data,
-        lambda d: d["components"][2].update(max=-5),
-        "member_points: components[2].max: must be a positive number",
-    ),
-    (
-        member_points_data,
-        lambda d: d["components"][2].update(max="ten"),
-        "member_points: components[2].max: must be a positive number",
-    ),
-    (
-        member_points_data,
-        lambda d: d["components"][0].update(mode="sometimes"),
-        "member_points: components[0].mode: must be one of",
-    ),
-    (
-        member_points_data,
-        lambda d: d["components"][3].pop("factor"),
-        "member_points: components[3].factor: is required for mode 'scale'",
-    ),
-    (member_points_data, lambda d: d["items"][6].update(cpa=12), "member_points: items[6].cpa: unknown field"),
-    (
-        member_points_data,
-        lambda d: d["items"][0].update(component="basis"),
-        "member_points: items[0].component: unknown component 'basis'",
-    ),
-    (
-        member_points_data,
-        lambda d: d["items"][0].update(points=1),
-        "member_points: items[0].points: must be negative in deduct-only component 'base'",
-    ),
-    (
-        member_points_data,
-        lambda d: d["items"][1].update(id="miss_meeting"),
-        "member_points: items[1]: duplicate item id 'miss_meeting'",
-    ),
-    (
-        member_points_data,
-        lambda d: d["items"][6].update(id="Study"),
-        "member_points: items[6].id: must be a lowercase ascii snake_case identifier",
-    ),
-    (member_points_data, lambda d: d["items"][6].pop("points"), "member_points: items[6].points: is required"),
-    (
-        member_points_data,
-        lambda d: d["items"].pop(9),
-        "member_points: components[2]: mode 'ratio' needs exactly one value item, found 0",
-    ),
-    (member_points_data, lambda d: d["bonus"].update(cap=0), "member_points: bonus.cap: must be a positive number"),
-    (member_points_data, lambda d: d.pop("version"), "member_points: version: is required"),
-    (member_points_data, lambda d: d.update(version=0), "member_points: version: must be an integer >= 1"),
-    (
-        member_points_data,
-        lambda d: d.update(scope="branch"),
-        "member_points: scope: must be one of member, organisation",
-    ),
-    (
-        member_points_data,
-        lambda d: d.update(total={"clamp": [100, 0]}),
-        "member_points: total.clamp: low must be below high",
-    ),
-    (
-        member_points_data,
-        lambda d: d["stars"].reverse(),
-        "member_points: stars[1]: rules must go from the highest min and stars down",
-    ),
-    (
-        member_points_data,
-        lambda d: d["stars"][0].update(requires=["innovation"]),
-        "member_points: stars[0].requires[0]: unknown item 'innovation'",
-    ),
-    (
-        member_points_data,
-        lambda d: d["listing"][1]["stars"].append(5),
-        "member_points: listing[1].stars[3]: 5 stars already listed as 红榜",
-    ),
-    (member_points_data, lambda d: d.update(key="Member Points"), "<rubric>: key: must be a lowercase"),
-    (
-        ten_star_data,
-        lambda d: d["components"][4].pop("pass_at"),
-        "village_ten_star: components[4].pass_at: is required for kind 'pass_fail'",
-    ),
-    (
-        ten_star_data,
-        lambda d: d["components"][4].update(pass_at=120),
-        "village_ten_star: components[4].pass_at: must not exceed max 100",
-    ),
-    (
-        quota_data,
-        lambda d: d["quota"]["bands"][1].update(share=0.95),
-        "branch_quota: quota.bands: shares add up to 1.35, more than 1",
-    ),
-    (
-        quota_data,
-        lambda d: d["quota"]["bands"][0].update(share="rest"),
-        "branch_quota: quota.bands[0].share: 'rest' is only allowed in the last band",
-    ),
-    (
-        quota_data,
-        lambda d: d.update(stars=[{"min": 0, "stars": 1}]),
-        "branch_quota: stars: a quota rubric gives stars by rank; use 'quota' instead",
-    ),
-    (five_strong_data, lambda d: d["gate"].pop("on_fail"), "branch_five_strong: gate.on_fail: is required"),
-    (
-        five_strong_data,
-        lambda d: d["gate"]["on_fail"].update(max_stars=7),
-        "branch_five_strong: gate.on_fail.max_stars: must not exceed the rubric's 5 stars",
-    ),
-]
+# Each shipped file: the changes that break it, with the beginning of the error each must give.
+BAD_CHANGES = {
+    "member_points": [
+        (lambda d: d["components"][2].update(max=-5), "member_points: components[2].max: must be a positive number"),
+        (lambda d: d["components"][2].update(max="ten"), "member_points: components[2].max: must be a positive number"),
+        (lambda d: d["components"][0].update(mode="sometimes"), "member_points: components[0].mode: must be one of"),
+        (
+            lambda d: d["components"][3].pop("factor"),
+            "member_points: components[3].factor: is required for mode 'scale'",
+        ),
+        (lambda d: d["items"][6].update(cpa=12), "member_points: items[6].cpa: unknown field"),
+        (
+            lambda d: d["items"][0].update(component="basis"),
+            "member_points: items[0].component: unknown component 'basis'",
+        ),
+        (
+            lambda d: d["items"][0].update(points=1),
+            "member_points: items[0].points: must be negative in deduct-only component 'base'",
+        ),
+        (
+            lambda d: d["items"][1].update(id="miss_meeting"),
+            "member_points: items[1]: duplicate item id 'miss_meeting'",
+        ),
+        (
+            lambda d: d["items"][6].update(id="Study"),
+            "member_points: items[6].id: must be a lowercase ascii snake_case identifier",
+        ),
+        (lambda d: d["items"][6].pop("points"), "member_points: items[6].points: is required"),
+        (
+            lambda d: d["items"].pop(9),
+            "member_points: components[2]: mode 'ratio' needs exactly one value item, found 0",
+        ),
+        (lambda d: d["bonus"].update(cap=0), "member_points: bonus.cap: must be a positive number"),
+        (lambda d: d.pop("version"), "member_points: version: is required"),
+        (lambda d: d.update(version=0), "member_points: version: must be an integer >= 1"),
+        (lambda d: d.update(scope="branch"), "member_points: scope: must be one of member, organisation"),
+        (lambda d: d.update(total={"clamp": [100, 0]}), "member_points: total.clamp: low must be below high"),
+        (lambda d: d["stars"].reverse(), "member_points: stars[1]: rules must go from the highest min and stars down"),
+        (
+            lambda d: d["stars"][0].update(requires=["innovation"]),
+            "member_points: stars[0].requires[0]: unknown item 'innovation'",
+        ),
+        (
+            lambda d: d["listing"][1]["stars"].append(5),
+            "member_points: listing[1].stars[3]: 5 stars already listed as 红榜",
+        ),
+        (lambda d: d.update(key="Member Points"), "<rubric>: key: must be a lowercase"),
+    ],
+    "village_ten_star": [
+        (
+            lambda d: d["components"][4].pop("pass_at"),
+            "village_ten_star: components[4].pass_at: is required for kind 'pass_fail'",
+        ),
+        (
+            lambda d: d["components"][4].update(pass_at=120),
+            "village_ten_star: components[4].pass_at: must not exceed max 100",
+        ),
+    ],
+    "branch_quota": [
+        (
+            lambda d: d["quota"]["bands"][1].update(share=0.95),
+            "branch_quota: quota.bands: shares add up to 1.35, more than 1",
+        ),
+        (
+            lambda d: d["quota"]["bands"][0].update(share="rest"),
+            "branch_quota: quota.bands[0].share: 'rest' is only allowed in the last band",
+        ),
+        (
+            lambda d: d.update(stars=[{"min": 0, "stars": 1}]),
+            "branch_quota: stars: a quota rubric gives stars by rank; use 'quota' instead",
+        ),
+    ],
+    "branch_five_strong": [
+        (lambda d: d["gate"].pop("on_fail"), "branch_five_strong: gate.on_fail: is required"),
+        (
+            lambda d: d["gate"]["on_fail"].update(max_stars=7),
+            "branch_five_strong: gate.on_fail.max_stars: must not exceed the rubric's 5 stars",
+        ),
+    ],
+}
+BAD_FILES = [(key, change, message) for key, cases in BAD_CHANGES.items() for change, message in cases]
 
 
 def english(error):
@@ -222,10 +182,10 @@ def english(error):
     return error.message(Translations.load(TRANSLATIONS, ["en"]).gettext)
 
 
-@pytest.mark.parametrize("data, change, message", BAD_FILES, ids=[case[2] for case in BAD_FILES])
-def test_bad_rubric_gives_an_error_naming_the_field(data, change, message):
+@pytest.mark.parametrize("key, change, message", BAD_FILES, ids=[case[2] for case in BAD_FILES])
+def test_bad_rubric_gives_an_error_naming_the_field(key, change, message):
     with pytest.raises(RubricError) as caught:
-        load_rubric_text(mutate(data(), change))
+        load_rubric_text(mutate(rubric_data(key), change))
     error = caught.value
     assert english(error).startswith(message), english(error)
     # Chinese first: the untranslated message keeps the key and the field path as written.
