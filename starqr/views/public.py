@@ -115,35 +115,36 @@ def render_page(code, lang, today=None):
 # ---------------------------------------------------------------- template helpers
 
 
-def _parse(value):
+def _local(value):
+    """VALUE (an ISO date, an ISO UTC timestamp ending in Z, a date or a datetime) as a Beijing
+    datetime, a date, or None when empty."""
     if not value:
         return None
     if isinstance(value, str):
-        if value.endswith("Z"):
-            return datetime.datetime.fromisoformat(value[:-1]).replace(tzinfo=datetime.timezone.utc)
-        return datetime.date.fromisoformat(value)
+        if not value.endswith("Z"):
+            return datetime.date.fromisoformat(value)
+        value = datetime.datetime.fromisoformat(value[:-1]).replace(tzinfo=datetime.timezone.utc)
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(LOCAL_ZONE)
     return value
 
 
 @blueprint.app_template_filter("local_time")
 def local_time(value):
-    """An ISO UTC timestamp as Beijing time, e.g. 2026-11-28 10:00."""
-    moment = _parse(value)
-    if moment is None:
-        return ""
+    """An ISO UTC timestamp as Beijing time, e.g. 2026-11-28 10:00 (a date stays a date)."""
+    moment = _local(value)
     if isinstance(moment, datetime.datetime):
-        return moment.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
-    return moment.isoformat()
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.isoformat() if moment else ""
 
 
 @blueprint.app_template_filter("local_date")
 def local_date(value):
-    moment = _parse(value)
-    if moment is None:
-        return ""
+    """The Beijing date of an ISO UTC timestamp (or of a date)."""
+    moment = _local(value)
     if isinstance(moment, datetime.datetime):
-        moment = moment.astimezone(LOCAL_ZONE).date()
-    return moment.isoformat()
+        moment = moment.date()
+    return moment.isoformat() if moment else ""
 
 
 def _lang():
