@@ -18,6 +18,7 @@ from peewee import SqliteDatabase
 from starqr.db import database
 from starqr.models import MEMBER, ORGANISATION, LedgerEntry, Member, Organisation, PlaqueCode, Rating, RatingPeriod
 from starqr.services import rubrics
+from starqr.services.imports.bulk_write import copy_text
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 BANNER_MEMBERS = 10_000
@@ -65,7 +66,7 @@ def _copy_chunk(model, dicts):
     if not isinstance(db, SqliteDatabase):
         buffer = io.StringIO()
         for row in rows:
-            buffer.write("\t".join(_copy_text(v) for v in row))
+            buffer.write("\t".join(map(copy_text, row)))
             buffer.write("\n")
         buffer.seek(0)
         cursor.copy_expert(f'COPY "{table}" ({columns}) FROM STDIN', buffer)
@@ -73,17 +74,6 @@ def _copy_chunk(model, dicts):
         placeholders = ", ".join("?" * len(fields))
         cursor.executemany(f'INSERT INTO "{table}" ({columns}) VALUES ({placeholders})', rows)
     return len(rows)
-
-
-def _copy_text(value):
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    text = value.isoformat(" ") if isinstance(value, datetime.datetime) else str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _codes(rng, count, taken):

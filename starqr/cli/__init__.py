@@ -18,25 +18,10 @@ def main():
 
 
 def _register():
-
-    for command in core.COMMANDS:
-        main.add_command(command)
-    # Each area adds its commands here, one import each.
-
-    for command in plaques.COMMANDS:
-        main.add_command(command)
-
-    for command in imports.COMMANDS:
-        main.add_command(command)
-
-    for command in operations.COMMANDS:
-        main.add_command(command)
-
-    for command in pages.COMMANDS:
-        main.add_command(command)
-
-    for command in onboarding.COMMANDS:
-        main.add_command(command)
+    """Each area's commands, in this order: an area adds its module here, once."""
+    for area in (core, plaques, imports, operations, pages, onboarding):
+        for command in area.COMMANDS:
+            main.add_command(command)
 
 
 _register()

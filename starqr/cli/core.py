@@ -4,6 +4,7 @@ import datetime
 
 import click
 
+from starqr import checkpoints
 from starqr.cli.context import fail, pass_app
 from starqr.cli.language import error_text, gettext, say
 from starqr.errors import N_
@@ -19,7 +20,6 @@ def migrate():
     from starqr.db import database
     from starqr.migrations import migrate as run_migrations
     from starqr.services import rubrics
-    from starqr import checkpoints
 
     ran = run_migrations(database.obj)
     added = rubrics.sync_shipped()
@@ -27,6 +27,11 @@ def migrate():
         f"applied {len(ran)} migration(s): {', '.join(ran) or 'none pending'}; "
         f"stored {len(added)} new rubric version(s)"
     )
+    ensure_signing_key()
+
+
+def ensure_signing_key():
+    """Make the key that signs the ledger's checkpoints, if there is none (it is kept outside the database)."""
     where, created = checkpoints.ensure_key()
     if created:
         click.echo(f"created the ledger signing key {where} (keep a copy outside the database's backups)")
@@ -190,7 +195,8 @@ def publish(period, due, now_text):
         fail(f"{found.name}: " + say(N_("没有发布任何评定结果:%(count)s 个对象全部暂缓评定"), count=len(held)))
 
 
-def _hex_keys(keys):
+def _hex_keys(ctx, param, keys):
+    """click callback: every key given is 32 bytes in hex (an Ed25519 public key)."""
     for key in keys:
         try:
             if len(bytes.fromhex(key)) != 32:
@@ -198,6 +204,11 @@ def _hex_keys(keys):
         except ValueError:
             raise click.BadParameter(f"{key!r} is not an Ed25519 public key (64 hex digits)") from None
     return keys
+
+
+def _public_key_option(help):
+    """--public-key, repeatable: Ed25519 public keys (hex) to trust, checked as they are parsed."""
+    return click.option("--public-key", "public_keys", multiple=True, callback=_hex_keys, help=help)
 
 
 @click.group()
@@ -212,13 +223,7 @@ def ledger():
     type=click.Path(exists=True, dir_okay=False),
     help="A checkpoint file exported earlier: prove the ledger still extends it.",
 )
-@click.option(
-    "--public-key",
-    "public_keys",
-    multiple=True,
-    callback=lambda ctx, param, keys: _hex_keys(keys),
-    help="Trust this Ed25519 public key (hex) instead of the local signing key's; repeatable.",
-)
+@_public_key_option("Trust this Ed25519 public key (hex) instead of the local signing key's; repeatable.")
 @pass_app
 def verify(checkpoint_file, public_keys):
     """Check the hash chain and every signed checkpoint (and an exported one with --checkpoint)."""
@@ -288,13 +293,7 @@ def checkpoint(output, since_file):
 @ledger.command("check-proof")
 @click.argument("old_file", type=click.Path(exists=True, dir_okay=False))
 @click.argument("new_file", type=click.Path(exists=True, dir_okay=False))
-@click.option(
-    "--public-key",
-    "public_keys",
-    multiple=True,
-    callback=lambda ctx, param, keys: _hex_keys(keys),
-    help="Trust this Ed25519 public key (hex); default: the key named in the old file.",
-)
+@_public_key_option("Trust this Ed25519 public key (hex); default: the key named in the old file.")
 def check_proof(old_file, new_file, public_keys):
     """Offline: prove NEW_FILE's ledger extends OLD_FILE's (signatures and Merkle consistency proof)."""
     from starqr import checkpoint_verification, checkpoints

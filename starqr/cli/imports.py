@@ -33,6 +33,28 @@ class _Progress:
             self.bar.__exit__(None, None, None)
 
 
+def import_file(file, label, run):
+    """Read FILE and import it with RUN(data, filename, progress) under a progress bar labelled
+    LABEL. Returns RUN's result; a refused file, or one with errors (each listed on stderr), fails
+    the command with one line: nothing was written."""
+    from starqr.services import imports
+
+    with open(file, "rb") as handle:
+        data = handle.read()
+    progress = _Progress(label)
+    try:
+        result = run(data, os.path.basename(file), progress)
+    except imports.ImportFileError as error:
+        fail(error)
+    finally:
+        progress.close()
+    if result.errors:
+        for line in result.error_lines(gettext):
+            click.echo(line, err=True)
+        fail(say(N_("%(n)s 处错误,未写入任何数据"), n=len(result.errors) + result.more_errors))
+    return result
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option(
@@ -51,19 +73,11 @@ def import_command(file, period_name, dry_run, actor):
         period = ratings.find_period(period_name)
     except ratings.PeriodError as error:
         fail(error)
-    with open(file, "rb") as handle:
-        data = handle.read()
-    progress = _Progress(say(N_("检查")) if dry_run else say(N_("导入")))
-    try:
-        result = imports.run(period, data, os.path.basename(file), actor, dry_run=dry_run, progress=progress)
-    except imports.ImportFileError as error:
-        fail(error)
-    finally:
-        progress.close()
-    if result.errors:
-        for line in result.error_lines(gettext):
-            click.echo(line, err=True)
-        fail(say(N_("%(n)s 处错误,未写入任何数据"), n=len(result.errors) + result.more_errors))
+    result = import_file(
+        file,
+        say(N_("检查")) if dry_run else say(N_("导入")),
+        lambda data, filename, progress: imports.run(period, data, filename, actor, dry_run=dry_run, progress=progress),
+    )
     if dry_run:
         click.echo(
             say(

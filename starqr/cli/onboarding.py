@@ -1,13 +1,13 @@
 """Onboarding commands: `starqr init`, `orgs import|list`, `members import`, `template`, `ratings export`."""
 
-import os
 import sys
 
 import click
 
 from starqr.cli.context import fail, pass_app
+from starqr.cli.core import ensure_signing_key
 from starqr.cli.errors import OutputPath, non_empty
-from starqr.cli.imports import _Progress
+from starqr.cli.imports import import_file
 from starqr.cli.language import gettext, say
 from starqr.errors import N_
 
@@ -48,18 +48,9 @@ def init_command(banner_name, banner_name_mn, code, admin_username, password_std
     except onboarding.OnboardingError as error:
         fail(error)
     click.echo(f"banner created: {banner.name_zh} (id {banner.id}); administrator: {user.username}")
-    from starqr import checkpoints
-
-    where, created = checkpoints.ensure_key()  # signs the ledger's checkpoints; kept outside the database
-    if created:
-        click.echo(f"created the ledger signing key {where} (keep a copy outside the database's backups)")
+    ensure_signing_key()
     if not password_stdin:
         click.echo(f"one-time password (shown once, change it after logging in): {password_used}")
-    from starqr import checkpoints
-
-    where, created = checkpoints.ensure_key()
-    if created:
-        click.echo(f"created the ledger signing key {where} (keep a copy outside the database's backups)")
     click.echo("next: starqr template tree -o tree.xlsx; starqr orgs import tree.xlsx")
 
 
@@ -90,24 +81,31 @@ def _print_plan(plan, moved_word):
         )
 
 
-def _run_table_import(module, file, dry_run, label, moved_word):
-    from starqr.services import imports
+def _table_import_command(group, kind, help):
+    """GROUP's `import FILE [--dry-run]` command for a KIND ("tree" or "roster") file."""
 
-    with open(file, "rb") as handle:
-        data = handle.read()
-    progress = _Progress(say(label))
-    try:
-        plan = module.run(data, os.path.basename(file), "cli", dry_run=dry_run, progress=progress)
-    except imports.ImportFileError as error:
-        fail(error)
-    finally:
-        progress.close()
-    if plan.errors:
-        for line in plan.error_lines(gettext):
-            click.echo(line, err=True)
-        fail(say(N_("%(n)s 处错误,未写入任何数据"), n=len(plan.errors) + plan.more_errors))
-    _print_plan(plan, moved_word)
-    click.echo(say(N_("(试运行,未写入)") if dry_run else (N_("已导入") if plan.applied else N_("没有需要写入的变化"))))
+    @group.command("import", help=help)
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--dry-run", is_flag=True, help="Check the file and show the changes; write nothing.")
+    @pass_app
+    def import_command(file, dry_run):
+        from starqr.services.imports import roster_apply, tree
+
+        module, label, moved_word = {
+            "tree": (tree, N_("组织树"), N_("调整上级")),
+            "roster": (roster_apply, N_("花名册"), N_("转接")),
+        }[kind]
+        plan = import_file(
+            file,
+            say(label),
+            lambda data, filename, progress: module.run(data, filename, "cli", dry_run=dry_run, progress=progress),
+        )
+        _print_plan(plan, moved_word)
+        click.echo(
+            say(N_("(试运行,未写入)") if dry_run else (N_("已导入") if plan.applied else N_("没有需要写入的变化")))
+        )
+
+    return import_command
 
 
 @click.group()
@@ -115,11 +113,9 @@ def orgs():
     """The organisation tree (组织树)."""
 
 
-@orgs.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Check the file and show the changes; write nothing.")
-@pass_app
-def orgs_import(file, dry_run):
+orgs_import = _table_import_command(
+    orgs,
+    "tree",
     """Import the tree from XLSX or CSV (UTF-8 or GBK), all or nothing.
 
     \b
@@ -127,10 +123,8 @@ def orgs_import(file, dry_run):
     层级: 旗, 苏木镇, 嘎查村社区, 支部 (also 旗县, 乡镇, 村, 社区)
     领域: 农村牧区, 社区, 机关, 国企, 非公企业, 社会组织
     组织编码 is the key: the same file again changes nothing; a new 上级组织编码 is a move.
-    """
-    from starqr.services.imports import tree
-
-    _run_table_import(tree, file, dry_run, N_("组织树"), N_("调整上级"))
+    """,
+)
 
 
 @orgs.command("list")
@@ -154,11 +148,9 @@ def members():
     """The member roster (党员花名册)."""
 
 
-@members.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Check the file and show the changes; write nothing.")
-@pass_app
-def members_import(file, dry_run):
+members_import = _table_import_command(
+    members,
+    "roster",
     """Import the roster from XLSX or CSV (UTF-8 or GBK), all or nothing.
 
     \b
@@ -166,10 +158,8 @@ def members_import(file, dry_run):
     党员类别: 骨干党员, 普通党员, 流动党员, 特殊党员
     党员编号 is the key; a new 所在支部编码 is a transfer (the badge code stays).
     Identity-card or mobile numbers are refused: StarQR does not keep them.
-    """
-    from starqr.services.imports import roster_apply
-
-    _run_table_import(roster_apply, file, dry_run, N_("花名册"), N_("转接"))
+    """,
+)
 
 
 @click.command("template")

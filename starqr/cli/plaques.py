@@ -102,39 +102,43 @@ def export_command(fmt, org_id, output):
     click.echo(f"codes -> {output}", err=True)
 
 
-@plaques_group.command("reissue")
-@click.argument("code", callback=non_empty)
-@click.option("--reason", required=True, callback=non_empty, help="Lost, damaged, forged...")
-@click.option("--by", "actor", default="cli", show_default=True, callback=non_empty)
-@yes_option
-@pass_app
+def _lifecycle_command(name, reason_help=None):
+    """A `plaques NAME CODE --reason ... [--by ...] [--yes]` command that retires plaque CODE."""
+
+    def decorate(function):
+        function = pass_app(function)
+        function = yes_option(function)
+        function = click.option("--by", "actor", default="cli", show_default=True, callback=non_empty)(function)
+        function = click.option("--reason", required=True, callback=non_empty, help=reason_help)(function)
+        function = click.argument("code", callback=non_empty)(function)
+        return plaques_group.command(name)(function)
+
+    return decorate
+
+
+def _retire(change, code, consequence, reason, actor, yes):
+    """CHANGE (plaques.reissue or plaques.revoke) plaque CODE once the operator confirms CONSEQUENCE."""
+    try:
+        plaques.get_plaque(code)
+        confirm_or_abort(f"plaque {code} {consequence}", yes)
+        return change(code, actor=actor, reason=reason)
+    except plaques.PlaqueError as error:
+        fail(error)
+
+
+@_lifecycle_command("reissue", reason_help="Lost, damaged, forged...")
 def reissue_command(code, reason, actor, yes):
     """Replace a plaque: a new active code; the old one answers 410 and points to it."""
 
-    try:
-        plaques.get_plaque(code)
-        confirm_or_abort(f"plaque {code} stops working (410) and a new code replaces it", yes)
-        new = plaques.reissue(code, actor=actor, reason=reason)
-    except plaques.PlaqueError as error:
-        fail(error)
+    new = _retire(plaques.reissue, code, "stops working (410) and a new code replaces it", reason, actor, yes)
     click.echo(new.code)
 
 
-@plaques_group.command("revoke")
-@click.argument("code", callback=non_empty)
-@click.option("--reason", required=True, callback=non_empty)
-@click.option("--by", "actor", default="cli", show_default=True, callback=non_empty)
-@yes_option
-@pass_app
+@_lifecycle_command("revoke")
 def revoke_command(code, reason, actor, yes):
     """Withdraw a plaque with no replacement."""
 
-    try:
-        plaques.get_plaque(code)
-        confirm_or_abort(f"plaque {code} stops working for good (no replacement)", yes)
-        plaque = plaques.revoke(code, actor=actor, reason=reason)
-    except plaques.PlaqueError as error:
-        fail(error)
+    plaque = _retire(plaques.revoke, code, "stops working for good (no replacement)", reason, actor, yes)
     click.echo(f"{plaque.code} revoked")
 
 

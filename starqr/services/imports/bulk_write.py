@@ -13,7 +13,7 @@ from starqr.db import DRIVER_NATIVE_FIELDS, bulk_insert, database, is_postgres
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_text(value):
+def copy_text(value):
     """VALUE in COPY's text format."""
     if value is None:
         return "\\N"
@@ -40,7 +40,7 @@ def write_rows(model, fields, rows):
             row = list(row)
             for i in converted:
                 row[i] = fields[i].db_value(row[i])
-        write("\t".join(map(_copy_text, row)))
+        write("\t".join(map(copy_text, row)))
         write("\n")
     buffer.seek(0)
     columns = ", ".join(f'"{f.column_name}"' for f in fields)

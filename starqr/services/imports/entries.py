@@ -44,43 +44,25 @@ def _entries(period, parsed, actor, filename, current_values, rows=None):
             if held is not None and Decimal(repr(held)).quantize(CENT) == value:
                 unchanged += 1
                 continue
-            if keep:
-                keep(parsed_row)
+            points, quantity = f"{value}", 1
             source = _source_of(_source_text(period_id, subject, item.id, amount.text, 1, occurred_on, reason), "value")
-            entries.append(
-                (
-                    subject.kind,
-                    subject.id,
-                    period_id,
-                    item.id,
-                    f"{value}",
-                    1,
-                    reason,
-                    True,
-                    label,
-                    actor,
-                    now,
-                    occurred_on,
-                    None,
-                    source,
-                )
-            )
-            continue
+        else:
+            # Identical rows are told apart by their occurrence (1, 2...) in the file.
+            points, quantity = amount.cents, amount.quantity
+            text = _source_text(period_id, subject, item.id, amount.text, quantity, occurred_on, reason)
+            occurrence = occurrences.get(text, 0) + 1
+            occurrences[text] = occurrence
+            source = _source_of(text, occurrence)
         if keep:
             keep(parsed_row)
-        # Identical rows are told apart by their occurrence (1, 2...) in the file.
-        text = _source_text(period_id, subject, item.id, amount.text, amount.quantity, occurred_on, reason)
-        occurrence = occurrences.get(text, 0) + 1
-        occurrences[text] = occurrence
-        source = _source_of(text, occurrence)
         entries.append(
             (
                 subject.kind,
                 subject.id,
                 period_id,
                 item.id,
-                amount.cents,
-                amount.quantity,
+                points,
+                quantity,
                 reason,
                 True,
                 label,

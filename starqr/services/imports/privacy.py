@@ -7,18 +7,9 @@ import re
 
 from starqr.errors import N_
 
-PRIVATE_HEADER_WORDS = (
-    "身份证",
-    "证件号",
-    "公民身份",
-    "手机",
-    "电话",
-    "联系方式",
-    "联系电话",
-    "id_number",
-    "phone",
-    "mobile",
-)
+IDENTITY_HEADER_WORDS = ("身份证", "证件号", "公民身份", "id_number")
+PHONE_HEADER_WORDS = ("手机", "电话", "联系方式", "联系电话", "phone", "mobile")
+PRIVATE_HEADER_WORDS = IDENTITY_HEADER_WORDS + PHONE_HEADER_WORDS
 _IDENTITY = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
 _MOBILE = re.compile(r"^(\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}$")
 REFUSAL = N_("看起来是身份证号码或手机号码。StarQR 不保存这些个人信息,请删除该列后重新导入;本次未保存任何数据")

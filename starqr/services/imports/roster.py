@@ -18,7 +18,7 @@ from starqr.services.imports.cells import _text, parse_date
 from starqr.errors import N_, Term
 from starqr.services.imports.errors import ROW_COLUMN, ImportFileError
 from starqr.services.imports.privacy import REFUSAL, looks_private
-from starqr.services.imports.tabular import Column
+from starqr.services.imports.tabular import Column, field_labels
 from starqr.validation import find_private_data, has_control_characters
 
 NUMBER, NAME, NAME_MN, BRANCH, CATEGORY, JOINED, FULL, POST = (
@@ -33,8 +33,8 @@ NUMBER, NAME, NAME_MN, BRANCH, CATEGORY, JOINED, FULL, POST = (
 )
 COLUMNS = (
     Column(NUMBER, ("编号", "党员号"), True, "党员在本旗的编号(唯一),是导入的依据:再次导入时按编号更新", (), "M0001"),
-    Column(NAME, ("党员姓名",), True, "中文姓名,会在扫码页公开", (), "张三"),
-    Column(NAME_MN, ("蒙文姓名", "蒙古文"), False, "传统蒙古文姓名(可空)", (), ""),
+    Column(NAME, ("党员姓名",), True, "中文姓名,会在扫码页公开", (), "张三", "name_zh"),
+    Column(NAME_MN, ("蒙文姓名", "蒙古文"), False, "传统蒙古文姓名(可空)", (), "", "name_mn"),
     Column(
         BRANCH,
         ("支部编码", "所在支部"),
@@ -50,20 +50,23 @@ COLUMNS = (
         "骨干党员、普通党员、流动党员或特殊党员;空为普通党员",
         tuple(words.CATEGORY_NAMES.values()),
         "普通党员",
+        "category",
     ),
-    Column(JOINED, ("入党时间",), False, "如 2001-07-01;评星从入党后开始的第一个评定期算起", (), "2001-07-01"),
-    Column(FULL, ("转正时间",), False, "预备党员转为正式党员的日期;空且入党不满一年为预备党员", (), "2002-07-01"),
-    Column(POST, ("职务", "党内职务"), False, "如 支部书记、组织委员(可空)", (), ""),
+    Column(
+        JOINED, ("入党时间",), False, "如 2001-07-01;评星从入党后开始的第一个评定期算起", (), "2001-07-01", "joined_on"
+    ),
+    Column(
+        FULL,
+        ("转正时间",),
+        False,
+        "预备党员转为正式党员的日期;空且入党不满一年为预备党员",
+        (),
+        "2002-07-01",
+        "full_member_on",
+    ),
+    Column(POST, ("职务", "党内职务"), False, "如 支部书记、组织委员(可空)", (), "", "party_post"),
 )
-FIELD_LABELS = {
-    "name_zh": NAME,
-    "name_mn": NAME_MN,
-    "category": CATEGORY,
-    "joined_on": JOINED,
-    "full_member_on": FULL,
-    "party_post": POST,
-    "status": "预备/正式",
-}
+FIELD_LABELS = field_labels(COLUMNS, status="预备/正式")
 MAX_NUMBER = 40
 
 
@@ -123,23 +126,12 @@ def _branches(scope_path):
 
 
 class _Checker:
-    def __init__(self, errors, scope_path, today):
-        self.errors = errors
+    def __init__(self, scope_path, today):
         self.scope_path = scope_path
         self.today = today
         self.branches = _branches(scope_path)
         self.branch_memo = {}
         self.date_memo = {}
-
-    def branch(self, number, cell):
-        key = _text(cell)
-        found = self.branch_memo.get(key)
-        if found is None:
-            found = self.branch_memo[key] = self._branch(key)
-        if found.__class__ is tuple:  # (template, params): a refusal, remembered per code
-            self.errors.add(number, BRANCH, found[0], **found[1])
-            return None
-        return found
 
     def _branch(self, code):
         if not code:
@@ -195,22 +187,6 @@ class _Checker:
             found = N_("%(label)s「%(value)s」不是有效日期,请写成 2001-07-01"), {"value": _text(cell)}
         return found
 
-    def date(self, number, column, cell):
-        key = cell if cell.__class__ is str else (cell, cell.__class__)
-        found = self.date_memo.get(key, self)
-        if found is self:
-            try:
-                found = parse_date(cell)
-                if found is not None and not datetime.date(1921, 7, 1) <= found <= self.today:
-                    found = N_("%(label)s「%(value)s」不在 1921-07-01 到今天之间"), {"value": found.isoformat()}
-            except ValueError:
-                found = N_("%(label)s「%(value)s」不是有效日期,请写成 2001-07-01"), {"value": _text(cell)}
-            self.date_memo[key] = found
-        if found.__class__ is tuple:  # (template, params)
-            self.errors.add(number, column, found[0], label=column, **found[1])
-            return False
-        return found
-
 
 _TEXT_LIMITS = ((NUMBER, MAX_NUMBER), (NAME, 60), (NAME_MN, 160), (POST, 60))
 _FIELDS = (NUMBER, NAME, NAME_MN, BRANCH, CATEGORY, JOINED, FULL, POST)
@@ -223,7 +199,7 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
     control characters: one search per column; when one finds anything the rows are checked
     one by one), each distinct branch code, category and date once; the rest row by row.
     """
-    checker = _Checker(errors, scope_path, today)
+    checker = _Checker(scope_path, today)
     rows = list(rows)
     columns = columnwise.columns_of(rows)
     if rows and columnwise.may_match(columns, _CANDIDATE):
@@ -247,18 +223,9 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
     categories = {
         text: words.lookup(words.CATEGORY_WORDS, text) if text else "ordinary" for text in set(texts[CATEGORY])
     }
-    posts = {post: bool(find_private_data(post)) for post in set(texts[POST]) if post}
-    if (
-        not check_texts
-        and all(texts[NUMBER])
-        and all(texts[NAME])
-        and len(set(texts[NUMBER])) == len(rows)
-        and None not in categories.values()
-        and not any(posts.values())
-        and not any(tuple in set(map(type, result)) for result in (branch_ids, joined_dates, full_dates))
-        and not any(j and f and f < j for j, f in zip(joined_dates, full_dates))
-    ):  # nothing the row-by-row checks below could refuse: the records at once
-        return len(rows), [
+
+    def records(accepted):  # RosterRows of by_row() items that passed every check
+        return [
             RosterRow(
                 number,
                 member_number,
@@ -273,10 +240,24 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
                 if (full is None and joined is not None and joined > year_ago) or (full and full > today)
                 else "full",
             )
-            for (number, _), member_number, name, name_mn, post, category_text, branch_id, joined, full in by_row()
+            for (number, _), member_number, name, name_mn, post, category_text, branch_id, joined, full in accepted
         ]
-    parsed, seen = [], {}
-    for (number, _), member_number, name, name_mn, post, category_text, branch_id, joined, full in by_row():
+
+    posts = {post: bool(find_private_data(post)) for post in set(texts[POST]) if post}
+    if (
+        not check_texts
+        and all(texts[NUMBER])
+        and all(texts[NAME])
+        and len(set(texts[NUMBER])) == len(rows)
+        and None not in categories.values()
+        and not any(posts.values())
+        and not any(tuple in set(map(type, result)) for result in (branch_ids, joined_dates, full_dates))
+        and not any(j and f and f < j for j, f in zip(joined_dates, full_dates))
+    ):  # nothing the row-by-row checks below could refuse: the records at once
+        return len(rows), records(by_row())
+    accepted, seen = [], {}
+    for item in by_row():
+        (number, _), member_number, name, name_mn, post, category_text, branch_id, joined, full = item
         if not member_number:
             errors.add(number, NUMBER, N_("党员编号为空"))
             continue
@@ -322,12 +303,8 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
             branch_id = None
         category = categories[category_text]
         if category is None:
-            errors.add(
-                number,
-                CATEGORY,
-                N_("党员类别「%(value)s」不正确,应为%(choices)s"),
-                value=category_text,
-                choices="、".join(words.CATEGORY_NAMES.values()),
+            errors.not_a_choice(
+                number, CATEGORY, N_("党员类别「%(value)s」不正确,应为%(choices)s"), category_text, words.CATEGORY_NAMES
             )
         if joined.__class__ is tuple:
             errors.add(number, JOINED, joined[0], label=JOINED, **joined[1])
@@ -346,19 +323,5 @@ def parse_rows(found, labels, rows, errors, scope_path, today):
             continue
         if not ok or branch_id is None or category is None or joined is False or full is False:
             continue
-        probationary = (full is None and joined is not None and joined > year_ago) or (full and full > today)
-        parsed.append(
-            RosterRow(
-                number,
-                member_number,
-                name,
-                name_mn,
-                branch_id,
-                category,
-                joined,
-                full,
-                post,
-                "probationary" if probationary else "full",
-            )
-        )
-    return len(rows), parsed
+        accepted.append(item)
+    return len(rows), records(accepted)

@@ -47,7 +47,7 @@ class RosterImporter(pipeline.Importer):
         return bool(plan.changes or plan.missing or self.present_flagged)
 
     def apply(self, plan, records):
-        _apply(plan, records, self.actor, plan.filename, self.present_flagged)
+        _apply(plan, records, self.actor, self.present_flagged)
 
 
 def run(data, filename, actor, dry_run=True, progress=None, today=None):
@@ -126,7 +126,7 @@ def member_rows(ids, new, now):
     return [Member._meta.fields[n] for n in names], rows
 
 
-def _apply(plan, parsed, actor, filename, present_flagged):
+def _apply(plan, parsed, actor, present_flagged):
     name = audit.actor_name(actor)
     now = utcnow()
     by_row = {row.row: row for row in parsed}
@@ -175,21 +175,6 @@ def _apply(plan, parsed, actor, filename, present_flagged):
             .where(Member.id.in_(missing[start : start + CHUNK]), Member.missing_from_roster_at.is_null())
             .execute()
         )
-    logs.append(
-        dict(
-            actor=name,
-            action="import.roster",
-            target=(filename or "roster")[:120],
-            before=None,
-            after={
-                "sha256": plan.file_sha256,
-                "created": len(plan.created),
-                "updated": len(plan.updated),
-                "transferred": len(plan.moved),
-                "not_in_roster": len(plan.missing),
-            },
-            at=now,
-        )
-    )
+    logs.append(plan.audit_entry(name, now, transferred=len(plan.moved), not_in_roster=len(plan.missing)))
     bulk_insert_dicts(AuditLog, logs)
     revision.bump()

@@ -30,6 +30,12 @@ class Column:
     explanation: str = ""  # shown in the template's explanation sheet
     choices: tuple = ()  # the template's data-validation list
     example: object = ""
+    record_field: str = ""  # the parsed record's field it fills, where a change names the column
+
+
+def field_labels(columns, **derived):
+    """{record field: column name} of COLUMNS, and DERIVED labels of fields no one column fills."""
+    return {column.record_field: column.name for column in columns if column.record_field} | derived
 
 
 def _label(cell):
@@ -89,6 +95,11 @@ class Errors:
         self.count += 1
         if len(self.kept) < MAX_ERRORS:
             self.kept.append(RowError(row, column, template, params))
+
+    def not_a_choice(self, row, column, template, value, names):
+        """VALUE in COLUMN is none of NAMES (a vocabulary's {key: name}): TEMPLATE fills in
+        %(value)s and %(choices)s, the names listed."""
+        self.add(row, column, template, value=value, choices="、".join(names.values()))
 
     def __bool__(self):
         return bool(self.count)
@@ -163,6 +174,13 @@ class ImportPlan:
             "unchanged": self.unchanged,
             "written": self.changes,
         }
+
+    def audit_entry(self, actor, at, **counts):
+        """The audit log row (AuditLog's fields) of this plan applied: the file's name and sha256,
+        how many were created and updated, then COUNTS (the kind's own)."""
+        after = {"sha256": self.file_sha256, "created": len(self.created), "updated": len(self.updated), **counts}
+        target = (self.filename or self.kind)[:120]
+        return dict(actor=actor, action=f"import.{self.kind}", target=target, before=None, after=after, at=at)
 
     def fail_with(self, errors):
         self.errors = errors.kept

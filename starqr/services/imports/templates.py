@@ -5,6 +5,7 @@ import io
 
 from starqr.services import rubrics
 from starqr.services.imports.columns import COLUMNS
+from starqr.services.imports.writing import workbook_bytes
 
 
 TEMPLATE_NOTE = (
@@ -70,12 +71,17 @@ def template_xlsx(rubric_key):
         sheet.append(row)
     for column, width in zip("ABCDEFG", (14, 10, 26, 8, 6, 12, 30)):
         sheet.column_dimensions[column].width = width
+    add_item_sheet(workbook, rubric, items, note=TEMPLATE_NOTE)
+    return workbook_bytes(workbook)
+
+
+def add_item_sheet(workbook, rubric, items, note=None):
+    """Sheet 项目 of an import template: the rubric's name and version, NOTE, then its ITEMS
+    (template_rows' item rows) under ITEM_HEADERS."""
     item_sheet = workbook.create_sheet("项目")
     item_sheet.append([f"{rubric.name}(v{rubric.version})"])
-    item_sheet.append([TEMPLATE_NOTE])
+    if note is not None:
+        item_sheet.append([note])
     item_sheet.append(ITEM_HEADERS)
     for row in items:
         item_sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()

@@ -51,12 +51,8 @@ def parse_row(number, cells, errors):
     domain_text = _text(cells.get(DOMAIN))
     domain = words.lookup(words.DOMAIN_WORDS, domain_text)
     if domain is None:
-        errors.add(
-            number,
-            DOMAIN,
-            N_("领域「%(value)s」不正确,应为%(choices)s"),
-            value=domain_text,
-            choices="、".join(words.DOMAIN_NAMES.values()),
+        errors.not_a_choice(
+            number, DOMAIN, N_("领域「%(value)s」不正确,应为%(choices)s"), domain_text, words.DOMAIN_NAMES
         )
     area = None
     try:
@@ -113,7 +109,7 @@ class TreeImporter(pipeline.Importer):
                 plan.updated.append(Change(row.row, code, row.name_zh, changes, subject_id=org.id))
 
     def apply(self, plan, records):
-        tree_apply.apply(plan, self.rows, self.matched, self.actor, plan.filename)
+        tree_apply.apply(plan, self.rows, self.matched, self.actor)
 
 
 def run(data, filename, actor, dry_run=True, progress=None):

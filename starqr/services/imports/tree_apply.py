@@ -10,7 +10,7 @@ from starqr.services.imports.tree_columns import PARENT
 from starqr.services.rubric_assignments import materialise
 
 
-def apply(plan, rows, matched, actor, filename):
+def apply(plan, rows, matched, actor):
     name = audit.actor_name(actor)
     now = utcnow()
     order = {row.code: index for index, row in enumerate(rows.values())}
@@ -104,21 +104,7 @@ def apply(plan, rows, matched, actor, filename):
 
     materialise()  # new and moved organisations inherit the assignments above them
     issue_many(ORGANISATION, [ids[c] for c in new_codes], name)
-    logs.append(
-        dict(
-            actor=name,
-            action="import.tree",
-            target=filename[:120] or "tree",
-            before=None,
-            after={
-                "sha256": plan.file_sha256,
-                "created": len(plan.created),
-                "updated": len(plan.updated),
-                "moved": len(plan.moved),
-            },
-            at=now,
-        )
-    )
+    logs.append(plan.audit_entry(name, now, moved=len(plan.moved)))
     bulk_insert_dicts(AuditLog, logs)
     revision.bump()
 

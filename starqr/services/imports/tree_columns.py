@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from starqr.services import vocabulary as words
-from starqr.services.imports.tabular import Column
+from starqr.services.imports.tabular import Column, field_labels
 
 CODE, NAME, NAME_MN, PARENT, LEVEL, DOMAIN, AREA, SECRETARY = (
     "组织编码",
@@ -24,8 +24,8 @@ COLUMNS = (
         (),
         "150824101",
     ),
-    Column(NAME, ("名称", "组织全称"), True, "组织的中文全称", (), "海流图镇党委"),
-    Column(NAME_MN, ("蒙文名称", "蒙古文"), False, "传统蒙古文名称(可空)", (), ""),
+    Column(NAME, ("名称", "组织全称"), True, "组织的中文全称", (), "海流图镇党委", "name_zh"),
+    Column(NAME_MN, ("蒙文名称", "蒙古文"), False, "传统蒙古文名称(可空)", (), "", "name_mn"),
     Column(PARENT, ("上级编码", "上级组织"), False, "上级组织的组织编码;旗一级留空", (), "150824"),
     Column(
         LEVEL,
@@ -34,20 +34,21 @@ COLUMNS = (
         "旗、苏木镇、嘎查村社区或支部(也可写旗县、乡镇、村、社区)",
         ("旗", "苏木镇", "嘎查村社区", "支部"),
         "苏木镇",
+        "level",
     ),
-    Column(DOMAIN, ("所属领域",), True, "决定默认评星标准", tuple(words.DOMAIN_NAMES.values()), "农村牧区"),
-    Column(AREA, ("场所面积", "活动场所面积(平方米)"), False, "党群服务中心(活动场所)面积,平方米,可空", (), 320),
-    Column(SECRETARY, ("书记姓名", "支部书记"), False, "书记姓名,会在扫码页公开", (), "杨勇"),
+    Column(DOMAIN, ("所属领域",), True, "决定默认评星标准", tuple(words.DOMAIN_NAMES.values()), "农村牧区", "domain"),
+    Column(
+        AREA,
+        ("场所面积", "活动场所面积(平方米)"),
+        False,
+        "党群服务中心(活动场所)面积,平方米,可空",
+        (),
+        320,
+        "venue_area_m2",
+    ),
+    Column(SECRETARY, ("书记姓名", "支部书记"), False, "书记姓名,会在扫码页公开", (), "杨勇", "secretary_name"),
 )
-FIELD_LABELS = {
-    "name_zh": NAME,
-    "name_mn": NAME_MN,
-    "level": LEVEL,
-    "domain": DOMAIN,
-    "venue_area_m2": AREA,
-    "secretary_name": SECRETARY,
-    "parent": PARENT,
-}
+FIELD_LABELS = field_labels(COLUMNS)
 MAX_CODE = 40
 
 

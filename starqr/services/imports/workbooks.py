@@ -4,12 +4,11 @@ enumerated columns, and a second sheet explaining each column in Chinese.
 `starqr template tree|roster|points` and the console's download buttons write these.
 """
 
-import io
-
 from starqr.services.imports import columns as points_columns
 from starqr.services.imports import roster, tree
 from starqr.services.imports.tabular import Column
-from starqr.services.imports.templates import ITEM_HEADERS, template_rows
+from starqr.services.imports.templates import add_item_sheet, template_rows
+from starqr.services.imports.writing import workbook_bytes
 
 KINDS = ("tree", "roster", "points")
 TITLES = {"tree": "组织树导入模板", "roster": "党员花名册导入模板", "points": "积分导入模板"}
@@ -122,12 +121,5 @@ def _workbook(kind, cols, extra):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     if extra is not None:
-        rubric, items = extra
-        item_sheet = workbook.create_sheet("项目")
-        item_sheet.append([f"{rubric.name}(v{rubric.version})"])
-        item_sheet.append(ITEM_HEADERS)
-        for row in items:
-            item_sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        add_item_sheet(workbook, *extra)
+    return workbook_bytes(workbook)

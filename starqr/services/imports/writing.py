@@ -17,6 +17,11 @@ def write_xlsx(rows, header=COLUMNS):
     sheet.append(list(header))
     for row in rows:
         sheet.append([spreadsheet_safe(value) for value in row])
+    return workbook_bytes(workbook)
+
+
+def workbook_bytes(workbook):
+    """An openpyxl WORKBOOK saved as XLSX bytes."""
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
