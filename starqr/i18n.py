@@ -3,7 +3,9 @@
 import os
 
 from flask import current_app, request
-from flask_babel import Babel
+from flask_babel import Babel, gettext
+
+from starqr.phrases import Phrase
 
 babel = Babel()
 
@@ -19,7 +21,14 @@ def select_locale():
     return request.accept_languages.best_match(supported) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def _finalize(value):
+    """What a template prints: a Phrase (a sentence a service kept as template and parameters) in
+    the page's language; anything else as it is."""
+    return value.text(gettext) if isinstance(value, Phrase) else value
+
+
 def init_app(app):
 
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(os.path.dirname(__file__), "translations"))
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.finalize = _finalize

@@ -21,6 +21,7 @@ import sys
 
 from starqr import create_app
 from starqr.db import database
+from starqr.errors import N_
 from starqr.services import access, imports, jobs_health
 
 DEFAULT_TIME_LIMIT = 15 * 60
@@ -121,10 +122,10 @@ CHILD_CONFIG_KEYS = (
 )
 
 REASONS = {
-    "timeout": "导入超过时间上限(%(limit)s 秒)被中止,未导入任何数据;请拆分文件后重试",
-    "memory": "导入超过内存上限被中止,未导入任何数据;文件可能过大或已损坏",
-    "died": "导入进程异常退出(代码 %(limit)s),未导入任何数据;请重试或拆分文件",
-    "error": "导入意外中止:%(limit)s",
+    "timeout": N_("导入超过时间上限(%(limit)s 秒)被中止,未导入任何数据;请拆分文件后重试"),
+    "memory": N_("导入超过内存上限被中止,未导入任何数据;文件可能过大或已损坏"),
+    "died": N_("导入进程异常退出(代码 %(limit)s),未导入任何数据;请重试或拆分文件"),
+    "error": N_("导入意外中止:%(limit)s"),
 }
 
 
@@ -141,7 +142,7 @@ def run_import_limited(app, batch_id, user_id):
     if outcome == "done":
         return value
     detail = {"timeout": time_limit, "died": value, "error": value}.get(outcome, "")
-    jobs_health.fail_import(batch_id, REASONS[outcome] % {"limit": detail}, code=f"job_{outcome}")
+    jobs_health.fail_import(batch_id, REASONS[outcome], code=f"job_{outcome}", limit=detail)
     return "failed"
 
 

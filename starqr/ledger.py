@@ -13,7 +13,7 @@ from decimal import Decimal
 from starqr.errors import N_, Invalid
 from starqr.db import database
 from starqr.models import LedgerEntry, LedgerHead, utcnow
-from starqr import validation
+from starqr import phrases, validation
 
 GENESIS = "0" * 64
 
@@ -243,7 +243,14 @@ def correct(entry, reason, recorded_by, new_points=None):
         occurred_on=entry.occurred_on,
         public_reason=entry.public_reason,
     )
-    new = [NewEntry(points=-entry.points, quantity=-entry.quantity, reason=f"更正:{reason}", **common)]
+    new = [
+        NewEntry(
+            points=-entry.points,
+            quantity=-entry.quantity,
+            reason=phrases.stored("ledger_correction", reason=reason),
+            **common,
+        )
+    ]
     if new_points is not None:
         new.append(NewEntry(points=Decimal(new_points), quantity=entry.quantity, reason=reason, **common))
     append(new)

@@ -165,7 +165,9 @@ def import_task(batch_id, user_id=None):
             return batch.status
 
     def failed(error):
-        jobs_health.fail_import(batch_id, f"导入意外中止:{type(error).__name__}: {str(error)[:200]}")
+        jobs_health.fail_import(
+            batch_id, job_limits.REASONS["error"], limit=f"{type(error).__name__}: {str(error)[:200]}"
+        )
 
     return _run_job(f"import:{batch_id}", work, on_failure=failed)
 

@@ -50,7 +50,11 @@ def test_report_lines_keep_their_code_and_survive_pickling(app):
     lines = ratings.held_lines(period, ratings.holds(period))
     assert [line.code for _, line in lines] == ["held_subject"]
     again = pickle.loads(pickle.dumps(lines))
-    assert again == lines and again[0][1].text(lambda text: text) == str(lines[0][1])
+    assert (
+        again == lines
+        and again[0][1].text(lambda text: text) == str(lines[0][1])
+        and again[0][1].code == "held_subject"
+    )
     assert publish_report.finalised().code == "finalised" and str(publish_report.objections_open(2)).startswith(
         "公示延续:2 条"
     )

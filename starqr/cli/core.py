@@ -9,6 +9,7 @@ from starqr.cli.context import fail, pass_app
 from starqr.cli.language import error_text, gettext, say
 from starqr.errors import N_
 from starqr.cli.errors import OutputPath, confirm_or_abort, non_empty, yes_option
+from starqr.services import publish_report
 
 DEMO_MIN_MEMBERS = 50  # services.demo refuses fewer; checked here before --reset wipes anything
 
@@ -145,7 +146,8 @@ def rate(period):
 def _echo_report(lines):
     """(period name, ReportLine) lines in the operator's language."""
     for name, what in lines:
-        click.echo(f"{name}: {what.text(gettext)}")
+        indent = "  " if what.code in publish_report.INDENTED else ""
+        click.echo(f"{name}: {indent}{what.text(gettext)}")
 
 
 @click.command()
@@ -155,7 +157,7 @@ def _echo_report(lines):
 @pass_app
 def publish(period, due, now_text):
     """Publish PERIOD now, or with --due everything the schedule says is due."""
-    from starqr.services import publish_report, ratings
+    from starqr.services import ratings
 
     try:
         now = datetime.datetime.fromisoformat(now_text) if now_text else None

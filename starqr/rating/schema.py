@@ -269,7 +269,7 @@ def _read_items(check, data, components):
         register(sections.read_component_item(check, raw, f"items[{index}]", component_by_id), f"items[{index}]")
     sections.check_component_items(check, components, items)
 
-    bonus_name, bonus_cap = "加分", 0.0
+    bonus_name, bonus_cap = N_("加分"), 0.0
     if "bonus" in data:
         bonus = check.mapping(data["bonus"], "bonus", ("cap",), ("name", "items"))
         bonus_cap = check.number(bonus["cap"], "bonus.cap", positive=True)
@@ -288,7 +288,7 @@ def _read_items(check, data, components):
         raw_gate = check.mapping(data["gate"], "gate", ("items", "on_fail"), ("name",))
         on_fail = check.mapping(raw_gate["on_fail"], "gate.on_fail", ("max_stars", "designations"))
         gate = GatePolicy(
-            name=check.text(raw_gate.get("name", "基本条件"), "gate.name"),
+            name=check.text(raw_gate.get("name", N_("基本条件")), "gate.name"),
             max_stars=check.integer(on_fail["max_stars"], "gate.on_fail.max_stars"),
             designations=check.boolean(on_fail["designations"], "gate.on_fail.designations"),
         )

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 
 from peewee import fn
 
-from starqr import ledger, validation
+from starqr import ledger, phrases, validation
 from starqr.db import database
 from starqr.errors import N_, Invalid
 from starqr.models import (
@@ -208,7 +208,7 @@ def resolve_objection(actor, objection, accepted, reason, item=None, points=None
             period.id,
             rubric_item.id,
             points,
-            f"异议 {objection.reference} 核实后更正:{reason or rubric_item.name}",
+            phrases.stored("objection_correction", reference=objection.reference, reason=reason or rubric_item.name),
             _name(actor),
             quantity=1,
             source=f"objection:{objection.reference}",
@@ -219,7 +219,9 @@ def resolve_objection(actor, objection, accepted, reason, item=None, points=None
         if correction is not None:
             ledger.append([correction])
             if period.state in ("notice",):
-                rerated = ratings.freeze(period, now, reason=f"异议 {objection.reference} 核实后更正")
+                rerated = ratings.freeze(
+                    period, now, reason=phrases.stored("objection_rerated", reference=objection.reference)
+                )
         objections.resolve(objection, accepted, reason, _name(actor), now)
         if objection.period_id is not None:
             # The notice may have been held open only by this objection.

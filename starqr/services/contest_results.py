@@ -4,7 +4,7 @@ a branch's results on its scan page. Rounds, judges and scoring are services/con
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from starqr import ledger
+from starqr import ledger, phrases
 from starqr.db import database
 from starqr.errors import N_, Conflict, Invalid
 from starqr.models import ORGANISATION, Contest, ContestEntrant, ContestScore, Organisation, RatingPeriod, utcnow
@@ -123,9 +123,11 @@ def _awards(contest, results, item_id, top):
                 period.id,
                 item.id,
                 Decimal(str(item.points)).quantize(Decimal("0.01")),
-                f"比武争星「{contest.name}」第{row['rank']}名",
+                phrases.stored("contest_rank", contest=contest.name, rank=row["rank"]),
                 contest.organiser,
-                evidence=f"比武争星 #{contest.id}「{contest.name}」：{row['judges']}位评委，平均分 {row['score']}",
+                evidence=phrases.stored(
+                    "contest_evidence", id=contest.id, contest=contest.name, judges=row["judges"], score=row["score"]
+                ),
                 occurred_on=contest.held_on,
                 source=f"contest:{contest.id}:{branch.id}",
             )

@@ -22,6 +22,7 @@ import threading
 from peewee import DatabaseError
 
 from starqr.db import database
+from starqr.errors import N_
 from starqr.models import ImportBatch, JobLease, WorkerHeartbeat, utcnow
 
 log = logging.getLogger("starqr.jobs")
@@ -36,7 +37,7 @@ CONSUMER = "consumer"
 PERIODIC = "periodic"
 
 WORKER_DIED = "worker_died"
-WORKER_DIED_MESSAGE = (
+WORKER_DIED_MESSAGE = N_(
     "后台任务进程在导入过程中停止(进程被终止或服务器重启),本次导入未完成;可重新上传同一文件,已导入的行不会重复"
 )
 
@@ -174,14 +175,20 @@ class lease:
 # ---------------------------------------------------------------- stalled jobs
 
 
-def _failure(message, code=WORKER_DIED):
-    return [{"row": 0, "column": "", "code": code, "message": message, "text": message}]
+def _failure(template, code=WORKER_DIED, **params):
+    """An import batch's one error: a catalogue TEMPLATE and PARAMS (as imports.RowError stores
+    them), translated where the batch is shown; message and text are the Chinese text."""
+    text = template % params if params else template
+    return [
+        {"row": 0, "column": "", "code": code, "template": template, "params": params, "message": text, "text": text}
+    ]
 
 
-def fail_import(batch_id, message, code="job_error", now=None):
-    """End a running (or pending) import as failed with MESSAGE; returns whether it changed."""
+def fail_import(batch_id, template, code="job_error", now=None, **params):
+    """End a running (or pending) import as failed with TEMPLATE (a catalogue msgid) filled with
+    PARAMS; returns whether it changed."""
     return bool(
-        ImportBatch.update(status="failed", errors=_failure(message, code), finished_at=now or utcnow())
+        ImportBatch.update(status="failed", errors=_failure(template, code, **params), finished_at=now or utcnow())
         .where(ImportBatch.id == batch_id, ImportBatch.status.in_(("pending", "running")))
         .execute()
     )

@@ -9,6 +9,7 @@ from peewee import fn
 from starqr.db import database
 from starqr.errors import N_, Invalid
 from starqr.models import ORGANISATION, Member, Organisation, PlaqueCode, utcnow
+from starqr import phrases
 from starqr.services import access, audit, page_export, plaques, revision
 from starqr.services import vocabulary as words
 from starqr.services.imports.tree import administrator, repath
@@ -178,7 +179,11 @@ def archive(actor, organisation, reason, merged_into=None):
     if active_members:
         raise OrganisationError(N_("该组织还有 %(count)s 名党员,请先转接。"), count=active_members)
     name = audit.actor_name(actor)
-    notice = f"组织已并入「{merged_into.name_zh}」" if merged_into else "组织已撤销"
+    notice = (
+        phrases.stored("organisation_merged", name=merged_into.name_zh)
+        if merged_into
+        else phrases.stored("organisation_dissolved")
+    )
     revoked = []
     with database.atomic():
         organisation.archived_at = utcnow()

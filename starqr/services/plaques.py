@@ -2,6 +2,7 @@
 
 import secrets
 
+from starqr import phrases
 from starqr.db import database
 from starqr.errors import N_, Invalid
 from starqr.models import MEMBER, ORGANISATION, Member, Organisation, PlaqueCode, PlaqueEvent, subject_model, utcnow
@@ -236,5 +237,9 @@ def export_rows(base_url, org=None):
 
 
 def events_of(plaque):
-    """Issue, reissue and revocation events of a plaque, oldest first."""
-    return list(plaque.events.order_by(PlaqueEvent.at, PlaqueEvent.id))
+    """Issue, reissue and revocation events of a plaque, oldest first; a reason StarQR wrote (an
+    archived organisation's note) comes back as a Phrase, shown in the page's language."""
+    events = list(plaque.events.order_by(PlaqueEvent.at, PlaqueEvent.id))
+    for event in events:
+        event.reason = phrases.read(event.reason)
+    return events

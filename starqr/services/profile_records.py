@@ -7,7 +7,7 @@ Same rules as profiles.py: public fields only, plain data, a fixed number of que
 import datetime
 from collections import defaultdict
 
-from starqr import rating
+from starqr import phrases, rating
 from starqr.services import rating_inputs, rubrics, star_reasons
 
 
@@ -65,7 +65,7 @@ def rating_dict(r, period):
         "rubric_version": r.rubric.version,
         "rubric_kind": rubric.kind,
         "corrected": r.supersedes_id is not None,
-        "correction_reason": r.correction_reason if r.supersedes_id is not None else None,
+        "correction_reason": phrases.read(r.correction_reason) if r.supersedes_id is not None else None,
         # a correction is announced with its date (the superseding snapshot's publication)
         "corrected_at": iso(r.published_at) if r.supersedes_id is not None else None,
     }
@@ -134,7 +134,7 @@ def live(kind, subject_id, period, rubric_key, category, today, loader):
                 "quantity": quantity,
                 "date": occurred_on or iso(recorded_at.date()),
                 # a reason kept off public pages shows as the item's name alone
-                "reason": reason if public else None,
+                "reason": phrases.read(reason) if public else None,
                 "correction": corrects is not None,
             }
         )

@@ -1,51 +1,19 @@
 """What a publication run reports, line by line, for the operator (CLI) and the scheduler's log.
 
-Each line is a ReportLine: its str() is the Chinese text (the scheduler's log, tests), and
+Each line is a Phrase: its str() is the Chinese text (the scheduler's log, tests), and
 text(gettext) the same line in a reader's language, its template from the catalogue with the
-parameters filled in; its code (published, finalised, held, failed, held_subject, more_held)
-is what the metrics count.
+parameters filled in; its code (published, corrected, finalised, held, failed, held_subject,
+more_held) is what the metrics count.
 """
 
 from starqr.errors import N_, StarQRError
 from starqr.models import MEMBER
+from starqr.phrases import Phrase
 from starqr.services import rating_holds
 
-
-class ReportLine(str):
-    """One line of a report: a catalogue TEMPLATE (marked with N_) and its PARAMS, and a CODE.
-
-    A parameter that is a StarQRError, or has a text(gettext) method (a hold's reason), is
-    itself translated along with the line."""
-
-    def __new__(cls, code, template, indent="", **params):
-        line = super().__new__(cls, indent + _fill(template, params, None))
-        line.code, line.template, line.indent, line.params = code, template, indent, params
-        return line
-
-    def text(self, gettext):
-        return self.indent + _fill(self.template, self.params, gettext)
-
-    def __reduce__(self):  # pickle and copy rebuild the line, not just its text
-        return _line, (self.code, self.template, self.indent, self.params)
-
-
-def _line(code, template, indent, params):
-    return ReportLine(code, template, indent, **params)
-
-
-def _fill(template, params, gettext):
-    def shown(value):
-        if isinstance(value, StarQRError):
-            return value.message(gettext)
-        return value.text(gettext) if hasattr(value, "text") else value
-
-    text = gettext(template) if gettext is not None else template
-    if not params:
-        return text
-    try:
-        return text % {name: shown(value) for name, value in params.items()}
-    except (KeyError, ValueError, TypeError):  # a bad translation must not hide the line
-        return template % {name: shown(value) for name, value in params.items()}
+# A report line is a Phrase (starqr.phrases): str() the Chinese text, text(gettext) translated.
+ReportLine = Phrase
+INDENTED = ("held_subject", "more_held")  # lines about one subject of the period above them
 
 
 class _HoldReason(str):
@@ -111,7 +79,6 @@ def held_lines(period, held, limit=20):
                 N_("暂缓评定党员 %(id)s %(name)s:%(reason)s")
                 if h["subject_kind"] == MEMBER
                 else N_("暂缓评定组织 %(id)s %(name)s:%(reason)s"),
-                indent="  ",
                 id=h["subject_id"],
                 name=h["name"],
                 reason=_HoldReason(h["code"], h["params"]),
@@ -123,7 +90,7 @@ def held_lines(period, held, limit=20):
         lines.append(
             (
                 period.name,
-                ReportLine("more_held", N_("……另有 %(count)s 个暂缓评定"), indent="  ", count=len(held) - limit),
+                ReportLine("more_held", N_("……另有 %(count)s 个暂缓评定"), count=len(held) - limit),
             )
         )
     return lines

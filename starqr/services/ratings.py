@@ -12,7 +12,7 @@ from collections import defaultdict
 from starqr.errors import N_, Conflict
 from starqr.log_events import log_event
 from starqr.db import bulk_insert, database
-from starqr import checkpoints, rating
+from starqr import checkpoints, phrases, rating
 from starqr.models import Rating, RatingPeriod, RubricVersion, utcnow
 from starqr.services import audit, period_rules, publish_report, rating_holds, rating_inputs, revision, rubrics
 from starqr.services.publish_report import DueReport, held_lines
@@ -210,7 +210,7 @@ def freeze(period, now=None, reason=None):
             row = _row(period, kind, sid, version, result, published_at=now)
             if old is not None:
                 row["supersedes"] = old.id
-                row["correction_reason"] = reason or "更正后重新评定"
+                row["correction_reason"] = reason or phrases.stored("rerated")
             new_rows.append(row)
         Rating.delete().where(Rating.period == period, Rating.published == False).execute()  # noqa: E712
         _insert(new_rows)

@@ -10,8 +10,9 @@ import datetime
 
 from starqr import rating
 from starqr.db import database
-from starqr.errors import N_, Invalid
+from starqr.errors import N_, Invalid, Term
 from starqr.models import Organisation, RatingPeriod, RubricAssignment, RubricVersion
+from starqr.phrases import Phrase
 from starqr.services import access, audit, revision
 from starqr.services import vocabulary as words
 
@@ -75,16 +76,22 @@ def _ancestor_ids(organisation):
     return [int(part) for part in organisation.path.strip("/").split("/") if part]
 
 
+# Why an organisation is rated by its rubric: a Phrase, in the reader's language where shown.
+ORGANISATION_SETTING = N_("组织设置")
+DOMAIN_DEFAULT = {
+    MEMBER_SCOPE: N_("领域「%(domain)s」党员的默认标准"),
+    ORGANISATION_SCOPE: N_("领域「%(domain)s」的默认标准"),
+}
+ASSIGNED, INHERITED = "assigned", "inherited"
+
+
 def _default(organisation, scope):
-    if scope == MEMBER_SCOPE:
-        if organisation.member_rubric_key:
-            return organisation.member_rubric_key, "组织设置"
-        return rating.MEMBER_RUBRIC_BY_DOMAIN[
-            organisation.domain
-        ], f"领域「{words.DOMAIN_NAMES[organisation.domain]}」党员的默认标准"
-    if organisation.rubric_key:
-        return organisation.rubric_key, "组织设置"
-    return rating.DOMAIN_RUBRICS[organisation.domain], f"领域「{words.DOMAIN_NAMES[organisation.domain]}」的默认标准"
+    own = organisation.member_rubric_key if scope == MEMBER_SCOPE else organisation.rubric_key
+    if own:
+        return own, Phrase("setting", ORGANISATION_SETTING)
+    defaults = rating.MEMBER_RUBRIC_BY_DOMAIN if scope == MEMBER_SCOPE else rating.DOMAIN_RUBRICS
+    domain = Term(words.DOMAIN_NAMES[organisation.domain])
+    return defaults[organisation.domain], Phrase("domain_default", DOMAIN_DEFAULT[scope], domain=domain)
 
 
 def _pick(organisation, chain, assignments, scopes, scope, names):
@@ -94,8 +101,10 @@ def _pick(organisation, chain, assignments, scopes, scope, names):
         if row is None or (distance and not row.subtree):
             continue
         if distance == 0:
-            return row.rubric_key, "本组织指定" + (f"({row.reason})" if row.reason else "")
-        return row.rubric_key, f"继承自上级「{names.get(org_id, org_id)}」的指定"
+            if row.reason:
+                return row.rubric_key, Phrase(ASSIGNED, N_("本组织指定(%(reason)s)"), reason=row.reason)
+            return row.rubric_key, Phrase(ASSIGNED, N_("本组织指定"))
+        return row.rubric_key, Phrase(INHERITED, N_("继承自上级「%(name)s」的指定"), name=names.get(org_id, org_id))
     return _default(organisation, scope)
 
 
@@ -169,7 +178,7 @@ def materialise():
     wanted = {}
     for scope in (ORGANISATION_SCOPE, MEMBER_SCOPE):
         for org_id, (key, why) in effective_rubrics(organisations, None, scope).items():
-            assigned = why.startswith(("本组织指定", "继承自上级"))
+            assigned = why.code in (ASSIGNED, INHERITED)
             wanted.setdefault(org_id, {})["rubric_key" if scope == ORGANISATION_SCOPE else "member_rubric_key"] = (
                 key if assigned else None
             )

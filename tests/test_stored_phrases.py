@@ -1,0 +1,81 @@
+"""Sentences StarQR writes or computes in Chinese reach every reader in their language: stored ones
+(corrections, an archived organisation's plaque note, a stopped import) are read back as Phrases,
+and pages render a Phrase through the page's catalogue."""
+
+import pytest
+from babel.support import Translations
+from flask import render_template_string
+
+from helpers import login, make_tree, make_user
+from starqr import phrases
+from starqr.cli.language import TRANSLATIONS
+from starqr.models import ImportBatch
+from starqr.services import jobs_health
+from starqr.services.imports.errors import RowError
+
+MONGOLIAN = Translations.load(TRANSLATIONS, ["mn"]).gettext
+
+
+@pytest.mark.parametrize(
+    "code, params",
+    [
+        ("ledger_correction", {"reason": "录入错误"}),
+        ("objection_correction", {"reference": "Y2025-0007", "reason": "学习"}),
+        ("objection_rerated", {"reference": "Y2025-0007"}),
+        ("rerated", {}),
+        ("contest_rank", {"contest": "拉练观摩", "rank": "2"}),
+        ("contest_evidence", {"id": "3", "contest": "拉练观摩", "judges": "5", "score": "88.50"}),
+        ("organisation_dissolved", {}),
+        ("organisation_merged", {"name": "巴音支部"}),
+    ],
+)
+def test_a_stored_sentence_reads_back_as_its_phrase(code, params):
+    text = phrases.stored(code, **params)
+    phrase = phrases.read(text)
+    assert type(text) is str and phrase == text  # what the database keeps is the Chinese text
+    assert phrase.code == code and phrase.params == params
+    assert phrase.text(MONGOLIAN) != text and all(value in phrase.text(MONGOLIAN) for value in params.values())
+
+
+def test_typed_text_stays_as_it_is_and_a_correction_of_a_correction_reads_whole():
+    assert phrases.read("参加学习") == "参加学习" and not isinstance(phrases.read("参加学习"), phrases.Phrase)
+    twice = phrases.read(phrases.stored("ledger_correction", reason=phrases.stored("ledger_correction", reason="错")))
+    assert twice.text(MONGOLIAN) == "ᠵᠠᠰᠠᠪᠤᠷᠢ: ᠵᠠᠰᠠᠪᠤᠷᠢ: 错"
+
+
+def test_pages_render_a_phrase_in_the_page_language(app):
+    dissolved = phrases.read(phrases.stored("organisation_dissolved"))
+    for lang, expected in (
+        ("zh", "组织已撤销"),
+        ("mn", "ᠪᠠᠶᠢᠭᠤᠯᠤᠯᠭ᠎ᠠ ᠲᠠᠷᠠᠭᠠᠭᠳᠠᠪᠠ"),
+        ("en", "The organisation was dissolved"),
+    ):
+        with app.test_request_context(f"/?lang={lang}"):
+            assert render_template_string("{{ note }}|{{ plain }}", note=dissolved, plain="组织已撤销") == (
+                f"{expected}|组织已撤销"
+            )
+
+
+def test_why_an_organisation_has_its_rubric_reads_in_mongolian(app, client):
+    tree = make_tree()
+    make_user("why_admin", "admin")
+    login(client, "why_admin")
+    page = client.get(f"/console/organisations?org={tree['branch'].id}", headers={"Accept-Language": "mn"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "ᠰᠠᠯᠪᠤᠷᠢ ᠶᠢᠨ ᠠᠶᠠᠳᠠᠯ ᠦᠨᠡᠯᠡᠬᠦ ᠪᠠᠷᠢᠮᠵᠢᠶ᠎ᠠ" in text, text[-2000:]
+    assert "的默认标准" not in text
+
+
+def test_a_stopped_import_keeps_its_template_and_old_rows_still_read(app):
+    tree = make_tree()
+    user = make_user("importer", "admin")
+    batch = ImportBatch.create(
+        kind="points", filename="x.csv", file_sha256="0" * 64, status="running", created_by=user.username
+    )
+    jobs_health.fail_import(batch.id, jobs_health.WORKER_DIED_MESSAGE, code="worker_died")
+    stored = ImportBatch.get_by_id(batch.id).errors[0]
+    assert stored["text"] == jobs_health.WORKER_DIED_MESSAGE and stored["code"] == "worker_died"
+    assert RowError.from_dict(stored).text(MONGOLIAN).startswith("ᠠᠷᠤ ᠲᠠᠯ᠎ᠠ ᠶᠢᠨ ᠠᠵᠢᠯ")
+    old = {"row": 0, "column": "", "code": "job_timeout", "message": "导入超过时间上限(60 秒)被中止", "text": "x"}
+    assert RowError.from_dict(old).text(MONGOLIAN) == "导入超过时间上限(60 秒)被中止"  # as it was stored
+    assert tree["branch"].id
