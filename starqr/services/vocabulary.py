@@ -1,5 +1,7 @@
 """The words county files use for levels, domains and member categories, with synonyms."""
 
+from starqr.errors import N_
+
 # 层级 -> Organisation.level
 LEVEL_WORDS = {
     "旗": "banner",
@@ -44,13 +46,13 @@ DOMAIN_WORDS = {
     "民营企业": "private_enterprise",
     "社会组织": "social",
 }
-DOMAIN_NAMES = {
-    "rural": "农村牧区",
-    "community": "社区",
-    "organ": "机关",
-    "state_enterprise": "国企",
-    "private_enterprise": "非公企业",
-    "social": "社会组织",
+DOMAIN_NAMES = {  # catalogue msgids too: the console shows them translated (views/console/names.py)
+    "rural": N_("农村牧区"),
+    "community": N_("社区"),
+    "organ": N_("机关"),
+    "state_enterprise": N_("国企"),
+    "private_enterprise": N_("非公企业"),
+    "social": N_("社会组织"),
 }
 UNIT_KIND_BY_DOMAIN = {
     "rural": "village",

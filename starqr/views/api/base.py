@@ -69,9 +69,14 @@ def _service_error(error):
     )
 
 
+def _log_request(event, level=logging.INFO, exc_info=False, **fields):
+    """One log line about this request: EVENT, the method and path, then FIELDS."""
+    log_event(log, event, level, exc_info, method=request.method, path=request.path, **fields)
+
+
 def _refused(error, status):
     """One line per refused API request: which code, for which path (the message is in the params)."""
-    log_event(log, "request.refused", method=request.method, path=request.path, status=status, code=error.code)
+    _log_request("request.refused", status=status, code=error.code)
 
 
 @blueprint.errorhandler(HTTPException)
@@ -83,15 +88,7 @@ def _http_error(error):
 
 @blueprint.errorhandler(Exception)
 def _unexpected(error):
-    log_event(
-        log,
-        "request.failed",
-        logging.ERROR,
-        exc_info=True,
-        method=request.method,
-        path=request.path,
-        error=type(error).__name__,
-    )
+    _log_request("request.failed", logging.ERROR, exc_info=True, error=type(error).__name__)
     return error_response(500, "internal_error", gettext("服务器内部错误"))
 
 

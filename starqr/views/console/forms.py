@@ -22,6 +22,20 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from starqr.services.accounts import MIN_PASSWORD_LENGTH
 from starqr.views.console.helpers import choices as _choices
+from starqr.views.console.names import STATUS_NAMES
+
+IMAGES = FileAllowed(["jpg", "jpeg", "png", "webp"], _l("只能上传图片"))
+
+
+def required(max_length):
+    """Validators of a text that must be given, up to MAX_LENGTH characters."""
+    return [DataRequired(), Length(max=max_length)]
+
+
+def optional(max_length):
+    """Validators of a text that may be left empty, up to MAX_LENGTH characters."""
+    return [Optional(), Length(max=max_length)]
+
 
 # ---------------------------------------------------------------- accounts
 
@@ -29,12 +43,10 @@ from starqr.views.console.helpers import choices as _choices
 class LoginForm(FlaskForm):
     username = StringField(
         _l("用户名"),
-        validators=[DataRequired(), Length(max=60)],
+        validators=required(60),
         render_kw={"autocomplete": "username", "autocapitalize": "none"},
     )
-    password = PasswordField(
-        _l("密码"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "current-password"}
-    )
+    password = PasswordField(_l("密码"), validators=required(200), render_kw={"autocomplete": "current-password"})
     next = HiddenField()
     submit = SubmitField(_l("登录"))
 
@@ -75,56 +87,56 @@ GENDER_CHOICES = _choices([("", _l("（未填）")), ("男", _l("男")), ("女",
 
 
 class BranchForm(FlaskForm):
-    secretary_name = StringField(_l("支部书记"), validators=[Optional(), Length(max=60)])
+    secretary_name = StringField(_l("支部书记"), validators=optional(60))
     venue_area_m2 = DecimalField(
         _l("活动场所面积（平方米）"), places=1, validators=[Optional(), NumberRange(min=0, max=100000)]
     )
-    venue_address = StringField(_l("活动场所地址"), validators=[Optional(), Length(max=255)])
-    office_phone = StringField(_l("办公电话（公开）"), validators=[Optional(), Length(max=40)])
-    feature_projects = TextAreaField(_l("特色品牌项目（每行一项）"), validators=[Optional(), Length(max=2000)])
+    venue_address = StringField(_l("活动场所地址"), validators=optional(255))
+    office_phone = StringField(_l("办公电话（公开）"), validators=optional(40))
+    feature_projects = TextAreaField(_l("特色品牌项目（每行一项）"), validators=optional(2000))
     submit = SubmitField(_l("保存"))
 
 
 class MemberForm(FlaskForm):
-    name_zh = StringField(_l("姓名"), validators=[DataRequired(), Length(max=60)])
-    name_mn = StringField(_l("蒙古文姓名"), validators=[Optional(), Length(max=160)])
+    name_zh = StringField(_l("姓名"), validators=required(60))
+    name_mn = StringField(_l("蒙古文姓名"), validators=optional(160))
     gender = SelectField(_l("性别"), choices=GENDER_CHOICES, validators=[Optional()])
-    ethnicity = StringField(_l("民族"), validators=[Optional(), Length(max=20)])
+    ethnicity = StringField(_l("民族"), validators=optional(20))
     category = SelectField(_l("党员类别"), choices=CATEGORY_CHOICES)
     status = SelectField(_l("党员状态"), choices=STATUS_CHOICES)
     occupation = SelectField(_l("职业"), choices=OCCUPATION_CHOICES, validators=[Optional()])
     joined_on = DateField(_l("入党时间"), validators=[Optional()])
     full_member_on = DateField(_l("转正时间（党龄自转正之日算起）"), validators=[Optional()])
-    party_post = StringField(_l("党内职务"), validators=[Optional(), Length(max=60)])
-    honours = TextAreaField(_l("荣誉（每行一项）"), validators=[Optional(), Length(max=2000)])
-    volunteer_service = TextAreaField(_l("志愿服务（每行一项）"), validators=[Optional(), Length(max=2000)])
+    party_post = StringField(_l("党内职务"), validators=optional(60))
+    honours = TextAreaField(_l("荣誉（每行一项）"), validators=optional(2000))
+    volunteer_service = TextAreaField(_l("志愿服务（每行一项）"), validators=optional(2000))
     volunteer_hours = IntegerField(
         _l("志愿服务时长（小时）"), default=0, validators=[Optional(), NumberRange(min=0, max=100000)]
     )
     exempt = BooleanField(_l("免于评星（年满70岁或长期患病，本人申请）"))
     # Private: never shown on public pages.
-    phone = StringField(_l("手机号（不公开）"), validators=[Optional(), Length(max=20)])
-    id_number = StringField(_l("身份证号（不公开）"), validators=[Optional(), Length(max=18)])
-    home_address = StringField(_l("家庭住址（不公开）"), validators=[Optional(), Length(max=255)])
+    phone = StringField(_l("手机号（不公开）"), validators=optional(20))
+    id_number = StringField(_l("身份证号（不公开）"), validators=optional(18))
+    home_address = StringField(_l("家庭住址（不公开）"), validators=optional(255))
     birth_date = DateField(_l("出生日期（不公开）"), validators=[Optional()])
     submit = SubmitField(_l("保存"))
 
 
 class TransferForm(FlaskForm):
     branch = SelectField(_l("转入支部"), coerce=int)
-    reason = StringField(_l("转接原因"), validators=[DataRequired(), Length(max=120)])
+    reason = StringField(_l("转接原因"), validators=required(120))
     submit = SubmitField(_l("办理转接"))
 
 
 class RetireForm(FlaskForm):
     left_on = DateField(_l("离开日期"), validators=[DataRequired()])
-    reason = StringField(_l("原因（如：去世、出党、组织关系转出本旗）"), validators=[DataRequired(), Length(max=120)])
+    reason = StringField(_l("原因（如：去世、出党、组织关系转出本旗）"), validators=required(120))
     submit = SubmitField(_l("移出名册"))
 
 
 class PostForm(FlaskForm):
-    title = StringField(_l("岗位名称"), validators=[DataRequired(), Length(max=60)])
-    duties = TextAreaField(_l("岗位职责"), validators=[DataRequired(), Length(max=2000)])
+    title = StringField(_l("岗位名称"), validators=required(60))
+    duties = TextAreaField(_l("岗位职责"), validators=required(2000))
     since = DateField(_l("设岗时间"), validators=[Optional()])
     active = BooleanField(_l("在岗"), default=True)
     submit = SubmitField(_l("保存"))
@@ -132,37 +144,32 @@ class PostForm(FlaskForm):
 
 # ---------------------------------------------------------------- commitments
 
-COMMITMENT_STATUS_CHOICES = _choices(
-    [("not_started", _l("未开始")), ("in_progress", _l("进行中")), ("done", _l("已践诺")), ("not_done", _l("未践诺"))]
-)
+COMMITMENT_STATUS_CHOICES = _choices(STATUS_NAMES.items())
 
 
 class CommitmentForm(FlaskForm):
     year = IntegerField(_l("年度"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
-    text = TextAreaField(_l("承诺内容"), validators=[DataRequired(), Length(max=1000)])
+    text = TextAreaField(_l("承诺内容"), validators=required(1000))
     deadline = DateField(_l("完成时限"), validators=[Optional()])
     submit = SubmitField(_l("保存"))
 
 
 class ProgressForm(FlaskForm):
     date = DateField(_l("日期"), validators=[DataRequired()])
-    text = TextAreaField(_l("进展情况"), validators=[DataRequired(), Length(max=1000)])
+    text = TextAreaField(_l("进展情况"), validators=required(1000))
     submit = SubmitField(_l("添加进展"))
 
 
 class EvidenceForm(FlaskForm):
-    photo = FileField(
-        _l("佐证照片（JPEG/PNG/WebP，不超过8MB）"),
-        validators=[FileRequired(), FileAllowed(["jpg", "jpeg", "png", "webp"], _l("只能上传图片"))],
-    )
-    caption = StringField(_l("说明"), validators=[Optional(), Length(max=200)])
+    photo = FileField(_l("佐证照片（JPEG/PNG/WebP，不超过8MB）"), validators=[FileRequired(), IMAGES])
+    caption = StringField(_l("说明"), validators=optional(200))
     submit = SubmitField(_l("上传"))
 
 
 class OutcomeForm(FlaskForm):
     status = SelectField(_l("践诺状态"), choices=COMMITMENT_STATUS_CHOICES)
-    evaluation = TextAreaField(_l("评价"), validators=[Optional(), Length(max=1000)])
-    reason_not_kept = TextAreaField(_l("未践诺原因（公开显示）"), validators=[Optional(), Length(max=1000)])
+    evaluation = TextAreaField(_l("评价"), validators=optional(1000))
+    reason_not_kept = TextAreaField(_l("未践诺原因（公开显示）"), validators=optional(1000))
     reason_public = BooleanField(_l("原因可以在扫码页公开（不含病情、家庭等个人情况）"), default=False)
     submit = SubmitField(_l("保存结果"))
 
@@ -182,12 +189,12 @@ class PointsForm(FlaskForm):
     veto_confirmed = BooleanField(_l("我已核实，确认记录否决项"))
     replace_confirmed = BooleanField(_l("确认替换现值（取值类项目以最新一次记录为准，不会相加）"))
     occurred_on = DateField(_l("发生日期"), validators=[Optional()])
-    reason = TextAreaField(_l("事由"), validators=[DataRequired(), Length(max=500)])
+    reason = TextAreaField(_l("事由"), validators=required(500))
     public_reason = BooleanField(_l("事由在扫码页公开"), default=False)
-    evidence = StringField(_l("佐证（文字说明）"), validators=[Optional(), Length(max=500)])
+    evidence = StringField(_l("佐证（文字说明）"), validators=optional(500))
     photo = FileField(
         _l("佐证照片（可用手机拍照）"),
-        validators=[Optional(), FileAllowed(["jpg", "jpeg", "png", "webp"], _l("只能上传图片"))],
+        validators=[Optional(), IMAGES],
         render_kw={"accept": "image/*", "capture": "environment"},
     )
     photo_public = BooleanField(_l("照片在扫码页公开"), default=False)
@@ -195,7 +202,7 @@ class PointsForm(FlaskForm):
 
 
 class CorrectionForm(FlaskForm):
-    reason = TextAreaField(_l("更正原因"), validators=[DataRequired(), Length(max=500)])
+    reason = TextAreaField(_l("更正原因"), validators=required(500))
     new_points = DecimalField(_l("正确分值（留空则只冲销原记录）"), places=2, validators=[Optional()])
     submit = SubmitField(_l("冲销更正"))
 
@@ -212,7 +219,7 @@ class RubricUploadForm(FlaskForm):
 
 
 class PeriodForm(FlaskForm):
-    name = StringField(_l("名称"), validators=[DataRequired(), Length(max=60)], render_kw={"placeholder": "2026年度"})
+    name = StringField(_l("名称"), validators=required(60), render_kw={"placeholder": "2026年度"})
     kind = SelectField(_l("类型"), choices=_choices([("year", _l("年度")), ("quarter", _l("季度"))]))
     year = IntegerField(_l("年份"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
     quarter = IntegerField(_l("季度(1–4,年度可空)"), validators=[Optional(), NumberRange(min=1, max=4)])
@@ -226,7 +233,7 @@ class ScheduleForm(FlaskForm):
     publish_date = DateField(_l("发布日期(北京时间)"), validators=[DataRequired()])
     publish_time = StringField(
         _l("发布时间(北京时间,如 09:00)"),
-        validators=[DataRequired(), Length(max=5)],
+        validators=required(5),
         default="09:00",
         render_kw={"type": "time"},
     )
@@ -262,12 +269,12 @@ class PlaqueActionForm(FlaskForm):
     action = SelectField(
         _l("操作"), choices=_choices([("reissue", _l("补发(旧码作废并指向新码)")), ("revoke", _l("作废(不补发)"))])
     )
-    reason = StringField(_l("原因"), validators=[DataRequired(), Length(max=200)])
+    reason = StringField(_l("原因"), validators=required(200))
     submit = SubmitField(_l("确定"))
 
 
 class TokenForm(FlaskForm):
-    name = StringField(_l("用途"), validators=[DataRequired(), Length(max=60)], render_kw={"placeholder": "导入脚本"})
+    name = StringField(_l("用途"), validators=required(60), render_kw={"placeholder": "导入脚本"})
     submit = SubmitField(_l("生成令牌"))
 
 
@@ -277,7 +284,7 @@ class TokenForm(FlaskForm):
 class ContestForm(FlaskForm):
     name = StringField(
         _l("名称"),
-        validators=[DataRequired(), Length(max=120)],
+        validators=required(120),
         render_kw={"placeholder": "海流图镇2026年比武争星拉练观摩"},
     )
     held_on = DateField(_l("举行日期"), validators=[Optional()])
@@ -293,12 +300,12 @@ class ContestForm(FlaskForm):
 
 
 class JudgeUserForm(FlaskForm):
-    username = StringField(_l("控制台用户名"), validators=[DataRequired(), Length(max=60)])
+    username = StringField(_l("控制台用户名"), validators=required(60))
     submit = SubmitField(_l("添加为评委"))
 
 
 class JudgeLinkForm(FlaskForm):
-    name = StringField(_l("评委姓名"), validators=[DataRequired(), Length(max=60)])
+    name = StringField(_l("评委姓名"), validators=required(60))
     organisation = SelectField(_l("评委所在支部（不能给本支部打分）"), coerce=int, validate_choice=False)
     submit = SubmitField(_l("生成一次性评分链接"))
 

@@ -46,13 +46,9 @@ def _member_form(member, form, save, message, title, note=None):
 def add_member(branch_id):
     branch = require_branch_access(branch_id, write=True)
     form = MemberForm()
-
-    def save():
-        return member_service.add_member(actor(), branch, *_member_data(form))
-
     return edit_page(
         form,
-        save,
+        lambda: member_service.add_member(actor(), branch, *_member_data(form)),
         lambda member: _("已添加党员 %(name)s，并生成了党员挂牌二维码。", name=member.name_zh),
         _member_url,
         _("添加党员"),

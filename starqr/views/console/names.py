@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from starqr.services import scheduler
+from starqr.services import scheduler, vocabulary
 
 STATUS_NAMES = {
     "not_started": _l("未开始"),
@@ -20,14 +20,8 @@ ITEM_KIND_NAMES = {
 }
 STATE_NAMES = {"draft": _l("草稿"), "scheduled": _l("已安排发布"), "notice": _l("公示中"), "final": _l("已定级")}
 LEVEL_NAMES = {"banner": _l("旗"), "town": _l("苏木镇"), "unit": _l("嘎查村/单位"), "branch": _l("党支部")}
-DOMAIN_NAMES = {
-    "rural": _l("农村牧区"),
-    "community": _l("社区"),
-    "organ": _l("机关"),
-    "state_enterprise": _l("国企"),
-    "private_enterprise": _l("非公企业"),
-    "social": _l("社会组织"),
-}
+# The importer's domain words (services/vocabulary.py), translated when shown.
+DOMAIN_NAMES = {code: _l(word) for code, word in vocabulary.DOMAIN_NAMES.items()}
 
 FLAG_NAMES = {
     "commitment_overdue": _l("承诺已过期未完成"),
