@@ -70,6 +70,7 @@ STORED = {
     "contest_evidence": N_("比武争星 #%(id)s「%(contest)s」：%(judges)s位评委，平均分 %(score)s"),
     "organisation_dissolved": N_("组织已撤销"),
     "organisation_merged": N_("组织已并入「%(name)s」"),
+    "private_changed": N_("(已修改)"),  # a private field's value in the audit log, never the value
 }
 
 

@@ -1,6 +1,7 @@
 """Safe headers, CSRF protection and rate limits for the whole app."""
 
 from flask import jsonify, make_response, request
+from flask_babel import gettext
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -60,7 +61,7 @@ def init_app(app):
             form = request.form
             suspicious = any("\x00" in key or "\x00" in value for key, value in form.items(multi=True))
         if suspicious:
-            return _bad_request("请求中含有不允许的字符 (NUL)。")
+            return _bad_request(gettext("请求中含有不允许的字符 (NUL)。"))
         return None
 
     @app.after_request

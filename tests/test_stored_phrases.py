@@ -79,3 +79,11 @@ def test_a_stopped_import_keeps_its_template_and_old_rows_still_read(app):
     old = {"row": 0, "column": "", "code": "job_timeout", "message": "导入超过时间上限(60 秒)被中止", "text": "x"}
     assert RowError.from_dict(old).text(MONGOLIAN) == "导入超过时间上限(60 秒)被中止"  # as it was stored
     assert tree["branch"].id
+
+
+def test_audit_values_read_in_the_readers_language():
+    from starqr.services.consoles import audit_words
+
+    assert audit_words._value("active", True, {}).text(MONGOLIAN) == "ᠲᠡᠢᠮᠦ"
+    assert audit_words._value("phone", "(已修改)", {}).text(MONGOLIAN) == "(ᠥᠭᠡᠷᠡᠴᠢᠯᠡᠭᠰᠡᠨ)"
+    assert audit_words._value("reason", "参加学习", {}) == "参加学习"

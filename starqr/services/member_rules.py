@@ -2,7 +2,7 @@
 
 import functools
 
-from starqr import validation
+from starqr import phrases, validation
 from starqr.errors import Invalid
 from starqr.models import Commitment, Member, MemberPrivate, Organisation, Post
 
@@ -33,7 +33,7 @@ POST_FIELDS = ("title", "duties", "since", "active")
 COMMITMENT_FIELDS = ("year", "text", "deadline")
 
 # Private values are logged as changed or not, never by value: the audit log is read widely.
-_PRIVATE_MARK = "(已修改)"
+_PRIVATE_MARK = phrases.stored("private_changed")
 
 
 # Free text shown on the scan page: refused when it holds an identity number, a mobile or an address.

@@ -8,6 +8,7 @@ import json
 
 from peewee import Value
 
+from starqr import phrases
 from starqr.errors import N_
 from starqr.models import AuditLog, LedgerEntry, Member, Organisation, RatingPeriod, RubricVersion, User
 from starqr.services import rubrics, scheduler
@@ -145,6 +146,9 @@ def _item_names():
     return names
 
 
+YES, NO = phrases.Phrase("yes", N_("是")), phrases.Phrase("no", N_("否"))
+
+
 def _value(field, value, item_names, periods=None):
     if value is None or value == "":
         return None
@@ -155,10 +159,10 @@ def _value(field, value, item_names, periods=None):
     if field == "entries" and isinstance(value, list):
         return "、".join(f"#{v}" for v in value)
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return YES if value else NO
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
+    return phrases.read(value) if isinstance(value, str) else str(value)  # a sentence StarQR stored, translated
 
 
 def _targets(rows):
