@@ -258,6 +258,11 @@ def require_import_batch(actor, batch_id):
     return batch
 
 
+def subject_kind(subject):
+    """MEMBER or ORGANISATION: which kind of subject a row is."""
+    return MEMBER if isinstance(subject, Member) else ORGANISATION
+
+
 def subject_branch(subject):
     """The organisation whose scope a subject falls under (a member's branch, or itself)."""
-    return subject.branch if isinstance(subject, Member) else subject
+    return subject.branch if subject_kind(subject) == MEMBER else subject

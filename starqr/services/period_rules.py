@@ -130,6 +130,11 @@ def all_periods():
     return RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc())
 
 
+def newest_period(states):
+    """The newest rating period in one of STATES, or None."""
+    return all_periods().where(RatingPeriod.state.in_(states)).first()
+
+
 def unfinished_periods():
     """Every rating period not yet final (a points import may still go into one), newest first."""
     return list(all_periods().where(RatingPeriod.state != "final"))

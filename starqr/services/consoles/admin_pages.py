@@ -11,10 +11,9 @@ from starqr.models import (
     Organisation,
     PlaqueCode,
     Rating,
-    RatingPeriod,
     RubricVersion,
 )
-from starqr.services import administration, plaques, ratings
+from starqr.services import administration, period_rules, plaques, ratings
 from starqr.services.consoles.standing import published_period
 
 
@@ -63,11 +62,8 @@ def rubric_version(key, version):
 
 
 def periods():
-    return list(RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()))
-
-
-def period(period_id):
-    return RatingPeriod.get_or_none(RatingPeriod.id == period_id)
+    """Every rating period, newest first, as a list."""
+    return list(period_rules.all_periods())
 
 
 def objection_org(objection):

@@ -19,7 +19,7 @@ from starqr.models import (
     RatingPeriod,
     ScanCount,
 )
-from starqr.services import rubrics
+from starqr.services import period_rules, rubrics
 
 PUBLISHED_STATES = ("notice", "final")
 LIVE_STATES = ("draft", "scheduled")
@@ -31,21 +31,11 @@ NOT_IN_ROSTER = "not_in_roster"
 
 
 def published_period():
-    return (
-        RatingPeriod.select()
-        .where(RatingPeriod.state.in_(PUBLISHED_STATES))
-        .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc())
-        .first()
-    )
+    return period_rules.newest_period(PUBLISHED_STATES)
 
 
 def live_period():
-    return (
-        RatingPeriod.select()
-        .where(RatingPeriod.state.in_(LIVE_STATES))
-        .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc())
-        .first()
-    )
+    return period_rules.newest_period(LIVE_STATES)
 
 
 def published_stars(kind, subject_ids, period):

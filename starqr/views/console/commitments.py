@@ -15,8 +15,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from starqr.models import Member
-from starqr.services import commitments
+from starqr.models import MEMBER
+from starqr.services import access, commitments
 from starqr.services import member_rules
 from starqr.services.consoles import secretary_pages
 from starqr.views.console import console
@@ -43,7 +43,7 @@ public_evidence = Blueprint("evidence", __name__)
 
 
 def subject_url(subject):
-    if isinstance(subject, Member):
+    if access.subject_kind(subject) == MEMBER:
         return url_for("console.member", member_id=subject.id)
     return url_for("console.branch", branch_id=subject.id)
 

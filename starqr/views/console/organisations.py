@@ -18,6 +18,7 @@ from starqr.services.imports import roster_apply, tree, workbooks
 from starqr.views.console import register_nav
 from starqr.views.console.admin import admin
 from starqr.views.console.helpers import CSV, XLSX, attachment, choices, error_text, valid_or_400
+from starqr.services.consoles import admin_pages
 from starqr.services.consoles.import_pages import recent_batches
 from starqr.views.console.imports import ConfirmUploadForm, UploadForm, preview_page, queue, uploaded
 from starqr.views.console.auth import (
@@ -196,7 +197,7 @@ def organisation_action(organisation_id, action):
 @admin.route("/onboarding")
 @roles_required(*ADMINISTRATORS)
 def onboarding():
-    periods = list(period_rules.all_periods())
+    periods = admin_pages.periods()
     return render_template(
         "console/organisations/imports.html",
         form=OnboardingUploadForm(formdata=None),

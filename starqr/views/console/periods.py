@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from starqr.services import administration, scheduler
+from starqr.services import administration, period_rules, scheduler
 from starqr.services.consoles import admin_pages
 from starqr.views.console.admin import OVERSEERS, admin
 from starqr.views.console.auth import ADMIN, roles_required
@@ -59,7 +59,7 @@ def periods():
 @admin.route("/admin/periods/<int:period_id>")
 @roles_required(*OVERSEERS)
 def period(period_id):
-    found = admin_pages.period(period_id) or abort(404)
+    found = period_rules.find(period_id) or abort(404)
     form = ScheduleForm()
     local = scheduler.to_local(found.publish_at) if found.publish_at else None
     if local is None:
@@ -82,7 +82,7 @@ def period(period_id):
 
 
 def _period(period_id):
-    return admin_pages.period(period_id) or abort(404)
+    return period_rules.find(period_id) or abort(404)
 
 
 def _back(period):

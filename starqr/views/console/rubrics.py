@@ -60,7 +60,7 @@ def rubric(key):
                     row = rubric_uploads.upload_rubric(actor(), text, expected_key=key)
                     flash(_("已保存 %(name)s 第 %(version)s 版", name=row.name, version=row.version), "success")
                     return redirect(url_for("admin.rubric", key=key))
-                period = admin_pages.period(form.period.data)
+                period = period_rules.find(form.period.data)
                 if period is None:
                     form.period.errors.append(_("请选择评定期"))
                 else:
