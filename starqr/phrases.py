@@ -90,6 +90,14 @@ _PATTERNS = [(code, _pattern(template)) for code, template in STORED.items()]
 _BEGINNINGS = tuple({template.split("%(", 1)[0] for template in STORED.values()})
 
 
+def read_fields(rows, *fields):
+    """ROWS (model instances, for display only) with each of FIELDS read back by read(); returns ROWS."""
+    for row in rows:
+        for name in fields:
+            setattr(row, name, read(getattr(row, name)))
+    return rows
+
+
 def read(text):
     """TEXT as stored, as a Phrase when it is one of the STORED sentences (else TEXT unchanged)."""
     if not text or not isinstance(text, str) or isinstance(text, Phrase) or not text.startswith(_BEGINNINGS):

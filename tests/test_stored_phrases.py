@@ -6,11 +6,12 @@ import pytest
 from babel.support import Translations
 from flask import render_template_string
 
-from helpers import login, make_tree, make_user
-from starqr import phrases
+from helpers import login, make_member, make_period, make_tree, make_user, record
+from starqr import ledger, phrases
 from starqr.cli.language import TRANSLATIONS
 from starqr.models import ImportBatch
 from starqr.services import jobs_health
+from starqr.services.consoles import audit_words
 from starqr.services.imports.errors import RowError
 
 MONGOLIAN = Translations.load(TRANSLATIONS, ["mn"]).gettext
@@ -82,8 +83,17 @@ def test_a_stopped_import_keeps_its_template_and_old_rows_still_read(app):
 
 
 def test_audit_values_read_in_the_readers_language():
-    from starqr.services.consoles import audit_words
-
     assert audit_words._value("active", True, {}).text(MONGOLIAN) == "ᠲᠡᠢᠮᠦ"
     assert audit_words._value("phone", "(已修改)", {}).text(MONGOLIAN) == "(ᠥᠭᠡᠷᠡᠴᠢᠯᠡᠭᠰᠡᠨ)"
     assert audit_words._value("reason", "参加学习", {}) == "参加学习"
+
+
+def test_a_correction_on_the_console_member_page_reads_in_mongolian(app, client):
+    tree = make_tree()
+    member = make_member(tree["branch"])
+    entry = record(member, make_period(year=2025), "study", 2, reason="参加学习")
+    ledger.correct(entry, "录错了", "admin")
+    make_user("ledger_admin", "admin")
+    login(client, "ledger_admin")
+    page = client.get(f"/console/members/{member.id}", headers={"Accept-Language": "mn"}).get_data(as_text=True)
+    assert "ᠵᠠᠰᠠᠪᠤᠷᠢ: 录错了" in page and "参加学习" in page and "更正:" not in page, page[-3000:]

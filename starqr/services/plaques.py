@@ -239,7 +239,4 @@ def export_rows(base_url, org=None):
 def events_of(plaque):
     """Issue, reissue and revocation events of a plaque, oldest first; a reason StarQR wrote (an
     archived organisation's note) comes back as a Phrase, shown in the page's language."""
-    events = list(plaque.events.order_by(PlaqueEvent.at, PlaqueEvent.id))
-    for event in events:
-        event.reason = phrases.read(event.reason)
-    return events
+    return phrases.read_fields(list(plaque.events.order_by(PlaqueEvent.at, PlaqueEvent.id)), "reason")

@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+from starqr import phrases
 from starqr.models import (
     MEMBER,
     ApiToken,
@@ -135,15 +136,18 @@ def objection_context(objection, limit=100):
             .order_by(Rating.id.desc())
             .first()
         )
-        entries = list(
-            LedgerEntry.select()
-            .where(
-                LedgerEntry.period == period,
-                LedgerEntry.subject_kind == plaque.subject_kind,
-                LedgerEntry.subject_id == plaque.subject_id,
-            )
-            .order_by(LedgerEntry.id.desc())
-            .limit(limit)
+        entries = phrases.read_fields(
+            list(
+                LedgerEntry.select()
+                .where(
+                    LedgerEntry.period == period,
+                    LedgerEntry.subject_kind == plaque.subject_kind,
+                    LedgerEntry.subject_id == plaque.subject_id,
+                )
+                .order_by(LedgerEntry.id.desc())
+                .limit(limit)
+            ),
+            "reason",
         )
     return {
         "period": period,

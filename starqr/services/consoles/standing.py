@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from peewee import fn
 
-from starqr import rating
+from starqr import phrases, rating
 from starqr.models import (
     MEMBER,
     ORGANISATION,
@@ -240,6 +240,7 @@ def ledger_page(kind, subject_id, page=1, per_page=25, year=None, item=None):
         query = query.where(LedgerEntry.item == item)
     total = query.count()
     entries = list(query.order_by(LedgerEntry.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    phrases.read_fields(entries, "reason", "evidence")  # StarQR's own sentences in the page's language
     years = sorted(
         {
             y
