@@ -19,7 +19,6 @@ from starqr.views.console.auth import (
 from starqr.views.console.commitments import public_evidence, send_evidence, subject_pages, subject_url
 from starqr.views.console.forms import CorrectionForm, PointsForm
 from starqr.views.console.helpers import actor, attempt, choices, edit_page
-from starqr.views.console.names import ITEM_KIND_NAMES
 
 
 def item_rule(item, rubric, component=None):
@@ -130,7 +129,6 @@ def _points(subject):
         groups=groups,
         vetoes=vetoes,
         rubric=rubric,
-        kind_names=ITEM_KIND_NAMES,
         current=current,
         replacing=replacing,
     )
