@@ -3,13 +3,18 @@
 import datetime
 
 import click
+from flask import current_app
 
-from starqr import checkpoints
+from starqr import checkpoint_verification, checkpoints, create_app
+from starqr import ledger as ledger_module
 from starqr.cli.context import fail, pass_app
-from starqr.cli.language import error_text, gettext, say
-from starqr.errors import N_
 from starqr.cli.errors import OutputPath, confirm_or_abort, non_empty, yes_option
-from starqr.services import publish_report
+from starqr.cli.language import error_text, gettext, say
+from starqr.db import database
+from starqr.errors import N_
+from starqr.migrations import migrate as run_migrations
+from starqr.models import Organisation, RatingPeriod
+from starqr.services import accounts, backup, publish_report, revision
 
 DEMO_MIN_MEMBERS = 50  # services.demo refuses fewer; checked here before --reset wipes anything
 
@@ -18,9 +23,7 @@ DEMO_MIN_MEMBERS = 50  # services.demo refuses fewer; checked here before --rese
 @pass_app
 def migrate():
     """Create or upgrade the database schema and store the shipped rubrics."""
-    from starqr.db import database
-    from starqr.migrations import migrate as run_migrations
-    from starqr.services import rubrics
+    from starqr.services import rubrics  # the rating engine: too heavy for --help
 
     ran = run_migrations(database.obj)
     added = rubrics.sync_shipped()
@@ -58,19 +61,11 @@ def ensure_signing_key():
 @pass_app
 def demo(members, seed, reset, password, yes):
     """Load the demo banner (modelled on Urad Middle Banner) into the configured database."""
-    from flask import current_app
-
-    from starqr.db import database
-    from starqr.migrations import migrate as run_migrations
-    from starqr.services import accounts
-    from starqr.services import demo as demo_service
+    from starqr.services import demo as demo_service  # name lists, rating engine: too heavy for --help
 
     if password is not None and len(password) < accounts.MIN_PASSWORD_LENGTH:
         raise click.BadParameter(f"needs at least {accounts.MIN_PASSWORD_LENGTH} characters", param_hint="'--password'")
-    if reset:
-        # Every argument is checked above, before anything is dropped.
-        from starqr.services import backup
-
+    if reset:  # every argument is checked above, before anything is dropped
         rows = backup.data_rows(backup.current_counts(current_app.config["DATABASE_URL"]))
         if rows:
             confirm_or_abort(f"--reset drops every table: {rows} rows of data in this database are deleted", yes)
@@ -104,12 +99,10 @@ def demo(members, seed, reset, password, yes):
 @click.option("--debug", is_flag=True, help="Run Flask's development server with the debugger.")
 def serve(host, port, workers, debug):
     """Run the web service (gunicorn; --debug for Flask's development server)."""
-    from starqr import create_app
-
     if debug:
         create_app().run(host=host, port=port, debug=True)
         return
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # gunicorn only for this command
 
     class Server(BaseApplication):
         def load_config(self):
@@ -130,7 +123,7 @@ def serve(host, port, workers, debug):
 @pass_app
 def rate(period):
     """Compute draft ratings for PERIOD (an id, a year or a name) from the ledger."""
-    from starqr.services import ratings
+    from starqr.services import ratings  # the rating engine: too heavy for --help
 
     try:
         found = ratings.find_period(period)
@@ -157,7 +150,7 @@ def _echo_report(lines):
 @pass_app
 def publish(period, due, now_text):
     """Publish PERIOD now, or with --due everything the schedule says is due."""
-    from starqr.services import ratings
+    from starqr.services import ratings  # the rating engine: too heavy for --help
 
     try:
         now = datetime.datetime.fromisoformat(now_text) if now_text else None
@@ -168,7 +161,7 @@ def publish(period, due, now_text):
     if bool(period) == bool(due):
         fail(say(N_("请指定要立即发布的评定期,或用 --due 做计划中到期的事")))
     if due:
-        from starqr import monitoring
+        from starqr import monitoring  # prometheus_client: too heavy for --help
 
         report = ratings.publish_due(now)
         monitoring.count_publications(report)
@@ -229,9 +222,6 @@ def ledger():
 @pass_app
 def verify(checkpoint_file, public_keys):
     """Check the hash chain and every signed checkpoint (and an exported one with --checkpoint)."""
-    from starqr import checkpoint_verification, checkpoints
-    from starqr import ledger as ledger_module
-
     checked, problems = ledger_module.verify()
     lines = [f"{problem.kind}: {problem.detail}" for problem in problems]
     signed = checkpoints.LedgerCheckpoint.select().count()
@@ -266,9 +256,6 @@ def verify(checkpoint_file, public_keys):
 @pass_app
 def checkpoint(output, since_file):
     """Sign the ledger's current head and store it (and export it with -o FILE)."""
-    from starqr import checkpoints
-    from starqr.db import database
-
     if output is not None and not output.strip():
         fail("-o needs a file name")
     if since_file is not None and output is None:
@@ -277,9 +264,6 @@ def checkpoint(output, since_file):
         since = checkpoints.read_file(since_file) if since_file is not None else None
         with database.atomic():
             made = checkpoints.write(reason="manual")
-            from starqr.models import RatingPeriod
-            from starqr.services import revision
-
             if RatingPeriod.select().where(RatingPeriod.state == "notice").exists():
                 revision.bump()  # notice pages show the newest checkpoint
         if output:
@@ -298,8 +282,6 @@ def checkpoint(output, since_file):
 @_public_key_option("Trust this Ed25519 public key (hex); default: the key named in the old file.")
 def check_proof(old_file, new_file, public_keys):
     """Offline: prove NEW_FILE's ledger extends OLD_FILE's (signatures and Merkle consistency proof)."""
-    from starqr import checkpoint_verification, checkpoints
-
     try:
         old, new = checkpoints.read_file(old_file), checkpoints.read_file(new_file)
     except checkpoints.CheckpointError as error:
@@ -328,9 +310,6 @@ def users():
 @pass_app
 def create_user(username, role, organisation_id, password):
     """Create a console user."""
-    from starqr.models import Organisation
-    from starqr.services import accounts
-
     try:
         accounts.check_username(username)
     except accounts.AccountError as error:

@@ -1,5 +1,6 @@
 """Import and schedule commands: `starqr import`, `starqr scheduler`, `starqr api-token`."""
 
+import logging
 import os
 import sys
 
@@ -9,6 +10,8 @@ from starqr.cli.context import fail, pass_app
 from starqr.cli.errors import confirm_or_abort, non_empty, yes_option
 from starqr.cli.language import gettext, say
 from starqr.errors import N_
+from starqr.models import ApiToken, User
+from starqr.services import api_tokens
 
 
 class _Progress:
@@ -37,7 +40,7 @@ def import_file(file, label, run):
     """Read FILE and import it with RUN(data, filename, progress) under a progress bar labelled
     LABEL. Returns RUN's result; a refused file, or one with errors (each listed on stderr), fails
     the command with one line: nothing was written."""
-    from starqr.services import imports
+    from starqr.services import imports  # the import pipeline: too heavy for --help
 
     with open(file, "rb") as handle:
         data = handle.read()
@@ -67,7 +70,7 @@ def import_file(file, label, run):
 @pass_app
 def import_command(file, period_name, dry_run, actor):
     """Import points events and scores from a CSV or XLSX file (all or nothing)."""
-    from starqr.services import imports, ratings
+    from starqr.services import imports, ratings  # the import pipeline and rating engine: too heavy for --help
 
     try:
         period = ratings.find_period(period_name)
@@ -121,9 +124,7 @@ def import_command(file, period_name, dry_run, actor):
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 def scheduler_command(workers):
     """Run the task consumer: publishes on schedule every minute and runs queued imports."""
-    import logging
-
-    from huey.consumer import Consumer
+    from huey.consumer import Consumer  # huey, the tasks and prometheus_client: too heavy for --help
 
     from starqr import monitoring
     from starqr.tasks import huey
@@ -146,9 +147,6 @@ def api_token():
 @pass_app
 def create_token(username, name):
     """Create a token for USERNAME and print it (shown only this once)."""
-    from starqr.models import User
-    from starqr.services import api_tokens
-
     user = User.get_or_none(User.username == username)
     if user is None:
         fail(f"no user {username!r}")
@@ -162,9 +160,6 @@ def create_token(username, name):
 @pass_app
 def revoke_token(token_id, yes):
     """Revoke a token by id."""
-    from starqr.models import ApiToken
-    from starqr.services import api_tokens
-
     token = ApiToken.get_or_none(ApiToken.id == token_id)
     if token is None:
         fail(f"no token {token_id}")

@@ -9,7 +9,9 @@ from starqr.cli.core import ensure_signing_key
 from starqr.cli.errors import OutputPath, non_empty
 from starqr.cli.imports import import_file
 from starqr.cli.language import gettext, say
+from starqr.db import database
 from starqr.errors import N_
+from starqr.migrations import migrate as run_migrations
 
 
 @click.command("init")
@@ -31,9 +33,7 @@ from starqr.errors import N_
 @pass_app
 def init_command(banner_name, banner_name_mn, code, admin_username, password_stdin):
     """Start a real banner on an empty database: the banner and its first administrator."""
-    from starqr.db import database
-    from starqr.migrations import migrate as run_migrations
-    from starqr.services import onboarding
+    from starqr.services import onboarding  # the rating engine: too heavy for --help
 
     password = None
     if password_stdin:
@@ -89,7 +89,7 @@ def _table_import_command(group, kind, help):
     @click.option("--dry-run", is_flag=True, help="Check the file and show the changes; write nothing.")
     @pass_app
     def import_command(file, dry_run):
-        from starqr.services.imports import roster_apply, tree
+        from starqr.services.imports import roster_apply, tree  # the import pipeline: too heavy for --help
 
         module, label, moved_word = {
             "tree": (tree, N_("组织树"), N_("调整上级")),
@@ -132,7 +132,7 @@ orgs_import = _table_import_command(
 @pass_app
 def orgs_list(code):
     """List organisations: code, id, name, level, domain, rubric, members."""
-    from starqr.services import organisations
+    from starqr.services import organisations  # the import pipeline: too heavy for --help
 
     try:
         rows = organisations.listing(code)
@@ -175,7 +175,7 @@ members_import = _table_import_command(
 @pass_app
 def template_command(kind, output, rubric):
     """Write an import template: header, example row, choice lists and a sheet explaining each column."""
-    from starqr.services.imports import workbooks
+    from starqr.services.imports import workbooks  # the import pipeline: too heavy for --help
 
     try:
         data = workbooks.template(kind, rubric)
@@ -199,7 +199,7 @@ def ratings_group():
 @pass_app
 def ratings_export(period, fmt, code, output):
     """Export PERIOD's ratings: one sheet for organisations, one for members (CSV: two files)."""
-    from starqr.services import organisations, ratings, ratings_export as export
+    from starqr.services import organisations, ratings, ratings_export as export  # too heavy for --help
 
     try:
         found = ratings.find_period(period)

@@ -1,11 +1,18 @@
 """`starqr pages`: build the stored public pages (the background builder) and report their size."""
 
+import os
+import signal
+import socket
+import sys
 import time
 
 import click
+from flask import current_app
 
 from starqr.cli.context import pass_app
 from starqr.cli.errors import InFolderPath
+from starqr.db import database
+from starqr.services import page_export, pages
 
 
 @click.group("pages", help="Stored public scan pages.")
@@ -32,9 +39,7 @@ def pages_group():
 )
 @pass_app
 def build(langs, limit, follow, workers):
-    from flask import current_app
-    from starqr.db import database
-    from starqr.views.page_builder import build_pages
+    from starqr.views.page_builder import build_pages  # the web app's views and templates: too heavy for --help
 
     app = current_app._get_current_object()
     while True:
@@ -71,13 +76,6 @@ def build(langs, limit, follow, workers):
 @click.option("--ticks", type=click.IntRange(min=1), default=None, help="Stop after this many ticks (tests).")
 @pass_app
 def export(directory, follow, scan_log, ticks):
-    import os
-    import signal
-    import sys
-
-    from starqr.db import database
-    from starqr.services import page_export
-
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly: `current` is removed
     exporter = page_export.Exporter(directory, follow, scan_log=scan_log)
     if not database.is_closed():
@@ -100,8 +98,6 @@ def _systemd_notifier(address):
     """sd_notify without a dependency: a datagram to NOTIFY_SOCKET (Type=notify, WatchdogSec=)."""
     if not address:
         return None
-    import socket
-
     if address.startswith("@"):
         address = "\0" + address[1:]
 
@@ -118,8 +114,6 @@ def _systemd_notifier(address):
 @pages_group.command("stats", help="Pages stored and their size.")
 @pass_app
 def stats():
-    from starqr.services import pages
-
     count, compressed, plain = pages.size_summary()
     click.echo(f"{count} pages, {compressed} bytes stored (gzip), {plain} bytes uncompressed")
 

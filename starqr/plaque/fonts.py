@@ -50,13 +50,18 @@ def text_width(script, text, size):
     return _width_em(script, text) * size
 
 
-@functools.lru_cache(maxsize=None)
-def metrics(script):
-    """(ascent, descent) as fractions of an em, from the font's own line metrics."""
+def open_font(script):
+    """The shipped SCRIPT font as a fontTools TTFont (tables read when first used)."""
     # fontTools loads only when glyphs are measured or drawn (a heavy import)
     from fontTools.ttLib import TTFont
 
-    with TTFont(str(FONT_FILES[script]), lazy=True) as font:
+    return TTFont(str(FONT_FILES[script]), lazy=True)
+
+
+@functools.lru_cache(maxsize=None)
+def metrics(script):
+    """(ascent, descent) as fractions of an em, from the font's own line metrics."""
+    with open_font(script) as font:
         units = font["head"].unitsPerEm
         ascent, descent = font["OS/2"].sTypoAscender, -font["OS/2"].sTypoDescender
     if script == "zh":  # CJK ideographs sit in the em box: 0.88 up, 0.12 down
@@ -70,10 +75,7 @@ def pillow_options(script):
 
 @functools.lru_cache(maxsize=None)
 def _covered(script):
-    # fontTools loads only when glyphs are measured or drawn (a heavy import)
-    from fontTools.ttLib import TTFont
-
-    with TTFont(str(FONT_FILES[script]), lazy=True) as font:
+    with open_font(script) as font:
         return frozenset(font.getBestCmap())
 
 
@@ -116,10 +118,7 @@ class GlyphOutlines:
     """SVG path data per glyph in font units (y up), cached."""
 
     def __init__(self, script):
-        # fontTools loads only when glyphs are measured or drawn (a heavy import)
-        from fontTools.ttLib import TTFont
-
-        self.font = TTFont(str(FONT_FILES[script]), lazy=True)
+        self.font = open_font(script)
         self.units = self.font["head"].unitsPerEm
         self.cmap = self.font.getBestCmap()
         self.glyph_set = self.font.getGlyphSet()

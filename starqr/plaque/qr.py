@@ -10,6 +10,9 @@ its weight. Both give version 4 at level H for a production URL.
 import dataclasses
 import functools
 
+import qrcode
+from qrcode.util import MODE_ALPHA_NUM, QRData
+
 from starqr.errors import N_, Invalid
 
 ECC_LEVELS = ("H", "Q")
@@ -41,9 +44,6 @@ def _check(data, ecc):
 
 def _matrix(data, ecc):
     """(version, rows of bools) from qrcode: smallest version, best mask by penalty."""
-    import qrcode
-    from qrcode.util import MODE_ALPHA_NUM, QRData
-
     levels = {"H": qrcode.constants.ERROR_CORRECT_H, "Q": qrcode.constants.ERROR_CORRECT_Q}
     symbol = qrcode.QRCode(error_correction=levels[ecc], border=0)
     symbol.add_data(QRData(data.encode("ascii"), mode=MODE_ALPHA_NUM))
