@@ -46,6 +46,14 @@ class StarQRError(Exception):
         self.params = params
         super().__init__(self.message())
 
+    def __init_subclass__(cls, code=None, status=None, template=None, **kwargs):
+        """A kind of failure in its class line: ``class NotFound(StarQRError, code="not_found",
+        status=404, template=N_("未找到"))``; a subclass may set them as class attributes instead."""
+        super().__init_subclass__(**kwargs)
+        for name, value in (("code", code), ("status", status), ("template", template)):
+            if value is not None:
+                setattr(cls, name, value)
+
     @classmethod
     def wrapping(cls, error):
         """This area's error saying what ERROR (a StarQRError, e.g. a ValidationError) says:
@@ -82,33 +90,17 @@ def _plain(value):
     return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
 
 
-class Invalid(StarQRError):
+class Invalid(StarQRError, code="invalid", status=422, template=N_("输入有误")):
     """The request is understood but its content is refused (a bad value, a rule broken)."""
 
-    code = "invalid"
-    status = 422
-    template = N_("输入有误")
 
-
-class NotFound(StarQRError):
+class NotFound(StarQRError, code="not_found", status=404, template=N_("未找到")):
     """No such thing, or the actor may not see it (the two are indistinguishable on purpose)."""
 
-    code = "not_found"
-    status = 404
-    template = N_("未找到")
 
-
-class Forbidden(StarQRError):
+class Forbidden(StarQRError, code="forbidden", status=403, template=N_("您无权执行此操作")):
     """The actor may see the thing but not do this to it."""
 
-    code = "forbidden"
-    status = 403
-    template = N_("您无权执行此操作")
 
-
-class Conflict(StarQRError):
+class Conflict(StarQRError, code="conflict", status=409, template=N_("当前状态不允许此操作")):
     """The state of the data does not allow this now (already published, already revoked...)."""
-
-    code = "conflict"
-    status = 409
-    template = N_("当前状态不允许此操作")

@@ -16,23 +16,15 @@ def redact(message):
     return _ADDRESS.sub("ip=-" if "ip=" in str(message) else "-", str(message)) if message else message
 
 
+def _redact_record(record):
+    """A logging filter: the record's message, redacted (its arguments are gunicorn's own)."""
+    record.msg = redact(record.msg)
+    return True
+
+
 class AddressFreeLogger(Logger):
     """gunicorn's Logger with client addresses removed from error-log messages."""
 
-    def critical(self, msg, *args, **kwargs):
-        super().critical(redact(msg), *args, **kwargs)
-
-    def error(self, msg, *args, **kwargs):
-        super().error(redact(msg), *args, **kwargs)
-
-    def warning(self, msg, *args, **kwargs):
-        super().warning(redact(msg), *args, **kwargs)
-
-    def info(self, msg, *args, **kwargs):
-        super().info(redact(msg), *args, **kwargs)
-
-    def debug(self, msg, *args, **kwargs):
-        super().debug(redact(msg), *args, **kwargs)
-
-    def exception(self, msg, *args, **kwargs):
-        super().exception(redact(msg), *args, **kwargs)
+    def setup(self, cfg):
+        super().setup(cfg)
+        self.error_log.addFilter(_redact_record)  # the same filter once, however often set up

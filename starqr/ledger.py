@@ -54,8 +54,7 @@ _LEGACY_NEGATIVE_ZERO = _NegativeZero()
 
 def entry_digest(previous_hash, row):
     """The hash of one entry (a row as entry_row makes it) given the hash before it."""
-    text = _chain_text(previous_hash, row, row[10].isoformat(timespec="microseconds"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return _chain_digest(previous_hash, row, row[10].isoformat(timespec="microseconds"))
 
 
 def stored_digest(entry, previous_hash=None, points=None):
@@ -67,18 +66,19 @@ def stored_digest(entry, previous_hash=None, points=None):
     return entry_digest(entry.previous_hash if previous_hash is None else previous_hash, row)
 
 
-def _chain_text(previous_hash, row, stamp_text):
-    """The text an entry's hash covers: the hash before it, then ROW's fields (as entry_row
+def _chain_digest(previous_hash, row, stamp_text):
+    """An entry's hash (sha256, hex) over the hash before it, then ROW's fields (as entry_row
     makes them; the time as STAMP_TEXT, isoformat to the microsecond) joined by U+001F.
     Field order is part of the format; the one implementation, for append_rows and verify."""
     kind, subject_id, period_id, item, points, quantity, reason, public, evidence, by, _, occurred, corrects, source = (
         row
     )
-    return (
+    text = (
         f"{previous_hash}\x1f{kind}\x1f{subject_id}\x1f{period_id}\x1f{item}\x1f{points}\x1f{quantity}"
         f"\x1f{reason}\x1f{'1' if public else '0'}\x1f{evidence or ''}\x1f{by}"
         f"\x1f{stamp_text}\x1f{occurred or ''}\x1f{corrects or ''}\x1f{source or ''}"
     )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _lock_head():
@@ -183,7 +183,6 @@ def append_rows(rows, bump_revision=True):
                 rows = [row for row in rows if not row[13] or row[13] not in seen]
         previous = head.last_hash
         values = []
-        sha256 = hashlib.sha256
         stamp = stamp_text = stored_stamp = None
         for row in rows:
             recorded_at = row[10]
@@ -191,7 +190,7 @@ def append_rows(rows, bump_revision=True):
                 stamp, stamp_text = recorded_at, recorded_at.isoformat(timespec="microseconds")
                 # A naive datetime as the text the drivers store (sqlite3's adapter: isoformat(" ")).
                 stored_stamp = recorded_at.isoformat(" ") if recorded_at.tzinfo is None else recorded_at
-            digest = sha256(_chain_text(previous, row, stamp_text).encode("utf-8")).hexdigest()
+            digest = _chain_digest(previous, row, stamp_text)
             values.append((*row[:10], stored_stamp, *row[11:], digest, previous))
             previous = digest
         columns = ", ".join(f'"{f.column_name}"' for f in _FIELDS)

@@ -35,6 +35,21 @@ def log_event(logger, event, level=logging.INFO, exc_info=False, **fields):
     logger.log(level, "%s", text, extra=fields_of(event, fields), exc_info=exc_info)
 
 
+def log_failure(logger, event, error, level=logging.ERROR, **fields):
+    """Log EVENT for ERROR: FIELDS, then the error's class, its code (a StarQRError's, else None)
+    and the start of its text; at ERROR and above with the traceback."""
+    log_event(
+        logger,
+        event,
+        level,
+        exc_info=level >= logging.ERROR,
+        **fields,
+        error=type(error).__name__,
+        code=getattr(error, "code", None),
+        reason=str(error)[:200],
+    )
+
+
 def record_fields(record):
     """The structured fields a record carries beyond the standard ones (for the JSON formatter)."""
     return {key: value for key, value in record.__dict__.items() if key not in RESERVED}

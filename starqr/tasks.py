@@ -24,7 +24,7 @@ from huey.storage import RedisStorage, SqliteStorage
 
 from starqr import config, create_app, job_limits
 from starqr.db import database
-from starqr.log_events import log_event
+from starqr.log_events import log_event, log_failure
 from starqr.services import access, imports, jobs_health, scheduler
 
 log = logging.getLogger("starqr.jobs")
@@ -101,17 +101,7 @@ def _run_job(name, function, on_failure=None):
         outcome = _in_app(function)
     except Exception as error:
         seconds = round(time.monotonic() - started, 3)
-        log_event(
-            log,
-            "job.failed",
-            logging.ERROR,
-            exc_info=True,
-            job=name,
-            seconds=seconds,
-            error=type(error).__name__,
-            code=getattr(error, "code", None),
-            reason=str(error)[:200],
-        )
+        log_failure(log, "job.failed", error, job=name, seconds=seconds)
         if on_failure is not None:
             _in_app(functools.partial(on_failure, error))
         if not huey.immediate:

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any, Mapping
 
 
@@ -18,7 +18,7 @@ class SubjectInput:
 
 
 _RESULT_FIELDS = (
-    "_rubric",
+    "rubric",
     "subject_id",
     "total",
     "stars",
@@ -28,69 +28,31 @@ _RESULT_FIELDS = (
     "designations",
     "listing",
     "gate_met",
-    "_scores",
-    "_bonus",
-    "_gates",
+    "scores",
+    "bonus",
+    "gates",
 )
 
 
-class RatingResult(tuple):
+class RatingResult(namedtuple("RatingResult", _RESULT_FIELDS)):
     """The outcome for one subject (read-only).
 
     ``total`` (rounded to 2 dp), ``stars`` (0..``max_stars``), ``vetoed`` and ``veto_items``,
     ``exempt``, ``designations`` (e.g. ['最强党支部']), ``listing`` (e.g. '红榜' or None),
-    ``gate_met`` (True when the rubric has no gate).
+    ``gate_met`` (True when the rubric has no gate); ``rubric``, the per-component
+    ``scores``, ``bonus`` and the ``gates`` met are what ``breakdown`` is built from.
 
-    A tuple underneath because building 100,000 of them is a third of the cost of rating
-    100,000 members, and ``tuple.__new__`` is several times cheaper than an ``__init__``
-    setting a dozen attributes.  ``breakdown`` is built on access for the same reason.
+    A named tuple because building 100,000 of them is a third of the cost of rating
+    100,000 members, and a tuple is several times cheaper to build than an object setting
+    a dozen attributes (the engine builds them with ``tuple.__new__``, in field order).
+    ``breakdown`` is built on access for the same reason.
     """
 
     __slots__ = ()
 
-    def __new__(
-        cls,
-        rubric,
-        subject_id,
-        total,
-        stars,
-        vetoed,
-        veto_items,
-        exempt,
-        designations,
-        listing,
-        gate_met,
-        scores,
-        bonus,
-        gates,
-    ):
-        return tuple.__new__(
-            cls,
-            (
-                rubric,
-                subject_id,
-                total,
-                stars,
-                vetoed,
-                veto_items,
-                exempt,
-                designations,
-                listing,
-                gate_met,
-                scores,
-                bonus,
-                gates,
-            ),
-        )
-
     @property
     def max_stars(self) -> int:
-        return self[0].max_stars
-
-    def _replace(self, **changes) -> "RatingResult":
-        fields = dict(zip(_RESULT_FIELDS, self))
-        fields.update(changes)
-        return tuple.__new__(RatingResult, tuple(fields[name] for name in _RESULT_FIELDS))
+        return self.rubric.max_stars
 
     @property
     def breakdown(self) -> list[dict[str, Any]]:
@@ -99,9 +61,9 @@ class RatingResult(tuple):
         ``passed`` is a bool for components with a pass mark (criteria, dimensions) and
         for the gate; None otherwise.
         """
-        rubric = self._rubric
+        rubric = self.rubric
         rows = []
-        for component, score in zip(rubric.components, self._scores):
+        for component, score in zip(rubric.components, self.scores):
             score = round(score, 2)
             rows.append(
                 {
@@ -117,7 +79,7 @@ class RatingResult(tuple):
                 {
                     "id": "bonus",
                     "name": rubric.bonus_name,
-                    "score": round(self._bonus, 2),
+                    "score": round(self.bonus, 2),
                     "max": rubric.bonus_cap,
                     "passed": None,
                 }
@@ -127,7 +89,7 @@ class RatingResult(tuple):
                 {
                     "id": "gate",
                     "name": rubric.gate.name,
-                    "score": float(self._gates),
+                    "score": float(self.gates),
                     "max": float(len(rubric.gate_ids)),
                     "passed": self.gate_met,
                 }
@@ -137,8 +99,8 @@ class RatingResult(tuple):
     def to_dict(self) -> dict[str, Any]:
         return {
             "subject_id": self.subject_id,
-            "rubric": self._rubric.key,
-            "rubric_version": self._rubric.version,
+            "rubric": self.rubric.key,
+            "rubric_version": self.rubric.version,
             "total": self.total,
             "stars": self.stars,
             "max_stars": self.max_stars,
@@ -154,8 +116,3 @@ class RatingResult(tuple):
     def __repr__(self) -> str:
         flags = " vetoed" if self.vetoed else (" exempt" if self.exempt else "")
         return f"<RatingResult {self.subject_id}: {self.total} {self.stars}/{self.max_stars}★{flags}>"
-
-
-for _position, _name in enumerate(_RESULT_FIELDS):
-    setattr(RatingResult, _name, property(itemgetter(_position)))
-del _position, _name

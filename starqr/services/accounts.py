@@ -196,7 +196,8 @@ def user_for_session_token(token):
 # ---------------------------------------------------------------- API tokens
 
 
-def _token_digest(token):
+def token_digest(token):
+    """What is stored of a secret token (API tokens, contest judges' links): its sha256, hex."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -204,7 +205,7 @@ def create_api_token(user, name):
     """A new token for USER; returns (ApiToken, the token text, shown once)."""
     token = "sq_" + secrets.token_urlsafe(32)
     with database.atomic():
-        row = ApiToken.create(user=user, name=name[:60], token_hash=_token_digest(token))
+        row = ApiToken.create(user=user, name=name[:60], token_hash=token_digest(token))
         audit.record(user, "api_token.created", row, after={"name": row.name})
     return row, token
 
@@ -217,7 +218,7 @@ def user_for_api_token(token):
         ApiToken.select(ApiToken, User)
         .join(User)
         .where(
-            ApiToken.token_hash == _token_digest(token),
+            ApiToken.token_hash == token_digest(token),
             ApiToken.revoked == False,  # noqa: E712
             User.active == True,
         )  # noqa: E712

@@ -244,7 +244,7 @@ def resolve_objection(actor, objection, accepted, reason, item=None, points=None
 
 
 def _latest_period():
-    return RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()).first()
+    return period_rules.all_periods().first()
 
 
 def open_objections(scope_org=None, limit=200):

@@ -21,8 +21,3 @@ def revoke(token, actor):
             actor, "api_token.revoked", token, before={"revoked": False}, after={"revoked": True, "at": utcnow()}
         )
     return token
-
-
-def authenticate(token_text):
-    """The active user owning this unrevoked token, or None."""
-    return accounts.user_for_api_token(token_text)

@@ -37,17 +37,7 @@ def edit_commitment(actor, commitment, fields):
     data = _clean(fields, COMMITMENT_FIELDS)
     if "text" in data and not data["text"]:
         raise MemberError(N_("请填写承诺内容。"))
-    with database.atomic():
-        before = audit.snapshot(commitment, COMMITMENT_FIELDS)
-        for name, value in data.items():
-            setattr(commitment, name, value)
-        commitment.updated_at = utcnow()
-        commitment.save()
-        audit.record(
-            actor, "commitment.edit", commitment, *audit.changes(before, audit.snapshot(commitment, COMMITMENT_FIELDS))
-        )
-        revision.bump((commitment.subject_kind, commitment.subject_id))
-    return commitment
+    return _save(actor, commitment, "commitment.edit", data)
 
 
 @_refusing
@@ -79,18 +69,27 @@ def set_outcome(actor, commitment, status, evaluation=None, reason_not_kept=None
     evaluation = validation.public_text(evaluation, "evaluation", validation.N_("评价"), max_length=1000) or None
     if status == "not_done" and not reason_not_kept:
         raise MemberError(N_("未践诺时须填写原因，该原因会在扫码页公开。"))
-    fields = ("status", "evaluation", "reason_not_kept", "reason_public")
+    reason_not_kept = reason_not_kept if status == "not_done" else None
+    changes = {
+        "status": status,
+        "evaluation": (evaluation or "").strip() or None,
+        "reason_not_kept": reason_not_kept,
+        "reason_public": bool(reason_public and reason_not_kept),
+    }
+    return _save(actor, commitment, "commitment.outcome", changes)
+
+
+def _save(actor, commitment, action, changes):
+    """Set CHANGES (field -> value) on COMMITMENT, save it, audit what changed as ACTION and
+    mark its page for rebuilding."""
+    fields = tuple(changes) or COMMITMENT_FIELDS  # (no fields at all would snapshot every column)
     with database.atomic():
         before = audit.snapshot(commitment, fields)
-        commitment.status = status
-        commitment.evaluation = (evaluation or "").strip() or None
-        commitment.reason_not_kept = reason_not_kept if status == "not_done" else None
-        commitment.reason_public = bool(reason_public and commitment.reason_not_kept)
+        for name, value in changes.items():
+            setattr(commitment, name, value)
         commitment.updated_at = utcnow()
         commitment.save()
-        audit.record(
-            actor, "commitment.outcome", commitment, *audit.changes(before, audit.snapshot(commitment, fields))
-        )
+        audit.record(actor, action, commitment, *audit.changes(before, audit.snapshot(commitment, fields)))
         revision.bump((commitment.subject_kind, commitment.subject_id))
     return commitment
 

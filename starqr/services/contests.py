@@ -11,7 +11,6 @@ their rubric written to the ledger with the contest as reason and evidence. Ever
 audited. Results and closing a round are services/contest_results.py. No Flask here: callers pass an access.Actor (or, for a link judge, the judge row).
 """
 
-import hashlib
 import os
 import secrets
 from decimal import ROUND_HALF_UP, Decimal
@@ -29,7 +28,7 @@ from starqr.models import (
     User,
     utcnow,
 )
-from starqr.services import access, audit
+from starqr.services import access, accounts, audit
 
 SHEETS_DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(__file__)), "rubrics", "contests")
 TRIM_FROM = 5  # with this many judges or more, drop the highest and the lowest total
@@ -208,7 +207,10 @@ def add_judge_link(actor, contest, name, organisation_id=None):
     _judge_limit(contest)
     token = secrets.token_urlsafe(24)
     judge = ContestJudge.create(
-        contest_id=contest.id, name=name, organisation_id=home.id if home else None, token_hash=hash_token(token)
+        contest_id=contest.id,
+        name=name,
+        organisation_id=home.id if home else None,
+        token_hash=accounts.token_digest(token),
     )
     audit.record(
         actor, "contest.judge_added", contest, None, {"judge": name, "organisation": home.name_zh if home else None}
@@ -221,13 +223,9 @@ def _judge_limit(contest):
         raise Invalid(N_("评委不能超过 %(n)s 位"), n=MAX_JUDGES)
 
 
-def hash_token(token):
-    return hashlib.sha256((token or "").encode()).hexdigest()
-
-
 def judge_for_token(token):
     """(contest, judge) for a judge link, or raise NotFound."""
-    judge = ContestJudge.get_or_none(ContestJudge.token_hash == hash_token(token)) if token else None
+    judge = ContestJudge.get_or_none(ContestJudge.token_hash == accounts.token_digest(token)) if token else None
     if judge is None:
         raise NotFound()
     return Contest.get_by_id(judge.contest_id), judge

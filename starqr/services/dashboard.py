@@ -19,7 +19,7 @@ from starqr.models import (
     RatingPeriod,
     ScanCount,
 )
-from starqr.services import access, scheduler
+from starqr.services import access, period_rules, scheduler
 
 
 def _organisations(actor):
@@ -46,7 +46,7 @@ def featured_period():
         .order_by(RatingPeriod.published_at.desc())
         .first()
     )
-    return published or RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()).first()
+    return published or period_rules.all_periods().first()
 
 
 def star_distribution(actor, period):
@@ -134,6 +134,16 @@ def scans_over_time(actor, today=None, days=56):
     ]
 
 
+def _scan_rows(actor, query):
+    """QUERY's rows (plaque id first) for the plaques ACTOR may see, and those plaques by id."""
+    in_scope = _plaques_in_scope(actor)
+    if in_scope is not None:
+        query = query.where(ScanCount.plaque.in_(in_scope))
+    rows = list(query.tuples())
+    by_id = {p.id: p for p in PlaqueCode.select().where(PlaqueCode.id.in_([r[0] for r in rows] or [0]))}
+    return rows, by_id
+
+
 def top_plaques(actor, today=None, days=30, limit=10):
     """[(PlaqueCode, scans in the last DAYS days)], most scanned first."""
     today = today or datetime.date.today()
@@ -146,11 +156,7 @@ def top_plaques(actor, today=None, days=30, limit=10):
         .order_by(total.desc())
         .limit(limit)
     )
-    in_scope = _plaques_in_scope(actor)
-    if in_scope is not None:
-        query = query.where(ScanCount.plaque.in_(in_scope))
-    rows = list(query.tuples())
-    by_id = {p.id: p for p in PlaqueCode.select().where(PlaqueCode.id.in_([r[0] for r in rows] or [0]))}
+    rows, by_id = _scan_rows(actor, query)
     return [(by_id[pid], int(count)) for pid, count in rows if pid in by_id]
 
 
@@ -168,11 +174,7 @@ def stopped_plaques(actor, today=None, days=30, limit=50):
         .order_by(last)
         .limit(limit)
     )
-    in_scope = _plaques_in_scope(actor)
-    if in_scope is not None:
-        query = query.where(ScanCount.plaque.in_(in_scope))
-    rows = list(query.tuples())
-    by_id = {p.id: p for p in PlaqueCode.select().where(PlaqueCode.id.in_([r[0] for r in rows] or [0]))}
+    rows, by_id = _scan_rows(actor, query)
     result = []
     for pid, day, count in rows:
         if isinstance(day, str):

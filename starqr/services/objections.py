@@ -11,7 +11,7 @@ import secrets
 from starqr.errors import N_, Invalid
 from starqr.db import database
 from starqr.models import Objection, RatingPeriod, utcnow, subject_model
-from starqr.services import revision
+from starqr.services import period_rules, revision
 from starqr.services.plaques import CODE_ALPHABET
 
 TEXT_MAX = 500
@@ -48,12 +48,7 @@ class ResolveError(Invalid, ValueError):  # ValueError: older callers
 
 def notice_period():
     """The rating period currently under public notice, if any (the newest one)."""
-    return (
-        RatingPeriod.select()
-        .where(RatingPeriod.state == "notice")
-        .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc())
-        .first()
-    )
+    return period_rules.all_periods().where(RatingPeriod.state == "notice").first()
 
 
 def new_reference(today=None):

@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from starqr import phrases, rating
 from starqr.services import rating_inputs, rubrics, star_reasons
+from starqr.services.star_reasons import number
 
 
 def iso(value):
@@ -17,13 +18,6 @@ def iso(value):
     if isinstance(value, datetime.datetime):
         return value.replace(microsecond=0).isoformat() + "Z"  # stored as naive UTC
     return value.isoformat()
-
-
-def number(value):
-    if value is None:
-        return None
-    value = float(value)
-    return int(value) if value == int(value) else round(value, 2)
 
 
 # ---------------------------------------------------------------- ratings and the archive

@@ -22,10 +22,10 @@ from starqr.services.profile_records import (
     iso as _iso,
     live as _live,
     notice as _notice,
-    number as _number,
     objections as _objections,
     stars_ref as _stars_ref,
 )
+from starqr.services.star_reasons import number as _number
 
 LIVE_ENTRIES_SHOWN = 12  # the HTML lists the newest entries; the JSON carries them all
 PRIVATE_CATEGORIES = ("special",)  # 特殊: old or ill

@@ -10,7 +10,7 @@ import logging
 from collections import defaultdict
 
 from starqr.errors import N_, Conflict
-from starqr.log_events import log_event
+from starqr.log_events import log_event, log_failure
 from starqr.db import bulk_insert, database
 from starqr import checkpoints, phrases, rating
 from starqr.models import Rating, RatingPeriod, RubricVersion, utcnow
@@ -315,17 +315,7 @@ def publish_due(now=None):
         try:
             written = publish(period, now)
         except Exception as error:  # noqa: BLE001 - one period's failure must not stop the others
-            log_event(
-                log,
-                "period.publish_failed",
-                logging.ERROR,
-                exc_info=True,
-                period=period.id,
-                name=period.name,
-                error=type(error).__name__,
-                code=getattr(error, "code", None),
-                reason=str(error)[:200],
-            )
+            log_failure(log, "period.publish_failed", error, period=period.id, name=period.name)
             report.failed += 1
             report.append((period.name, publish_report.failed(error)))
             continue

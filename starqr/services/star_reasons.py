@@ -7,7 +7,8 @@ through the catalogue (see starqr/i18n_extract.py).
 """
 
 
-def _number(value):
+def number(value):
+    """A figure as the public page shows it: a whole number as an int, else to 2 places (None stays)."""
     if value is None:
         return None
     value = float(value)
@@ -28,7 +29,7 @@ def item_names(rubric, item_ids):
 
 def pass_marks(rubric):
     """{component id: pass mark} for components that have one."""
-    return {c.id: _number(c.pass_at) for c in rubric.components if c.pass_at is not None}
+    return {c.id: number(c.pass_at) for c in rubric.components if c.pass_at is not None}
 
 
 def explain(rubric, rating):
@@ -62,34 +63,34 @@ def explain(rubric, rating):
         marks = [c.pass_at for c in rubric.components if c.pass_at is not None]
         why["passed"] = sum(1 for b in rating["breakdown"] if b.get("passed") is True and b.get("id") != "gate")
         why["criteria"] = len(marks)
-        why["pass_mark"] = _number(min(marks)) if marks else None
+        why["pass_mark"] = number(min(marks)) if marks else None
         if stars < rating["max_stars"] and not gate_failed:
             why["next_stars"] = stars + 1
         return why
     if rubric.kind == "quota":
         if rubric.quota_fail_below and total < rubric.quota_fail_below[0]:
-            why["threshold"] = _number(rubric.quota_fail_below[0])
+            why["threshold"] = number(rubric.quota_fail_below[0])
         return why
     # Threshold rubrics (points, dimensions): the first rule the total reaches decided.
     rules = sorted(rubric.star_rules, key=lambda rule: -rule.min)
     reached = next((rule for rule in rules if total >= rule.min), None)
     for rule in rules:
         if total >= rule.min and rule.stars == stars:
-            why["threshold"] = _number(rule.min)
+            why["threshold"] = number(rule.min)
             break
     if gate_failed:
         return why
     if reached is not None and reached.stars > stars and reached.requires:
         # The total was enough for more stars; a required item was missing.
         why["next_stars"] = reached.stars
-        why["next_min"] = _number(reached.min)
+        why["next_min"] = number(reached.min)
         why["missing"] = item_names(rubric, reached.requires)
         return why
     higher = [rule for rule in rules if rule.stars > stars]
     if higher:
         nearest = min(higher, key=lambda rule: rule.stars)
         why["next_stars"] = nearest.stars
-        why["next_min"] = _number(nearest.min)
-        why["points_short"] = _number(max(nearest.min - total, 0))
+        why["next_min"] = number(nearest.min)
+        why["points_short"] = number(max(nearest.min - total, 0))
         why["missing"] = item_names(rubric, nearest.requires)
     return why

@@ -10,7 +10,7 @@ import os
 
 from starqr.db import database
 from starqr.errors import N_, StarQRError
-from starqr.log_events import log_event
+from starqr.log_events import log_failure
 from starqr.models import ImportBatch, RatingPeriod, utcnow
 from starqr.services import audit
 from starqr.services.imports import roster_apply, tree
@@ -126,15 +126,7 @@ def run_batch(batch_id, instance_path, actor=None):
         ImportBatch.update(status="failed", errors=[_file_error(error)], finished_at=utcnow()).where(
             ImportBatch.id == batch_id
         ).execute()
-        log_event(
-            log,
-            "import.failed",
-            logging.WARNING,
-            batch=batch_id,
-            kind=batch.kind,
-            code=error.code,
-            reason=str(error)[:200],
-        )
+        log_failure(log, "import.failed", error, logging.WARNING, batch=batch_id, kind=batch.kind)
         return ImportBatch.get_by_id(batch_id)
     if result.errors:
         errors = [e.to_dict() for e in result.errors]
