@@ -18,7 +18,7 @@ from starqr.models.plaques import PlaqueCode, PlaqueEvent
 from starqr.models.accounts import ROLES, ApiToken, AuditLog, User
 from starqr.models.public import Objection, Revision, ScanCount
 from starqr.models.imports import ImportBatch
-from starqr.models.subjects import get_subject, subject_model
+from starqr.models.subjects import get_subject, subject_kind, subject_model
 from starqr.models.jobs import JobLease, WorkerHeartbeat
 from starqr.models.login import LoginThrottle
 from starqr.models.contests import CONTEST_STATES, Contest, ContestEntrant, ContestJudge, ContestScore, EntryPhoto

@@ -15,6 +15,11 @@ def subject_model(kind):
         raise ValueError(f"unknown subject kind {kind!r}") from None
 
 
+def subject_kind(subject):
+    """MEMBER for a Member, ORGANISATION for an Organisation (what subject_model undoes)."""
+    return MEMBER if isinstance(subject, Member) else ORGANISATION
+
+
 def get_subject(kind, subject_id):
     """The member or organisation, or None when there is no such row."""
     model = subject_model(kind)

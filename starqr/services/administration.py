@@ -25,6 +25,7 @@ from starqr.models import (
     utcnow,
 )
 from starqr.services import (
+    access,
     audit,
     objections,
     period_rules,
@@ -185,7 +186,7 @@ def resolve_objection(actor, objection, accepted, reason, item=None, points=None
             raise AdminError(N_("没有可更正的评定期"))
         if period.state == "final":
             raise AdminError(N_("「%(period)s」已结束,不能再更正"), period=period.name)
-        key = rubrics.member_rubric_key(subject.branch) if kind == MEMBER else rubrics.organisation_rubric_key(subject)
+        key = rubrics.subject_rubric_key(subject)
         _, rubric = period_rules.version_for(period, key)
         try:
             rubric_item = rubric.item(item)
@@ -256,9 +257,7 @@ def open_objections(scope_org=None, limit=200):
 
 
 def _in_scope(plaque, scope_org):
-    subject = plaques.subject_of(plaque)
-    org = subject.branch if plaque.subject_kind == MEMBER else subject
-    return org.path.startswith(scope_org.path)
+    return access.subject_branch(plaques.subject_of(plaque)).path.startswith(scope_org.path)
 
 
 # ---------------------------------------------------------------- plaques

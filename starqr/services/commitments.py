@@ -9,7 +9,7 @@ import secrets
 from starqr import validation
 from starqr.db import database
 from starqr.errors import N_
-from starqr.models import COMMITMENT_STATUSES, MEMBER, ORGANISATION, Commitment, Member, utcnow, get_subject
+from starqr.models import COMMITMENT_STATUSES, Commitment, get_subject, subject_kind, utcnow
 from starqr.services import audit, revision
 from starqr.services.member_rules import MemberError, COMMITMENT_FIELDS, _clean, _refusing
 
@@ -20,7 +20,7 @@ def commitment_subject(commitment):
 
 @_refusing
 def add_commitment(actor, subject, fields):
-    kind = MEMBER if isinstance(subject, Member) else ORGANISATION
+    kind = subject_kind(subject)
     data = _clean(fields, COMMITMENT_FIELDS)
     if not data.get("text"):
         raise MemberError(N_("请填写承诺内容。"))

@@ -9,7 +9,7 @@ scan page would have done, with its audit entry and its page revision.
 import datetime
 
 from starqr.db import database
-from starqr.models import MEMBER, ORGANISATION, Member, Organisation, PlaqueCode
+from starqr.models import MEMBER, ORGANISATION, PlaqueCode, subject_model
 from starqr.services import accounts, administration, objections, ratings, scans
 from starqr.services import commitments as commitment_service
 from starqr.services import demo_names as names
@@ -77,7 +77,7 @@ def _commitments(rng, admin, subjects, year, today, live, per_subject):
 
 def subjects_of(ids, kind, quality):
     """[(model instance, quality)] of IDS, in id order."""
-    model = Member if kind == MEMBER else Organisation
+    model = subject_model(kind)
     found = {}
     for start in range(0, len(ids), 500):
         found.update((row.id, row) for row in model.select().where(model.id.in_(ids[start : start + 500])))

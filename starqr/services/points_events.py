@@ -5,16 +5,14 @@ from decimal import Decimal
 from starqr import ledger, validation
 from starqr.db import database
 from starqr.errors import N_
-from starqr.models import MEMBER, ORGANISATION, LedgerEntry, Member, RatingPeriod, subject_model
+from starqr.models import LedgerEntry, Member, RatingPeriod, subject_kind, subject_model
 from starqr.services import access, audit, rubrics
 from starqr.services.member_rules import MemberError, _refusing
 
 
 def subject_rubric(subject):
     """(RubricVersion, Rubric) that rates SUBJECT (a member or an organisation)."""
-    if isinstance(subject, Member):
-        return rubrics.current_rubric(rubrics.member_rubric_key(subject.branch))
-    return rubrics.current_rubric(rubrics.organisation_rubric_key(subject))
+    return rubrics.current_rubric(rubrics.subject_rubric_key(subject))
 
 
 def recordable_items(rubric):
@@ -69,7 +67,7 @@ def record_points(
     if not reason:
         raise MemberError(N_("请填写事由。"))
     evidence = check(evidence, "evidence", validation.N_("佐证"), max_length=500)
-    kind = MEMBER if isinstance(subject, Member) else ORGANISATION
+    kind = subject_kind(subject)
     if isinstance(subject, Member) and not subject.active:
         raise MemberError(N_("该党员已移出名册。"))
     name = audit.actor_name(actor)
@@ -158,7 +156,7 @@ def correct_entry(actor, entry, reason, new_points=None):
 
 
 def entries_for(subject, limit=200):
-    kind = MEMBER if isinstance(subject, Member) else ORGANISATION
+    kind = subject_kind(subject)
     return list(
         LedgerEntry.select(LedgerEntry, RatingPeriod)
         .join(RatingPeriod)

@@ -8,7 +8,7 @@ import datetime
 from collections import defaultdict
 
 from starqr import phrases, rating
-from starqr.services import rating_inputs, rubrics, star_reasons
+from starqr.services import rating_inputs, rubrics, star_reasons, what_if
 from starqr.services.star_reasons import number
 
 
@@ -151,9 +151,8 @@ def live(kind, subject_id, period, rubric_key, category, today, loader):
     estimate = None
     if rubric.kind == "points":
         # Data the rubric cannot rate gives no estimate rather than an error page.
-        result = rating.rate_all(
-            rubric, [rating.SubjectInput(subject_id, values, category)], errors={}, ignore_unknown=True
-        ).get(subject_id)
+        subject = (kind, subject_id)
+        result = what_if.rate(rubric, [(*subject, category)], {subject: values}, errors={}).get(subject)
         if result is not None:
             estimate = {
                 "total": number(result.total),

@@ -22,13 +22,7 @@ from peewee import fn
 
 from starqr import rating
 from starqr.db import database
-from starqr.models import (
-    MEMBER,
-    ORGANISATION,
-    LedgerEntry,
-    Member,
-    RubricVersion,
-)
+from starqr.models import MEMBER, ORGANISATION, LedgerEntry, Member, RubricVersion, subject_kind
 from starqr.services import rubrics
 from starqr.services.rubric_assignments import branch_rubric_keys
 
@@ -186,7 +180,7 @@ def current_value(kind, subject_id, period, item_id):
 
 def current_values(subject, period):
     """{item: (value, date)} of SUBJECT's value items in use in PERIOD (what a new entry would replace)."""
-    kind = MEMBER if isinstance(subject, Member) else ORGANISATION
+    kind = subject_kind(subject)
     value_ids = value_item_ids()
     items = [
         item
@@ -206,10 +200,9 @@ def current_values(subject, period):
 
 def not_counted(subject, period, rubric=None):
     """Entries of SUBJECT in PERIOD under items its rubric does not know: [{item, points, entries}]."""
-    kind = MEMBER if isinstance(subject, Member) else ORGANISATION
+    kind = subject_kind(subject)
     if rubric is None:
-        key = rubrics.member_rubric_key(subject.branch) if kind == MEMBER else rubrics.organisation_rubric_key(subject)
-        _, rubric = rubrics.current_rubric(key)
+        _, rubric = rubrics.current_rubric(rubrics.subject_rubric_key(subject))
     known = rubric._items_by_id
     rows = (
         LedgerEntry.select(LedgerEntry.item, fn.SUM(LedgerEntry.points), fn.COUNT(LedgerEntry.id))

@@ -12,9 +12,9 @@ from collections import defaultdict
 from starqr.errors import N_, Conflict
 from starqr.log_events import log_event, log_failure
 from starqr.db import bulk_insert, database
-from starqr import checkpoints, phrases, rating
+from starqr import checkpoints, phrases
 from starqr.models import Rating, RatingPeriod, RubricVersion, utcnow
-from starqr.services import audit, period_rules, publish_report, rating_holds, rating_inputs, revision, rubrics
+from starqr.services import audit, period_rules, publish_report, rating_holds, rating_inputs, revision, rubrics, what_if
 from starqr.services.publish_report import DueReport, held_lines
 
 log = logging.getLogger("starqr.ratings")
@@ -76,17 +76,11 @@ def compute(period, held=None):
     results = {}
     for version_id, subjects in by_version.items():
         version, rubric = versions[version_id]
-        for kind in {s[0] for s in subjects}:
-            inputs = [
-                rating.SubjectInput(subject_id, values.get((kind, subject_id), {}), category)
-                for subject_kind, subject_id, category in subjects
-                if subject_kind == kind
-            ]
-            errors = {}
-            for subject_id, result in rating.rate_all(rubric, inputs, errors=errors, ignore_unknown=True).items():
-                results[(kind, subject_id)] = (version, result)
-            for subject_id, error in errors.items():
-                held[(kind, subject_id)] = rating_holds.detail_of(error, rubric)
+        errors = {}
+        for subject, result in what_if.rate(rubric, subjects, values, errors).items():
+            results[subject] = (version, result)
+        for subject, error in errors.items():
+            held[subject] = rating_holds.detail_of(error, rubric)
     return results
 
 

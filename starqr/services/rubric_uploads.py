@@ -6,8 +6,8 @@ from collections import Counter
 from starqr import rating
 from starqr.db import database
 from starqr.errors import N_
-from starqr.models import RubricVersion, subject_model
-from starqr.services import audit, ratings, rubrics
+from starqr.models import RubricVersion
+from starqr.services import audit, ratings, rubrics, what_if
 
 
 def check_rubric_text(text, expected_key=None):
@@ -53,10 +53,9 @@ def rubric_preview(text, period, expected_key=None):
     if not subjects:
         return new, [], Counter(), Counter()
     _, old = rubrics.current_rubric(new.key)
-    inputs = [rating.SubjectInput(sid, values.get((kind, sid), {}), category) for kind, sid, category in subjects]
-    kind = subjects[0][0]
     try:
-        before, after = rating.rate_all(old, inputs), rating.rate_all(new, inputs)
+        before = what_if.rate(old, subjects, values, ignore_unknown=False)
+        after = what_if.rate(new, subjects, values, ignore_unknown=False)
     except rating.SubjectInputError as error:
         if error.code != "unknown_item":
             raise  # a value the new version's range refuses: the error names it
@@ -67,25 +66,11 @@ def rubric_preview(text, period, expected_key=None):
             key=new.key,
             item=error.params["item"],
         ) from error
-    changed = [sid for sid in before if before[sid].stars != after[sid].stars]
-    model = subject_model(kind)
-    names = {}
-    for start in range(0, len(changed), 900):
-        chunk = changed[start : start + 900]
-        names.update(model.select(model.id, model.name_zh).where(model.id.in_(chunk)).tuples())
+    moves, _ = what_if.star_moves(before, after)
     moves = [
-        (
-            kind,
-            sid,
-            names.get(sid, ""),
-            before[sid].stars,
-            after[sid].stars,
-            float(before[sid].total),
-            float(after[sid].total),
-        )
-        for sid in changed
+        (m.subject_kind, m.subject_id, m.name, m.before_stars, m.after_stars, m.before_total, m.after_total)
+        for m in moves
     ]
-    moves.sort(key=lambda m: (m[4] - m[3], m[1]))
     return (new, moves, Counter(r.stars for r in before.values()), Counter(r.stars for r in after.values()))
 
 

@@ -1,7 +1,7 @@
 """Rubric versions in the database, and which rubric rates which subject."""
 
 from starqr import rating
-from starqr.models import RubricVersion
+from starqr.models import Member, RubricVersion
 
 
 def sync_shipped():
@@ -48,6 +48,12 @@ def organisation_rubric_key(organisation):
 def member_rubric_key(branch):
     # Assignments are materialised on the row (services.rubric_assignments.materialise).
     return getattr(branch, "member_rubric_key", None) or rating.MEMBER_RUBRIC_BY_DOMAIN[branch.domain]
+
+
+def subject_rubric_key(subject):
+    """The key of the rubric that rates SUBJECT: a member by its branch's member rubric, an
+    organisation by its own."""
+    return member_rubric_key(subject.branch) if isinstance(subject, Member) else organisation_rubric_key(subject)
 
 
 def current_rubric(key):

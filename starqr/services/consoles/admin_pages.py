@@ -4,7 +4,6 @@ from collections import Counter
 
 from starqr import phrases
 from starqr.models import (
-    MEMBER,
     ApiToken,
     LedgerEntry,
     Member,
@@ -14,7 +13,7 @@ from starqr.models import (
     Rating,
     RubricVersion,
 )
-from starqr.services import administration, period_rules, plaques, ratings
+from starqr.services import access, administration, period_rules, plaques, ratings
 from starqr.services.consoles.standing import published_period
 
 
@@ -69,8 +68,8 @@ def periods():
 
 def objection_org(objection):
     """(the organisation an objection is filed under, its subject)."""
-    kind, _subject_id, subject = administration.objection_subject(objection)
-    return (subject.branch if kind == MEMBER else subject), subject
+    _kind, _subject_id, subject = administration.objection_subject(objection)
+    return access.subject_branch(subject), subject
 
 
 def objections(status, visible, limit=200):
@@ -100,7 +99,7 @@ def plaque_with_subject(code):
     if found is None:
         return None, None, None
     subject = plaques.subject_of(found)
-    return found, subject, (subject.branch if found.subject_kind == MEMBER else subject)
+    return found, subject, access.subject_branch(subject)
 
 
 def user_token(user, token_id):

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from peewee import fn
 
-from starqr import phrases, rating
+from starqr import phrases
 from starqr.models import (
     MEMBER,
     ORGANISATION,
@@ -19,7 +19,7 @@ from starqr.models import (
     RatingPeriod,
     ScanCount,
 )
-from starqr.services import period_rules, rubrics
+from starqr.services import period_rules, rubrics, what_if
 
 PUBLISHED_STATES = ("notice", "final")
 LIVE_STATES = ("draft", "scheduled")
@@ -77,16 +77,18 @@ def live_values(kind, subject_ids, period):
     return values
 
 
-def estimates(rubric, values, categories):
-    """{subject id: {"points", "total", "stars", "max_stars", "vetoed"}}; stars only for points rubrics."""
+def estimates(rubric, kind, values, categories):
+    """{subject id: {"points", "total", "stars", "max_stars", "vetoed"}} of the subjects of KIND in
+    CATEGORIES ({id: category}) with VALUES ({id: {item: points}}); stars only for points rubrics."""
     result = {}
     ids = list(categories)
     rated = {}
     if rubric.kind == "points" and ids:
-        rated = rating.rate_all(rubric, [rating.SubjectInput(i, dict(values.get(i, {})), categories[i]) for i in ids])
+        subjects = [(kind, i, categories[i]) for i in ids]
+        rated = what_if.rate(rubric, subjects, {(kind, i): v for i, v in values.items()}, ignore_unknown=False)
     for subject_id in ids:
         points = round(sum(values.get(subject_id, {}).values()), 2)
-        estimate = rated.get(subject_id)
+        estimate = rated.get((kind, subject_id))
         result[subject_id] = {
             "points": points,
             "total": float(estimate.total) if estimate else None,
@@ -141,14 +143,14 @@ def branch_standing(branch, members, today=None):
     # the branch itself
     _version, branch_rubric = rubrics.current_rubric(rubrics.organisation_rubric_key(branch))
     branch_values = live_values(ORGANISATION, [branch.id], live)
-    branch_live = estimates(branch_rubric, branch_values, {branch.id: None})[branch.id] if live else None
+    branch_live = estimates(branch_rubric, ORGANISATION, branch_values, {branch.id: None})[branch.id] if live else None
     branch_result = published_stars(ORGANISATION, [branch.id], published).get(branch.id)
     # its members
     _mversion, member_rubric = rubrics.current_rubric(rubrics.member_rubric_key(branch))
     member_results = published_stars(MEMBER, member_ids, published)
     values = live_values(MEMBER, member_ids, live)
     categories = {m.id: rubrics.rating_category(m.category, m.exempt) for m in members}
-    member_live = estimates(member_rubric, values, categories) if live else {}
+    member_live = estimates(member_rubric, MEMBER, values, categories) if live else {}
     flags = attention_flags(members, live, today)
     rows = [
         {"member": m, "result": member_results.get(m.id), "live": member_live.get(m.id), "flags": flags.get(m.id, [])}
@@ -219,7 +221,7 @@ def member_standing(member, today=None):
         "published": published,
         "result": published_stars(MEMBER, [member.id], published).get(member.id),
         "live_period": live,
-        "live": estimates(rubric, values, {member.id: category})[member.id] if live else None,
+        "live": estimates(rubric, MEMBER, values, {member.id: category})[member.id] if live else None,
         "by_item": values.get(member.id, {}),
         "rubric": rubric,
         "flags": attention_flags([member], live, today).get(member.id, []),

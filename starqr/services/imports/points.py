@@ -30,7 +30,7 @@ from starqr.services.imports import pipeline
 from starqr.services.imports.columns import POINTS_COLUMNS
 from starqr.services.imports.entries import SOURCE, _entries
 from starqr.services.imports.errors import ImportFileError
-from starqr.services.imports.preview import _LazyLabels, star_moves
+from starqr.services.imports.preview import LazyLabels, star_moves
 from starqr.services.imports.result import ImportResult
 from starqr.services.imports.tabular import Change
 from starqr.services.imports.validation import VALUE_KINDS, _Validator
@@ -89,7 +89,7 @@ class PointsImporter(pipeline.Importer):
         result.already_imported = len(self.entries) - len(result.entries)
         result.unchanged = result.already_imported + result.unchanged_values
         if self.preview:
-            result.moves, result.totals_changed = star_moves(self.period, result.entries, current, _LazyLabels(names))
+            result.moves, result.totals_changed = star_moves(self.period, result.entries, current, LazyLabels(names))
 
     def has_work(self, result):
         return True  # even a file imported before is recorded (audit: written 0)

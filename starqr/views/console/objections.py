@@ -4,7 +4,6 @@ from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from starqr.models import MEMBER
 from starqr.services import administration, rubrics
 from starqr.services.consoles import admin_pages
 from starqr.views.console.admin import OVERSEERS, admin
@@ -36,9 +35,7 @@ def objection(objection_id):
     org, subject = admin_pages.objection_org(found)
     if not can_view(org):
         abort(404)
-    kind = found.plaque.subject_kind
-    key = rubrics.member_rubric_key(subject.branch) if kind == MEMBER else rubrics.organisation_rubric_key(subject)
-    _version, rubric = rubrics.current_rubric(key)
+    _version, rubric = rubrics.current_rubric(rubrics.subject_rubric_key(subject))
     form = ResolveForm()
     form.item.choices = choices([("", _("(不更正积分)"))] + [(i.id, f"{i.name}({i.id})") for i in rubric.items])
     if request.method == "POST":
