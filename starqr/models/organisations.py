@@ -1,15 +1,7 @@
 """The organisation tree: banner → town → village / community / organ / enterprise → branch."""
 
-from peewee import (
-    BooleanField,
-    CharField,
-    DateField,
-    DateTimeField,
-    DecimalField,
-    ForeignKeyField,
-    IntegerField,
-    TextField,
-)
+from peewee import BooleanField, CharField, DateField, DateTimeField, DecimalField, IntegerField, TextField
+from peewee import ForeignKeyField
 
 from starqr.models.base import BaseModel, utcnow
 

@@ -1,15 +1,7 @@
 """Rubric versions, rating periods and immutable rating snapshots."""
 
-from peewee import (
-    BooleanField,
-    CharField,
-    DateField,
-    DateTimeField,
-    DecimalField,
-    ForeignKeyField,
-    IntegerField,
-    TextField,
-)
+from peewee import BooleanField, CharField, DateField, DateTimeField, DecimalField, IntegerField, TextField
+from peewee import ForeignKeyField
 
 from starqr.models.base import BaseModel, JSONField, utcnow
 

@@ -51,14 +51,6 @@ class Actor:
         return self.name
 
     @property
-    def is_system(self):
-        return self.id is None
-
-    @property
-    def may_write(self):
-        return self.active and self.role in WRITERS
-
-    @property
     def sees_everything(self):
         return self.active and self.role == ADMIN
 

@@ -36,10 +36,6 @@ def configure(config):
     )
 
 
-def _setting(name, default):
-    return _settings.get(name, default)
-
-
 # The hashing method before any app is configured (scripts); the test suite lowers it, never production code.
 HASH_METHOD_OUTSIDE_APP = "scrypt"
 

@@ -8,17 +8,8 @@ from collections import Counter, defaultdict
 
 from peewee import fn
 
-from starqr.models import (
-    MEMBER,
-    ORGANISATION,
-    Member,
-    Objection,
-    Organisation,
-    PlaqueCode,
-    Rating,
-    RatingPeriod,
-    ScanCount,
-)
+from starqr.models import MEMBER, ORGANISATION, Member, Organisation
+from starqr.models import Objection, PlaqueCode, Rating, RatingPeriod, ScanCount
 from starqr.services import access, period_rules, scheduler
 
 

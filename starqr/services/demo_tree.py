@@ -18,7 +18,6 @@ from starqr.services import vocabulary as words
 from starqr.services.imports import tree, write_xlsx
 
 BANNER_CODE = "150824"
-LEVEL_WORDS = {level: word for level, word in words.LEVEL_NAMES.items()}
 
 
 @dataclass
@@ -41,7 +40,7 @@ class Org:
             self.name_zh,
             self.name_mn,
             self.parent,
-            LEVEL_WORDS[self.level],
+            words.LEVEL_NAMES[self.level],
             words.DOMAIN_NAMES[self.domain],
             self.area if self.area is not None else "",
             self.secretary,

@@ -24,19 +24,8 @@ import queue as queue_module
 from collections import defaultdict
 
 from starqr.db import database
-from starqr.models import (
-    MEMBER,
-    ORGANISATION,
-    Commitment,
-    LedgerEntry,
-    Member,
-    Objection,
-    Organisation,
-    PlaqueCode,
-    Post,
-    Rating,
-    RubricVersion,
-)
+from starqr.models import MEMBER, ORGANISATION, Member, Organisation, Post
+from starqr.models import Commitment, LedgerEntry, Objection, PlaqueCode, RubricVersion
 from starqr.services import pages
 from starqr.services.profile_loader import (
     CHILD_ORDER,
@@ -50,6 +39,7 @@ from starqr.services.profile_loader import (
     Loader,
     chain_ids,
     codes_query,
+    published_ratings,
     stars_of,
     stars_query,
 )
@@ -121,16 +111,7 @@ class BatchLoader(Loader):
             self._posts[post.member_id].append(post)
         self._ratings = self._group(
             {MEMBER: list(self._members), ORGANISATION: branches},
-            lambda kind, ids: (
-                Rating.select()
-                .where(
-                    Rating.subject_kind == kind,
-                    Rating.subject_id.in_(ids),
-                    Rating.published == True,  # noqa: E712
-                    Rating.period.in_([p.id for p in published]),
-                )
-                .order_by(Rating.id)
-            ),
+            lambda kind, ids: published_ratings(kind, ids, [p.id for p in published]),
             lambda r: r.subject_id,
         )
         versions = {r.rubric_id for rows in self._ratings.values() for r in rows}

@@ -58,10 +58,6 @@ def configure(directory):
     _fresh["checked"] = -1e9
 
 
-def export_dir():
-    return _configured["dir"]
-
-
 def relative(lang, code):
     return os.path.join(lang, code[:2], code + ".gz")
 

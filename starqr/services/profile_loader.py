@@ -12,21 +12,8 @@ Only public fields are read (never MemberPrivate, never an objection's text or c
 from peewee import fn
 
 from starqr import checkpoints
-from starqr.models import (
-    MEMBER,
-    ORGANISATION,
-    BranchMemberCount,
-    Commitment,
-    LedgerEntry,
-    Member,
-    Objection,
-    Organisation,
-    PlaqueCode,
-    Post,
-    Rating,
-    RatingPeriod,
-    RubricVersion,
-)
+from starqr.models import MEMBER, ORGANISATION, BranchMemberCount, Member, Organisation, Post
+from starqr.models import Commitment, LedgerEntry, Objection, PlaqueCode, Rating, RatingPeriod, RubricVersion
 from starqr.services import contest_results, rubrics, town_designation
 from starqr.services.org_paths import below
 
@@ -90,18 +77,24 @@ def codes_query(organisation_ids=(), member_ids=()):
     )
 
 
-def stars_query(kind, subject_ids, period):
+def published_ratings(kind, subject_ids, period_ids, *fields):
+    """FIELDS (default: the whole row) of the published ratings of those subjects in those
+    periods, oldest first."""
     return (
-        Rating.select(Rating.subject_id, Rating.stars, Rating.max_stars, Rating.vetoed, Rating.exempt)
+        Rating.select(*fields)
         .where(
-            Rating.period == period,
             Rating.subject_kind == kind,
-            Rating.published == True,  # noqa: E712
             Rating.subject_id.in_(list(subject_ids)),
+            Rating.published == True,  # noqa: E712
+            Rating.period.in_(list(period_ids)),
         )
         .order_by(Rating.id)
-        .tuples()
     )
+
+
+def stars_query(kind, subject_ids, period):
+    fields = (Rating.subject_id, Rating.stars, Rating.max_stars, Rating.vetoed, Rating.exempt)
+    return published_ratings(kind, subject_ids, [period], *fields).tuples()
 
 
 def stars_of(rows):
@@ -153,17 +146,7 @@ class Loader:
 
     def ratings(self, kind, subject_id, period_ids):
         """Published ratings of the subject in those periods (with their rubric), oldest first."""
-        return list(
-            Rating.select(Rating, RubricVersion)
-            .join(RubricVersion)
-            .where(
-                Rating.subject_kind == kind,
-                Rating.subject_id == subject_id,
-                Rating.published == True,  # noqa: E712
-                Rating.period.in_(list(period_ids)),
-            )
-            .order_by(Rating.id)
-        )
+        return list(published_ratings(kind, [subject_id], period_ids, Rating, RubricVersion).join(RubricVersion))
 
     def ledger(self, kind, subject_id, period):
         """The period's ledger entries of the subject as tuples (LEDGER_FIELDS), newest first."""

@@ -3,16 +3,7 @@
 from collections import Counter
 
 from starqr import phrases
-from starqr.models import (
-    ApiToken,
-    LedgerEntry,
-    Member,
-    Objection,
-    Organisation,
-    PlaqueCode,
-    Rating,
-    RubricVersion,
-)
+from starqr.models import ApiToken, LedgerEntry, Member, Objection, Organisation, PlaqueCode, Rating, RubricVersion
 from starqr.services import access, administration, period_rules, plaques, ratings
 from starqr.services.consoles.standing import published_period
 
