@@ -7,8 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from starqr import ledger, phrases
 from starqr.db import database
 from starqr.errors import N_, Conflict, Invalid
-from starqr.models import ORGANISATION, Contest, ContestEntrant, ContestScore, Organisation, RatingPeriod, utcnow
-from starqr.services import audit, revision, rubrics
+from starqr.models import ORGANISATION, Contest, ContestEntrant, ContestScore, Organisation, utcnow
+from starqr.services import audit, period_rules, revision, rubrics
 from starqr.services.contests import TRIM_FROM, check_open, entrants, may_run
 
 
@@ -99,12 +99,7 @@ def close(actor, contest, award_item=None, award_top=0, now=None):
 
 def _awards(contest, results, item_id, top):
     """Ledger entries: the bonus ITEM_ID of each top branch's own rubric, in the period taking points."""
-    period = (
-        RatingPeriod.select()
-        .where(RatingPeriod.state.in_(("draft", "scheduled")))
-        .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc())
-        .first()
-    )
+    period = period_rules.newest_period(("draft", "scheduled"))
     if period is None:
         raise Conflict(N_("目前没有可以记分的评定期，不能把比武争星结果记入台账"))
     entries = []

@@ -10,29 +10,31 @@ bringing in last years' paper records would.
 
 import datetime
 
-from starqr import rating
-from starqr.models import MEMBER, ORGANISATION
+from starqr.models import MEMBER, ORGANISATION, Organisation
 from starqr.services import imports, rubrics
 
 PRIVATE_ITEMS = ("gambling", "breach_village_rules")  # the reason on the page stays generic
 
 
 class Subject:
-    __slots__ = ("kind", "id", "code", "name", "domain", "joined_on", "quality")
+    __slots__ = ("kind", "id", "code", "name", "rubric_key", "joined_on", "quality")
 
-    def __init__(self, kind, subject_id, code, name, domain, joined_on, quality):
+    def __init__(self, kind, subject_id, code, name, rubric_key, joined_on, quality):
         self.kind, self.id, self.code, self.name = kind, subject_id, code, name
-        self.domain, self.joined_on, self.quality = domain, joined_on, quality
+        self.rubric_key, self.joined_on, self.quality = rubric_key, joined_on, quality
 
 
 def subjects(rng, branches, people, code_of):
-    """[Subject]: every branch, then every member, each with a starting quality."""
-    found = [
-        Subject(ORGANISATION, b.id, code_of[(ORGANISATION, b.id)], b.name_zh, b.domain, None, 0.0) for b in branches
-    ]
-    found += [
-        Subject(MEMBER, p.id, code_of[(MEMBER, p.id)], p.name_zh, p.branch.domain, p.joined_on, 0.0) for p in people
-    ]
+    """[Subject]: every branch, then every member, each with its rubric's key (as the imported
+    tree assigns it) and a starting quality."""
+    rows = {o.id: o for o in Organisation.select().where(Organisation.level == "branch")}
+    found = []
+    for b in branches:
+        key = rubrics.organisation_rubric_key(rows[b.id])
+        found.append(Subject(ORGANISATION, b.id, code_of[(ORGANISATION, b.id)], b.name_zh, key, None, 0.0))
+    for p in people:
+        key = rubrics.member_rubric_key(rows[p.branch.id])
+        found.append(Subject(MEMBER, p.id, code_of[(MEMBER, p.id)], p.name_zh, key, p.joined_on, 0.0))
     for subject in found:
         subject.quality = min(0.98, max(0.05, rng.betavariate(5, 2)))
     return found
@@ -43,15 +45,9 @@ class Rubrics:
         self.cache = {}
 
     def of(self, subject):
-        key = (subject.kind, subject.domain)
-        if key not in self.cache:
-            rubric_key = (
-                rating.DOMAIN_RUBRICS[subject.domain]
-                if subject.kind == ORGANISATION
-                else rating.MEMBER_RUBRIC_BY_DOMAIN[subject.domain]
-            )
-            self.cache[key] = rubrics.current_rubric(rubric_key)[1]
-        return self.cache[key]
+        if subject.rubric_key not in self.cache:
+            self.cache[subject.rubric_key] = rubrics.current_rubric(subject.rubric_key)[1]
+        return self.cache[subject.rubric_key]
 
 
 def _amount(value):

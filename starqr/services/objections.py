@@ -10,7 +10,7 @@ import secrets
 
 from starqr.errors import N_, Invalid
 from starqr.db import database
-from starqr.models import Objection, RatingPeriod, utcnow, subject_model
+from starqr.models import Objection, utcnow, subject_model
 from starqr.services import period_rules, revision
 from starqr.services.plaques import CODE_ALPHABET
 
@@ -48,7 +48,7 @@ class ResolveError(Invalid, ValueError):  # ValueError: older callers
 
 def notice_period():
     """The rating period currently under public notice, if any (the newest one)."""
-    return period_rules.all_periods().where(RatingPeriod.state == "notice").first()
+    return period_rules.newest_period(("notice",))
 
 
 def new_reference(today=None):

@@ -97,7 +97,7 @@ def periods_affected_by(key):
     version pinned when they were scheduled or published.
     """
     affected, protected = [], []
-    for period in RatingPeriod.select().order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc()):
+    for period in all_periods():
         if (
             period.state in PINNED_STATES
             and PeriodRubric.select().where(PeriodRubric.period == period, PeriodRubric.key == key).exists()

@@ -6,7 +6,7 @@ from starqr import ledger, validation
 from starqr.db import database
 from starqr.errors import N_
 from starqr.models import LedgerEntry, Member, RatingPeriod, subject_kind, subject_model
-from starqr.services import access, audit, rubrics
+from starqr.services import access, audit, period_rules, rubrics
 from starqr.services.member_rules import MemberError, _refusing
 
 
@@ -22,11 +22,7 @@ def recordable_items(rubric):
 
 def open_periods():
     """Periods still taking points events (not yet published), newest first."""
-    return list(
-        RatingPeriod.select()
-        .where(RatingPeriod.state.in_(("draft", "scheduled")))
-        .order_by(RatingPeriod.year.desc(), RatingPeriod.id.desc())
-    )
+    return list(period_rules.all_periods().where(RatingPeriod.state.in_(("draft", "scheduled"))))
 
 
 def _decimal(value, field="value", label=validation.N_("分值")):
