@@ -28,13 +28,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from starqr.db import database, open_database  # noqa: E402
 from starqr.migrations import migrate  # noqa: E402
 from starqr.models import Member, Organisation, utcnow  # noqa: E402
-from starqr.services import imports, onboarding  # noqa: E402
+from starqr.services import onboarding  # noqa: E402
 from starqr.services.imports import bulk_write, codes, roster, roster_apply, tree  # noqa: E402
 
 from scratch import owned, scratch_database  # noqa: E402  (bench/scratch.py: databases of our own)
-
-DOMAINS = ["农村牧区", "社区", "机关", "国企", "非公企业", "社会组织"]
-CATEGORIES = ["普通党员", "骨干党员", "流动党员", "特殊党员"]
+from tests.onboarding_files import DOMAINS, ROSTER_HEADER, TREE_HEADER, csv, roster_rows, xlsx  # noqa: E402
 
 
 def tree_rows(count):
@@ -46,25 +44,6 @@ def tree_rows(count):
         domain = DOMAINS[u % 6]
         rows.append([f"U{u}", f"单位{u}", "", f"T{u % 20}", "嘎查村社区", domain, "", ""])
         rows.append([f"P{u}", f"单位{u}党支部", "", f"U{u}", "支部", domain, 100 + u % 300, f"书记{u}"])
-    return rows
-
-
-def roster_rows(count, branches):
-    rows = []
-    for n in range(count):
-        joined = datetime.date(1970 + n % 50, 1 + n % 12, 1 + n % 28)
-        rows.append(
-            [
-                f"M{n:07d}",
-                f"党员{n}",
-                "",
-                branches[n % len(branches)],
-                CATEGORIES[n % 4],
-                joined.isoformat(),
-                joined.replace(year=joined.year + 1).isoformat(),
-                "",
-            ]
-        )
     return rows
 
 
@@ -102,16 +81,11 @@ def _floor(rows):
 
 def run(kind, args):
     print(f"{kind}: {args.organisations:,}-organisation tree, {args.members:,}-member roster, {args.rounds} round(s)")
-    header_tree = [c.name for c in tree.COLUMNS]
-    header_roster = [c.name for c in roster.COLUMNS]
     orgs = tree_rows(args.organisations)
     branches = [r[0] for r in orgs if r[4] == "支部"]
-    members = roster_rows(args.members, branches)
-    files = {
-        "CSV": imports.write_csv(members, header=header_roster),
-        "XLSX": imports.write_xlsx(members, header=header_roster),
-    }
-    tree_file = imports.write_xlsx(orgs, header=header_tree)
+    members = roster_rows(branches, args.members)
+    files = {"CSV": csv(members, ROSTER_HEADER), "XLSX": xlsx(members, ROSTER_HEADER)}
+    tree_file = xlsx(orgs, TREE_HEADER)
     best = {}  # scenario -> (wall, cpu), the best round
 
     def keep(name, wall, cpu):

@@ -19,6 +19,7 @@ from starqr.models import (
     RatingPeriod,
     User,
 )
+from starqr.plaque import PlaqueContent
 from starqr.services import accounts, api_tokens, plaques, ratings, rubrics, scans
 from starqr.views import public
 
@@ -211,6 +212,12 @@ def member_rating(member, period, published=True):
     )
 
 
+def store_rating(subject_kind, subject_id, period, version, result, published_at):
+    """RESULT (the subject's rating.rate_all result under rubric VERSION) stored as its rating in
+    PERIOD, published at PUBLISHED_AT: the row the rating run writes (services/ratings._row)."""
+    return Rating.create(**ratings._row(period, subject_kind, subject_id, version, result, published_at))
+
+
 def publish_rated_member(name_zh, appraisal, now, year=2025):
     """A member with an appraisal score and a plaque code, her period published (on notice) at
     NOW: (period, member, code)."""
@@ -240,3 +247,19 @@ def empty_page_cache():
     """Forget the public pages this process cached and the scan counts it buffered."""
     public.cache.clear()
     scans.reset()
+
+
+def member_on_notice(name_zh="王芳"):
+    """A member with a post on a fresh tree and a period on notice (objections open), for the
+    multi-host tests: (tree, member, period, the member's plaque code)."""
+    tree = make_tree()
+    member = make_member(tree["branch"], name_zh)
+    make_post(member)
+    period = make_period(state="notice")
+    return tree, member, period, issue_code(member).code
+
+
+def plaque_content(code, kind, name, parent, base="https://starqr.example.cn/Q/"):
+    """What the plaque of CODE shows: NAME and PARENT are (Chinese, Mongolian) pairs, the URL is BASE + CODE."""
+    (name_zh, name_mn), (parent_zh, parent_mn) = name, parent
+    return PlaqueContent(code, base + code, kind, name_zh, name_mn, parent_zh, parent_mn)

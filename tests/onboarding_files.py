@@ -2,11 +2,12 @@
 
 import datetime
 
-from starqr.services import imports
+from starqr.services import imports, onboarding
 from starqr.services.imports import roster, tree
 
 TREE_HEADER = [c.name for c in tree.COLUMNS]
 ROSTER_HEADER = [c.name for c in roster.COLUMNS]
+CHIEF_PASSWORD = "a-long-password-1"
 DOMAINS = ["农村牧区", "社区", "机关", "国企", "非公企业", "社会组织"]
 
 
@@ -29,6 +30,15 @@ def tree_rows():
             [f"B{b:02d}", f"单位{unit:02d}第{b}党支部", "", f"U{unit:02d}", "支部", domain, 100 + b, f"书记{b}"]
         )
         branches.append(f"B{b:02d}")
+    return rows, branches
+
+
+def banner_with_tree():
+    """A banner set up with its administrator "chief" (CHIEF_PASSWORD) and the tree of tree_rows()
+    imported: (rows, branches)."""
+    onboarding.init_banner("测试旗委员会", "chief", password=CHIEF_PASSWORD)
+    rows, branches = tree_rows()
+    assert tree.run(xlsx(rows, TREE_HEADER), "tree.xlsx", "chief", dry_run=False).ok
     return rows, branches
 
 

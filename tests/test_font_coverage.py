@@ -6,7 +6,8 @@ import re
 import pytest
 
 from starqr.fonts import build_fonts
-from starqr.plaque import LayoutError, PlaqueContent, fonts, render_plaque
+from starqr.plaque import LayoutError, fonts, render_plaque
+from tests.helpers import plaque_content
 
 REPOSITORY = pathlib.Path(__file__).resolve().parent.parent
 HANZI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -50,13 +51,7 @@ def test_demo_names_draw():
 @pytest.mark.parametrize("fmt", ["pdf", "png", "svg"])
 def test_a_name_the_font_lacks_is_refused_before_printing(fmt):
     # 𪚥 (U+2A6A5, four dragons) is outside GB 18030's level 1 and 2 and not shipped.
-    content = PlaqueContent(
-        code="ABCDE12345",
-        url="https://starqr.example.cn/Q/ABCDE12345",
-        kind="member",
-        name_zh="王𪚥",
-        parent_zh="仁宝勒格嘎查党支部",
-    )
+    content = plaque_content("ABCDE12345", "member", ("王𪚥", ""), ("仁宝勒格嘎查党支部", ""))
     with pytest.raises(LayoutError, match="中的 𪚥"):
         render_plaque(content, fmt, "card-85x54")
 

@@ -8,7 +8,7 @@ import pytest
 
 from starqr import tasks
 from starqr.models import AuditLog, ImportBatch, Member, Organisation
-from starqr.services import imports, onboarding
+from starqr.services import imports
 from starqr.services.imports import tree
 from tests import onboarding_files as files
 from tests.helpers import login, make_user
@@ -16,10 +16,8 @@ from tests.helpers import login, make_user
 
 @pytest.fixture
 def chief(app, client):
-    onboarding.init_banner("测试旗委员会", "chief", password="a-long-password-1")
-    rows, branches = files.tree_rows()
-    assert tree.run(files.xlsx(rows, files.TREE_HEADER), "tree.xlsx", "chief", dry_run=False).ok
-    login(client, "chief", "a-long-password-1")
+    rows, branches = files.banner_with_tree()
+    login(client, "chief", files.CHIEF_PASSWORD)
     return rows, branches
 
 

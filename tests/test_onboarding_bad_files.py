@@ -3,7 +3,7 @@
 import pytest
 
 from starqr.models import AuditLog, Member, Organisation, PlaqueCode
-from starqr.services import imports, onboarding
+from starqr.services import imports
 from starqr.services.imports import roster_apply, tree
 from tests import onboarding_files as files
 
@@ -19,9 +19,7 @@ def _counts():
 
 @pytest.fixture
 def banner(app):
-    onboarding.init_banner("测试旗委员会", "chief", password="a-long-password-1")
-    rows, branches = files.tree_rows()
-    assert tree.run(files.xlsx(rows, files.TREE_HEADER), "tree.xlsx", "chief", dry_run=False).ok
+    rows, branches = files.banner_with_tree()
     roster = files.roster_rows(branches, 20)
     assert roster_apply.run(files.xlsx(roster, files.ROSTER_HEADER), "r.xlsx", "chief", dry_run=False).ok
     return rows, roster

@@ -9,17 +9,13 @@ import gzip
 import pytest
 
 from starqr.models import Member, MemberPrivate, PublicPage, RatingPeriod
-from starqr.services import objections, page_batch, pages, ratings, scans
+from starqr.services import objections, page_batch, pages, ratings
 from tests.helpers import issue_code, make_commitment, make_member, make_period, make_post, make_tree, make_user, record
 
 LANGS = ("zh", "mn", "en", "json")
 
 
-@pytest.fixture(autouse=True)
-def _clean():
-    scans.reset()
-    yield
-    scans.reset()
+pytestmark = pytest.mark.usefixtures("fresh_pages")
 
 
 @pytest.fixture

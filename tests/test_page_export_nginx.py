@@ -26,8 +26,8 @@ import pytest
 from starqr.db import database
 from starqr.models import PublicPage, RatingPeriod, ScanCount
 from starqr.services import page_export, plaques, ratings, revision
-from tests.helpers import issue_code, make_member, make_period, make_post, make_tree, record
-from tests.servers import BROWSER, ROOT, Gunicorn, environment, free_port, run_nginx, stop, wait_for
+from tests.helpers import issue_code, make_member, make_tree, member_on_notice, record
+from tests.servers import BROWSER, ROOT, Gunicorn, environment, free_port, post_objection, run_nginx, stop, wait_for
 
 FOLLOW = 0.5
 BOUND = FOLLOW + 2.5  # the follow interval + one tick's work, with room for this loaded 2-core machine
@@ -150,11 +150,7 @@ def _within_bound(stack, path, check, urls):
 
 
 def test_writes_reach_nginx_files_within_the_bound_and_never_flip_back(app, postgres, folder):
-    tree = make_tree()
-    member = make_member(tree["branch"], "王芳")
-    make_post(member)
-    period = make_period(state="notice")
-    code = issue_code(member).code
+    tree, member, period, code = member_on_notice()
     other = issue_code(make_member(tree["branch"], "李明")).code
     stack = Stack(postgres, folder, hosts=2)
     urls = [stack.url] + [h.url for h in stack.hosts]
@@ -163,10 +159,7 @@ def test_writes_reach_nginx_files_within_the_bound_and_never_flip_back(app, post
     try:
         stack.until_file(path)
         # an objection through host A's public form
-        body = urllib.parse.urlencode({"text": "学习积分与实际不符，请核实。", "contact": ""}).encode()
-        request = urllib.request.Request(stack.hosts[0].url + f"/Q/{code}/objection", data=body)
-        request.add_header("User-Agent", "Mozilla/5.0")
-        assert urllib.request.urlopen(request, timeout=10).status == 200
+        assert post_objection(stack.hosts[0].url, code) == 200
         seen.append(_within_bound(stack, path, lambda p: p["objections"]["open"] == 1, urls))
         stack.until_file(path)
         # a ledger entry written on a third "host" (this process)

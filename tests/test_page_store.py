@@ -13,11 +13,7 @@ from tests.helpers import issue_code, make_commitment, make_member, make_period,
 from tests.test_public_queries import count_queries
 
 
-@pytest.fixture(autouse=True)
-def _clean():
-    scans.reset()
-    yield
-    scans.reset()
+pytestmark = pytest.mark.usefixtures("fresh_pages")
 
 
 @pytest.fixture

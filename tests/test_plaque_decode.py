@@ -15,29 +15,22 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw, ImageFilter
 
-from starqr.plaque import SIZE_PRESETS, PlaqueContent, layout_plaque, make_symbol, render_plaque, size_preset
+from starqr.plaque import SIZE_PRESETS, layout_plaque, make_symbol, render_plaque, size_preset
 from starqr.plaque.layout import QrBlock
 from starqr.plaque.qr import QUIET_ZONE_MODULES
+from tests.helpers import plaque_content
 
 BASE = "HTTPS://STARQR.EXAMPLE.CN/Q/"
 CONTENTS = {
-    "organisation": PlaqueContent(
-        code="K7M2QX9PRT",
-        url=BASE + "K7M2QX9PRT",
-        kind="organisation",
-        name_zh="海流图镇乌兰社区第一党支部",
-        name_mn="ᠤᠯᠠᠭᠠᠨ ᠬᠣᠷᠢᠶ᠎ᠠ ᠶᠢᠨ ᠨᠢᠭᠡᠳᠦᠭᠡᠷ ᠨᠠᠮ ᠤᠨ ᠡᠰᠡ",
-        parent_zh="中共乌拉特中旗海流图镇委员会",
-        parent_mn="ᠤᠷᠠᠳ ᠳᠤᠮᠳᠠᠳᠤ ᠬᠣᠰᠢᠭᠤ",
+    "organisation": plaque_content(
+        "K7M2QX9PRT",
+        "organisation",
+        ("海流图镇乌兰社区第一党支部", "ᠤᠯᠠᠭᠠᠨ ᠬᠣᠷᠢᠶ᠎ᠠ ᠶᠢᠨ ᠨᠢᠭᠡᠳᠦᠭᠡᠷ ᠨᠠᠮ ᠤᠨ ᠡᠰᠡ"),
+        ("中共乌拉特中旗海流图镇委员会", "ᠤᠷᠠᠳ ᠳᠤᠮᠳᠠᠳᠤ ᠬᠣᠰᠢᠭᠤ"),
+        BASE,
     ),
-    "member": PlaqueContent(
-        code="Z3HN8WV4CJ",
-        url=BASE + "Z3HN8WV4CJ",
-        kind="member",
-        name_zh="巴特尔",
-        name_mn="ᠪᠠᠭᠠᠲᠤᠷ",
-        parent_zh="乌兰社区第一党支部",
-        parent_mn="ᠤᠯᠠᠭᠠᠨ ᠬᠣᠷᠢᠶ᠎ᠠ",
+    "member": plaque_content(
+        "Z3HN8WV4CJ", "member", ("巴特尔", "ᠪᠠᠭᠠᠲᠤᠷ"), ("乌兰社区第一党支部", "ᠤᠯᠠᠭᠠᠨ ᠬᠣᠷᠢᠶ᠎ᠠ"), BASE
     ),
 }
 WECHAT = cv2.wechat_qrcode_WeChatQRCode()  # model-less constructor: no files, works offline
@@ -331,14 +324,12 @@ def test_png_modules_fall_on_whole_pixels(kind, preset, dpi):
 
 
 # The plaque: an organisation in a seed-7 demo, printed as PNG, photographed worn.
-DEMO_CONTENT = PlaqueContent(
-    code="22BJGX7XBX",
-    url="HTTP://127.0.0.1:5000/Q/22BJGX7XBX",
-    kind="organisation",
-    name_zh="阿拉腾格勒嘎查党支部",
-    name_mn="ᠠᠯᠲᠠᠨ ᠭᠡᠯ ᠭᠠᠴᠠᠭ᠎ᠠ ᠨᠠᠮ ᠤᠨ ᠡᠰ ᠪᠦᠯᠦᠭ",
-    parent_zh="阿拉腾格勒嘎查",
-    parent_mn="ᠠᠯᠲᠠᠨ ᠭᠡᠯ ᠭᠠᠴᠠᠭ᠎ᠠ",
+DEMO_CONTENT = plaque_content(
+    "22BJGX7XBX",
+    "organisation",
+    ("阿拉腾格勒嘎查党支部", "ᠠᠯᠲᠠᠨ ᠭᠡᠯ ᠭᠠᠴᠠᠭ᠎ᠠ ᠨᠠᠮ ᠤᠨ ᠡᠰ ᠪᠦᠯᠦᠭ"),
+    ("阿拉腾格勒嘎查", "ᠠᠯᠲᠠᠨ ᠭᠡᠯ ᠭᠠᠴᠠᠭ᠎ᠠ"),
+    "HTTP://127.0.0.1:5000/Q/",
 )
 
 

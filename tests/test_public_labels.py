@@ -15,9 +15,9 @@ from babel.messages.pofile import read_po
 
 from starqr import rating
 from starqr.i18n_labels import rubric_names
-from starqr.models import MEMBER, ORGANISATION, Organisation, Rating, RatingPeriod
+from starqr.models import MEMBER, ORGANISATION, Organisation, RatingPeriod
 from starqr.services import revision, rubrics, star_reasons
-from tests.helpers import issue_code, make_member, make_period, make_tree, record
+from tests.helpers import issue_code, make_member, make_period, make_tree, record, store_rating
 
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -46,23 +46,7 @@ def _all_values(rubric):
 def _publish(subject_kind, subject_id, period, rubric, values):
     version = rubrics.latest_version(rubric.key)
     result = rating.rate_all(rubric, [rating.SubjectInput(subject_id, values)])[subject_id]
-    Rating.create(
-        period=period,
-        subject_kind=subject_kind,
-        subject_id=subject_id,
-        rubric=version,
-        total=result.total,
-        stars=result.stars,
-        max_stars=result.max_stars,
-        breakdown=result.breakdown,
-        designations=result.designations,
-        vetoed=result.vetoed,
-        veto_items=list(result.veto_items),
-        exempt=result.exempt,
-        listing=result.listing,
-        published=True,
-        published_at=datetime.datetime(period.year + 1, 1, 20),
-    )
+    store_rating(subject_kind, subject_id, period, version, result, datetime.datetime(period.year + 1, 1, 20))
 
 
 @pytest.mark.parametrize("key", sorted(rating.shipped_rubrics()))

@@ -12,16 +12,14 @@ import datetime
 import json
 import subprocess
 import sys
-import urllib.parse
-import urllib.request
 
 import pytest
 
 from starqr.db import database
 from starqr.models import Rating, RatingPeriod, ScanCount
 from starqr.services import ratings, revision
-from tests.helpers import issue_code, make_member, make_period, make_post, make_tree, record
-from tests.servers import ROOT, Gunicorn, Nginx, environment, get
+from tests.helpers import issue_code, make_member, make_period, make_tree, member_on_notice, record
+from tests.servers import ROOT, Gunicorn, Nginx, environment, get, post_objection
 
 READS = 12  # reads after each write, spread over both instances, their workers and nginx
 
@@ -40,11 +38,7 @@ def _everywhere(urls, check):
 
 
 def test_a_write_reaches_every_worker_and_host_at_once_and_never_flips_back(app, postgres, tmp_path):
-    tree = make_tree()
-    member = make_member(tree["branch"], "王芳")
-    make_post(member)
-    period = make_period(state="notice")
-    code = issue_code(member).code
+    tree, member, period, code = member_on_notice()
     branch_code = issue_code(tree["branch"]).code
     hosts = [Gunicorn(postgres, tmp_path / "a"), Gunicorn(postgres, tmp_path / "b")]
     front = Nginx(tmp_path / "nginx", [h.port for h in hosts])
@@ -52,11 +46,7 @@ def test_a_write_reaches_every_worker_and_host_at_once_and_never_flips_back(app,
     try:
         _everywhere(urls, lambda p: p["objections"]["open"] == 0)
         # an objection through host A's public form ...
-        body = urllib.parse.urlencode({"text": "学习积分与实际不符，请核实。", "contact": ""}).encode()
-        request = urllib.request.Request(
-            hosts[0].url + f"/Q/{code}/objection", data=body, headers={"User-Agent": "Mozilla/5.0"}
-        )
-        assert urllib.request.urlopen(request, timeout=10).status == 200
+        assert post_objection(hosts[0].url, code) == 200
         # ... shows through host B and nginx at once, and stays
         _everywhere(urls[1:] + urls[:1], lambda p: p["objections"]["open"] == 1)
         # a ledger entry written on a third "host" (this process: console, API or import)

@@ -80,26 +80,16 @@ def test_installed_wheel_serves_every_page_kind_from_an_empty_folder(wheel, tmp_
     work = tmp_path / "empty"
     work.mkdir()
     env = _clean_env(STARQR_DEMO_PASSWORD="wheel-demo-password")
-    demo = subprocess.run(
-        [str(venv / "bin" / "starqr"), "demo", "--members", "50"],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+
+    def run_in_empty_folder(*command):
+        return subprocess.run(
+            [str(part) for part in command], cwd=work, env=env, capture_output=True, text=True, timeout=300, check=False
+        )
+
+    demo = run_in_empty_folder(venv / "bin" / "starqr", "demo", "--members", "50")
     assert demo.returncode == 0, demo.stderr[-2000:]
     codes = [line.rsplit("/Q/", 1)[1] for line in demo.stdout.splitlines() if "/Q/" in line]
-    probe = subprocess.run(
-        [str(python), str(REPOSITORY / "tests" / "wheel_probe.py"), *codes],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    probe = run_in_empty_folder(python, REPOSITORY / "tests" / "wheel_probe.py", *codes)
     assert probe.returncode == 0, probe.stdout[-3000:] + probe.stderr[-3000:]
     assert "every page served" in probe.stdout
     assert (work / "instance" / "starqr.db").exists()

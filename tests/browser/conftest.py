@@ -16,6 +16,7 @@ from starqr import create_app
 from starqr.db import database, open_database
 from starqr.migrations import migrate
 
+PHONE_PASSWORD = "phone-secret-2025"  # the secretaries' in the phone tests
 ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "test-artifacts")
 CHROMIUM = os.environ.get("STARQR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -56,31 +57,66 @@ def serving(app):
         server.shutdown()
 
 
+def live_site(folder, build, **config):
+    """A module's live server: an app on a fresh database in FOLDER (its instance folder inside),
+    filled by BUILD(app) in the app's context, then served from a thread. Yields {"base": its
+    URL, **what BUILD returned}; a module-scoped fixture ends with `yield from live_site(...)`."""
+    app = browser_app(folder, **config)
+    app.instance_path = str(folder / "instance")
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        built = build(app)
+        database.close()
+    with serving(app) as base:
+        yield {"base": base, **built}
+
+
+def branch_with_secretary(username, display_name):
+    """A fresh tree whose branch has the secretary USERNAME (password PHONE_PASSWORD): the tree."""
+    from starqr.services import accounts
+    from tests.helpers import make_tree
+
+    tree = make_tree()
+    accounts.create_user(username, PHONE_PASSWORD, "secretary", tree["branch"], display_name=display_name)
+    return tree
+
+
+def phone_page(browser, **options):
+    """A page of its own 360×640 zh-CN context with OPTIONS, closed after: `yield from` it in a fixture."""
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="zh-CN", **options)
+    yield context.new_page()
+    context.close()
+
+
+def log_in(page, base, username, password):
+    """Log in through the console's form and wait for the page it leads to."""
+    page.goto(base + "/console/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """The demo banner (300 members), with one reissued plaque."""
     from starqr.services import demo, plaques
     from starqr.models import MEMBER, PlaqueCode
 
-    app = browser_app(tmp_path_factory.mktemp("browser"))
-    with app.app_context():
-        database.connect(reuse_if_open=True)
+    def build(app):
         report = demo.build(members=300, seed=7)
         member_codes = list(
             PlaqueCode.select().where(PlaqueCode.subject_kind == MEMBER).order_by(PlaqueCode.id).limit(6)
         )
         revoked = member_codes[-1].code
-        replacement = plaques.reissue(revoked, actor="tester", reason="牌子丢失").code
-        database.close()
-    branch_code = [code for kind, name, code in report.codes if kind == "organisation"][0]
-    with serving(app) as base:
-        yield {
-            "base": base,
-            "branch": branch_code,
+        return {
+            "branch": [code for kind, name, code in report.codes if kind == "organisation"][0],
             "member": member_codes[0].code,
             "revoked": revoked,
-            "replacement": replacement,
+            "replacement": plaques.reissue(revoked, actor="tester", reason="牌子丢失").code,
         }
+
+    yield from live_site(tmp_path_factory.mktemp("browser"), build)
 
 
 @pytest.fixture(scope="session")
@@ -95,12 +131,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 640}, device_scale_factor=2, java_script_enabled=False, locale="zh-CN"
-    )
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from phone_page(browser, device_scale_factor=2, java_script_enabled=False)
 
 
 def shot(page, name, full_page=True):

@@ -17,7 +17,7 @@ import sys
 import pytest
 
 from starqr.db import database, open_database
-from tests.browser.conftest import browser_app, serving, shot
+from tests.browser.conftest import live_site, log_in, shot
 
 pytestmark = pytest.mark.browser
 
@@ -30,12 +30,7 @@ def admin_server(tmp_path_factory):
     from starqr.models import MEMBER, LedgerEntry, Member, PlaqueCode, RatingPeriod
     from starqr.services import demo
 
-    folder = tmp_path_factory.mktemp("admin-import")
-    app = browser_app(folder, HUEY_IMMEDIATE=True)
-    url = app.config["DATABASE_URL"]
-    app.instance_path = str(folder / "instance")
-    with app.app_context():
-        database.connect(reuse_if_open=True)
+    def build(app):
         demo.build(members=300, seed=11, password=PASSWORD)
         year = datetime.date.today().year
         period = RatingPeriod.get(RatingPeriod.name == f"{year}年度")
@@ -48,18 +43,16 @@ def admin_server(tmp_path_factory):
         )
         names = {m.id: m.name_zh for m in Member.select().where(Member.id.in_([p.subject_id for p in plaques]))}
         subjects = [(p.code, names[p.subject_id]) for p in plaques]
-        entries_before = LedgerEntry.select().count()
-        database.close()
-    with serving(app) as base:
-        yield {
-            "base": base,
-            "url": url,
+        return {
+            "url": app.config["DATABASE_URL"],
             "period_id": period.id,
             "period_name": period.name,
             "subjects": subjects,
-            "entries_before": entries_before,
+            "entries_before": LedgerEntry.select().count(),
             "instance": app.instance_path,
         }
+
+    yield from live_site(tmp_path_factory.mktemp("admin-import"), build, HUEY_IMMEDIATE=True)
 
 
 @pytest.fixture
@@ -124,11 +117,7 @@ def test_admin_imports_previews_schedules_and_scheduler_publishes(desk, admin_se
     assert server["period_name"] not in before.split("最新公布结果")[1][:40]
     shot(page, "admin-import-0-public-before")
 
-    page.goto(server["base"] + "/console/login")
-    page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, server["base"], "admin", PASSWORD)
     assert "/console/login" not in page.url
 
     # 1. A file with a bad row: a clear error naming row and column; nothing changes.

@@ -13,8 +13,7 @@ import re
 
 import pytest
 
-from starqr.db import database
-from tests.browser.conftest import browser_app, serving, shot
+from tests.browser.conftest import live_site, shot
 
 pytestmark = pytest.mark.browser
 
@@ -29,9 +28,7 @@ def server(tmp_path_factory):
     from starqr.services import accounts, ratings
     from tests.helpers import issue_code, make_member, make_org, make_period, make_tree, record
 
-    app = browser_app(tmp_path_factory.mktemp("l13"))
-    with app.app_context():
-        database.connect(reuse_if_open=True)
+    def build(app):
         tree = make_tree(domain="community")
         branches = [tree["branch"]] + [
             make_org(tree["unit"], "branch", "community", name) for name in ("团结社区第二党支部", "团结社区第三党支部")
@@ -57,16 +54,15 @@ def server(tmp_path_factory):
         ImportBatch.create(
             file_sha256="0" * 64, filename="2026年一季度积分.xlsx", period=published, created_by="admin1"
         )
-        database.close()
-    with serving(app) as base:
-        yield {
-            "base": base,
+        return {
             "branches": [b.name_zh for b in branches],
             "branch_ids": [b.id for b in branches],
             "codes": codes,
             "member": "乌云其木格",
             "objection": objection.id,
         }
+
+    yield from live_site(tmp_path_factory.mktemp("l13"), build)
 
 
 def _context(browser, width, height, mobile=False):

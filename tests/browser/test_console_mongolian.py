@@ -3,29 +3,22 @@ vertically, including the 蒙古文姓名 edit field, so a secretary can check t
 
 import pytest
 
-from starqr.db import database
-from tests.browser.conftest import browser_app, serving, shot
+from tests.browser.conftest import PHONE_PASSWORD, branch_with_secretary, live_site, shot
 from tests.browser.test_public_layout import FONT_READY, MONGOLIAN_ELEMENTS
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "phone-secret-2025"
-
 
 @pytest.fixture(scope="module")
 def console_server(tmp_path_factory):
-    from starqr.services import accounts
-    from tests.helpers import make_member, make_tree
+    from tests.helpers import make_member
 
-    app = browser_app(tmp_path_factory.mktemp("console-mn"))
-    with app.app_context():
-        database.connect(reuse_if_open=True)
-        tree = make_tree()
-        accounts.create_user("wuyun", PASSWORD, "secretary", tree["branch"], display_name="乌云")
+    def build(app):
+        tree = branch_with_secretary("wuyun", "乌云")
         member = make_member(tree["branch"], "巴特尔", "ᠪᠠᠭᠠᠲᠤᠷ", party_post="组织委员")
-        database.close()
-    with serving(app) as base:
-        yield {"base": base, "member_id": member.id, "branch_id": tree["branch"].id}
+        return {"member_id": member.id, "branch_id": tree["branch"].id}
+
+    yield from live_site(tmp_path_factory.mktemp("console-mn"), build)
 
 
 def _check(page, name):
@@ -46,7 +39,7 @@ def test_console_shows_mongolian_names_in_the_mongolian_font(browser, console_se
     base = console_server["base"]
     page.goto(f"{base}/console/login")
     page.get_by_label("用户名").fill("wuyun")
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_label("密码", exact=True).fill(PHONE_PASSWORD)
     page.locator("button[type=submit]").first.click()
     page.goto(f"{base}/console/members/{console_server['member_id']}")
     _check(page, "member")

@@ -4,28 +4,20 @@ the progress bar of a running and of a failed batch. Screenshots: test-artifacts
 
 import pytest
 
-from starqr.db import database
 from tests import onboarding_files as files
-from tests.browser.conftest import browser_app, serving, shot
+from tests.browser.conftest import live_site, log_in, shot
 
 pytestmark = pytest.mark.browser
-PASSWORD = "office-secret-2026"
 
 
 @pytest.fixture(scope="module")
 def import_server(tmp_path_factory):
     from starqr.models import ImportBatch
-    from starqr.services import imports, onboarding
-    from starqr.services.imports import roster_apply, tree
+    from starqr.services import imports
+    from starqr.services.imports import roster_apply
 
-    folder = tmp_path_factory.mktemp("import-pages")
-    app = browser_app(folder, HUEY_IMMEDIATE=True)
-    app.instance_path = str(folder / "instance")
-    with app.app_context():
-        database.connect(reuse_if_open=True)
-        onboarding.init_banner("测试旗委员会", "chief", password=PASSWORD)
-        rows, branches = files.tree_rows()
-        assert tree.run(files.xlsx(rows, files.TREE_HEADER), "tree.xlsx", "chief", dry_run=False).ok
+    def build(app):
+        rows, branches = files.banner_with_tree()
         roster = files.roster_rows(branches[:4], 40)
         assert roster_apply.run(files.xlsx(roster, files.ROSTER_HEADER), "r.xlsx", "chief", dry_run=False).ok
         # A batch half checked, and one that failed on a row of the file.
@@ -38,26 +30,25 @@ def import_server(tmp_path_factory):
             None, files.xlsx(bad, files.TREE_HEADER), "组织树.xlsx", "chief", app.instance_path, kind="tree"
         )
         imports.run_batch(failed.id, app.instance_path)
-        database.close()
-    # The next roster: 3 new, 2 renamed, 2 transferred, 2 gone from the file.
-    changed = [list(r) for r in roster[2:]]
-    changed[0][1] += "(改)"
-    changed[1][1] += "(改)"
-    changed[2][3], changed[3][3] = branches[5], branches[6]
-    changed += [
-        [f"N{n:03d}", f"新党员{n}", "", branches[0], "普通党员", "2010-07-01", "2011-07-01", ""] for n in range(3)
-    ]
-    broken = [list(r) for r in roster]
-    broken[4][5] = "2026-02-30"
-    broken[6][3] = "B99"
-    with serving(app) as base:
-        yield {
-            "base": base,
+        # The next roster: 3 new, 2 renamed, 2 transferred, 2 gone from the file.
+        changed = [list(r) for r in roster[2:]]
+        changed[0][1] += "(改)"
+        changed[1][1] += "(改)"
+        changed[2][3], changed[3][3] = branches[5], branches[6]
+        changed += [
+            [f"N{n:03d}", f"新党员{n}", "", branches[0], "普通党员", "2010-07-01", "2011-07-01", ""] for n in range(3)
+        ]
+        broken = [list(r) for r in roster]
+        broken[4][5] = "2026-02-30"
+        broken[6][3] = "B99"
+        return {
             "roster": files.xlsx(changed, files.ROSTER_HEADER),
             "broken": files.xlsx(broken, files.ROSTER_HEADER),
             "running": running.id,
             "failed": failed.id,
         }
+
+    yield from live_site(tmp_path_factory.mktemp("import-pages"), build, HUEY_IMMEDIATE=True)
 
 
 def _upload(page, base, data):
@@ -80,11 +71,7 @@ def test_preview_and_progress_pages(browser, import_server, lang, locale):
     server, base = import_server, import_server["base"]
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale=locale)
     page = context.new_page()
-    page.goto(base + "/console/login")
-    page.fill("input[name=username]", "chief")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, base, "chief", files.CHIEF_PASSWORD)
 
     _upload(page, base, server["roster"])
     summary = page.inner_text("#import-summary")
@@ -124,11 +111,7 @@ def test_confirmed_roster_shows_its_outcome(browser, import_server):
     server, base = import_server, import_server["base"]
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = context.new_page()
-    page.goto(base + "/console/login")
-    page.fill("input[name=username]", "chief")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, base, "chief", files.CHIEF_PASSWORD)
     _upload(page, base, server["roster"])
     page.click("#confirm-import")
     page.wait_for_load_state()

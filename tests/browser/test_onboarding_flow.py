@@ -9,39 +9,26 @@ from openpyxl import load_workbook
 
 from starqr.db import database
 from tests import onboarding_files as files
-from tests.browser.conftest import browser_app, serving, shot
+from tests.browser.conftest import live_site, log_in, shot
 
 pytestmark = pytest.mark.browser
-PASSWORD = "office-secret-2026"
 
 
 @pytest.fixture(scope="module")
 def onboarding_server(tmp_path_factory):
-    from starqr.services import onboarding
-    from starqr.services.imports import tree
+    def build(app):
+        _rows, branches = files.banner_with_tree()
+        return {"branches": branches, "url": app.config["DATABASE_URL"]}
 
-    folder = tmp_path_factory.mktemp("onboarding")
-    app = browser_app(folder, HUEY_IMMEDIATE=True)  # the confirmed import runs as a batch, in-process
-    app.instance_path = str(folder / "instance")
-    with app.app_context():
-        database.connect(reuse_if_open=True)
-        onboarding.init_banner("测试旗委员会", "chief", password=PASSWORD)
-        rows, branches = files.tree_rows()
-        assert tree.run(files.xlsx(rows, files.TREE_HEADER), "tree.xlsx", "chief", dry_run=False).ok
-        database.close()
-    with serving(app) as base:
-        yield {"base": base, "branches": branches, "url": app.config["DATABASE_URL"]}
+    # the confirmed import runs as a batch, in-process
+    yield from live_site(tmp_path_factory.mktemp("onboarding"), build, HUEY_IMMEDIATE=True)
 
 
 def test_roster_template_fill_upload_preview_apply(browser, onboarding_server):
     server = onboarding_server
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", accept_downloads=True)
     page = context.new_page()
-    page.goto(server["base"] + "/console/login")
-    page.fill("input[name=username]", "chief")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, server["base"], "chief", files.CHIEF_PASSWORD)
     page.goto(server["base"] + "/console/onboarding")
     shot(page, "onboarding-0-page")
     with page.expect_download() as download_info:

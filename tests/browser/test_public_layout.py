@@ -11,10 +11,10 @@ import re
 import pytest
 
 from starqr import rating
-from starqr.db import database
-from starqr.models import MEMBER, ORGANISATION, Member, Organisation, PlaqueCode, Rating, RatingPeriod
+from starqr.models import MEMBER, ORGANISATION, Member, Organisation, PlaqueCode, RatingPeriod
 from starqr.services import demo, plaques, revision, rubrics
-from tests.browser.conftest import browser_app, serving, shot
+from tests.browser.conftest import live_site, phone_page, shot
+from tests.helpers import store_rating
 
 pytestmark = pytest.mark.browser
 
@@ -56,32 +56,15 @@ def _quota_rating(branch, period):
     inputs += [rating.SubjectInput(-n, dict(scores, mass_work=20 - n % 5)) for n in range(1, 10)]
     result = rating.rate_all(rubric, inputs)[branch.id]
     Organisation.update(rubric_key="branch_quota").where(Organisation.id == branch.id).execute()
-    Rating.create(
-        period=period,
-        subject_kind=ORGANISATION,
-        subject_id=branch.id,
-        rubric=version,
-        total=result.total,
-        stars=result.stars,
-        max_stars=result.max_stars,
-        breakdown=result.breakdown,
-        designations=result.designations,
-        vetoed=False,
-        veto_items=[],
-        exempt=False,
-        listing=result.listing,
-        published=True,
-        published_at=period.published_at,
-    )
+    store_rating(ORGANISATION, branch.id, period, version, result, period.published_at)
     revision.bump()
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The demo banner (300 members), one branch rated by quota, a revoked badge with no replacement."""
-    app = browser_app(tmp_path_factory.mktemp("layout"))
-    with app.app_context():
-        database.connect(reuse_if_open=True)
+
+    def build(app):
         demo.build(members=300, seed=7)
 
         def code_of(kind, subject_id):
@@ -125,35 +108,20 @@ def site(tmp_path_factory):
         ]
         revoked = members[0]
         plaques.revoke(revoked, actor="tester", reason="党员挂牌收回")
-        database.close()
-    with serving(app) as base:
-        yield {
-            "base": base,
-            "member": code_of_member(app, member.id),
+        return {
+            "member": code_of(MEMBER, member.id),
             "branches": branches,
             "revoked": revoked,
             "objected": dict(zip(LANGS, members[1:4])),
             "limited": members[4],
         }
 
-
-def code_of_member(app, member_id):
-    with app.app_context():
-        database.connect(reuse_if_open=True)
-        try:
-            return PlaqueCode.get(subject_kind=MEMBER, subject_id=member_id, status="active").code
-        finally:
-            database.close()
+    yield from live_site(tmp_path_factory.mktemp("layout"), build)
 
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 640}, device_scale_factor=1, java_script_enabled=False, locale="zh-CN"
-    )
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from phone_page(browser, device_scale_factor=1, java_script_enabled=False)
 
 
 def check_layout(page, name, lang):

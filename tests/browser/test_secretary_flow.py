@@ -6,43 +6,30 @@ as in production). Screenshots go to test-artifacts/secretary-*.png.
 
 import pytest
 
-from starqr.db import database
-from tests.browser.conftest import browser_app, serving, shot
+from tests.browser.conftest import PHONE_PASSWORD, branch_with_secretary, live_site, phone_page, shot
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "phone-secret-2025"
 
 
 @pytest.fixture(scope="module")
 def console_server(tmp_path_factory):
-    from tests.helpers import issue_code, make_member, make_period, make_post, make_tree
-    from starqr.services import accounts
+    from tests.helpers import issue_code, make_member, make_period, make_post
 
-    app = browser_app(tmp_path_factory.mktemp("secretary"))
-    with app.app_context():
-        database.connect(reuse_if_open=True)
-        tree = make_tree()
+    def build(app):
+        tree = branch_with_secretary("yangyong", "杨勇")
         make_period()
-        accounts.create_user("yangyong", PASSWORD, "secretary", tree["branch"], display_name="杨勇")
         member = make_member(tree["branch"], "乌云其木格", "ᠤᠶᠤᠨᠴᠢᠮᠡᠭ", category="backbone", party_post="组织委员")
         make_post(member)
         for name in ("巴特尔", "张秀兰", "苏和"):
             issue_code(make_member(tree["branch"], name))
-        code = issue_code(member).code
-        database.close()
-    with serving(app) as base:
-        yield {"base": base, "code": code, "member": "乌云其木格"}
+        return {"code": issue_code(member).code, "member": "乌云其木格"}
+
+    yield from live_site(tmp_path_factory.mktemp("secretary"), build)
 
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(
-        viewport={"width": 360, "height": 640}, device_scale_factor=2, locale="zh-CN", is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from phone_page(browser, device_scale_factor=2, is_mobile=True, has_touch=True)
 
 
 def _no_horizontal_scroll(page):
@@ -77,7 +64,7 @@ def test_secretary_records_points_that_show_on_the_scan_page(phone, console_serv
     shot(page, "secretary-1-login", full_page=False)
     _no_horizontal_scroll(page)
     page.get_by_label("用户名").fill("yangyong")
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_label("密码", exact=True).fill(PHONE_PASSWORD)
     page.get_by_role("button", name="登录").click()
 
     # a secretary lands on their own branch
