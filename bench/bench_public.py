@@ -43,7 +43,7 @@ sys.path[:0] = [BENCH, ROOT]
 
 from scratch import database_size, owned, scratch_database  # noqa: E402
 import bulkgen  # noqa: E402
-from tests.servers import free_port, stop, wait_for  # noqa: E402  (the tests' server helpers)
+from tests.servers import free_port, gunicorn_command, stop, wait_for  # noqa: E402  (the tests' server helpers)
 
 BROWSER = "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Mobile Safari/537.36"
 SCENARIOS = ("static", "hello", "random-nginx", "random-app", "random-store", "hot-nginx", "hot-app")
@@ -69,18 +69,7 @@ class Server:
 
 def gunicorn(app, port, env, folder, workers=2):
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + folder, **env)
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "-w",
-        str(workers),
-        "-b",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        app,
-    ]  # no max_requests: a recycling worker would stall a 5 s run
+    command = gunicorn_command(app, port, workers)  # no max_requests: a recycling worker would stall a 5 s run
     return Server(command, env, f"http://127.0.0.1:{port}/", os.path.join(folder, f"gunicorn-{port}.log"))
 
 

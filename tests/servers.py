@@ -75,6 +75,12 @@ def environment(database_url, instance, **extra):
     )
 
 
+def gunicorn_command(app, port, workers, *options):
+    """gunicorn serving APP with WORKERS sync workers on 127.0.0.1:PORT, warnings only, with OPTIONS."""
+    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", *options]
+    return command + ["--log-level", "warning", app]
+
+
 class Gunicorn:
     """One app instance ("host"): gunicorn with WORKERS sync workers on its own port."""
 
@@ -82,22 +88,8 @@ class Gunicorn:
         self.port = free_port()
         os.makedirs(instance, exist_ok=True)
         env = environment(database_url, instance, **(env or {}))
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-w",
-            str(workers),
-            "-b",
-            f"127.0.0.1:{self.port}",
-            "--graceful-timeout",
-            "10",
-            "--log-level",
-            "warning",
-            "starqr.wsgi:app",
-        ]
-        if max_requests:
-            command[3:3] = ["--max-requests", str(max_requests)]
+        options = ["--graceful-timeout", "10"] + (["--max-requests", str(max_requests)] if max_requests else [])
+        command = gunicorn_command("starqr.wsgi:app", self.port, workers, *options)
         self.log = open(os.path.join(instance, f"gunicorn-{self.port}.log"), "w")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
         self.url = f"http://127.0.0.1:{self.port}"

@@ -97,7 +97,7 @@ def test_two_schedulers_at_once_never_publish_twice(app, postgres, tmp_path):
         outputs = [s.communicate(timeout=60) for s in schedulers]
         assert all(s.returncode == 0 for s in schedulers), outputs
         lines = [line for out, _ in outputs for line in out.splitlines() if line.startswith(period.name)]
-        published = [line for line in lines if "published" in line and "published 0 " not in line]
+        published = [line for line in lines if "已发布" in line and "已发布 0 " not in line]  # the CLI speaks zh
         assert len(published) == 1, outputs
         rows = Rating.select().where(Rating.period == period, Rating.published == True)  # noqa: E712
         assert rows.count() == len({(r.subject_kind, r.subject_id) for r in rows}) > 0

@@ -164,13 +164,13 @@ def test_admin_imports_previews_schedules_and_scheduler_publishes(desk, admin_se
     assert publish_local.strftime("%Y-%m-%d %H:%M") in page.inner_text("#publish-at")
     shot(page, "admin-import-4-scheduled")
 
-    # Nothing is public yet: the scheduler finds nothing due before the time.
+    # Nothing is public yet: the scheduler finds nothing due before the time (the CLI speaks zh).
     env = dict(os.environ, STARQR_DATABASE_URL=server["url"], STARQR_INSTANCE_PATH=str(tmp_path))
     early = scheduler.to_utc(publish_local) - datetime.timedelta(minutes=1)
     run = subprocess.run(
         [STARQR, "publish", "--due", "--now", early.isoformat()], env=env, capture_output=True, text=True, timeout=120
     )
-    assert run.returncode == 0 and "nothing due" in run.stdout, run.stderr
+    assert run.returncode == 0 and "没有到期的发布或公示" in run.stdout, run.stderr
     # The imported points already show as live points; the published result is unchanged.
     page.goto(f"{server['base']}/Q/{code}")
     assert page.inner_text("body").split("最新公布结果")[1][:200] == before.split("最新公布结果")[1][:200]
@@ -181,7 +181,7 @@ def test_admin_imports_previews_schedules_and_scheduler_publishes(desk, admin_se
     run = subprocess.run(
         [STARQR, "publish", "--due", "--now", at.isoformat()], env=env, capture_output=True, text=True, timeout=300
     )
-    assert run.returncode == 0 and f"{server['period_name']}: published" in run.stdout, run.stdout + run.stderr
+    assert run.returncode == 0 and f"{server['period_name']}: 已发布" in run.stdout, run.stdout + run.stderr
     page.goto(f"{server['base']}/Q/{code}")
     after = page.inner_text("body")
     latest = after.split("最新公布结果")[1][:200]
