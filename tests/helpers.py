@@ -21,7 +21,6 @@ from starqr.models import (
 )
 from starqr.plaque import PlaqueContent
 from starqr.services import accounts, api_tokens, plaques, ratings, rubrics, scans
-from starqr.views import public
 
 _counter = itertools.count(1)
 
@@ -244,8 +243,7 @@ def make_unratable_member():
 
 
 def empty_page_cache():
-    """Forget the public pages this process cached and the scan counts it buffered."""
-    public.cache.clear()
+    """Forget the scan counts this process buffered (pages live in the page store, not in a process)."""
     scans.reset()
 
 

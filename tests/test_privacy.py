@@ -6,7 +6,6 @@ import pytest
 
 from starqr.models import MEMBER, Member, MemberPrivate, Objection, Organisation, PlaqueCode
 from starqr.services import demo
-from starqr.views import public
 
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
@@ -69,7 +68,6 @@ def test_retired_member_page_shows_no_reason_nor_personal_record(client, app):
     code = issue_code(member).code
     actor = make_user("sec-retire", "secretary", tree["branch"])
     member_service.retire_member(actor, member, None, "出党(严重违纪)")
-    public.cache.clear()
 
     page = client.get(f"/Q/{code}").get_data(as_text=True)
     data = client.get(f"/Q/{code}.json").get_json()

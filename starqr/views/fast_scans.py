@@ -33,25 +33,17 @@ class FastScans:
         self.default = app.config["BABEL_DEFAULT_LOCALE"]
         self.keep_open = keep_open
         self.extra = self._static_headers(app, cache_control, vary)
-        try:
-            self.requests, self.seconds = monitoring.REQUESTS, monitoring.REQUEST_SECONDS
-            self.count_cache = monitoring.count_cache
-        except (ImportError, AttributeError):
-            self.requests = self.seconds = self.count_cache = None
 
     @staticmethod
     def _static_headers(app, cache_control, vary):
         # The view's own values, handed in by views/public.py (no import back: no cycle).
         headers = [("Cache-Control", cache_control), ("Vary", vary)]
-        try:
-            headers += [
-                ("X-Content-Type-Options", "nosniff"),
-                ("X-Frame-Options", "DENY"),
-                ("Referrer-Policy", "same-origin"),
-                ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
-            ]
-        except ImportError:
-            pass
+        headers += [
+            ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "same-origin"),
+            ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ]
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.append(("Strict-Transport-Security", "max-age=31536000"))
         return headers
@@ -85,29 +77,22 @@ class FastScans:
         if page is None:
             environ["starqr.store_missed"] = (code, lang)
             return self.wsgi_app(environ, start_response)
-        if self.count_cache is not None:
-            self.count_cache(True)
-        etag = f'"{page.etag}"'
-        headers = [("ETag", etag)] + self.extra
-        if page.etag in environ.get("HTTP_IF_NONE_MATCH", ""):
-            status, body = "304 NOT MODIFIED", b""
-        else:
-            status = "200 OK"
-            if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
-                body = page.gz
-                headers.append(("Content-Encoding", "gzip"))
-            else:
-                body = page.body
-            headers.append(("Content-Type", "application/json" if as_json else "text/html; charset=utf-8"))
-            headers.append(("Content-Length", str(len(body))))
-        if self.requests is not None:
-            self.requests.labels("public.scan", method, status[:3]).inc()
-            self.seconds.labels("public.scan").observe(time.perf_counter() - started)
-        start_response(status, headers)
-        return [body] if method == "GET" else [b""]
+        return self._answer(environ, start_response, method, as_json, f'"{page.etag}"', page.gz, started)
 
     def _answer_file(self, environ, start_response, method, as_json, exported, code, countable, started):
+        if countable:
+            try:
+                scans.record_code(code)
+            except Exception:
+                pass  # statistics never break a page
+            finally:
+                if not self.keep_open and not database.is_closed():
+                    database.close()
         gz, etag = exported
+        return self._answer(environ, start_response, method, as_json, etag, gz, started)
+
+    def _answer(self, environ, start_response, method, as_json, etag, gz, started):
+        """A stored page's gzip bytes GZ as the Flask view answers them: ETag, 304, gzip or plain, metrics."""
         headers = [("ETag", etag)] + self.extra
         if etag in environ.get("HTTP_IF_NONE_MATCH", ""):
             status, body = "304 NOT MODIFIED", b""
@@ -120,19 +105,9 @@ class FastScans:
                 body = gzip.decompress(gz)
             headers.append(("Content-Type", "application/json" if as_json else "text/html; charset=utf-8"))
             headers.append(("Content-Length", str(len(body))))
-        if countable:
-            try:
-                scans.record_code(code)
-            except Exception:
-                pass  # statistics never break a page
-            finally:
-                if not self.keep_open and not database.is_closed():
-                    database.close()
-        if self.count_cache is not None:
-            self.count_cache(True)
-        if self.requests is not None:
-            self.requests.labels("public.scan", method, status[:3]).inc()
-            self.seconds.labels("public.scan").observe(time.perf_counter() - started)
+        monitoring.count_cache(True)
+        monitoring.REQUESTS.labels("public.scan", method, status[:3]).inc()
+        monitoring.REQUEST_SECONDS.labels("public.scan").observe(time.perf_counter() - started)
         start_response(status, headers)
         return [body] if method == "GET" else [b""]
 

@@ -59,16 +59,6 @@ VARY = "Accept-Language, Accept-Encoding"
 # ---------------------------------------------------------------- stored pages
 
 
-class _NoCache:
-    """There is no per-worker page cache any more (pages live in the page store); kept for callers."""
-
-    def clear(self):
-        pass
-
-
-cache = _NoCache()
-
-
 def _respond(page, status=200):
     """The stored page, gzip if the client takes it, 304 if its copy is current."""
     if page.etag in request.if_none_match:
