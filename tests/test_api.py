@@ -11,32 +11,27 @@ from starqr.services import api_tokens, imports
 
 @pytest.fixture
 def world(app):
-    tree = make_tree()
+    """make_tree's banner plus another town down to its branch; two members with plaque codes in
+    make_tree's branch and an outsider in the other branch; the 2025 period; a user and an API
+    token per role. Keys: tree, other_branch, members, outsider, codes, period, users, tokens."""
+    world = {"tree": make_tree()}
+    tree = world["tree"]
     other_town = make_org(tree["banner"], "town", "rural", "川井苏木党委", "ᠴᠤᠸᠠᠨ ᠵᠢᠩ")
     other_unit = make_org(other_town, "unit", "rural", "乌兰嘎查", unit_kind="village")
-    other_branch = make_org(other_unit, "branch", "rural", "乌兰嘎查党支部")
-    members = [make_member(tree["branch"], name_zh=n) for n in ("巴特尔", "其其格")]
-    outsider = make_member(other_branch, name_zh="外人")
-    codes = [issue_code(m).code for m in members]
-    period = make_period(year=2025)
-    users = {
+    world["other_branch"] = make_org(other_unit, "branch", "rural", "乌兰嘎查党支部")
+    world["members"] = [make_member(tree["branch"], name_zh=n) for n in ("巴特尔", "其其格")]
+    world["outsider"] = make_member(world["other_branch"], name_zh="外人")
+    world["codes"] = [issue_code(m).code for m in world["members"]]
+    world["period"] = make_period(year=2025)
+    world["users"] = {
         "admin": make_user("admin1", "admin"),
         "town": make_user("town1", "org_admin", tree["town"]),
         "secretary": make_user("sec1", "secretary", tree["branch"]),
         "viewer": make_user("view1", "viewer", tree["town"]),
         "other": make_user("other1", "org_admin", other_town),
     }
-    tokens = {name: api_tokens.create(user, "test")[1] for name, user in users.items()}
-    return dict(
-        tree=tree,
-        members=members,
-        outsider=outsider,
-        codes=codes,
-        period=period,
-        users=users,
-        tokens=tokens,
-        other_branch=other_branch,
-    )
+    world["tokens"] = {name: api_tokens.create(user, "test")[1] for name, user in world["users"].items()}
+    return world
 
 
 def auth(world, who):
