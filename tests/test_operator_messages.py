@@ -2,23 +2,17 @@
 (published, held subjects and why) and the production configuration refusals."""
 
 import pickle
-from decimal import Decimal
 
 import pytest
 
-from starqr import ledger
 from starqr.config import ConfigError, refuse_weak_production_settings
-from starqr.models import MEMBER
 from starqr.services import publish_report, ratings
-from tests.helpers import make_member, make_period, make_tree, record
+from tests.helpers import make_unratable_member
 
 
 def _period_with_a_held_member():
-    tree = make_tree()
-    period = make_period(2025)
-    record(make_member(tree["branch"], "好数据"), period, "appraisal_percent", 90)
-    broken = make_member(tree["branch"], "坏数据")
-    ledger.append([ledger.NewEntry(MEMBER, broken.id, period.id, "appraisal_percent", Decimal(160), "旧数据", "x")])
+    """make_unratable_member's period (one member held, one fine): (period, the held member)."""
+    _tree, period, broken, _fine = make_unratable_member()
     return period, broken
 
 
