@@ -8,7 +8,7 @@ from starqr.models import AuditLog, Member, Organisation, PlaqueCode
 from starqr.services import imports
 from starqr.services.imports import roster_apply, tree
 from tests import onboarding_files as files
-from tests.helpers import login, make_period, make_user
+from tests.helpers import login_new_user, make_period
 
 
 def _setup():
@@ -26,8 +26,7 @@ def _code(org):
 
 def test_create_rename_move_archive(app, client):
     _setup()
-    make_user("chief", "admin")
-    login(client, "chief")
+    login_new_user(client, "chief", "admin")
     town = Organisation.get(Organisation.code == "T0")
     page = client.get(f"/console/organisations?org={town.id}")
     assert page.status_code == 200 and "village_ten_star" in page.get_data(as_text=True)
@@ -63,8 +62,7 @@ def test_create_rename_move_archive(app, client):
 def test_town_administrator_stays_in_the_subtree(app, client):
     _setup()
     town = Organisation.get(Organisation.code == "T0")
-    make_user("town", "org_admin", town)
-    login(client, "town")
+    login_new_user(client, "town", "org_admin", town)
     other = Organisation.get(Organisation.code == "T1")
     assert client.get(f"/console/organisations?org={other.id}").status_code == 404
     response = client.post(f"/console/organisations/{other.id}/rename", data={"name_zh": "偷改"})
@@ -78,8 +76,7 @@ def test_town_administrator_stays_in_the_subtree(app, client):
 
 def test_roster_import_through_the_console_and_departures(app, client):
     _rows, branches = _setup()
-    make_user("chief", "admin")
-    login(client, "chief")
+    login_new_user(client, "chief", "admin")
     assert client.get("/console/onboarding").status_code == 200
     template = client.get("/console/onboarding/templates/roster.xlsx")
     workbook = load_workbook(io.BytesIO(template.data))

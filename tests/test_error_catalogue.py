@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 
 import starqr
 from starqr.errors import StarQRError
-from tests.helpers import login, make_member, make_tree, make_user
+from tests.helpers import login_new_user, make_member, make_tree, make_user
 
 ROOT = pathlib.Path(starqr.__file__).parent
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]")
@@ -136,8 +136,7 @@ MN_MEMBERS_LEFT = "ᠡᠨᠡ ᠪᠠᠶᠢᠭᠤᠯᠤᠯᠭ᠎ᠠ ᠳᠤ 1 ᠨ�
 def test_console_flash_in_mongolian(app, client):
     tree = make_tree()
     make_member(tree["branch"])
-    make_user("mn_admin", "admin")
-    login(client, "mn_admin")
+    login_new_user(client, "mn_admin", "admin")
     response = client.post(
         f"/console/organisations/{tree['branch'].id}/archive",
         data={"reason": "合并"},

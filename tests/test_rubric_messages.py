@@ -7,7 +7,7 @@ import pathlib
 import pytest
 import yaml
 
-from helpers import login, make_member, make_period, make_tree, make_user, record
+from helpers import login_new_user, make_member, make_period, make_tree, record
 from starqr import rating
 from starqr.models import RubricVersion
 
@@ -37,8 +37,7 @@ def test_the_error_keeps_code_key_and_path_as_parameters():
 def test_console_upload_of_a_bad_rubric_speaks_the_readers_language(app, client, lang):
     make_tree()  # stores the shipped rubric versions
     period = make_period(year=2025)
-    make_user("rubric_admin", "admin")
-    login(client, "rubric_admin")
+    login_new_user(client, "rubric_admin", "admin")
     text = _broken(RubricVersion.get(RubricVersion.key == "member_points").text)
     response = client.post(
         "/console/admin/rubrics/member_points",
@@ -56,8 +55,7 @@ def test_console_refuses_a_version_that_drops_an_item_the_ledger_holds_in_mongol
     tree = make_tree()
     period = make_period(year=2025)
     record(make_member(tree["branch"]), period, "study", 2)
-    make_user("rubric_admin", "admin")
-    login(client, "rubric_admin")
+    login_new_user(client, "rubric_admin", "admin")
     current = RubricVersion.get(RubricVersion.key == "member_points").text
     data = yaml.safe_load(current)
     data["version"] = 2

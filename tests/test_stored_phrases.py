@@ -6,7 +6,7 @@ import pytest
 from babel.support import Translations
 from flask import render_template_string
 
-from helpers import login, make_member, make_period, make_tree, make_user, record
+from helpers import login_new_user, make_member, make_period, make_tree, make_user, record
 from starqr import ledger, phrases
 from starqr.cli.language import TRANSLATIONS
 from starqr.models import ImportBatch
@@ -59,8 +59,7 @@ def test_pages_render_a_phrase_in_the_page_language(app):
 
 def test_why_an_organisation_has_its_rubric_reads_in_mongolian(app, client):
     tree = make_tree()
-    make_user("why_admin", "admin")
-    login(client, "why_admin")
+    login_new_user(client, "why_admin", "admin")
     page = client.get(f"/console/organisations?org={tree['branch'].id}", headers={"Accept-Language": "mn"})
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "ᠰᠠᠯᠪᠤᠷᠢ ᠶᠢᠨ ᠠᠶᠠᠳᠠᠯ ᠦᠨᠡᠯᠡᠬᠦ ᠪᠠᠷᠢᠮᠵᠢᠶ᠎ᠠ" in text, text[-2000:]
@@ -93,7 +92,6 @@ def test_a_correction_on_the_console_member_page_reads_in_mongolian(app, client)
     member = make_member(tree["branch"])
     entry = record(member, make_period(year=2025), "study", 2, reason="参加学习")
     ledger.correct(entry, "录错了", "admin")
-    make_user("ledger_admin", "admin")
-    login(client, "ledger_admin")
+    login_new_user(client, "ledger_admin", "admin")
     page = client.get(f"/console/members/{member.id}", headers={"Accept-Language": "mn"}).get_data(as_text=True)
     assert "ᠵᠠᠰᠠᠪᠤᠷᠢ: 录错了" in page and "参加学习" in page and "更正:" not in page, page[-3000:]
