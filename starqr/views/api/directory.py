@@ -3,6 +3,7 @@
 from flask import g, request
 
 from starqr.errors import N_, NotFound
+from starqr.models import MEMBER, ORGANISATION
 from starqr.services import access
 from starqr.services import members as members_service
 from starqr.services import organisations as organisations_service
@@ -10,18 +11,25 @@ from starqr.views.api import schemas as s
 from starqr.views.api.base import ApiError, answers, blueprint, listing, spec, token_required
 
 
-def organisation_or_404(organisation_id):
+# access's NotFound names nothing (the console answers its own 404 page); the API names the id.
+MISSING = {ORGANISATION: N_("没有编号为 %(id)s 的组织"), MEMBER: N_("没有编号为 %(id)s 的党员")}
+
+
+def subject_or_404(kind, subject_id, write=False):
+    """The member or organisation KIND SUBJECT_ID by the one scoped lookup (access.require_subject),
+    or a 404 naming the id; a 403 on a denied WRITE."""
     try:
-        return access.require_organisation(g.actor, organisation_id)
-    except NotFound:
-        raise ApiError(404, "not_found", N_("没有编号为 %(id)s 的组织"), id=organisation_id) from None
+        return access.require_subject(g.actor, kind, subject_id, write=write)
+    except NotFound as missing:
+        raise ApiError(404, "not_found", MISSING.get(kind, missing.template), id=subject_id) from None
+
+
+def organisation_or_404(organisation_id):
+    return subject_or_404(ORGANISATION, organisation_id)
 
 
 def member_or_404(member_id):
-    try:
-        return access.require_member(g.actor, member_id)
-    except NotFound:
-        raise ApiError(404, "not_found", N_("没有编号为 %(id)s 的党员"), id=member_id) from None
+    return subject_or_404(MEMBER, member_id)
 
 
 @blueprint.route("/organisations")

@@ -4,23 +4,14 @@ from flask import g, request
 from flask_babel import gettext
 
 from starqr import validation
-from starqr.models import MEMBER, ORGANISATION
 from starqr.services import access
 from starqr.services import member_rules
 from starqr.services import points_events
 from starqr.errors import N_
 from starqr.views.api import schemas as s
 from starqr.views.api.base import ApiError, answers, blueprint, listing, spec, token_required
-from starqr.views.api.directory import member_or_404, organisation_or_404
+from starqr.views.api.directory import subject_or_404
 from starqr.views.api.periods import period_or_404
-
-
-def subject_or_404(kind, subject_id):
-    if kind == MEMBER:
-        return member_or_404(subject_id)
-    if kind == ORGANISATION:
-        return organisation_or_404(subject_id)
-    raise ApiError(400, "bad_request", N_("subject_kind 应为 member 或 organisation"))
 
 
 @blueprint.route("/ledger")
@@ -51,7 +42,7 @@ def ledger_entries():
 def create_ledger_entry():
     """记录积分事件"""
     body = request.context.json
-    subject = subject_or_404(body.subject_kind, body.subject_id)
+    subject = subject_or_404(body.subject_kind, body.subject_id, write=True)
     period = period_or_404(body.period_id)
     # One rule per field kind, the same as the console's and the importer's (starqr/validation).
     count = validation.count(body.count)
