@@ -127,7 +127,7 @@ def _megabytes(limit):
 
 def _answer(status, code, message, **extra):
     if request.path.startswith("/api/"):
-        response = jsonify({"error": code, "message": message, **extra})
+        response = jsonify({"error": code, "message": message, "params": {}, **extra})  # the API's one shape
     else:
         response = make_response(message)
         response.mimetype = "text/plain"
@@ -178,7 +178,8 @@ def init_app(app):
 
     @app.errorhandler(ValidationError)
     def _invalid(error):
-        return _answer(error.status, error.code, error.message(gettext), field=error.field)
+        body = error.to_dict(gettext)
+        return _answer(error.status, error.code, body["message"], params=body["params"], field=error.field)
 
     @app.errorhandler(DataError)
     def _out_of_range(error):  # the database refused a value (too long, out of range): say so, no 500

@@ -82,7 +82,7 @@ def init_app(app):
 def _bad_request(message):
 
     if request.path.startswith("/api/"):
-        response = jsonify({"error": "bad_request", "message": message})
+        response = jsonify({"error": "bad_request", "message": message, "params": {}})
     elif not request.path.startswith("/console"):
         # public routes: the app's error handler answers with our page in the visitor's language (l10)
 

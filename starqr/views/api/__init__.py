@@ -7,10 +7,12 @@
 """
 
 from flask import current_app, jsonify, request
+
 from werkzeug.exceptions import HTTPException
 
+from starqr.errors import N_
 from starqr.views.api import directory, imports, ledger, periods  # noqa: F401 (they add the routes)
-from starqr.views.api.base import blueprint, document, error_response
+from starqr.views.api.base import ApiError, blueprint, document
 
 __all__ = ["blueprint", "document"]
 
@@ -21,16 +23,28 @@ def openapi():
     return jsonify(document())
 
 
-@blueprint.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-@blueprint.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+@blueprint.route("/", defaults={"rest": ""}, methods=METHODS)
+@blueprint.route("/<path:rest>", methods=METHODS)
 def not_found(rest):
-    """Unknown /api/v1 paths (and wrong methods) answer in JSON too."""
-    adapter = current_app.url_map.bind("localhost")
-    for method in ("GET", "POST"):
-        try:
-            endpoint, _ = adapter.match(request.path, method=method)
-        except HTTPException:
-            continue
-        if endpoint != "api.not_found" and method != request.method:
-            return error_response(405, "method_not_allowed", f"{request.path} 不支持 {request.method}")
-    return error_response(404, "not_found", f"没有 {request.path} 这个接口")
+    """Unknown /api/v1 paths (and wrong methods, with the methods the path takes) answer in JSON too."""
+    allowed = [method for method in METHODS if _endpoint(request.path, method) not in ("api.not_found", None)]
+    if allowed:
+        raise ApiError(
+            405,
+            "method_not_allowed",
+            N_("%(path)s 不支持 %(method)s(可用:%(allowed)s)"),
+            path=request.path,
+            method=request.method,
+            allowed=", ".join(allowed),
+        )
+    raise ApiError(404, "not_found", N_("没有 %(path)s 这个接口"), path=request.path)
+
+
+def _endpoint(path, method):
+    try:
+        return current_app.url_map.bind("localhost").match(path, method=method)[0]
+    except HTTPException:  # a redirect (a missing slash): not a route of its own
+        return None

@@ -38,35 +38,28 @@ class ApiError(StarQRError):
         self.field = field
 
 
-def error_response(status, error, message, **extra):
-    """The one shape of every API error."""
-    body = {"error": error, "message": message}
-    body.update({key: value for key, value in extra.items() if value is not None})
+def error_response(status, error, message, params=None, field=None, **extra):
+    """The one shape of every API error: {error, message, params}, the field when one is named,
+    then EXTRA (an import's row errors)."""
+    body = {"error": error, "message": message, "params": params or {}}
+    body.update({key: value for key, value in dict(extra, field=field).items() if value is not None})
     response = jsonify(body)
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="starqr"'
+    if status == 405 and body["params"].get("allowed"):
+        response.headers["Allow"] = body["params"]["allowed"]
     return response
-
-
-@blueprint.errorhandler(ApiError)
-def _api_error(error):
-    _refused(error, error.status)
-    body = error.to_dict(gettext)
-    return error_response(
-        error.status, body["error"], body["message"], field=error.field, params=body["params"] or None
-    )
 
 
 @blueprint.errorhandler(StarQRError)
 def _service_error(error):
-    """A service refused: its code, its message translated now, its parameters, the field if any."""
+    """A refusal (the API's own ApiError or a service's): its code, its catalogue message
+    translated now into the caller's language, its parameters, the field if any."""
     status = error.status if 400 <= error.status < 500 else 422
     _refused(error, status)
     body = error.to_dict(gettext)
-    return error_response(
-        status, body["error"], body["message"], field=getattr(error, "field", None), params=body["params"]
-    )
+    return error_response(status, body["error"], body["message"], body["params"], getattr(error, "field", None))
 
 
 def _log_request(event, level=logging.INFO, exc_info=False, **fields):
@@ -79,11 +72,27 @@ def _refused(error, status):
     _log_request("request.refused", status=status, code=error.code)
 
 
+# werkzeug's own descriptions are English: an HTTP error StarQR did not word itself reads from here.
+HTTP_MESSAGES = {
+    400: N_("请求有误"),
+    401: N_("需要 API 令牌:Authorization: Bearer <token>"),
+    403: N_("您无权执行此操作"),
+    404: N_("未找到"),
+    405: N_("不支持此请求方法"),
+    413: N_("请求体过大,未作任何处理。"),
+    415: N_("不支持此请求体格式"),
+}
+
+
 @blueprint.errorhandler(HTTPException)
 def _http_error(error):
-    return error_response(
-        error.code or 500, (error.name or "error").lower().replace(" ", "_"), error.description or error.name
-    )
+    status = error.code or 500
+    if status >= 500:
+        return _unexpected(error)
+    code = (error.name or "error").lower().replace(" ", "_")
+    if "description" in vars(error):  # StarQR's own abort(..., description=gettext(...)): already translated
+        return error_response(status, code, error.description)
+    return _service_error(ApiError(status, code, HTTP_MESSAGES.get(status, N_("请求无法处理"))))
 
 
 @blueprint.errorhandler(Exception)
@@ -102,6 +111,25 @@ def _check_ids(endpoint, values):
 # ---------------------------------------------------------------- request validation (spectree)
 
 
+# pydantic's error types the API words from the catalogue (the same sentences as starqr/validation);
+# another type keeps pydantic's own (English) words after the field's name.
+SCHEMA_MESSAGES = {
+    "missing": N_("请填写「%(label)s」"),
+    "int_parsing": N_("「%(label)s」应为整数"),
+    "int_type": N_("「%(label)s」应为整数"),
+    "int_from_float": N_("「%(label)s」应为整数"),
+    "float_parsing": N_("「%(label)s」应为数字"),
+    "float_type": N_("「%(label)s」应为数字"),
+    "string_type": N_("「%(label)s」应为文字"),
+    "string_too_long": N_("「%(label)s」最多 %(max_length)s 个字"),
+    "greater_than_equal": N_("「%(label)s」超出允许范围"),
+    "less_than_equal": N_("「%(label)s」超出允许范围"),
+    "bool_parsing": N_("「%(label)s」应为 true 或 false"),
+    "bool_type": N_("「%(label)s」应为 true 或 false"),
+    "literal_error": N_("「%(label)s」应为 %(expected)s 之一"),
+}
+
+
 def _refuse_invalid(req, resp, error, instance, *args):
     """spectree's hook: a request that fails its schema answers 400 in our error shape."""
     if error is None:
@@ -110,11 +138,16 @@ def _refuse_invalid(req, resp, error, instance, *args):
     first = problems[0] if problems else {}
     where = first.get("loc") or ()
     field = ".".join(str(part) for part in where) or None
-    if field:  # pydantic's own words (English) name what is wrong with the field
+    if not field:
+        raise ApiError(400, "bad_request", N_("请求体应为 JSON 对象"))
+    template = SCHEMA_MESSAGES.get(first.get("type"))
+    if template is None:
         raise ApiError(
             400, "bad_request", N_("%(name)s: %(problem)s"), field=field, name=field, problem=first.get("msg", "")
         )
-    raise ApiError(400, "bad_request", N_("请求体应为 JSON 对象"))
+    context = {k: str(v).replace(" or ", ", ") for k, v in (first.get("ctx") or {}).items()}
+    params = {k: v for k, v in context.items() if f"%({k})s" in template}
+    raise ApiError(400, "bad_request", template, field=field, label=field, **params)
 
 
 spec = SpecTree(
@@ -127,7 +160,7 @@ spec = SpecTree(
     version="1",
     path="apidoc",
     description="组织、党员、积分台账、批量导入与评定期。认证:Authorization: Bearer <token>。"
-    "令牌的权限与其用户相同(角色与管理范围)。错误一律为 {error, message}。",
+    "令牌的权限与其用户相同(角色与管理范围)。错误一律为 {error, message, params},message 为调用方语言(Accept-Language 或 ?lang=,默认中文),指明字段时另有 field。",
     security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(type="http", scheme="bearer"))],
     security={"bearer": []},
     naming_strategy=lambda model: model.__name__,  # one schemas module: plain names are unique

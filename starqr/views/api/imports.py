@@ -46,6 +46,7 @@ def create_import():
             422,
             "invalid_rows",
             gettext("%(n)s 处错误,未写入任何数据", n=count),
+            {"n": count},
             errors=body["errors"],
             more_errors=result.more_errors,
         )

@@ -1,11 +1,9 @@
 """/ledger: points entries inside the token's scope, and recording new ones (writers only)."""
 
 from flask import g, request
-from flask_babel import gettext
 
 from starqr import validation
 from starqr.services import access
-from starqr.services import member_rules
 from starqr.services import points_events
 from starqr.errors import N_
 from starqr.views.api import schemas as s
@@ -48,13 +46,8 @@ def create_ledger_entry():
     count = validation.count(body.count)
     value = None if body.value is None else validation.ledger_value(body.value)
     occurred_on = validation.calendar_date(body.occurred_on, "occurred_on", validation.N_("发生日期"))
-    try:
-        entries = points_events.record_points(
-            g.actor, subject, period, body.item, body.reason, count=count, value=value, occurred_on=occurred_on
-        )
-    except member_rules.MemberError as error:
-        refused = getattr(error, "validation", None)
-        if refused is not None:  # a value rule: name the field, in the caller's language
-            raise ApiError(422, refused.code, refused.message(gettext), field=refused.field) from error
-        raise ApiError(422, "invalid", error.message(gettext)) from error
+    # A refused value (member_rules.MemberError, its field named) is answered by base._service_error.
+    entries = points_events.record_points(
+        g.actor, subject, period, body.item, body.reason, count=count, value=value, occurred_on=occurred_on
+    )
     return s.LedgerEntries(items=entries), 201
