@@ -1,6 +1,7 @@
 """Points events (积分) for members and branches, and corrections of recorded entries."""
 
 import datetime
+from typing import NamedTuple
 
 from flask import abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
@@ -83,6 +84,25 @@ def item_groups(rubric, items):
     return [groups[key] for key in order], vetoes
 
 
+class ItemMenu(NamedTuple):
+    """What the points page offers for a subject in a period: its rubric, the items grouped as
+    the rubric groups them (item_groups), the veto items apart, every item by id, and the
+    current (value, date) of each value item a new entry would replace."""
+
+    rubric: object  # starqr.rating.Rubric
+    groups: list
+    vetoes: list
+    by_id: dict
+    current: dict
+
+
+def item_menu(subject, period):
+    _version, rubric = points_events.subject_rubric(subject)
+    items = points_events.recordable_items(rubric)
+    by_id = {item.id: item for item in items}
+    return ItemMenu(rubric, *item_groups(rubric, items), by_id, rating_inputs.current_values(subject, period))
+
+
 @subject_pages("points", "member_points", "branch_points")
 def _points(subject):
     periods = points_events.open_periods()
@@ -90,20 +110,17 @@ def _points(subject):
     if not periods:
         flash(_("目前没有可以记录积分的评星周期，请联系组织管理员。"), "error")
         return redirect(back)
-    _version, rubric = points_events.subject_rubric(subject)
-    items = points_events.recordable_items(rubric)
-    by_id = {item.id: item for item in items}
     form = PointsForm()
     form.period.choices = choices([(p.id, p.name) for p in periods])
     if request.method == "GET":
         form.occurred_on.data = datetime.date.today()
     chosen = next((p for p in periods if p.id == form.period.data), periods[0])
     # Value items take the latest entry: say what a new entry would replace, before saving it.
-    current = rating_inputs.current_values(subject, chosen)
+    menu = item_menu(subject, chosen)
     replacing = None
     if form.validate_on_submit():
-        item = by_id.get(form.item.data)
-        replacing = current.get(item.id) if item is not None and item.kind in rating_inputs.VALUE_KINDS else None
+        item = menu.by_id.get(form.item.data)
+        replacing = menu.current.get(item.id) if item is not None and item.kind in rating_inputs.VALUE_KINDS else None
         if item is None:
             form.item.errors = list(form.item.errors) + [_("请选择积分项目")]
         elif item.kind == "veto" and not form.veto_confirmed.data:
@@ -117,24 +134,15 @@ def _points(subject):
                 )
             ]
         else:
-            done = _record(subject, rubric, item, form, chosen, back)
+            done = _record(subject, item, form, chosen, back)
             if done:
                 return done
-    groups, vetoes = item_groups(rubric, items)
     return render_template(
-        "console/secretary/points.html",
-        form=form,
-        subject=subject,
-        back=back,
-        groups=groups,
-        vetoes=vetoes,
-        rubric=rubric,
-        current=current,
-        replacing=replacing,
+        "console/secretary/points.html", form=form, subject=subject, back=back, menu=menu, replacing=replacing
     )
 
 
-def _record(subject, rubric, item, form, period, back):
+def _record(subject, item, form, period, back):
     fixed = item.points is not None and item.kind in ("event", "bonus")
     value = 1 if item.kind == "veto" else (None if fixed else form.value.data)
     photo = form.photo.data.read(commitments.MAX_EVIDENCE_BYTES + 1) if form.photo.data else None
