@@ -37,6 +37,24 @@ def optional(max_length):
     return [Optional(), Length(max=max_length)]
 
 
+def date_field(label, required=False):
+    """A date (the browser's date picker): one that must be given when REQUIRED, else optional."""
+    return DateField(label, validators=[DataRequired() if required else Optional()])
+
+
+def dated_entry(date_label, text_field, text_label, max_length, submit_label):
+    """The fields of a form that records what happened on a day, in this order: the day
+    (required), a required TEXT_FIELD of up to MAX_LENGTH characters, the button. The form
+    unpacks them into its own names (what the page posts)."""
+    day = date_field(date_label, required=True)  # made first: WTForms orders fields as they are made
+    return day, text_field(text_label, validators=required(max_length)), SubmitField(submit_label)
+
+
+def year_field(label):
+    """A year a period or a commitment belongs to."""
+    return IntegerField(label, validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+
+
 # ---------------------------------------------------------------- accounts
 
 
@@ -105,8 +123,8 @@ class MemberForm(FlaskForm):
     category = SelectField(_l("党员类别"), choices=CATEGORY_CHOICES)
     status = SelectField(_l("党员状态"), choices=STATUS_CHOICES)
     occupation = SelectField(_l("职业"), choices=OCCUPATION_CHOICES, validators=[Optional()])
-    joined_on = DateField(_l("入党时间"), validators=[Optional()])
-    full_member_on = DateField(_l("转正时间（党龄自转正之日算起）"), validators=[Optional()])
+    joined_on = date_field(_l("入党时间"))
+    full_member_on = date_field(_l("转正时间（党龄自转正之日算起）"))
     party_post = StringField(_l("党内职务"), validators=optional(60))
     honours = TextAreaField(_l("荣誉（每行一项）"), validators=optional(2000))
     volunteer_service = TextAreaField(_l("志愿服务（每行一项）"), validators=optional(2000))
@@ -118,7 +136,7 @@ class MemberForm(FlaskForm):
     phone = StringField(_l("手机号（不公开）"), validators=optional(20))
     id_number = StringField(_l("身份证号（不公开）"), validators=optional(18))
     home_address = StringField(_l("家庭住址（不公开）"), validators=optional(255))
-    birth_date = DateField(_l("出生日期（不公开）"), validators=[Optional()])
+    birth_date = date_field(_l("出生日期（不公开）"))
     submit = SubmitField(_l("保存"))
 
 
@@ -129,15 +147,15 @@ class TransferForm(FlaskForm):
 
 
 class RetireForm(FlaskForm):
-    left_on = DateField(_l("离开日期"), validators=[DataRequired()])
-    reason = StringField(_l("原因（如：去世、出党、组织关系转出本旗）"), validators=required(120))
-    submit = SubmitField(_l("移出名册"))
+    left_on, reason, submit = dated_entry(
+        _l("离开日期"), StringField, _l("原因（如：去世、出党、组织关系转出本旗）"), 120, _l("移出名册")
+    )
 
 
 class PostForm(FlaskForm):
     title = StringField(_l("岗位名称"), validators=required(60))
     duties = TextAreaField(_l("岗位职责"), validators=required(2000))
-    since = DateField(_l("设岗时间"), validators=[Optional()])
+    since = date_field(_l("设岗时间"))
     active = BooleanField(_l("在岗"), default=True)
     submit = SubmitField(_l("保存"))
 
@@ -148,16 +166,14 @@ COMMITMENT_STATUS_CHOICES = _choices(STATUS_NAMES.items())
 
 
 class CommitmentForm(FlaskForm):
-    year = IntegerField(_l("年度"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    year = year_field(_l("年度"))
     text = TextAreaField(_l("承诺内容"), validators=required(1000))
-    deadline = DateField(_l("完成时限"), validators=[Optional()])
+    deadline = date_field(_l("完成时限"))
     submit = SubmitField(_l("保存"))
 
 
 class ProgressForm(FlaskForm):
-    date = DateField(_l("日期"), validators=[DataRequired()])
-    text = TextAreaField(_l("进展情况"), validators=required(1000))
-    submit = SubmitField(_l("添加进展"))
+    date, text, submit = dated_entry(_l("日期"), TextAreaField, _l("进展情况"), 1000, _l("添加进展"))
 
 
 class EvidenceForm(FlaskForm):
@@ -188,7 +204,7 @@ class PointsForm(FlaskForm):
     value = DecimalField(_l("数值"), places=2, validators=[Optional()], render_kw={"inputmode": "decimal"})
     veto_confirmed = BooleanField(_l("我已核实，确认记录否决项"))
     replace_confirmed = BooleanField(_l("确认替换现值（取值类项目以最新一次记录为准，不会相加）"))
-    occurred_on = DateField(_l("发生日期"), validators=[Optional()])
+    occurred_on = date_field(_l("发生日期"))
     reason = TextAreaField(_l("事由"), validators=required(500))
     public_reason = BooleanField(_l("事由在扫码页公开"), default=False)
     evidence = StringField(_l("佐证（文字说明）"), validators=optional(500))
@@ -221,16 +237,16 @@ class RubricUploadForm(FlaskForm):
 class PeriodForm(FlaskForm):
     name = StringField(_l("名称"), validators=required(60), render_kw={"placeholder": "2026年度"})
     kind = SelectField(_l("类型"), choices=_choices([("year", _l("年度")), ("quarter", _l("季度"))]))
-    year = IntegerField(_l("年份"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    year = year_field(_l("年份"))
     quarter = IntegerField(_l("季度(1–4,年度可空)"), validators=[Optional(), NumberRange(min=1, max=4)])
-    starts_on = DateField(_l("开始日期"), validators=[DataRequired()])
-    ends_on = DateField(_l("结束日期"), validators=[DataRequired()])
+    starts_on = date_field(_l("开始日期"), required=True)
+    ends_on = date_field(_l("结束日期"), required=True)
     notice_days = IntegerField(_l("公示天数"), default=5, validators=[DataRequired(), NumberRange(min=1, max=60)])
     submit = SubmitField(_l("新建评定期"))
 
 
 class ScheduleForm(FlaskForm):
-    publish_date = DateField(_l("发布日期(北京时间)"), validators=[DataRequired()])
+    publish_date = date_field(_l("发布日期(北京时间)"), required=True)
     publish_time = StringField(
         _l("发布时间(北京时间,如 09:00)"),
         validators=required(5),
@@ -287,7 +303,7 @@ class ContestForm(FlaskForm):
         validators=required(120),
         render_kw={"placeholder": "海流图镇2026年比武争星拉练观摩"},
     )
-    held_on = DateField(_l("举行日期"), validators=[Optional()])
+    held_on = date_field(_l("举行日期"))
     sheet = SelectField(_l("评分表"))
     branches = SelectMultipleField(
         _l("参赛支部"),
