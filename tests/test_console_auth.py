@@ -185,3 +185,13 @@ def test_api_token_opens_the_api_but_not_the_console(client, secretary):
     assert client.get("/api/v1/organisations", headers=headers).status_code == 200
     console = client.get("/console/", headers=headers)
     assert console.status_code == 302 and "/console/login" in console.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    "query, headers, tag",
+    [("", {}, "zh-CN"), ("?lang=mn", {}, "mn-Mong"), ("", {"Accept-Language": "en"}, "en")],
+)
+def test_console_pages_declare_the_language_they_are_in(client, secretary, query, headers, tag):
+    """Screen readers and the browser's font choice follow <html lang>: a Mongolian console is not 'zh-CN'."""
+    page = client.get(f"/console/login{query}", headers=headers).get_data(as_text=True)
+    assert f'<html lang="{tag}">' in page
