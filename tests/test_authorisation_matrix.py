@@ -404,3 +404,16 @@ def test_dashboard_counts_only_the_scope(app, world):
             assert sum(n for _, n in dashboard.scans_over_time(actor)) == 7, role
         secretary = access.actor_for(world["users"]["secretary"])
         assert dashboard.objection_summary(secretary)["open"] == 1
+
+
+@pytest.mark.parametrize("role", ["org_admin", "viewer", "secretary"])
+def test_ledger_listing_of_a_foreign_subject_is_refused_by_the_service(app, world, role):
+    """The rule lives in the service: a door that forgot to check still cannot list a foreign subject's points."""
+    from starqr.errors import NotFound
+    from starqr.services import access, points_events
+
+    actor = access.actor_for(world["users"][role])
+    with pytest.raises(NotFound):
+        points_events.ledger_entries(actor, world["foreign"][role].member)
+    own = world["own"]
+    assert [e.id for e in points_events.ledger_entries(actor, own.member)] == [own.entry.id]

@@ -72,7 +72,7 @@ def libpq_url(url):
     return urllib.parse.urlunsplit(("postgresql", parts.netloc, parts.path, urllib.parse.urlencode(query), ""))
 
 
-def _tool(name):
+def postgres_tool(name):
     found = shutil.which(name)
     if not found:
         raise BackupError(N_("找不到 %(program)s:请安装 PostgreSQL 客户端(Debian:postgresql-client)"), program=name)
@@ -170,7 +170,7 @@ def _dump_postgres(url, folder):
             head = _ledger_head(lambda sql: (cursor.execute(sql), cursor.fetchone())[1])
             result = subprocess.run(
                 [
-                    _tool("pg_dump"),
+                    postgres_tool("pg_dump"),
                     "--format=custom",
                     "--no-owner",
                     "--no-privileges",

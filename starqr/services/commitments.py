@@ -11,17 +11,17 @@ from starqr.db import database
 from starqr.errors import N_
 from starqr.models import COMMITMENT_STATUSES, Commitment, get_subject, subject_kind, utcnow
 from starqr.services import audit, revision
-from starqr.services.member_rules import MemberError, COMMITMENT_FIELDS, _clean, _refusing
+from starqr.services.member_rules import MemberError, COMMITMENT_FIELDS, clean_fields, refusing
 
 
 def commitment_subject(commitment):
     return get_subject(commitment.subject_kind, commitment.subject_id)
 
 
-@_refusing
+@refusing
 def add_commitment(actor, subject, fields):
     kind = subject_kind(subject)
-    data = _clean(fields, COMMITMENT_FIELDS)
+    data = clean_fields(fields, COMMITMENT_FIELDS)
     if not data.get("text"):
         raise MemberError(N_("请填写承诺内容。"))
     data["year"] = int(data.get("year") or datetime.date.today().year)
@@ -32,15 +32,15 @@ def add_commitment(actor, subject, fields):
     return commitment
 
 
-@_refusing
+@refusing
 def edit_commitment(actor, commitment, fields):
-    data = _clean(fields, COMMITMENT_FIELDS)
+    data = clean_fields(fields, COMMITMENT_FIELDS)
     if "text" in data and not data["text"]:
         raise MemberError(N_("请填写承诺内容。"))
     return _save(actor, commitment, "commitment.edit", data)
 
 
-@_refusing
+@refusing
 def add_progress(actor, commitment, date, text):
     text = validation.public_text(text, "text", validation.N_("进展情况"), max_length=1000)
     if not text:
@@ -57,7 +57,7 @@ def add_progress(actor, commitment, date, text):
     return commitment
 
 
-@_refusing
+@refusing
 def set_outcome(actor, commitment, status, evaluation=None, reason_not_kept=None, reason_public=False):
     """Record how a commitment ended. The reason it was not kept goes public only when
     REASON_PUBLIC says the secretary checked it names no illness or family matter."""
@@ -147,7 +147,7 @@ def reencode_photo(data):
         raise MemberError(N_("文件不是有效的图片。"))
 
 
-@_refusing
+@refusing
 def add_evidence_photo(actor, commitment, data, upload_folder, caption=None):
     """Store a re-encoded photo under a random name and attach it to the commitment."""
     caption = validation.public_text(caption, "caption", validation.N_("图片说明"), max_length=200)

@@ -4,12 +4,12 @@ from starqr.db import database
 from starqr.errors import N_
 from starqr.models import MEMBER, Post
 from starqr.services import audit, revision
-from starqr.services.member_rules import MemberError, POST_FIELDS, _clean, _refusing
+from starqr.services.member_rules import MemberError, POST_FIELDS, clean_fields, refusing
 
 
-@_refusing
+@refusing
 def add_post(actor, member, fields):
-    data = _clean(fields, POST_FIELDS)
+    data = clean_fields(fields, POST_FIELDS)
     if not data.get("title") or not data.get("duties"):
         raise MemberError(N_("请填写岗位名称和职责。"))
     data["active"] = data.get("active", True) is not False
@@ -20,9 +20,9 @@ def add_post(actor, member, fields):
     return post
 
 
-@_refusing
+@refusing
 def edit_post(actor, post, fields):
-    data = _clean(fields, POST_FIELDS)
+    data = clean_fields(fields, POST_FIELDS)
     if "active" in data:
         data["active"] = bool(data["active"])
     with database.atomic():

@@ -69,7 +69,7 @@ def _models_of():
     }
 
 
-def _clean(fields, allowed):
+def clean_fields(fields, allowed):
     """The ALLOWED fields of FIELDS, texts checked (control characters, the column's length,
     private data in public ones): ValidationError names the field."""
     model = _models_of().get(allowed)
@@ -87,7 +87,7 @@ def _clean(fields, allowed):
     return data
 
 
-def _refusing(function):
+def refusing(function):
     """Service functions answer MemberError for a refused value too (the message names the field)."""
 
     @functools.wraps(function)
@@ -102,5 +102,5 @@ def _refusing(function):
     return wrapper
 
 
-def _private_audit(before, after):
+def private_audit(before, after):
     return {k: _PRIVATE_MARK for k in PRIVATE_FIELDS if (before or {}).get(k) != (after or {}).get(k)}

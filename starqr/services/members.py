@@ -19,18 +19,18 @@ from starqr.services.member_rules import (
     MEMBER_FIELDS,
     PRIVATE_FIELDS,
     MemberError,
-    _clean,
-    _private_audit,
-    _refusing,
+    clean_fields,
+    private_audit,
+    refusing,
 )
 
 
 # ---------------------------------------------------------------- branch
 
 
-@_refusing
+@refusing
 def edit_branch(actor, branch, fields):
-    data = _clean(fields, BRANCH_FIELDS)
+    data = clean_fields(fields, BRANCH_FIELDS)
     with database.atomic():
         before = audit.snapshot(branch, BRANCH_FIELDS)
         for name, value in data.items():
@@ -48,7 +48,7 @@ def edit_branch(actor, branch, fields):
 def _save_private(member, private):
     row = MemberPrivate.get_or_none(MemberPrivate.member == member)
     before = audit.snapshot(row, PRIVATE_FIELDS) if row else {k: None for k in PRIVATE_FIELDS}
-    data = _clean(private or {}, PRIVATE_FIELDS)
+    data = clean_fields(private or {}, PRIVATE_FIELDS)
     if row is None:
         if not any(data.values()):
             return before, before
@@ -63,12 +63,12 @@ def _save_private(member, private):
     return before, audit.snapshot(row, PRIVATE_FIELDS)
 
 
-@_refusing
+@refusing
 def add_member(actor, branch, fields, private=None, issue_badge=True):
     """A new member on BRANCH's roll, with a badge code issued at once."""
     if branch.level != "branch":
         raise MemberError(N_("党员只能加入党支部。"))
-    data = _clean(fields, MEMBER_FIELDS)
+    data = clean_fields(fields, MEMBER_FIELDS)
     if not data.get("name_zh"):
         raise MemberError(N_("请填写姓名。"))
     data.setdefault("category", "ordinary")
@@ -80,7 +80,7 @@ def add_member(actor, branch, fields, private=None, issue_badge=True):
         _before_private, after_private = _save_private(member, private)
         plaque = plaques.issue(MEMBER, member.id, actor=audit.actor_name(actor)) if issue_badge else None
         after = audit.snapshot(member, ("branch",) + MEMBER_FIELDS)
-        after["private"] = _private_audit({}, after_private)
+        after["private"] = private_audit({}, after_private)
         if plaque:
             after["badge"] = plaque.code
         audit.record(actor, "member.add", member, None, after)
@@ -88,9 +88,9 @@ def add_member(actor, branch, fields, private=None, issue_badge=True):
     return member
 
 
-@_refusing
+@refusing
 def edit_member(actor, member, fields, private=None):
-    data = _clean(fields, MEMBER_FIELDS)
+    data = clean_fields(fields, MEMBER_FIELDS)
     if "name_zh" in data and not data["name_zh"]:
         raise MemberError(N_("请填写姓名。"))
     if "volunteer_hours" in data:
@@ -104,7 +104,7 @@ def edit_member(actor, member, fields, private=None):
         member.save()
         private_before, private_after = _save_private(member, private) if private is not None else ({}, {})
         before, after = audit.changes(before, audit.snapshot(member, MEMBER_FIELDS))
-        changed_private = _private_audit(private_before, private_after)
+        changed_private = private_audit(private_before, private_after)
         if changed_private:
             after["private"] = changed_private
         audit.record(actor, "member.edit", member, before, after)
@@ -112,7 +112,7 @@ def edit_member(actor, member, fields, private=None):
     return member
 
 
-@_refusing
+@refusing
 def transfer_member(actor, member, new_branch, reason):
     """Move a member to another branch; their badge code stays valid and follows them."""
     if not member.active:
@@ -139,7 +139,7 @@ def transfer_member(actor, member, new_branch, reason):
     return member
 
 
-@_refusing
+@refusing
 def retire_member(actor, member, left_on, reason):
     """Take a member off the active roll. The record, ledger and ratings stay."""
     if not member.active:

@@ -7,7 +7,7 @@ from starqr.db import database
 from starqr.errors import N_
 from starqr.models import LedgerEntry, Member, RatingPeriod, subject_kind, subject_model
 from starqr.services import access, audit, period_rules, rubrics
-from starqr.services.member_rules import MemberError, _refusing
+from starqr.services.member_rules import MemberError, refusing
 
 
 def subject_rubric(subject):
@@ -41,7 +41,7 @@ def _within(item, points):
         )
 
 
-@_refusing
+@refusing
 def record_points(
     actor, subject, period, item_id, reason, count=1, value=None, occurred_on=None, evidence=None, public_reason=True
 ):
@@ -114,7 +114,7 @@ def record_points(
     return entries
 
 
-@_refusing
+@refusing
 def correct_entry(actor, entry, reason, new_points=None):
     """Reverse ENTRY with a linked entry (and record the right value if given)."""
     if entry.corrects_id is not None:
@@ -162,12 +162,14 @@ def entries_for(subject, limit=200):
     )
 
 
-def ledger_entries(actor, subject_kind=None, subject_id=None, period_id=None):
-    """A query of ledger entries by id: one subject's (the caller checked it may see it), else
-    every entry of a subject in ACTOR's scope; of PERIOD_ID when given."""
+def ledger_entries(actor, subject=None, period_id=None):
+    """A query of ledger entries by id: SUBJECT's (a member or organisation row ACTOR may see),
+    else every entry of a subject in ACTOR's scope; of PERIOD_ID when given."""
     query = LedgerEntry.select()
-    if subject_kind:
-        query = query.where(LedgerEntry.subject_kind == subject_kind, LedgerEntry.subject_id == subject_id)
+    if subject is not None:
+        kind = subject_kind(subject)
+        access.require_subject(actor, kind, subject)  # the row in hand: a scope check, no query
+        query = query.where(LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject.id)
     else:
         in_scope = access.subject_filter(actor, LedgerEntry.subject_kind, LedgerEntry.subject_id)
         if in_scope is not None:

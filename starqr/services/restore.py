@@ -24,7 +24,7 @@ import tempfile
 from starqr.errors import N_
 from starqr.services.backup import (
     BackupError,
-    _tool,
+    postgres_tool,
     backup,
     current_counts,
     data_rows,
@@ -71,7 +71,9 @@ END $$;
 
 def _restore_postgres(dump, url):
     script = subprocess.run(
-        [_tool("pg_restore"), "--no-owner", "--no-privileges", "--file", "-", dump], capture_output=True, check=False
+        [postgres_tool("pg_restore"), "--no-owner", "--no-privileges", "--file", "-", dump],
+        capture_output=True,
+        check=False,
     )
     if script.returncode != 0:
         raise BackupError(
@@ -80,7 +82,7 @@ def _restore_postgres(dump, url):
     statements = _DROP_EVERYTHING.encode() + script.stdout
     result = subprocess.run(
         [
-            _tool("psql"),
+            postgres_tool("psql"),
             "--no-psqlrc",
             "--quiet",
             "--single-transaction",

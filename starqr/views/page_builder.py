@@ -11,7 +11,7 @@ from flask_babel import get_translations
 from jinja2 import ext
 
 from starqr.services import page_batch
-from starqr.views.public import _needs_mongolian
+from starqr.views.public import needs_mongolian
 
 
 def render_session(app):
@@ -34,7 +34,7 @@ def render_session(app):
             )
 
             def render(profile):
-                context = dict(base, p=profile, lang=lang, needs_mongolian=_needs_mongolian(profile, lang))
+                context = dict(base, p=profile, lang=lang, needs_mongolian=needs_mongolian(profile, lang))
                 return template.render(context).encode()
 
             yield render

@@ -95,7 +95,7 @@ def render_page(code, lang, today=None):
         body = json.dumps(profile, ensure_ascii=False, separators=(",", ":")).encode()
     else:
         body = render_template(
-            "public/profile.html", p=profile, lang=lang, needs_mongolian=_needs_mongolian(profile, lang)
+            "public/profile.html", p=profile, lang=lang, needs_mongolian=needs_mongolian(profile, lang)
         ).encode()
     page = pages.make(body, lang, plaque.id, plaque.subject_kind, plaque.subject_id)
     pages.store(code, lang, page, len(body), stamp, today)
@@ -180,7 +180,7 @@ def scan(code):
     return _respond(page)
 
 
-def _needs_mongolian(profile, lang):
+def needs_mongolian(profile, lang):
     if lang == "mn":
         return True
     return bool(profile.get("name_mn") or any(o.get("name_mn") for o in profile.get("organisations", [])))
