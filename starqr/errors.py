@@ -29,6 +29,30 @@ class Term(str):
     translates it along with the template. Mark its text with N_ where it is written."""
 
 
+def fill(template, params, translate=None):
+    """TEMPLATE through TRANSLATE (a gettext; None: the Chinese msgid) with PARAMS filled in: the one
+    way a StarQR sentence is made. A parameter that is a Term, a StarQRError or anything with a
+    text(gettext) method (a Phrase, an import's RowError) is translated along with it; a bad
+    translation must not hide the sentence, so it falls back to the Chinese."""
+    text = translate(template) if translate is not None else template
+    if not params:
+        return text
+    try:
+        return text % {name: _shown(value, translate) for name, value in params.items()}
+    except (KeyError, ValueError, TypeError):
+        return template % params
+
+
+def _shown(value, translate):
+    if translate is None:
+        return value
+    if isinstance(value, StarQRError):
+        return value.message(translate)
+    if isinstance(value, Term):
+        return translate(value)
+    return value.text(translate) if hasattr(value, "text") else value
+
+
 class StarQRError(Exception):
     """The base of every expected failure: something a person can read and act on."""
 
@@ -67,16 +91,7 @@ class StarQRError(Exception):
 
     def message(self, translate=None):
         """The message, through TRANSLATE (a gettext) when given, with the parameters filled in."""
-        text = translate(self.template) if translate is not None else self.template
-        if not self.params:
-            return text
-        params = self.params
-        if translate is not None:
-            params = {k: translate(v) if isinstance(v, Term) else v for k, v in params.items()}
-        try:
-            return text % params
-        except (KeyError, ValueError, TypeError):  # a bad translation must not hide the error
-            return self.template % self.params
+        return fill(self.template, self.params, translate)
 
     def to_dict(self, translate=None):
         return {

@@ -13,7 +13,7 @@ every layer may use this module.
 
 import re
 
-from starqr.errors import N_, StarQRError, Term
+from starqr.errors import N_, fill
 
 
 class Phrase(str):
@@ -36,27 +36,6 @@ class Phrase(str):
 
 def _rebuild(cls, code, template, params):
     return cls(code, template, **params)
-
-
-def fill(template, params, gettext):
-    """TEMPLATE through GETTEXT (None: Chinese) with PARAMS filled in; a bad translation falls back."""
-
-    def shown(value):
-        if gettext is None:
-            return value
-        if isinstance(value, StarQRError):
-            return value.message(gettext)
-        if isinstance(value, Term):
-            return gettext(value)
-        return value.text(gettext) if hasattr(value, "text") else value
-
-    text = gettext(template) if gettext is not None else template
-    if not params:
-        return text
-    try:
-        return text % {name: shown(value) for name, value in params.items()}
-    except (KeyError, ValueError, TypeError):
-        return template % params
 
 
 # ---------------------------------------------------------------- sentences StarQR stores

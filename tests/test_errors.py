@@ -87,3 +87,21 @@ def test_a_service_refusal_reaches_the_api_in_english_and_mongolian(app, client)
         "en": "This item is not in the subject's rubric.",
         "mn": "ᠡᠨᠡ ᠣᠨᠤᠭ᠎ᠠ ᠶᠢᠨ ᠵᠦᠢᠯ ᠡᠨᠡ ᠡᠵᠡᠨ ᠦ ᠦᠨᠡᠯᠡᠬᠦ ᠪᠠᠷᠢᠮᠵᠢᠶ᠎ᠠ ᠳᠤ ᠪᠠᠶᠢᠬᠤ ᠦᠭᠡᠢ᠃",
     }
+
+
+def test_errors_phrases_and_import_rows_fill_a_sentence_one_way():
+    from babel.support import Translations
+
+    from starqr import phrases
+    from starqr.cli.language import TRANSLATIONS
+    from starqr.services.imports.errors import RowError
+
+    mongolian = Translations.load(TRANSLATIONS, ["mn"]).gettext
+    template, dissolved = phrases.STORED["ledger_correction"], phrases.read(phrases.stored("organisation_dissolved"))
+    error = errors.Conflict(template, code="corrected", reason=dissolved)
+    as_phrase = phrases.Phrase("ledger_correction", template, reason=dissolved)
+    as_row = RowError(0, "", template, {"reason": dissolved})
+    assert str(error) == as_phrase == as_row.text() == "更正:组织已撤销"
+    assert error.message(mongolian) == as_phrase.text(mongolian) == as_row.text(mongolian)
+    translated = error.message(mongolian)
+    assert translated == f"ᠵᠠᠰᠠᠪᠤᠷᠢ: {dissolved.text(mongolian)}" and "组织" not in translated

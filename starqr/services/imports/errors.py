@@ -7,7 +7,7 @@ the batch page), `str()` is the Chinese text (CLI, logs, tests).
 
 from dataclasses import dataclass, field
 
-from starqr.errors import N_, Invalid, Term
+from starqr.errors import N_, Invalid, Term, fill
 
 MAX_ERRORS = 200  # errors kept per file; the count of the rest is reported
 ROW_COLUMN = N_("第%(row)s行「%(column)s」:%(message)s")
@@ -20,19 +20,6 @@ class ImportFileError(Invalid):
     """The file cannot be read at all (not a row problem)."""
 
     code = "invalid_file"
-
-
-def fill(template, params, translate=None):
-    """TEMPLATE through TRANSLATE (a gettext) with PARAMS filled in; a bad translation falls back."""
-    text = translate(template) if translate is not None else template
-    if not params:
-        return text
-    if translate is not None:  # a Term parameter is a msgid too (a level's name, a refusal)
-        params = {k: translate(v) if isinstance(v, Term) else v for k, v in params.items()}
-    try:
-        return text % params
-    except (KeyError, ValueError, TypeError):
-        return template % params
 
 
 @dataclass(frozen=True)
