@@ -9,7 +9,9 @@ from PIL import Image
 
 from starqr import ledger
 from starqr.models import MEMBER, EntryPhoto, LedgerEntry, PlaqueCode, ScanCount
-from tests.helpers import issue_code, login, make_commitment, make_member, make_period, make_tree, make_user
+from starqr.services import ratings
+from starqr.services.consoles import standing
+from tests.helpers import issue_code, login, make_commitment, make_member, make_period, make_tree, make_user, record
 
 
 @pytest.fixture
@@ -125,3 +127,21 @@ def test_member_with_500_entries_is_paged_under_100_kb(client, home):
     assert "第0次" in page and page.count('class="entry') == 25
     page = client.get(f"/console/members/{member.id}?item=miss_meeting").get_data(as_text=True)
     assert "第 1 / 10 页" in page and "第498次" in page and "第499次" not in page
+
+
+def test_the_live_estimate_takes_a_value_items_latest_entry_as_the_rating_run_does(client, home):
+    """A second appraisal replaces the first (rating_inputs): 40 then 30 is 30, not 70; 90 then 85
+    is 85, not 175 (out of the item's range, which stopped the branch home)."""
+    period, member, other = home["period"], home["scanned"], home["quiet"]
+    for subject, first, second in ((member, 40, 30), (other, 90, 85)):
+        record(subject, period, "appraisal_percent", first)
+        record(subject, period, "appraisal_percent", second)
+    record(member, period, "dues_late", -1)
+    now = standing.member_standing(member)
+    run = ratings.compute(period)
+    assert now["by_item"] == {"appraisal_percent": 30, "dues_late": -1}
+    for subject in (member, other):
+        estimate, rated = standing.member_standing(subject)["live"], run[(MEMBER, subject.id)][1]
+        assert (estimate["total"], estimate["stars"]) == (float(rated.total), rated.stars)
+    assert now["live"]["points"] == 29
+    assert client.get(f"/console/branches/{home['branch'].id}").status_code == 200

@@ -56,8 +56,9 @@ def latest_value(entries):
     return float(live[-1]) if live else None
 
 
-def ledger_values(period, subject_kind=None):
-    """{(kind, id): {item: value}} for PERIOD: sums for event items, latest for value items.
+def ledger_values(period, subject_kind=None, subject_ids=None):
+    """{(kind, id): {item: value}} for PERIOD: sums for event items, latest for value items;
+    of the subjects of SUBJECT_KIND only, and of those with SUBJECT_IDS only, when given.
 
     One GROUP BY for everything; a second query only for the rare value items with more
     than one entry in the period.
@@ -75,15 +76,18 @@ def ledger_values(period, subject_kind=None):
     )
     if subject_kind:
         query = query.where(LedgerEntry.subject_kind == subject_kind)
-    value_ids = value_item_ids()
+    if subject_ids is not None:
+        query = query.where(LedgerEntry.subject_id.in_(list(subject_ids)))
     # Straight from the cursor: peewee's per-value conversion costs more than the query here.
     sql, params = query.sql()
     values = defaultdict(dict)
-    repeated = []
+    repeated, value_ids = [], None
     for kind, subject_id, item, total, count in database.execute_sql(sql, params).fetchall():
         values[(kind, subject_id)][item] = float(total)
-        if count > 1 and item in value_ids:
-            repeated.append((kind, subject_id, item))
+        if count > 1:
+            value_ids = value_item_ids() if value_ids is None else value_ids  # read once, when needed
+            if item in value_ids:
+                repeated.append((kind, subject_id, item))
     if repeated:
         for key, latest in _latest_values(period, repeated).items():
             kind, subject_id, item = key

@@ -5,8 +5,6 @@ notice, open objections, and what needs the secretary's attention. Batched: a br
 import datetime
 from collections import defaultdict
 
-from peewee import fn
-
 from starqr import phrases
 from starqr.models import (
     MEMBER,
@@ -19,7 +17,7 @@ from starqr.models import (
     RatingPeriod,
     ScanCount,
 )
-from starqr.services import period_rules, rubrics, what_if
+from starqr.services import period_rules, rating_inputs, rubrics, what_if
 
 PUBLISHED_STATES = ("notice", "final")
 LIVE_STATES = ("draft", "scheduled")
@@ -58,23 +56,12 @@ def published_stars(kind, subject_ids, period):
 
 
 def live_values(kind, subject_ids, period):
-    """{subject id: {item: points}} recorded so far in PERIOD."""
-    values = defaultdict(dict)
+    """{subject id: {item: value}} recorded so far in PERIOD, by the rating run's rule
+    (rating_inputs: an event item's entries add up, a value item takes its latest)."""
     if period is None or not subject_ids:
-        return values
-    query = (
-        LedgerEntry.select(LedgerEntry.subject_id, LedgerEntry.item, fn.SUM(LedgerEntry.points))
-        .where(
-            LedgerEntry.period == period,
-            LedgerEntry.subject_kind == kind,
-            LedgerEntry.subject_id.in_(list(subject_ids)),
-        )
-        .group_by(LedgerEntry.subject_id, LedgerEntry.item)
-        .tuples()
-    )
-    for subject_id, item, total in query:
-        values[subject_id][item] = float(total)
-    return values
+        return {}
+    found = rating_inputs.ledger_values(period, kind, subject_ids)
+    return {subject_id: values for (_kind, subject_id), values in found.items()}
 
 
 def estimates(rubric, kind, values, categories):
