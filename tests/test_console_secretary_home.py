@@ -145,3 +145,15 @@ def test_the_live_estimate_takes_a_value_items_latest_entry_as_the_rating_run_do
         assert (estimate["total"], estimate["stars"]) == (float(rated.total), rated.stars)
     assert now["live"]["points"] == 29
     assert client.get(f"/console/branches/{home['branch'].id}").status_code == 200
+
+
+def test_a_transferred_members_entries_of_another_rubric_leave_the_estimate_as_the_rating_run_does(client, home):
+    """Entries under items this branch's rubric does not know (a member transferred from an SOE
+    branch) are not counted, as in the rating run and the public page: the branch home stood still."""
+    period, member = home["period"], home["scanned"]
+    record(member, period, "job_skills", 80)  # soe_member_four_excellent's item
+    record(member, period, "dues_late", -1)
+    estimate, rated = standing.member_standing(member)["live"], ratings.compute(period)[(MEMBER, member.id)][1]
+    assert (estimate["total"], estimate["stars"]) == (float(rated.total), rated.stars)
+    page = client.get(f"/console/branches/{home['branch'].id}")
+    assert page.status_code == 200 and "本期实时积分" in page.get_data(as_text=True)

@@ -66,13 +66,16 @@ def live_values(kind, subject_ids, period):
 
 def estimates(rubric, kind, values, categories):
     """{subject id: {"points", "total", "stars", "max_stars", "vetoed"}} of the subjects of KIND in
-    CATEGORIES ({id: category}) with VALUES ({id: {item: points}}); stars only for points rubrics."""
+    CATEGORIES ({id: category}) with VALUES ({id: {item: points}}); stars only for points rubrics
+    (and None for a subject whose values the rubric cannot rate)."""
     result = {}
     ids = list(categories)
     rated = {}
     if rubric.kind == "points" and ids:
         subjects = [(kind, i, categories[i]) for i in ids]
-        rated = what_if.rate(rubric, subjects, {(kind, i): v for i, v in values.items()}, ignore_unknown=False)
+        # As the rating run: items the rubric does not know are not counted, and a subject it
+        # cannot rate has no estimate instead of stopping the page.
+        rated = what_if.rate(rubric, subjects, {(kind, i): v for i, v in values.items()}, errors={})
     for subject_id in ids:
         points = round(sum(values.get(subject_id, {}).values()), 2)
         estimate = rated.get((kind, subject_id))
