@@ -27,7 +27,7 @@ NotFound, never Forbidden, so ids cannot be probed.
 from dataclasses import dataclass
 
 from starqr.errors import N_, Forbidden, NotFound
-from starqr.models import MEMBER, ORGANISATION, ImportBatch, Member, Organisation, User
+from starqr.models import MEMBER, ORGANISATION, ImportBatch, Member, Organisation, User, subject_kind
 
 ADMIN, ORG_ADMIN, SECRETARY, VIEWER = "admin", "org_admin", "secretary", "viewer"
 ALL_ROLES = (ADMIN, ORG_ADMIN, SECRETARY, VIEWER)
@@ -248,11 +248,6 @@ def require_import_batch(actor, batch_id):
     if batch is None:
         raise NotFound(N_("没有编号为 %(id)s 的导入"), id=batch_id)
     return batch
-
-
-def subject_kind(subject):
-    """MEMBER or ORGANISATION: which kind of subject a row is."""
-    return MEMBER if isinstance(subject, Member) else ORGANISATION
 
 
 def subject_branch(subject):
