@@ -22,7 +22,7 @@ import threading
 from peewee import DatabaseError
 
 from starqr.db import database
-from starqr.errors import N_
+from starqr.errors import N_, fill
 from starqr.models import ImportBatch, JobLease, WorkerHeartbeat, utcnow
 
 log = logging.getLogger("starqr.jobs")
@@ -178,7 +178,7 @@ class lease:
 def _failure(template, code=WORKER_DIED, **params):
     """An import batch's one error: a catalogue TEMPLATE and PARAMS (as imports.RowError stores
     them), translated where the batch is shown; message and text are the Chinese text."""
-    text = template % params if params else template
+    text = fill(template, params)
     return [
         {"row": 0, "column": "", "code": code, "template": template, "params": params, "message": text, "text": text}
     ]
