@@ -13,11 +13,11 @@ from starqr.models import (
     LedgerEntry,
     Objection,
     PlaqueCode,
-    Rating,
     RatingPeriod,
     ScanCount,
 )
 from starqr.services import period_rules, rating_inputs, rubrics, what_if
+from starqr.services.profile_loader import published_ratings
 
 PUBLISHED_STATES = ("notice", "final")
 LIVE_STATES = ("draft", "scheduled")
@@ -40,19 +40,7 @@ def published_stars(kind, subject_ids, period):
     """{subject id: Rating} newest published rating in PERIOD (a correction wins)."""
     if period is None or not subject_ids:
         return {}
-    found = {}
-    for row in (
-        Rating.select()
-        .where(
-            Rating.period == period,
-            Rating.subject_kind == kind,
-            Rating.published == True,
-            Rating.subject_id.in_(list(subject_ids)),
-        )
-        .order_by(Rating.id)
-    ):
-        found[row.subject_id] = row
-    return found
+    return {row.subject_id: row for row in published_ratings(kind, subject_ids, [period])}
 
 
 def live_values(kind, subject_ids, period):
