@@ -184,8 +184,8 @@ def distribution_by_rubric(period, published=None):
 
 
 def period_holds(period):
-    """What holds the period's notice: open objections, and the held subjects lane l09's rating
-    service exposes (if it does: `ratings.held_subjects(period)` -> [{"kind", "id", "reason"...}])."""
+    """What holds the period's notice: open objections, and the subjects held out of the rating
+    (ratings.held_subjects)."""
 
     open_objections = list(
         Objection.select(Objection, PlaqueCode)
@@ -194,6 +194,4 @@ def period_holds(period):
         .order_by(Objection.created_at)
         .limit(200)
     )
-    held_subjects = getattr(ratings, "held_subjects", None)
-    held = list(held_subjects(period)) if callable(held_subjects) else None
-    return {"objections": open_objections, "held": held}
+    return {"objections": open_objections, "held": ratings.held_subjects(period)}
