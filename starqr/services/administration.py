@@ -18,14 +18,12 @@ from starqr.models import (
     MEMBER,
     ORGANISATION,
     Member,
-    Objection,
     Organisation,
     Rating,
     RatingPeriod,
     utcnow,
 )
 from starqr.services import (
-    access,
     audit,
     objections,
     period_rules,
@@ -246,18 +244,6 @@ def resolve_objection(actor, objection, accepted, reason, item=None, points=None
 
 def _latest_period():
     return period_rules.all_periods().first()
-
-
-def open_objections(scope_org=None, limit=200):
-    query = Objection.select().where(Objection.status == "open").order_by(Objection.created_at)
-    rows = list(query.limit(limit * 4 if scope_org else limit))
-    if scope_org is None:
-        return rows[:limit]
-    return [o for o in rows if _in_scope(o.plaque, scope_org)][:limit]
-
-
-def _in_scope(plaque, scope_org):
-    return access.subject_branch(plaques.subject_of(plaque)).path.startswith(scope_org.path)
 
 
 # ---------------------------------------------------------------- plaques
