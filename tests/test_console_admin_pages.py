@@ -138,3 +138,30 @@ def test_never_scanned_list_per_organisation_and_export(app, world):
     exported = admin.get("/console/admin/plaques/scans.csv?list=all").get_data(as_text=True)
     line = next(row for row in exported.splitlines() if world["codes"][0] in row)
     assert line.endswith(f",4,4,{datetime.date.today().isoformat()}")
+
+
+def test_the_objection_list_reads_its_subjects_in_a_fixed_number_of_queries(world):
+    from starqr.services.consoles import admin_pages
+    from tests.test_public_queries import count_queries
+
+    def filed(count):
+        for n in range(count):
+            member = make_member(world["branch"], name_zh=f"异议人{n}")
+            Objection.create(
+                reference=f"YQ{Objection.select().count():05d}",
+                plaque=issue_code(member),
+                period=world["period"],
+                text="x",
+            )
+        Objection.create(reference="YQB", plaque=issue_code(world["town"]), period=world["period"], text="x")
+        with count_queries() as counter:
+            rows = admin_pages.objections("open", lambda org: True)
+        Objection.delete().execute()
+        return counter["n"], rows
+
+    few, rows = filed(1)
+    many, more = filed(6)
+    assert few == many and len(more) == 7
+    by_kind = {(row.plaque.subject_kind, subject.name_zh, org.id) for row, subject, org in more}
+    assert ("organisation", world["town"].name_zh, world["town"].id) in by_kind
+    assert {org for kind, _name, org in by_kind if kind == "member"} == {world["branch"].id}

@@ -3,7 +3,8 @@
 from collections import Counter
 
 from starqr import phrases
-from starqr.models import ApiToken, LedgerEntry, Member, Objection, Organisation, PlaqueCode, Rating, RubricVersion
+from starqr.models import MEMBER, ORGANISATION, ApiToken, LedgerEntry, Member, Objection, Organisation, PlaqueCode
+from starqr.models import Rating, RubricVersion
 from starqr.services import access, administration, period_rules, plaques, ratings
 from starqr.services.consoles.standing import published_period
 
@@ -72,12 +73,28 @@ def objections(status, visible, limit=200):
         .order_by(Objection.created_at.desc())
         .limit(2 * limit)
     )
+    subjects = _subjects({(row.plaque.subject_kind, row.plaque.subject_id) for row in rows})
     shown = []
     for row in rows:
-        org, subject = objection_org(row)
+        subject = subjects[(row.plaque.subject_kind, row.plaque.subject_id)]
+        org = access.subject_branch(subject)
         if visible(org):
             shown.append((row, subject, org))
     return shown[:limit]
+
+
+def _subjects(keys):
+    """{(kind, id): member (with its branch) or organisation} for KEYS, in two queries."""
+    member_ids = [i for kind, i in keys if kind == MEMBER]
+    organisation_ids = [i for kind, i in keys if kind == ORGANISATION]
+    found = {}
+    if member_ids:
+        query = Member.select(Member, Organisation).join(Organisation).where(Member.id.in_(member_ids))
+        found.update(((MEMBER, member.id), member) for member in query)
+    if organisation_ids:
+        query = Organisation.select().where(Organisation.id.in_(organisation_ids))
+        found.update(((ORGANISATION, organisation.id), organisation) for organisation in query)
+    return found
 
 
 def objection(objection_id):
