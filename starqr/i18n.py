@@ -19,7 +19,6 @@ def current_html_lang():
 
 
 def select_locale():
-
     supported = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
     if asked in supported:
@@ -34,7 +33,6 @@ def _finalize(value):
 
 
 def init_app(app):
-
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(os.path.dirname(__file__), "translations"))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.finalize = _finalize

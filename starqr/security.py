@@ -80,7 +80,6 @@ def init_app(app):
 
 
 def _bad_request(message):
-
     if request.path.startswith("/api/"):
         response = jsonify({"error": "bad_request", "message": message, "params": {}})
     elif not request.path.startswith("/console"):

@@ -15,7 +15,6 @@ from starqr.services import backup, restore
 
 
 def _settings():
-
     return current_app.config["DATABASE_URL"], current_app.instance_path
 
 
@@ -145,7 +144,6 @@ def _token_list_command():
 
 
 def _attach_token_list():
-
     if "list" not in api_token.commands:
         api_token.add_command(_token_list_command())
 

@@ -14,12 +14,10 @@ from starqr.services.plaques import PlaqueError
 
 
 def _base_url():
-
     return current_app.config["PUBLIC_BASE_URL"]
 
 
 def _plaque_errors():
-
     return PLAQUE_ERRORS + (PlaqueError,)
 
 

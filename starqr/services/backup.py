@@ -44,7 +44,6 @@ class BackupError(StarQRError):
 
 
 def _version():
-
     try:
         return metadata.version("starqr")
     except metadata.PackageNotFoundError:

@@ -254,7 +254,6 @@ def listing(code=None):
 
 
 def _member_counts():
-
     return dict(
         Member.select(Member.branch, fn.COUNT(Member.id))
         .where(Member.active == True)  # noqa: E712

@@ -145,7 +145,6 @@ def get_plaque(code):
 
 
 def _content(plaque, subject, parent, base_url):
-
     return PlaqueContent(
         code=plaque.code,
         url=public_url(base_url, plaque.code),

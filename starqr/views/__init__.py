@@ -6,7 +6,6 @@ from starqr.views.console import admin
 
 
 def init_app(app):
-
     app.register_blueprint(public.blueprint)
 
     public_pages.init_app(app)

@@ -73,7 +73,6 @@ def branch_page(branch, show_all=False):
 
 
 def _photos(entries):
-
     return entry_photos.photos_for([e.id for e in entries])
 
 

@@ -48,7 +48,6 @@ AREAS = (
 
 
 def init_app(app):
-
     for area in AREAS:  # each adds its routes to `admin`
         importlib.import_module(f"starqr.views.console.{area}")
     app.register_blueprint(admin)

@@ -31,7 +31,6 @@ FLAG_NAMES = {
 
 
 def template_names():
-
     return {
         "status_names": STATUS_NAMES,
         "category_names": CATEGORY_NAMES,
