@@ -5,6 +5,7 @@ the given sheet XML, so a test can put anything it likes in the sheet or shared 
 """
 
 import io
+import struct
 import zipfile
 
 HEADER = ["编码", "姓名", "项目", "分值", "次数", "日期", "事由"]
@@ -202,6 +203,29 @@ def zip_bomb(size=600 * 1024 * 1024):
     return out.getvalue()
 
 
+def with_member_header(data, member, method=None, flags=None):
+    """DATA (an XLSX written with ZIP_STORED) with MEMBER's compression METHOD or general-purpose
+    FLAGS rewritten in both its local header and its central-directory entry (what zipfile reads)."""
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        local = archive.getinfo(member).header_offset
+    name = member.encode()
+    central = out.find(b"PK\x01\x02")  # the central directory's entries, each with its name at offset 46
+    while out[central + 46 : central + 46 + len(name)] != name:
+        central = out.find(b"PK\x01\x02", central + 4)
+    for value, local_at, central_at in ((flags, 6, 8), (method, 8, 10)):
+        if value is not None:
+            struct.pack_into("<H", out, local + local_at, value)
+            struct.pack_into("<H", out, central + central_at, value)
+    return bytes(out)
+
+
+def unsupported_compression(method=9):
+    """The sheet stored under compression METHOD (9: deflate64, which zipfile cannot read)."""
+    stored = xlsx(sheet(data_row(2, "AAAAAAAAAA", "巴特尔")), compress=zipfile.ZIP_STORED)
+    return with_member_header(stored, "xl/worksheets/sheet1.xml", method=method)
+
+
 def not_a_zip():
     return b"PK\x03\x04" + b"\x00" * 100
 
@@ -233,6 +257,7 @@ ALL_XLSX = {
     "row_r_abc": row_number_not_a_number,
     "cell_r_garbage": cell_reference_not_a_reference,
     "not_a_zip": not_a_zip,
+    "deflate64": unsupported_compression,
     "many_columns": many_columns,
 }
 

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+import zipfile
 
 import pytest
 
@@ -60,6 +61,21 @@ def test_too_many_shared_strings_are_refused(monkeypatch, world):
     monkeypatch.setattr(xlsx_guard, "MAX_SHARED_STRINGS", 1000)
     with pytest.raises(ImportFileError, match="共享文字"):
         importer.run(world["period"], hostile.too_many_shared_strings(2000), "x.xlsx", "admin", dry_run=True)
+
+
+@pytest.mark.parametrize("member", ["xl/worksheets/sheet1.xml", "xl/_rels/workbook.xml.rels"])
+@pytest.mark.parametrize("method", [9, 6])  # deflate64, implode: zipfile reads neither
+def test_a_part_in_a_compression_zipfile_cannot_read_is_refused_before_it_is_opened(monkeypatch, member, method):
+    from starqr.services.imports import xlsx_guard
+
+    stored = hostile.xlsx(hostile.sheet(), compress=zipfile.ZIP_STORED)
+    xlsx_guard.check_xlsx(stored)  # stored as it is: read
+    opened = []
+    monkeypatch.setattr(xlsx_guard, "_chunks", lambda archive, name: opened.append(name) or iter(()))
+    with pytest.raises(ImportFileError, match="不支持的压缩方式") as refused:
+        xlsx_guard.check_xlsx(hostile.with_member_header(stored, member, method=method))
+    assert refused.value.template == "文件使用了不支持的压缩方式,请用 Excel 或 WPS 另存为 .xlsx 后再上传"
+    assert opened == []
 
 
 def test_a_truncated_xlsx_names_its_last_whole_row(world):

@@ -4,7 +4,8 @@ calamine (Rust) allocates the sheet as one dense block of (last row × last colu
 and a failed allocation aborts the whole process — no exception to catch. A 694-byte file
 with one cell at r="ZZZZZZZ2" asks for ~8·10⁹ cells. So before calamine sees a file, this
 module streams its XML (never holding a whole part in memory) and checks, against hard
-limits: the unpacked size and ratio (zip bombs), DTDs and entities (billion laughs, XXE),
+limits: the unpacked size and ratio (zip bombs), each part's compression method (one zipfile
+reads), DTDs and entities (billion laughs, XXE),
 row numbers and cell references (their size and the block they span), the number of shared
 strings, and that the sheet XML is complete (a truncated file names its last whole row).
 """
@@ -24,6 +25,8 @@ MAX_CELLS = 4_000_000  # last row × last column: what calamine will allocate (~
 MAX_SHARED_STRINGS = 1_000_000
 MAX_REFERENCE = 12  # "XFD1048576" is 10 characters
 _CHUNK = 1024 * 1024
+# The compression methods zipfile reads; any other (deflate64, implode, ...) is refused before a part is opened.
+_READABLE = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA})
 _OVERLAP = 256  # a tag cut by a chunk boundary is seen whole in the next look
 
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -78,6 +81,8 @@ def check_xlsx(data):
     unpacked = sum(info.file_size for info in infos)
     if unpacked > XLSX_MAX_UNPACKED or unpacked > XLSX_MAX_RATIO * max(len(data), 1) + 10 * 1024 * 1024:
         _refuse(N_("文件解压后过大,不像是正常的 Excel 表格,已拒绝。"))
+    if any(info.compress_type not in _READABLE for info in infos):
+        _refuse(N_("文件使用了不支持的压缩方式,请用 Excel 或 WPS 另存为 .xlsx 后再上传"))
     names = {info.filename for info in infos}
     with archive:
         sheets = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
@@ -103,8 +108,6 @@ def _chunks(archive, name):
                     break
                 yield tail, chunk
                 tail = chunk[-_OVERLAP:]
-    except NotImplementedError:  # zipfile's answer to a compression method it cannot read
-        _refuse(N_("文件使用了不支持的压缩方式,请用 Excel 或 WPS 另存为 .xlsx 后再上传"))
     except (zipfile.BadZipFile, EOFError, OSError, ValueError):
         _refuse(N_("文件不完整或已损坏(无法解压),请重新上传"))
 
