@@ -88,6 +88,15 @@ def test_a_truncated_xlsx_names_its_last_whole_row(world):
     assert LedgerEntry.select().count() == 0
 
 
+def test_a_truncated_xlsx_is_refused_in_the_readers_language(client, world):
+    data = hostile.truncated_sheet_xml(world["code"], "巴特尔", rows=5)
+    response = client.post(
+        f"/api/v1/imports?period_id={world['period'].id}&lang=en", data=data, headers=world["headers"]
+    )
+    assert response.status_code == 422 and response.json["params"] == {"row": 5}
+    assert "the last whole row is row 5" in response.json["message"], response.json
+
+
 def test_a_truncated_csv_names_its_last_whole_row_and_imports_nothing(client, world):
     data = hostile.csv_truncated(world["code"], "巴特尔", rows=5)
     with pytest.raises(ImportFileError, match=r"最后一个完整的行是第6行"):

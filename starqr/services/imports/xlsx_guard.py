@@ -215,4 +215,4 @@ def _check_sheet(archive, name):
     if not last.rstrip().endswith(b"</worksheet>"):
         whole = _WHOLE_ROW.findall(previous + last)
         row = int(whole[-1]) if whole else 1
-        _refuse(f"表格内容不完整(文件可能被截断),最后一个完整的行是第{row}行;未导入任何数据")
+        _refuse(N_("表格内容不完整(文件可能被截断),最后一个完整的行是第%(row)s行;未导入任何数据"), row=row)
