@@ -226,6 +226,12 @@ def unsupported_compression(method=9):
     return with_member_header(stored, "xl/worksheets/sheet1.xml", method=method)
 
 
+def encrypted_member():
+    """The sheet's entry flagged as zip-encrypted (general-purpose flag bit 0)."""
+    stored = xlsx(sheet(data_row(2, "AAAAAAAAAA", "巴特尔")), compress=zipfile.ZIP_STORED)
+    return with_member_header(stored, "xl/worksheets/sheet1.xml", flags=0x1)
+
+
 def not_a_zip():
     return b"PK\x03\x04" + b"\x00" * 100
 
@@ -258,6 +264,7 @@ ALL_XLSX = {
     "cell_r_garbage": cell_reference_not_a_reference,
     "not_a_zip": not_a_zip,
     "deflate64": unsupported_compression,
+    "encrypted_member": encrypted_member,
     "many_columns": many_columns,
 }
 

@@ -78,6 +78,14 @@ def test_a_part_in_a_compression_zipfile_cannot_read_is_refused_before_it_is_ope
     assert opened == []
 
 
+def test_an_encrypted_part_is_refused_not_a_crash():
+    from starqr.services.imports import xlsx_guard
+
+    with pytest.raises(ImportFileError, match="加密") as refused:
+        xlsx_guard.check_xlsx(hostile.encrypted_member())
+    assert refused.value.code == "invalid_file"
+
+
 def test_a_truncated_xlsx_names_its_last_whole_row(world):
     data = hostile.truncated_sheet_xml(world["code"], "巴特尔", rows=5)
     with pytest.raises(ImportFileError, match=r"最后一个完整的行是第5行"):

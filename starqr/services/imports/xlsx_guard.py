@@ -5,7 +5,7 @@ and a failed allocation aborts the whole process — no exception to catch. A 69
 with one cell at r="ZZZZZZZ2" asks for ~8·10⁹ cells. So before calamine sees a file, this
 module streams its XML (never holding a whole part in memory) and checks, against hard
 limits: the unpacked size and ratio (zip bombs), each part's compression method (one zipfile
-reads), DTDs and entities (billion laughs, XXE),
+reads) and that none is encrypted, DTDs and entities (billion laughs, XXE),
 row numbers and cell references (their size and the block they span), the number of shared
 strings, and that the sheet XML is complete (a truncated file names its last whole row).
 """
@@ -83,6 +83,8 @@ def check_xlsx(data):
         _refuse(N_("文件解压后过大,不像是正常的 Excel 表格,已拒绝。"))
     if any(info.compress_type not in _READABLE for info in infos):
         _refuse(N_("文件使用了不支持的压缩方式,请用 Excel 或 WPS 另存为 .xlsx 后再上传"))
+    if any(info.flag_bits & 0x1 for info in infos):  # zip encryption: zipfile would stop with a RuntimeError
+        _refuse(N_("文件中有加密的部分,请取消密码保护,用 Excel 或 WPS 另存为 .xlsx 后再上传"))
     names = {info.filename for info in infos}
     with archive:
         sheets = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
