@@ -1,10 +1,17 @@
 """The demo banner and the operator commands."""
 
+import datetime
+import random
 import re
+from types import SimpleNamespace
+
+import pytest
 
 from starqr import ledger
 from starqr.models import MEMBER, Member, MemberPrivate, Organisation, PlaqueCode, Rating, RatingPeriod, User
-from starqr.services import demo
+from starqr.services import demo, demo_people, demo_tree
+from starqr.services.imports import by_columns, roster
+from starqr.services.imports import tree_columns as tree
 from starqr.services.plaques import CODE_ALPHABET
 
 
@@ -54,3 +61,28 @@ def test_help_lists_operator_commands(cli):
     assert result.exit_code == 0
     for command in ("demo", "serve", "rate", "publish", "ledger", "migrate"):
         assert re.search(rf"^\s+{command}\s", result.output, re.M), command
+
+
+def test_the_demo_files_follow_the_importers_columns():
+    rng = random.Random(7)
+    orgs = demo_tree.generate(rng)
+    header, rows = by_columns(tree.COLUMNS, orgs, demo_tree.Org.cells)
+    assert header == [c.name for c in tree.COLUMNS] and len(rows) == len(orgs)
+    assert rows[0] == ["150824", "乌拉特中旗委员会", orgs[0].name_mn, "", "旗", "机关", "", ""]
+    branches = [o for o in orgs if o.level == "branch"]
+    people = demo_people.generate(rng, branches, 60, datetime.date(2026, 6, 1))
+    header, rows = by_columns(roster.COLUMNS, people, demo_people.Person.cells)
+    first = dict(zip(header, rows[0]))
+    assert first[roster.NUMBER] == "M000001" and first[roster.BRANCH] == branches[0].code
+    assert first[roster.JOINED] == people[0].joined_on.isoformat() and "None" not in rows[0]
+    # A cell under a header the template lacks, or a column nobody fills, refuses: the file cannot drift.
+    with pytest.raises(KeyError, match="备注"):
+        by_columns(roster.COLUMNS, people[:1], lambda p: dict(demo_people.Person.cells(p), 备注="x"))
+    with pytest.raises(KeyError, match=roster.BRANCH):
+        by_columns(roster.COLUMNS, people[:1], lambda p: {roster.NUMBER: p.number, roster.CATEGORY: "普通党员"})
+    bare = SimpleNamespace(name_zh="甲", name_mn="", category="", joined_on=None, full_member_on=None, party_post=None)
+    with pytest.raises(AttributeError):
+        by_columns(roster.COLUMNS, [SimpleNamespace()], lambda p: {roster.NUMBER: "1", roster.BRANCH: "B"})
+    assert by_columns(roster.COLUMNS, [bare], lambda p: {roster.NUMBER: "1", roster.BRANCH: "B"})[1] == [
+        ["1", "甲", "", "B", "", "", "", ""]
+    ]

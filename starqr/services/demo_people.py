@@ -18,7 +18,7 @@ from starqr.services import demo_names as names
 from starqr.services import member_posts
 from starqr.services import members as member_service
 from starqr.services import vocabulary as words
-from starqr.services.imports import roster, roster_apply, write_csv
+from starqr.services.imports import by_columns, roster, roster_apply, write_csv
 
 CHUNK = 1000
 
@@ -27,7 +27,7 @@ CHUNK = 1000
 class Person:
     number: str
     branch: object  # demo_tree.Org
-    name_zh: str
+    name_zh: str  # this and the next five: the roster columns' record fields (Person.cells: the rest)
     name_mn: str
     category: str
     joined_on: datetime.date
@@ -38,17 +38,13 @@ class Person:
     posts: list = field(default_factory=list)
     id: int = None  # filled in after the import
 
-    def row(self):
-        return [
-            self.number,
-            self.name_zh,
-            self.name_mn,
-            self.branch.code,
-            words.CATEGORY_NAMES[self.category],
-            self.joined_on.isoformat(),
-            self.full_member_on.isoformat() if self.full_member_on else "",
-            self.party_post or "",
-        ]
+    def cells(self):
+        """The roster cells no field of this Person fills by the column's record_field."""
+        return {
+            roster.NUMBER: self.number,
+            roster.BRANCH: self.branch.code,
+            roster.CATEGORY: words.CATEGORY_NAMES[self.category],
+        }
 
 
 def allot(branches, total):
@@ -121,7 +117,8 @@ def _person(rng, branch, n, serial, today):
 
 def load(people, admin, fail, today):
     """Import PEOPLE as a roster file as ADMIN, then each one's record, private data and posts."""
-    data = write_csv([p.row() for p in people], header=[c.name for c in roster.COLUMNS])
+    header, rows = by_columns(roster.COLUMNS, people, Person.cells)
+    data = write_csv(rows, header=header)
     plan = roster_apply.run(data, "演示党员花名册.csv", admin, dry_run=False, today=today)
     if not plan.ok:
         fail("roster import", plan.error_lines())

@@ -15,7 +15,8 @@ from starqr.services import demo_mongolian as mongolian
 from starqr.services import demo_names as names
 from starqr.services import members as member_service
 from starqr.services import vocabulary as words
-from starqr.services.imports import tree, write_xlsx
+from starqr.services.imports import by_columns, tree, write_xlsx
+from starqr.services.imports import tree_columns as columns
 
 BANNER_CODE = "150824"
 
@@ -28,23 +29,20 @@ class Org:
     parent: str  # the parent's code ("" for the banner)
     level: str
     domain: str
-    area: object = None
-    secretary: str = ""
+    venue_area_m2: object = None  # this and the names: the tree columns' record fields (Org.cells: the rest)
+    secretary_name: str = ""
     details: dict = field(default_factory=dict)  # edit_branch fields beyond the file's columns
     weight: float = 0.0  # branches: relative member count
     id: int = None  # filled in after the import
 
-    def row(self):
-        return [
-            self.code,
-            self.name_zh,
-            self.name_mn,
-            self.parent,
-            words.LEVEL_NAMES[self.level],
-            words.DOMAIN_NAMES[self.domain],
-            self.area if self.area is not None else "",
-            self.secretary,
-        ]
+    def cells(self):
+        """The tree-file cells no field of this Org fills by the column's record_field."""
+        return {
+            columns.CODE: self.code,
+            columns.PARENT: self.parent,
+            columns.LEVEL: words.LEVEL_NAMES[self.level],
+            columns.DOMAIN: words.DOMAIN_NAMES[self.domain],
+        }
 
 
 def _branch(rng, code, parent, domain, name_zh, name_mn, venue, weight, area_range):
@@ -169,7 +167,8 @@ def generate(rng):
 
 def load(orgs, admin, fail):
     """Import ORGS as a tree file as ADMIN, then their details; sets each Org's id."""
-    data = write_xlsx([o.row() for o in orgs], header=[c.name for c in tree.COLUMNS])
+    header, rows = by_columns(columns.COLUMNS, orgs, Org.cells)
+    data = write_xlsx(rows, header=header)
     plan = tree.run(data, "演示组织树.xlsx", admin, dry_run=False)
     if not plan.ok:
         fail("tree import", plan.error_lines())

@@ -45,7 +45,7 @@ from starqr.services.imports.preview import StarMove, compute_with, star_moves
 from starqr.services.imports.reading import decode_csv, is_xlsx, read_csv, sha256
 from starqr.services.imports.result import ImportResult
 from starqr.services.imports.templates import template_csv, template_rows, template_xlsx
-from starqr.services.imports.writing import write_csv, write_xlsx
+from starqr.services.imports.writing import by_columns, write_csv, write_xlsx
 from starqr.services.imports.xlsx import read_xlsx
 
 __all__ = [
@@ -65,6 +65,7 @@ __all__ = [
     "RowError",
     "StarMove",
     "batch_file",
+    "by_columns",
     "check_period",
     "compute_with",
     "create_batch",
