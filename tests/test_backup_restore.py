@@ -117,9 +117,13 @@ def test_forced_restore_saves_the_current_data_first(app, database_url, tmp_path
         database.connect(reuse_if_open=True)
 
 
-def test_cli_backup_and_restore_refusals(cli, tmp_path):
+def test_cli_backup_and_restore_refusals(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("STARQR_LANG", "en")
     result = cli("backup", "-o", tmp_path / "no" / "such" / "folder.starqr-backup")
     assert result.exit_code == 2 and "does not exist" in result.output
+    monkeypatch.setenv("STARQR_LANG", "zh")
+    result = cli("backup", "-o", tmp_path / "no" / "such" / "folder.starqr-backup")
+    assert result.exit_code == 2 and f"文件夹 {tmp_path / 'no' / 'such'} 不存在" in result.output
     bogus = tmp_path / "bogus.starqr-backup"
     bogus.write_text("not a backup")
     result = cli("restore", bogus)
@@ -129,6 +133,7 @@ def test_cli_backup_and_restore_refusals(cli, tmp_path):
     make_tree()
     result = cli("restore", good, "--force")  # no terminal, no --yes: refused before anything is touched
     assert result.exit_code == 1 and "--yes" in result.output
+    assert "的备份替换" in result.output and "没有 --yes,不执行(没有可以确认的终端)" in result.output
 
 
 def test_nightly_retention_deletes_only_old_dated_backups_and_keeps_the_newest(tmp_path):

@@ -127,17 +127,23 @@ def test_every_command_with_a_bad_argument_fails_in_one_line(app, cli, tmp_path,
 
 
 @pytest.mark.parametrize(
-    "args, message",
+    "args, message, lang",
     [
-        (["users", "create", "", "--role", "admin", "--password", "long-enough-password"], "must not be empty"),
-        (["users", "create", "two words", "--role", "admin", "--password", "long-enough-password"], "空格"),
-        (["serve", "--port", "99999"], "--port"),
-        (["demo", "--reset", "--members", "10"], "--members"),
-        (["plaque", "X", "--format", "pdf", "-o", "/nonexistent/dir/x.pdf"], "/nonexistent/dir"),
-        (["plaques", "export", "--format", "csv", "-o", "/nonexistent/dir/x.csv"], "/nonexistent/dir"),
+        (["users", "create", "", "--role", "admin", "--password", "long-enough-password"], "must not be empty", "en"),
+        (["users", "create", "", "--role", "admin", "--password", "long-enough-password"], "不能为空", "zh"),
+        (["users", "create", "two words", "--role", "admin", "--password", "long-enough-password"], "空格", "zh"),
+        (["serve", "--port", "99999"], "--port", "zh"),
+        (["demo", "--reset", "--members", "10"], "--members", "zh"),
+        (["plaque", "X", "--format", "pdf", "-o", "/nonexistent/dir/x.pdf"], "/nonexistent/dir", "zh"),
+        (
+            ["plaques", "export", "--format", "csv", "-o", "/nonexistent/dir/x.csv"],
+            "文件夹 /nonexistent/dir 不存在",
+            "zh",
+        ),
     ],
 )
-def test_issue_examples_are_refused_before_anything_happens(app, cli, args, message):
+def test_issue_examples_are_refused_before_anything_happens(app, cli, monkeypatch, args, message, lang):
+    monkeypatch.setenv("STARQR_LANG", lang)  # the refusal is in the operator's language
     make_tree()
     before = (Organisation.select().count(), User.select().count())
     result = cli(*args)

@@ -64,11 +64,13 @@ def demo(members, seed, reset, password, yes):
     from starqr.services import demo as demo_service  # name lists, rating engine: too heavy for --help
 
     if password is not None and len(password) < accounts.MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"needs at least {accounts.MIN_PASSWORD_LENGTH} characters", param_hint="'--password'")
+        raise click.BadParameter(
+            say(N_("至少需要 %(n)s 个字符"), n=accounts.MIN_PASSWORD_LENGTH), param_hint="'--password'"
+        )
     if reset:  # every argument is checked above, before anything is dropped
         rows = backup.data_rows(backup.current_counts(current_app.config["DATABASE_URL"]))
         if rows:
-            confirm_or_abort(f"--reset drops every table: {rows} rows of data in this database are deleted", yes)
+            confirm_or_abort(N_("--reset 会删除所有表:此数据库中的 %(rows)s 行数据将被删除"), yes, rows=rows)
         demo_service.reset_database(database.obj)
     else:
         run_migrations(database.obj)
@@ -197,7 +199,7 @@ def _hex_keys(ctx, param, keys):
             if len(bytes.fromhex(key)) != 32:
                 raise ValueError
         except ValueError:
-            raise click.BadParameter(f"{key!r} is not an Ed25519 public key (64 hex digits)") from None
+            raise click.BadParameter(say(N_("%(key)r 不是 Ed25519 公钥(64 位十六进制数字)"), key=key)) from None
     return keys
 
 

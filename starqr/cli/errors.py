@@ -12,8 +12,8 @@ import sys
 
 import click
 
-from starqr.cli.language import error_text
-from starqr.errors import StarQRError
+from starqr.cli.language import error_text, say
+from starqr.errors import N_, StarQRError
 from starqr.log_events import log_event
 
 log = logging.getLogger("starqr.cli")
@@ -56,14 +56,14 @@ class StarQRGroup(click.Group):
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as error:
-            hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
+            hint = " " + say(N_("(见「%(command)s --help」)"), command=error.ctx.command_path) if error.ctx else ""
             click.echo(f"Error: {one_line(error.format_message())}{hint}", err=True)
             sys.exit(error.exit_code)
         except click.ClickException as error:
             click.echo(f"Error: {one_line(error.format_message())}", err=True)
             sys.exit(error.exit_code)
         except click.Abort:
-            click.echo("Error: aborted, nothing more was done", err=True)
+            click.echo("Error: " + say(N_("已中止,没有再做任何事")), err=True)
             sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
 
@@ -106,19 +106,26 @@ class OutputPath(click.Path):
         super().__init__(**kwargs)
 
     def convert(self, value, param, ctx):
-        if not str(value).strip():
-            self.fail("an empty path", param, ctx)
-        path = super().convert(value, param, ctx)
+        path = _path_in_a_folder(self, value, param, ctx)
         if path == "-":
             return path
         folder = os.path.dirname(os.path.abspath(os.fsdecode(path))) or "."
-        if not os.path.isdir(folder):
-            self.fail(f"folder {folder} does not exist", param, ctx)
         if not os.access(folder, os.W_OK):
-            self.fail(f"folder {folder} is not writable", param, ctx)
+            self.fail(say(N_("文件夹 %(folder)s 不可写"), folder=folder), param, ctx)
         if os.path.isdir(path):
-            self.fail(f"{path} is a folder", param, ctx)
+            self.fail(say(N_("%(path)s 是文件夹"), path=path), param, ctx)
         return path
+
+
+def _path_in_a_folder(kind, value, param, ctx):
+    """VALUE through click.Path KIND's own checks, refused when empty or when its folder is missing."""
+    if not str(value).strip():
+        kind.fail(say(N_("路径为空")), param, ctx)
+    path = click.Path.convert(kind, value, param, ctx)
+    folder = os.path.dirname(os.path.abspath(os.fsdecode(path))) or "."
+    if path != "-" and not os.path.isdir(folder):
+        kind.fail(say(N_("文件夹 %(folder)s 不存在"), folder=folder), param, ctx)
+    return path
 
 
 class InFolderPath(click.Path):
@@ -126,13 +133,7 @@ class InFolderPath(click.Path):
     makes) but whose parent folder must: a path under a folder that isn't there is a typo."""
 
     def convert(self, value, param, ctx):
-        if not str(value).strip():
-            self.fail("an empty path", param, ctx)
-        path = super().convert(value, param, ctx)
-        folder = os.path.dirname(os.path.abspath(os.fsdecode(path))) or "."
-        if not os.path.isdir(folder):
-            self.fail(f"folder {folder} does not exist", param, ctx)
-        return path
+        return _path_in_a_folder(self, value, param, ctx)
 
 
 def non_empty(ctx, param, value):
@@ -142,20 +143,22 @@ def non_empty(ctx, param, value):
     values = value if isinstance(value, tuple) else (value,)
     for item in values:
         if not str(item).strip():
-            raise click.BadParameter("must not be empty", ctx=ctx, param=param)
+            raise click.BadParameter(say(N_("不能为空")), ctx=ctx, param=param)
         if any(ord(c) < 32 for c in str(item)):
-            raise click.BadParameter("must not contain control characters", ctx=ctx, param=param)
+            raise click.BadParameter(say(N_("不能包含控制字符")), ctx=ctx, param=param)
     return value
 
 
-def confirm_or_abort(message, yes):
-    """Ask before destroying data, unless --yes; with no terminal to ask, refuse (exit 1)."""
+def confirm_or_abort(template, yes, **params):
+    """Ask before destroying data, unless --yes; with no terminal to ask, refuse (exit 1).
+    TEMPLATE (a catalogue msgid) with PARAMS says what would be lost, in the operator's language."""
     if yes:
         return
+    what = say(template, **params)
     if not sys.stdin or not sys.stdin.isatty():
-        raise OneLineError(f"{message}: refusing without --yes (no terminal to confirm on)")
-    if not click.confirm(f"{message}. Continue?", default=False, err=True):
-        raise OneLineError("cancelled: nothing was changed")
+        raise OneLineError(say(N_("%(what)s:没有 --yes,不执行(没有可以确认的终端)"), what=what))
+    if not click.confirm(say(N_("%(what)s。继续吗?"), what=what), default=False, err=True):
+        raise OneLineError(say(N_("已取消,没有做任何更改")))
 
 
 def yes_option(function):

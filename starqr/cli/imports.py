@@ -163,7 +163,9 @@ def revoke_token(token_id, yes):
     token = ApiToken.get_or_none(ApiToken.id == token_id)
     if token is None:
         fail(f"no token {token_id}")
-    confirm_or_abort(f"token {token_id} ({token.name}) of {token.user.username} stops working", yes)
+    confirm_or_abort(
+        N_("令牌 %(id)s(%(name)s,属于 %(user)s)将失效"), yes, id=token_id, name=token.name, user=token.user.username
+    )
     api_tokens.revoke(token, actor="cli")
     click.echo(f"token {token_id} revoked")
 

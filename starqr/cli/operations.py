@@ -10,6 +10,7 @@ from starqr.cli.context import fail, pass_app
 from starqr.cli.errors import OutputPath, confirm_or_abort, yes_option
 from starqr.cli.imports import api_token
 from starqr.db import database
+from starqr.errors import N_
 from starqr.models import ApiToken, RatingPeriod, User
 from starqr.services import backup, restore
 
@@ -70,9 +71,10 @@ def restore_command(file, force, yes):
         url, instance_path = _settings()
         if force:
             confirm_or_abort(
-                f"replace the data in {backup.libpq_url(url) if 'sqlite' not in url else url} "
-                f"with the backup of {manifest['created_at']}",
+                N_("用 %(created)s 的备份替换 %(database)s 中的数据"),
                 yes,
+                created=manifest["created_at"],
+                database=backup.libpq_url(url) if "sqlite" not in url else url,
             )
         if not database.is_closed():
             database.close()

@@ -7,6 +7,7 @@ from flask import current_app
 
 from starqr.cli.context import fail, pass_app
 from starqr.cli.errors import OutputPath, confirm_or_abort, non_empty, yes_option
+from starqr.errors import N_
 from starqr.models import Organisation
 from starqr.plaque import PLAQUE_ERRORS, render_plaque, write_codes, write_sheet
 from starqr.services import plaques
@@ -115,10 +116,11 @@ def _lifecycle_command(name, reason_help=None):
 
 
 def _retire(change, code, consequence, reason, actor, yes):
-    """CHANGE (plaques.reissue or plaques.revoke) plaque CODE once the operator confirms CONSEQUENCE."""
+    """CHANGE (plaques.reissue or plaques.revoke) plaque CODE once the operator confirms CONSEQUENCE
+    (a catalogue template naming %(code)s)."""
     try:
         plaques.get_plaque(code)
-        confirm_or_abort(f"plaque {code} {consequence}", yes)
+        confirm_or_abort(consequence, yes, code=code)
         return change(code, actor=actor, reason=reason)
     except plaques.PlaqueError as error:
         fail(error)
@@ -128,7 +130,7 @@ def _retire(change, code, consequence, reason, actor, yes):
 def reissue_command(code, reason, actor, yes):
     """Replace a plaque: a new active code; the old one answers 410 and points to it."""
 
-    new = _retire(plaques.reissue, code, "stops working (410) and a new code replaces it", reason, actor, yes)
+    new = _retire(plaques.reissue, code, N_("牌匾 %(code)s 将失效(410),由新编码取代"), reason, actor, yes)
     click.echo(new.code)
 
 
@@ -136,7 +138,7 @@ def reissue_command(code, reason, actor, yes):
 def revoke_command(code, reason, actor, yes):
     """Withdraw a plaque with no replacement."""
 
-    plaque = _retire(plaques.revoke, code, "stops working for good (no replacement)", reason, actor, yes)
+    plaque = _retire(plaques.revoke, code, N_("牌匾 %(code)s 将永久失效(不补发新编码)"), reason, actor, yes)
     click.echo(f"{plaque.code} revoked")
 
 
