@@ -86,3 +86,44 @@ def test_the_demo_files_follow_the_importers_columns():
     assert by_columns(roster.COLUMNS, [bare], lambda p: {roster.NUMBER: "1", roster.BRANCH: "B"})[1] == [
         ["1", "甲", "", "B", "", "", "", ""]
     ]
+
+
+@pytest.mark.parametrize(
+    "lang, lines",
+    [
+        (
+            "zh",
+            [
+                "组织树已导入:",
+                "花名册已导入:60 名党员",
+                "演示数据已载入,用时",
+                "可扫描:",
+                "(党员):",
+                "控制台登录(密码相同):",
+                "(admin, 全部)",
+                "控制台:http",
+            ],
+        ),
+        (
+            "en",
+            [
+                "tree imported:",
+                "roster imported: 60 members",
+                "demo loaded in",
+                "scan these:",
+                "(Members):",
+                "console logins (password for all):",
+                "(admin, all)",
+                "console: http",
+            ],
+        ),
+    ],
+)
+def test_the_demo_summary_speaks_the_operators_language(cli, monkeypatch, lang, lines):
+    monkeypatch.setenv("STARQR_LANG", lang)
+    result = cli("demo", "--members", "60", "--password", "demo-password-1")
+    assert result.exit_code == 0, result.output
+    for line in lines:
+        assert line in result.output, (line, result.output)
+    if lang == "en":
+        assert not re.search(r"[\u4e00-\u9fff]+(?:已|个|名)", result.output), result.output

@@ -11,7 +11,7 @@ from starqr.cli.context import fail, pass_app
 from starqr.cli.errors import OutputPath, confirm_or_abort, non_empty, yes_option
 from starqr.cli.language import error_text, gettext, say
 from starqr.db import database
-from starqr.errors import N_
+from starqr.errors import N_, Term
 from starqr.migrations import migrate as run_migrations
 from starqr.models import Organisation, RatingPeriod
 from starqr.services import accounts, backup, publish_report, revision
@@ -76,22 +76,35 @@ def demo(members, seed, reset, password, yes):
         run_migrations(database.obj)
     try:
         report = demo_service.build(
-            members=members, seed=seed, password=password, progress=lambda message: click.echo(message, err=True)
+            members=members,
+            seed=seed,
+            password=password,
+            progress=lambda line: click.echo(line.text(gettext), err=True),
         )
     except demo_service.DemoError as error:
         fail(error)
     base = current_app.config["PUBLIC_BASE_URL"]
     click.echo(
-        f"demo loaded in {report.seconds:.1f} s: {report.organisations} organisations, "
-        f"{report.members} members, {report.ledger_entries} ledger entries, {report.ratings} ratings"
+        say(
+            N_(
+                "演示数据已载入,用时 %(seconds)s 秒:%(organisations)s 个组织,%(members)s 名党员,%(entries)s 条台账记录,%(ratings)s 个评定结果"
+            ),
+            seconds=f"{report.seconds:.1f}",
+            organisations=report.organisations,
+            members=report.members,
+            entries=report.ledger_entries,
+            ratings=report.ratings,
+        )
     )
-    click.echo("scan these:")
+    click.echo(say(N_("可扫描:")))
     for kind, name, code in report.codes:
-        click.echo(f"  {name} ({'党组织' if kind == 'organisation' else '党员'}): {base}/Q/{code}")
-    click.echo("console logins (password for all):")
+        click.echo(f"  {name} ({gettext(N_('党组织') if kind == 'organisation' else N_('党员'))}): {base}/Q/{code}")
+    click.echo(say(N_("控制台登录(密码相同):")))
     for username, password_text, role, scope in report.logins:
-        click.echo(f"  {username:<11} {password_text}  ({role}, {scope})")
-    click.echo(f"console: {base}/console/")
+        click.echo(
+            f"  {username:<11} {password_text}  ({role}, {gettext(scope) if isinstance(scope, Term) else scope})"
+        )
+    click.echo(say(N_("控制台:%(url)s"), url=f"{base}/console/"))
 
 
 @click.command()

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from starqr.db import analyze, is_postgres
 from starqr.errors import N_, StarQRError
+from starqr.phrases import Phrase
 from starqr.migrations import migrate
 from starqr.models import ALL_MODELS, MEMBER, ORGANISATION, Organisation, PlaqueCode, utcnow
 from starqr.services import demo_history as history
@@ -78,10 +79,15 @@ def _fail(step, lines):
 def build(members=MEMBERS_PER_BANNER, seed=2020, today=None, password=None, progress=None):
     """Load the demo into the (empty, migrated) database. Returns a DemoReport."""
     started = datetime.datetime.now()
-    say = progress or (lambda message: None)
+    say = progress or (lambda line: None)
 
-    def progress(message):
-        say(f"{(datetime.datetime.now() - started).total_seconds():6.1f} s  {message}")
+    def progress(code, template, **params):  # a Phrase: the CLI prints it in the operator's language
+        seconds = f"{(datetime.datetime.now() - started).total_seconds():6.1f}"
+        say(
+            Phrase(
+                "demo_progress", N_("%(seconds)s 秒  %(step)s"), seconds=seconds, step=Phrase(code, template, **params)
+            )
+        )
 
     if not onboarding.is_empty():
         raise DemoError(N_("数据库中已有组织;请用 starqr demo --reset 重新开始"), code="database_not_empty")
@@ -96,11 +102,18 @@ def build(members=MEMBERS_PER_BANNER, seed=2020, today=None, password=None, prog
 
     demo_tree.load(orgs, admin, _fail)
     branches = [o for o in orgs if o.level == "branch"]
-    progress(f"tree imported: {len(orgs)} organisations, {len(branches)} branches")
+    progress(
+        "tree",
+        N_("组织树已导入:%(organisations)s 个组织,%(branches)s 个支部"),
+        organisations=len(orgs),
+        branches=len(branches),
+    )
 
     people = people_module.generate(rng, branches, members, today)
     people_module.load(people, admin, _fail, today)
-    progress(f"roster imported: {len(people)} members, a badge each; records, private data and posts entered")
+    progress(
+        "roster", N_("花名册已导入:%(members)s 名党员,每人一枚胸牌;个人档案、隐私信息和岗位已录入"), members=len(people)
+    )
 
     code_of = {
         (kind, subject_id): code
@@ -141,7 +154,10 @@ def build(members=MEMBERS_PER_BANNER, seed=2020, today=None, password=None, prog
             rating_count += history.publish(period, admin, now - datetime.timedelta(days=2), final=False)
         else:
             rating_count += history.publish(period, admin, datetime.datetime(year + 1, 1, 20, 2, 0), final=True)
-        progress(f"{period.name}: {len(rows)} points rows imported" + ("" if live else ", published"))
+        if live:
+            progress("points", N_("%(period)s:已导入 %(rows)s 行积分"), period=period.name, rows=len(rows))
+        else:
+            progress("points", N_("%(period)s:已导入 %(rows)s 行积分,已发布"), period=period.name, rows=len(rows))
     history.objections_on(now)
     history.scans_of(rng, today)
     first_town = Organisation.get_by_id(orgs[1].id)

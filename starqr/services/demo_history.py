@@ -9,6 +9,7 @@ scan page would have done, with its audit entry and its page revision.
 import datetime
 
 from starqr.db import database
+from starqr.errors import N_, Term
 from starqr.models import MEMBER, ORGANISATION, PlaqueCode, subject_model
 from starqr.services import accounts, administration, objections, ratings, scans
 from starqr.services import commitments as commitment_service
@@ -104,7 +105,7 @@ def scans_of(rng, today, limit=5000):
 
 def logins(admin, password, first_town, first_branch):
     """[(username, password, role, scope)]: the administrator from init and three more."""
-    found = [(admin.username, password, admin.role, "全部")]
+    found = [(admin.username, password, admin.role, Term(N_("全部")))]
     for username, role, organisation in (
         ("town_admin", "org_admin", first_town),
         ("secretary", "secretary", first_branch),
