@@ -7,6 +7,7 @@ import time
 import click
 import pytest
 
+from starqr import ledger
 from starqr.cli import main
 from starqr.cli.errors import OutputPath
 from starqr.models import Organisation, User
@@ -189,3 +190,10 @@ def test_lists_for_operators(app, cli):
     assert cli("api-token", "revoke", token.id, "--yes").exit_code == 0
     assert "nightly export" not in cli("api-token", "list").output
     assert "revoked" in cli("api-token", "list", "--all").output
+
+
+@pytest.mark.parametrize("key", ["ab" * 31, "ab " * 32, "zz" * 32, ("ab" * 32)[:-1] + " "])
+def test_a_public_key_is_64_hex_digits_refused_before_the_ledger_is_read(app, cli, monkeypatch, key):
+    monkeypatch.setattr(ledger, "verify", lambda: pytest.fail("the ledger was read before the key was checked"))
+    result = cli("ledger", "verify", "--public-key", key)
+    assert result.exit_code == 2 and "不是 Ed25519 公钥(64 位十六进制数字)" in result.output, result.output
