@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 
-def _text(value):
+def cell_text(value):
     if value.__class__ is str:
         return value.strip()
     if value is None:
@@ -98,7 +98,7 @@ _fmt_cache = {}
 CENT = Decimal("0.01")
 
 
-def _fmt(number):
+def number_text(number):
     """A decimal's canonical text (2, 2.0 and 2.00 all give "2"), cached: values repeat."""
     if number is None:
         return ""

@@ -5,7 +5,7 @@ import secrets
 from starqr.db import database, is_postgres
 from starqr.models import PlaqueCode, PlaqueEvent, utcnow
 from starqr.services.imports.bulk_write import insert_select, write_rows
-from starqr.services.imports.directory import _select_in
+from starqr.services.imports.directory import select_in
 from starqr.services.plaques import CODE_ALPHABET, CODE_LENGTH
 
 
@@ -57,7 +57,7 @@ def _unused_codes(count):
             taken = fresh & issued
         else:
             taken = {
-                row[0] for row in _select_in('SELECT "code" FROM "plaque_code" WHERE "code" IN ({})', sorted(fresh))
+                row[0] for row in select_in('SELECT "code" FROM "plaque_code" WHERE "code" IN ({})', sorted(fresh))
             }
         codes |= fresh - taken
     return list(codes)

@@ -3,7 +3,7 @@ check allows it, so that a clean file of 100,000 rows costs a few passes, not a 
 thousand calls. Each helper answers "can a row-by-row check find anything here?"; when it
 can, the caller runs the row-by-row check, so the messages and their rows are the same."""
 
-from starqr.services.imports.cells import _text
+from starqr.services.imports.cells import cell_text
 from starqr.validation import has_control_characters
 
 
@@ -22,10 +22,10 @@ def columns_of(rows):
 
 
 def texts(column):
-    """_text of each cell: str.strip at C speed when every cell is text."""
+    """cell_text of each cell: str.strip at C speed when every cell is text."""
     if is_text(column):
         return list(map(str.strip, column))
-    return list(map(_text, column))
+    return list(map(cell_text, column))
 
 
 def may_match(columns, pattern):

@@ -64,7 +64,7 @@ class Directory:
         self._load(sorted(set(codes)))
 
     def _load(self, codes):
-        plaques = _select_in(
+        plaques = select_in(
             'SELECT "code", "subject_kind", "subject_id", "status", "replaced_by_id" '
             'FROM "plaque_code" WHERE "code" IN ({})',
             codes,
@@ -74,7 +74,7 @@ class Directory:
         member_ids = sorted({sid for (_, kind, sid, status, _) in plaques if kind == MEMBER and status == "active"})
         members = {
             row[0]: row
-            for row in _select_in(
+            for row in select_in(
                 'SELECT "id", "name_zh", "name_mn", "branch_id", "active" FROM "member" WHERE "id" IN ({})', member_ids
             )
         }
@@ -124,7 +124,7 @@ class Directory:
             self.rubric[key] = rubrics.current_rubric(key)
 
 
-def _select_in(sql, values, size=500):
+def select_in(sql, values, size=500):
     """Rows of SQL (with one IN ({}) placeholder) for VALUES in chunks, as plain tuples."""
 
     db = database.obj
@@ -138,7 +138,7 @@ def _select_in(sql, values, size=500):
     return rows
 
 
-def _item_lookup(rubric):
+def item_lookup(rubric):
     """{id or Chinese name: Item} for one rubric (names that two items share are left out)."""
     lookup = {}
     names = Counter(item.name for item in rubric.items)

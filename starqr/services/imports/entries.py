@@ -12,7 +12,7 @@ SOURCE = 13  # a ledger row's source (ledger.entry_row)
 
 
 def _source_text(period_id, subject, item_id, points_text, quantity, occurred_on, reason):
-    """The content a row's source hashes, before its occurrence (POINTS_TEXT is _fmt(points))."""
+    """The content a row's source hashes, before its occurrence (POINTS_TEXT is number_text(points))."""
     return (
         f"{period_id}\x1f{subject.kind}\x1f{subject.id}\x1f{item_id}\x1f{points_text}\x1f{quantity}"
         f"\x1f{occurred_on or ''}\x1f{reason}"
@@ -23,7 +23,7 @@ def _source_of(text, occurrence):
     return "import:" + hashlib.sha256(f"{text}\x1f{occurrence}".encode("utf-8")).hexdigest()[:48]
 
 
-def _entries(period, parsed, actor, filename, current_values, rows=None):
+def entry_rows(period, parsed, actor, filename, current_values, rows=None):
     """Ledger rows (ledger.entry_row's layout) per valid row, in file order. Value rows
     record the value itself, which replaces the period's current value (the ledger's rule
     for value items, services.rating_inputs); a value equal to the current one is skipped.

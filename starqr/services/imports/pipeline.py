@@ -21,7 +21,7 @@ from starqr.db import database
 from starqr.log_events import log_event
 from starqr.errors import N_, Forbidden
 from starqr.services import access, audit
-from starqr.services.imports.reading import _blank, is_xlsx
+from starqr.services.imports.reading import blank_row, is_xlsx
 from starqr.services.imports.tabular import Errors, ImportPlan, read_table
 
 PROGRESS_EVERY = 2000  # rows between two progress reports while checking
@@ -81,7 +81,7 @@ class _Counted:
     def __iter__(self):
         progress, count = self.progress, 0
         for number, cells in self.rows:
-            if _blank(cells):
+            if blank_row(cells):
                 continue
             count += 1
             self.count = count

@@ -28,7 +28,7 @@ from starqr.errors import N_
 from starqr.services import access, audit, ratings
 from starqr.services.imports import pipeline
 from starqr.services.imports.columns import POINTS_COLUMNS
-from starqr.services.imports.entries import SOURCE, _entries
+from starqr.services.imports.entries import SOURCE, entry_rows
 from starqr.services.imports.errors import ImportFileError
 from starqr.services.imports.preview import LazyLabels, star_moves
 from starqr.services.imports.result import ImportResult
@@ -67,7 +67,7 @@ class PointsImporter(pipeline.Importer):
         has_values = any(amount.item.kind in VALUE_KINDS for _, _, amount, _, _ in parsed)
         current = ratings.ledger_values(self.period) if (has_values or (dry_run and self.preview)) else {}
         kept = [] if dry_run else None
-        self.entries, result.unchanged_values = _entries(
+        self.entries, result.unchanged_values = entry_rows(
             self.period, parsed, self.actor.name, result.filename, current, kept
         )
         if not dry_run:

@@ -74,7 +74,7 @@ def is_xlsx(data, filename=""):
     return data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm"))
 
 
-def _blank(cells):
+def blank_row(cells):
     for cell in cells:
         if cell is not None and (cell.__class__ is not str or cell.strip()):
             return False

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from starqr.models import Organisation
 from starqr.services import vocabulary as words
 from starqr.services.imports import columnwise
-from starqr.services.imports.cells import _text, parse_date
+from starqr.services.imports.cells import cell_text, parse_date
 from starqr.errors import N_, Term
 from starqr.services.imports.errors import ROW_COLUMN, ImportFileError
 from starqr.services.imports.privacy import REFUSAL, looks_private
@@ -158,7 +158,7 @@ class _Checker:
         return [self._memo_branch(cell) for cell in column]
 
     def _memo_branch(self, cell):
-        key = _text(cell)
+        key = cell_text(cell)
         found = self.branch_memo.get(key)
         if found is None:
             found = self.branch_memo[key] = self._branch(key)
@@ -184,7 +184,7 @@ class _Checker:
             if found is not None and not datetime.date(1921, 7, 1) <= found <= self.today:
                 found = N_("%(label)s「%(value)s」不在 1921-07-01 到今天之间"), {"value": found.isoformat()}
         except ValueError:
-            found = N_("%(label)s「%(value)s」不是有效日期,请写成 2001-07-01"), {"value": _text(cell)}
+            found = N_("%(label)s「%(value)s」不是有效日期,请写成 2001-07-01"), {"value": cell_text(cell)}
         return found
 
 

@@ -6,7 +6,7 @@ import datetime
 from starqr.db import database
 from starqr.errors import N_
 from starqr.models import Member
-from starqr.services.imports.directory import _select_in
+from starqr.services.imports.directory import select_in
 from starqr.services.imports.roster import BRANCH, FIELD_LABELS, NUMBER
 from starqr.services.imports.tabular import Change
 
@@ -31,7 +31,7 @@ def existing_members(numbers):
             wanted = set(numbers)
             cursor = database.execute_sql(f'SELECT {_MEMBER_COLUMNS} FROM "member" WHERE "member_number" IS NOT NULL')
             return {row[0]: row[1:] for row in cursor if row[0] in wanted}
-    rows = _select_in(f'SELECT {_MEMBER_COLUMNS} FROM "member" WHERE "member_number" IN ({{}})', numbers)
+    rows = select_in(f'SELECT {_MEMBER_COLUMNS} FROM "member" WHERE "member_number" IN ({{}})', numbers)
     return {row[0]: (row[1:]) for row in rows}
 
 
@@ -100,7 +100,7 @@ def plan_rows(plan, parsed, errors, branch_codes):
             plan.unchanged += 1
     branch_ids = sorted({r.branch_id for r in parsed})
     numbers = {r.number for r in parsed}
-    for member_id, number, name, branch_id in _select_in(
+    for member_id, number, name, branch_id in select_in(
         'SELECT "id", "member_number", "name_zh", "branch_id" FROM "member" WHERE "active" = TRUE '
         'AND "branch_id" IN ({}) ORDER BY "id"',
         branch_ids,

@@ -18,7 +18,7 @@ from starqr.services.imports.errors import (
     fill,
     more_errors,
 )
-from starqr.services.imports.reading import _blank, is_xlsx, read_csv, sha256
+from starqr.services.imports.reading import blank_row, is_xlsx, read_csv, sha256
 from starqr.services.imports.xlsx import read_xlsx
 
 
@@ -58,7 +58,7 @@ def read_table(data, filename, columns, refuse_header=None):
         for alias in (column.name,) + tuple(column.aliases):
             lookup.setdefault(alias.lower(), column.name)
     for _number, cells in rows:
-        if _blank(cells):
+        if blank_row(cells):
             continue
         found, labels = {}, []
         for index, cell in enumerate(cells):

@@ -11,7 +11,7 @@ from starqr.errors import N_
 from starqr.models import Organisation
 from starqr.services import vocabulary as words
 from starqr.services.imports import pipeline, tree_apply, tree_check
-from starqr.services.imports.cells import _text, parse_number
+from starqr.services.imports.cells import cell_text, parse_number
 from starqr.services.imports.pipeline import administrator
 from starqr.services.imports.tabular import Change
 from starqr.services.imports.tree_apply import repath
@@ -34,21 +34,21 @@ __all__ = ["COLUMNS", "TreeImporter", "administrator", "repath", "run"]
 
 def parse_row(number, cells, errors):
     """A TreeRow of one row's cells ({column: cell}), or None; problems go to ERRORS."""
-    code = _text(cells.get(CODE))
+    code = cell_text(cells.get(CODE))
     if not code:
         errors.add(number, CODE, N_("组织编码为空"))
         return None
     if len(code) > MAX_CODE:
         errors.add(number, CODE, N_("组织编码不能超过 %(n)s 个字符"), n=MAX_CODE)
         return None
-    name = _text(cells.get(NAME))
+    name = cell_text(cells.get(NAME))
     if not name:
         errors.add(number, NAME, N_("组织名称为空"))
-    level_text = _text(cells.get(LEVEL))
+    level_text = cell_text(cells.get(LEVEL))
     level = words.lookup(words.LEVEL_WORDS, level_text)
     if level is None:
         errors.add(number, LEVEL, N_("层级「%(value)s」不正确,应为旗、苏木镇、嘎查村社区或支部"), value=level_text)
-    domain_text = _text(cells.get(DOMAIN))
+    domain_text = cell_text(cells.get(DOMAIN))
     domain = words.lookup(words.DOMAIN_WORDS, domain_text)
     if domain is None:
         errors.not_a_choice(
@@ -60,19 +60,19 @@ def parse_row(number, cells, errors):
         if area is not None and not 0 <= area < 10**8:
             raise ValueError
     except ValueError:
-        errors.add(number, AREA, N_("活动场所面积「%(value)s」不是有效的数字"), value=_text(cells.get(AREA)))
+        errors.add(number, AREA, N_("活动场所面积「%(value)s」不是有效的数字"), value=cell_text(cells.get(AREA)))
     if not name or level is None or domain is None:
         return None
     return TreeRow(
         number,
         code,
         name[:120],
-        _text(cells.get(NAME_MN))[:240],
-        _text(cells.get(PARENT)),
+        cell_text(cells.get(NAME_MN))[:240],
+        cell_text(cells.get(PARENT)),
         level,
         domain,
         area,
-        _text(cells.get(SECRETARY))[:60],
+        cell_text(cells.get(SECRETARY))[:60],
     )
 
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from starqr.errors import N_
 from starqr.services import access
-from starqr.services.imports.cells import CENT, _fmt, _text, parse_date, parse_number
+from starqr.services.imports.cells import CENT, number_text, cell_text, parse_date, parse_number
 from starqr.services.imports.columns import CODE, COLUMNS, DATE, ITEM, NAME, POINTS, QUANTITY, REASON
-from starqr.services.imports.directory import Directory, _item_lookup
+from starqr.services.imports.directory import Directory, item_lookup
 from starqr.validation import find_private_data, has_control_characters, points_text
 
 MAX_QUANTITY = 1000
@@ -27,7 +27,7 @@ class _Amount:
 
     def __init__(self, item, quantity, points, cent_error):
         self.item, self.quantity, self.points, self.cent_error = item, quantity, points, cent_error
-        self.text = _fmt(points)  # in the row's source
+        self.text = number_text(points)  # in the row's source
         self.cents = None if cent_error else points_text(points)  # in the ledger (-0 as "0.00")
 
 
@@ -53,7 +53,7 @@ class _Validator:
 
     def _subject(self, directory, code_cell, name_cell):
         """The Subject of a row's code and name cells, or (column, message)."""
-        code = _text(code_cell).upper()
+        code = cell_text(code_cell).upper()
         if not code:
             return _refusal(CODE, N_("编码为空"))
         subject = directory.by_code.get(code)
@@ -78,7 +78,7 @@ class _Validator:
             return _refusal(CODE, N_("编码 %(code)s 不存在"), code=code)
         if not access.covers_path(self.actor, subject.organisation_path):
             return _refusal(CODE, N_("编码 %(code)s(%(name)s)不在您的管理范围内"), code=code, name=subject.name_zh)
-        name = _text(name_cell)
+        name = cell_text(name_cell)
         if not name:
             return _refusal(NAME, N_("姓名为空(编码 %(code)s 是「%(name)s」)"), code=code, name=subject.name_zh)
         if name not in (subject.name_zh, subject.name_mn):
@@ -106,7 +106,7 @@ class _Validator:
         """The _Amount of a row's item, quantity and points cells, or (column, message).
 
         Everything but the once-per-file rule for values, which needs the subject."""
-        item_text = _text(item_cell)
+        item_text = cell_text(item_cell)
         item = lookup.get(item_text) or lookup.get(item_text.lower())
         if item is None:
             if not item_text:
@@ -117,7 +117,7 @@ class _Validator:
         try:
             quantity = parse_number(quantity_cell)
         except ValueError:
-            return _refusal(QUANTITY, N_("次数「%(value)s」不是数字"), value=_text(quantity_cell))
+            return _refusal(QUANTITY, N_("次数「%(value)s」不是数字"), value=cell_text(quantity_cell))
         if quantity is None:
             quantity = Decimal(1)
         if quantity != quantity.to_integral_value() or not 1 <= quantity <= MAX_QUANTITY:
@@ -126,7 +126,7 @@ class _Validator:
         try:
             points = parse_number(points_cell)
         except ValueError:
-            return _refusal(POINTS, N_("分值「%(value)s」不是数字"), value=_text(points_cell))
+            return _refusal(POINTS, N_("分值「%(value)s」不是数字"), value=cell_text(points_cell))
         if item.kind in VALUE_KINDS:
             if quantity != 1:
                 return _refusal(QUANTITY, N_("「%(item)s」是一个取值,次数只能为 1"), item=item.name)
@@ -137,7 +137,7 @@ class _Validator:
                 return _refusal(
                     POINTS,
                     N_("分值 %(points)s 超出「%(item)s」的范围 %(low)s–%(high)s"),
-                    points=_fmt(points),
+                    points=number_text(points),
                     item=item.name,
                     low=f"{item.min:g}",
                     high=f"{item.max:g}",
@@ -155,16 +155,16 @@ class _Validator:
                     N_(
                         "分值 %(points)s 超出「%(item)s」的范围:每次 %(each)s 分,%(quantity)s 次应在 %(low)s 到 %(high)s 之间(不为 0)"
                     ),
-                    points=_fmt(points),
+                    points=number_text(points),
                     item=item.name,
                     each=f"{item.points:g}",
                     quantity=quantity,
-                    low=_fmt(low),
-                    high=_fmt(high),
+                    low=number_text(low),
+                    high=number_text(high),
                 )
         cent_error = None
         if points != points.quantize(CENT):
-            cent_error = _refusal(POINTS, N_("分值 %(points)s 最多两位小数"), points=_fmt(points))
+            cent_error = _refusal(POINTS, N_("分值 %(points)s 最多两位小数"), points=number_text(points))
         return _Amount(item, quantity, points, cent_error)
 
     def _date(self, date_cell):
@@ -172,7 +172,7 @@ class _Validator:
         try:
             occurred = parse_date(date_cell)
         except ValueError:
-            return _refusal(DATE, N_("日期「%(value)s」无法识别,请写成 2025-06-30"), value=_text(date_cell))
+            return _refusal(DATE, N_("日期「%(value)s」无法识别,请写成 2025-06-30"), value=cell_text(date_cell))
         if occurred is None:
             return None
         starts, ends = self.period.starts_on, self.period.ends_on
@@ -205,9 +205,9 @@ class _Validator:
             else:
                 raw.append((number, tuple(cells[i] if i is not None and i < len(cells) else None for i in indexes)))
         directory = Directory(
-            {(v[0].strip() if v[0].__class__ is str else _text(v[0])).upper() for _, v in raw}, self.period
+            {(v[0].strip() if v[0].__class__ is str else cell_text(v[0])).upper() for _, v in raw}, self.period
         )
-        lookups = {key: _item_lookup(rubric) for key, (_, rubric) in directory.rubric.items()}
+        lookups = {key: item_lookup(rubric) for key, (_, rubric) in directory.rubric.items()}
         subjects, amounts, dates = {}, {}, {}  # memos: cells -> result or (column, message)
         fail = self.fail
         parsed = []
@@ -262,7 +262,7 @@ class _Validator:
             if occurred_on.__class__ is tuple:
                 fail(number, occurred_on[0], occurred_on[1], **occurred_on[2])
                 continue
-            reason = (reason_cell.strip() if reason_cell.__class__ is str else _text(reason_cell)) or item.name
+            reason = (reason_cell.strip() if reason_cell.__class__ is str else cell_text(reason_cell)) or item.name
             if len(reason) > MAX_REASON:  # refused, never cut
                 fail(
                     number,
