@@ -195,7 +195,7 @@ def archive(actor, organisation, reason, merged_into=None):
             PlaqueCode.subject_id == organisation.id,
             PlaqueCode.status == "active",
         ):
-            plaques._revoke(plaque, name, notice, replaced_by=None)
+            plaques.mark_revoked(plaque, name, notice, replaced_by=None)
             revision.bump(plaque)
             revoked.append(plaque.code)
         audit.record(

@@ -75,7 +75,7 @@ def reissue(code, actor, reason):
     with database.atomic():
         old = _active_plaque(code, reason, N_("补发牌匾须填写原因"))
         new = _create(old.subject_kind, old.subject_id, version=old.version + 1, actor=actor)
-        _revoke(old, actor, reason, replaced_by=new)
+        mark_revoked(old, actor, reason, replaced_by=new)
         PlaqueEvent.create(plaque=new, action="reissued", actor=actor, reason=reason)
         audit.record(
             actor_row,
@@ -94,7 +94,7 @@ def revoke(code, actor, reason):
     actor_row, actor = actor, audit.actor_name(actor)
     with database.atomic():
         plaque = _active_plaque(code, reason, N_("作废牌匾须填写原因"))
-        _revoke(plaque, actor, reason, replaced_by=None)
+        mark_revoked(plaque, actor, reason, replaced_by=None)
         audit.record(
             actor_row,
             "plaque.revoked",
@@ -118,7 +118,8 @@ def _active_plaque(code, reason, reason_missing):
     return plaque
 
 
-def _revoke(plaque, actor, reason, replaced_by):
+def mark_revoked(plaque, actor, reason, replaced_by):
+    """Revoke PLAQUE and log it under ACTOR (a name); the caller has checked who may and bumps the revision."""
     plaque.status = "revoked"
     plaque.revoked_at = utcnow()
     plaque.revoked_by = actor

@@ -8,10 +8,26 @@ built in bulk is byte-identical to the one a scan renders (tests/test_page_batch
 import contextlib
 
 from flask_babel import get_translations
-from jinja2 import ext
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from starqr.services import page_batch
 from starqr.views.public import needs_mongolian
+
+
+def bound_gettext(translations):
+    """The templates' _() over TRANSLATIONS, as Jinja's new-style i18n makes it (translated, then
+    marked safe in an autoescaped template, then filled: parameters are escaped), from Jinja's
+    public API. (ngettext and pgettext, which the public templates do not use, stay flask-babel's.)"""
+
+    @pass_context
+    def gettext(context, string, **variables):
+        text = translations.ugettext(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return gettext
 
 
 def render_session(app):
@@ -26,12 +42,7 @@ def render_session(app):
             # The template's _() as flask-babel installs it, bound to this language's catalogue once:
             # flask-babel looks the catalogue up on every call (half of a page's render time).
             translations = get_translations()
-            base.update(
-                gettext=ext._make_new_gettext(translations.ugettext),
-                ngettext=ext._make_new_ngettext(translations.ungettext),
-                pgettext=ext._make_new_pgettext(translations.upgettext),
-                npgettext=ext._make_new_npgettext(translations.unpgettext),
-            )
+            base["gettext"] = bound_gettext(translations)
 
             def render(profile):
                 context = dict(base, p=profile, lang=lang, needs_mongolian=needs_mongolian(profile, lang))
