@@ -2,12 +2,14 @@
 (corrections, an archived organisation's plaque note, a stopped import) are read back as Phrases,
 and pages render a Phrase through the page's catalogue."""
 
+import re
+
 import pytest
 from babel.support import Translations
 from flask import render_template_string
 
-from helpers import login_new_user, make_member, make_period, make_tree, make_user, record
-from starqr import ledger, phrases
+from tests.helpers import login_new_user, make_member, make_period, make_tree, record, table_counts
+from starqr import job_limits, ledger, phrases
 from starqr.cli.language import TRANSLATIONS
 from starqr.models import ImportBatch
 from starqr.services import jobs_health
@@ -66,19 +68,55 @@ def test_why_an_organisation_has_its_rubric_reads_in_mongolian(app, client):
     assert "的默认标准" not in text
 
 
-def test_a_stopped_import_keeps_its_template_and_old_rows_still_read(app):
+def test_a_stopped_import_keeps_its_template_and_old_rows_still_read(app, client):
     tree = make_tree()
-    user = make_user("importer", "admin")
+    user = login_new_user(client, "importer", "admin")
     batch = ImportBatch.create(
         kind="points", filename="x.csv", file_sha256="0" * 64, status="running", created_by=user.username
     )
-    jobs_health.fail_import(batch.id, jobs_health.WORKER_DIED_MESSAGE, code="worker_died")
+    before = table_counts()
+    assert jobs_health.fail_import(batch.id, jobs_health.WORKER_DIED_MESSAGE, code="worker_died")
+    assert table_counts() == before  # stopping an import writes nothing but the batch's own status and reason
     stored = ImportBatch.get_by_id(batch.id).errors[0]
+    assert ImportBatch.get_by_id(batch.id).status == "failed"
     assert stored["text"] == jobs_health.WORKER_DIED_MESSAGE and stored["code"] == "worker_died"
+    assert stored["template"] == jobs_health.WORKER_DIED_MESSAGE and stored["params"] == {}
     assert RowError.from_dict(stored).text(MONGOLIAN).startswith("ᠠᠷᠤ ᠲᠠᠯ᠎ᠠ ᠶᠢᠨ ᠠᠵᠢᠯ")
+    # A second stop (a sweep, a late failure) does not overwrite the first reason.
+    assert not jobs_health.fail_import(batch.id, job_limits.REASONS["timeout"], code="job_timeout", limit=60)
+    assert ImportBatch.get_by_id(batch.id).errors == [stored]
+    for lang, reason, state in (
+        ("zh", jobs_health.WORKER_DIED_MESSAGE, "失败,未写入任何数据"),
+        ("mn", RowError.from_dict(stored).text(MONGOLIAN), "ᠪᠦᠲᠦᠯᠲᠡ ᠦᠭᠡᠢ᠂ ᠶᠠᠮᠠᠷ ᠴᠤ ᠮᠡᠳᠡᠭᠡ ᠪᠢᠴᠢᠭᠳᠡᠭᠰᠡᠨ ᠦᠭᠡᠢ"),
+        ("en", "The background worker stopped during the import", "Failed; nothing was written"),
+    ):
+        page = client.get(f"/console/imports/{batch.id}", headers={"Accept-Language": lang})
+        text = page.get_data(as_text=True)
+        shown = re.search(r'<ul class="flash flash-error" role="alert" id="batch-errors"><li>([^<]*)</li></ul>', text)
+        assert page.status_code == 200 and shown and state in text, text[-3000:]
+        assert shown.group(1).startswith(reason) and (lang == "zh") == ("本次导入未完成" in shown.group(1))
+
+    # A reason with a parameter keeps its template and the parameter, and reads in the page's language.
+    limited = ImportBatch.create(
+        kind="points", filename="y.csv", file_sha256="1" * 64, status="running", created_by=user.username
+    )
+    assert jobs_health.fail_import(limited.id, job_limits.REASONS["timeout"], code="job_timeout", limit=60)
+    stored = ImportBatch.get_by_id(limited.id).errors[0]
+    assert stored["template"] == job_limits.REASONS["timeout"] and stored["params"] == {"limit": 60}
+    assert stored["text"] == "导入超过时间上限(60 秒)被中止,未导入任何数据;请拆分文件后重试"
+    page = client.get(f"/console/imports/{limited.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "The import ran past its time limit (60 seconds) and was stopped; nothing was imported." in page
+    assert "导入超过时间上限" not in page
+
+    # A row stored before reasons kept their template (message and text only) reads as it was stored.
     old = {"row": 0, "column": "", "code": "job_timeout", "message": "导入超过时间上限(60 秒)被中止", "text": "x"}
     assert RowError.from_dict(old).text(MONGOLIAN) == "导入超过时间上限(60 秒)被中止"  # as it was stored
-    assert tree["branch"].id
+    earlier = ImportBatch.create(
+        kind="points", filename="z.csv", file_sha256="2" * 64, status="failed", created_by=user.username, errors=[old]
+    )
+    page = client.get(f"/console/imports/{earlier.id}", headers={"Accept-Language": "mn"})
+    assert page.status_code == 200 and "<li>导入超过时间上限(60 秒)被中止</li>" in page.get_data(as_text=True)
+    assert tree["branch"].id and ImportBatch.select().where(ImportBatch.status == "failed").count() == 3
 
 
 def test_audit_values_read_in_the_readers_language():
