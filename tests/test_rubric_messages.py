@@ -7,7 +7,7 @@ import pathlib
 import pytest
 import yaml
 
-from helpers import login_new_user, make_member, make_period, make_tree, record
+from tests.helpers import login_new_user, make_member, make_period, make_tree, record
 from starqr import rating
 from starqr.models import RubricVersion
 
@@ -67,6 +67,10 @@ def test_console_refuses_a_version_that_drops_an_item_the_ledger_holds_in_mongol
         headers={"Accept-Language": "mn"},
     )
     page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200  # the form again, with the refusal, not a redirect to a stored version
     assert "member_points: items: ᠳᠠᠩᠰᠠ ᠳᠤ “study” ᠵᠦᠢᠯ ᠦᠨ ᠲᠡᠮᠳᠡᠭᠯᠡᠯ ᠪᠠᠶᠢᠭ᠎ᠠ ᠲᠤᠯᠠ ᠬᠠᠰᠤᠵᠤ ᠪᠣᠯᠬᠤ ᠦᠭᠡᠢ" in page, page[
         -3000:
     ]
+    assert 'id="rubric-preview"' not in page  # no star moves are previewed for a version it refuses
+    versions = RubricVersion.select().where(RubricVersion.key == "member_points")
+    assert [(v.version, v.text) for v in versions] == [(1, current)]  # nothing stored: v1 is still current
