@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
-from helpers import issue_code, make_member, make_org, make_period, make_tree, make_user
 from starqr.models import LedgerEntry, RatingPeriod
 from starqr.services import api_tokens, imports
+from tests.helpers import issue_code, make_member, make_org, make_period, make_tree, make_user
 
 
 @pytest.fixture

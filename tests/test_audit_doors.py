@@ -6,10 +6,9 @@ audits were written by the callers (so a background import wrote none).
 
 import datetime
 
-from helpers import issue_code, make_member, make_period, make_tree, record
-
 from starqr.models import AuditLog
 from starqr.services import imports, ratings, scheduler
+from tests.helpers import issue_code, make_member, make_period, make_tree, record
 
 
 def _actions():

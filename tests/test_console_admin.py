@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from helpers import issue_code, login, make_member, make_org, make_period, make_tree, make_user, record
 from starqr.models import (
     AuditLog,
     ImportBatch,
@@ -19,6 +18,7 @@ from starqr.models import (
     ScanCount,
 )
 from starqr.services import imports, ratings
+from tests.helpers import issue_code, login, make_member, make_org, make_period, make_tree, make_user, record
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ def test_translated_at_the_edge(app, lang, expected):
 
 
 def test_the_api_answers_service_errors_in_the_callers_language(app, client):
-    from helpers import make_period, make_user
+    from tests.helpers import make_period, make_user
     from starqr.services import accounts
 
     period = make_period(year=2025, state="final")
@@ -69,7 +69,7 @@ def test_the_api_answers_service_errors_in_the_callers_language(app, client):
 
 
 def test_a_service_refusal_reaches_the_api_in_english_and_mongolian(app, client):
-    from helpers import make_member, make_period, make_tree, make_user
+    from tests.helpers import make_member, make_period, make_tree, make_user
     from starqr.services import accounts
 
     tree = make_tree()

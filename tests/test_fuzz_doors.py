@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import ledger_body, login, make_world, member_form, post_ledger, table_counts
 from starqr import ledger
 from starqr.models import LedgerEntry, Member
 from starqr.services import imports as importer
+from tests.helpers import ledger_body, login, make_world, member_form, post_ledger, table_counts
 
 FUZZ = settings(
     max_examples=30,

@@ -13,12 +13,12 @@ import zipfile
 
 import pytest
 
-import hostile_files as hostile
-from helpers import login, make_world, table_counts
 from starqr import job_limits
 from starqr.models import ImportBatch, LedgerEntry
 from starqr.services import imports as importer
 from starqr.services.imports import ImportFileError
+from tests import hostile_files as hostile
+from tests.helpers import login, make_world, table_counts
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = os.path.dirname(os.path.abspath(__file__))

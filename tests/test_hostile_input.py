@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import pytest
 
-from helpers import ledger_body, login, make_commitment, make_world, post_ledger, table_counts
 from starqr import ledger
 from starqr.models import AuditLog, Commitment, LedgerEntry, Member
 from starqr.services import imports as importer
@@ -20,6 +19,7 @@ from starqr.services import members as member_service
 from starqr.services import commitments
 from starqr.services import member_rules
 from starqr.services import points_events
+from tests.helpers import ledger_body, login, make_commitment, make_world, post_ledger, table_counts
 
 HUGE_IDS = (2**31, 2**63, 99999999999999999999)
 

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import issue_code, make_member, make_period, make_tree, record
 from starqr.models import ImportBatch, LedgerEntry
 from starqr.services import imports, ratings
+from tests.helpers import issue_code, make_member, make_period, make_tree, record
 
 
 @pytest.fixture
@@ -146,7 +146,7 @@ def test_value_rows_replace_the_current_value(banner):
 
 
 def test_scope_keeps_rows_to_a_subtree(banner):
-    from helpers import make_org
+    from tests.helpers import make_org
 
     other = make_org(banner["tree"]["town"], "unit", "rural", "另一嘎查")
     rows = [[banner["codes"][0], "巴特尔", "study", 2, 1, "", ""]]

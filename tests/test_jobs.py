@@ -6,13 +6,12 @@ forever. Every job now runs through tasks._run_job, whose catch-all ends it "fai
 
 import logging
 
-from helpers import issue_code, login, make_member, make_period, make_tree, make_user
-
 from starqr import tasks
 from starqr.models import ImportBatch
 from starqr.services import accounts
 from starqr.services import imports
 from starqr.services.imports import batches
+from tests.helpers import issue_code, login, make_member, make_period, make_tree, make_user
 
 
 def _file(period_year=2025):
@@ -55,7 +54,7 @@ def test_a_background_import_that_raises_ends_failed_with_its_reason(app, client
 def test_a_background_import_runs_as_the_user_who_queued_it(app):
     """The job carries the user's id, not a scope string: the consumer rebuilds the actor."""
     tree, period, data = _file()
-    from helpers import make_org
+    from tests.helpers import make_org
 
     other_town = make_org(tree["banner"], "town", "rural", "别的镇")
     outsider = make_user("other_town_admin", "org_admin", other_town)

@@ -11,13 +11,12 @@ import subprocess
 import sys
 import time
 
-from helpers import issue_code, make_member, make_period, make_tree
-
 from starqr.models import ImportBatch, JobLease, LedgerEntry, utcnow
 from starqr.services import imports as importer
 from starqr import tasks
 from starqr.services import jobs_health
 from starqr.services.imports import batches
+from tests.helpers import issue_code, make_member, make_period, make_tree
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

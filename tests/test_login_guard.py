@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from helpers import PASSWORD, login, make_tree, make_user
 from starqr.models import LoginThrottle, User, utcnow
 from starqr.services import accounts, login_guard
+from tests.helpers import PASSWORD, login, make_tree, make_user
 
 
 @pytest.fixture

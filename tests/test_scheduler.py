@@ -6,11 +6,11 @@ The clock is moved by passing `now`; running the due job twice or concurrently i
 import datetime
 import threading
 
-from helpers import issue_code, make_member, make_period, make_tree, record
 from starqr.db import database
 from starqr.models import Rating, RatingPeriod
 from starqr import tasks
 from starqr.services import imports, ratings, scheduler
+from tests.helpers import issue_code, make_member, make_period, make_tree, record
 
 PUBLISH_LOCAL = datetime.datetime(2026, 1, 15, 9, 0)  # 09:00 Beijing time
 PUBLISH_UTC = datetime.datetime(2026, 1, 15, 1, 0)

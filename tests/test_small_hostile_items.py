@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from helpers import issue_code, login, make_member, make_period, make_tree, make_user
 from starqr.services import imports as importer
 from starqr.services import plaques
+from tests.helpers import issue_code, login, make_member, make_period, make_tree, make_user
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
