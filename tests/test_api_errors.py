@@ -4,7 +4,7 @@ catalogue in the caller's language (zh by default), for refusals the API makes i
 
 import pytest
 
-from helpers import make_member, make_org, make_period, make_tree, make_user
+from tests.helpers import make_member, make_org, make_period, make_tree, make_user
 from starqr.services import accounts
 
 

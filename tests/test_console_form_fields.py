@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers import login, make_member, make_tree, make_user
+from tests.helpers import login, make_member, make_tree, make_user
 
 
 @pytest.fixture
