@@ -74,3 +74,30 @@ def test_console_refuses_a_version_that_drops_an_item_the_ledger_holds_in_mongol
     assert 'id="rubric-preview"' not in page  # no star moves are previewed for a version it refuses
     versions = RubricVersion.select().where(RubricVersion.key == "member_points")
     assert [(v.version, v.text) for v in versions] == [(1, current)]  # nothing stored: v1 is still current
+
+
+@pytest.mark.parametrize("door", ["console", "service"])
+def test_saving_a_version_that_drops_an_item_the_ledger_holds_is_refused_too(app, client, door):
+    """Not only the preview: saving it is refused, nothing stored, so no recorded points stop counting."""
+    from starqr.services import rubric_uploads
+
+    tree = make_tree()
+    period = make_period(year=2025)
+    record(make_member(tree["branch"]), period, "study", 2)
+    admin = login_new_user(client, "rubric_saver", "admin")
+    current = RubricVersion.get(RubricVersion.key == "member_points").text
+    data = yaml.safe_load(current)
+    data["version"] = 2
+    data["items"] = [item for item in data["items"] if item["id"] != "study"]
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    if door == "console":
+        response = client.post("/console/admin/rubrics/member_points", data={"text": text, "save": "1"})
+        page = html.unescape(response.get_data(as_text=True))
+        assert response.status_code == 200
+        assert "member_points: items: 台账中已有项目“study”的记录,不能删除" in page
+    else:
+        with pytest.raises(rating.RubricError) as refused:
+            rubric_uploads.upload_rubric(admin, text, "member_points")
+        assert refused.value.code == "rubric_item_in_ledger" and refused.value.params["item"] == "study"
+    versions = RubricVersion.select().where(RubricVersion.key == "member_points")
+    assert [(v.version, v.text) for v in versions] == [(1, current)]

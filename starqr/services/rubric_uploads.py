@@ -6,8 +6,8 @@ from collections import Counter
 from starqr import rating
 from starqr.db import database
 from starqr.errors import N_
-from starqr.models import RubricVersion
-from starqr.services import audit, ratings, rubrics, what_if
+from starqr.models import LedgerEntry, RatingPeriod, RubricVersion
+from starqr.services import audit, period_rules, ratings, rubrics, what_if
 
 
 def check_rubric_text(text, expected_key=None):
@@ -38,6 +38,7 @@ def check_rubric_text(text, expected_key=None):
                 key=new.key,
                 version=latest.version,
             )
+        refuse_dropping_recorded_items(new, old)
     return new
 
 
@@ -59,19 +60,48 @@ def rubric_preview(text, period, expected_key=None):
     except rating.SubjectInputError as error:
         if error.code != "unknown_item":
             raise  # a value the new version's range refuses: the error names it
-        # The ledger holds item ids the new version dropped: say which.
-        raise rating.RubricError(
-            N_("%(key)s: items: 台账中已有项目“%(item)s”的记录,不能删除"),
-            code="rubric_item_in_ledger",
-            key=new.key,
-            item=error.params["item"],
-        ) from error
+        raise _item_in_ledger(new, error.params["item"]) from error  # the ledger holds an item it dropped
     moves, _ = what_if.star_moves(before, after)
     moves = [
         (m.subject_kind, m.subject_id, m.name, m.before_stars, m.after_stars, m.before_total, m.after_total)
         for m in moves
     ]
     return (new, moves, Counter(r.stars for r in before.values()), Counter(r.stars for r in after.values()))
+
+
+def _item_in_ledger(new, item):
+    return rating.RubricError(
+        N_("%(key)s: items: 台账中已有项目“%(item)s”的记录,不能删除"),
+        code="rubric_item_in_ledger",
+        key=new.key,
+        item=item,
+    )
+
+
+def refuse_dropping_recorded_items(new, old):
+    """RubricError if NEW drops an item of OLD (the newest stored version) that holds points of a
+    subject NEW would rate: in a period that rates NEW's key by the newest version (none pinned),
+    those points would stop counting. Every door checks a rubric text through here: the save,
+    the preview, the API and the CLI alike."""
+    dropped = {item.id for item in old.items} - {item.id for item in new.items}
+    if not dropped:
+        return
+    for period in RatingPeriod.select():
+        if new.key in period_rules.pinned_versions(period):
+            continue
+        recorded = (
+            LedgerEntry.select(LedgerEntry.subject_kind, LedgerEntry.subject_id, LedgerEntry.item)
+            .where(LedgerEntry.period == period, LedgerEntry.item.in_(sorted(dropped)))
+            .distinct()
+            .tuples()
+        )
+        rows = list(recorded)
+        if not rows:
+            continue
+        rated = {(kind, subject_id) for kind, subject_id, _ in ratings.subject_groups(period).get(new.key, [])}
+        for kind, subject_id, item in sorted(rows, key=lambda row: row[2]):
+            if (kind, subject_id) in rated:
+                raise _item_in_ledger(new, item)
 
 
 def upload_rubric(actor, text, expected_key=None):
