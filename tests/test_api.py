@@ -220,3 +220,24 @@ def test_the_document_is_the_schemas(app):
     schema = created["content"]["application/json"]["schema"]
     assert schema["$ref"].endswith("LedgerEntries")
     assert "recorded_at" in str(spec["components"]["schemas"])
+
+
+def test_answer_times_carry_their_offset(client, world):
+    """RFC 3339 times, as the document promises: stored UTC ends in Z, Beijing time in +08:00."""
+    period = world["period"]
+    when = (datetime.datetime.now() + datetime.timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
+    url = f"/api/v1/periods/{period.id}/schedule"
+    scheduled = client.post(url, json={"publish_at": when.isoformat(timespec="minutes")}, headers=auth(world, "admin"))
+    assert scheduled.status_code == 200, scheduled.json
+    assert scheduled.json["publish_at"].endswith("Z")
+    assert scheduled.json["publish_at_local"] == when.isoformat() + "+08:00"
+    assert datetime.datetime.fromisoformat(
+        scheduled.json["publish_at"].replace("Z", "+00:00")
+    ) == datetime.datetime.fromisoformat(scheduled.json["publish_at_local"])
+    queued = client.post(
+        f"/api/v1/imports?period_id={period.id}&filename=x.csv&background=true",
+        data=b"",
+        headers=auth(world, "admin"),
+    )
+    assert queued.status_code == 202, queued.json
+    assert queued.json["created_at"].endswith("Z")

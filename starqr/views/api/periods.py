@@ -20,7 +20,8 @@ def period_or_404(period_id):
 
 def period_body(period):
     body = s.Period.model_validate(period)
-    body.publish_at_local = scheduler.to_local(period.publish_at)
+    local = scheduler.to_local(period.publish_at)  # naive Beijing time: the answer names its offset
+    body.publish_at_local = local and local.replace(tzinfo=scheduler.LOCAL_ZONE)
     return body
 
 

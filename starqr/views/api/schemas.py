@@ -8,14 +8,22 @@ described (json_schema_extra), so every door refuses them with the same words.
 """
 
 import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 MAX_ID = 2**31 - 1  # database integer columns; larger ids cannot exist
 MAX_LIMIT = 500
 
 SubjectKind = Literal["member", "organisation"]
+
+
+def _utc(value):
+    """Stored times are naive UTC; an answer says so (RFC 3339 date-time needs an offset: ...Z)."""
+    return value.replace(tzinfo=datetime.timezone.utc) if value.tzinfo is None else value
+
+
+UtcDateTime = Annotated[datetime.datetime, AfterValidator(_utc)]
 
 
 class Schema(BaseModel):
@@ -132,7 +140,7 @@ class LedgerEntry(Schema):
     quantity: int
     reason: str
     recorded_by: str
-    recorded_at: datetime.datetime
+    recorded_at: UtcDateTime
     occurred_on: str | None
     corrects_id: int | None
 
@@ -146,12 +154,12 @@ class Period(Schema):
     starts_on: datetime.date
     ends_on: datetime.date
     state: Literal["draft", "scheduled", "notice", "final"]
-    publish_at: datetime.datetime | None
-    publish_at_local: datetime.datetime | None = Field(None, description="publish_at in Beijing time")
+    publish_at: UtcDateTime | None
+    publish_at_local: datetime.datetime | None = Field(None, description="publish_at in Beijing time (+08:00)")
     notice_days: int
-    notice_ends_at: datetime.datetime | None
-    published_at: datetime.datetime | None
-    finalised_at: datetime.datetime | None
+    notice_ends_at: UtcDateTime | None
+    published_at: UtcDateTime | None
+    finalised_at: UtcDateTime | None
 
 
 class HeldSubject(Schema):
@@ -181,8 +189,8 @@ class ImportBatch(Schema):
     rows_done: int
     rows_imported: int
     errors: list[dict[str, Any]]
-    created_at: datetime.datetime
-    finished_at: datetime.datetime | None
+    created_at: UtcDateTime
+    finished_at: UtcDateTime | None
 
 
 class ImportResult(Schema):
