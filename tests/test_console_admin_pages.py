@@ -5,8 +5,9 @@ import datetime
 
 import pytest
 
-from starqr.models import ImportBatch, Objection, PlaqueCode, ScanCount, WorkerHeartbeat, utcnow
-from starqr.services import ratings
+from starqr.models import ImportBatch, Objection, PlaqueCode, ScanCount, User, WorkerHeartbeat, utcnow
+from starqr.db import bulk_insert_dicts
+from starqr.services import access, ratings
 from tests.helpers import issue_code, login, make_member, make_org, make_period, make_tree, make_user, record
 
 
@@ -155,7 +156,7 @@ def test_the_objection_list_reads_its_subjects_in_a_fixed_number_of_queries(worl
             )
         Objection.create(reference="YQB", plaque=issue_code(world["town"]), period=world["period"], text="x")
         with count_queries() as counter:
-            rows = admin_pages.objections("open", lambda org: True)
+            rows = admin_pages.objections(access.SYSTEM, "open")
         Objection.delete().execute()
         return counter["n"], rows
 
@@ -165,3 +166,29 @@ def test_the_objection_list_reads_its_subjects_in_a_fixed_number_of_queries(worl
     by_kind = {(row.plaque.subject_kind, subject.name_zh, org.id) for row, subject, org in more}
     assert ("organisation", world["town"].name_zh, world["town"].id) in by_kind
     assert {org for kind, _name, org in by_kind if kind == "member"} == {world["branch"].id}
+
+
+def test_an_organisation_administrator_sees_the_objections_in_scope_behind_many_newer_ones_outside(app, world):
+    mine = Objection.create(
+        reference="YQMINE",
+        plaque=PlaqueCode.get(PlaqueCode.code == world["codes"][0]),
+        period=world["period"],
+        text="x",
+        created_at=utcnow() - datetime.timedelta(days=1),
+    )
+    elsewhere = issue_code(make_org(world["banner"], "town", "rural", "别的苏木"))
+    bulk_insert_dicts(
+        Objection,
+        [
+            {"reference": f"YQX{n:05d}", "plaque": elsewhere.id, "period": world["period"].id, "text": "x"}
+            for n in range(450)
+        ],
+    )
+    town1 = access.actor_for(User.get(User.username == "town1"))
+    from starqr.services.consoles import admin_pages
+
+    assert [row.id for row, _subject, _org in admin_pages.objections(town1, "open")] == [mine.id]
+    page = as_user(app, "town1").get("/console/admin/objections").get_data(as_text=True)
+    assert "YQMINE" in page and "YQX00001" not in page
+    everything = admin_pages.objections(access.SYSTEM, "open")
+    assert len(everything) == 200 and mine.id not in {row.id for row, _subject, _org in everything}

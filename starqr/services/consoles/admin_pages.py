@@ -64,23 +64,20 @@ def objection_org(objection):
     return access.subject_branch(subject), subject
 
 
-def objections(status, visible, limit=200):
-    """(objection, subject, organisation) of STATUS, newest first, where VISIBLE(organisation)."""
-    rows = list(
-        Objection.select(Objection, PlaqueCode)
-        .join(PlaqueCode)
-        .where(Objection.status == status)
-        .order_by(Objection.created_at.desc())
-        .limit(2 * limit)
-    )
+def objections(actor, status, limit=200):
+    """(objection, subject, organisation) of STATUS on plaques of subjects ACTOR may see, newest
+    first: the scope is part of the query, so the limit counts only what ACTOR may see."""
+    query = Objection.select(Objection, PlaqueCode).join(PlaqueCode).where(Objection.status == status)
+    in_scope = access.subject_filter(actor, PlaqueCode.subject_kind, PlaqueCode.subject_id)
+    if in_scope is not None:
+        query = query.where(in_scope)
+    rows = list(query.order_by(Objection.created_at.desc(), Objection.id.desc()).limit(limit))
     subjects = _subjects({(row.plaque.subject_kind, row.plaque.subject_id) for row in rows})
     shown = []
     for row in rows:
         subject = subjects[(row.plaque.subject_kind, row.plaque.subject_id)]
-        org = access.subject_branch(subject)
-        if visible(org):
-            shown.append((row, subject, org))
-    return shown[:limit]
+        shown.append((row, subject, access.subject_branch(subject)))
+    return shown
 
 
 def _subjects(keys):

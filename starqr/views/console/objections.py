@@ -11,6 +11,7 @@ from starqr.views.console.auth import (
     ADMINISTRATORS,
     can_manage,
     can_view,
+    current_actor,
     roles_required,
 )
 from starqr.views.console.forms import ResolveForm
@@ -24,7 +25,7 @@ def objections():
     if status not in ("open", "accepted", "rejected"):
         status = "open"
     return render_template(
-        "console/admin/objections.html", rows=admin_pages.objections(status, can_view), status=status
+        "console/admin/objections.html", rows=admin_pages.objections(current_actor(), status), status=status
     )
 
 
