@@ -6,7 +6,7 @@ it. `run_limited` runs a function in a fresh (spawned) process whose address spa
 capped with RLIMIT_AS, waits at most the time limit, and kills it when either is exceeded.
 The process dies with its parent (PR_SET_PDEATHSIG), so a killed consumer leaves no orphan.
 
-Outcomes: ("done", value) | ("error", message) | ("memory", None) | ("timeout", None) |
+Outcomes: ("done", value) | ("error", jobs_health.error_record) | ("memory", None) | ("timeout", None) |
 ("died", exit code). A plain subprocess (`python -m starqr.job_limits`), not multiprocessing:
 nothing of the consumer's threads or open connections is inherited.
 """
@@ -51,7 +51,7 @@ def _child_main():
     except MemoryError:
         outcome = ("memory", None)
     except Exception as error:  # noqa: BLE001 - reported to the parent as the job's reason
-        outcome = ("error", f"{type(error).__name__}: {str(error)[:300]}")
+        outcome = ("error", jobs_health.error_record(error))
     try:
         line = json.dumps(list(outcome), default=str)
     except MemoryError:
@@ -125,7 +125,6 @@ REASONS = {
     "timeout": N_("导入超过时间上限(%(limit)s 秒)被中止,未导入任何数据;请拆分文件后重试"),
     "memory": N_("导入超过内存上限被中止,未导入任何数据;文件可能过大或已损坏"),
     "died": N_("导入进程异常退出(代码 %(limit)s),未导入任何数据;请重试或拆分文件"),
-    "error": N_("导入意外中止:%(limit)s"),
 }
 
 
@@ -141,7 +140,10 @@ def run_import_limited(app, batch_id, user_id):
     )
     if outcome == "done":
         return value
-    detail = {"timeout": time_limit, "died": value, "error": value}.get(outcome, "")
+    if outcome == "error":  # the child's error_record: a StarQRError's template and parameters
+        jobs_health.fail_import_with(batch_id, value)
+        return "failed"
+    detail = {"timeout": time_limit, "died": value}.get(outcome, "")
     jobs_health.fail_import(batch_id, REASONS[outcome], code=f"job_{outcome}", limit=detail)
     return "failed"
 

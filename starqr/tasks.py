@@ -155,9 +155,7 @@ def import_task(batch_id, user_id=None):
             return batch.status
 
     def failed(error):
-        jobs_health.fail_import(
-            batch_id, job_limits.REASONS["error"], limit=f"{type(error).__name__}: {str(error)[:200]}"
-        )
+        jobs_health.fail_import_with(batch_id, jobs_health.error_record(error))
 
     return _run_job(f"import:{batch_id}", work, on_failure=failed)
 

@@ -306,3 +306,9 @@ def allocate_without_end():
 
 def answer(value):
     return value
+
+
+def refuse():
+    from starqr.errors import N_, Invalid
+
+    raise Invalid(N_("组织编码 %(org_code)s 不存在"), org_code="X9")

@@ -226,3 +226,18 @@ def test_a_background_import_runs_in_a_limited_child_and_a_limit_ends_it_failed(
         assert job_limits.run_import_limited(app, slow.id, None) == "failed"
     failed = ImportBatch.get_by_id(slow.id)
     assert failed.status == "failed" and "时间上限" in failed.errors[0]["message"]
+
+
+def test_a_starqr_error_in_the_limited_child_ends_the_import_with_its_template(app, world, monkeypatch):
+    outcome, record = job_limits.run_limited("hostile_files:refuse", (), env=_env_with_tests())
+    assert outcome == "error" and (record["template"], record["params"]) == (
+        "组织编码 %(org_code)s 不存在",
+        {"org_code": "X9"},
+    )
+    data = importer.write_csv([[world["code"], "巴特尔", "study", "", 1, "2025-05-01", "学习"]])
+    batch = importer.create_batch(world["period"], data, "x.csv", "admin", app.instance_path)
+    monkeypatch.setattr(job_limits, "run_limited", lambda *args, **kwargs: (outcome, record))
+    with app.app_context():
+        assert job_limits.run_import_limited(app, batch.id, None) == "failed"
+    stored = ImportBatch.get_by_id(batch.id).errors[0]
+    assert (stored["template"], stored["params"], stored["code"]) == (record["template"], {"org_code": "X9"}, "invalid")

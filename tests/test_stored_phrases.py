@@ -9,14 +9,16 @@ from babel.support import Translations
 from flask import render_template_string
 
 from tests.helpers import login_new_user, make_member, make_period, make_tree, record, table_counts
-from starqr import job_limits, ledger, phrases
+from starqr import job_limits, ledger, phrases, tasks
 from starqr.cli.language import TRANSLATIONS
 from starqr.models import ImportBatch
-from starqr.services import jobs_health
+from starqr.errors import N_, Invalid
+from starqr.services import imports, jobs_health
 from starqr.services.consoles import audit_words
 from starqr.services.imports.errors import RowError
 
 MONGOLIAN = Translations.load(TRANSLATIONS, ["mn"]).gettext
+ENGLISH = Translations.load(TRANSLATIONS, ["en"]).gettext
 
 
 @pytest.mark.parametrize(
@@ -133,3 +135,41 @@ def test_a_correction_on_the_console_member_page_reads_in_mongolian(app, client)
     login_new_user(client, "ledger_admin", "admin")
     page = client.get(f"/console/members/{member.id}", headers={"Accept-Language": "mn"}).get_data(as_text=True)
     assert "ᠵᠠᠰᠠᠪᠤᠷᠢ: 录错了" in page and "参加学习" in page and "更正:" not in page, page[-3000:]
+
+
+REFUSAL = N_("组织编码 %(org_code)s 不存在")
+
+
+def test_an_import_a_starqr_error_stopped_reads_in_the_readers_language(app, client, monkeypatch):
+    login_new_user(client, "job_admin", "admin")
+    batch = ImportBatch.create(
+        kind="points", filename="x.csv", file_sha256="0" * 64, status="pending", created_by="job_admin"
+    )
+
+    def refuse(*args, **kwargs):
+        raise Invalid(REFUSAL, org_code="X9")
+
+    monkeypatch.setattr(imports, "run_batch", refuse)
+    with app.app_context():
+        try:
+            tasks.import_task(batch.id, None)
+        except Invalid:
+            pass
+    stored = ImportBatch.get_by_id(batch.id).errors[0]
+    assert (stored["template"], stored["params"], stored["code"]) == (REFUSAL, {"org_code": "X9"}, "invalid")
+    assert RowError.from_dict(stored).text(MONGOLIAN) == "X9 ᠺᠣᠳ ᠲᠠᠢ ᠪᠠᠶᠢᠭᠤᠯᠤᠯᠭ᠎ᠠ ᠦᠭᠡᠢ"
+    for lang, expected in (("zh", "组织编码 X9 不存在"), ("en", "No organisation with code X9")):
+        for path in (f"/console/imports/{batch.id}", "/console/imports"):  # the batch, the failed-jobs card
+            page = client.get(f"{path}?lang={lang}").get_data(as_text=True)
+            assert expected in page and (lang == "zh" or "组织编码 X9" not in page), (path, lang)
+    mongolian = client.get("/console/imports?lang=mn").get_data(as_text=True)
+    assert "X9 ᠺᠣᠳ ᠲᠠᠢ ᠪᠠᠶᠢᠭᠤᠯᠤᠯᠭ᠎ᠠ ᠦᠭᠡᠢ" in mongolian and "组织编码 X9" not in mongolian
+
+
+def test_an_unexpected_error_is_its_detail_and_an_old_record_reads_as_stored():
+    record = jobs_health.error_record(ValueError("boom"))
+    assert record["params"] == {"detail": "ValueError: boom"} and record["text"] == "导入意外中止:ValueError: boom"
+    assert RowError.from_dict(record).text(ENGLISH) == "The import stopped unexpectedly: ValueError: boom"
+    old = {"row": 0, "column": "", "code": "job_error", "template": "导入意外中止:%(limit)s"}
+    old["params"] = {"limit": "Invalid: 组织编码 X9 不存在"}
+    assert RowError.from_dict(old).text(ENGLISH) == "导入意外中止:Invalid: 组织编码 X9 不存在"

@@ -14,6 +14,7 @@ No Flask here: /healthz, the console's job warning, the CLI and the consumer its
 """
 
 import datetime
+import json
 import logging
 import os
 import socket
@@ -22,7 +23,7 @@ import threading
 from peewee import DatabaseError
 
 from starqr.db import database
-from starqr.errors import N_, fill
+from starqr.errors import N_, StarQRError, Term, fill
 from starqr.models import ImportBatch, JobLease, WorkerHeartbeat, utcnow
 
 log = logging.getLogger("starqr.jobs")
@@ -40,6 +41,7 @@ WORKER_DIED = "worker_died"
 WORKER_DIED_MESSAGE = N_(
     "后台任务进程在导入过程中停止(进程被终止或服务器重启),本次导入未完成;可重新上传同一文件,已导入的行不会重复"
 )
+UNEXPECTED = N_("导入意外中止:%(detail)s")
 
 
 def holder_name():
@@ -175,20 +177,43 @@ class lease:
 # ---------------------------------------------------------------- stalled jobs
 
 
-def _failure(template, code=WORKER_DIED, **params):
-    """An import batch's one error: a catalogue TEMPLATE and PARAMS (as imports.RowError stores
-    them), translated where the batch is shown; message and text are the Chinese text."""
+def failure_record(template, code=WORKER_DIED, **params):
+    """An import batch's one error: a catalogue TEMPLATE and PARAMS as plain JSON, with the names
+    of those that are Terms (as imports.RowError stores them), translated where the batch is
+    shown; message and text are the Chinese text."""
     text = fill(template, params)
-    return [
-        {"row": 0, "column": "", "code": code, "template": template, "params": params, "message": text, "text": text}
-    ]
+    terms = sorted(name for name, value in params.items() if isinstance(value, Term))
+    plain = json.loads(json.dumps(params, default=str))
+    return {
+        "row": 0,
+        "column": "",
+        "code": code,
+        "template": template,
+        "params": plain,
+        "terms": terms,
+        "message": text,
+        "text": text,
+    }
+
+
+def error_record(error):
+    """The failure_record ERROR ends an import with: a StarQRError's own template and parameters
+    (so each reader reads it in their language); anything else, UNEXPECTED with its type and text."""
+    if isinstance(error, StarQRError):
+        return failure_record(error.template, error.code, **error.params)
+    return failure_record(UNEXPECTED, "job_error", detail=f"{type(error).__name__}: {str(error)[:300]}")
 
 
 def fail_import(batch_id, template, code="job_error", now=None, **params):
     """End a running (or pending) import as failed with TEMPLATE (a catalogue msgid) filled with
     PARAMS; returns whether it changed."""
+    return fail_import_with(batch_id, failure_record(template, code, **params), now)
+
+
+def fail_import_with(batch_id, record, now=None):
+    """End a running (or pending) import as failed with RECORD (a failure_record); returns whether it changed."""
     return bool(
-        ImportBatch.update(status="failed", errors=_failure(template, code, **params), finished_at=now or utcnow())
+        ImportBatch.update(status="failed", errors=[record], finished_at=now or utcnow())
         .where(ImportBatch.id == batch_id, ImportBatch.status.in_(("pending", "running")))
         .execute()
     )
@@ -215,7 +240,7 @@ def sweep_stalled_jobs(now=None):
             continue
         with database.atomic():
             changed = (
-                ImportBatch.update(status="failed", errors=_failure(WORKER_DIED_MESSAGE), finished_at=now)
+                ImportBatch.update(status="failed", errors=[failure_record(WORKER_DIED_MESSAGE)], finished_at=now)
                 .where(ImportBatch.id == batch.id, ImportBatch.status == "running")
                 .execute()
             )

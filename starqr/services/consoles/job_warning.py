@@ -2,15 +2,17 @@
 
 from starqr.models import ImportBatch
 from starqr.services import access, jobs_health
+from starqr.services.imports.errors import RowError
 
 STUCK_AFTER_SECONDS = 120  # a queued job whose consumer has not been seen for two minutes
 
 
-def queue_state(actor, now=None):
+def queue_state(actor, now=None, translate=None):
     """{"stuck", "pending", "running", "last_seen" (UTC or None), "age_seconds", "failed": [(batch, reason)]}.
 
     stuck: work waits and the task consumer has not beaten for STUCK_AFTER_SECONDS (or never).
-    failed: the recently failed batches ACTOR may see (an organisation administrator: their own).
+    failed: the recently failed batches ACTOR may see (an organisation administrator: their own),
+    each with its reason through TRANSLATE (a gettext; None: Chinese).
     """
     health = jobs_health.job_health(now)
     consumer = health["scheduler"]
@@ -21,7 +23,7 @@ def queue_state(actor, now=None):
     if health["failed_recently"]:
         query = access.import_batches(actor).where(ImportBatch.id.in_(health["failed_recently"]))
         for batch in query.order_by(ImportBatch.id.desc()):
-            failed.append((batch, failure_reason(batch)))
+            failed.append((batch, failure_reason(batch, translate)))
     return {
         "stuck": stuck,
         "pending": health["pending"],
@@ -32,10 +34,11 @@ def queue_state(actor, now=None):
     }
 
 
-def failure_reason(batch):
-    """A failed batch's reason in one sentence (its first recorded error)."""
+def failure_reason(batch, translate=None):
+    """A failed batch's reason in one sentence (its first recorded error), through TRANSLATE (a
+    gettext; None: Chinese); an old record that holds text only reads as it was stored."""
     errors = batch.errors or []
     if not errors:
         return None
     first = errors[0]
-    return first.get("text") or first.get("message") if isinstance(first, dict) else str(first)
+    return RowError.from_dict(first).text(translate) if isinstance(first, dict) else str(first)

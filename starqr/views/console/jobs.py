@@ -17,7 +17,7 @@ def _job_health():
     def queue_state():
         if not current_user.is_authenticated or current_user.role not in ADMINISTRATORS:
             return None
-        return job_warning.queue_state(current_actor())
+        return job_warning.queue_state(current_actor(), translate=_)
 
     return {"queue_state": queue_state, "run_now_form": ActionForm}
 
