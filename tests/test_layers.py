@@ -31,3 +31,22 @@ def test_the_ledger_reaches_the_public_pages_through_its_hook():
     from starqr.services import revision
 
     assert revision._ledger_written in ledger._written_hooks
+
+
+def test_the_states_of_a_period_that_takes_points_are_spelt_out_once():
+    """period_rules.TAKING_POINTS, not ("draft", "scheduled") again in each module (migrations are frozen)."""
+    import re
+
+    from starqr.models.ratings import PERIOD_STATES
+    from starqr.services import period_rules
+
+    spelt = re.compile(r"""\(\s*["'](draft|scheduled)["']\s*,\s*["'](draft|scheduled)["']\s*,?\s*\)""")
+    found = []
+    for folder, _dirs, names in os.walk(os.path.join(ROOT, "starqr")):
+        for name in names:
+            path = os.path.join(folder, name)
+            if name.endswith(".py") and os.sep + "migrations" + os.sep not in path:
+                with open(path, encoding="utf-8") as handle:
+                    found += [os.path.relpath(path, ROOT) for _match in spelt.finditer(handle.read())]
+    assert found == [os.path.join("starqr", "services", "period_rules.py")]
+    assert set(period_rules.TAKING_POINTS) == {"draft", "scheduled"} <= set(PERIOD_STATES)

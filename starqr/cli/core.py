@@ -15,7 +15,7 @@ from starqr.db import database
 from starqr.errors import N_, Term
 from starqr.migrations import migrate as run_migrations
 from starqr.models import Organisation, RatingPeriod
-from starqr.services import accounts, backup, publish_report, revision
+from starqr.services import accounts, backup, period_rules, publish_report, revision
 
 DEMO_MIN_MEMBERS = 50  # services.demo refuses fewer; checked here before --reset wipes anything
 
@@ -189,7 +189,7 @@ def publish(period, due, now_text):
         return
     try:
         found = ratings.find_period(period)
-        if found.state in ("draft", "scheduled"):
+        if found.state in period_rules.TAKING_POINTS:
             written = ratings.publish(found, now, actor="cli")
             line = publish_report.published(written, found.notice_ends_at)
         else:

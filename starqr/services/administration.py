@@ -76,7 +76,7 @@ def create_period(actor, name, year, starts_on, ends_on, kind="year", quarter=No
 
 def compute_draft(actor, period):
     """Recompute the period's draft ratings from the ledger. Returns how many."""
-    if period.state not in ("draft", "scheduled"):
+    if period.state not in period_rules.TAKING_POINTS:
         raise AdminError(N_("「%(period)s」已公布,草稿不再重算;更正请通过异议处理"), period=period.name)
     with database.atomic():
         count = ratings.rate(period)
@@ -87,7 +87,7 @@ def compute_draft(actor, period):
 def schedule_period(actor, period, local_when, notice_days=None, now=None):
     """Schedule publication at LOCAL_WHEN (Beijing time, naive); stored as UTC."""
     now = now or utcnow()
-    if period.state not in ("draft", "scheduled"):
+    if period.state not in period_rules.TAKING_POINTS:
         raise AdminError(N_("「%(period)s」已公布,不能再安排发布"), period=period.name)
     publish_at = scheduler.to_utc(local_when)
     if publish_at <= now:

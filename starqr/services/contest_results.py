@@ -99,7 +99,7 @@ def close(actor, contest, award_item=None, award_top=0, now=None):
 
 def _awards(contest, results, item_id, top):
     """Ledger entries: the bonus ITEM_ID of each top branch's own rubric, in the period taking points."""
-    period = period_rules.newest_period(("draft", "scheduled"))
+    period = period_rules.newest_period(period_rules.TAKING_POINTS)
     if period is None:
         raise Conflict(N_("目前没有可以记分的评定期，不能把比武争星结果记入台账"))
     entries = []

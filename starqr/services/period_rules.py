@@ -21,6 +21,7 @@ from starqr.models import (
 )
 from starqr.services import rating_inputs, rubrics
 
+TAKING_POINTS = ("draft", "scheduled")  # the states of a period that takes points (not yet published)
 PINNED_STATES = ("scheduled", "notice", "final")
 
 

@@ -22,7 +22,7 @@ def recordable_items(rubric):
 
 def open_periods():
     """Periods still taking points events (not yet published), newest first."""
-    return list(period_rules.all_periods().where(RatingPeriod.state.in_(("draft", "scheduled"))))
+    return list(period_rules.all_periods().where(RatingPeriod.state.in_(period_rules.TAKING_POINTS)))
 
 
 def _decimal(value, field="value", label=validation.N_("分值")):
@@ -50,7 +50,7 @@ def record_points(
     Event and bonus items carry the item's own points, one ledger entry per event (COUNT
     of them); value, veto and gate items carry VALUE, checked against the item's bounds.
     """
-    if period.state not in ("draft", "scheduled"):
+    if period.state not in period_rules.TAKING_POINTS:
         raise MemberError(N_("该评星周期已公布，不能再记录积分；如需更正请走异议或更正流程。"))
     _version, rubric = subject_rubric(subject)
     try:
@@ -121,7 +121,7 @@ def correct_entry(actor, entry, reason, new_points=None):
         raise MemberError(N_("这是一条更正记录；请更正原始记录。"))
     if LedgerEntry.select().where(LedgerEntry.corrects == entry.id).exists():
         raise MemberError(N_("这条记录已经更正过。"))
-    if entry.period.state not in ("draft", "scheduled"):
+    if entry.period.state not in period_rules.TAKING_POINTS:
         raise MemberError(N_("该评星周期已公布，更正须由管理员通过异议处理。"))
     reason = validation.public_text(reason, "reason", validation.N_("更正原因"), max_length=500)
     if not reason:

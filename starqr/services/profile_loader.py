@@ -14,11 +14,10 @@ from peewee import fn
 from starqr import checkpoints
 from starqr.models import MEMBER, ORGANISATION, BranchMemberCount, Member, Organisation, Post
 from starqr.models import Commitment, LedgerEntry, Objection, PlaqueCode, Rating, RatingPeriod, RubricVersion
-from starqr.services import contest_results, rubrics, town_designation
+from starqr.services import contest_results, period_rules, rubrics, town_designation
 from starqr.services.org_paths import below
 
 PUBLISHED_STATES = ("notice", "final")
-LIVE_STATES = ("draft", "scheduled")
 OBJECTIONS_SHOWN = 20
 MEMBER_LIST_FIELDS = (Member.id, Member.name_zh, Member.name_mn, Member.party_post, Member.category)
 LEDGER_FIELDS = (
@@ -50,7 +49,9 @@ MEMBER_ORDER = (Member.party_post.is_null(), Member.id)
 def split_periods(periods):
     """(all periods oldest first, published ones, the live one or None)."""
     published = [p for p in periods if p.state in PUBLISHED_STATES]
-    live = [p for p in periods if p.state in LIVE_STATES and (not published or p.year >= published[-1].year)]
+    live = [
+        p for p in periods if p.state in period_rules.TAKING_POINTS and (not published or p.year >= published[-1].year)
+    ]
     return periods, published, (live[-1] if live else None)
 
 

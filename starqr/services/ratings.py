@@ -224,7 +224,7 @@ def freeze(period, now=None, reason=None):
 
 def schedule(period, publish_at, notice_days=None):
     """Schedule publication at PUBLISH_AT (UTC, naive)."""
-    if period.state not in ("draft", "scheduled"):
+    if period.state not in period_rules.TAKING_POINTS:
         raise PeriodError(N_("「%(period)s」已公布"), code="period_published", period=period.name)
     with database.atomic():
         period.state = "scheduled"
@@ -252,7 +252,7 @@ def publish(period, now=None, actor="scheduler"):
     now = now or utcnow()
     with database.atomic():
         start_from = period.state
-        if start_from not in ("draft", "scheduled"):
+        if start_from not in period_rules.TAKING_POINTS:
             return 0
         ends = now + datetime.timedelta(days=period.notice_days)
         if not _claim(period, start_from, state="notice", published_at=now, notice_ends_at=ends):

@@ -20,7 +20,6 @@ from starqr.services import period_rules, rating_inputs, rubrics, what_if
 from starqr.services.profile_loader import published_ratings
 
 PUBLISHED_STATES = ("notice", "final")
-LIVE_STATES = ("draft", "scheduled")
 
 # Attention flags, in the order they are shown.
 COMMITMENT_OVERDUE = "commitment_overdue"
@@ -33,7 +32,7 @@ def published_period():
 
 
 def live_period():
-    return period_rules.newest_period(LIVE_STATES)
+    return period_rules.newest_period(period_rules.TAKING_POINTS)
 
 
 def published_stars(kind, subject_ids, period):
