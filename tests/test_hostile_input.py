@@ -32,12 +32,16 @@ def world(app):
 # ---------------------------------------------------------------- 1: -0 and ledger verify
 
 
-def test_negative_zero_through_the_api_keeps_the_ledger_verifiable(client, world, cli):
+def test_negative_zero_through_the_api_keeps_the_ledger_verifiable(client, world, cli, monkeypatch):
     response = post_ledger(client, world, value=-0.0)
     assert response.status_code == 201, response.json
     assert LedgerEntry.get().points == 0
+    monkeypatch.setenv("STARQR_LANG", "en")
     result = cli("ledger", "verify")
     assert result.exit_code == 0 and "ledger intact: 1" in result.output
+    monkeypatch.setenv("STARQR_LANG", "zh")
+    result = cli("ledger", "verify")
+    assert result.exit_code == 0 and "台账完好:已校验 1 条记录" in result.output
 
 
 def test_negative_zero_through_the_console_and_the_importer(client, world, cli):

@@ -19,12 +19,16 @@ def entries(app):
     return member, period, made
 
 
-def test_intact_ledger_verifies(entries, cli):
+def test_intact_ledger_verifies(entries, cli, monkeypatch):
     checked, problems = ledger.verify()
     assert (checked, problems) == (5, [])
+    monkeypatch.setenv("STARQR_LANG", "en")
     result = cli("ledger", "verify")
     assert result.exit_code == 0, result.output
     assert "5 entries verified" in result.output
+    monkeypatch.setenv("STARQR_LANG", "zh")
+    result = cli("ledger", "verify")
+    assert result.exit_code == 0 and "已校验 5 条记录" in result.output, result.output
 
 
 def test_altered_entry_is_reported(entries, cli):

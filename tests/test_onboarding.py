@@ -21,11 +21,13 @@ def _codes(kind):
     )
 
 
-def test_init_refuses_a_second_time(app, cli):
+def test_init_refuses_a_second_time(app, cli, monkeypatch):
+    monkeypatch.setenv("STARQR_LANG", "en")  # the Chinese lines: tests/test_cli_lines_language.py
     first = cli("init", "--banner", "测试旗委员会", "--admin", "chief")
     assert first.exit_code == 0, first.output
     assert "one-time password" in first.output
     assert "ledger signing key" in first.output  # l09: init makes the checkpoint key outside the database
+    monkeypatch.setenv("STARQR_LANG", "zh")
     second = cli("init", "--banner", "别的旗", "--admin", "other", "--password-stdin", input="another-password-1\n")
     assert second.exit_code == 1 and "空数据库" in second.output
     assert Organisation.select().count() == 1 and User.select().count() == 1

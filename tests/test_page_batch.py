@@ -97,13 +97,17 @@ def test_batch_pages_are_the_pages_a_scan_renders(cli, client, region, workers):
     assert pages.stale_codes() == []
 
 
-def test_a_batch_rebuild_takes_only_stale_pages_and_serves_them_current(cli, client, region):
-    assert cli("pages", "build").exit_code == 0
+def test_a_batch_rebuild_takes_only_stale_pages_and_serves_them_current(cli, client, region, monkeypatch):
+    monkeypatch.setenv("STARQR_LANG", "zh")
+    built = cli("pages", "build")
+    assert built.exit_code == 0
+    assert all(line.startswith(("zh:", "mn:", "en:")) and "个页面,用时" in line for line in built.output.splitlines())
     fang = pages.resolve(region["fang"])[0]
     member = Member.get_by_id(fang.subject_id)
     record(member, RatingPeriod.get(RatingPeriod.year == datetime.date.today().year), "study", 2)
     stale = set(pages.stale_codes())
     assert region["fang"] in stale and region["other_branch"] not in stale
+    monkeypatch.setenv("STARQR_LANG", "en")
     result = cli("pages", "build", "--workers", "2")
     assert f"{len(stale)} pages" in result.output, result.output
     assert pages.stale_codes() == []

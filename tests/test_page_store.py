@@ -170,15 +170,18 @@ def test_no_private_field_in_any_stored_page(client, world):
             assert value not in text, (page.code, page.lang, value)
 
 
-def test_the_builder_renders_stale_pages_and_stops(cli, world):
+def test_the_builder_renders_stale_pages_and_stops(cli, world, monkeypatch):
     result = cli("pages", "build")
     assert result.exit_code == 0, result.output
     assert PublicPage.select().where(PublicPage.lang == "zh").count() == 4
     assert pages.stale_codes() == []
     record(world["member"], world["period"], "study", 2)
     assert set(pages.stale_codes()) == {world["code"], world["branch_code"], world["town_code"]}
+    monkeypatch.setenv("STARQR_LANG", "en")
     assert "3 pages" in cli("pages", "build").output
     assert "4 pages" in cli("pages", "stats").output
+    monkeypatch.setenv("STARQR_LANG", "zh")
+    assert "4 个页面,存储" in cli("pages", "stats").output
 
 
 def test_member_counts_are_maintained_through_every_change(client, world):

@@ -144,16 +144,19 @@ def test_cli_plaque_sheet_export_reissue_revoke(app, tree, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "args, message",
+    "args, message, lang",
     [
-        (["plaque", "NOSUCHCODE", "--format", "pdf", "-o", "x.pdf"], "没有编码为 NOSUCHCODE 的牌匾"),
-        (["plaques", "sheet", "--org", "99999", "-o", "x.pdf"], "no organisation with id 99999"),
-        (["plaques", "revoke", "NOSUCHCODE", "--reason", "x"], "没有编码为 NOSUCHCODE 的牌匾"),
-        (["plaques", "export", "--format", "xlsx"], "give -o FILE.xlsx"),
+        (["plaque", "NOSUCHCODE", "--format", "pdf", "-o", "x.pdf"], "没有编码为 NOSUCHCODE 的牌匾", "zh"),
+        (["plaques", "sheet", "--org", "99999", "-o", "x.pdf"], "no organisation with id 99999", "en"),
+        (["plaques", "sheet", "--org", "99999", "-o", "x.pdf"], "没有 id 为 99999 的组织", "zh"),
+        (["plaques", "revoke", "NOSUCHCODE", "--reason", "x"], "没有编码为 NOSUCHCODE 的牌匾", "zh"),
+        (["plaques", "export", "--format", "xlsx"], "give -o FILE.xlsx", "en"),
+        (["plaques", "export", "--format", "xlsx"], "请用 -o FILE.xlsx 指定文件", "zh"),
     ],
 )
-def test_cli_errors_are_clear(app, args, message, tmp_path, monkeypatch):
+def test_cli_errors_are_clear(app, args, message, lang, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("STARQR_LANG", lang)
     with app.app_context():
         result = app.test_cli_runner().invoke(main, args)
     assert result.exit_code != 0

@@ -212,15 +212,19 @@ def _ledger_with_entries(n=8):
     return period
 
 
-def test_checkpoint_export_and_verify(app, cli, tmp_path):
+def test_checkpoint_export_and_verify(app, cli, tmp_path, monkeypatch):
     _ledger_with_entries()
     out = tmp_path / "cp.json"
     result = cli("ledger", "checkpoint", "-o", out)
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     assert data["entry_count"] == 8 and len(data["signature"]) == 128
+    monkeypatch.setenv("STARQR_LANG", "en")
     result = cli("ledger", "verify", "--checkpoint", out)
     assert result.exit_code == 0 and "1 signed checkpoint" in result.output
+    monkeypatch.setenv("STARQR_LANG", "zh")
+    result = cli("ledger", "verify", "--checkpoint", out)
+    assert result.exit_code == 0 and "1 个已签名检查点;延续" in result.output, result.output
     # anyone holding only the public key can check it
     result = cli("ledger", "verify", "--checkpoint", out, "--public-key", data["public_key"])
     assert result.exit_code == 0
@@ -307,7 +311,7 @@ def test_notice_page_shows_checkpoint_and_a_correction_is_announced(app, client)
     assert data["latest"]["corrected"] and data["latest"]["corrected_at"].startswith("2026-01-16")
 
 
-def test_merkle_consistency_proof_between_two_exported_checkpoints(app, cli, tmp_path):
+def test_merkle_consistency_proof_between_two_exported_checkpoints(app, cli, tmp_path, monkeypatch):
     period = _ledger_with_entries(5)
     old, new = tmp_path / "old.json", tmp_path / "new.json"
     assert cli("ledger", "checkpoint", "-o", old).exit_code == 0
@@ -317,8 +321,13 @@ def test_merkle_consistency_proof_between_two_exported_checkpoints(app, cli, tmp
     result = cli("ledger", "checkpoint", "-o", new, "--since", old)
     assert result.exit_code == 0, result.output
     assert json.loads(new.read_text())["consistency"]["from_size"] == 5
+    monkeypatch.setenv("STARQR_LANG", "en")
     result = cli("ledger", "check-proof", old, new)
     assert result.exit_code == 0 and "proven" in result.output
+    monkeypatch.setenv("STARQR_LANG", "zh")
+    result = cli("ledger", "check-proof", old, new)
+    assert result.exit_code == 0 and "已证明:" in result.output and "原样延续" in result.output, result.output
+    monkeypatch.setenv("STARQR_LANG", "en")
     assert cli("ledger", "verify", "--checkpoint", old).exit_code == 0
     # a forged proof, or a proof against someone else's checkpoint, fails in one line
     data = json.loads(new.read_text())
@@ -326,6 +335,9 @@ def test_merkle_consistency_proof_between_two_exported_checkpoints(app, cli, tmp
     new.write_text(json.dumps(data))
     result = cli("ledger", "check-proof", old, new)
     assert result.exit_code != 0 and "not proven" in result.output and "Traceback" not in result.output
+    monkeypatch.setenv("STARQR_LANG", "zh")
+    result = cli("ledger", "check-proof", old, new)
+    assert result.exit_code != 0 and "未能证明:" in result.output and "Traceback" not in result.output
 
 
 def test_rebuilt_chain_cannot_get_a_consistency_proof(app, cli, tmp_path):

@@ -17,6 +17,7 @@ from starqr.migrations import migrate as run_migrations
 from starqr.models import Organisation, RatingPeriod
 from starqr.services import accounts, backup, period_rules, publish_report, revision
 
+NO_ORGANISATION = N_("没有 id 为 %(id)s 的组织")
 DEMO_MIN_MEMBERS = 50  # services.demo refuses fewer; checked here before --reset wipes anything
 
 
@@ -28,10 +29,11 @@ def migrate():
 
     ran = run_migrations(database.obj)
     added = rubrics.sync_shipped()
-    click.echo(
-        f"applied {len(ran)} migration(s): {', '.join(ran) or 'none pending'}; "
-        f"stored {len(added)} new rubric version(s)"
-    )
+    if ran:
+        summary = say(N_("已执行 %(count)s 个迁移:%(names)s"), count=len(ran), names=", ".join(ran))
+    else:
+        summary = say(N_("没有待执行的迁移"))
+    click.echo(summary + say(N_(";新存入 %(count)s 个评分规则版本"), count=len(added)))
     ensure_signing_key()
 
 
@@ -39,7 +41,7 @@ def ensure_signing_key():
     """Make the key that signs the ledger's checkpoints, if there is none (it is kept outside the database)."""
     where, created = checkpoints.ensure_key()
     if created:
-        click.echo(f"created the ledger signing key {where} (keep a copy outside the database's backups)")
+        click.echo(say(N_("已创建台账签名密钥 %(path)s(请在数据库备份之外另存一份)"), path=where))
 
 
 @click.command()
@@ -248,11 +250,16 @@ def verify(checkpoint_file, public_keys):
         click.echo(line, err=True)
     if lines:
         fail(
-            f"ledger verification failed: {len(lines)} problem(s) in {checked} entries "
-            f"and {checkpoints.LedgerCheckpoint.select().count()} checkpoint(s)"
+            say(
+                N_("台账校验失败:%(entries)s 条记录和 %(checkpoints)s 个检查点中有 %(count)s 个问题"),
+                count=len(lines),
+                entries=checked,
+                checkpoints=checkpoints.LedgerCheckpoint.select().count(),
+            )
         )
-    extra = f"; extends the checkpoint in {checkpoint_file}" if checkpoint_file is not None else ""
-    click.echo(f"ledger intact: {checked} entries verified, {signed} signed checkpoint(s) verified{extra}")
+    extra = say(N_(";延续 %(path)s 中的检查点"), path=checkpoint_file) if checkpoint_file is not None else ""
+    intact = N_("台账完好:已校验 %(entries)s 条记录、%(checkpoints)s 个已签名检查点")
+    click.echo(say(intact, entries=checked, checkpoints=signed) + extra)
 
 
 @ledger.command()
@@ -267,9 +274,9 @@ def verify(checkpoint_file, public_keys):
 def checkpoint(output, since_file):
     """Sign the ledger's current head and store it (and export it with -o FILE)."""
     if output is not None and not output.strip():
-        fail("-o needs a file name")
+        fail(say(N_("-o 需要文件名")))
     if since_file is not None and output is None:
-        fail("--since goes with -o FILE (the proof is written into the exported file)")
+        fail(say(N_("--since 须与 -o FILE 一起使用(证明写入导出的文件)")))
     try:
         since = checkpoints.read_file(since_file) if since_file is not None else None
         with database.atomic():
@@ -300,10 +307,15 @@ def check_proof(old_file, new_file, public_keys):
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
-        fail(f"not proven: {new_file} does not show that the ledger of {old_file} was kept unchanged")
+        fail(say(N_("未能证明:%(new)s 不能表明 %(old)s 的台账保持未变"), new=new_file, old=old_file))
     click.echo(
-        f"proven: the ledger of {new_file} ({new['entry_count']} entries) extends the ledger of "
-        f"{old_file} ({old['entry_count']} entries) unchanged"
+        say(
+            N_("已证明:%(new)s 的台账(%(new_count)s 条记录)原样延续 %(old)s 的台账(%(old_count)s 条记录)"),
+            new=new_file,
+            new_count=new["entry_count"],
+            old=old_file,
+            old_count=old["entry_count"],
+        )
     )
 
 
@@ -326,12 +338,12 @@ def create_user(username, role, organisation_id, password):
         raise click.BadParameter(error_text(error), param_hint="'USERNAME'") from None
     organisation = Organisation.get_or_none(Organisation.id == organisation_id) if organisation_id else None
     if organisation_id and organisation is None:
-        fail(f"no organisation with id {organisation_id}")
+        fail(say(NO_ORGANISATION, id=organisation_id))
     try:
         accounts.create_user(username, password, role, organisation)
     except accounts.AccountError as error:
         fail(error)
-    click.echo(f"user {username} created ({role})")
+    click.echo(say(N_("已创建用户 %(username)s(%(role)s)"), username=username, role=role))
 
 
 COMMANDS = [migrate, demo, serve, rate, publish, ledger, users]

@@ -13,6 +13,8 @@ from starqr.errors import N_
 from starqr.models import ApiToken, User
 from starqr.services import api_tokens
 
+NO_USER = N_("没有用户 %(name)s")
+
 
 class _Progress:
     """A click progress bar created once the row count is known."""
@@ -132,7 +134,11 @@ def scheduler_command(workers):
     if not monitoring.configure_logging():  # JSON lines in production
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     monitoring.watch_huey(huey)
-    click.echo(f"scheduler: huey {type(huey.storage).__name__}, {workers} worker(s); Ctrl-C to stop", err=True)
+    storage = type(huey.storage).__name__
+    click.echo(
+        say(N_("调度器:huey %(storage)s,%(workers)s 个工作线程;按 Ctrl-C 停止"), storage=storage, workers=workers),
+        err=True,
+    )
     Consumer(huey, workers=workers, periodic=True, worker_type="thread").run()
 
 
@@ -149,7 +155,7 @@ def create_token(username, name):
     """Create a token for USERNAME and print it (shown only this once)."""
     user = User.get_or_none(User.username == username)
     if user is None:
-        fail(f"no user {username!r}")
+        fail(say(NO_USER, name=username))
     _, token = api_tokens.create(user, name, actor="cli")
     click.echo(token)
 
@@ -162,12 +168,12 @@ def revoke_token(token_id, yes):
     """Revoke a token by id."""
     token = ApiToken.get_or_none(ApiToken.id == token_id)
     if token is None:
-        fail(f"no token {token_id}")
+        fail(say(N_("没有编号为 %(id)s 的令牌"), id=token_id))
     confirm_or_abort(
         N_("令牌 %(id)s(%(name)s,属于 %(user)s)将失效"), yes, id=token_id, name=token.name, user=token.user.username
     )
     api_tokens.revoke(token, actor="cli")
-    click.echo(f"token {token_id} revoked")
+    click.echo(say(N_("令牌 %(id)s 已撤销"), id=token_id))
 
 
 COMMANDS = [import_command, scheduler_command, api_token]

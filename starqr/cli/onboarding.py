@@ -39,7 +39,7 @@ def init_command(banner_name, banner_name_mn, code, admin_username, password_std
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
-            fail("no password on standard input")
+            fail(say(N_("标准输入中没有密码")))
     run_migrations(database.obj)
     try:
         banner, user, password_used = onboarding.init_banner(
@@ -47,11 +47,15 @@ def init_command(banner_name, banner_name_mn, code, admin_username, password_std
         )
     except onboarding.OnboardingError as error:
         fail(error)
-    click.echo(f"banner created: {banner.name_zh} (id {banner.id}); administrator: {user.username}")
+    click.echo(
+        say(N_("已创建旗:%(name)s(id %(id)s);管理员:%(admin)s"), name=banner.name_zh, id=banner.id, admin=user.username)
+    )
     ensure_signing_key()
     if not password_stdin:
-        click.echo(f"one-time password (shown once, change it after logging in): {password_used}")
-    click.echo("next: starqr template tree -o tree.xlsx; starqr orgs import tree.xlsx")
+        click.echo(say(N_("一次性密码(只显示这一次,登录后请修改):%(password)s"), password=password_used))
+    click.echo(
+        say(N_("下一步:%(commands)s"), commands="starqr template tree -o tree.xlsx; starqr orgs import tree.xlsx")
+    )
 
 
 def _print_plan(plan, moved_word):
@@ -183,7 +187,7 @@ def template_command(kind, output, rubric):
         fail(error)
     with open(output, "wb") as handle:
         handle.write(data)
-    click.echo(f"{output}: {kind} template written")
+    click.echo(say(N_("%(path)s:已写入 %(kind)s 模板"), path=output, kind=kind))
 
 
 @click.group("ratings")

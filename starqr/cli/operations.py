@@ -8,7 +8,8 @@ from flask import current_app
 from starqr import checkpoints
 from starqr.cli.context import fail, pass_app
 from starqr.cli.errors import OutputPath, confirm_or_abort, yes_option
-from starqr.cli.imports import api_token
+from starqr.cli.imports import NO_USER, api_token
+from starqr.cli.language import gettext, say
 from starqr.db import database
 from starqr.errors import N_
 from starqr.models import ApiToken, RatingPeriod, User
@@ -55,7 +56,7 @@ def backup_command(output, folder, keep_days):
     )
     if keep_days:  # only after a backup succeeded
         for path in backup.prune(folder, keep_days):
-            click.echo(f"deleted old backup {path}")
+            click.echo(say(N_("已删除旧备份 %(path)s"), path=path))
 
 
 @click.command("restore")
@@ -82,11 +83,18 @@ def restore_command(file, force, yes):
     except backup.BackupError as error:
         fail(error)
     if report["safety_backup"]:
-        click.echo(f"previous data saved to {report['safety_backup']}", err=True)
+        click.echo(say(N_("原有数据已保存到 %(path)s"), path=report["safety_backup"]), err=True)
     click.echo(
-        f"restored {sum(report['row_counts'].values())} rows in {len(report['row_counts'])} tables "
-        f"from the backup of {report['manifest']['created_at']}; row counts match; "
-        f"{len(report['instance_files'])} instance file(s) restored. Next: starqr migrate; starqr ledger verify"
+        say(
+            N_(
+                "已从 %(created)s 的备份恢复 %(tables)s 个表中的 %(rows)s 行数据,行数一致;已恢复 %(files)s 个实例文件。下一步:%(commands)s"
+            ),
+            rows=sum(report["row_counts"].values()),
+            tables=len(report["row_counts"]),
+            created=report["manifest"]["created_at"],
+            files=len(report["instance_files"]),
+            commands="starqr migrate; starqr ledger verify",
+        )
     )
 
 
@@ -104,7 +112,11 @@ def list_periods():
     if not rows:
         click.echo("no rating periods", err=True)
         return
-    click.echo(f"{'id':>5}  {'name':<16} {'state':<10} {'from':<10} {'to':<10} {'publish at (UTC)':<19} notice ends")
+    head = [
+        gettext(word)
+        for word in (N_("名称"), N_("状态"), N_("开始日期"), N_("结束日期"), N_("发布时间(UTC)"), N_("公示截止"))
+    ]
+    click.echo(f"{'id':>5}  {head[0]:<16} {head[1]:<10} {head[2]:<10} {head[3]:<10} {head[4]:<19} {head[5]}")
     for period in rows:
         publish_at = period.publish_at.strftime("%Y-%m-%d %H:%M") if period.publish_at else "-"
         notice = period.notice_ends_at.strftime("%Y-%m-%d %H:%M") if period.notice_ends_at else "-"
@@ -125,7 +137,7 @@ def _token_list_command():
         if username is not None:
             user = User.get_or_none(User.username == username)
             if user is None:
-                fail(f"no user {username!r}")
+                fail(say(NO_USER, name=username))
             query = query.where(ApiToken.user == user)
         if not show_all:
             query = query.where(ApiToken.revoked == False)
@@ -133,7 +145,8 @@ def _token_list_command():
         if not tokens:
             click.echo("no tokens" if show_all else "no active tokens (--all shows revoked ones)", err=True)
             return
-        click.echo(f"{'id':>5}  {'user':<16} {'name':<20} {'created (UTC)':<16} {'last used':<16} state")
+        head = [gettext(word) for word in (N_("用户"), N_("名称"), N_("创建时间(UTC)"), N_("最近使用"), N_("状态"))]
+        click.echo(f"{'id':>5}  {head[0]:<16} {head[1]:<20} {head[2]:<16} {head[3]:<16} {head[4]}")
         for token in tokens:
             last = getattr(token, "last_used_at", None)
             click.echo(

@@ -11,7 +11,9 @@ from flask import current_app
 
 from starqr.cli.context import pass_app
 from starqr.cli.errors import InFolderPath
+from starqr.cli.language import say
 from starqr.db import database
+from starqr.errors import N_
 from starqr.services import page_export, pages
 
 
@@ -47,7 +49,10 @@ def build(langs, limit, follow, workers):
         built = {lang: build_pages(app, lang, limit, workers) for lang in langs}
         if follow is None:
             for lang, count in built.items():
-                click.echo(f"{lang}: {count} pages in {time.perf_counter() - started:.1f} s")
+                seconds = f"{time.perf_counter() - started:.1f}"
+                click.echo(
+                    say(N_("%(lang)s:%(count)s 个页面,用时 %(seconds)s 秒"), lang=lang, count=count, seconds=seconds)
+                )
             return
         if not database.is_closed():
             database.close()  # between rounds: no idle transaction, no held connection
@@ -115,7 +120,8 @@ def _systemd_notifier(address):
 @pass_app
 def stats():
     count, compressed, plain = pages.size_summary()
-    click.echo(f"{count} pages, {compressed} bytes stored (gzip), {plain} bytes uncompressed")
+    stored = N_("%(count)s 个页面,存储 %(compressed)s 字节(gzip),未压缩 %(plain)s 字节")
+    click.echo(say(stored, count=count, compressed=compressed, plain=plain))
 
 
 COMMANDS = [pages_group]

@@ -6,7 +6,9 @@ import click
 from flask import current_app
 
 from starqr.cli.context import fail, pass_app
+from starqr.cli.core import NO_ORGANISATION
 from starqr.cli.errors import OutputPath, confirm_or_abort, non_empty, yes_option
+from starqr.cli.language import gettext, say
 from starqr.errors import N_
 from starqr.models import Organisation
 from starqr.plaque import PLAQUE_ERRORS, render_plaque, write_codes, write_sheet
@@ -42,7 +44,7 @@ def plaque_command(code, fmt, size, dpi, ecc, output):
         fail(error)
     with open(output, "wb") as handle:
         handle.write(data)
-    click.echo(f"{content.code} -> {output} ({len(data)} bytes)", err=True)
+    click.echo(say(N_("%(code)s -> %(path)s(%(size)s 字节)"), code=content.code, path=output, size=len(data)), err=True)
 
 
 @click.group("plaques")
@@ -61,18 +63,18 @@ def sheet_command(org_id, paper, ecc, output):
 
     org = Organisation.get_or_none(Organisation.id == org_id)
     if org is None:
-        fail(f"no organisation with id {org_id}")
+        fail(say(NO_ORGANISATION, id=org_id))
     contents = plaques.sheet_contents(org, _base_url())
     if not contents:
-        fail(f"{org.name_zh} has no active member badges")
+        fail(say(N_("%(name)s 没有有效的党员胸牌"), name=org.name_zh))
     try:
-        with click.progressbar(length=len(contents), label="Badges", file=sys.stderr) as bar:
+        with click.progressbar(length=len(contents), label=gettext(N_("胸牌")), file=sys.stderr) as bar:
             count = write_sheet(
                 contents, paper.upper(), output, progress=bar.update, ecc=ecc.upper(), title=org.name_zh
             )
     except _plaque_errors() as error:
         fail(error)
-    click.echo(f"{count} badges -> {output}", err=True)
+    click.echo(say(N_("%(count)s 枚胸牌 -> %(path)s"), count=count, path=output), err=True)
 
 
 @plaques_group.command("export")
@@ -87,10 +89,10 @@ def export_command(fmt, org_id, output):
     if org_id is not None:
         org = Organisation.get_or_none(Organisation.id == org_id)
         if org is None:
-            fail(f"no organisation with id {org_id}")
+            fail(say(NO_ORGANISATION, id=org_id))
     if output is None:
         if fmt == "xlsx":
-            fail("XLSX is binary: give -o FILE.xlsx")
+            fail(say(N_("XLSX 是二进制文件:请用 -o FILE.xlsx 指定文件")))
         sys.stdout.flush()
         stream = sys.stdout.buffer
         write_codes(plaques.export_rows(_base_url(), org=org), fmt, stream)
@@ -98,7 +100,7 @@ def export_command(fmt, org_id, output):
         return
     with open(output, "wb") as handle:
         write_codes(plaques.export_rows(_base_url(), org=org), fmt, handle)
-    click.echo(f"codes -> {output}", err=True)
+    click.echo(say(N_("编码 -> %(path)s"), path=output), err=True)
 
 
 def _lifecycle_command(name, reason_help=None):
@@ -139,7 +141,7 @@ def revoke_command(code, reason, actor, yes):
     """Withdraw a plaque with no replacement."""
 
     plaque = _retire(plaques.revoke, code, N_("牌匾 %(code)s 将永久失效(不补发新编码)"), reason, actor, yes)
-    click.echo(f"{plaque.code} revoked")
+    click.echo(say(N_("牌匾 %(code)s 已作废"), code=plaque.code))
 
 
 COMMANDS = [plaque_command, plaques_group]
