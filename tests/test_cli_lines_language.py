@@ -57,3 +57,25 @@ def test_migrate_and_page_stats_in_the_operators_language(app, cli, monkeypatch,
     assert result.exit_code == 0 and first.startswith(migrated[0]) and first.endswith(migrated[1]), first
     result = cli("pages", "stats")
     assert result.exit_code == 0 and stats in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    "lang, empty, checkpoint, usage",
+    [
+        ("zh", "没有评定期", "检查点 1:0 条记录,链头 ", "请给出 -o FILE 或 --folder DIR 两者之一"),
+        ("en", "no rating periods", "checkpoint 1: 0 entries, head ", "give either -o FILE or --folder DIR"),
+    ],
+)
+def test_lists_checkpoints_and_backup_refusals_in_the_operators_language(
+    app, cli, monkeypatch, tmp_path, lang, empty, checkpoint, usage
+):
+    monkeypatch.setenv("STARQR_LANG", lang)
+    result = cli("periods", "list")
+    assert result.exit_code == 0 and result.output.strip() == empty, result.output
+    out = tmp_path / "cp.json"
+    result = cli("ledger", "checkpoint", "-o", out)
+    written = {"zh": f";已写入 {out}", "en": f"; written to {out}"}[lang]
+    assert result.exit_code == 0 and result.output.startswith(checkpoint), result.output
+    assert result.output.strip().endswith(written), result.output
+    result = cli("backup")
+    assert result.exit_code == 2 and usage in result.output, result.output

@@ -287,9 +287,10 @@ def checkpoint(output, since_file):
             checkpoints.export(output, made, since=since)
     except (checkpoints.CheckpointError, OSError) as error:
         fail(error)
+    line = N_("检查点 %(id)s:%(entries)s 条记录,链头 %(head)s…,签名于 %(signed)s")
+    written = say(N_(";已写入 %(path)s"), path=output) if output else ""
     click.echo(
-        f"checkpoint {made.id}: {made.entry_count} entries, head {made.head_hash[:16]}…, "
-        f"signed {made.signed_at}" + (f"; written to {output}" if output else "")
+        say(line, id=made.id, entries=made.entry_count, head=made.head_hash[:16], signed=made.signed_at) + written
     )
 
 

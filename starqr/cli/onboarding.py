@@ -211,10 +211,12 @@ def ratings_export(period, fmt, code, output):
     except (ratings.PeriodError, organisations.OrganisationError) as error:
         fail(error)
     written = export.write(found, fmt, output, under)
-    click.echo(
-        f"{found.name}: {written['organisations']} organisations, {written['members']} members → "
-        + ", ".join(written["files"])
+    counts = say(
+        N_("%(organisations)s 个组织,%(members)s 名党员"),
+        organisations=written["organisations"],
+        members=written["members"],
     )
+    click.echo(f"{found.name}: {counts} → " + ", ".join(written["files"]))
 
 
 COMMANDS = [init_command, orgs, members, template_command, ratings_group]

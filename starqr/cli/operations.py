@@ -41,9 +41,9 @@ def backup_command(output, folder, keep_days):
     """Back up the database (SQLite online backup, or pg_dump) with the instance's keys and uploads."""
 
     if bool(output) == bool(folder):
-        raise click.UsageError("give either -o FILE or --folder DIR")
+        raise click.UsageError(say(N_("请给出 -o FILE 或 --folder DIR 两者之一")))
     if keep_days and not folder:
-        raise click.UsageError("--keep-days goes with --folder")
+        raise click.UsageError(say(N_("--keep-days 须与 --folder 一起使用")))
     output = output or os.path.join(folder, backup.dated_name())
     try:
         manifest = backup.backup(*_settings(), output, key_file=_key_file())
@@ -51,8 +51,14 @@ def backup_command(output, folder, keep_days):
         fail(error)
     rows = sum(manifest["row_counts"].values())
     click.echo(
-        f"backup written: {output} ({manifest['backend']}, {len(manifest['row_counts'])} tables, "
-        f"{rows} rows, {len(manifest['instance_files'])} instance files)"
+        say(
+            N_("备份已写入:%(path)s(%(backend)s,%(tables)s 个表,%(rows)s 行数据,%(files)s 个实例文件)"),
+            path=output,
+            backend=manifest["backend"],
+            tables=len(manifest["row_counts"]),
+            rows=rows,
+            files=len(manifest["instance_files"]),
+        )
     )
     if keep_days:  # only after a backup succeeded
         for path in backup.prune(folder, keep_days):
@@ -110,7 +116,7 @@ def list_periods():
 
     rows = list(RatingPeriod.select().order_by(RatingPeriod.starts_on.desc(), RatingPeriod.id.desc()))
     if not rows:
-        click.echo("no rating periods", err=True)
+        click.echo(say(N_("没有评定期")), err=True)
         return
     head = [
         gettext(word)
@@ -143,7 +149,7 @@ def _token_list_command():
             query = query.where(ApiToken.revoked == False)
         tokens = list(query)
         if not tokens:
-            click.echo("no tokens" if show_all else "no active tokens (--all shows revoked ones)", err=True)
+            click.echo(say(N_("没有令牌") if show_all else N_("没有有效的令牌(--all 显示已撤销的令牌)")), err=True)
             return
         head = [gettext(word) for word in (N_("用户"), N_("名称"), N_("创建时间(UTC)"), N_("最近使用"), N_("状态"))]
         click.echo(f"{'id':>5}  {head[0]:<16} {head[1]:<20} {head[2]:<16} {head[3]:<16} {head[4]}")
