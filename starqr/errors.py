@@ -97,11 +97,12 @@ class StarQRError(Exception):
         return {
             "error": self.code,
             "message": self.message(translate),
-            "params": {k: _plain(v) for k, v in self.params.items()},
+            "params": {k: plain(v) for k, v in self.params.items()},
         }
 
 
-def _plain(value):
+def plain(value):
+    """VALUE as JSON carries it: None, text, numbers and booleans as they are, anything else as text."""
     return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
 
 

@@ -7,7 +7,7 @@ the batch page), `str()` is the Chinese text (CLI, logs, tests).
 
 from dataclasses import dataclass, field
 
-from starqr.errors import N_, Invalid, Term, fill
+from starqr.errors import N_, Invalid, Term, fill, plain
 
 MAX_ERRORS = 200  # errors kept per file; the count of the rest is reported
 ROW_COLUMN = N_("第%(row)s行「%(column)s」:%(message)s")
@@ -53,7 +53,7 @@ class RowError:
             "message": fill(self.template, self.params, translate),
             "text": self.text(translate),
             "template": self.template,
-            "params": {k: _plain(v) for k, v in self.params.items()},
+            "params": {k: plain(v) for k, v in self.params.items()},
             "terms": sorted(k for k, v in self.params.items() if isinstance(v, Term)),
         }
 
@@ -71,7 +71,3 @@ class RowError:
 def more_errors(count):
     """The line that counts the errors left out of a report."""
     return RowError(0, "", MORE_ERRORS, {"n": count})
-
-
-def _plain(value):
-    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
