@@ -21,9 +21,9 @@ def bound_gettext(translations):
     public API. (ngettext and pgettext, which the public templates do not use, stay flask-babel's.)"""
 
     @pass_context
-    def gettext(context, string, **variables):
-        text = translations.ugettext(string)
-        if context.eval_ctx.autoescape:
+    def gettext(__context, __string, **variables):  # dunder names: no clash with a template's parameters
+        text = translations.ugettext(__string)
+        if __context.eval_ctx.autoescape:
             text = Markup(text)
         return text % variables
 
