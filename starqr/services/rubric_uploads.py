@@ -80,22 +80,22 @@ def _item_in_ledger(new, item):
 
 def refuse_dropping_recorded_items(new, old):
     """RubricError if NEW drops an item of OLD (the newest stored version) that holds points of a
-    subject NEW would rate: in a period that rates NEW's key by the newest version (none pinned),
-    those points would stop counting. Every door checks a rubric text through here: the save,
+    subject NEW would rate: in a period still taking points that rates NEW's key by the newest
+    version (none pinned), those points would stop counting. (Published periods keep their
+    pinned versions.) Every door checks a rubric text through here: the save,
     the preview, the API and the CLI alike."""
     dropped = {item.id for item in old.items} - {item.id for item in new.items}
     if not dropped:
         return
-    for period in RatingPeriod.select():
+    for period in RatingPeriod.select().where(RatingPeriod.state.in_(period_rules.TAKING_POINTS)):
         if new.key in period_rules.pinned_versions(period):
-            continue
-        recorded = (
+            continue  # a scheduled period keeps the version it was scheduled with
+        rows = list(
             LedgerEntry.select(LedgerEntry.subject_kind, LedgerEntry.subject_id, LedgerEntry.item)
             .where(LedgerEntry.period == period, LedgerEntry.item.in_(sorted(dropped)))
             .distinct()
             .tuples()
         )
-        rows = list(recorded)
         if not rows:
             continue
         rated = {(kind, subject_id) for kind, subject_id, _ in ratings.subject_groups(period).get(new.key, [])}
