@@ -14,7 +14,6 @@ No Flask here: /healthz, the console's job warning, the CLI and the consumer its
 """
 
 import datetime
-import json
 import logging
 import os
 import socket
@@ -23,8 +22,9 @@ import threading
 from peewee import DatabaseError
 
 from starqr.db import database
-from starqr.errors import N_, StarQRError, Term, fill
+from starqr.errors import N_, StarQRError
 from starqr.models import ImportBatch, JobLease, WorkerHeartbeat, utcnow
+from starqr.services.imports.errors import RowError
 
 log = logging.getLogger("starqr.jobs")
 
@@ -178,22 +178,9 @@ class lease:
 
 
 def failure_record(template, code=WORKER_DIED, **params):
-    """An import batch's one error: a catalogue TEMPLATE and PARAMS as plain JSON, with the names
-    of those that are Terms (as imports.RowError stores them), translated where the batch is
-    shown; message and text are the Chinese text."""
-    text = fill(template, params)
-    terms = sorted(name for name, value in params.items() if isinstance(value, Term))
-    plain = json.loads(json.dumps(params, default=str))
-    return {
-        "row": 0,
-        "column": "",
-        "code": code,
-        "template": template,
-        "params": plain,
-        "terms": terms,
-        "message": text,
-        "text": text,
-    }
+    """An import batch's one error: a catalogue TEMPLATE and PARAMS stored as the importer stores
+    a row's (imports.RowError), with its CODE; translated where the batch is shown."""
+    return RowError(0, "", template, params).to_dict() | {"code": code}
 
 
 def error_record(error):
