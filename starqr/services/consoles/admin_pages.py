@@ -3,9 +3,10 @@
 from collections import Counter
 
 from starqr import phrases
-from starqr.models import MEMBER, ORGANISATION, ApiToken, LedgerEntry, Member, Objection, Organisation, PlaqueCode
+from starqr.models import ApiToken, LedgerEntry, Member, Objection, Organisation, PlaqueCode
 from starqr.models import Rating, RubricVersion
 from starqr.services import access, administration, period_rules, plaques, ratings
+from starqr.services.consoles import subject_rows
 from starqr.services.consoles.standing import published_period
 
 
@@ -72,26 +73,12 @@ def objections(actor, status, limit=200):
     if in_scope is not None:
         query = query.where(in_scope)
     rows = list(query.order_by(Objection.created_at.desc(), Objection.id.desc()).limit(limit))
-    subjects = _subjects({(row.plaque.subject_kind, row.plaque.subject_id) for row in rows})
+    subjects = subject_rows.by_key({(row.plaque.subject_kind, row.plaque.subject_id) for row in rows})
     shown = []
     for row in rows:
         subject = subjects[(row.plaque.subject_kind, row.plaque.subject_id)]
         shown.append((row, subject, access.subject_branch(subject)))
     return shown
-
-
-def _subjects(keys):
-    """{(kind, id): member (with its branch) or organisation} for KEYS, in two queries."""
-    member_ids = [i for kind, i in keys if kind == MEMBER]
-    organisation_ids = [i for kind, i in keys if kind == ORGANISATION]
-    found = {}
-    if member_ids:
-        query = Member.select(Member, Organisation).join(Organisation).where(Member.id.in_(member_ids))
-        found.update(((MEMBER, member.id), member) for member in query)
-    if organisation_ids:
-        query = Organisation.select().where(Organisation.id.in_(organisation_ids))
-        found.update(((ORGANISATION, organisation.id), organisation) for organisation in query)
-    return found
 
 
 def objection(objection_id):

@@ -13,6 +13,8 @@ from starqr.models import (
     PlaqueCode,
     ScanCount,
 )
+from starqr.services import access
+from starqr.services.consoles import subject_rows
 
 STALE_DAYS = 90
 RECENT_DAYS = 30
@@ -54,17 +56,11 @@ def plaque_scans(organisation=None, which="all", today=None, limit=None):
 
 
 def _with_subjects(rows):
-    member_ids = [r.subject_id for r in rows if r.subject_kind == MEMBER]
-    members = {m.id: m for m in Member.select().where(Member.id.in_(member_ids))} if member_ids else {}
-    org_ids = {r.subject_id for r in rows if r.subject_kind == ORGANISATION} | {m.branch_id for m in members.values()}
-    orgs = {o.id: o for o in Organisation.select().where(Organisation.id.in_(list(org_ids)))} if org_ids else {}
+    subjects = subject_rows.by_key({(row.subject_kind, row.subject_id) for row in rows})
     result = []
     for row in rows:
-        if row.subject_kind == MEMBER:
-            subject = members.get(row.subject_id)
-            branch = orgs.get(subject.branch_id) if subject else None
-        else:
-            subject = branch = orgs.get(row.subject_id)
+        subject = subjects.get((row.subject_kind, row.subject_id))
+        branch = access.subject_branch(subject) if subject is not None else None
         last = row.last
         if isinstance(last, str):  # SQLite hands back aggregated dates as text
             last = datetime.date.fromisoformat(last[:10])
