@@ -414,6 +414,6 @@ def test_ledger_listing_of_a_foreign_subject_is_refused_by_the_service(app, worl
 
     actor = access.actor_for(world["users"][role])
     with pytest.raises(NotFound):
-        points_events.ledger_entries(actor, world["foreign"][role].member)
+        points_events.ledger_entries(actor, "member", world["foreign"][role].member.id)
     own = world["own"]
-    assert [e.id for e in points_events.ledger_entries(actor, own.member)] == [own.entry.id]
+    assert [e.id for e in points_events.ledger_entries(actor, "member", own.member.id)] == [own.entry.id]

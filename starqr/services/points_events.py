@@ -162,14 +162,13 @@ def entries_for(subject, limit=200):
     )
 
 
-def ledger_entries(actor, subject=None, period_id=None):
-    """A query of ledger entries by id: SUBJECT's (a member or organisation row ACTOR may see),
-    else every entry of a subject in ACTOR's scope; of PERIOD_ID when given."""
+def ledger_entries(actor, subject_kind=None, subject_id=None, period_id=None):
+    """A query of ledger entries by id: the subject SUBJECT_KIND SUBJECT_ID's (NotFound unless
+    ACTOR may see it), else every entry of a subject in ACTOR's scope; of PERIOD_ID when given."""
     query = LedgerEntry.select()
-    if subject is not None:
-        kind = subject_kind(subject)
-        access.require_subject(actor, kind, subject)  # the row in hand: a scope check, no query
-        query = query.where(LedgerEntry.subject_kind == kind, LedgerEntry.subject_id == subject.id)
+    if subject_kind:
+        access.require_subject(actor, subject_kind, subject_id)
+        query = query.where(LedgerEntry.subject_kind == subject_kind, LedgerEntry.subject_id == subject_id)
     else:
         in_scope = access.subject_filter(actor, LedgerEntry.subject_kind, LedgerEntry.subject_id)
         if in_scope is not None:

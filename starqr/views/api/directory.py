@@ -1,5 +1,7 @@
 """/organisations and /members: the organisation tree and the roll, inside the token's scope."""
 
+import contextlib
+
 from flask import g, request
 
 from starqr.errors import N_, NotFound
@@ -15,13 +17,20 @@ from starqr.views.api.base import ApiError, answers, blueprint, listing, spec, t
 MISSING = {ORGANISATION: N_("没有编号为 %(id)s 的组织"), MEMBER: N_("没有编号为 %(id)s 的党员")}
 
 
+@contextlib.contextmanager
+def subject_404(kind, subject_id):
+    """A subject KIND SUBJECT_ID the service does not find (or lets the caller see) answers 404 naming the id."""
+    try:
+        yield
+    except NotFound as missing:
+        raise ApiError(404, "not_found", MISSING.get(kind, missing.template), id=subject_id) from None
+
+
 def subject_or_404(kind, subject_id, write=False):
     """The member or organisation KIND SUBJECT_ID by the one scoped lookup (access.require_subject),
     or a 404 naming the id; a 403 on a denied WRITE."""
-    try:
+    with subject_404(kind, subject_id):
         return access.require_subject(g.actor, kind, subject_id, write=write)
-    except NotFound as missing:
-        raise ApiError(404, "not_found", MISSING.get(kind, missing.template), id=subject_id) from None
 
 
 def organisation_or_404(organisation_id):

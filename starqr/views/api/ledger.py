@@ -8,7 +8,7 @@ from starqr.services import points_events
 from starqr.errors import N_
 from starqr.views.api import schemas as s
 from starqr.views.api.base import ApiError, answers, blueprint, listing, spec, token_required
-from starqr.views.api.directory import subject_or_404
+from starqr.views.api.directory import subject_404, subject_or_404
 from starqr.views.api.periods import period_or_404
 
 
@@ -22,12 +22,11 @@ from starqr.views.api.periods import period_or_404
 def ledger_entries():
     """积分台账记录"""
     args = request.context.query
-    subject = None
     if args.subject_kind or args.subject_id is not None:
         if not args.subject_kind or args.subject_id is None:
             raise ApiError(400, "bad_request", N_("subject_kind 与 subject_id 需同时给出"))
-        subject = subject_or_404(args.subject_kind, args.subject_id)
-    query = points_events.ledger_entries(g.actor, subject, args.period_id)
+    with subject_404(args.subject_kind, args.subject_id):  # the service checks the scope
+        query = points_events.ledger_entries(g.actor, args.subject_kind, args.subject_id, args.period_id)
     return listing(s.LedgerPage, query, args)
 
 
