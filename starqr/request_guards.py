@@ -16,13 +16,14 @@
 import io
 import tempfile
 
-from flask import Request, abort, jsonify, make_response, request
+from flask import Request, abort, make_response, request
 from flask_babel import gettext
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wsgi import ClosingIterator
 
 from peewee import DataError
 
+from starqr.api_errors import error_response
 from starqr.db import database
 from starqr.validation import MAX_ID, ValidationError
 from starqr.validation import errors as validation_errors
@@ -127,11 +128,9 @@ def _megabytes(limit):
 
 def _answer(status, code, message, **extra):
     if request.path.startswith("/api/"):
-        response = jsonify({"error": code, "message": message, "params": {}, **extra})  # the API's one shape
-    else:
-        response = make_response(message)
-        response.mimetype = "text/plain"
-    response.status_code = status
+        return error_response(status, code, message, **extra)
+    response = make_response(message, status)
+    response.mimetype = "text/plain"
     return response
 
 

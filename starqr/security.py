@@ -1,12 +1,14 @@
 """Safe headers, CSRF protection and rate limits for the whole app."""
 
-from flask import jsonify, make_response, request
+from flask import make_response, request
 from flask_babel import gettext
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import BadRequest
+
+from starqr.api_errors import error_response
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -81,13 +83,10 @@ def init_app(app):
 
 def _bad_request(message):
     if request.path.startswith("/api/"):
-        response = jsonify({"error": "bad_request", "message": message, "params": {}})
-    elif not request.path.startswith("/console"):
+        return error_response(400, "bad_request", message)
+    if not request.path.startswith("/console"):
         # public routes: the app's error handler answers with our page in the visitor's language (l10)
-
         raise BadRequest(message)
-    else:
-        response = make_response(message, 400)
-        response.mimetype = "text/plain"
-    response.status_code = 400
+    response = make_response(message, 400)
+    response.mimetype = "text/plain"
     return response

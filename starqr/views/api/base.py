@@ -11,11 +11,12 @@ not exist. Every error is JSON: {"error": code, "message": sentence, ...}; servi
 import functools
 import logging
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, request
 from flask_babel import gettext
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 from werkzeug.exceptions import HTTPException
 
+from starqr.api_errors import error_response
 from starqr.errors import N_, StarQRError
 from starqr.log_events import log_event
 from starqr.security import csrf
@@ -36,20 +37,6 @@ class ApiError(StarQRError):
     def __init__(self, status, error, template, field=None, **params):
         super().__init__(template, code=error, status=status, **params)
         self.field = field
-
-
-def error_response(status, error, message, params=None, field=None, **extra):
-    """The one shape of every API error: {error, message, params}, the field when one is named,
-    then EXTRA (an import's row errors)."""
-    body = {"error": error, "message": message, "params": params or {}}
-    body.update({key: value for key, value in dict(extra, field=field).items() if value is not None})
-    response = jsonify(body)
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="starqr"'
-    if status == 405 and body["params"].get("allowed"):
-        response.headers["Allow"] = body["params"]["allowed"]
-    return response
 
 
 @blueprint.errorhandler(StarQRError)
