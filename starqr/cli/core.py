@@ -254,7 +254,7 @@ def verify(checkpoint_file, public_keys):
                 N_("台账校验失败:%(entries)s 条记录和 %(checkpoints)s 个检查点中有 %(count)s 个问题"),
                 count=len(lines),
                 entries=checked,
-                checkpoints=checkpoints.LedgerCheckpoint.select().count(),
+                checkpoints=signed,
             )
         )
     extra = say(N_(";延续 %(path)s 中的检查点"), path=checkpoint_file) if checkpoint_file is not None else ""

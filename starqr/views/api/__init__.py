@@ -30,7 +30,8 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 @blueprint.route("/<path:rest>", methods=METHODS)
 def not_found(rest):
     """Unknown /api/v1 paths (and wrong methods, with the methods the path takes) answer in JSON too."""
-    allowed = [method for method in METHODS if _endpoint(request.path, method) not in ("api.not_found", None)]
+    urls = current_app.url_map.bind("localhost")
+    allowed = [method for method in METHODS if _endpoint(urls, request.path, method) not in ("api.not_found", None)]
     if allowed:
         raise ApiError(
             405,
@@ -43,8 +44,8 @@ def not_found(rest):
     raise ApiError(404, "not_found", N_("没有 %(path)s 这个接口"), path=request.path)
 
 
-def _endpoint(path, method):
+def _endpoint(urls, path, method):
     try:
-        return current_app.url_map.bind("localhost").match(path, method=method)[0]
+        return urls.match(path, method=method)[0]
     except HTTPException:  # a redirect (a missing slash): not a route of its own
         return None
