@@ -137,7 +137,7 @@ def distribution(period, published=None):
     With published=None: the snapshots once the period is published, else the drafts.
     """
     if published is None:
-        published = period.state in ("notice", "final")
+        published = period.state in period_rules.PUBLISHED
     result = {MEMBER: Counter(), ORGANISATION: Counter()}
     if published:
         for rating_row in ratings.latest_published(period).values():

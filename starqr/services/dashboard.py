@@ -33,7 +33,7 @@ def featured_period():
     """The period to chart: the newest published one, else the newest with drafts."""
     published = (
         RatingPeriod.select()
-        .where(RatingPeriod.state.in_(("notice", "final")))
+        .where(RatingPeriod.state.in_(period_rules.PUBLISHED))
         .order_by(RatingPeriod.published_at.desc())
         .first()
     )
@@ -43,7 +43,7 @@ def featured_period():
 def star_distribution(actor, period):
     """({town name: Counter(member stars)}, {domain: Counter(branch stars)}, max stars by domain)."""
     organisations = _organisations(actor)
-    published = period.state in ("notice", "final")
+    published = period.state in period_rules.PUBLISHED
     latest = {}
     query = (
         Rating.select(Rating.subject_kind, Rating.subject_id, Rating.stars, Rating.max_stars)

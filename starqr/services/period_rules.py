@@ -22,7 +22,8 @@ from starqr.models import (
 from starqr.services import rating_inputs, rubrics
 
 TAKING_POINTS = ("draft", "scheduled")  # the states of a period that takes points (not yet published)
-PINNED_STATES = ("scheduled", "notice", "final")
+PUBLISHED = ("notice", "final")  # the states of a published period (on notice, then final)
+PINNED_STATES = ("scheduled", *PUBLISHED)
 
 
 # ---- rubric pinning --------------------------------------------------------------------------

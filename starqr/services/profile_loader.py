@@ -17,7 +17,6 @@ from starqr.models import Commitment, LedgerEntry, Objection, PlaqueCode, Rating
 from starqr.services import contest_results, period_rules, rubrics, town_designation
 from starqr.services.org_paths import below
 
-PUBLISHED_STATES = ("notice", "final")
 OBJECTIONS_SHOWN = 20
 MEMBER_LIST_FIELDS = (Member.id, Member.name_zh, Member.name_mn, Member.party_post, Member.category)
 LEDGER_FIELDS = (
@@ -48,7 +47,7 @@ MEMBER_ORDER = (Member.party_post.is_null(), Member.id)
 
 def split_periods(periods):
     """(all periods oldest first, published ones, the live one or None)."""
-    published = [p for p in periods if p.state in PUBLISHED_STATES]
+    published = [p for p in periods if p.state in period_rules.PUBLISHED]
     live = [
         p for p in periods if p.state in period_rules.TAKING_POINTS and (not published or p.year >= published[-1].year)
     ]

@@ -53,7 +53,7 @@ def compute(period, held=None):
     held = {} if held is None else held
     values = ledger_values(period)
     pinned = period_rules.pinned_versions(period)
-    snapshots = period_rules.snapshot_versions(period) if period.state in ("notice", "final") else {}
+    snapshots = period_rules.snapshot_versions(period) if period.state in period_rules.PUBLISHED else {}
     versions = {}
     by_version = defaultdict(list)
     for key, subjects in subject_groups(period).items():

@@ -153,7 +153,7 @@ def distribution_by_rubric(period, published=None):
     scheme first: ten-star villages never share an axis with five-star schemes."""
 
     if published is None:
-        published = period.state in ("notice", "final")
+        published = period.state in period_rules.PUBLISHED
 
     query = (
         Rating.select(

@@ -19,7 +19,6 @@ from starqr.models import (
 from starqr.services import period_rules, rating_inputs, rubrics, what_if
 from starqr.services.profile_loader import published_ratings
 
-PUBLISHED_STATES = ("notice", "final")
 
 # Attention flags, in the order they are shown.
 COMMITMENT_OVERDUE = "commitment_overdue"
@@ -28,7 +27,7 @@ NOT_IN_ROSTER = "not_in_roster"
 
 
 def published_period():
-    return period_rules.newest_period(PUBLISHED_STATES)
+    return period_rules.newest_period(period_rules.PUBLISHED)
 
 
 def live_period():
